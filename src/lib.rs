@@ -1,0 +1,18 @@
+//! cpitop: a terminal UI for operating SAP Cloud Integration tenants.
+//!
+//! Module boundaries (kept as strict as crate boundaries):
+//! - `cpi`: the async client and wire models; no ratatui/crossterm.
+//! - `sim`: the simulated tenant (HTTP server on loopback).
+//! - `store`: the compact in-memory message store (columnar, dictionary-coded).
+//! - `config`: configuration, XDG paths, secrets, cache.
+//! - `app`: state, `update`, effects and pollers; testable without a terminal.
+//! - `ui`: views rendering `&State`.
+pub mod cli;
+pub mod cpi;
+
+/// Entry point behind `main`: dispatch the parsed command line.
+pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
+    match cli.command {
+        None => color_eyre::eyre::bail!("the TUI is not built yet"),
+    }
+}
