@@ -9,6 +9,7 @@
 //! - `ui`: views rendering `&State`.
 pub mod cli;
 pub mod cpi;
+pub mod secret;
 
 /// Entry point behind `main`: dispatch the parsed command line.
 pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {

@@ -112,3 +112,11 @@ mod tests {
         );
     }
 }
+
+/// What the MPL fetcher needs to know of a page it had decoded by the caller's decoder (the store's
+/// columnar batch, or a plain `Vec` in tests): how many rows, and the newest `LogEnd` among them,
+/// which is where keyset paging continues.
+pub trait DecodedMplPage: Send + 'static {
+    fn row_count(&self) -> usize;
+    fn max_log_end(&self) -> Option<crate::cpi::odata::EpochMs>;
+}
