@@ -8,7 +8,13 @@
 //! - `app`: state, `update`, effects and pollers; testable without a terminal.
 //! - `ui`: views rendering `&State`.
 pub mod cli;
+pub mod app;
+pub mod config;
 pub mod cpi;
+pub mod monitor;
+pub mod sim;
+pub mod store;
+pub mod ui;
 pub mod secret;
 
 /// Entry point behind `main`: dispatch the parsed command line.

@@ -1,0 +1,1 @@
+//! Application state, `update`, effects and pollers; testable without a terminal.

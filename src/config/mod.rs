@@ -1,0 +1,1 @@
+//! Configuration (TOML profiles), XDG paths, secrets, cache and logging.

@@ -1,0 +1,1 @@
+//! Alert monitors: rules evaluated as pure functions of the polled data.

@@ -1,0 +1,1 @@
+//! Views: render `&State` into ratatui widgets. No I/O, no awaiting.
