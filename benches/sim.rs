@@ -22,7 +22,14 @@ fn pages(c: &mut Criterion) {
     let mut g = c.benchmark_group("sim_1m");
     g.sample_size(20);
     g.bench_function("build_1m_window", |b| {
-        b.iter(|| black_box(MplStore::new(Gen::new(1, T0, 1_000_000, 86_400_000, 3.0), HashSet::new())).index().len())
+        b.iter(|| {
+            black_box(MplStore::new(
+                Gen::new(1, T0, 1_000_000, 86_400_000, 3.0),
+                HashSet::new(),
+            ))
+            .index()
+            .len()
+        })
     });
     let store = MplStore::new(Gen::new(1, T0, 1_000_000, 86_400_000, 3.0), HashSet::new());
     let api = "http://127.0.0.1:8443/api/v1";
@@ -31,17 +38,31 @@ fn pages(c: &mut Criterion) {
         datetime_literal(T0 - 12 * 3_600_000),
         datetime_literal(T0 - 3_600_000)
     ));
-    let lean = format!("$filter={range}&$orderby=LogEnd&$top=1000&$skiptoken=200000&$select={MPL_LIST_SELECT}");
+    let lean =
+        format!("$filter={range}&$orderby=LogEnd&$top=1000&$skiptoken=200000&$select={MPL_LIST_SELECT}");
     let full = format!("$filter={range}&$orderby=LogEnd&$top=1000&$skiptoken=200000");
-    let status = format!("$filter={}&$top=1000&$select={MPL_LIST_SELECT}", enc("Status eq 'FAILED'"));
+    let status = format!(
+        "$filter={}&$top=1000&$select={MPL_LIST_SELECT}",
+        enc("Status eq 'FAILED'")
+    );
     g.throughput(Throughput::Elements(1000));
-    g.bench_function("lean_page_1000_rows", |b| b.iter(|| black_box(render_page(&store, api, &lean).map(|p| p.len()))));
-    g.bench_function("full_page_1000_rows", |b| b.iter(|| black_box(render_page(&store, api, &full).map(|p| p.len()))));
-    g.bench_function("status_filter_page_1000_rows", |b| b.iter(|| black_box(render_page(&store, api, &status).map(|p| p.len()))));
+    g.bench_function("lean_page_1000_rows", |b| {
+        b.iter(|| black_box(render_page(&store, api, &lean).map(|p| p.len())))
+    });
+    g.bench_function("full_page_1000_rows", |b| {
+        b.iter(|| black_box(render_page(&store, api, &full).map(|p| p.len())))
+    });
+    g.bench_function("status_filter_page_1000_rows", |b| {
+        b.iter(|| black_box(render_page(&store, api, &status).map(|p| p.len())))
+    });
     g.finish();
 
     // Over loopback HTTP, as a client sees it.
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     let (h, client, token) = rt.block_on(async {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let h = cpitop::sim::spawn(cpitop::sim::SimConfig {
@@ -69,14 +90,23 @@ fn pages(c: &mut Criterion) {
         datetime_literal(now - 12 * 3_600_000),
         datetime_literal(now - 3_600_000)
     ));
-    let url = format!("{}/api/v1/MessageProcessingLogs?$filter={range}&$orderby=LogEnd&$top=1000&$skiptoken=200000&$select={MPL_LIST_SELECT}", h.base_url);
+    let url = format!(
+        "{}/api/v1/MessageProcessingLogs?$filter={range}&$orderby=LogEnd&$top=1000&$skiptoken=200000&$select={MPL_LIST_SELECT}",
+        h.base_url
+    );
     let mut g = c.benchmark_group("sim_1m_http");
     g.sample_size(20);
     g.throughput(Throughput::Elements(1000));
     g.bench_function("lean_page_1000_rows_loopback", |b| {
         b.iter(|| {
             rt.block_on(async {
-                let r = client.get(&url).bearer_auth(&token).header("accept", "application/json").send().await.expect("get");
+                let r = client
+                    .get(&url)
+                    .bearer_auth(&token)
+                    .header("accept", "application/json")
+                    .send()
+                    .await
+                    .expect("get");
                 black_box(r.bytes().await.expect("body").len())
             })
         })
