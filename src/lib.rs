@@ -21,5 +21,6 @@ pub mod ui;
 pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
     match cli.command {
         None => color_eyre::eyre::bail!("the TUI is not built yet"),
+        Some(cli::Command::Sim(args)) => sim::run_cli(args),
     }
 }
