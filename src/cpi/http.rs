@@ -431,8 +431,25 @@ fn is_tls(e: &reqwest::Error) -> bool {
         if s.downcast_ref::<rustls::Error>().is_some() {
             return true;
         }
+        // rustls errors usually travel inside an io::Error, whose `source()` skips them.
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+        {
+            return true;
+        }
         let text = s.to_string().to_ascii_lowercase();
-        if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+        if [
+            "certificate",
+            "tls",
+            "handshake",
+            "corrupt message",
+            "invalidcontenttype",
+        ]
+        .iter()
+        .any(|k| text.contains(k))
+        {
             return true;
         }
         src = s.source();
