@@ -167,3 +167,109 @@ pub fn token_reply(token: &str, expires_in: i64) -> Answer {
         ),
     )
 }
+
+/// A minimal in-memory MPL set behind `MessageProcessingLogs`: `$filter` with `LogEnd ge/lt`
+/// datetime literals, `$orderby=LogEnd asc|desc`, `$top`, `$skip`. When `mutating` is set, every
+/// request first inserts new messages and moves existing ones to "now" (a status change), so the
+/// set changes between any two page requests — deterministically.
+pub struct MplSet {
+    pub rows: Mutex<Vec<(String, i64)>>,
+    pub mutating: std::sync::atomic::AtomicBool,
+    pub next_id: std::sync::atomic::AtomicUsize,
+    pub inserts_per_request: usize,
+    pub moves_per_request: usize,
+}
+
+impl MplSet {
+    pub fn new(rows: Vec<(String, i64)>, inserts_per_request: usize, moves_per_request: usize) -> Arc<Self> {
+        let n = rows.len();
+        Arc::new(Self {
+            rows: Mutex::new(rows),
+            mutating: std::sync::atomic::AtomicBool::new(false),
+            next_id: std::sync::atomic::AtomicUsize::new(n),
+            inserts_per_request,
+            moves_per_request,
+        })
+    }
+
+    pub fn now_ms() -> i64 {
+        chrono::Utc::now().timestamp_millis()
+    }
+
+    fn mutate(&self) {
+        use std::sync::atomic::Ordering;
+        if !self.mutating.load(Ordering::SeqCst) {
+            return;
+        }
+        let now = Self::now_ms();
+        let mut rows = self.rows.lock().expect("rows");
+        for _ in 0..self.inserts_per_request {
+            let id = self.next_id.fetch_add(1, Ordering::SeqCst);
+            rows.push((format!("NEW{id:08}"), now));
+        }
+        let len = rows.len();
+        for _ in 0..self.moves_per_request {
+            let i = fastrand::usize(..len);
+            rows[i].1 = now;
+        }
+    }
+
+    pub fn answer(&self, r: &Recorded) -> Answer {
+        self.mutate();
+        let query = r.path.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let mut ge: Option<i64> = None;
+        let mut lt: Option<i64> = None;
+        let mut desc = false;
+        let mut top = 1000usize;
+        let mut skip = 0usize;
+        for pair in query.split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let v = percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .to_string();
+            match k {
+                "$filter" => {
+                    for clause in v.split(" and ") {
+                        let lit = clause
+                            .split_once("datetime'")
+                            .and_then(|(_, rest)| rest.strip_suffix('\''))
+                            .and_then(cpitop::cpi::odata::parse_datetime_literal);
+                        if clause.starts_with("LogEnd ge") {
+                            ge = lit;
+                        } else if clause.starts_with("LogEnd lt") {
+                            lt = lit;
+                        }
+                    }
+                }
+                "$orderby" => desc = v.ends_with("desc"),
+                "$top" => top = v.parse().unwrap_or(1000).min(1000),
+                "$skip" => skip = v.parse().unwrap_or(0),
+                _ => {}
+            }
+        }
+        let mut sel: Vec<(String, i64)> = self
+            .rows
+            .lock()
+            .expect("rows")
+            .iter()
+            .filter(|(_, t)| ge.is_none_or(|g| *t >= g) && lt.is_none_or(|l| *t < l))
+            .cloned()
+            .collect();
+        // Stable order within a millisecond (by guid), as a database index would give.
+        sel.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        if desc {
+            sel.reverse();
+        }
+        let page: Vec<String> = sel
+            .iter()
+            .skip(skip)
+            .take(top)
+            .map(|(g, t)| format!(r#"{{"MessageGuid":"{g}","LogEnd":"/Date({t})/","Status":"COMPLETED"}}"#))
+            .collect();
+        json(200, &format!(r#"{{"d":{{"results":[{}]}}}}"#, page.join(",")))
+    }
+
+    pub fn truth(&self) -> std::collections::HashMap<String, i64> {
+        self.rows.lock().expect("rows").iter().cloned().collect()
+    }
+}
