@@ -24,4 +24,7 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Run the simulated CPI tenant (a local OData server with generated data).
+    Sim(crate::sim::SimArgs),
+}
