@@ -293,3 +293,31 @@ impl MplSet {
         self.rows.lock().expect("rows").iter().cloned().collect()
     }
 }
+
+/// A client for a running simulated tenant (OAuth, fast test limits).
+pub fn sim_conn(h: &cpitop::sim::SimHandle) -> TenantConn {
+    TenantConn {
+        name: "sim".into(),
+        base_url: h.base_url.clone(),
+        auth: Auth::OAuth {
+            token_url: h.token_url.clone(),
+            client_id: h.client_id.clone(),
+            client_secret: Secret::new(h.client_secret.clone()),
+        },
+        limits: fast_limits(),
+        ca_bundle: None,
+    }
+}
+
+/// A sim with `n` history messages over the last `hours`, and `rate` live messages per second.
+pub async fn sim(n: u64, hours: u64, rate: f64) -> cpitop::sim::SimHandle {
+    cpitop::sim::spawn(cpitop::sim::SimConfig {
+        seed: 7,
+        message_rate: rate,
+        history: Duration::from_secs(hours * 3600),
+        history_messages: Some(n),
+        ..cpitop::sim::SimConfig::default()
+    })
+    .await
+    .expect("sim starts")
+}
