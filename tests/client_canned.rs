@@ -166,7 +166,9 @@ async fn retry_after_is_honoured_on_429() {
         }
     }))
     .await;
-    let c = CpiClient::new(oauth_conn(&server.base)).expect("client");
+    let mut conn = oauth_conn(&server.base);
+    conn.limits.max_backoff = Duration::from_secs(1);
+    let c = CpiClient::new(conn).expect("client");
     let start = Instant::now();
     c.runtime_artifacts().await.expect("recovers");
     assert!(

@@ -188,7 +188,10 @@ async fn window_pages_at_1000_and_matches_the_tenant() {
 async fn faults_429_5xx_html_truncated_dropped_token_expiry_down() {
     let h = sim(200, 1, 0.0).await;
     let a = h.admin();
-    let c = CpiClient::new(sim_conn(&h)).expect("client");
+    // Retry-After is honoured up to max_backoff: 1.2 s here keeps the 503s' `Retry-After: 5` short.
+    let mut conn = sim_conn(&h);
+    conn.limits.max_backoff = Duration::from_millis(1_200);
+    let c = CpiClient::new(conn).expect("client");
     c.runtime_artifacts().await.expect("baseline");
 
     // 429 with Retry-After: 1 s, twice → recovered.
