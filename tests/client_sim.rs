@@ -442,3 +442,72 @@ async fn messaging_queue_api_is_detected_and_used() {
     assert_eq!(out.succeeded.len(), ids.len(), "{:?}", out.failed);
     assert!(a.truth_queue(&dlq).expect("q").is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_side_filters_select_the_right_messages() {
+    let h = sim(4_000, 6, 0.0).await;
+    let a = h.admin();
+    let c = CpiClient::new(sim_conn(&h)).expect("client");
+    let now = a.now_ms();
+    let (failed, _) = window(
+        &c,
+        &MplQuery {
+            statuses: vec![MplStatus::Failed],
+            ..MplQuery::last_hours(now, 6)
+        },
+    )
+    .await;
+    assert!(!failed.is_empty());
+    for g in failed.keys() {
+        assert_eq!(a.truth_message_status(g).as_deref(), Some("FAILED"), "{g}");
+    }
+    let sample = failed.keys().next().expect("one").clone();
+    let flow = c
+        .mpl(&sample)
+        .await
+        .expect("mpl")
+        .expect("exists")
+        .iflow_id()
+        .to_string();
+    let q = MplQuery {
+        iflow_id: Some(flow.clone()),
+        ..MplQuery::last_hours(now, 6)
+    };
+    let (of_flow, _) = window(&c, &q).await;
+    assert!(of_flow.contains_key(&sample));
+    for g in of_flow.keys().take(20) {
+        assert_eq!(c.mpl(g).await.expect("mpl").expect("exists").iflow_id(), flow);
+    }
+    let by_guid = MplQuery {
+        message_guid: Some(sample.clone()),
+        ..MplQuery::default()
+    };
+    let (one, _) = window(&c, &by_guid).await;
+    assert_eq!(one.keys().collect::<Vec<_>>(), [&sample]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_rate_limit_holds_against_the_sim() {
+    let h = sim(100, 1, 0.0).await;
+    let a = h.admin();
+    let mut conn = sim_conn(&h);
+    conn.limits.requests_per_second = 20.0;
+    conn.limits.burst = 1;
+    let c = CpiClient::new(conn).expect("client");
+    c.runtime_artifact_count().await.expect("warm up (token)");
+    let before = a.request_count();
+    let t0 = std::time::Instant::now();
+    let calls: Vec<_> = (0..11)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { c.runtime_artifact_count().await })
+        })
+        .collect();
+    for call in calls {
+        call.await.expect("join").expect("count");
+    }
+    let elapsed = t0.elapsed();
+    assert_eq!(a.request_count() - before, 11);
+    // 11 requests at 20/s with a burst of 1 need at least ~0.5 s.
+    assert!(elapsed >= Duration::from_millis(450), "{elapsed:?}");
+}
