@@ -8,14 +8,19 @@
 //! - [`logging`]: `tracing` to a rotating file in the state dir.
 //! - [`cli`]: `cpitop config init|check`, `cpitop info`, `cpitop cache clear`.
 
+pub mod cache;
 pub mod duration;
 pub mod error;
+mod fsutil;
 pub mod load;
 mod locate;
+pub mod logging;
 pub mod paths;
 pub mod schema;
 pub mod secrets;
+pub mod state;
 
+pub use cache::{Cache, CacheLoad};
 pub use error::{ConfigError, Location, Warning, WarningKind};
 pub use load::{Config, Credentials, MessageWindow, PollIntervals, Profile, SecretSource};
 pub use paths::Paths;
