@@ -100,7 +100,10 @@ struct Header {
 
 impl Cache {
     pub fn for_tenant(paths: &Paths, tenant: &str) -> Self {
-        Self { dir: paths.tenant_cache_root().join(dir_name(tenant)), tenant: tenant.to_string() }
+        Self {
+            dir: paths.tenant_cache_root().join(dir_name(tenant)),
+            tenant: tenant.to_string(),
+        }
     }
 
     /// This tenant's cache directory.
@@ -133,12 +136,21 @@ impl Cache {
         let saved_at_ms = saved_at
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        let env = EnvelopeOut { format: CACHE_FORMAT, tenant: &self.tenant, kind, saved_at_ms, data: value };
+        let env = EnvelopeOut {
+            format: CACHE_FORMAT,
+            tenant: &self.tenant,
+            kind,
+            saved_at_ms,
+            data: value,
+        };
         atomic_write(&path, |w| {
             serde_json::to_writer(&mut *w, &env).map_err(io::Error::other)?;
             w.write_all(b"\n")
         })
-        .map_err(|source| CacheError { path: path.clone(), source })?;
+        .map_err(|source| CacheError {
+            path: path.clone(),
+            source,
+        })?;
         tracing::debug!(tenant = %self.tenant, kind, path = %path.display(), "cache saved");
         Ok(())
     }
@@ -154,9 +166,12 @@ impl Cache {
             }
         };
         match serde_json::from_slice::<EnvelopeIn<T>>(&bytes) {
-            Ok(env) if env.format != CACHE_FORMAT => {
-                self.ignore(&path, kind, format!("has format version {} (expected {CACHE_FORMAT})", env.format), true)
-            }
+            Ok(env) if env.format != CACHE_FORMAT => self.ignore(
+                &path,
+                kind,
+                format!("has format version {} (expected {CACHE_FORMAT})", env.format),
+                true,
+            ),
             Ok(env) if env.tenant != self.tenant || env.kind != kind => self.ignore(
                 &path,
                 kind,
@@ -173,7 +188,12 @@ impl Cache {
                         format!("has format version {} (expected {CACHE_FORMAT})", h.format)
                     }
                     _ if e.is_eof() => "is truncated".to_string(),
-                    _ => format!("is corrupt ({} at line {}, column {})", category(&e), e.line(), e.column()),
+                    _ => format!(
+                        "is corrupt ({} at line {}, column {})",
+                        category(&e),
+                        e.line(),
+                        e.column()
+                    ),
                 };
                 self.ignore(&path, kind, why, true)
             }

@@ -24,7 +24,9 @@ pub struct LogGuard {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoggingError {
-    #[error("invalid log level `{level}`: {message}; use error, warn, info, debug, trace or a RUST_LOG-style filter such as `cpitop=debug`")]
+    #[error(
+        "invalid log level `{level}`: {message}; use error, warn, info, debug, trace or a RUST_LOG-style filter such as `cpitop=debug`"
+    )]
     BadLevel { level: String, message: String },
     #[error("cannot create the log directory {}: {source}; set XDG_STATE_HOME to a writable directory", dir.display())]
     Dir { dir: PathBuf, source: std::io::Error },
@@ -55,14 +57,20 @@ pub fn filter(level: Option<&str>) -> Result<EnvFilter, LoggingError> {
 pub fn init(paths: &Paths, level: Option<&str>) -> Result<LogGuard, LoggingError> {
     let filter = filter(level)?;
     let dir = paths.log_dir();
-    std::fs::create_dir_all(&dir).map_err(|source| LoggingError::Dir { dir: dir.clone(), source })?;
+    std::fs::create_dir_all(&dir).map_err(|source| LoggingError::Dir {
+        dir: dir.clone(),
+        source,
+    })?;
     let appender = Builder::new()
         .rotation(Rotation::DAILY)
         .filename_prefix("cpitop")
         .filename_suffix("log")
         .max_log_files(KEEP_LOG_FILES)
         .build(&dir)
-        .map_err(|e| LoggingError::File { dir: dir.clone(), message: e.to_string() })?;
+        .map_err(|e| LoggingError::File {
+            dir: dir.clone(),
+            message: e.to_string(),
+        })?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     tracing_subscriber::fmt()
         .with_env_filter(filter)

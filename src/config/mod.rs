@@ -9,6 +9,7 @@
 //! - [`cli`]: `cpitop config init|check`, `cpitop info`, `cpitop cache clear`.
 
 pub mod cache;
+pub mod cli;
 pub mod duration;
 pub mod error;
 mod fsutil;

@@ -60,20 +60,15 @@ impl Profile {
         };
         let (base_url, auth) = match &self.credentials {
             Credentials::ServiceKey(path) => {
-                let key = read_service_key(path).map_err(err)?;
+                let key = read_service_key(&self.name, path).map_err(err)?;
                 if let Some(mode) = group_or_other_readable(path) {
                     warnings.push(permission_warning(path, mode, "service key"));
                 }
                 let url = match &self.url {
                     Some(u) => u.clone(),
-                    None => normalize_base_url(&key.url),
+                    None => normalize_base_url(&key.base_url),
                 };
-                let auth = Auth::OAuth {
-                    token_url: key.token_url,
-                    client_id: key.client_id,
-                    client_secret: key.client_secret,
-                };
-                (url, auth)
+                (url, key.auth)
             }
             Credentials::OAuth {
                 client_id,
@@ -187,6 +182,7 @@ pub fn run_secret_command(cmd: &str, timeout: Duration) -> Result<Secret, String
         .map_err(|e| format!("output could not be read ({e})"))?;
     if !status.success() {
         return Err(match status.code() {
+            Some(127) => "exited with status 127 (command not found)".to_string(),
             Some(c) => format!("exited with status {c}"),
             None => "was killed by a signal".to_string(),
         });
@@ -199,47 +195,16 @@ pub fn run_secret_command(cmd: &str, timeout: Duration) -> Result<Secret, String
     Ok(Secret::new(trimmed))
 }
 
-/// The fields cpitop needs from a BTP service key.
-#[derive(Debug, Clone)]
-pub struct ServiceKey {
-    pub client_id: String,
-    pub client_secret: Secret,
-    pub token_url: String,
-    pub url: String,
-}
-
-/// Read a service-key JSON file: `{"oauth": {clientid, clientsecret, tokenurl, url}}` or the same
-/// keys at top level. Error texts never quote the file's content.
-pub fn read_service_key(path: &Path) -> Result<ServiceKey, String> {
+/// Read a BTP service-key file (parsed by [`crate::cpi::tenant_from_service_key`]: nested under
+/// `oauth` or flat). Error texts name the file and the missing fields, never the content.
+pub fn read_service_key(tenant: &str, path: &Path) -> Result<TenantConn, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read service key {}: {e}", path.display()))?;
-    parse_service_key(&text).map_err(|why| format!("service key {}: {why}", path.display()))
-}
-
-pub fn parse_service_key(text: &str) -> Result<ServiceKey, String> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| format!("not valid JSON (line {}, column {})", e.line(), e.column()))?;
-    let obj = value.get("oauth").filter(|v| v.is_object()).unwrap_or(&value);
-    if !obj.is_object() {
-        return Err("expected a JSON object with `clientid`, `clientsecret`, `tokenurl`, `url`".into());
-    }
-    let field = |k: &str| obj.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty());
-    if field("clientsecret").is_none() && (field("certificate").is_some() || field("key").is_some()) {
-        return Err(
-            "uses certificate authentication (`certificate`/`key`), which cpitop does not support; \
-             create a service key of type ClientId/Secret"
-                .into(),
-        );
-    }
-    let need = |k: &str| {
-        field(k)
-            .map(str::to_string)
-            .ok_or_else(|| format!("has no `{k}` (looked at the top level and under `oauth`)"))
-    };
-    Ok(ServiceKey {
-        client_id: need("clientid")?,
-        client_secret: Secret::new(need("clientsecret")?),
-        token_url: need("tokenurl")?,
-        url: need("url")?,
+    crate::cpi::tenant_from_service_key(tenant, &text).map_err(|e| {
+        let why = match e {
+            crate::cpi::CpiError::Config(m) => m,
+            other => other.to_string(),
+        };
+        format!("service key {}: {why}", path.display())
     })
 }

@@ -28,7 +28,10 @@ pub fn load(paths: &Paths) -> (AppState, Option<Warning>) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return (AppState::default(), None),
         Err(e) => {
-            let w = format!("state file {} cannot be read ({e}); starting without it", path.display());
+            let w = format!(
+                "state file {} cannot be read ({e}); starting without it",
+                path.display()
+            );
             return (AppState::default(), Some(Warning::new(WarningKind::State, w)));
         }
     };
@@ -48,7 +51,10 @@ pub fn load(paths: &Paths) -> (AppState, Option<Warning>) {
 
 /// Write the state file atomically.
 pub fn save(paths: &Paths, state: &AppState) -> io::Result<()> {
-    let state = AppState { format: STATE_FORMAT, ..state.clone() };
+    let state = AppState {
+        format: STATE_FORMAT,
+        ..state.clone()
+    };
     atomic_write(&paths.state_file(), |w| {
         serde_json::to_writer_pretty(&mut *w, &state).map_err(io::Error::other)?;
         w.write_all(b"\n")
