@@ -168,8 +168,8 @@ pub fn run_secret_command(cmd: &str, timeout: Duration) -> Result<Secret, String
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(format!(
-                    "did not finish within {}s and was stopped",
-                    timeout.as_secs()
+                    "did not finish within {} and was stopped",
+                    super::duration::format_duration(timeout)
                 ));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
