@@ -14,7 +14,9 @@ const SECRETS: [&str; 3] = [ENV_SECRET, CMD_SECRET, KEY_SECRET];
 /// Every file below `dir`, recursively.
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir(dir) else { return out };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return out;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -105,15 +107,33 @@ fn secrets_resolve_but_never_show_in_debug_errors_or_cache() {
         // What the app caches about a tenant: everything it knows that is serialisable.
         let cache = Cache::for_tenant(&paths, &t.name);
         cache
-            .save("tenant", &(conn.name.clone(), conn.base_url.clone(), format!("{:?}", conn.auth)))
+            .save(
+                "tenant",
+                &(
+                    conn.name.clone(),
+                    conn.base_url.clone(),
+                    format!("{:?}", conn.auth),
+                ),
+            )
             .unwrap();
     }
     // Errors of a failing resolution of each kind.
     let bad = |text: &str| Config::parse(text, &cfg).map(|_| ()).unwrap_err().to_string();
-    assert_clean("syntax error", &bad(&format!("[tenants.x.auth]\nclient_secret = \"{ENV_SECRET}\n")));
-    assert_clean("type error", &bad(&format!("[tenants.x]\nurl = \"https://x\"\nauth = {{ username = \"u\", password = [\"{CMD_SECRET}\"] }}\n")));
+    assert_clean(
+        "syntax error",
+        &bad(&format!("[tenants.x.auth]\nclient_secret = \"{ENV_SECRET}\n")),
+    );
+    assert_clean(
+        "type error",
+        &bad(&format!(
+            "[tenants.x]\nurl = \"https://x\"\nauth = {{ username = \"u\", password = [\"{CMD_SECRET}\"] }}\n"
+        )),
+    );
     for f in files(&paths.cache_dir) {
-        assert_clean(&f.display().to_string(), &String::from_utf8_lossy(&std::fs::read(&f).unwrap()));
+        assert_clean(
+            &f.display().to_string(),
+            &String::from_utf8_lossy(&std::fs::read(&f).unwrap()),
+        );
     }
     assert!(!files(&paths.cache_dir).is_empty());
 }
