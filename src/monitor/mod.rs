@@ -22,3 +22,11 @@ pub use snapshot::{
     ArtifactTracker, MessageRef, MessageStats, QueueSnapshot, Snapshot, TenantHealth, VecMessageStats,
 };
 pub use spec::{MonitorSpec, MonitorsConfig, Rule, Scope, Severity};
+pub mod controls;
+pub mod history;
+pub mod persist;
+pub mod status;
+
+pub use controls::AlertControls;
+pub use history::History;
+pub use status::{MonitorState, MonitorStatus, Transition};
