@@ -36,7 +36,7 @@ pub enum DurationError {
         "duration {input:?}: number {number:?} has no unit; add one of s, m, h, d, w (e.g. \"{number}m\")"
     )]
     MissingUnit { input: String, number: String },
-    #[error("duration {input:?}: unknown unit {unit:?}; use s, m, h, d or w (e.g. \"15m\", \"2d\")")]
+    #[error("duration {input:?}: unknown unit {unit:?}; use s, m, h, d or w (or ms; e.g. \"15m\", \"2d\")")]
     UnknownUnit { input: String, unit: String },
     #[error("duration {input:?}: expected a number before {found:?}; write e.g. \"15m\" or \"1h30m\"")]
     ExpectedNumber { input: String, found: String },
@@ -46,7 +46,7 @@ pub enum DurationError {
     Overflow { input: String },
 }
 
-/// Parse `15m`, `1h30m`, `2d`, `45s`, `1w` (units s, m, h, d, w; also the long forms `min`, `sec`,
+/// Parse `15m`, `1h30m`, `2d`, `45s`, `1w`, `250ms` (units ms, s, m, h, d, w; also the long forms `min`, `sec`,
 /// `hour(s)`, `day(s)`, `week(s)`). Whitespace between parts is allowed. Zero is allowed (`0s`).
 pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
     let text = input.trim();
@@ -85,11 +85,12 @@ pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
             });
         }
         let factor: u64 = match unit.to_ascii_lowercase().as_str() {
-            "s" | "sec" | "secs" | "second" | "seconds" => 1,
-            "m" | "min" | "mins" | "minute" | "minutes" => 60,
-            "h" | "hr" | "hrs" | "hour" | "hours" => 3_600,
-            "d" | "day" | "days" => 86_400,
-            "w" | "week" | "weeks" => 604_800,
+            "ms" => 1,
+            "s" | "sec" | "secs" | "second" | "seconds" => 1_000,
+            "m" | "min" | "mins" | "minute" | "minutes" => 60_000,
+            "h" | "hr" | "hrs" | "hour" | "hours" => 3_600_000,
+            "d" | "day" | "days" => 86_400_000,
+            "w" | "week" | "weeks" => 604_800_000,
             _ => {
                 return Err(DurationError::UnknownUnit {
                     input: input.to_string(),
@@ -105,20 +106,26 @@ pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
             })?;
         rest = &rest[unit_end..];
     }
-    Ok(Duration::from_secs(total))
+    Ok(Duration::from_millis(total))
 }
 
-/// Format whole seconds in the largest exact units: `15m`, `1h30m`, `2d`, `45s`, `0s`.
+/// Format in the largest exact units: `15m`, `1h30m`, `2d`, `45s`, `250ms`, `0s`.
 pub fn format_duration(d: Duration) -> String {
-    let mut secs = d.as_secs();
-    if secs == 0 {
+    let mut ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    if ms == 0 {
         return "0s".to_string();
     }
     let mut out = String::new();
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if secs >= size {
-            out.push_str(&format!("{}{unit}", secs / size));
-            secs %= size;
+    for (unit, size) in [
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+        ("ms", 1),
+    ] {
+        if ms >= size {
+            out.push_str(&format!("{}{unit}", ms / size));
+            ms %= size;
         }
     }
     out
@@ -171,6 +178,7 @@ mod tests {
         for (text, secs) in cases {
             assert_eq!(parse_duration(text), Ok(Duration::from_secs(*secs)), "{text}");
         }
+        assert_eq!(parse_duration("1s250ms"), Ok(Duration::from_millis(1_250)));
     }
 
     #[test]
@@ -197,7 +205,7 @@ mod tests {
 
     #[test]
     fn formats_round_trip() {
-        for text in ["15m", "1h30m", "2d", "45s", "0s", "1d2h3m4s"] {
+        for text in ["15m", "1h30m", "2d", "45s", "0s", "1d2h3m4s", "250ms", "1s5ms"] {
             let d = parse_duration(text).unwrap();
             assert_eq!(format_duration(d), text);
         }

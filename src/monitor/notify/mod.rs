@@ -2,5 +2,13 @@
 //! look like ([`format`]), and delivery to webhooks and command hooks ([`deliver`]).
 
 pub mod config;
+pub mod deliver;
+pub mod dispatch;
+pub mod format;
 
 pub use config::{CommandHook, NotifyConfig, WebhookFormat, WebhookTarget};
+pub use deliver::{
+    DeliveryError, DeliveryReport, NotifierInput, alert_env, deliver, install_crypto_provider, post_webhook,
+    run_command, spawn_notifier,
+};
+pub use dispatch::{Alert, Batch, Dispatcher, Policy};
