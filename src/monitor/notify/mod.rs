@@ -8,7 +8,7 @@ pub mod format;
 
 pub use config::{CommandHook, NotifyConfig, WebhookFormat, WebhookTarget};
 pub use deliver::{
-    DeliveryError, DeliveryReport, NotifierInput, alert_env, deliver, install_crypto_provider, post_webhook,
-    run_command, spawn_notifier,
+    DeliveryError, DeliveryReport, NotifierInput, alert_env, deliver, http_client, install_crypto_provider,
+    post_webhook, run_command, spawn_notifier,
 };
 pub use dispatch::{Alert, Batch, Dispatcher, Policy};
