@@ -30,3 +30,8 @@ pub mod status;
 pub use controls::AlertControls;
 pub use history::History;
 pub use status::{MonitorState, MonitorStatus, Transition};
+pub mod headless;
+pub mod runtime;
+
+pub use headless::{CheckFormat, CheckReport, NewFailures, WatchEvent, exit_code};
+pub use runtime::{Round, TenantMonitors};
