@@ -3,8 +3,8 @@
 use cpitop::cpi::model::{ArtifactStatus, MplStatus, RuntimeArtifact};
 use cpitop::monitor::eval::{Evaluation, Evidence, Status};
 use cpitop::monitor::headless::{
-    CheckFormat, CheckReport, EXIT_ERROR, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNING, NewFailures,
-    WatchEvent, combined_exit_code, exit_code,
+    CheckFormat, CheckReport, EXIT_ERROR, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNING, NewFailures, WatchEvent,
+    combined_exit_code, exit_code,
 };
 use cpitop::monitor::{
     MessageRef, MonitorSpec, MonitorsConfig, Rule, Scope, Snapshot, TenantMonitors, Transition,
@@ -20,12 +20,19 @@ fn spec(key: &str, name: &str) -> MonitorSpec {
         name: name.into(),
         active: true,
         scope: Scope::All,
-        rules: vec![Rule::NotStarted { for_at_least: None, severity: None }],
+        rules: vec![Rule::NotStarted {
+            for_at_least: None,
+            severity: None,
+        }],
     }
 }
 
 fn ev(status: Status, text: &str) -> Evaluation {
-    Evaluation { status, text: text.into(), evidence: vec![] }
+    Evaluation {
+        status,
+        text: text.into(),
+        evidence: vec![],
+    }
 }
 
 #[test]
@@ -54,7 +61,10 @@ fn check_report_text_and_json() {
         spec("platform", "Platform"),
     );
     let mut failing = ev(Status::Error, "3 FAILED in 15m; last: HTTP 401 from receiver ERP");
-    failing.evidence = vec![Evidence::Message { guid: "G1".into(), iflow: "Orders_Inbound".into() }];
+    failing.evidence = vec![Evidence::Message {
+        guid: "G1".into(),
+        iflow: "Orders_Inbound".into(),
+    }];
     let evals = vec![
         (&a, ev(Status::Ok, "12 artifacts STARTED")),
         (&b, failing),
@@ -70,7 +80,10 @@ fn check_report_text_and_json() {
     assert_eq!(combined_exit_code(&[ok.clone(), r]), EXIT_ERROR);
     let none = CheckReport::new("qa", &[], NOW);
     assert_eq!(none.exit_code, EXIT_UNKNOWN);
-    assert_eq!(none.to_text(), "qa at 2025-11-24T16:00:00Z: UNKNOWN (no active monitors)\n");
+    assert_eq!(
+        none.to_text(),
+        "qa at 2025-11-24T16:00:00Z: UNKNOWN (no active monitors)\n"
+    );
     assert_eq!("json".parse::<CheckFormat>(), Ok(CheckFormat::Json));
     assert!("xml".parse::<CheckFormat>().is_err());
 }
@@ -84,7 +97,9 @@ fn watch_event_lines() {
         from: Status::Ok,
         to: Status::Error,
         text: "3 FAILED in 15m;\nlast: x".into(),
-        evidence: vec![Evidence::Queue { name: "DLQ_ORDERS".into() }],
+        evidence: vec![Evidence::Queue {
+            name: "DLQ_ORDERS".into(),
+        }],
         at: NOW,
         from_since: Some(NOW - MIN),
     };
@@ -112,7 +127,13 @@ fn watch_event_lines() {
 }
 
 fn mref(guid: &str, status: MplStatus, time: i64) -> MessageRef {
-    MessageRef { guid: guid.into(), iflow: "F".into(), status, time, error: None }
+    MessageRef {
+        guid: guid.into(),
+        iflow: "F".into(),
+        status,
+        time,
+        error: None,
+    }
 }
 
 #[test]
@@ -128,9 +149,15 @@ fn new_failures_are_reported_once() {
     );
     let got: Vec<String> = nf.poll(&stats, NOW + MIN).into_iter().map(|m| m.guid).collect();
     assert_eq!(got, ["f1"], "failures before watching began are not news");
-    stats.messages.push(mref("e1", MplStatus::Escalated, NOW + 2 * MIN));
+    stats
+        .messages
+        .push(mref("e1", MplStatus::Escalated, NOW + 2 * MIN));
     stats.messages.push(mref("f2", MplStatus::Failed, NOW + 3 * MIN));
-    let got: Vec<String> = nf.poll(&stats, NOW + 3 * MIN).into_iter().map(|m| m.guid).collect();
+    let got: Vec<String> = nf
+        .poll(&stats, NOW + 3 * MIN)
+        .into_iter()
+        .map(|m| m.guid)
+        .collect();
     assert_eq!(got, ["e1", "f2"], "oldest first, each once");
     assert!(nf.poll(&stats, NOW + 4 * MIN).is_empty());
 }
@@ -178,9 +205,13 @@ rules = [{ kind = "not_started" }]
     let r = tm.evaluate(&snap, NOW + MIN);
     assert_eq!(r.transitions.len(), 1);
     assert_eq!(r.for_notifier()[0].1, false);
-    assert!(tm.acknowledge("stopped", NOW + 2 * MIN, "looking").expect("saved"));
+    assert!(
+        tm.acknowledge("stopped", NOW + 2 * MIN, "looking")
+            .expect("saved")
+    );
     assert!(!tm.acknowledge("nope", NOW, "").expect("no-op"));
-    tm.silence("stopped", NOW + 60 * MIN, NOW + 2 * MIN, "deploy").expect("saved");
+    tm.silence("stopped", NOW + 60 * MIN, NOW + 2 * MIN, "deploy")
+        .expect("saved");
 
     // Restart: the standing error is not news, the acknowledgement still holds.
     let mut tm = TenantMonitors::open(&cfg, "prod", Some(dir.path())).expect("reopen");

@@ -184,3 +184,31 @@ webhooks = [{ name = "hook", url = "not a url SECRETKEY" }]
     }
     assert!(!problems.contains("SECRETKEY"));
 }
+
+#[test]
+fn needs_follow_the_configured_rules() {
+    let cfg = parse(EXAMPLE).expect("example parses");
+    let n = cpitop::monitor::needs(cfg.monitors_for("prod"));
+    assert!(n.artifacts && n.packages && n.queues && n.broker && n.keystore && n.health);
+    assert_eq!(n.message_window, Some(std::time::Duration::from_secs(86_400)));
+    assert_eq!(n.queue_messages, ["*"]);
+    assert!(n.queue_messages_of("ORDERS_IN"));
+
+    let only = parse(
+        "[monitors]\n[[monitors.defaults]]\nkey='f'\nname='f'\nscope={ iflow='A' }\n\
+         rules=[{ kind='no_success', within='2h' }, { kind='blocked_messages', queues='JMS_*' }]",
+    )
+    .expect("parses");
+    let n = cpitop::monitor::needs(cfg_specs(&only));
+    assert!(!n.artifacts && !n.packages && !n.broker && !n.keystore && !n.health);
+    assert_eq!(n.message_window, Some(std::time::Duration::from_secs(7_200)));
+    assert!(n.queues && n.queue_messages_of("JMS_X") && !n.queue_messages_of("OTHER"));
+
+    // Inactive monitors need nothing.
+    let dev = cpitop::monitor::needs(cfg.monitors_for("dev").into_iter().filter(|m| m.key == "stopped"));
+    assert_eq!(dev, cpitop::monitor::Needs::default());
+}
+
+fn cfg_specs(cfg: &MonitorsConfig) -> Vec<&cpitop::monitor::MonitorSpec> {
+    cfg.defaults.iter().collect()
+}

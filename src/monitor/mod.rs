@@ -19,9 +19,10 @@ pub mod spec;
 pub use duration::{HumanDuration, parse_duration};
 pub use eval::{Evaluation, Evidence, Status, evaluate, evaluate_all};
 pub use snapshot::{
-    ArtifactTracker, MessageRef, MessageStats, QueueSnapshot, Snapshot, TenantHealth, VecMessageStats,
+    ArtifactTracker, MessageRef, MessageStats, QueueSnapshot, Snapshot, SnapshotData, TenantHealth,
+    VecMessageStats,
 };
-pub use spec::{MonitorSpec, MonitorsConfig, Rule, Scope, Severity};
+pub use spec::{MonitorSpec, MonitorsConfig, Needs, Rule, Scope, Severity, needs};
 pub mod controls;
 pub mod history;
 pub mod persist;

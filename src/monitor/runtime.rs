@@ -130,7 +130,13 @@ impl TenantMonitors {
         Ok(true)
     }
 
-    pub fn silence(&mut self, key: &str, until: EpochMs, now: EpochMs, note: &str) -> Result<(), PersistError> {
+    pub fn silence(
+        &mut self,
+        key: &str,
+        until: EpochMs,
+        now: EpochMs,
+        note: &str,
+    ) -> Result<(), PersistError> {
         self.controls.silence(key, until, now, note);
         self.save_controls()
     }

@@ -2,10 +2,12 @@
 //! Every part is optional; a rule whose data is missing reports `NotCalculated` and names it.
 
 use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::persist::{PersistError, read_json, tenant_file, write_atomic};
 use crate::cpi::model::{JmsBroker, JmsMessage, KeystoreEntry, MplStatus, Queue, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 
@@ -184,14 +186,61 @@ impl<'a> Snapshot<'a> {
     }
 }
 
-/// Remembers since when each artifact has been non-STARTED, across polls (pure; the state owner
-/// calls `observe` with each new artifact list).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Owned data for one evaluation, for callers that fetch once (`cpitop check`) rather than keep
+/// a store. `snapshot()` borrows it.
+#[derive(Debug, Clone, Default)]
+pub struct SnapshotData {
+    pub tenant: String,
+    pub artifacts: Option<Vec<RuntimeArtifact>>,
+    pub not_started_since: Option<HashMap<String, EpochMs>>,
+    pub packages: Option<HashMap<String, String>>,
+    pub messages: Option<VecMessageStats>,
+    pub queues: Option<Vec<QueueSnapshot>>,
+    pub broker: Option<JmsBroker>,
+    pub keystore: Option<Vec<KeystoreEntry>>,
+    pub health: Option<TenantHealth>,
+}
+
+impl SnapshotData {
+    pub fn snapshot(&self) -> Snapshot<'_> {
+        let mut s = Snapshot::new(&self.tenant);
+        s.artifacts = self.artifacts.as_deref();
+        s.not_started_since = self.not_started_since.as_ref();
+        s.packages = self.packages.as_ref();
+        s.messages = self.messages.as_ref().map(|m| m as &dyn MessageStats);
+        s.queues = self.queues.as_deref();
+        s.broker = self.broker.as_ref();
+        s.keystore = self.keystore.as_deref();
+        s.health = self.health.as_ref();
+        s
+    }
+}
+
+/// Remembers since when each artifact has been non-STARTED, across polls (the state owner calls
+/// `observe` with each new artifact list). `load`/`save` keep it across runs, so that a
+/// `not_started` rule with `for` also works for `cpitop check` run from cron.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ArtifactTracker {
     since: HashMap<String, EpochMs>,
 }
 
 impl ArtifactTracker {
+    pub fn path(state_dir: &Path, tenant: &str) -> PathBuf {
+        tenant_file(state_dir, "artifact-tracker", tenant, "json")
+    }
+    /// The saved tracker of `tenant`, or an empty one.
+    pub fn load(state_dir: &Path, tenant: &str) -> Result<Self, PersistError> {
+        Ok(read_json(&Self::path(state_dir, tenant))?.unwrap_or_default())
+    }
+    pub fn save(&self, state_dir: &Path, tenant: &str) -> Result<(), PersistError> {
+        let path = Self::path(state_dir, tenant);
+        let bytes = serde_json::to_vec(self).map_err(|source| PersistError::Corrupt {
+            path: path.clone(),
+            source,
+        })?;
+        write_atomic(&path, &bytes)
+    }
+
     pub fn observe(&mut self, artifacts: &[RuntimeArtifact], now: EpochMs) {
         let not_started: HashSet<&str> = artifacts
             .iter()
@@ -252,6 +301,33 @@ mod tests {
         t.observe(&[art("a", ArtifactStatus::Error)], 40);
         assert_eq!(t.since().get("a"), Some(&40));
         assert_eq!(t.since().get("b"), None, "undeployed artifact forgotten");
+    }
+
+    #[test]
+    fn tracker_persists_and_snapshot_data_borrows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = ArtifactTracker::default();
+        t.observe(&[art("a", ArtifactStatus::Error)], 10);
+        t.save(dir.path(), "prod").unwrap();
+        assert_eq!(ArtifactTracker::load(dir.path(), "prod").unwrap(), t);
+        assert_eq!(
+            ArtifactTracker::load(dir.path(), "dev").unwrap(),
+            ArtifactTracker::default()
+        );
+
+        let data = SnapshotData {
+            tenant: "prod".into(),
+            artifacts: Some(vec![art("a", ArtifactStatus::Error)]),
+            not_started_since: Some(t.since().clone()),
+            messages: Some(VecMessageStats::new(vec![], (0, 5))),
+            ..SnapshotData::default()
+        };
+        let snap = data.snapshot();
+        assert_eq!(snap.tenant, "prod");
+        assert_eq!(snap.artifacts.map(<[_]>::len), Some(1));
+        assert_eq!(snap.not_started_since.and_then(|m| m.get("a")), Some(&10));
+        assert_eq!(snap.messages.and_then(|m| m.coverage()), Some((0, 5)));
+        assert!(snap.queues.is_none() && snap.broker.is_none() && snap.keystore.is_none());
     }
 
     #[test]

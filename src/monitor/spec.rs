@@ -482,3 +482,70 @@ mod status_list {
             .collect()
     }
 }
+
+/// What data a set of monitors reads, so that the pollers fetch nothing more than that (plus what
+/// the panes show anyway).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Needs {
+    /// Runtime artifacts (`not_started`; enumerating the scope of `no_success`/`min_messages`).
+    pub artifacts: bool,
+    /// iFlow → package ids (package scopes).
+    pub packages: bool,
+    /// The longest message window a rule looks at; `None`: no message rule.
+    pub message_window: Option<std::time::Duration>,
+    /// The queue list.
+    pub queues: bool,
+    /// Queue globs whose messages must be listed (`queue_age`, `blocked_messages`).
+    pub queue_messages: Vec<String>,
+    pub broker: bool,
+    pub keystore: bool,
+    /// Reachability tracking (`tenant_unreachable`).
+    pub health: bool,
+}
+
+impl Needs {
+    /// Whether the messages of `queue` must be listed.
+    pub fn queue_messages_of(&self, queue: &str) -> bool {
+        self.queue_messages.iter().any(|g| glob_match(g, queue))
+    }
+}
+
+/// The data needed by the active monitors among `specs`.
+pub fn needs<'a>(specs: impl IntoIterator<Item = &'a MonitorSpec>) -> Needs {
+    let mut n = Needs::default();
+    let window = |w: &HumanDuration, n: &mut Needs| {
+        n.message_window = Some(n.message_window.map_or(w.0, |c| c.max(w.0)));
+    };
+    for spec in specs.into_iter().filter(|s| s.active) {
+        let package = matches!(spec.scope, Scope::Package(_));
+        let single = matches!(spec.scope, Scope::Iflow(_));
+        for rule in &spec.rules {
+            match rule {
+                Rule::NotStarted { .. } => {
+                    n.artifacts = true;
+                    n.packages |= package;
+                }
+                Rule::Failures { within, .. } => {
+                    window(within, &mut n);
+                    n.packages |= package;
+                }
+                Rule::NoSuccess { within, .. } | Rule::MinMessages { within, .. } => {
+                    window(within, &mut n);
+                    n.artifacts |= !single;
+                    n.packages |= package;
+                }
+                Rule::QueueDepth { .. } | Rule::DlqNotEmpty { .. } => n.queues = true,
+                Rule::QueueAge { queues, .. } | Rule::BlockedMessages { queues, .. } => {
+                    n.queues = true;
+                    if !n.queue_messages.contains(queues) {
+                        n.queue_messages.push(queues.clone());
+                    }
+                }
+                Rule::BrokerCapacity { .. } => n.broker = true,
+                Rule::CertExpiry { .. } => n.keystore = true,
+                Rule::TenantUnreachable { .. } => n.health = true,
+            }
+        }
+    }
+    n
+}
