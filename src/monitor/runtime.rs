@@ -25,6 +25,15 @@ pub struct Round {
 }
 
 impl Round {
+    /// Whether to flash the header and ring the bell: a monitor that is not silenced got worse
+    /// and is now in warning or error.
+    pub fn rings(&self) -> bool {
+        self.transitions
+            .iter()
+            .zip(&self.silenced)
+            .any(|(t, silenced)| !silenced && t.to.is_alert() && t.to > t.from)
+    }
+
     /// Transitions paired with their silenced flag, as the notifier takes them.
     pub fn for_notifier(&self) -> Vec<(Transition, bool)> {
         self.transitions
