@@ -1,0 +1,276 @@
+//! The core of `cpitop check` and `cpitop watch`, without I/O: exit codes, report texts, and the
+//! JSON-lines event stream.
+//!
+//! Exit codes of `check` (Nagios-style): 0 every monitor ok, 1 a warning, 2 an error,
+//! 3 could not evaluate. A known problem outranks missing data (error 2 > warning 1 > unknown 3);
+//! nothing evaluated at all (no active monitors) is 3, so a misconfigured check does not pass.
+
+use std::collections::{HashSet, VecDeque};
+
+use serde::Serialize;
+
+use super::eval::{Evaluation, Evidence, Status};
+use super::notify::format::{label, rfc3339};
+use super::snapshot::{MessageRef, MessageStats};
+use super::spec::MonitorSpec;
+use super::status::Transition;
+use crate::cpi::model::MplStatus;
+use crate::cpi::odata::EpochMs;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_WARNING: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+pub const EXIT_UNKNOWN: i32 = 3;
+
+/// The exit code for a set of statuses (see the module docs).
+pub fn exit_code(statuses: impl IntoIterator<Item = Status>) -> i32 {
+    let mut any = false;
+    let mut worst = Status::Ok;
+    for s in statuses {
+        any = true;
+        worst = worst.max(s);
+    }
+    if !any {
+        return EXIT_UNKNOWN;
+    }
+    match worst {
+        Status::Error => EXIT_ERROR,
+        Status::Warning => EXIT_WARNING,
+        Status::NotCalculated => EXIT_UNKNOWN,
+        Status::Ok => EXIT_OK,
+    }
+}
+
+/// Output format of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CheckFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl std::str::FromStr for CheckFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            other => Err(format!("unknown format {other:?}; use text or json")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckEntry {
+    pub key: String,
+    pub name: String,
+    pub status: Status,
+    pub text: String,
+    pub evidence: Vec<Evidence>,
+}
+
+/// One tenant's check: every active monitor evaluated once.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckReport {
+    pub tenant: String,
+    pub evaluated_at: String,
+    pub status: Status,
+    pub exit_code: i32,
+    /// Errors first, then warnings, unknowns, ok; by name within each.
+    pub monitors: Vec<CheckEntry>,
+}
+
+impl CheckReport {
+    pub fn new(tenant: &str, evaluations: &[(&MonitorSpec, Evaluation)], now: EpochMs) -> Self {
+        let mut monitors: Vec<CheckEntry> = evaluations
+            .iter()
+            .map(|(spec, ev)| CheckEntry {
+                key: spec.key.clone(),
+                name: spec.name.clone(),
+                status: ev.status,
+                text: ev.text.clone(),
+                evidence: ev.evidence.clone(),
+            })
+            .collect();
+        monitors.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.name.cmp(&b.name)));
+        let status = monitors
+            .iter()
+            .map(|m| m.status)
+            .max()
+            .unwrap_or(Status::NotCalculated);
+        Self {
+            tenant: tenant.to_string(),
+            evaluated_at: rfc3339(now),
+            status,
+            exit_code: exit_code(monitors.iter().map(|m| m.status)),
+            monitors,
+        }
+    }
+
+    /// A header line (`prod: ERROR (1 error, 2 ok)`), then one aligned line per monitor.
+    pub fn to_text(&self) -> String {
+        let mut counts = Vec::new();
+        for s in [Status::Error, Status::Warning, Status::NotCalculated, Status::Ok] {
+            let n = self.monitors.iter().filter(|m| m.status == s).count();
+            if n > 0 {
+                counts.push(format!("{n} {}", s.as_str().replace('_', " ")));
+            }
+        }
+        let overall = if self.monitors.is_empty() {
+            "UNKNOWN (no active monitors)".to_string()
+        } else {
+            format!("{} ({})", label(self.status), counts.join(", "))
+        };
+        let mut out = format!("{} at {}: {overall}\n", self.tenant, self.evaluated_at);
+        let width = self
+            .monitors
+            .iter()
+            .map(|m| m.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        for m in &self.monitors {
+            let pad = width - m.name.chars().count();
+            out.push_str(&format!(
+                "{:<8} {}{}  {}\n",
+                label(m.status),
+                m.name,
+                " ".repeat(pad),
+                m.text.replace('\n', " ")
+            ));
+        }
+        out
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    pub fn render(&self, format: CheckFormat) -> String {
+        match format {
+            CheckFormat::Text => self.to_text(),
+            CheckFormat::Json => {
+                let mut s = serde_json::to_string_pretty(&self.to_json()).unwrap_or_default();
+                s.push('\n');
+                s
+            }
+        }
+    }
+}
+
+/// The exit code over several tenants' reports (the worst by the same precedence).
+pub fn combined_exit_code(reports: &[CheckReport]) -> i32 {
+    exit_code(reports.iter().flat_map(|r| r.monitors.iter().map(|m| m.status)))
+}
+
+/// One line of `cpitop watch` output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum WatchEvent {
+    /// A monitor changed status.
+    Transition {
+        tenant: String,
+        monitor: String,
+        name: String,
+        from: Status,
+        to: Status,
+        text: String,
+        evidence: Vec<Evidence>,
+        time: String,
+        time_ms: EpochMs,
+    },
+    /// A message reached a failed status since watching began.
+    MessageFailed {
+        tenant: String,
+        iflow: String,
+        guid: String,
+        status: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+        time: String,
+        time_ms: EpochMs,
+    },
+}
+
+impl WatchEvent {
+    pub fn transition(t: &Transition) -> Self {
+        Self::Transition {
+            tenant: t.tenant.clone(),
+            monitor: t.monitor.clone(),
+            name: t.name.clone(),
+            from: t.from,
+            to: t.to,
+            text: t.text.clone(),
+            evidence: t.evidence.clone(),
+            time: rfc3339(t.at),
+            time_ms: t.at,
+        }
+    }
+
+    pub fn message_failed(tenant: &str, m: &MessageRef) -> Self {
+        Self::MessageFailed {
+            tenant: tenant.to_string(),
+            iflow: m.iflow.clone(),
+            guid: m.guid.clone(),
+            status: m.status.as_str().to_string(),
+            error: m.error.clone(),
+            time: rfc3339(m.time),
+            time_ms: m.time,
+        }
+    }
+
+    /// One JSON object, newline-terminated (JSON strings escape newlines, so it is one line).
+    pub fn to_line(&self) -> String {
+        let mut s = serde_json::to_string(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+/// Statuses `watch` reports as failed messages.
+pub const FAILED_STATUSES: [MplStatus; 2] = [MplStatus::Failed, MplStatus::Escalated];
+
+/// Finds messages that failed since watching began, each reported once.
+#[derive(Debug, Clone)]
+pub struct NewFailures {
+    start: EpochMs,
+    /// How far back each poll looks (bounds the work; a message reported late by the tenant is
+    /// still found if it is at most this old).
+    lookback_ms: i64,
+    seen: HashSet<String>,
+    order: VecDeque<String>,
+    cap: usize,
+}
+
+impl NewFailures {
+    /// Report failures with a time at or after `start`, looking back at most `lookback_ms`.
+    pub fn new(start: EpochMs, lookback_ms: i64) -> Self {
+        Self {
+            start,
+            lookback_ms,
+            seen: HashSet::new(),
+            order: VecDeque::new(),
+            cap: 50_000,
+        }
+    }
+
+    /// The failed messages not reported before, oldest first.
+    pub fn poll(&mut self, stats: &dyn MessageStats, now: EpochMs) -> Vec<MessageRef> {
+        let from = self.start.max(now.saturating_sub(self.lookback_ms));
+        let mut fresh: Vec<MessageRef> = stats
+            .newest(None, &FAILED_STATUSES, from, now, 10_000)
+            .into_iter()
+            .filter(|m| !self.seen.contains(&m.guid))
+            .collect();
+        fresh.reverse();
+        for m in &fresh {
+            self.seen.insert(m.guid.clone());
+            self.order.push_back(m.guid.clone());
+            if self.order.len() > self.cap
+                && let Some(old) = self.order.pop_front()
+            {
+                self.seen.remove(&old);
+            }
+        }
+        fresh
+    }
+}

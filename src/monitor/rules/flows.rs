@@ -1,0 +1,353 @@
+//! Rules over artifacts and messages, limited by the monitor's scope.
+
+use std::collections::BTreeSet;
+
+use super::{RuleOutcome, fmt_clock, fmt_span, list_some, plural};
+use crate::cpi::model::{MplStatus, RuntimeArtifact};
+use crate::cpi::odata::EpochMs;
+use crate::monitor::duration::HumanDuration;
+use crate::monitor::eval::Evidence;
+use crate::monitor::snapshot::{MessageStats, Snapshot};
+use crate::monitor::spec::{Scope, Severity};
+
+/// How many evidence messages an alert carries.
+const MAX_EVIDENCE: usize = 20;
+
+fn package_of<'a>(snap: &Snapshot<'a>, id: &str) -> Option<&'a str> {
+    snap.packages.and_then(|p| p.get(id)).map(String::as_str)
+}
+
+/// The artifacts in scope, or what is missing to know them.
+fn artifacts_in_scope<'a>(scope: &Scope, snap: &Snapshot<'a>) -> Result<Vec<&'a RuntimeArtifact>, String> {
+    let arts = snap
+        .artifacts
+        .ok_or_else(|| "runtime artifacts not loaded yet".to_string())?;
+    if matches!(scope, Scope::Package(_)) && snap.packages.is_none() {
+        return Err("package of each iFlow not known yet (needed for a package scope)".into());
+    }
+    Ok(arts
+        .iter()
+        .filter(|a| scope.matches(&a.id, package_of(snap, &a.id)))
+        .collect())
+}
+
+fn is_flow(a: &RuntimeArtifact) -> bool {
+    a.kind.is_empty() || a.kind == "INTEGRATION_FLOW"
+}
+
+/// The iFlow ids a message rule looks at: the one id, or the deployed iFlows in scope.
+fn flows_in_scope(scope: &Scope, snap: &Snapshot<'_>) -> Result<Vec<String>, String> {
+    if let Scope::Iflow(id) = scope {
+        return Ok(vec![id.clone()]);
+    }
+    let ids: Vec<String> = artifacts_in_scope(scope, snap)?
+        .into_iter()
+        .filter(|a| is_flow(a))
+        .map(|a| a.id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Err(format!("no deployed iFlow in {}", scope.describe()));
+    }
+    Ok(ids)
+}
+
+/// Whether `[from, now]` is completely covered by the message data; otherwise why not.
+fn coverage_gap(
+    stats: &dyn MessageStats,
+    snap: &Snapshot<'_>,
+    from: EpochMs,
+    now: EpochMs,
+) -> Option<String> {
+    let lag = i64::try_from(snap.message_lag_tolerance.as_millis()).unwrap_or(i64::MAX);
+    match stats.coverage() {
+        None => Some("messages not loaded yet".into()),
+        Some((start, _)) if start > from => Some(format!(
+            "messages loaded only since {} (the window starts {})",
+            fmt_clock(start, now),
+            fmt_clock(from, now)
+        )),
+        Some((_, end)) if end < now.saturating_sub(lag) => Some(format!(
+            "messages known only until {} ({} ago)",
+            fmt_clock(end, now),
+            fmt_span(now - end)
+        )),
+        _ => None,
+    }
+}
+
+fn status_names(statuses: &[MplStatus]) -> String {
+    statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("/")
+}
+
+/// `not_started`: an artifact in scope is not STARTED, optionally for at least `for_at_least`
+/// (timed from when it was first seen non-STARTED). A single-iFlow scope whose iFlow is not
+/// deployed alerts too: it is not running.
+pub fn not_started(
+    scope: &Scope,
+    for_at_least: Option<HumanDuration>,
+    sev: Severity,
+    snap: &Snapshot<'_>,
+    now: EpochMs,
+) -> RuleOutcome {
+    let arts = match artifacts_in_scope(scope, snap) {
+        Ok(a) => a,
+        Err(why) => return RuleOutcome::missing(why),
+    };
+    if let Scope::Iflow(id) = scope
+        && arts.is_empty()
+    {
+        return RuleOutcome::alert(
+            sev,
+            format!("{id} is not deployed"),
+            vec![Evidence::Artifact { id: id.clone() }],
+        );
+    }
+    if arts.is_empty() {
+        return RuleOutcome::missing(format!("no deployed artifact in {}", scope.describe()));
+    }
+    let mut fired = Vec::new();
+    let mut evidence = Vec::new();
+    let mut pending = Vec::new();
+    let mut unknown = Vec::new();
+    for a in arts.iter().filter(|a| !a.status.is_started()) {
+        let since = snap.not_started_since.and_then(|m| m.get(&a.id)).copied();
+        let elapsed = since.map(|s| now - s);
+        let due = match (for_at_least, elapsed) {
+            (None, _) => true,
+            (Some(f), Some(e)) => e >= f.as_millis_i64(),
+            (Some(_), None) => {
+                unknown.push(format!("{} {}", a.id, a.status));
+                continue;
+            }
+        };
+        let how_long = elapsed
+            .map(|e| format!(" for {}", fmt_span(e)))
+            .unwrap_or_default();
+        if due {
+            fired.push(format!("{} is {}{how_long}", a.id, a.status));
+            evidence.push(Evidence::Artifact { id: a.id.clone() });
+        } else if let Some(f) = for_at_least {
+            pending.push(format!("{} is {}{how_long} (alert after {f})", a.id, a.status));
+        }
+    }
+    if !fired.is_empty() {
+        let text = if fired.len() == 1 {
+            fired.remove(0)
+        } else {
+            format!("{} not started: {}", fired.len(), list_some(&fired, 5))
+        };
+        return RuleOutcome::alert(sev, text, evidence);
+    }
+    if !unknown.is_empty() {
+        return RuleOutcome::missing(format!(
+            "not known since when {} (not started)",
+            list_some(&unknown, 5)
+        ));
+    }
+    let started = arts.len() - pending.len();
+    let mut text = format!("{} STARTED", plural(started as u64, "artifact"));
+    if !pending.is_empty() {
+        text.push_str("; ");
+        text.push_str(&list_some(&pending, 5));
+    }
+    RuleOutcome::ok(text)
+}
+
+/// `failures`: at least `at_least` messages with a status in `statuses` within `within`, summed
+/// over every iFlow in scope that logged messages in the window.
+pub fn failures(
+    scope: &Scope,
+    at_least: u32,
+    within: HumanDuration,
+    statuses: &[MplStatus],
+    sev: Severity,
+    snap: &Snapshot<'_>,
+    now: EpochMs,
+) -> RuleOutcome {
+    let Some(stats) = snap.messages else {
+        return RuleOutcome::missing("messages not loaded yet");
+    };
+    if matches!(scope, Scope::Package(_)) && snap.packages.is_none() {
+        return RuleOutcome::missing("package of each iFlow not known yet (needed for a package scope)");
+    }
+    let from = now.saturating_sub(within.as_millis_i64());
+    // Every iFlow that logged in the window, deployed or not (an undeployed iFlow's failures
+    // still count), limited to the scope.
+    let ids: BTreeSet<String> = stats
+        .iflows(from, now)
+        .into_iter()
+        .filter(|id| scope.matches(id, package_of(snap, id)))
+        .collect();
+    let mut per_flow: Vec<(String, u64)> = ids
+        .into_iter()
+        .map(|id| {
+            let n = stats.count(&id, statuses, from, now);
+            (id, n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    per_flow.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let total: u64 = per_flow.iter().map(|(_, n)| n).sum();
+    let what = status_names(statuses);
+    if total >= u64::from(at_least) {
+        let mut newest = Vec::new();
+        for (id, _) in &per_flow {
+            newest.extend(stats.newest(Some(id), statuses, from, now, MAX_EVIDENCE));
+        }
+        newest.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.guid.cmp(&b.guid)));
+        newest.truncate(MAX_EVIDENCE);
+        let mut text = format!("{total} {what} in {within}");
+        if per_flow.len() > 1 {
+            let parts: Vec<String> = per_flow.iter().map(|(id, n)| format!("{id} {n}")).collect();
+            text.push_str(&format!(" ({})", list_some(&parts, 3)));
+        }
+        if let Some(last) = newest.first() {
+            let detail = match &last.error {
+                Some(e) if !e.trim().is_empty() => first_line(e),
+                _ => format!("{} {} at {}", last.status, last.guid, fmt_clock(last.time, now)),
+            };
+            if per_flow.len() > 1 {
+                text.push_str(&format!("; last ({}): {detail}", last.iflow));
+            } else {
+                text.push_str(&format!("; last: {detail}"));
+            }
+        }
+        let evidence = newest
+            .into_iter()
+            .map(|m| Evidence::Message {
+                guid: m.guid,
+                iflow: m.iflow,
+            })
+            .collect();
+        return RuleOutcome::alert(sev, text, evidence);
+    }
+    if let Some(gap) = coverage_gap(stats, snap, from, now) {
+        return RuleOutcome::missing(format!("{total} {what} in {within} so far, but {gap}"));
+    }
+    if total == 0 {
+        RuleOutcome::ok(format!("no {what} in {within}"))
+    } else {
+        RuleOutcome::ok(format!("{total} {what} in {within} (alert at {at_least})"))
+    }
+}
+
+fn first_line(text: &str) -> String {
+    let line = text.trim().lines().next().unwrap_or("").trim();
+    if line.chars().count() > 160 {
+        let cut: String = line.chars().take(157).collect();
+        format!("{cut}...")
+    } else {
+        line.to_string()
+    }
+}
+
+/// `no_success`: an iFlow in scope has no COMPLETED message within `within` (each iFlow on its
+/// own, so a busy iFlow does not hide a silent one).
+pub fn no_success(
+    scope: &Scope,
+    within: HumanDuration,
+    sev: Severity,
+    snap: &Snapshot<'_>,
+    now: EpochMs,
+) -> RuleOutcome {
+    let Some(stats) = snap.messages else {
+        return RuleOutcome::missing("messages not loaded yet");
+    };
+    let ids = match flows_in_scope(scope, snap) {
+        Ok(ids) => ids,
+        Err(why) => return RuleOutcome::missing(why),
+    };
+    let from = now.saturating_sub(within.as_millis_i64());
+    let gap = coverage_gap(stats, snap, from, now);
+    let mut silent = Vec::new();
+    let mut evidence = Vec::new();
+    for id in &ids {
+        match stats.last_completed(id) {
+            Some(t) if t >= from => {}
+            last => {
+                let since = match last {
+                    Some(t) => format!("last {} ago", fmt_span(now - t)),
+                    None => "none seen".to_string(),
+                };
+                silent.push(format!("{id} ({since})"));
+                evidence.push(Evidence::Artifact { id: id.clone() });
+            }
+        }
+    }
+    if silent.is_empty() {
+        return RuleOutcome::ok(format!(
+            "{} COMPLETED within {within}",
+            if ids.len() == 1 {
+                ids[0].clone()
+            } else {
+                format!("all {} iFlows", ids.len())
+            }
+        ));
+    }
+    if let Some(gap) = gap {
+        return RuleOutcome::missing(format!(
+            "no COMPLETED in {within} seen for {}, but {gap}",
+            list_some(&silent, 3)
+        ));
+    }
+    RuleOutcome::alert(
+        sev,
+        format!("no COMPLETED in {within}: {}", list_some(&silent, 5)),
+        evidence,
+    )
+}
+
+/// `min_messages`: an iFlow in scope has fewer than `at_least` messages (any status) within
+/// `within`.
+pub fn min_messages(
+    scope: &Scope,
+    at_least: u32,
+    within: HumanDuration,
+    sev: Severity,
+    snap: &Snapshot<'_>,
+    now: EpochMs,
+) -> RuleOutcome {
+    let Some(stats) = snap.messages else {
+        return RuleOutcome::missing("messages not loaded yet");
+    };
+    let ids = match flows_in_scope(scope, snap) {
+        Ok(ids) => ids,
+        Err(why) => return RuleOutcome::missing(why),
+    };
+    let from = now.saturating_sub(within.as_millis_i64());
+    let mut low = Vec::new();
+    let mut evidence = Vec::new();
+    for id in &ids {
+        let n = stats.count(id, &[], from, now);
+        if n < u64::from(at_least) {
+            low.push(format!("{id} {n}"));
+            evidence.push(Evidence::Artifact { id: id.clone() });
+        }
+    }
+    if low.is_empty() {
+        return RuleOutcome::ok(format!(
+            "at least {} in {within} for {}",
+            plural(u64::from(at_least), "message"),
+            if ids.len() == 1 {
+                ids[0].clone()
+            } else {
+                format!("all {} iFlows", ids.len())
+            }
+        ));
+    }
+    if let Some(gap) = coverage_gap(stats, snap, from, now) {
+        return RuleOutcome::missing(format!(
+            "fewer than {at_least} messages in {within} so far for {}, but {gap}",
+            list_some(&low, 3)
+        ));
+    }
+    RuleOutcome::alert(
+        sev,
+        format!(
+            "fewer than {} in {within}: {}",
+            plural(u64::from(at_least), "message"),
+            list_some(&low, 5)
+        ),
+        evidence,
+    )
+}

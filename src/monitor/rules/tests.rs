@@ -1,0 +1,728 @@
+//! Table-driven tests of every rule, with boundaries and missing data.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::*;
+use crate::cpi::model::{
+    ArtifactStatus, JmsBroker, JmsMessage, KeystoreEntry, MplStatus, Queue, RuntimeArtifact,
+};
+use crate::monitor::duration::HumanDuration;
+use crate::monitor::eval::{Evidence, Status, evaluate};
+use crate::monitor::snapshot::{MessageRef, QueueSnapshot, Snapshot, TenantHealth, VecMessageStats};
+use crate::monitor::spec::{MonitorSpec, Rule, Scope, Severity};
+
+const NOW: i64 = 1_764_000_000_000; // 2025-11-24T16:00:00Z
+const S: i64 = 1_000;
+const MIN: i64 = 60 * S;
+const H: i64 = 60 * MIN;
+const D: i64 = 24 * H;
+const E: Severity = Severity::Error;
+
+fn art(id: &str, status: ArtifactStatus) -> RuntimeArtifact {
+    RuntimeArtifact {
+        id: id.into(),
+        version: "1.0.0".into(),
+        name: id.into(),
+        kind: "INTEGRATION_FLOW".into(),
+        deployed_by: String::new(),
+        deployed_on: None,
+        status,
+    }
+}
+
+fn msg(guid: &str, iflow: &str, status: MplStatus, time: i64, error: Option<&str>) -> MessageRef {
+    MessageRef {
+        guid: guid.into(),
+        iflow: iflow.into(),
+        status,
+        time,
+        error: error.map(str::to_string),
+    }
+}
+
+fn mins(m: u64) -> HumanDuration {
+    HumanDuration::from_mins(m)
+}
+
+fn queue(name: &str, n: i64, messages: Option<Vec<JmsMessage>>) -> QueueSnapshot {
+    QueueSnapshot {
+        queue: Queue {
+            name: name.into(),
+            numb_of_msgs: n,
+            ..Queue::default()
+        },
+        messages,
+    }
+}
+
+fn jms(id: &str, created: i64) -> JmsMessage {
+    JmsMessage {
+        msgid: id.into(),
+        created_at: Some(created),
+        next_retry: Some(created + H),
+        ..JmsMessage::default()
+    }
+}
+
+fn blocked(id: &str) -> JmsMessage {
+    JmsMessage {
+        msgid: id.into(),
+        created_at: Some(NOW - H),
+        retry_count: 2,
+        next_retry: None,
+        ..JmsMessage::default()
+    }
+}
+
+// ---------- not_started ----------
+
+#[test]
+fn not_started_table() {
+    let arts = vec![
+        art("Orders_Inbound", ArtifactStatus::Error),
+        art("Orders_Outbound", ArtifactStatus::Started),
+        art("Billing", ArtifactStatus::Started),
+    ];
+    let mut since = HashMap::new();
+    since.insert("Orders_Inbound".to_string(), NOW - 5 * MIN);
+    // (scope, for, since-map present, expected status, text fragment)
+    let cases: Vec<(Scope, Option<HumanDuration>, bool, Status, &str)> = vec![
+        (
+            Scope::All,
+            None,
+            true,
+            Status::Error,
+            "Orders_Inbound is ERROR for 5m",
+        ),
+        (
+            Scope::All,
+            Some(mins(5)),
+            true,
+            Status::Error,
+            "Orders_Inbound is ERROR for 5m",
+        ),
+        (Scope::All, Some(mins(6)), true, Status::Ok, "(alert after 6m)"),
+        (
+            Scope::All,
+            Some(mins(5)),
+            false,
+            Status::NotCalculated,
+            "not known since when",
+        ),
+        (Scope::All, None, false, Status::Error, "Orders_Inbound is ERROR"),
+        (
+            Scope::Glob("Orders_*".into()),
+            None,
+            true,
+            Status::Error,
+            "Orders_Inbound",
+        ),
+        (
+            Scope::Glob("Bill*".into()),
+            None,
+            true,
+            Status::Ok,
+            "1 artifact STARTED",
+        ),
+        (
+            Scope::Glob("Nothing*".into()),
+            None,
+            true,
+            Status::NotCalculated,
+            "no deployed artifact",
+        ),
+        (
+            Scope::Iflow("Billing".into()),
+            None,
+            true,
+            Status::Ok,
+            "1 artifact STARTED",
+        ),
+        (
+            Scope::Iflow("Gone".into()),
+            None,
+            true,
+            Status::Error,
+            "Gone is not deployed",
+        ),
+    ];
+    for (scope, for_at_least, with_since, want, frag) in cases {
+        let mut snap = Snapshot::new("t1");
+        snap.artifacts = Some(&arts);
+        if with_since {
+            snap.not_started_since = Some(&since);
+        }
+        let out = not_started(&scope, for_at_least, E, &snap, NOW);
+        assert_eq!(out.status, want, "{scope:?} {for_at_least:?}: {}", out.text);
+        assert!(
+            out.text.contains(frag),
+            "{scope:?}: {:?} lacks {frag:?}",
+            out.text
+        );
+        if want == Status::Error {
+            assert!(!out.evidence.is_empty());
+        }
+    }
+}
+
+#[test]
+fn not_started_missing_data_and_packages_and_severity() {
+    let snap = Snapshot::new("t1");
+    let out = not_started(&Scope::All, None, E, &snap, NOW);
+    assert_eq!(out.status, Status::NotCalculated);
+    assert!(out.text.contains("runtime artifacts not loaded"));
+
+    let arts = vec![
+        art("A", ArtifactStatus::Stopping),
+        art("B", ArtifactStatus::Started),
+    ];
+    let mut snap = Snapshot::new("t1");
+    snap.artifacts = Some(&arts);
+    let pkg = Scope::Package("Finance".into());
+    let out = not_started(&pkg, None, E, &snap, NOW);
+    assert_eq!(out.status, Status::NotCalculated, "{}", out.text);
+    assert!(out.text.contains("package"));
+
+    let mut packages = HashMap::new();
+    packages.insert("A".to_string(), "Sales".to_string());
+    packages.insert("B".to_string(), "Finance".to_string());
+    snap.packages = Some(&packages);
+    assert_eq!(not_started(&pkg, None, E, &snap, NOW).status, Status::Ok);
+    let sales = Scope::Package("Sales".into());
+    let out = not_started(&sales, None, Severity::Warning, &snap, NOW);
+    assert_eq!(out.status, Status::Warning);
+    assert_eq!(out.evidence, vec![Evidence::Artifact { id: "A".into() }]);
+
+    let arts = vec![
+        art("A", ArtifactStatus::Error),
+        art("B", ArtifactStatus::Stopping),
+    ];
+    snap.artifacts = Some(&arts);
+    let out = not_started(&Scope::All, None, E, &snap, NOW);
+    assert!(out.text.starts_with("2 not started: "), "{}", out.text);
+}
+
+// ---------- failures ----------
+
+fn fail_stats(times: &[i64], coverage: (i64, i64)) -> VecMessageStats {
+    let mut v: Vec<MessageRef> = times
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            msg(
+                &format!("G{i}"),
+                "Orders_Inbound",
+                MplStatus::Failed,
+                *t,
+                Some("HTTP 401 from receiver ERP\n  at step CallERP"),
+            )
+        })
+        .collect();
+    v.push(msg("C1", "Orders_Inbound", MplStatus::Completed, NOW - MIN, None));
+    VecMessageStats::new(v, coverage)
+}
+
+#[test]
+fn failures_table() {
+    let full = (NOW - D, NOW);
+    let w = mins(15);
+    // (failure times, coverage, at_least, expected)
+    let cases: Vec<(Vec<i64>, (i64, i64), u32, Status)> = vec![
+        (
+            vec![NOW - MIN, NOW - 2 * MIN, NOW - 3 * MIN],
+            full,
+            3,
+            Status::Error,
+        ),
+        (vec![NOW - MIN, NOW - 2 * MIN], full, 3, Status::Ok),
+        // window edges: exactly now-15m counts, 1 ms earlier does not
+        (
+            vec![NOW - MIN, NOW - 2 * MIN, NOW - 15 * MIN],
+            full,
+            3,
+            Status::Error,
+        ),
+        (
+            vec![NOW - MIN, NOW - 2 * MIN, NOW - 15 * MIN - 1],
+            full,
+            3,
+            Status::Ok,
+        ),
+        (vec![NOW], full, 1, Status::Error),
+        (vec![], full, 1, Status::Ok),
+        // partial coverage: below threshold is unknown, at threshold is known
+        (vec![NOW - MIN], (NOW - 5 * MIN, NOW), 2, Status::NotCalculated),
+        (
+            vec![NOW - MIN, NOW - 2 * MIN],
+            (NOW - 5 * MIN, NOW),
+            2,
+            Status::Error,
+        ),
+        // stale coverage (ends 10 minutes ago, tolerance 2m)
+        (vec![], (NOW - D, NOW - 10 * MIN), 1, Status::NotCalculated),
+        (vec![], (NOW - D, NOW - 2 * MIN), 1, Status::Ok),
+    ];
+    for (times, cov, n, want) in cases {
+        let stats = fail_stats(&times, cov);
+        let mut snap = Snapshot::new("t1");
+        snap.messages = Some(&stats);
+        let out = failures(&Scope::All, n, w, &[MplStatus::Failed], E, &snap, NOW);
+        assert_eq!(out.status, want, "{times:?} {cov:?} n={n}: {}", out.text);
+    }
+}
+
+#[test]
+fn failures_text_evidence_scope_and_statuses() {
+    let stats = VecMessageStats::new(
+        vec![
+            msg(
+                "G1",
+                "Orders_Inbound",
+                MplStatus::Failed,
+                NOW - 3 * MIN,
+                Some("timeout"),
+            ),
+            msg("G2", "Orders_Inbound", MplStatus::Failed, NOW - 2 * MIN, None),
+            msg(
+                "G3",
+                "Orders_Inbound",
+                MplStatus::Failed,
+                NOW - MIN,
+                Some("HTTP 401 from receiver ERP"),
+            ),
+            msg("G4", "Billing", MplStatus::Escalated, NOW - MIN, None),
+            msg("G5", "Billing", MplStatus::Failed, NOW - 4 * MIN, None),
+        ],
+        (NOW - D, NOW),
+    );
+    let mut snap = Snapshot::new("t1");
+    snap.messages = Some(&stats);
+    let glob = Scope::Glob("Orders_*".into());
+    let out = failures(&glob, 3, mins(15), &[MplStatus::Failed], E, &snap, NOW);
+    assert_eq!(out.status, Status::Error);
+    assert_eq!(out.text, "3 FAILED in 15m; last: HTTP 401 from receiver ERP");
+    assert_eq!(
+        out.evidence[0],
+        Evidence::Message {
+            guid: "G3".into(),
+            iflow: "Orders_Inbound".into()
+        }
+    );
+    assert_eq!(out.evidence.len(), 3);
+
+    let out = failures(
+        &Scope::All,
+        5,
+        mins(15),
+        &[MplStatus::Failed, MplStatus::Escalated],
+        E,
+        &snap,
+        NOW,
+    );
+    assert_eq!(out.status, Status::Error, "{}", out.text);
+    assert!(
+        out.text
+            .starts_with("5 FAILED/ESCALATED in 15m (Orders_Inbound 3, Billing 2); last ("),
+        "{}",
+        out.text
+    );
+
+    let one = Scope::Iflow("Billing".into());
+    let out = failures(&one, 1, mins(15), &[MplStatus::Failed], E, &snap, NOW);
+    assert_eq!(out.status, Status::Error);
+    assert!(out.text.contains("last: FAILED G5 at"), "{}", out.text);
+
+    let none = Snapshot::new("t1");
+    let out = failures(&Scope::All, 1, mins(15), &[MplStatus::Failed], E, &none, NOW);
+    assert_eq!(out.status, Status::NotCalculated);
+    assert_eq!(out.text, "messages not loaded yet");
+}
+
+// ---------- no_success / min_messages ----------
+
+#[test]
+fn no_success_table() {
+    let arts = vec![
+        art("A", ArtifactStatus::Started),
+        art("B", ArtifactStatus::Started),
+    ];
+    let full = (NOW - D, NOW);
+    // (last completed of A, of B, coverage, scope, expected)
+    let cases: Vec<(Option<i64>, Option<i64>, (i64, i64), Scope, Status)> = vec![
+        (Some(NOW - H), Some(NOW - MIN), full, Scope::All, Status::Ok),
+        (
+            Some(NOW - H - 1),
+            Some(NOW - MIN),
+            full,
+            Scope::All,
+            Status::Error,
+        ),
+        (None, Some(NOW - MIN), full, Scope::All, Status::Error),
+        (None, Some(NOW - MIN), full, Scope::Iflow("B".into()), Status::Ok),
+        (
+            None,
+            Some(NOW - MIN),
+            (NOW - 30 * MIN, NOW),
+            Scope::All,
+            Status::NotCalculated,
+        ),
+        // a completion known from before the coverage still proves success
+        (
+            Some(NOW - 50 * MIN),
+            Some(NOW - MIN),
+            (NOW - 10 * MIN, NOW),
+            Scope::All,
+            Status::Ok,
+        ),
+        (None, None, full, Scope::Glob("Z*".into()), Status::NotCalculated),
+    ];
+    for (a, b, cov, scope, want) in cases {
+        let mut v = Vec::new();
+        if let Some(t) = a {
+            v.push(msg("a", "A", MplStatus::Completed, t, None));
+        }
+        if let Some(t) = b {
+            v.push(msg("b", "B", MplStatus::Completed, t, None));
+        }
+        let stats = VecMessageStats::new(v, cov);
+        let mut snap = Snapshot::new("t1");
+        snap.artifacts = Some(&arts);
+        snap.messages = Some(&stats);
+        let out = no_success(&scope, mins(60), E, &snap, NOW);
+        assert_eq!(out.status, want, "{a:?} {b:?} {cov:?} {scope:?}: {}", out.text);
+        if want == Status::Error {
+            assert!(out.text.starts_with("no COMPLETED in 1h: A ("), "{}", out.text);
+            assert_eq!(out.evidence, vec![Evidence::Artifact { id: "A".into() }]);
+        }
+    }
+    // Without artifacts a glob scope cannot be enumerated; a single iFlow can.
+    let stats = VecMessageStats::new(vec![], full);
+    let mut snap = Snapshot::new("t1");
+    snap.messages = Some(&stats);
+    assert_eq!(
+        no_success(&Scope::All, mins(60), E, &snap, NOW).status,
+        Status::NotCalculated
+    );
+    let out = no_success(&Scope::Iflow("A".into()), mins(60), E, &snap, NOW);
+    assert_eq!(out.status, Status::Error);
+    assert!(out.text.contains("none seen"), "{}", out.text);
+}
+
+#[test]
+fn min_messages_table() {
+    let arts = vec![art("A", ArtifactStatus::Started)];
+    let full = (NOW - D, NOW);
+    // (message count in the window, one extra message just outside, coverage, expected)
+    let cases: Vec<(usize, (i64, i64), Status)> = vec![
+        (10, full, Status::Ok),
+        (9, full, Status::Error),
+        (0, full, Status::Error),
+        (9, (NOW - 10 * MIN, NOW), Status::NotCalculated),
+        (10, (NOW - 10 * MIN, NOW), Status::Ok),
+    ];
+    for (n, cov, want) in cases {
+        let mut v: Vec<MessageRef> = (0..n)
+            .map(|i| {
+                msg(
+                    &format!("m{i}"),
+                    "A",
+                    MplStatus::Completed,
+                    NOW - H + i as i64,
+                    None,
+                )
+            })
+            .collect();
+        v.push(msg("old", "A", MplStatus::Completed, NOW - H - 1, None));
+        let stats = VecMessageStats::new(v, cov);
+        let mut snap = Snapshot::new("t1");
+        snap.artifacts = Some(&arts);
+        snap.messages = Some(&stats);
+        let out = min_messages(&Scope::All, 10, mins(60), E, &snap, NOW);
+        assert_eq!(out.status, want, "n={n} {cov:?}: {}", out.text);
+        if want == Status::Error {
+            assert_eq!(out.text, format!("fewer than 10 messages in 1h: A {n}"));
+        }
+    }
+    let snap = Snapshot::new("t1");
+    assert_eq!(
+        min_messages(&Scope::All, 1, mins(1), E, &snap, NOW).status,
+        Status::NotCalculated
+    );
+}
+
+// ---------- queues ----------
+
+#[test]
+fn queue_depth_table() {
+    let cases: Vec<(i64, Status)> = vec![(100, Status::Ok), (101, Status::Error), (0, Status::Ok)];
+    for (n, want) in cases {
+        let qs = vec![queue("ORDERS_IN", n, None), queue("OTHER", 5000, None)];
+        let mut snap = Snapshot::new("t1");
+        snap.queues = Some(&qs);
+        let out = queue_depth("ORDERS_*", 100, E, &snap);
+        assert_eq!(out.status, want, "{n}: {}", out.text);
+        if want == Status::Error {
+            assert_eq!(out.text, "ORDERS_IN holds 101 messages (limit 100)");
+            assert_eq!(
+                out.evidence,
+                vec![Evidence::Queue {
+                    name: "ORDERS_IN".into()
+                }]
+            );
+        }
+    }
+    let qs = vec![queue("A", 300, None), queue("B", 200, None)];
+    let mut snap = Snapshot::new("t1");
+    snap.queues = Some(&qs);
+    assert_eq!(
+        queue_depth("*", 100, E, &snap).text,
+        "2 queues over 100 messages: A 300, B 200"
+    );
+    assert_eq!(queue_depth("X*", 100, E, &snap).status, Status::Ok);
+    assert_eq!(
+        queue_depth("*", 1, E, &Snapshot::new("t")).status,
+        Status::NotCalculated
+    );
+}
+
+#[test]
+fn queue_age_table() {
+    // (oldest created, listed?, count, expected)
+    let cases: Vec<(i64, bool, i64, Status)> = vec![
+        (NOW - H, true, 1, Status::Ok),
+        (NOW - H - 1, true, 1, Status::Error),
+        (NOW - 2 * H, false, 1, Status::NotCalculated),
+        (NOW - 2 * H, false, 0, Status::Ok),
+    ];
+    for (created, listed, n, want) in cases {
+        let messages = listed.then(|| vec![jms("ID:1", NOW - MIN), jms("ID:old", created)]);
+        let qs = vec![queue("ORDERS_IN", n, messages)];
+        let mut snap = Snapshot::new("t1");
+        snap.queues = Some(&qs);
+        let out = queue_age("*", mins(60), E, &snap, NOW);
+        assert_eq!(out.status, want, "{created} {listed} {n}: {}", out.text);
+        if want == Status::Error {
+            assert!(out.text.contains("ORDERS_IN oldest 1h old"), "{}", out.text);
+            assert!(out.evidence.contains(&Evidence::QueueMessage {
+                queue: "ORDERS_IN".into(),
+                msgid: "ID:old".into()
+            }));
+        }
+    }
+}
+
+#[test]
+fn dlq_and_blocked_table() {
+    let qs = vec![queue("DLQ_ORDERS", 0, None), queue("ORDERS_IN", 7, None)];
+    let mut snap = Snapshot::new("t1");
+    snap.queues = Some(&qs);
+    assert_eq!(dlq_not_empty("DLQ_*", E, &snap).status, Status::Ok);
+    let qs = vec![queue("DLQ_ORDERS", 1, None)];
+    snap.queues = Some(&qs);
+    let out = dlq_not_empty("DLQ_*", E, &snap);
+    assert_eq!(out.status, Status::Error);
+    assert_eq!(out.text, "DLQ_ORDERS holds 1 message");
+    assert_eq!(
+        dlq_not_empty("DLQ_*", E, &Snapshot::new("t")).status,
+        Status::NotCalculated
+    );
+
+    // (blocked count, at_least, listed, expected)
+    let cases: Vec<(usize, u32, bool, Status)> = vec![
+        (2, 2, true, Status::Error),
+        (1, 2, true, Status::Ok),
+        (0, 1, true, Status::Ok),
+        (0, 1, false, Status::NotCalculated),
+    ];
+    for (n, at_least, listed, want) in cases {
+        let mut ms: Vec<JmsMessage> = (0..n).map(|i| blocked(&format!("ID:b{i}"))).collect();
+        ms.push(jms("ID:waiting", NOW - MIN));
+        let qs = vec![queue("ORDERS_IN", ms.len() as i64, listed.then_some(ms))];
+        let mut snap = Snapshot::new("t1");
+        snap.queues = Some(&qs);
+        let out = blocked_messages("*", at_least, E, &snap, NOW);
+        assert_eq!(out.status, want, "{n} {at_least} {listed}: {}", out.text);
+        if want == Status::Error {
+            assert_eq!(out.text, "2 blocked messages: ORDERS_IN 2");
+            assert_eq!(out.evidence.len(), 3);
+        }
+    }
+}
+
+// ---------- broker, certificates, tenant ----------
+
+#[test]
+fn broker_capacity_table() {
+    let cases: Vec<(i64, Status)> = vec![
+        (799, Status::Ok),
+        (800, Status::Warning),
+        (949, Status::Warning),
+        (950, Status::Error),
+    ];
+    for (used, want) in cases {
+        let b = JmsBroker {
+            key: "Broker1".into(),
+            capacity: used * 1_000_000,
+            max_capacity: 1_000_000_000,
+            ..JmsBroker::default()
+        };
+        let mut snap = Snapshot::new("t1");
+        snap.broker = Some(&b);
+        let out = broker_capacity(80.0, 95.0, &snap);
+        assert_eq!(out.status, want, "{used}: {}", out.text);
+    }
+    assert_eq!(
+        broker_capacity(80.0, 95.0, &Snapshot::new("t")).status,
+        Status::NotCalculated
+    );
+    let b = JmsBroker::default();
+    let mut snap = Snapshot::new("t1");
+    snap.broker = Some(&b);
+    assert_eq!(broker_capacity(80.0, 95.0, &snap).status, Status::NotCalculated);
+}
+
+#[test]
+fn cert_expiry_table() {
+    let entry = |alias: &str, after: Option<i64>| KeystoreEntry {
+        hexalias: hex(alias),
+        alias: alias.into(),
+        valid_not_after: after,
+        ..KeystoreEntry::default()
+    };
+    let w = HumanDuration::from_secs(30 * 86_400);
+    let cases: Vec<(Option<i64>, Status, &str)> = vec![
+        (
+            Some(NOW + 30 * D),
+            Status::Warning,
+            "my_sftp_key expires in 30d (2025-12-24)",
+        ),
+        (Some(NOW + 30 * D + 1), Status::Ok, "valid beyond 30d"),
+        (Some(NOW), Status::Error, "my_sftp_key expired 0s ago"),
+        (Some(NOW - 3 * D), Status::Error, "expired 3d ago (2025-11-21)"),
+        (None, Status::Ok, "no dated keystore entry"),
+    ];
+    for (after, want, frag) in cases {
+        let ks = vec![entry("my_sftp_key", after), entry("other", Some(NOW - D))];
+        let mut snap = Snapshot::new("t1");
+        snap.keystore = Some(&ks);
+        let out = cert_expiry("my_*", w, Severity::Warning, &snap, NOW);
+        assert_eq!(out.status, want, "{after:?}: {}", out.text);
+        assert!(out.text.contains(frag), "{:?} lacks {frag:?}", out.text);
+        if want != Status::Ok {
+            assert_eq!(
+                out.evidence,
+                vec![Evidence::Certificate {
+                    alias: "my_sftp_key".into(),
+                    hexalias: hex("my_sftp_key")
+                }]
+            );
+        }
+    }
+    assert_eq!(
+        cert_expiry("*", w, E, &Snapshot::new("t"), NOW).status,
+        Status::NotCalculated
+    );
+}
+
+fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn tenant_unreachable_table() {
+    let h = |last: Option<i64>, since: Option<i64>| TenantHealth {
+        last_success: last,
+        watching_since: since,
+        last_error: Some("connect timeout".into()),
+    };
+    let cases: Vec<(TenantHealth, Status)> = vec![
+        (h(Some(NOW - 5 * MIN), Some(NOW - H)), Status::Error),
+        (h(Some(NOW - 5 * MIN + 1), Some(NOW - H)), Status::Ok),
+        (h(None, Some(NOW - 5 * MIN)), Status::Error),
+        (h(None, Some(NOW - MIN)), Status::NotCalculated),
+        (h(None, None), Status::NotCalculated),
+    ];
+    for (health, want) in cases {
+        let mut snap = Snapshot::new("prod");
+        snap.health = Some(&health);
+        let out = tenant_unreachable(mins(5), E, &snap, NOW);
+        assert_eq!(out.status, want, "{health:?}: {}", out.text);
+        if want == Status::Error {
+            assert!(
+                out.text.starts_with("tenant prod has not answered"),
+                "{}",
+                out.text
+            );
+            assert!(
+                out.text.ends_with("; last error: connect timeout"),
+                "{}",
+                out.text
+            );
+            assert_eq!(out.evidence, vec![Evidence::Tenant { name: "prod".into() }]);
+        }
+    }
+    assert_eq!(
+        tenant_unreachable(mins(5), E, &Snapshot::new("t"), NOW).status,
+        Status::NotCalculated
+    );
+}
+
+// ---------- combining rules ----------
+
+#[test]
+fn evaluate_worst_wins_and_missing_data_is_not_ok() {
+    let arts = vec![art("A", ArtifactStatus::Error)];
+    let spec = |rules: Vec<Rule>| MonitorSpec {
+        key: "k".into(),
+        name: "n".into(),
+        active: true,
+        scope: Scope::All,
+        rules,
+    };
+    let stopped = Rule::NotStarted {
+        for_at_least: None,
+        severity: None,
+    };
+    let silent = Rule::NoSuccess {
+        within: mins(60),
+        severity: None,
+    };
+    let broker = Rule::BrokerCapacity {
+        warning_percent: 80.0,
+        critical_percent: 95.0,
+    };
+    let mut snap = Snapshot::new("t1");
+    snap.artifacts = Some(&arts);
+
+    let ev = evaluate(&spec(vec![stopped.clone(), silent.clone()]), &snap, NOW);
+    assert_eq!(ev.status, Status::Error, "error outranks missing data");
+    assert_eq!(ev.text, "A is ERROR");
+    assert_eq!(ev.evidence, vec![Evidence::Artifact { id: "A".into() }]);
+
+    let ok_arts = vec![art("A", ArtifactStatus::Started)];
+    snap.artifacts = Some(&ok_arts);
+    let ev = evaluate(&spec(vec![stopped.clone(), broker]), &snap, NOW);
+    assert_eq!(ev.status, Status::NotCalculated, "ok + missing is not ok");
+    assert!(ev.text.starts_with("JMS broker not loaded"), "{}", ev.text);
+
+    let ev = evaluate(&spec(vec![stopped]), &snap, NOW);
+    assert_eq!(ev.status, Status::Ok);
+    assert_eq!(ev.text, "1 artifact STARTED");
+
+    let ev = evaluate(&spec(vec![]), &snap, NOW);
+    assert_eq!(ev.status, Status::NotCalculated);
+}
+
+#[test]
+fn formatting_helpers() {
+    assert_eq!(fmt_span(45 * S), "45s");
+    assert_eq!(fmt_span(7 * MIN + 5 * S), "7m");
+    assert_eq!(fmt_span(2 * H), "2h");
+    assert_eq!(fmt_span(2 * H + 5 * MIN), "2h5m");
+    assert_eq!(fmt_span(3 * D + 4 * H), "3d4h");
+    assert_eq!(fmt_span(-5), "0s");
+    assert_eq!(fmt_clock(NOW - H, NOW), "15:00 UTC");
+    assert_eq!(fmt_clock(NOW - D, NOW), "2025-11-23 16:00 UTC");
+    let _ = Duration::from_secs(1);
+}
