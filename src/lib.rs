@@ -7,15 +7,15 @@
 //! - `config`: configuration, XDG paths, secrets, cache.
 //! - `app`: state, `update`, effects and pollers; testable without a terminal.
 //! - `ui`: views rendering `&State`.
-pub mod cli;
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod cpi;
 pub mod monitor;
+pub mod secret;
 pub mod sim;
 pub mod store;
 pub mod ui;
-pub mod secret;
 
 /// Entry point behind `main`: dispatch the parsed command line.
 pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
