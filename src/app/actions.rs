@@ -189,11 +189,6 @@ fn refresh(s: &mut State, fx: &mut Vec<Effect>) {
 fn move_or_scroll(s: &mut State, delta: isize) {
     if let Some(t) = s.table_mut() {
         t.move_selection(delta);
-        if delta < 0 {
-            // Moving away from the newest message ends following it.
-            s.messages
-                .live_follow_break(s.stack.len() == 1 && s.pane() == Pane::Messages);
-        }
         return;
     }
     let scroll = match s.route() {

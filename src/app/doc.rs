@@ -408,8 +408,8 @@ pub fn wrap(lines: &[DocLine], width: usize) -> Vec<DocLine> {
         let mut used = 0;
         for s in &line.0 {
             let mut buf = String::new();
-            for ch in s.text.chars() {
-                let ch = if ch == '\t' { ' ' } else { ch };
+            let text = s.text.replace('\t', "    ");
+            for ch in text.chars() {
                 let w = ch.width().unwrap_or(0);
                 if used + w > width {
                     if !buf.is_empty() {

@@ -30,6 +30,8 @@ pub struct Messages {
     /// The query whose results are held (to know whether a restarted poller may keep them).
     pub held_query: Option<MessageQuery>,
     pub items: Vec<MessageProcessingLog>,
+    /// Row of each message id in `items`.
+    pub index: std::collections::HashMap<String, usize>,
 }
 
 impl Messages {
@@ -53,19 +55,28 @@ impl Messages {
     /// Drop every message held (new window or server filter).
     pub fn clear(&mut self) {
         self.items.clear();
+        self.index.clear();
         self.list.view.clear();
         self.list.selected = 0;
         self.list.offset = 0;
+    }
+    /// Add new messages and replace held ones with the same id (status changes, deltas).
+    pub fn upsert(&mut self, rows: Vec<MessageProcessingLog>) {
+        for m in rows {
+            match self.index.get(&m.message_guid) {
+                Some(&i) => self.items[i] = m,
+                None => {
+                    self.index.insert(m.message_guid.clone(), self.items.len());
+                    self.items.push(m);
+                }
+            }
+        }
     }
     /// Select the newest message (live mode).
     pub fn follow_newest(&mut self) {
         self.list.selected = 0;
         self.list.offset = 0;
         self.list.selected_key = self.list.selected_row().map(|r| self.key(r));
-    }
-    /// Moving up in live mode ends following (the user wants to read).
-    pub fn live_follow_break(&mut self, focused: bool) {
-        let _ = focused;
     }
     pub fn failed_in_window(&self) -> usize {
         self.items

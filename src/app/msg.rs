@@ -52,6 +52,11 @@ pub enum DataMsg {
         at: EpochMs,
         result: Result<Vec<JmsMessage>, String>,
     },
+    Messages {
+        generation: Generation,
+        at: EpochMs,
+        event: MessagesEvent,
+    },
     Message {
         guid: String,
         part: MessagePart,
@@ -69,6 +74,16 @@ pub enum DataMsg {
         kind: PollKind,
         generation: Generation,
     },
+}
+
+/// Progress of the message window's poller.
+#[derive(Debug)]
+pub enum MessagesEvent {
+    /// A page of messages (new ones, or updates of held ones: upserted by message id).
+    Page(Vec<MessageProcessingLog>),
+    /// The window (or a delta) is complete.
+    Done,
+    Failed(String),
 }
 
 /// Request counters of the tenant's client (from `ClientStats`).

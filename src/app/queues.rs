@@ -215,12 +215,12 @@ impl Table for Queues {
 /// Messages of one queue (drill-down from the Queues pane).
 pub const MESSAGE_COLUMNS: &[Column] = &[
     Column::new("status", "STATUS", Width::Fixed(8), 's'),
-    Column::new("msgid", "MESSAGE ID", Width::Fill(20), 'i'),
-    Column::new("mplid", "MPL ID", Width::Fill(28), 'm'),
-    Column::new("created", "CREATED", Width::Fixed(19), 'c'),
+    Column::new("msgid", "MESSAGE ID", Width::Fill(14), 'i'),
+    Column::new("mplid", "MPL ID", Width::Fixed(28), 'm'),
     Column::new("age", "AGE", Width::Fixed(5), 'a').right(),
     Column::new("retries", "RETRIES", Width::Fixed(7), 'r').right(),
-    Column::new("next_retry", "NEXT RETRY", Width::Fixed(19), 'n'),
+    Column::new("next_retry", "NEXT RETRY", Width::Fixed(11), 'n'),
+    Column::new("created", "CREATED", Width::Fixed(19), 'c'),
 ];
 
 #[derive(Debug, Default)]
@@ -257,10 +257,10 @@ impl Table for QueueMessages {
             0 => jms_state_word(m.state(cx.now)).into(),
             1 => m.msgid.clone(),
             2 => m.mplid.clone(),
-            3 => cx.time.datetime(m.created_at),
-            4 => super::format::age_since(m.created_at, cx.now),
-            5 => m.retry_count.to_string(),
-            6 => cx.time.datetime(m.next_retry),
+            3 => super::format::age_since(m.created_at, cx.now),
+            4 => m.retry_count.to_string(),
+            5 => cx.time.short(m.next_retry, cx.now),
+            6 => cx.time.datetime(m.created_at),
             _ => String::new(),
         }
     }

@@ -4,7 +4,7 @@
 use crossterm::event::MouseEventKind;
 
 use super::action::Action;
-use super::msg::{DataMsg, Effect, Msg, PollKind, PollPlan, PollSpec};
+use super::msg::{DataMsg, Effect, MessagesEvent, Msg, PollKind, PollPlan, PollSpec};
 use super::state::{Pane, Route, State};
 use super::table::Table;
 use super::{actions, command, input};
@@ -72,6 +72,7 @@ fn tick(s: &mut State, now: crate::cpi::odata::EpochMs) {
 fn data(s: &mut State, d: DataMsg) {
     let cx = s.cell_cx();
     let rows = s.table_rows();
+    let rows_on_screen = rows;
     match d {
         DataMsg::Started { kind, generation } => {
             let load = match kind {
@@ -149,6 +150,31 @@ fn data(s: &mut State, d: DataMsg) {
                     qm.list.scroll_into_view(rows);
                 }
                 Err(e) => qm.load.failed(e),
+            }
+            s.dirty = true;
+        }
+        DataMsg::Messages {
+            generation,
+            at,
+            event,
+        } => {
+            let m = &mut s.messages;
+            if generation != m.load.generation {
+                return;
+            }
+            match event {
+                MessagesEvent::Page(rows) => {
+                    // Live mode follows the newest message while the selection is on it.
+                    let at_top = m.list.selected == 0;
+                    m.upsert(rows);
+                    m.rebuild(&cx);
+                    if m.live && at_top {
+                        m.follow_newest();
+                    }
+                    m.list.scroll_into_view(rows_on_screen);
+                }
+                MessagesEvent::Done => m.load.ok(at),
+                MessagesEvent::Failed(e) => m.load.failed(e),
             }
             s.dirty = true;
         }

@@ -3,18 +3,19 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+use super::chrome::{Hint, h};
 use super::theme::Theme;
 use crate::app::action::Action;
 use crate::app::state::State;
 
-pub const HINTS: &[Action] = &[
-    Action::Back,
-    Action::Down,
-    Action::Up,
-    Action::CopyId,
-    Action::CopyLink,
-    Action::Refresh,
-    Action::Help,
+pub const HINTS: &[Hint] = &[
+    h(Action::Back),
+    h(Action::Down),
+    h(Action::Up),
+    h(Action::CopyId),
+    h(Action::CopyLink),
+    h(Action::Refresh),
+    h(Action::Help),
 ];
 
 pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {

@@ -259,8 +259,16 @@ pub fn breadcrumb(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
     buf.set_line(area.x, area.y, &line, area.width);
 }
 
+/// A command a view declares for its footer, with an optional view-specific label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hint(pub Action, pub Option<&'static str>);
+
+pub const fn h(a: Action) -> Hint {
+    Hint(a, None)
+}
+
 /// The commands a view declares for its footer (most useful first).
-pub fn hints(r: &Route) -> &'static [Action] {
+pub fn hints(r: &Route) -> &'static [Hint] {
     match r {
         Route::Pane(Pane::Artifacts) => super::artifacts::HINTS,
         Route::Pane(Pane::Messages) => super::messages::HINTS,
@@ -304,10 +312,10 @@ pub fn footer(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         _ => {
             let contexts = s.route().contexts();
             let mut spans = Vec::new();
-            for a in hints(s.route()) {
+            for Hint(a, label) in hints(s.route()) {
                 if let Some(k) = s.keymap.key_for(&contexts, *a) {
                     spans.push(Span::styled(format!(" {k}"), theme.key_hint()));
-                    spans.push(Span::raw(format!(" {}", a.describe())));
+                    spans.push(Span::raw(format!(" {} ", label.unwrap_or(a.hint()))));
                 }
             }
             Line::from(spans)

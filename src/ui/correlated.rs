@@ -4,19 +4,20 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use super::chrome::{Hint, h};
 use super::theme::Theme;
 use crate::app::action::Action;
 use crate::app::load::Fetch;
 use crate::app::state::State;
 use crate::app::table::Tone;
 
-pub const HINTS: &[Action] = &[
-    Action::Open,
-    Action::Back,
-    Action::Filter,
-    Action::CopyId,
-    Action::CopyLink,
-    Action::Export,
+pub const HINTS: &[Hint] = &[
+    h(Action::Open),
+    h(Action::Back),
+    h(Action::Filter),
+    h(Action::CopyId),
+    h(Action::CopyLink),
+    h(Action::Export),
 ];
 
 pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {

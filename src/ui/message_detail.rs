@@ -5,27 +5,28 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+use super::chrome::{Hint, h};
 use super::theme::Theme;
 use crate::app::action::Action;
 use crate::app::state::{Route, State};
 
-pub const HINTS: &[Action] = &[
-    Action::Back,
-    Action::JumpArtifact,
-    Action::Correlated,
-    Action::Attachments,
-    Action::CopyId,
-    Action::CopyLink,
-    Action::Down,
-    Action::Help,
+pub const HINTS: &[Hint] = &[
+    h(Action::Back),
+    h(Action::JumpArtifact),
+    h(Action::Correlated),
+    h(Action::Attachments),
+    h(Action::CopyId),
+    h(Action::CopyLink),
+    h(Action::Down),
+    h(Action::Help),
 ];
 
-pub const ATTACHMENT_HINTS: &[Action] = &[
-    Action::Back,
-    Action::Down,
-    Action::Up,
-    Action::PageDown,
-    Action::CopyId,
+pub const ATTACHMENT_HINTS: &[Hint] = &[
+    h(Action::Back),
+    h(Action::Down),
+    h(Action::Up),
+    h(Action::PageDown),
+    h(Action::CopyId),
 ];
 
 pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {

@@ -3,20 +3,21 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+use super::chrome::{Hint, h};
 use super::theme::Theme;
 use crate::app::action::Action;
 use crate::app::state::State;
 
-pub const HINTS: &[Action] = &[
-    Action::Open,
-    Action::Filter,
-    Action::ToggleFailed,
-    Action::Window,
-    Action::Live,
-    Action::CopyId,
-    Action::Export,
-    Action::Help,
-    Action::Command,
+pub const HINTS: &[Hint] = &[
+    h(Action::Open),
+    h(Action::Filter),
+    h(Action::ToggleFailed),
+    h(Action::Window),
+    h(Action::Live),
+    h(Action::CopyId),
+    h(Action::Export),
+    h(Action::Help),
+    h(Action::Command),
 ];
 
 pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {

@@ -3,18 +3,19 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+use super::chrome::{Hint, h};
 use super::theme::Theme;
 use crate::app::action::Action;
 use crate::app::state::State;
 
-pub const HINTS: &[Action] = &[
-    Action::Open,
-    Action::Back,
-    Action::Filter,
-    Action::Sort,
-    Action::CopyId,
-    Action::Export,
-    Action::Help,
+pub const HINTS: &[Hint] = &[
+    h(Action::Open),
+    h(Action::Back),
+    h(Action::Filter),
+    h(Action::Sort),
+    h(Action::CopyId),
+    h(Action::Export),
+    h(Action::Help),
 ];
 
 pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {

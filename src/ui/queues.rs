@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
+use super::chrome::{Hint, h};
 use super::theme::Theme;
 use crate::app::action::Action;
 use crate::app::format::bytes;
@@ -12,15 +13,15 @@ use crate::app::state::State;
 use crate::app::table::Tone;
 use crate::cpi::model::{CapacityLevel, JmsBroker};
 
-pub const HINTS: &[Action] = &[
-    Action::Open,
-    Action::Filter,
-    Action::ToggleFailed,
-    Action::Sort,
-    Action::CopyId,
-    Action::Export,
-    Action::Help,
-    Action::Command,
+pub const HINTS: &[Hint] = &[
+    h(Action::Open),
+    h(Action::Filter),
+    Hint(Action::ToggleFailed, Some("problems")),
+    h(Action::Sort),
+    h(Action::CopyId),
+    h(Action::Export),
+    h(Action::Help),
+    h(Action::Command),
 ];
 
 /// `Broker1 ████████░░░░  81.2% of 9.1 GiB · CRITICAL · 12/30 queues`
