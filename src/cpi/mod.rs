@@ -1,5 +1,35 @@
 //! The async CPI client. Must not depend on ratatui or crossterm (checked in tests/architecture.rs).
+//!
+//! Layout: `client` (the `CpiClient` handle) over `http` (transport, retries, error mapping),
+//! `auth` (OAuth token cache, Basic, CSRF), `limiter` (concurrency + request rate), `retry`
+//! (backoff, `Retry-After`), `paging` (`__next`), `query` (URL/literal encoding), `stats`; one
+//! module per entity area (`artifacts`, `content`, `mpl`, `mpl_window`, `queues`); `service_key`.
 pub mod conn;
 pub mod model;
 pub mod mpl_row;
 pub mod odata;
+
+pub mod artifacts;
+mod auth;
+pub mod client;
+pub mod content;
+pub mod error;
+mod http;
+mod limiter;
+pub mod mpl;
+pub mod mpl_window;
+mod paging;
+mod query;
+pub mod queues;
+mod retry;
+pub mod service_key;
+pub mod stats;
+
+pub use client::{CpiClient, MplLoadOptions, QueueApiKind};
+pub use error::CpiError;
+pub use mpl_window::{
+    GuidPage, LoadProgress, MplDecoder, MplLoadOutcome, MplQuery, ProgressFn, decode_guid_page,
+};
+pub use queues::{BulkFailure, BulkOutcome, JmsMessageKey};
+pub use service_key::tenant_from_service_key;
+pub use stats::ClientStats;

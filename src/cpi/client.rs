@@ -1,0 +1,171 @@
+//! `CpiClient`: the handle everything else uses. Cheap to clone (one `Arc`); all clones share the
+//! `reqwest::Client` (connection pool), the token and CSRF caches, the limiter and the counters of
+//! one tenant.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
+use std::time::Duration;
+
+use super::auth::AuthState;
+use super::conn::{Auth, TenantConn};
+use super::error::CpiError;
+use super::http::Transport;
+use super::limiter::Limiter;
+use super::stats::{ClientStats, Stats};
+
+/// Which JMS queue API a tenant answers (shared/cpi-api.md §5.2/§5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueApiKind {
+    /// `Queues` / `JmsMessages` (the web UI's queue-monitor service).
+    Classic,
+    /// `MessagingQueues` / `MessagingMessages` (+ `RetryMessagingMessages`, `MoveMessagingMessages`).
+    Messaging,
+}
+
+/// Tuning of MPL window loads and deltas.
+#[derive(Debug, Clone)]
+pub struct MplLoadOptions {
+    /// Rows per page (`$top`); CPI serves at most 1000.
+    pub page_size: u32,
+    /// How far before the watermark a delta starts: covers messages that become visible late
+    /// (commit lag) and clock skew. Default 60 s.
+    pub delta_overlap: Duration,
+    /// A window is split into at most this many time slices, fetched concurrently.
+    pub max_slices: usize,
+    /// Slices are never shorter than this.
+    pub min_slice: Duration,
+}
+
+impl Default for MplLoadOptions {
+    fn default() -> Self {
+        Self {
+            page_size: 1000,
+            delta_overlap: Duration::from_secs(60),
+            max_slices: 8,
+            min_slice: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CpiClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) t: Transport,
+    /// 0 = not yet detected, 1 = classic, 2 = messaging.
+    pub(crate) queue_api: AtomicU8,
+    pub(crate) mpl: MplLoadOptions,
+}
+
+impl CpiClient {
+    /// Build a client for one tenant. Performs no request; the first call fetches the token.
+    pub fn new(conn: TenantConn) -> Result<CpiClient, CpiError> {
+        Self::with_options(conn, MplLoadOptions::default())
+    }
+
+    /// As `new`, with MPL load tuning.
+    pub fn with_options(conn: TenantConn, mpl: MplLoadOptions) -> Result<CpiClient, CpiError> {
+        // reqwest is built with `rustls-no-provider`: install ring once per process. A second
+        // install (another client) returns Err, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let base = conn.base_url.trim().trim_end_matches('/');
+        let base = base.strip_suffix("/api/v1").unwrap_or(base);
+        let parsed = url::Url::parse(base).map_err(|e| {
+            CpiError::Config(format!("API URL {base:?} is not a valid URL ({e}); expected e.g. https://<sub>.it-cpi018.cfapps.eu10.hana.ondemand.com"))
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(CpiError::Config(format!(
+                "API URL {base:?} must be an http(s) URL with a host"
+            )));
+        }
+        if let Auth::OAuth { token_url, .. } = &conn.auth {
+            url::Url::parse(token_url)
+                .map_err(|e| CpiError::Config(format!("token URL {token_url:?} is not a valid URL ({e})")))?;
+        }
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(conn.limits.connect_timeout)
+            .pool_max_idle_per_host(conn.limits.max_concurrency.max(1) * 2)
+            .user_agent(concat!("cpitop/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &conn.ca_bundle {
+            let pem = std::fs::read(path)
+                .map_err(|e| CpiError::Config(format!("cannot read CA bundle {}: {e}", path.display())))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| CpiError::Config(format!("CA bundle {} is not PEM: {e}", path.display())))?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| CpiError::Config(format!("cannot set up HTTPS: {e}")))?;
+        let root = format!("{base}/api/v1");
+        let t = Transport {
+            http,
+            limiter: Limiter::new(&conn.limits),
+            conn,
+            root,
+            stats: Stats::default(),
+            auth: AuthState::default(),
+            skew_ms: AtomicI64::new(0),
+        };
+        Ok(CpiClient {
+            inner: Arc::new(Inner {
+                t,
+                queue_api: AtomicU8::new(0),
+                mpl,
+            }),
+        })
+    }
+
+    pub(crate) fn t(&self) -> &Transport {
+        &self.inner.t
+    }
+
+    /// The tenant's display name (profile name).
+    pub fn name(&self) -> &str {
+        &self.inner.t.conn.name
+    }
+
+    /// The service root, `base_url + "/api/v1"`.
+    pub fn service_root(&self) -> &str {
+        &self.inner.t.root
+    }
+
+    /// A snapshot of the request counters (cheap; call per frame if you like).
+    pub fn stats(&self) -> ClientStats {
+        self.inner.t.stats.snapshot()
+    }
+
+    /// The tenant's clock now, epoch ms (local clock corrected by the server's `Date` header).
+    pub fn server_now(&self) -> i64 {
+        self.inner.t.server_now()
+    }
+
+    /// Whether an OAuth token is cached right now.
+    pub async fn has_token(&self) -> bool {
+        self.inner.t.auth.has_token().await
+    }
+
+    /// The queue API detected so far (`None` before the first queue call).
+    pub fn queue_api(&self) -> Option<QueueApiKind> {
+        match self.inner.queue_api.load(Ordering::Relaxed) {
+            1 => Some(QueueApiKind::Classic),
+            2 => Some(QueueApiKind::Messaging),
+            _ => None,
+        }
+    }
+
+    /// Force a queue API instead of detecting it.
+    pub fn set_queue_api(&self, kind: QueueApiKind) {
+        let v = match kind {
+            QueueApiKind::Classic => 1,
+            QueueApiKind::Messaging => 2,
+        };
+        self.inner.queue_api.store(v, Ordering::Relaxed);
+    }
+
+    pub fn mpl_options(&self) -> &MplLoadOptions {
+        &self.inner.mpl
+    }
+}

@@ -1,0 +1,166 @@
+//! The client's typed error. Every variant's `Display` says what happened and what to check, and
+//! names the endpoint or host involved. Nothing here ever holds a secret: texts that could echo a
+//! request (response bodies, transport errors) pass through `Secret::redact_in` before they are
+//! stored (see `http::Redactor`).
+
+use std::time::Duration;
+
+/// What went wrong talking to a tenant.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CpiError {
+    /// The connection settings themselves are unusable (bad URL, unreadable CA bundle, …).
+    #[error("invalid connection settings: {0}")]
+    Config(String),
+    /// DNS failure or connection refused.
+    #[error(
+        "cannot reach {host}: {detail}; check the host name in the API URL, your network/VPN and \
+         the HTTPS_PROXY/NO_PROXY settings"
+    )]
+    Unreachable { host: String, detail: String },
+    /// TLS handshake or certificate verification failed.
+    #[error(
+        "TLS handshake with {host} failed: {detail}; if a corporate proxy inspects TLS, set \
+         `ca_bundle` to its CA certificate (PEM)"
+    )]
+    Tls { host: String, detail: String },
+    /// No (complete) answer within the per-request timeout, after retries for reads.
+    #[error(
+        "{endpoint} did not answer within {}s (after {attempts} attempt(s)); the tenant may be \
+         overloaded or the network slow — retry later or raise the request timeout",
+        after.as_secs_f64()
+    )]
+    Timeout {
+        endpoint: String,
+        after: Duration,
+        attempts: u32,
+    },
+    /// The connection dropped mid-request, after retries for reads.
+    #[error(
+        "the connection to {endpoint} was dropped ({detail}) after {attempts} attempt(s); check \
+         the network and whether the tenant is up"
+    )]
+    ConnectionDropped {
+        endpoint: String,
+        detail: String,
+        attempts: u32,
+    },
+    /// The OAuth token endpoint refused the client credentials.
+    #[error(
+        "the token endpoint {token_url} refused the client credentials (HTTP {status}{}); check \
+         client id and client secret of the service key (plan `api`, grant client credentials)",
+        error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+    )]
+    BadCredentials {
+        token_url: String,
+        status: u16,
+        /// OAuth `error` (+ `error_description`) from the reply.
+        error: Option<String>,
+    },
+    /// 401 on the API even with a fresh token / with Basic credentials.
+    #[error(
+        "the tenant rejected the credentials for {endpoint} (HTTP 401); check the user/password \
+         or that the service key belongs to this tenant"
+    )]
+    Unauthorized { endpoint: String },
+    /// 403: authenticated but not allowed.
+    #[error(
+        "the tenant refused {endpoint} (HTTP 403{}); the user or service key lacks the role for \
+         it (e.g. MonitoringDataRead, DataStoresAndQueuesRead/QueuesRetry, WorkspaceArtifactsDeploy)",
+        message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+    )]
+    Forbidden {
+        endpoint: String,
+        message: Option<String>,
+    },
+    /// 404: the entity (or the entity set on this tenant) does not exist.
+    #[error(
+        "{endpoint} was not found (HTTP 404{}); the entity may not exist (an artifact that is not \
+         deployed, a message that was deleted) or this tenant does not offer this API",
+        message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+    )]
+    NotFound {
+        endpoint: String,
+        message: Option<String>,
+    },
+    /// A 200 HTML page where JSON was expected: a login page or SAML redirect.
+    #[error(
+        "the tenant returned an HTML page (a login page?) for {endpoint}; check the API URL and \
+         token URL (the API URL is the service key's `url`, not the web UI host)"
+    )]
+    HtmlPage { endpoint: String },
+    /// 429 after all retries.
+    #[error(
+        "{endpoint} is rate limited by the tenant (HTTP 429) even after {attempts} attempt(s); \
+         lower `requests_per_second` / `max_concurrency` for this tenant or refresh less often"
+    )]
+    RateLimited { endpoint: String, attempts: u32 },
+    /// An OData error reply (4xx other than the ones above).
+    #[error("{endpoint} failed with HTTP {status}{}{}", code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default(), message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    OData {
+        endpoint: String,
+        status: u16,
+        code: Option<String>,
+        message: Option<String>,
+    },
+    /// 5xx after retries (reads) or at once (writes).
+    #[error(
+        "the tenant failed {endpoint} with HTTP {status}{} after {attempts} attempt(s); the \
+         tenant may be in maintenance or overloaded — check the SAP BTP status page and retry later",
+        message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+    )]
+    Server {
+        endpoint: String,
+        status: u16,
+        message: Option<String>,
+        attempts: u32,
+    },
+    /// The body was not the JSON expected (malformed, truncated, wrong shape).
+    #[error(
+        "the reply of {endpoint} is not the expected JSON ({detail}); the reply may have been cut \
+         off, or the tenant speaks a different API version"
+    )]
+    Malformed { endpoint: String, detail: String },
+    /// The caller's page decoder rejected a page.
+    #[error("a page of {endpoint} could not be decoded: {detail}")]
+    Decode { endpoint: String, detail: String },
+    /// A write was refused because of CSRF even after fetching a fresh token.
+    #[error(
+        "the tenant refused the CSRF token for {endpoint} (HTTP 403, X-CSRF-Token: Required) even \
+         after fetching a fresh one; check that cookies are not stripped by a proxy"
+    )]
+    Csrf { endpoint: String },
+    /// The receiver of a streamed load went away (the view was closed).
+    #[error("the load was cancelled: its receiver was dropped")]
+    Cancelled,
+}
+
+impl CpiError {
+    /// True for 404 (used for "no such entity" → `None`, and for queue-API detection).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::NotFound { .. })
+    }
+    /// True for errors a later retry may cure (network, throttling, 5xx).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Unreachable { .. }
+                | Self::Timeout { .. }
+                | Self::ConnectionDropped { .. }
+                | Self::RateLimited { .. }
+                | Self::Server { .. }
+        )
+    }
+    /// The HTTP status behind this error, if it came from a reply.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::BadCredentials { status, .. }
+            | Self::OData { status, .. }
+            | Self::Server { status, .. } => Some(*status),
+            Self::Unauthorized { .. } => Some(401),
+            Self::Forbidden { .. } | Self::Csrf { .. } => Some(403),
+            Self::NotFound { .. } => Some(404),
+            Self::RateLimited { .. } => Some(429),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,493 @@
+//! Loading MPL windows and deltas — without losing or duplicating a message while the tenant
+//! keeps writing.
+//!
+//! # Why keyset paging on `LogEnd`
+//!
+//! The obvious way to read a window is `$orderby=LogEnd desc&$skip=0,1000,2000…`. Over a set that
+//! changes while it is read, offsets drift: every message that arrives (or whose `LogEnd` moves
+//! because its status changed) between two page requests shifts the rows below it, so a row is
+//! read twice at a page boundary or, when a row leaves the part already read, another one slides
+//! past the boundary unseen. Both happen on a busy tenant during a multi-second load.
+//!
+//! Instead each page is chosen by *value*: `$filter=<user filters> and LogEnd ge datetime'A' and
+//! LogEnd lt datetime'B'&$orderby=LogEnd asc&$top=1000&$select=…`, and the next page starts at the
+//! page's largest `LogEnd` (`DecodedMplPage::max_log_end`), again with `ge`. A message whose
+//! `LogEnd` does not change during the load sits at a fixed point of the ordering and is on some
+//! page, whatever else is inserted or moved. Using `ge` (not `gt`) re-reads the rows sharing the
+//! boundary millisecond; they are harmless duplicates because the store upserts by `MessageGuid`.
+//! If a *full* page holds a single `LogEnd` value (more than 1000 messages in one millisecond,
+//! in practice never), `ge` would not advance, so that millisecond alone is read with `$skip`
+//! (`LogEnd ge datetime'T' and LogEnd lt datetime'T+1ms'`) and the cursor moves to `T+1ms`.
+//!
+//! # Why the watermark is the load's start time
+//!
+//! A message that changes during the load (PROCESSING → COMPLETED, a retry) gets a new `LogEnd`,
+//! which is at or after the moment of the change, hence at or after the moment the load started.
+//! The load may or may not see its new state, but the next delta —
+//! `LogEnd ge (watermark − overlap)` — certainly does. So the load returns as watermark the
+//! server-clock time just before its first request (local clock corrected by the `Date` header
+//! skew), not the largest `LogEnd` it saw (which would miss messages that changed below it). The
+//! overlap (default 60 s, `MplLoadOptions::delta_overlap`) also covers messages that become
+//! visible a little after their `LogEnd` (commit lag) and residual clock skew; the duplicates it
+//! brings are upserts.
+//!
+//! # Speed and gentleness
+//!
+//! A large window is split into time slices fetched concurrently (within the client's limiter),
+//! newest slice first so the newest messages reach the screen first. Each page's bytes are handed
+//! to the caller's decoder in `spawn_blocking`, so decoding runs on the blocking pool while other
+//! slices download: downloads and decoding overlap across both cores. Within a slice the next
+//! page needs the decoded `max_log_end`, so a slice waits for its own decode. In steady state a
+//! refresh is a single delta request that returns the few rows (or none) changed since the
+//! watermark.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::StreamExt as _;
+use tokio::sync::mpsc;
+
+use super::client::CpiClient;
+use super::error::CpiError;
+use super::http::{Req, endpoint_of};
+use super::model::MplStatus;
+use super::mpl_row::{DecodedMplPage, MPL_LIST_SELECT};
+use super::odata::{EpochMs, datetime_literal};
+use super::query::{lit, url};
+
+/// Server-side filters of a message list. Times are epoch ms (UTC), `from` inclusive, `to`
+/// exclusive, both on `LogEnd`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MplQuery {
+    pub from: Option<EpochMs>,
+    pub to: Option<EpochMs>,
+    /// Any of these statuses (empty = all).
+    pub statuses: Vec<MplStatus>,
+    /// `IntegrationFlowName eq` (the iFlow id; mapped by CPI to `IntegrationArtifact/Id`).
+    pub iflow_id: Option<String>,
+    pub sender: Option<String>,
+    pub receiver: Option<String>,
+    pub application_message_id: Option<String>,
+    pub correlation_id: Option<String>,
+    pub message_guid: Option<String>,
+}
+
+impl MplQuery {
+    /// The last `hours` up to now (open-ended: live mode).
+    pub fn last_hours(now: EpochMs, hours: u32) -> Self {
+        Self {
+            from: Some(now - i64::from(hours) * 3_600_000),
+            ..Self::default()
+        }
+    }
+
+    /// The user filters without the time window, as an OData expression.
+    pub fn user_filter(&self) -> Option<String> {
+        let mut parts: Vec<String> = Vec::new();
+        let statuses: Vec<String> = self
+            .statuses
+            .iter()
+            .filter(|s| **s != MplStatus::Unknown)
+            .map(|s| format!("Status eq {}", lit(s.as_str())))
+            .collect();
+        match statuses.len() {
+            0 => {}
+            1 => parts.extend(statuses),
+            _ => parts.push(format!("({})", statuses.join(" or "))),
+        }
+        let eqs = [
+            ("IntegrationFlowName", &self.iflow_id),
+            ("Sender", &self.sender),
+            ("Receiver", &self.receiver),
+            ("ApplicationMessageId", &self.application_message_id),
+            ("CorrelationId", &self.correlation_id),
+            ("MessageGuid", &self.message_guid),
+        ];
+        for (field, value) in eqs {
+            if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                parts.push(format!("{field} eq {}", lit(v)));
+            }
+        }
+        (!parts.is_empty()).then(|| parts.join(" and "))
+    }
+
+    /// User filters and `LogEnd ge from and LogEnd lt to`.
+    pub(crate) fn filter(&self, from: Option<EpochMs>, to: Option<EpochMs>) -> Option<String> {
+        let mut parts: Vec<String> = self.user_filter().into_iter().collect();
+        if let Some(f) = from {
+            parts.push(format!("LogEnd ge {}", datetime_literal(f)));
+        }
+        if let Some(t) = to {
+            parts.push(format!("LogEnd lt {}", datetime_literal(t)));
+        }
+        (!parts.is_empty()).then(|| parts.join(" and "))
+    }
+}
+
+/// Progress of a load, reported after every page.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LoadProgress {
+    pub pages: u64,
+    pub rows: u64,
+    pub bytes: u64,
+    pub slices_done: u32,
+    pub slices: u32,
+    pub elapsed: Duration,
+}
+
+impl LoadProgress {
+    /// Rows per second so far.
+    pub fn rows_per_second(&self) -> f64 {
+        let s = self.elapsed.as_secs_f64();
+        if s > 0.0 { self.rows as f64 / s } else { 0.0 }
+    }
+}
+
+/// Called after every decoded page (from whichever task finished it).
+pub type ProgressFn = Arc<dyn Fn(LoadProgress) + Send + Sync>;
+/// Turns one page's bytes into the caller's batch (run on the blocking pool).
+pub type MplDecoder<D> = Arc<dyn Fn(Bytes) -> Result<D, String> + Send + Sync>;
+
+/// The result of a window load or a delta.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MplLoadOutcome {
+    /// Pass to the next `fetch_mpl_delta`: the server time just before this load began.
+    pub watermark: EpochMs,
+    pub pages: u64,
+    pub rows: u64,
+    pub bytes: u64,
+    pub elapsed: Duration,
+}
+
+struct Counters {
+    pages: AtomicU64,
+    rows: AtomicU64,
+    bytes: AtomicU64,
+    slices_done: AtomicU32,
+    slices: u32,
+    started: Instant,
+    progress: Option<ProgressFn>,
+}
+
+impl Counters {
+    fn snapshot(&self) -> LoadProgress {
+        LoadProgress {
+            pages: self.pages.load(Ordering::Relaxed),
+            rows: self.rows.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            slices_done: self.slices_done.load(Ordering::Relaxed),
+            slices: self.slices,
+            elapsed: self.started.elapsed(),
+        }
+    }
+    fn report(&self) {
+        if let Some(p) = &self.progress {
+            p(self.snapshot());
+        }
+    }
+}
+
+struct Load<'a, D> {
+    query: &'a MplQuery,
+    decoder: &'a MplDecoder<D>,
+    sink: &'a mpsc::Sender<D>,
+    counters: &'a Counters,
+    page_size: u32,
+}
+
+impl CpiClient {
+    /// Load every message of `query`'s window (lean rows, `$select` of `mpl_row`), streaming each
+    /// decoded page into `sink` as soon as it is decoded. Returns the watermark for deltas.
+    pub async fn fetch_mpl_window<D: DecodedMplPage>(
+        &self,
+        query: &MplQuery,
+        decoder: MplDecoder<D>,
+        sink: mpsc::Sender<D>,
+        progress: Option<ProgressFn>,
+    ) -> Result<MplLoadOutcome, CpiError> {
+        let watermark = self.server_now();
+        let slices = self.slices(query, watermark);
+        self.run_slices(query, decoder, sink, progress, watermark, slices)
+            .await
+    }
+
+    /// Everything that changed since a previous load: `LogEnd ge watermark − overlap` (the
+    /// overlap is `MplLoadOptions::delta_overlap`), within `query`'s filters and window. One
+    /// request when nothing is new. Returns the next watermark.
+    pub async fn fetch_mpl_delta<D: DecodedMplPage>(
+        &self,
+        query: &MplQuery,
+        watermark: EpochMs,
+        decoder: MplDecoder<D>,
+        sink: mpsc::Sender<D>,
+        progress: Option<ProgressFn>,
+    ) -> Result<MplLoadOutcome, CpiError> {
+        let next = self.server_now();
+        let overlap = i64::try_from(self.mpl_options().delta_overlap.as_millis()).unwrap_or(i64::MAX);
+        let since = watermark.saturating_sub(overlap);
+        let from = Some(query.from.map_or(since, |f| f.max(since)));
+        self.run_slices(query, decoder, sink, progress, next, vec![(from, query.to)])
+            .await
+    }
+
+    /// Split the window into time slices, newest first. The newest slice keeps the query's own
+    /// upper bound (open-ended in live mode).
+    fn slices(&self, query: &MplQuery, now: EpochMs) -> Vec<(Option<EpochMs>, Option<EpochMs>)> {
+        let Some(from) = query.from else {
+            return vec![(None, query.to)];
+        };
+        let end = query.to.unwrap_or(now).max(from);
+        let opts = self.mpl_options();
+        let min_slice = i64::try_from(opts.min_slice.as_millis())
+            .unwrap_or(i64::MAX)
+            .max(1);
+        let n = ((end - from) / min_slice).clamp(1, opts.max_slices.max(1) as i64);
+        let step = ((end - from) / n).max(1);
+        let mut out = Vec::with_capacity(n as usize);
+        for i in 0..n {
+            let lo = from + i * step;
+            let hi = if i == n - 1 {
+                query.to
+            } else {
+                Some(from + (i + 1) * step)
+            };
+            out.push((Some(lo), hi));
+        }
+        out.reverse();
+        out
+    }
+
+    async fn run_slices<D: DecodedMplPage>(
+        &self,
+        query: &MplQuery,
+        decoder: MplDecoder<D>,
+        sink: mpsc::Sender<D>,
+        progress: Option<ProgressFn>,
+        watermark: EpochMs,
+        slices: Vec<(Option<EpochMs>, Option<EpochMs>)>,
+    ) -> Result<MplLoadOutcome, CpiError> {
+        let counters = Counters {
+            pages: AtomicU64::new(0),
+            rows: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            slices_done: AtomicU32::new(0),
+            slices: slices.len() as u32,
+            started: Instant::now(),
+            progress,
+        };
+        let load = Load {
+            query,
+            decoder: &decoder,
+            sink: &sink,
+            counters: &counters,
+            page_size: self.mpl_options().page_size.clamp(1, 1000),
+        };
+        let concurrency = self.t().conn.limits.max_concurrency.clamp(1, slices.len().max(1));
+        let mut running = futures_util::stream::iter(slices)
+            .map(|(from, to)| self.fetch_slice(&load, from, to))
+            .buffer_unordered(concurrency);
+        while let Some(result) = running.next().await {
+            result?;
+            counters.slices_done.fetch_add(1, Ordering::Relaxed);
+            counters.report();
+        }
+        let p = counters.snapshot();
+        tracing::debug!(
+            pages = p.pages,
+            rows = p.rows,
+            bytes = p.bytes,
+            ms = p.elapsed.as_millis() as u64,
+            "MPL load done"
+        );
+        Ok(MplLoadOutcome {
+            watermark,
+            pages: p.pages,
+            rows: p.rows,
+            bytes: p.bytes,
+            elapsed: p.elapsed,
+        })
+    }
+
+    /// Keyset-page one slice `[from, to)` in `LogEnd` order.
+    async fn fetch_slice<D: DecodedMplPage>(
+        &self,
+        load: &Load<'_, D>,
+        from: Option<EpochMs>,
+        to: Option<EpochMs>,
+    ) -> Result<(), CpiError> {
+        let mut cursor = from;
+        loop {
+            let (rows, max, has_next) = self.fetch_page(load, cursor, to, None).await?;
+            if rows < load.page_size as usize && !has_next {
+                return Ok(());
+            }
+            if rows == 0 {
+                // `__next` on an empty page: nothing more to read by value.
+                return Ok(());
+            }
+            let Some(max) = max else {
+                return Err(CpiError::Malformed {
+                    endpoint: endpoint_of(&format!("{}/MessageProcessingLogs", self.t().root)),
+                    detail: "a page of messages carries no LogEnd".into(),
+                });
+            };
+            match cursor {
+                Some(c) if max < c => {
+                    return Err(CpiError::Malformed {
+                        endpoint: endpoint_of(&format!("{}/MessageProcessingLogs", self.t().root)),
+                        detail:
+                            "the tenant ignored the LogEnd filter or the order (a page went back in time)"
+                                .into(),
+                    });
+                }
+                Some(c) if max == c => {
+                    // A full page within one millisecond: read the rest of it by offset.
+                    self.fetch_millisecond(load, c).await?;
+                    cursor = Some(c + 1);
+                }
+                _ => cursor = Some(max),
+            }
+            if to.is_some_and(|t| cursor.is_some_and(|c| c >= t)) {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The rows of millisecond `ms` beyond the first full page, by `$skip`.
+    async fn fetch_millisecond<D: DecodedMplPage>(
+        &self,
+        load: &Load<'_, D>,
+        ms: EpochMs,
+    ) -> Result<(), CpiError> {
+        let mut skip = u64::from(load.page_size);
+        loop {
+            let (rows, _, _) = self.fetch_page(load, Some(ms), Some(ms + 1), Some(skip)).await?;
+            if rows < load.page_size as usize {
+                return Ok(());
+            }
+            skip += u64::from(load.page_size);
+        }
+    }
+
+    /// One page: download, decode on the blocking pool, hand to the sink. Returns the row count,
+    /// the page's max `LogEnd` and whether the reply carried a `__next` link.
+    async fn fetch_page<D: DecodedMplPage>(
+        &self,
+        load: &Load<'_, D>,
+        from: Option<EpochMs>,
+        to: Option<EpochMs>,
+        skip: Option<u64>,
+    ) -> Result<(usize, Option<EpochMs>, bool), CpiError> {
+        let t = self.t();
+        let mut opts: Vec<(&str, String)> = Vec::with_capacity(5);
+        if let Some(f) = load.query.filter(from, to) {
+            opts.push(("$filter", f));
+        }
+        opts.push(("$orderby", "LogEnd asc".into()));
+        opts.push(("$top", load.page_size.to_string()));
+        if let Some(s) = skip {
+            opts.push(("$skip", s.to_string()));
+        }
+        opts.push(("$select", MPL_LIST_SELECT.into()));
+        let reply = t
+            .send(&Req::get(url(&t.root, "MessageProcessingLogs", &opts)))
+            .await?;
+        let endpoint = reply.endpoint;
+        let body = reply.body;
+        let n_bytes = body.len() as u64;
+        let has_next = memchr::memmem::rfind(&body, b"\"__next\"").is_some();
+        let decoder = Arc::clone(load.decoder);
+        let decoded = tokio::task::spawn_blocking(move || decoder(body))
+            .await
+            .map_err(|e| CpiError::Decode {
+                endpoint: endpoint.clone(),
+                detail: format!("decoder task failed: {e}"),
+            })?
+            .map_err(|detail| CpiError::Decode {
+                endpoint: endpoint.clone(),
+                detail: t.redact(&detail),
+            })?;
+        let rows = decoded.row_count();
+        let max = decoded.max_log_end();
+        load.sink.send(decoded).await.map_err(|_| CpiError::Cancelled)?;
+        let c = load.counters;
+        c.pages.fetch_add(1, Ordering::Relaxed);
+        c.rows.fetch_add(rows as u64, Ordering::Relaxed);
+        c.bytes.fetch_add(n_bytes, Ordering::Relaxed);
+        c.report();
+        Ok((rows, max, has_next))
+    }
+}
+
+/// A plain decoder for tests, benches and simple callers: the lean rows' guid and `LogEnd`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GuidPage {
+    pub rows: Vec<(String, EpochMs)>,
+}
+
+impl DecodedMplPage for GuidPage {
+    fn row_count(&self) -> usize {
+        self.rows.len()
+    }
+    fn max_log_end(&self) -> Option<EpochMs> {
+        self.rows.iter().map(|r| r.1).max()
+    }
+}
+
+/// Decode a lean MPL page into a `GuidPage` (with `mpl_row::decode_page`).
+pub fn decode_guid_page(bytes: Bytes) -> Result<GuidPage, String> {
+    let page = super::mpl_row::decode_page(&bytes).map_err(|e| format!("MPL page: {e}"))?;
+    let rows = page
+        .d
+        .results
+        .iter()
+        .map(|r| {
+            let end = r
+                .log_end
+                .as_deref()
+                .and_then(super::odata::parse_date)
+                .ok_or_else(|| format!("message {} has no valid LogEnd", r.message_guid))?;
+            Ok((r.message_guid.to_string(), end))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(GuidPage { rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_expression() {
+        let q = MplQuery {
+            from: Some(1_704_067_200_000),
+            to: None,
+            statuses: vec![MplStatus::Failed, MplStatus::Retry],
+            iflow_id: Some("Orders_Inbound".into()),
+            sender: Some("O'Neil".into()),
+            ..MplQuery::default()
+        };
+        assert_eq!(
+            q.filter(q.from, Some(1_704_070_800_000)).as_deref(),
+            Some(
+                "(Status eq 'FAILED' or Status eq 'RETRY') and IntegrationFlowName eq 'Orders_Inbound' and \
+                 Sender eq 'O''Neil' and LogEnd ge datetime'2024-01-01T00:00:00.000' and \
+                 LogEnd lt datetime'2024-01-01T01:00:00.000'"
+            )
+        );
+        assert_eq!(MplQuery::default().filter(None, None), None);
+    }
+
+    #[test]
+    fn guid_page_decoder() {
+        let body = Bytes::from_static(
+            br#"{"d":{"results":[{"MessageGuid":"A","LogEnd":"/Date(5)/"},{"MessageGuid":"B","LogEnd":"/Date(9)/"}]}}"#,
+        );
+        let p = decode_guid_page(body).expect("decodes");
+        assert_eq!(p.row_count(), 2);
+        assert_eq!(p.max_log_end(), Some(9));
+        assert!(decode_guid_page(Bytes::from_static(b"{\"d\":{\"resu")).is_err());
+    }
+}
