@@ -1,1 +1,28 @@
-//! Configuration (TOML profiles), XDG paths, secrets, cache and logging.
+//! Configuration (TOML profiles), XDG paths, secrets, cache, state and logging.
+//!
+//! - [`paths`]: where every file lives (XDG, `CPITOP_CONFIG`, `--config`); all code asks here.
+//! - [`load`]: the config file → [`Config`] with resolved [`Profile`]s; precise [`ConfigError`]s.
+//! - [`secrets`]: a profile's credentials → [`crate::cpi::conn::TenantConn`].
+//! - [`cache`]: per-tenant snapshots (atomic, versioned, never secrets).
+//! - [`state`]: small remembered state (last used tenant).
+//! - [`logging`]: `tracing` to a rotating file in the state dir.
+//! - [`cli`]: `cpitop config init|check`, `cpitop info`, `cpitop cache clear`.
+
+pub mod cache;
+pub mod cli;
+pub mod duration;
+pub mod error;
+mod fsutil;
+pub mod load;
+mod locate;
+pub mod logging;
+pub mod paths;
+pub mod schema;
+pub mod secrets;
+pub mod state;
+
+pub use cache::{Cache, CacheLoad};
+pub use error::{ConfigError, Location, Warning, WarningKind};
+pub use load::{Config, Credentials, MessageWindow, PollIntervals, Profile, SecretSource};
+pub use paths::Paths;
+pub use schema::{Environment, MonitorEntry};

@@ -1,0 +1,788 @@
+//! Reading the config file into resolved [`Profile`]s: defaults applied, values validated, errors
+//! located. Secrets are *not* resolved here (see `secrets.rs`): loading never runs a command or
+//! reads a key file, so `cpitop info` and the TUI start fast and only the chosen tenant's secret
+//! is fetched.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::error::{ConfigError, Location, Warning, WarningKind, did_you_mean};
+use super::locate::{Doc, join_path};
+use super::paths::Paths;
+use super::schema::{
+    AuthKind, COLOR_NAMES, Environment, MonitorEntry, RawAuth, RawConfig, RawDefaults, RawTenant,
+};
+use super::secrets::group_or_other_readable;
+use crate::cpi::conn::Limits;
+use crate::secret::Secret;
+
+/// The whole configuration, resolved.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it was read from; `None` when no file exists (only valid for `--demo`).
+    pub file: Option<PathBuf>,
+    pub default_tenant: Option<String>,
+    /// In file order.
+    pub tenants: Vec<Profile>,
+    /// `[keys]`, passed through for the TUI keymap.
+    pub keys: toml::Table,
+    /// `[theme]`, passed through for the TUI.
+    pub theme: toml::Table,
+    /// `[[monitors]]` applying to every tenant (each tenant's own are in [`Profile::monitors`]).
+    pub monitors: Vec<MonitorEntry>,
+    /// Non-fatal findings (e.g. inline secrets in a group-readable file).
+    pub warnings: Vec<Warning>,
+}
+
+/// One tenant, with defaults applied.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub environment: Environment,
+    /// Badge colour: a name from [`COLOR_NAMES`] or `#rrggbb`.
+    pub color: String,
+    /// Writes (undeploy, restart, JMS retry/move/delete) disabled. Default: true for prod.
+    /// `--read-only` on the command line forces it on for every tenant.
+    pub read_only: bool,
+    /// Service root without `/api/v1`; `None` when it comes from the service key.
+    pub url: Option<String>,
+    pub credentials: Credentials,
+    pub ca_bundle: Option<PathBuf>,
+    pub poll: PollIntervals,
+    pub messages: MessageWindow,
+    pub limits: Limits,
+    pub monitors: Vec<MonitorEntry>,
+    /// The config file the profile came from (for error messages and permission checks).
+    pub source: Option<PathBuf>,
+}
+
+/// Where a tenant's credentials come from. No secret text except the (discouraged) inline form.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// A BTP service-key JSON file with `clientid`, `clientsecret`, `tokenurl`, `url`.
+    ServiceKey(PathBuf),
+    OAuth {
+        client_id: String,
+        token_url: String,
+        secret: SecretSource,
+    },
+    Basic {
+        username: String,
+        password: SecretSource,
+    },
+}
+
+/// How one secret is obtained.
+#[derive(Debug, Clone)]
+pub enum SecretSource {
+    /// `*_env = "VAR"`
+    Env(String),
+    /// `*_command = "pass show cpi/prod"`, run with `sh -c`, stdout trimmed.
+    Command(String),
+    /// Written in the config file (allowed; warned about if the file is readable by others).
+    Inline(Secret),
+}
+
+/// Refresh interval per pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollIntervals {
+    pub artifacts: Duration,
+    pub messages: Duration,
+    pub queues: Duration,
+    pub alerts: Duration,
+}
+
+impl Default for PollIntervals {
+    fn default() -> Self {
+        Self {
+            artifacts: Duration::from_secs(30),
+            messages: Duration::from_secs(15),
+            queues: Duration::from_secs(30),
+            alerts: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The message-log window: how far back to fetch at start, and how many rows to hold (and cache).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageWindow {
+    pub window: Duration,
+    pub max_rows: usize,
+}
+
+impl Default for MessageWindow {
+    fn default() -> Self {
+        Self {
+            window: Duration::from_secs(3600),
+            max_rows: 50_000,
+        }
+    }
+}
+
+impl Config {
+    /// Read `paths.config_file`. A missing file is [`ConfigError::NotFound`].
+    pub fn load(paths: &Paths) -> Result<Self, ConfigError> {
+        Self::load_file(&paths.config_file)
+    }
+
+    /// Like [`Config::load`], but a missing file yields an empty config (for `--demo`, `info`).
+    pub fn load_or_empty(paths: &Paths) -> Result<Self, ConfigError> {
+        match Self::load_file(&paths.config_file) {
+            Err(ConfigError::NotFound { .. }) => Ok(Self::default()),
+            other => other,
+        }
+    }
+
+    pub fn load_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ConfigError::NotFound {
+                    path: path.to_path_buf(),
+                });
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        let mut config = Self::parse(&text, path)?;
+        if group_or_other_readable(path).is_some() {
+            let inline: Vec<&str> = config
+                .tenants
+                .iter()
+                .filter(|t| t.has_inline_secret())
+                .map(|t| t.name.as_str())
+                .collect();
+            if !inline.is_empty() {
+                config.warnings.push(Warning::new(
+                    WarningKind::Permissions,
+                    format!(
+                        "{} holds inline secrets (tenants: {}) and is readable by group or others; \
+                         run `chmod 600 {}` or use *_env / *_command instead",
+                        path.display(),
+                        inline.join(", "),
+                        path.display()
+                    ),
+                ));
+            }
+        }
+        Ok(config)
+    }
+
+    /// Parse config text; `file` is used in messages and to resolve relative paths.
+    pub fn parse(text: &str, file: &Path) -> Result<Self, ConfigError> {
+        let doc = Doc::parse(text).map_err(|e| ConfigError::Syntax {
+            loc: Location::from_span(file, text, e.span().unwrap_or(0..0)),
+            message: e.message().trim().to_string(),
+        })?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| map_de_error(&e, text, file, &doc))?;
+        let ctx = Ctx {
+            text,
+            file,
+            doc: &doc,
+        };
+        ctx.resolve(raw)
+    }
+
+    /// Tenant names in file order.
+    pub fn tenant_names(&self) -> Vec<&str> {
+        self.tenants.iter().map(|t| t.name.as_str()).collect()
+    }
+
+    pub fn tenant(&self, name: &str) -> Result<&Profile, ConfigError> {
+        self.tenants
+            .iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| ConfigError::UnknownTenant {
+                name: name.to_string(),
+                suggestion: did_you_mean(name, self.tenant_names()),
+                known: self.tenant_names().iter().map(|s| s.to_string()).collect(),
+            })
+    }
+
+    /// The tenant to start with: `--tenant`, else the last used one (if still configured), else
+    /// `default_tenant`, else the first in the file.
+    pub fn select(&self, flag: Option<&str>, last_used: Option<&str>) -> Result<&Profile, ConfigError> {
+        if let Some(name) = flag {
+            return self.tenant(name);
+        }
+        if let Some(p) = last_used.and_then(|n| self.tenants.iter().find(|t| t.name == n)) {
+            return Ok(p);
+        }
+        if let Some(name) = &self.default_tenant {
+            return self.tenant(name);
+        }
+        self.tenants.first().ok_or_else(|| ConfigError::NoTenants {
+            file: self.file.clone().unwrap_or_default(),
+        })
+    }
+}
+
+impl Profile {
+    pub fn has_inline_secret(&self) -> bool {
+        matches!(
+            &self.credentials,
+            Credentials::OAuth {
+                secret: SecretSource::Inline(_),
+                ..
+            } | Credentials::Basic {
+                password: SecretSource::Inline(_),
+                ..
+            }
+        )
+    }
+}
+
+/// Turn a serde error from `toml::from_str::<RawConfig>` into a located, explained error.
+fn map_de_error(e: &toml::de::Error, text: &str, file: &Path, doc: &Doc<'_>) -> ConfigError {
+    let msg = e.message().trim();
+    let span = e.span().unwrap_or(0..0);
+    let (mut path, key_span) = doc.path_at(span.start);
+    let ticks = backticked(msg);
+    let mut loc = Some(Location::from_span(
+        file,
+        text,
+        key_span.clone().unwrap_or(span.clone()),
+    ));
+
+    if msg.starts_with("unknown field") {
+        let key = ticks.first().cloned().unwrap_or_default();
+        let allowed: Vec<String> = ticks.into_iter().skip(1).collect();
+        // The error span may cover the whole table; point at the key itself when we can find it.
+        if path.last() != Some(&key) {
+            let mut p: Vec<&str> = path.iter().map(String::as_str).collect();
+            p.push(&key);
+            if let Some(s) = doc.span_of(&p) {
+                loc = Some(Location::from_span(file, text, s));
+            }
+            path.push(key.clone());
+        }
+        return ConfigError::UnknownKey {
+            loc,
+            key_path: join_path(&path),
+            suggestion: did_you_mean(&key, allowed.iter().map(String::as_str)),
+            allowed,
+        };
+    }
+    if msg.starts_with("unknown variant") {
+        let got = ticks.first().cloned().unwrap_or_default();
+        let allowed: Vec<String> = ticks.into_iter().skip(1).collect();
+        return ConfigError::InvalidValue {
+            loc: Some(Location::from_span(file, text, span)),
+            key_path: join_path(&path),
+            message: format!("`{got}` is not one of the allowed values"),
+            suggestion: did_you_mean(&got, allowed.iter().map(String::as_str)),
+            allowed,
+        };
+    }
+    if msg.starts_with("missing field") {
+        let key = ticks.first().cloned().unwrap_or_default();
+        return ConfigError::Missing {
+            loc,
+            tenant: path.get(1).cloned().unwrap_or_default(),
+            key,
+            hint: format!("required in `{}`", join_path(&path)),
+        };
+    }
+    // serde may echo the value ("invalid type: integer `123`"); never for a secret.
+    let secret_key = path
+        .last()
+        .is_some_and(|k| k == "client_secret" || k == "password");
+    ConfigError::InvalidValue {
+        loc: Some(Location::from_span(file, text, span)),
+        key_path: join_path(&path),
+        message: if secret_key {
+            "expected a string".to_string()
+        } else {
+            msg.to_string()
+        },
+        allowed: Vec::new(),
+        suggestion: None,
+    }
+}
+
+/// The `` `quoted` `` words of a serde message, in order.
+fn backticked(msg: &str) -> Vec<String> {
+    msg.split('`').skip(1).step_by(2).map(str::to_string).collect()
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    file: &'a Path,
+    doc: &'a Doc<'a>,
+}
+
+impl Ctx<'_> {
+    fn loc(&self, path: &[&str]) -> Option<Location> {
+        self.doc
+            .span_of(path)
+            .map(|s| Location::from_span(self.file, self.text, s))
+    }
+
+    fn invalid(&self, path: &[&str], message: impl Into<String>, allowed: &[&str]) -> ConfigError {
+        ConfigError::InvalidValue {
+            loc: self.loc(path),
+            key_path: join_path(path),
+            message: message.into(),
+            allowed: allowed.iter().map(|s| s.to_string()).collect(),
+            suggestion: None,
+        }
+    }
+
+    fn missing(&self, tenant: &str, at: &[&str], key: &str, hint: &str) -> ConfigError {
+        ConfigError::Missing {
+            loc: self.loc(at),
+            tenant: tenant.to_string(),
+            key: key.to_string(),
+            hint: hint.to_string(),
+        }
+    }
+
+    /// Relative paths are relative to the config file's directory; `~/` is the home directory.
+    fn path(&self, p: &Path) -> PathBuf {
+        expand_path(p, self.file.parent().unwrap_or(Path::new(".")))
+    }
+
+    fn resolve(&self, raw: RawConfig) -> Result<Config, ConfigError> {
+        let order = self.doc.keys_in_order(&["tenants"]);
+        let mut raw_tenants: Vec<(String, RawTenant)> = raw.tenants.into_iter().collect();
+        raw_tenants.sort_by_key(|(n, _)| order.iter().position(|o| o == n).unwrap_or(usize::MAX));
+
+        let mut tenants = Vec::with_capacity(raw_tenants.len());
+        for (name, t) in raw_tenants {
+            tenants.push(self.tenant(&name, t, &raw.defaults)?);
+        }
+        if let Some(d) = &raw.default_tenant
+            && !tenants.iter().any(|t| &t.name == d)
+        {
+            let names: Vec<&str> = tenants.iter().map(|t| t.name.as_str()).collect();
+            let mut err = self.invalid(&["default_tenant"], format!("no tenant named `{d}`"), &names);
+            if let ConfigError::InvalidValue { suggestion, .. } = &mut err {
+                *suggestion = did_you_mean(d, names.iter().copied());
+            }
+            return Err(err);
+        }
+        Ok(Config {
+            file: Some(self.file.to_path_buf()),
+            default_tenant: raw.default_tenant,
+            tenants,
+            keys: raw.keys,
+            theme: raw.theme,
+            monitors: raw.monitors,
+            warnings: Vec::new(),
+        })
+    }
+
+    fn tenant(&self, name: &str, mut t: RawTenant, d: &RawDefaults) -> Result<Profile, ConfigError> {
+        let here = ["tenants", name];
+        let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !valid_name {
+            return Err(self.invalid(
+                &here,
+                "a tenant name may contain only letters, digits, `.`, `_` and `-`, and must start \
+                 with a letter or digit",
+                &[],
+            ));
+        }
+        let environment = t.environment.unwrap_or(Environment::Dev);
+        let color = match t.color.take() {
+            None => environment.default_color().to_string(),
+            Some(c) => {
+                let lower = c.to_ascii_lowercase();
+                let hex = lower.len() == 7
+                    && lower.starts_with('#')
+                    && lower[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+                if !hex && !COLOR_NAMES.contains(&lower.as_str()) {
+                    let mut allowed: Vec<&str> = COLOR_NAMES.to_vec();
+                    allowed.push("#rrggbb");
+                    let mut err = self.invalid(
+                        &["tenants", name, "color"],
+                        format!("`{c}` is not a colour"),
+                        &allowed,
+                    );
+                    if let ConfigError::InvalidValue { suggestion, .. } = &mut err {
+                        *suggestion = did_you_mean(&lower, COLOR_NAMES.iter().copied());
+                    }
+                    return Err(err);
+                }
+                lower
+            }
+        };
+        let read_only = t
+            .read_only
+            .unwrap_or(environment == Environment::Prod || d.read_only.unwrap_or(false));
+
+        let url = match t.url.take() {
+            Some(u) => Some(self.url(&["tenants", name, "url"], &u)?),
+            None => None,
+        };
+        let credentials = match (t.service_key.take(), t.auth.take()) {
+            (Some(_), Some(_)) => {
+                return Err(self.invalid(
+                    &["tenants", name, "service_key"],
+                    "give either `service_key` or an `auth` table, not both",
+                    &[],
+                ));
+            }
+            (Some(p), None) => Credentials::ServiceKey(self.path(&p)),
+            (None, Some(a)) => self.auth(name, a)?,
+            (None, None) => {
+                return Err(self.missing(
+                    name,
+                    &here,
+                    "auth",
+                    "set `service_key = \"path/to/service-key.json\"` or add an \
+                     [tenants.NAME.auth] table (OAuth client credentials or Basic)",
+                ));
+            }
+        };
+        if url.is_none() && !matches!(credentials, Credentials::ServiceKey(_)) {
+            return Err(self.missing(
+                name,
+                &here,
+                "url",
+                "the tenant's API service root, e.g. \"https://sub.it-cpi018.cfapps.eu10.hana.ondemand.com\"",
+            ));
+        }
+
+        let poll = self.poll(name, &t, d)?;
+        let messages = self.messages(name, &t, d)?;
+        let limits = self.limits(name, &t, d)?;
+        let ca_bundle = t
+            .ca_bundle
+            .take()
+            .or_else(|| d.ca_bundle.clone())
+            .map(|p| self.path(&p));
+        Ok(Profile {
+            name: name.to_string(),
+            environment,
+            color,
+            read_only,
+            url,
+            credentials,
+            ca_bundle,
+            poll,
+            messages,
+            limits,
+            monitors: t.monitors,
+            source: Some(self.file.to_path_buf()),
+        })
+    }
+}
+
+impl Ctx<'_> {
+    fn url(&self, at: &[&str], u: &str) -> Result<String, ConfigError> {
+        let parsed = url::Url::parse(u).map_err(|e| {
+            self.invalid(
+                at,
+                format!("`{u}` is not a URL ({e})"),
+                &["https://HOST", "http://HOST"],
+            )
+        })?;
+        if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
+            return Err(self.invalid(
+                at,
+                format!("`{u}` must be an http(s) URL with a host"),
+                &["https://HOST", "http://HOST"],
+            ));
+        }
+        Ok(normalize_base_url(u))
+    }
+
+    fn auth(&self, tenant: &str, a: RawAuth) -> Result<Credentials, ConfigError> {
+        let at = ["tenants", tenant, "auth"];
+        let oauth_keys = a.client_id.is_some()
+            || a.token_url.is_some()
+            || a.client_secret.is_some()
+            || a.client_secret_env.is_some()
+            || a.client_secret_command.is_some();
+        let basic_keys = a.username.is_some()
+            || a.password.is_some()
+            || a.password_env.is_some()
+            || a.password_command.is_some();
+        let kind = match (a.kind, oauth_keys, basic_keys) {
+            (_, true, true) => {
+                return Err(self.invalid(
+                    &at,
+                    "mixes OAuth keys (client_id, token_url, client_secret*) with Basic keys \
+                     (username, password*); keep one kind",
+                    &[],
+                ));
+            }
+            (Some(AuthKind::Oauth), _, true) | (Some(AuthKind::Basic), true, _) => {
+                return Err(self.invalid(
+                    &[&at[..], &["type"]].concat(),
+                    "does not match the keys given (OAuth uses client_id/token_url/client_secret*, \
+                     Basic uses username/password*)",
+                    &["oauth", "basic"],
+                ));
+            }
+            (Some(k), _, _) => k,
+            (None, true, false) => AuthKind::Oauth,
+            (None, false, true) => AuthKind::Basic,
+            (None, false, false) => {
+                return Err(self.missing(
+                    tenant,
+                    &at,
+                    "auth.client_id",
+                    "the auth table is empty; give client_id, token_url and client_secret_env \
+                     (OAuth) or username and password_env (Basic)",
+                ));
+            }
+        };
+        match kind {
+            AuthKind::Oauth => {
+                let client_id = a.client_id.ok_or_else(|| {
+                    self.missing(
+                        tenant,
+                        &at,
+                        "auth.client_id",
+                        "the OAuth client id (service key `clientid`)",
+                    )
+                })?;
+                let token_url = a.token_url.ok_or_else(|| {
+                    self.missing(
+                        tenant,
+                        &at,
+                        "auth.token_url",
+                        "the OAuth token endpoint (service key `tokenurl`), e.g. \
+                         \"https://sub.authentication.eu10.hana.ondemand.com/oauth/token\"",
+                    )
+                })?;
+                let token_url = self.url(&[&at[..], &["token_url"]].concat(), &token_url)?;
+                let secret = self.secret_source(
+                    tenant,
+                    "client_secret",
+                    a.client_secret,
+                    a.client_secret_env,
+                    a.client_secret_command,
+                )?;
+                Ok(Credentials::OAuth {
+                    client_id,
+                    token_url,
+                    secret,
+                })
+            }
+            AuthKind::Basic => {
+                let username = a.username.ok_or_else(|| {
+                    self.missing(
+                        tenant,
+                        &at,
+                        "auth.username",
+                        "the user for HTTP Basic authentication",
+                    )
+                })?;
+                let password =
+                    self.secret_source(tenant, "password", a.password, a.password_env, a.password_command)?;
+                Ok(Credentials::Basic { username, password })
+            }
+        }
+    }
+
+    fn secret_source(
+        &self,
+        tenant: &str,
+        key: &str,
+        inline: Option<String>,
+        env: Option<String>,
+        command: Option<String>,
+    ) -> Result<SecretSource, ConfigError> {
+        let at = ["tenants", tenant, "auth"];
+        let choices = [format!("{key}_env"), format!("{key}_command"), key.to_string()];
+        let allowed: Vec<&str> = choices.iter().map(String::as_str).collect();
+        match (inline, env, command) {
+            (Some(s), None, None) => Ok(SecretSource::Inline(Secret::new(s))),
+            (None, Some(v), None) if v.trim().is_empty() => Err(self.invalid(
+                &[&at[..], &[allowed[0]]].concat(),
+                "must name an environment variable",
+                &[],
+            )),
+            (None, Some(v), None) => Ok(SecretSource::Env(v)),
+            (None, None, Some(c)) if c.trim().is_empty() => Err(self.invalid(
+                &[&at[..], &[allowed[1]]].concat(),
+                "must be a shell command that prints the secret",
+                &[],
+            )),
+            (None, None, Some(c)) => Ok(SecretSource::Command(c)),
+            (None, None, None) => Err(self.missing(
+                tenant,
+                &at,
+                &format!("auth.{key}_env"),
+                &format!("set one of {}", allowed.join(", ")),
+            )),
+            _ => Err(self.invalid(&at, format!("give only one of {}", allowed.join(", ")), &[])),
+        }
+    }
+
+    fn poll(&self, tenant: &str, t: &RawTenant, d: &RawDefaults) -> Result<PollIntervals, ConfigError> {
+        let base = PollIntervals::default();
+        let pick = |key: &str,
+                    own: Option<super::duration::ConfigDuration>,
+                    def: Option<super::duration::ConfigDuration>,
+                    fallback: Duration|
+         -> Result<Duration, ConfigError> {
+            let (v, at) = match (own, def) {
+                (Some(v), _) => (v.0, vec!["tenants", tenant, "poll", key]),
+                (None, Some(v)) => (v.0, vec!["defaults", "poll", key]),
+                (None, None) => return Ok(fallback),
+            };
+            if v < Duration::from_secs(1) {
+                return Err(self.invalid(&at, "a poll interval must be at least 1s", &[]));
+            }
+            Ok(v)
+        };
+        Ok(PollIntervals {
+            artifacts: pick("artifacts", t.poll.artifacts, d.poll.artifacts, base.artifacts)?,
+            messages: pick("messages", t.poll.messages, d.poll.messages, base.messages)?,
+            queues: pick("queues", t.poll.queues, d.poll.queues, base.queues)?,
+            alerts: pick("alerts", t.poll.alerts, d.poll.alerts, base.alerts)?,
+        })
+    }
+
+    fn messages(&self, tenant: &str, t: &RawTenant, d: &RawDefaults) -> Result<MessageWindow, ConfigError> {
+        let base = MessageWindow::default();
+        let window = t
+            .messages
+            .window
+            .or(d.messages.window)
+            .map_or(base.window, |w| w.0);
+        if window < Duration::from_secs(60) {
+            let at = if t.messages.window.is_some() {
+                vec!["tenants", tenant, "messages", "window"]
+            } else {
+                vec!["defaults", "messages", "window"]
+            };
+            return Err(self.invalid(&at, "the message window must be at least 1m", &[]));
+        }
+        let max_rows = match (t.messages.max_rows, d.messages.max_rows) {
+            (Some(0), _) => {
+                return Err(self.invalid(
+                    &["tenants", tenant, "messages", "max_rows"],
+                    "must be at least 1",
+                    &[],
+                ));
+            }
+            (None, Some(0)) => {
+                return Err(self.invalid(&["defaults", "messages", "max_rows"], "must be at least 1", &[]));
+            }
+            (Some(n), _) | (None, Some(n)) => usize::try_from(n).unwrap_or(usize::MAX),
+            (None, None) => base.max_rows,
+        };
+        Ok(MessageWindow { window, max_rows })
+    }
+
+    fn limits(&self, tenant: &str, t: &RawTenant, d: &RawDefaults) -> Result<Limits, ConfigError> {
+        let base = Limits::default();
+        let (o, df) = (&t.limits, &d.limits);
+        // Which table a value came from, for the error location.
+        let at = |key: &'static str, own: bool| -> Vec<String> {
+            if own {
+                vec!["tenants".into(), tenant.into(), "limits".into(), key.into()]
+            } else {
+                vec!["defaults".into(), "limits".into(), key.into()]
+            }
+        };
+        let bad = |key: &'static str, own: bool, msg: &str| {
+            let p = at(key, own);
+            let p: Vec<&str> = p.iter().map(String::as_str).collect();
+            self.invalid(&p, msg, &[])
+        };
+        let int = |key: &'static str, own: Option<u64>, def: Option<u64>, fallback: u64, min: u64| match own
+            .map(|v| (v, true))
+            .or(def.map(|v| (v, false)))
+        {
+            None => Ok(fallback),
+            Some((v, o)) if v < min => Err(bad(key, o, &format!("must be at least {min}"))),
+            Some((v, _)) => Ok(v),
+        };
+        let dur = |key: &'static str,
+                   own: Option<super::duration::ConfigDuration>,
+                   def: Option<super::duration::ConfigDuration>,
+                   fallback: Duration| {
+            match own.map(|v| (v.0, true)).or(def.map(|v| (v.0, false))) {
+                None => Ok(fallback),
+                Some((v, o)) if v.is_zero() => Err(bad(key, o, "must be greater than 0")),
+                Some((v, _)) => Ok(v),
+            }
+        };
+        let rps = match o
+            .requests_per_second
+            .map(|v| (v, true))
+            .or(df.requests_per_second.map(|v| (v, false)))
+        {
+            None => base.requests_per_second,
+            Some((v, own)) if !(v.is_finite() && v > 0.0) => {
+                return Err(bad("requests_per_second", own, "must be a number greater than 0"));
+            }
+            Some((v, _)) => v,
+        };
+        let limits = Limits {
+            max_concurrency: int(
+                "max_concurrency",
+                o.max_concurrency,
+                df.max_concurrency,
+                base.max_concurrency as u64,
+                1,
+            )? as usize,
+            requests_per_second: rps,
+            burst: int("burst", o.burst, df.burst, u64::from(base.burst), 1)?.min(u64::from(u32::MAX)) as u32,
+            request_timeout: dur(
+                "request_timeout",
+                o.request_timeout,
+                df.request_timeout,
+                base.request_timeout,
+            )?,
+            connect_timeout: dur(
+                "connect_timeout",
+                o.connect_timeout,
+                df.connect_timeout,
+                base.connect_timeout,
+            )?,
+            max_retries: int(
+                "max_retries",
+                o.max_retries,
+                df.max_retries,
+                u64::from(base.max_retries),
+                0,
+            )?
+            .min(100) as u32,
+            initial_backoff: dur(
+                "initial_backoff",
+                o.initial_backoff,
+                df.initial_backoff,
+                base.initial_backoff,
+            )?,
+            max_backoff: dur("max_backoff", o.max_backoff, df.max_backoff, base.max_backoff)?,
+        };
+        Ok(limits)
+    }
+}
+
+/// `https://host/api/v1/` → `https://host` (the client appends `/api/v1` itself).
+pub fn normalize_base_url(u: &str) -> String {
+    let mut s = u.trim().trim_end_matches('/').to_string();
+    if let Some(stripped) = s.strip_suffix("/api/v1") {
+        s = stripped.trim_end_matches('/').to_string();
+    }
+    s
+}
+
+/// Expand `~/` and make relative paths relative to `base`.
+pub fn expand_path(p: &Path, base: &Path) -> PathBuf {
+    if let Ok(rest) = p.strip_prefix("~")
+        && let Some(home) = directories::BaseDirs::new()
+    {
+        return home.home_dir().join(rest);
+    }
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    }
+}

@@ -1,0 +1,188 @@
+//! The config file as written (serde types). Every table denies unknown keys so a typo is reported
+//! with a suggestion instead of being silently ignored; `[keys]`, `[theme]` and `[[monitors]]` are
+//! passed through for the modules that own them.
+//!
+//! Resolution into [`crate::config::Profile`] (defaults applied, exactly one secret source checked)
+//! happens in `load.rs`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::duration::ConfigDuration;
+
+/// One monitor declaration, kept as a raw TOML table until the monitor module types it.
+///
+/// LEAD: this is the single place to plug in the monitor type: replace `toml::Table` with
+/// `crate::monitor::MonitorSpec` (it must implement `Deserialize`; its errors then get the same
+/// file/line/key-path reporting as the rest of the config).
+pub type MonitorEntry = toml::Table;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Tenant used when neither `--tenant` nor a remembered last tenant applies.
+    pub default_tenant: Option<String>,
+    #[serde(default)]
+    pub defaults: RawDefaults,
+    /// `[tenants.NAME]` tables.
+    #[serde(default)]
+    pub tenants: BTreeMap<String, RawTenant>,
+    /// Keymap overrides, owned by the TUI.
+    #[serde(default)]
+    pub keys: toml::Table,
+    /// Theme overrides, owned by the TUI.
+    #[serde(default)]
+    pub theme: toml::Table,
+    /// `[[monitors]]` applying to every tenant.
+    #[serde(default)]
+    pub monitors: Vec<MonitorEntry>,
+}
+
+/// `[defaults]`: settings applying to every tenant unless the tenant sets its own.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDefaults {
+    pub read_only: Option<bool>,
+    pub ca_bundle: Option<PathBuf>,
+    #[serde(default)]
+    pub poll: RawPoll,
+    #[serde(default)]
+    pub messages: RawMessages,
+    #[serde(default)]
+    pub limits: RawLimits,
+}
+
+/// `[tenants.NAME]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTenant {
+    pub environment: Option<Environment>,
+    /// Badge colour override: a colour name or `#rrggbb`.
+    pub color: Option<String>,
+    /// Service root, e.g. `https://sub.it-cpi018.cfapps.eu10.hana.ondemand.com` (no `/api/v1`).
+    pub url: Option<String>,
+    /// Path of a BTP service-key JSON file (`oauth.{clientid,clientsecret,tokenurl,url}`).
+    pub service_key: Option<PathBuf>,
+    pub auth: Option<RawAuth>,
+    pub read_only: Option<bool>,
+    pub ca_bundle: Option<PathBuf>,
+    #[serde(default)]
+    pub poll: RawPoll,
+    #[serde(default)]
+    pub messages: RawMessages,
+    #[serde(default)]
+    pub limits: RawLimits,
+    /// `[[tenants.NAME.monitors]]` for this tenant only.
+    #[serde(default)]
+    pub monitors: Vec<MonitorEntry>,
+}
+
+/// `[tenants.NAME.auth]`: OAuth client credentials (`client_id` + `token_url` + one secret source)
+/// or Basic (`username` + one password source). Which one is inferred from the keys given, or said
+/// with `type = "oauth" | "basic"`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuth {
+    #[serde(rename = "type")]
+    pub kind: Option<AuthKind>,
+    pub client_id: Option<String>,
+    pub token_url: Option<String>,
+    pub client_secret: Option<String>,
+    pub client_secret_env: Option<String>,
+    pub client_secret_command: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub password_env: Option<String>,
+    pub password_command: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthKind {
+    Oauth,
+    Basic,
+}
+
+/// The environment label shown as the header badge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Dev,
+    Test,
+    Prod,
+}
+
+impl Environment {
+    /// Badge text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Environment::Dev => "DEV",
+            Environment::Test => "TEST",
+            Environment::Prod => "PROD",
+        }
+    }
+    /// Default badge colour (a name from [`COLOR_NAMES`]).
+    pub fn default_color(self) -> &'static str {
+        match self {
+            Environment::Dev => "green",
+            Environment::Test => "yellow",
+            Environment::Prod => "red",
+        }
+    }
+}
+
+/// Colour names accepted for `color` (the 16 ANSI colours), besides `#rrggbb`.
+pub const COLOR_NAMES: &[&str] = &[
+    "black",
+    "red",
+    "green",
+    "yellow",
+    "blue",
+    "magenta",
+    "cyan",
+    "gray",
+    "darkgray",
+    "lightred",
+    "lightgreen",
+    "lightyellow",
+    "lightblue",
+    "lightmagenta",
+    "lightcyan",
+    "white",
+];
+
+/// `poll`: refresh interval per pane.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPoll {
+    pub artifacts: Option<ConfigDuration>,
+    pub messages: Option<ConfigDuration>,
+    pub queues: Option<ConfigDuration>,
+    pub alerts: Option<ConfigDuration>,
+}
+
+/// `messages`: the message-log window held in memory and cached.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMessages {
+    /// Initial time window (`"1h"`).
+    pub window: Option<ConfigDuration>,
+    /// Most message rows held (and cached) per tenant.
+    pub max_rows: Option<u64>,
+}
+
+/// `limits`: maps onto [`crate::cpi::conn::Limits`].
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLimits {
+    pub max_concurrency: Option<u64>,
+    pub requests_per_second: Option<f64>,
+    pub burst: Option<u64>,
+    pub request_timeout: Option<ConfigDuration>,
+    pub connect_timeout: Option<ConfigDuration>,
+    pub max_retries: Option<u64>,
+    pub initial_backoff: Option<ConfigDuration>,
+    pub max_backoff: Option<ConfigDuration>,
+}
