@@ -215,14 +215,22 @@ impl Keymap {
         (km, warnings)
     }
 
+    /// Defaults with the `[keys]` table of the config applied (`[keys.messages]` …).
+    pub fn with_table(user: &toml::Table, origin: &str) -> (Keymap, Vec<String>) {
+        let mut km = Keymap::defaults();
+        let mut warnings = Vec::new();
+        km.apply_table(user.clone(), origin, &mut warnings);
+        (km, warnings)
+    }
+
     fn apply(&mut self, text: &str, origin: &str, warnings: &mut Vec<String>) {
-        let table: toml::Table = match toml::from_str(text) {
-            Ok(t) => t,
-            Err(e) => {
-                warnings.push(format!("{origin}: not valid TOML, keymap ignored: {e}"));
-                return;
-            }
-        };
+        match toml::from_str::<toml::Table>(text) {
+            Ok(t) => self.apply_table(t, origin, warnings),
+            Err(e) => warnings.push(format!("{origin}: not valid TOML, keymap ignored: {e}")),
+        }
+    }
+
+    fn apply_table(&mut self, table: toml::Table, origin: &str, warnings: &mut Vec<String>) {
         for (ctx_name, entries) in table {
             let Some(ctx) = Context::parse(&ctx_name) else {
                 warnings.push(format!(

@@ -27,6 +27,11 @@ pub enum Msg {
     Data(DataMsg),
     /// Client counters for the header.
     Stats(ApiStats),
+    /// The outcome of an effect to tell the user (export written, copy failed, …).
+    Notify {
+        text: String,
+        error: bool,
+    },
 }
 
 /// Results of pollers and one-off fetches: owned data, tagged so stale ones are dropped.

@@ -5,7 +5,7 @@ use crossterm::event::MouseEventKind;
 
 use super::action::Action;
 use super::msg::{DataMsg, Effect, MessagesEvent, Msg, PollKind, PollPlan, PollSpec};
-use super::state::{Pane, Route, State};
+use super::state::{Pane, Route, State, ToastKind};
 use super::table::Table;
 use super::{actions, command, input};
 
@@ -39,6 +39,10 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Action(a) => actions::act(s, a, &mut fx),
         Msg::Command(c) => command::run(s, &c, &mut fx),
         Msg::Data(d) => data(s, d),
+        Msg::Notify { text, error } => {
+            let kind = if error { ToastKind::Error } else { ToastKind::Info };
+            s.toast(text, kind);
+        }
         Msg::Stats(st) => {
             if st != s.stats {
                 s.stats = st;
