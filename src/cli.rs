@@ -44,4 +44,6 @@ pub enum Command {
     Info,
     /// Manage the per-tenant cache (`clear [--tenant NAME]`).
     Cache(crate::config::cli::CacheArgs),
+    /// Run the simulated CPI tenant (a local OData server with generated data).
+    Sim(crate::sim::SimArgs),
 }

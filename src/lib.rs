@@ -24,5 +24,6 @@ pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
         Some(cli::Command::Config(args)) => config::cli::run_config(&cli.global, args),
         Some(cli::Command::Info) => config::cli::run_info(&cli.global),
         Some(cli::Command::Cache(args)) => config::cli::run_cache(&cli.global, args),
+        Some(cli::Command::Sim(args)) => sim::run_cli(args),
     }
 }

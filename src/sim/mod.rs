@@ -1,2 +1,197 @@
 //! The simulated CPI tenant: a real HTTP server on loopback speaking the OData v2 API of
 //! shared/cpi-api.md, with generated data, a live clock and fault injection.
+//!
+//! - `server`: hyper accept loop, fault application, request pipeline.
+//! - `routing`: OData resource paths (`Set('key')/Nav/$value`) → handlers.
+//! - `query`, `filter`: system query options and `$filter`.
+//! - `json`: the hand-written JSON writer.
+//! - `mpl_gen`, `mpl_store`, `mpl_routes`: messages (generated from `(seed, index)`, an index by
+//!   LogEnd, the MPL endpoints).
+//! - `artifacts`, `jms`, `keystore`: the other entity sets.
+//! - `auth`: OAuth token endpoint, Basic, CSRF. `faults`: fault rules. `admin`: scenario hooks.
+//! - `world`: the one state owner behind a mutex; `cli`: `cpitop sim`.
+
+mod admin;
+mod artifacts;
+mod auth;
+mod catalog;
+mod cli;
+pub mod faults;
+pub mod filter;
+mod jms;
+pub mod json;
+mod keystore;
+pub mod mpl_gen;
+pub mod mpl_navs;
+pub mod mpl_routes;
+pub mod mpl_store;
+pub mod query;
+mod resp;
+mod routing;
+mod server;
+mod world;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use admin::{SimAdmin, TruthQueueMessage};
+pub use cli::{SimArgs, run_cli};
+pub use faults::{FaultKind, FaultRule};
+pub use world::DownMode;
+
+/// Which queue-monitor API the tenant answers (shared/cpi-api.md §5.2 / §5.3); the other one
+/// answers 404.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueApi {
+    /// `Queues` / `JmsMessages`.
+    #[default]
+    Classic,
+    /// `MessagingQueues` / `MessagingMessages`.
+    Messaging,
+    Both,
+}
+
+impl QueueApi {
+    pub fn classic(self) -> bool {
+        matches!(self, QueueApi::Classic | QueueApi::Both)
+    }
+    pub fn messaging(self) -> bool {
+        matches!(self, QueueApi::Messaging | QueueApi::Both)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub seed: u64,
+    /// 0 = a free port.
+    pub port: u16,
+    /// Live messages per second (0 = none).
+    pub message_rate: f64,
+    /// How far back the history reaches.
+    pub history: Duration,
+    /// Exact number of history messages (spread over `history`) instead of `history × rate`.
+    pub history_messages: Option<u64>,
+    pub token_lifetime: Duration,
+    pub queue_api: QueueApi,
+    /// Writes need a fetched `X-CSRF-Token`.
+    pub require_csrf: bool,
+    /// Fault rules active from the start.
+    pub faults: Vec<FaultRule>,
+    /// Pin the sim clock's start (epoch ms) instead of the real time, for fully reproducible
+    /// timestamps in tests.
+    pub start_time_ms: Option<i64>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            port: 0,
+            message_rate: 3.0,
+            history: Duration::from_secs(24 * 3600),
+            history_messages: None,
+            token_lifetime: Duration::from_secs(3600),
+            queue_api: QueueApi::Classic,
+            require_csrf: true,
+            faults: Vec::new(),
+            start_time_ms: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("the simulated tenant could not listen on 127.0.0.1:{port}: {source} (is the port in use?)")]
+    Bind { port: u16, source: std::io::Error },
+    #[error("invalid simulated tenant configuration: {0}")]
+    Config(String),
+}
+
+/// A running simulated tenant. Dropping it stops the server.
+pub struct SimHandle {
+    /// Service root without `/api/v1`, e.g. `http://127.0.0.1:40123`.
+    pub base_url: String,
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub username: String,
+    pub password: String,
+    pub addr: SocketAddr,
+    sim: Arc<world::Sim>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for SimHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimHandle")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimHandle {
+    /// In-process control of the scenario (the same operations as `/sim/admin/...`).
+    pub fn admin(&self) -> SimAdmin {
+        SimAdmin::new(self.sim.clone())
+    }
+    /// Stop the server and close its connections.
+    pub async fn shutdown(mut self) {
+        if let Some(t) = self.task.take() {
+            t.abort();
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if let Some(t) = self.task.take() {
+            t.abort();
+        }
+    }
+}
+
+/// Start a simulated tenant on 127.0.0.1 on the current tokio runtime.
+pub async fn spawn(cfg: SimConfig) -> Result<SimHandle, SimError> {
+    if !(cfg.message_rate >= 0.0 && cfg.message_rate.is_finite()) {
+        return Err(SimError::Config(format!(
+            "message_rate must be >= 0, got {}",
+            cfg.message_rate
+        )));
+    }
+    if cfg.history_messages.is_some_and(|n| n > 100_000_000) {
+        return Err(SimError::Config(
+            "history_messages is limited to 100,000,000".into(),
+        ));
+    }
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port))
+        .await
+        .map_err(|source| SimError::Bind {
+            port: cfg.port,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| SimError::Bind {
+        port: cfg.port,
+        source,
+    })?;
+    let base_url = format!("http://{addr}");
+    let sim = Arc::new(world::Sim::new(cfg, &base_url));
+    let creds = sim.creds.clone();
+    let task = tokio::spawn(server::serve(listener, sim.clone()));
+    tracing::info!(%base_url, "simulated tenant listening");
+    Ok(SimHandle {
+        token_url: format!("{base_url}/oauth/token"),
+        base_url,
+        client_id: creds.client_id,
+        client_secret: creds.client_secret,
+        username: creds.username,
+        password: creds.password,
+        addr,
+        sim,
+        task: Some(task),
+    })
+}

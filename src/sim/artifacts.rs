@@ -1,0 +1,540 @@
+//! Runtime and design-time artifacts, packages, deploy/undeploy (shared/cpi-api.md §3, §6).
+
+use std::collections::HashSet;
+
+use http::StatusCode;
+
+use super::catalog::{DEPLOY_ERRORS, FLOWS, OTHER_ARTIFACTS, PACKAGES};
+use super::filter::{FieldType, Val};
+use super::json::Json;
+use super::mpl_gen::mix;
+use super::resp::{Resp, bad_request, method_not_allowed, not_found, odata_error};
+use super::routing::{
+    Ctx, FieldTable, Seg, collection, collection_q, count, filter_sort, metadata, s, single,
+};
+use super::world::World;
+
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub kind: &'static str,
+    pub package: usize,
+    pub version: String,
+    pub deployed_by: String,
+    pub deployed_on: i64,
+    pub status: &'static str,
+    /// `(messageId, text)` of `ErrorInformation/$value`.
+    pub error: Option<(String, String)>,
+    pub deployed: bool,
+    /// A deploy in progress: `(finishes at, succeeds)`.
+    pub pending: Option<(i64, bool)>,
+    pub flow: Option<u16>,
+    /// Redeploying does not help (the design-time content is broken).
+    pub broken: bool,
+    pub created_at: i64,
+}
+
+struct Task {
+    id: String,
+    done_at: i64,
+    ok: bool,
+}
+
+pub struct Artifacts {
+    pub list: Vec<Artifact>,
+    tasks: Vec<Task>,
+    seed: u64,
+}
+
+/// Seconds a deploy takes in sim time (STARTING → STARTED/ERROR).
+pub const DEPLOY_MS: i64 = 4_000;
+
+impl Artifacts {
+    pub fn new(seed: u64, t0: i64) -> Self {
+        let day = 86_400_000i64;
+        let mut list = Vec::new();
+        for (fi, f) in FLOWS.iter().enumerate() {
+            let h = mix(seed ^ fi as u64);
+            list.push(Artifact {
+                id: f.id,
+                name: f.name,
+                kind: "INTEGRATION_FLOW",
+                package: f.package,
+                version: format!("1.{}.{}", h % 4, (h >> 8) % 15),
+                deployed_by: [
+                    "ops.user@acme.com",
+                    "integration.dev@acme.com",
+                    "sb-cicd-pipeline!b12",
+                ][(h >> 16) as usize % 3]
+                    .into(),
+                deployed_on: t0 - day * (2 + (h >> 24) as i64 % 120) - (h >> 40) as i64 % day,
+                status: "STARTED",
+                error: None,
+                deployed: true,
+                pending: None,
+                flow: Some(fi as u16),
+                broken: false,
+                created_at: t0 - day * (200 + (h >> 32) as i64 % 500),
+            });
+        }
+        for (k, (id, name, kind, pkg)) in OTHER_ARTIFACTS.iter().enumerate() {
+            let h = mix(seed ^ 0xA000 ^ k as u64);
+            list.push(Artifact {
+                id,
+                name,
+                kind,
+                package: *pkg,
+                version: format!("1.0.{}", h % 9),
+                deployed_by: "integration.dev@acme.com".into(),
+                deployed_on: t0 - day * (10 + (h >> 8) as i64 % 300),
+                status: "STARTED",
+                error: None,
+                deployed: true,
+                pending: None,
+                flow: None,
+                broken: false,
+                created_at: t0 - day * 400,
+            });
+        }
+        let mut a = Self {
+            list,
+            tasks: Vec::new(),
+            seed,
+        };
+        // The scenario: a few artifacts in ERROR, one STARTING, one never deployed.
+        a.set_error("Orders_Legacy_Inbound", 2);
+        a.set_error("Payroll_Export", 1);
+        a.set_error("Contract_Sync", 0);
+        if let Some(x) = a.find_mut("Contract_Sync") {
+            x.broken = true;
+        }
+        if let Some(x) = a.find_mut("Vendor_Onboarding") {
+            x.status = "STARTING";
+            x.pending = Some((t0 + 20_000, true));
+        }
+        if let Some(x) = a.find_mut("Inventory_Snapshot") {
+            x.deployed = false;
+        }
+        a
+    }
+
+    fn set_error(&mut self, id: &str, err: usize) {
+        if let Some(x) = self.find_mut(id) {
+            x.status = "ERROR";
+            x.error = Some((DEPLOY_ERRORS[err].0.into(), DEPLOY_ERRORS[err].1.into()));
+        }
+    }
+
+    pub fn find_mut(&mut self, id: &str) -> Option<&mut Artifact> {
+        self.list.iter_mut().find(|a| a.id == id)
+    }
+    pub fn find(&self, id: &str) -> Option<&Artifact> {
+        self.list.iter().find(|a| a.id == id)
+    }
+
+    /// Finish deploys that are due; true if any status changed.
+    pub fn advance(&mut self, now: i64) -> bool {
+        let mut changed = false;
+        for a in &mut self.list {
+            if let Some((at, ok)) = a.pending
+                && at <= now
+            {
+                a.pending = None;
+                changed = true;
+                if ok {
+                    a.status = "STARTED";
+                    a.error = None;
+                } else {
+                    a.status = "ERROR";
+                    a.error = Some((DEPLOY_ERRORS[0].0.into(), DEPLOY_ERRORS[0].1.into()));
+                }
+            }
+        }
+        changed
+    }
+
+    /// iFlows that produce no messages now (not deployed or not STARTED).
+    pub fn stopped_flows(&self) -> HashSet<u16> {
+        self.list
+            .iter()
+            .filter(|a| !a.deployed || a.status != "STARTED")
+            .filter_map(|a| a.flow)
+            .collect()
+    }
+
+    /// Deploy the active version: STARTING now, STARTED (or ERROR if broken) after `DEPLOY_MS`.
+    /// Returns the task id.
+    pub fn deploy(&mut self, id: &str, now: i64) -> Option<String> {
+        let n = self.tasks.len() as u64;
+        let seed = self.seed;
+        let a = self.find_mut(id)?;
+        a.deployed = true;
+        a.status = "STARTING";
+        a.error = None;
+        a.deployed_on = now;
+        a.deployed_by = "sb-cpitop-sim!b1|it!b2".into();
+        let ok = !a.broken;
+        a.pending = Some((now + DEPLOY_MS, ok));
+        let h = mix(seed ^ 0x7A5C ^ n);
+        let task = format!("{:016x}{:016x}", h, mix(h));
+        self.tasks.push(Task {
+            id: task.clone(),
+            done_at: now + DEPLOY_MS,
+            ok,
+        });
+        Some(task)
+    }
+
+    /// Admin: stop (ERROR with an error text) or start (STARTED) an artifact.
+    pub fn set_running(&mut self, id: &str, running: bool) -> bool {
+        let Some(a) = self.find_mut(id) else { return false };
+        a.deployed = true;
+        a.pending = None;
+        if running {
+            a.status = "STARTED";
+            a.error = None;
+        } else {
+            a.status = "ERROR";
+            a.error = Some((
+                "RuntimeStartFailed".into(),
+                format!(
+                    "Error while starting integration flow {id}: consumer endpoint failed to start: sftp://sftp.partner.example.com:22/outbound - Auth fail"
+                ),
+            ));
+        }
+        true
+    }
+}
+
+fn runtime_fields() -> FieldTable<Artifact> {
+    &[
+        ("Id", FieldType::Str, |a| s(a.id)),
+        ("Name", FieldType::Str, |a| s(a.name)),
+        ("Type", FieldType::Str, |a| s(a.kind)),
+        ("Status", FieldType::Str, |a| s(a.status)),
+        ("Version", FieldType::Str, |a| s(&a.version)),
+        ("DeployedBy", FieldType::Str, |a| s(&a.deployed_by)),
+        ("DeployedOn", FieldType::Date, |a| Val::Date(a.deployed_on)),
+    ]
+}
+
+fn write_runtime(j: &mut Json, ctx: &Ctx, a: &Artifact) {
+    let key = format!("/IntegrationRuntimeArtifacts('{}')", a.id);
+    let q = &ctx.q;
+    j.obj();
+    metadata(
+        j,
+        &[ctx.api, &key],
+        "com.sap.hci.api.IntegrationRuntimeArtifact",
+        Some("application/octet-stream"),
+    );
+    if q.selects("Id") {
+        j.key("Id").str(a.id);
+    }
+    if q.selects("Version") {
+        j.key("Version").str(&a.version);
+    }
+    if q.selects("Name") {
+        j.key("Name").str(a.name);
+    }
+    if q.selects("Type") {
+        j.key("Type").str(a.kind);
+    }
+    if q.selects("DeployedBy") {
+        j.key("DeployedBy").opt_str(Some(&a.deployed_by));
+    }
+    if q.selects("DeployedOn") {
+        j.key("DeployedOn").date(a.deployed_on);
+    }
+    if q.selects("Status") {
+        j.key("Status").str(a.status);
+    }
+    if q.selects("ErrorInformation") {
+        j.key("ErrorInformation")
+            .deferred(&[ctx.api, &key, "/ErrorInformation"]);
+    }
+    j.end_obj();
+}
+
+fn pkg_fields() -> FieldTable<usize> {
+    &[
+        ("Id", FieldType::Str, |p| s(PACKAGES[*p].0)),
+        ("Name", FieldType::Str, |p| s(PACKAGES[*p].1)),
+    ]
+}
+
+fn write_package(j: &mut Json, ctx: &Ctx, p: usize, t0: i64) {
+    let (id, name, desc) = PACKAGES[p];
+    let key = format!("/IntegrationPackages('{id}')");
+    j.obj();
+    metadata(j, &[ctx.api, &key], "com.sap.hci.api.IntegrationPackage", None);
+    j.key("Id")
+        .str(id)
+        .key("Name")
+        .str(name)
+        .key("ResourceId")
+        .str(&format!("{:032x}", mix(p as u64) as u128));
+    j.key("Description")
+        .str(desc)
+        .key("ShortText")
+        .str(desc)
+        .key("Version")
+        .str("1.0.3");
+    j.key("Vendor")
+        .str("ACME")
+        .key("PartnerContent")
+        .bool(false)
+        .key("UpdateAvailable")
+        .bool(false);
+    j.key("Mode")
+        .str("EDIT_ALLOWED")
+        .key("SupportedPlatform")
+        .str("SAP Cloud Integration");
+    j.key("ModifiedBy")
+        .str("integration.dev@acme.com")
+        .key("CreationDate")
+        .int_str(t0 - 400 * 86_400_000);
+    j.key("ModifiedDate")
+        .int_str(t0 - 9 * 86_400_000)
+        .key("CreatedBy")
+        .str("integration.dev@acme.com");
+    j.key("Products")
+        .str("[]")
+        .key("Keywords")
+        .str("[]")
+        .key("Countries")
+        .str("[]");
+    j.key("Industries").str("[]").key("LineOfBusiness").str("[]");
+    j.key("IntegrationDesigntimeArtifacts")
+        .deferred(&[ctx.api, &key, "/IntegrationDesigntimeArtifacts"]);
+    j.key("CustomTags").deferred(&[ctx.api, &key, "/CustomTags"]);
+    j.end_obj();
+}
+
+fn write_designtime(j: &mut Json, ctx: &Ctx, a: &Artifact) {
+    let f = a.flow.map(|fi| &FLOWS[fi as usize]);
+    let key = format!(
+        "/IntegrationDesigntimeArtifacts(Id='{}',Version='{}')",
+        a.id, a.version
+    );
+    j.obj();
+    metadata(
+        j,
+        &[ctx.api, &key],
+        "com.sap.hci.api.IntegrationDesigntimeArtifact",
+        Some("application/octet-stream"),
+    );
+    j.key("Id")
+        .str(a.id)
+        .key("Version")
+        .str(&a.version)
+        .key("PackageId")
+        .str(PACKAGES[a.package].0);
+    j.key("Name").str(a.name).key("Description").null();
+    j.key("Sender")
+        .opt_str(f.map(|f| f.sender))
+        .key("Receiver")
+        .opt_str(f.map(|f| f.receiver));
+    j.key("CreatedBy")
+        .str("integration.dev@acme.com")
+        .key("CreatedAt")
+        .int_str(a.created_at);
+    j.key("ModifiedBy")
+        .str(&a.deployed_by)
+        .key("ModifiedAt")
+        .int_str(a.deployed_on);
+    j.key("ArtifactContent").null();
+    j.key("Configurations")
+        .deferred(&[ctx.api, &key, "/Configurations"]);
+    j.key("Resources").deferred(&[ctx.api, &key, "/Resources"]);
+    j.end_obj();
+}
+
+pub fn route(ctx: &Ctx, w: &mut World, segs: &[Seg]) -> Resp {
+    let arts = &mut w.arts;
+    let first = &segs[0];
+    let nav: Vec<&str> = segs[1..].iter().map(|s| s.name.as_str()).collect();
+    match (
+        first.name.as_str(),
+        &first.key,
+        nav.as_slice(),
+        ctx.method.as_str(),
+    ) {
+        ("IntegrationRuntimeArtifacts", None, [], "GET")
+        | ("IntegrationRuntimeArtifacts", None, ["$count"], "GET") => {
+            let deployed: Vec<Artifact> = arts.list.iter().filter(|a| a.deployed).cloned().collect();
+            let rows = match filter_sort(&ctx.q, &deployed, runtime_fields()) {
+                Ok(r) => r,
+                Err(e) => return e,
+            };
+            if nav == ["$count"] {
+                return count(rows.len());
+            }
+            collection(ctx, &rows, |j, a| write_runtime(j, ctx, a))
+        }
+        ("IntegrationRuntimeArtifacts", Some(_), rest, m) => {
+            let id = first.single_key().unwrap_or_default();
+            let Some(a) = arts.find(&id).filter(|a| a.deployed) else {
+                return not_found();
+            };
+            match (rest, m) {
+                ([], "GET") => single(|j| write_runtime(j, ctx, a)),
+                ([], "DELETE") => {
+                    if let Some(a) = arts.find_mut(&id) {
+                        a.deployed = false;
+                        a.pending = None;
+                    }
+                    w.mpl.stopped = arts.stopped_flows();
+                    Resp::empty(StatusCode::ACCEPTED)
+                }
+                (["ErrorInformation", "$value"], "GET") => match &a.error {
+                    None => Resp::empty(StatusCode::NO_CONTENT),
+                    Some((mid, text)) => {
+                        let mut j = Json::default();
+                        j.obj().key("message").obj();
+                        j.key("subsystemName").str("CONTENT");
+                        // SAP's own misspelling, kept on purpose (shared/cpi-api.md §3).
+                        j.key("subsytemPartName").str("CONTENT_DEPLOY");
+                        j.key("messageId").str(mid).key("messageText").str("");
+                        j.end_obj().key("parameter").arr().str(text).end_arr();
+                        j.key("childInstances").arr().end_arr().end_obj();
+                        Resp::json_ok(j)
+                    }
+                },
+                (["ErrorInformation"], "GET") => match &a.error {
+                    None => Resp::empty(StatusCode::NO_CONTENT),
+                    Some(_) => {
+                        let key = format!("/IntegrationRuntimeArtifacts('{}')/ErrorInformation", a.id);
+                        single(|j| {
+                            j.obj();
+                            metadata(
+                                j,
+                                &[ctx.api, &key],
+                                "com.sap.hci.api.RuntimeArtifactErrorInformation",
+                                Some("application/json"),
+                            );
+                            j.key("Id").str(a.id).end_obj();
+                        })
+                    }
+                },
+                ([], m) => method_not_allowed(m, "IntegrationRuntimeArtifacts('<Id>')"),
+                _ => not_found(),
+            }
+        }
+        ("IntegrationRuntimeArtifacts", None, [], "POST") => odata_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Method Not Allowed",
+            "POST on IntegrationRuntimeArtifacts is not supported on Cloud Foundry; use DeployIntegrationDesigntimeArtifact.",
+        ),
+        ("DeployIntegrationDesigntimeArtifact", None, [], "POST") => {
+            let id = ctx.q.param("Id").map(super::routing::unquote).unwrap_or_default();
+            let ver = ctx
+                .q
+                .param("Version")
+                .map(super::routing::unquote)
+                .unwrap_or_default();
+            if id.is_empty() || ver.is_empty() {
+                return bad_request(
+                    "DeployIntegrationDesigntimeArtifact needs the parameters Id='<id>' and Version='<version>|active'",
+                );
+            }
+            if ver != "active" && arts.find(&id).is_some_and(|a| a.version != ver) {
+                return not_found();
+            }
+            match arts.deploy(&id, ctx.now) {
+                Some(task) => {
+                    w.mpl.stopped = arts.stopped_flows();
+                    Resp::text(StatusCode::ACCEPTED, task)
+                }
+                None => not_found(),
+            }
+        }
+        ("BuildAndDeployStatus", Some(_), [], "GET") => {
+            let task = first
+                .named_key("TaskId")
+                .or_else(|| first.single_key())
+                .unwrap_or_default();
+            let Some(t) = arts.tasks.iter().find(|t| t.id == task) else {
+                return not_found();
+            };
+            // `DEPLOYING` and `FAIL` are uncertain names (shared/cpi-api.md §3, U).
+            let status = if t.done_at > ctx.now {
+                "DEPLOYING"
+            } else if t.ok {
+                "SUCCESS"
+            } else {
+                "FAIL"
+            };
+            let key = format!("/BuildAndDeployStatus(TaskId='{}')", t.id);
+            single(|j| {
+                j.obj();
+                metadata(j, &[ctx.api, &key], "com.sap.hci.api.BuildAndDeployStatus", None);
+                j.key("TaskId").str(&t.id).key("Status").str(status).end_obj();
+            })
+        }
+        ("IntegrationPackages", None, [], "GET") => {
+            if ctx.q.inlinecount {
+                // shared/cpi-api.md §1: `$inlinecount` gives 501 on IntegrationPackages (U).
+                return odata_error(
+                    StatusCode::NOT_IMPLEMENTED,
+                    "Not Implemented",
+                    "$inlinecount is not supported for IntegrationPackages.",
+                );
+            }
+            let all: Vec<usize> = (0..PACKAGES.len()).collect();
+            let rows = match filter_sort(&ctx.q, &all, pkg_fields()) {
+                Ok(r) => r,
+                Err(e) => return e,
+            };
+            let t0 = w.mpl.mg.t0;
+            collection(ctx, &rows, |j, p| write_package(j, ctx, *p, t0))
+        }
+        ("IntegrationPackages", Some(_), rest, "GET") => {
+            let id = first.single_key().unwrap_or_default();
+            let Some(p) = PACKAGES.iter().position(|p| p.0 == id) else {
+                return not_found();
+            };
+            match rest {
+                [] => {
+                    let t0 = w.mpl.mg.t0;
+                    single(|j| write_package(j, ctx, p, t0))
+                }
+                ["IntegrationDesigntimeArtifacts"] => {
+                    let rows: Vec<Artifact> = arts
+                        .list
+                        .iter()
+                        .filter(|a| a.package == p && a.flow.is_some())
+                        .cloned()
+                        .collect();
+                    // `$skip` is ignored on package navigations (shared/cpi-api.md §1, U).
+                    let mut q = ctx.q.clone();
+                    q.skip = 0;
+                    collection_q(ctx, &q, &rows, |j, a| write_designtime(j, ctx, a))
+                }
+                _ => not_found(),
+            }
+        }
+        ("IntegrationDesigntimeArtifacts", None, [], "GET") => {
+            let flows: Vec<Artifact> = arts.list.iter().filter(|a| a.flow.is_some()).cloned().collect();
+            let rows = match filter_sort(&ctx.q, &flows, runtime_fields()) {
+                Ok(r) => r,
+                Err(e) => return e,
+            };
+            collection(ctx, &rows, |j, a| write_designtime(j, ctx, a))
+        }
+        ("IntegrationDesigntimeArtifacts", Some(_), [], "GET") => {
+            let id = first.named_key("Id").unwrap_or_default();
+            let ver = first.named_key("Version").unwrap_or_default();
+            match arts
+                .find(&id)
+                .filter(|a| a.flow.is_some() && (ver == "active" || ver == a.version))
+            {
+                Some(a) => single(|j| write_designtime(j, ctx, a)),
+                None => not_found(),
+            }
+        }
+        (_, _, _, m) if m != "GET" => method_not_allowed(m, &first.name),
+        _ => not_found(),
+    }
+}

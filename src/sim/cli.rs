@@ -1,0 +1,97 @@
+//! `cpitop sim`: run the simulated tenant standalone. This is the one place that prints the
+//! sim's URL and demo credentials (they protect only the sim itself).
+
+use std::time::Duration;
+
+use super::{FaultRule, QueueApi, SimConfig, spawn};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimArgs {
+    /// Port on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 8443)]
+    pub port: u16,
+    /// Seed of the generated data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Live messages per second.
+    #[arg(long, default_value_t = 3.0)]
+    pub rate: f64,
+    /// Hours of history at startup (history × rate messages).
+    #[arg(long, default_value_t = 24.0, conflicts_with = "messages")]
+    pub history_hours: f64,
+    /// Exact number of history messages (spread over 24 hours), e.g. 1000000.
+    #[arg(long)]
+    pub messages: Option<u64>,
+    /// OAuth token lifetime in seconds.
+    #[arg(long, default_value_t = 3600)]
+    pub token_lifetime: u64,
+    /// Which queue API to serve.
+    #[arg(long, value_enum, default_value_t = QueueApi::Classic)]
+    pub queue_api: QueueApi,
+    /// Accept writes without a CSRF token.
+    #[arg(long)]
+    pub no_csrf: bool,
+    /// Fault rule, repeatable: `kind[:param][,count=N][,prob=P][,path=S][,method=M][,after=N]`
+    /// or JSON. Kinds: latency:MS, rate_limit:SECS, http500, http503, html_login,
+    /// malformed_json, truncated_json, drop_connection, token_expiry, tenant_down.
+    #[arg(long = "fault", value_parser = FaultRule::parse_flag)]
+    pub faults: Vec<FaultRule>,
+}
+
+impl SimArgs {
+    pub fn config(&self) -> Result<SimConfig, String> {
+        if !(self.history_hours >= 0.0 && self.history_hours.is_finite()) {
+            return Err(format!(
+                "--history-hours must be >= 0, got {}",
+                self.history_hours
+            ));
+        }
+        Ok(SimConfig {
+            seed: self.seed,
+            port: self.port,
+            message_rate: self.rate,
+            history: Duration::from_secs_f64(
+                if self.messages.is_some() {
+                    24.0
+                } else {
+                    self.history_hours
+                } * 3600.0,
+            ),
+            history_messages: self.messages,
+            token_lifetime: Duration::from_secs(self.token_lifetime.max(1)),
+            queue_api: self.queue_api,
+            require_csrf: !self.no_csrf,
+            faults: self.faults.clone(),
+            start_time_ms: None,
+        })
+    }
+}
+
+/// Run until Ctrl-C.
+pub fn run_cli(args: SimArgs) -> color_eyre::Result<()> {
+    let cfg = args.config().map_err(|e| color_eyre::eyre::eyre!(e))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let started = std::time::Instant::now();
+        let h = spawn(cfg).await?;
+        println!(
+            "cpitop simulated CPI tenant (seed {}) ready in {:.1?}",
+            args.seed,
+            started.elapsed()
+        );
+        println!("  API:           {}/api/v1", h.base_url);
+        println!("  service url:   {}", h.base_url);
+        println!("  token url:     {}", h.token_url);
+        println!("  client id:     {}", h.client_id);
+        println!("  client secret: {}", h.client_secret);
+        println!("  basic user:    {} / {}", h.username, h.password);
+        println!("  admin:         {}/sim/admin", h.base_url);
+        println!("Press Ctrl-C to stop.");
+        tokio::signal::ctrl_c().await?;
+        h.shutdown().await;
+        Ok(())
+    })
+}

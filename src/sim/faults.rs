@@ -1,0 +1,298 @@
+//! Fault injection rules. A rule matches API requests (paths under `/api/v1`, or the token
+//! endpoint when `path_contains` names it), lets `after_successes` matching requests through,
+//! then fires `count` times (or forever) with `probability` (default 1).
+//!
+//! JSON form (admin endpoint, `--fault '{…}'`):
+//! `{"kind":"rate_limit","retry_after":2,"count":3,"path_contains":"MessageProcessingLogs","method":"GET","after_successes":5}`.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Answer normally after `ms` milliseconds.
+    Latency { ms: u64 },
+    /// 429 with `Retry-After: <retry_after>` seconds.
+    RateLimit {
+        #[serde(default = "one")]
+        retry_after: u64,
+    },
+    /// 500 with an OData error.
+    Http500,
+    /// 503 Service Unavailable (maintenance).
+    Http503,
+    /// 200 with an HTML login page (a wrong token URL or a SAML redirect gives this).
+    HtmlLogin,
+    /// 200 with a body that is not JSON at all.
+    MalformedJson,
+    /// The real answer cut in the middle (complete HTTP framing, incomplete JSON).
+    TruncatedJson,
+    /// Close the connection without an answer.
+    DropConnection,
+    /// Expire every issued token, then handle the request (a Bearer call gets 401).
+    TokenExpiry,
+    /// Answer 503 as a tenant that is down.
+    TenantDown,
+}
+
+fn one() -> u64 {
+    1
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaultRule {
+    #[serde(flatten)]
+    pub kind: FaultKind,
+    /// Fire at most this many times (default: unlimited).
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// Chance to fire per matching request (default 1).
+    #[serde(default)]
+    pub probability: Option<f64>,
+    #[serde(default)]
+    pub path_contains: Option<String>,
+    /// HTTP method to match (default: any).
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Let this many matching requests through before firing.
+    #[serde(default)]
+    pub after_successes: Option<u32>,
+}
+
+impl FaultRule {
+    pub fn new(kind: FaultKind) -> Self {
+        Self {
+            kind,
+            count: None,
+            probability: None,
+            path_contains: None,
+            method: None,
+            after_successes: None,
+        }
+    }
+    pub fn count(mut self, n: u32) -> Self {
+        self.count = Some(n);
+        self
+    }
+    pub fn path(mut self, p: &str) -> Self {
+        self.path_contains = Some(p.into());
+        self
+    }
+    pub fn method(mut self, m: &str) -> Self {
+        self.method = Some(m.into());
+        self
+    }
+    pub fn after(mut self, n: u32) -> Self {
+        self.after_successes = Some(n);
+        self
+    }
+    pub fn probability(mut self, p: f64) -> Self {
+        self.probability = Some(p);
+        self
+    }
+
+    /// Parse the `--fault` flag: JSON, or `kind[:param][,count=N][,prob=P][,path=S][,method=M][,after=N]`
+    /// e.g. `latency:200,prob=0.1`, `rate_limit:2,count=3`, `http500,path=Queues,method=POST,after=2`.
+    pub fn parse_flag(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.starts_with('{') {
+            return serde_json::from_str(s).map_err(|e| format!("invalid fault JSON '{s}': {e}"));
+        }
+        let mut parts = s.split(',');
+        let head = parts.next().unwrap_or("");
+        let (name, param) = match head.split_once(':') {
+            Some((n, p)) => (n, Some(p)),
+            None => (head, None),
+        };
+        let num = |p: Option<&str>, what: &str, default: u64| -> Result<u64, String> {
+            p.map_or(Ok(default), |v| {
+                v.parse()
+                    .map_err(|_| format!("invalid {what} '{v}' in fault '{s}'"))
+            })
+        };
+        let kind = match name {
+            "latency" => FaultKind::Latency {
+                ms: num(param, "latency ms", 500)?,
+            },
+            "rate_limit" | "429" => FaultKind::RateLimit {
+                retry_after: num(param, "retry-after", 1)?,
+            },
+            "http500" | "500" => FaultKind::Http500,
+            "http503" | "503" => FaultKind::Http503,
+            "html_login" => FaultKind::HtmlLogin,
+            "malformed_json" => FaultKind::MalformedJson,
+            "truncated_json" => FaultKind::TruncatedJson,
+            "drop_connection" => FaultKind::DropConnection,
+            "token_expiry" => FaultKind::TokenExpiry,
+            "tenant_down" => FaultKind::TenantDown,
+            other => {
+                return Err(format!(
+                    "unknown fault kind '{other}' (latency, rate_limit, http500, http503, html_login, malformed_json, truncated_json, drop_connection, token_expiry, tenant_down)"
+                ));
+            }
+        };
+        let mut rule = FaultRule::new(kind);
+        for p in parts {
+            let (k, v) = p
+                .split_once('=')
+                .ok_or_else(|| format!("expected key=value, got '{p}' in fault '{s}'"))?;
+            match k {
+                "count" => rule.count = Some(num(Some(v), "count", 0)? as u32),
+                "after" => rule.after_successes = Some(num(Some(v), "after", 0)? as u32),
+                "prob" => {
+                    rule.probability = Some(
+                        v.parse()
+                            .map_err(|_| format!("invalid probability '{v}' in fault '{s}'"))?,
+                    )
+                }
+                "path" => rule.path_contains = Some(v.to_string()),
+                "method" => rule.method = Some(v.to_uppercase()),
+                _ => {
+                    return Err(format!(
+                        "unknown fault option '{k}' in '{s}' (count, after, prob, path, method)"
+                    ));
+                }
+            }
+        }
+        Ok(rule)
+    }
+}
+
+struct Active {
+    id: u64,
+    rule: FaultRule,
+    seen: u32,
+    fired: u32,
+}
+
+pub struct Faults {
+    rules: Vec<Active>,
+    next_id: u64,
+    rng: fastrand::Rng,
+}
+
+impl Faults {
+    pub fn new(seed: u64, rules: Vec<FaultRule>) -> Self {
+        let mut f = Self {
+            rules: Vec::new(),
+            next_id: 1,
+            rng: fastrand::Rng::with_seed(seed ^ 0xFA17),
+        };
+        for r in rules {
+            f.add(r);
+        }
+        f
+    }
+    pub fn add(&mut self, rule: FaultRule) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.rules.push(Active {
+            id,
+            rule,
+            seen: 0,
+            fired: 0,
+        });
+        id
+    }
+    pub fn clear(&mut self) {
+        self.rules.clear();
+    }
+    pub fn remove(&mut self, id: u64) -> bool {
+        let n = self.rules.len();
+        self.rules.retain(|r| r.id != id);
+        n != self.rules.len()
+    }
+    /// `(id, rule, fired so far)` of each rule.
+    pub fn list(&self) -> Vec<(u64, FaultRule, u32)> {
+        self.rules
+            .iter()
+            .map(|r| (r.id, r.rule.clone(), r.fired))
+            .collect()
+    }
+
+    /// The fault to apply to this request, if any. `is_api` = a path under `/api/v1`.
+    pub fn pick(&mut self, method: &str, path: &str, is_api: bool) -> Option<FaultKind> {
+        for r in &mut self.rules {
+            let path_ok = match &r.rule.path_contains {
+                Some(p) => path.contains(p.as_str()),
+                None => is_api,
+            };
+            let method_ok = r
+                .rule
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method));
+            if !path_ok || !method_ok {
+                continue;
+            }
+            if r.rule.count.is_some_and(|c| r.fired >= c) {
+                continue;
+            }
+            r.seen += 1;
+            if r.rule.after_successes.is_some_and(|a| r.seen <= a) {
+                continue;
+            }
+            if let Some(p) = r.rule.probability
+                && self.rng.f64() >= p
+            {
+                continue;
+            }
+            r.fired += 1;
+            return Some(r.rule.kind.clone());
+        }
+        None
+    }
+}
+
+/// What a wrong token URL or a SAML redirect returns instead of JSON.
+pub const LOGIN_PAGE: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Log On</title></head>\n<body><form method=\"post\" action=\"/saml2/idp/sso\"><h1>Log On</h1>\n<input name=\"j_username\" placeholder=\"Email or User Name\"><input name=\"j_password\" type=\"password\">\n<button type=\"submit\">Log On</button></form></body></html>\n";
+
+/// Not JSON at all (what a broken proxy or a half-written error page yields).
+pub const MALFORMED_BODY: &str = "{\"d\":{\"results\":[{\"MessageGuid\" \"AGZ0\",,]}\u{0}<error>";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flag_and_json_forms() {
+        assert_eq!(
+            FaultRule::parse_flag("rate_limit:2,count=3,path=MessageProcessingLogs,method=get,after=1")
+                .expect("ok"),
+            FaultRule::new(FaultKind::RateLimit { retry_after: 2 })
+                .count(3)
+                .path("MessageProcessingLogs")
+                .method("GET")
+                .after(1)
+        );
+        let j = FaultRule::parse_flag(r#"{"kind":"latency","ms":20,"probability":0.5}"#).expect("ok");
+        assert_eq!(j, FaultRule::new(FaultKind::Latency { ms: 20 }).probability(0.5));
+        assert!(
+            FaultRule::parse_flag("boom")
+                .unwrap_err()
+                .contains("unknown fault kind")
+        );
+        assert!(FaultRule::parse_flag("http500,count=x").is_err());
+    }
+
+    #[test]
+    fn after_successes_then_count() {
+        let mut f = Faults::new(
+            1,
+            vec![
+                FaultRule::new(FaultKind::Http500)
+                    .count(2)
+                    .after(3)
+                    .method("POST"),
+            ],
+        );
+        let fired: Vec<bool> = (0..8)
+            .map(|_| f.pick("POST", "/api/v1/X", true).is_some())
+            .collect();
+        assert_eq!(fired, [false, false, false, true, true, false, false, false]);
+        assert!(f.pick("GET", "/api/v1/X", true).is_none());
+        let mut g = Faults::new(1, vec![FaultRule::new(FaultKind::Http503)]);
+        assert!(g.pick("POST", "/oauth/token", false).is_none());
+        assert!(g.pick("GET", "/api/v1/Queues", true).is_some());
+    }
+}

@@ -1,0 +1,487 @@
+//! `MessageProcessingLogs`: the list (with the LogEnd-index fast path), `/$count`, single
+//! entities; the navigations are in `mpl_navs`.
+
+use std::borrow::Cow;
+
+use super::catalog::{FLOWS, Flow, PACKAGES};
+use super::filter::{self, Expr, FieldType, Val};
+use super::json::Json;
+use super::mpl_gen::Gen;
+use super::mpl_navs;
+use super::mpl_store::{MplStore, MsgState};
+use super::query::{self, PAGE_SIZE, Query};
+use super::resp::{Resp, bad_request, method_not_allowed, not_found};
+use super::routing::{Ctx, Seg, count};
+use super::world::World;
+
+/// Properties of a MessageProcessingLog in wire order (shared/cpi-api.md §4). The bit of a
+/// property in a `$select` mask is its position here.
+pub const PROPS: &[&str] = &[
+    "MessageGuid",
+    "CorrelationId",
+    "ApplicationMessageId",
+    "PredecessorMessageGuid",
+    "ApplicationMessageType",
+    "LogStart",
+    "LogEnd",
+    "Sender",
+    "Receiver",
+    "IntegrationFlowName",
+    "Status",
+    "AlternateWebLink",
+    "IntegrationArtifact",
+    "LogLevel",
+    "CustomStatus",
+    "ArchivingStatus",
+    "ArchivingSenderChannelMessages",
+    "ArchivingReceiverChannelMessages",
+    "ArchivingLogAttachments",
+    "ArchivingPersistedMessages",
+    "TransactionId",
+    "PreviousComponentName",
+    "LocalComponentName",
+    "OriginComponentName",
+    "CustomHeaderProperties",
+    "MessageStoreEntries",
+    "ErrorInformation",
+    "AdapterAttributes",
+    "Attachments",
+    "Runs",
+];
+
+/// Filterable properties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum F {
+    MessageGuid,
+    CorrelationId,
+    ApplicationMessageId,
+    ApplicationMessageType,
+    LogStart,
+    LogEnd,
+    Sender,
+    Receiver,
+    IFlow,
+    IFlowName,
+    PackageId,
+    Status,
+    CustomStatus,
+    LogLevel,
+}
+
+pub fn resolve(name: &str) -> Option<(F, FieldType)> {
+    use FieldType::*;
+    Some(match name {
+        "MessageGuid" => (F::MessageGuid, Str),
+        "CorrelationId" => (F::CorrelationId, Str),
+        "ApplicationMessageId" => (F::ApplicationMessageId, Str),
+        "ApplicationMessageType" => (F::ApplicationMessageType, Str),
+        "LogStart" => (F::LogStart, Date),
+        "LogEnd" => (F::LogEnd, Date),
+        "Sender" => (F::Sender, Str),
+        "Receiver" => (F::Receiver, Str),
+        // Deprecated for filters; CPI maps it to IntegrationArtifact/Id (shared/cpi-api.md §4).
+        "IntegrationFlowName" | "IntegrationArtifact/Id" => (F::IFlow, Str),
+        "IntegrationArtifact/Name" => (F::IFlowName, Str),
+        "IntegrationArtifact/PackageId" => (F::PackageId, Str),
+        "Status" => (F::Status, Str),
+        "CustomStatus" => (F::CustomStatus, Str),
+        "LogLevel" => (F::LogLevel, Str),
+        _ => return None,
+    })
+}
+
+pub fn flow(st: &MsgState) -> &'static Flow {
+    &FLOWS[st.life.flow as usize]
+}
+
+pub fn custom_status(st: &MsgState) -> &'static str {
+    st.status.as_str()
+}
+
+pub fn get<'a>(mg: &Gen, st: &'a MsgState, f: F) -> Val<'a> {
+    let fl = flow(st);
+    let owned = |b: [u8; 28]| Val::Str(Cow::Owned(String::from_utf8_lossy(&b).into_owned()));
+    let opt = |v: &'static str| {
+        if v.is_empty() {
+            Val::Null
+        } else {
+            Val::Str(Cow::Borrowed(v))
+        }
+    };
+    match f {
+        F::MessageGuid => owned(mg.guid(st.i)),
+        F::CorrelationId => owned(mg.correlation(st.i)),
+        F::ApplicationMessageId => mg.app_id(st.i, fl).map_or(Val::Null, |s| Val::Str(Cow::Owned(s))),
+        F::ApplicationMessageType => opt(fl.msg_type),
+        F::LogStart => Val::Date(st.life.start),
+        F::LogEnd => Val::Date(st.log_end),
+        F::Sender => opt(fl.sender),
+        F::Receiver => opt(fl.receiver),
+        F::IFlow => opt(fl.id),
+        F::IFlowName => opt(fl.name),
+        F::PackageId => opt(PACKAGES[fl.package].0),
+        F::Status => Val::Str(Cow::Borrowed(st.status.as_str())),
+        F::CustomStatus => Val::Str(Cow::Borrowed(custom_status(st))),
+        F::LogLevel => Val::Str(Cow::Borrowed(mg.log_level(st.i))),
+    }
+}
+
+/// `$select` → bit mask over `PROPS` (`None` = everything). Unknown names are a 400.
+fn select_mask(q: &Query) -> Result<u64, Resp> {
+    let Some(sel) = &q.select else { return Ok(u64::MAX) };
+    let mut m = 0u64;
+    for name in sel {
+        if name == "*" {
+            return Ok(u64::MAX);
+        }
+        let base = name.split('/').next().unwrap_or(name);
+        match PROPS.iter().position(|p| *p == base) {
+            Some(b) => m |= 1 << b,
+            None => return Err(bad_request(&format!("unknown property '{name}' in $select"))),
+        }
+    }
+    Ok(m)
+}
+
+/// Write one MPL entity with the properties in `mask`.
+pub fn write_mpl(j: &mut Json, ctx: &Ctx, mg: &Gen, st: &MsgState, mask: u64, expand: &[String]) {
+    let fl = flow(st);
+    let guid_b = mg.guid(st.i);
+    let guid = std::str::from_utf8(&guid_b).unwrap_or("");
+    let key = ["/MessageProcessingLogs('", guid, "')"];
+    let uri = [ctx.api, key[0], key[1], key[2]];
+    let on = |p: usize| mask & (1 << p) != 0;
+    j.obj();
+    j.key("__metadata").obj();
+    j.key("id").str_parts(&uri).key("uri").str_parts(&uri);
+    j.key("type")
+        .str("com.sap.hci.api.MessageProcessingLog")
+        .end_obj();
+    if on(0) {
+        j.key("MessageGuid").str(guid);
+    }
+    if on(1) {
+        let c = mg.correlation(st.i);
+        j.key("CorrelationId").str(std::str::from_utf8(&c).unwrap_or(""));
+    }
+    if on(2) {
+        j.key("ApplicationMessageId")
+            .opt_str(mg.app_id(st.i, fl).as_deref());
+    }
+    if on(3) {
+        j.key("PredecessorMessageGuid").null();
+    }
+    if on(4) {
+        j.key("ApplicationMessageType").opt_str(Some(fl.msg_type));
+    }
+    if on(5) {
+        j.key("LogStart").date(st.life.start);
+    }
+    if on(6) {
+        j.key("LogEnd").date(st.log_end);
+    }
+    if on(7) {
+        j.key("Sender").opt_str(Some(fl.sender));
+    }
+    if on(8) {
+        j.key("Receiver").opt_str(Some(fl.receiver));
+    }
+    if on(9) {
+        j.key("IntegrationFlowName").str(fl.id);
+    }
+    if on(10) {
+        j.key("Status").str(st.status.as_str());
+    }
+    if on(11) {
+        let base = ctx.api.strip_suffix("/api/v1").unwrap_or(ctx.api);
+        j.key("AlternateWebLink").str_parts(&[
+            base,
+            "/shell/monitoring/Messages/%7B%22identifier%22%3A%22",
+            guid,
+            "%22%7D",
+        ]);
+    }
+    if on(12) {
+        let (pid, pname, _) = PACKAGES[fl.package];
+        j.key("IntegrationArtifact").obj();
+        j.key("__metadata")
+            .obj()
+            .key("type")
+            .str("com.sap.hci.api.IntegrationArtifact")
+            .end_obj();
+        j.key("Id")
+            .str(fl.id)
+            .key("Name")
+            .str(fl.name)
+            .key("Type")
+            .str("INTEGRATION_FLOW");
+        j.key("PackageId")
+            .str(pid)
+            .key("PackageName")
+            .str(pname)
+            .end_obj();
+    }
+    if on(13) {
+        j.key("LogLevel").str(mg.log_level(st.i));
+    }
+    if on(14) {
+        j.key("CustomStatus").str(custom_status(st));
+    }
+    if on(15) {
+        j.key("ArchivingStatus").str("NOT_RELEVANT");
+    }
+    for (b, name) in [
+        (16, "ArchivingSenderChannelMessages"),
+        (17, "ArchivingReceiverChannelMessages"),
+        (18, "ArchivingLogAttachments"),
+        (19, "ArchivingPersistedMessages"),
+    ] {
+        if on(b) {
+            j.key(name).bool(false);
+        }
+    }
+    if on(20) {
+        let t = mg.transaction_id(st.i);
+        j.key("TransactionId").str(std::str::from_utf8(&t).unwrap_or(""));
+    }
+    for (b, name) in [
+        (21, "PreviousComponentName"),
+        (22, "LocalComponentName"),
+        (23, "OriginComponentName"),
+    ] {
+        if on(b) {
+            j.key(name).str("CPI_sim");
+        }
+    }
+    for (b, nav) in PROPS.iter().enumerate().skip(24) {
+        if !on(b) {
+            continue;
+        }
+        j.key(nav);
+        if expand.iter().any(|e| e == nav) {
+            j.obj().key("results");
+            mpl_navs::write_nav_rows(j, ctx, mg, st, nav);
+            j.end_obj();
+        } else {
+            j.deferred(&[ctx.api, key[0], key[1], key[2], "/", nav]);
+        }
+    }
+    j.end_obj();
+}
+
+enum Order {
+    LogEndAsc,
+    LogEndDesc,
+    Other(Vec<(F, bool)>),
+}
+
+fn order(q: &Query) -> Result<Order, Resp> {
+    let mut keys = Vec::new();
+    for (name, desc) in &q.orderby {
+        let (f, _) =
+            resolve(name).ok_or_else(|| bad_request(&format!("unknown property '{name}' in $orderby")))?;
+        keys.push((f, *desc));
+    }
+    Ok(match keys.as_slice() {
+        [] | [(F::LogEnd, false)] => Order::LogEndAsc,
+        [(F::LogEnd, true)] => Order::LogEndDesc,
+        _ => Order::Other(keys),
+    })
+}
+
+/// True if `e` only constrains LogEnd through an `and` chain (then the index range is exact).
+fn only_log_end(e: &Expr<F>) -> bool {
+    match e {
+        Expr::And(a, b) => only_log_end(a) && only_log_end(b),
+        Expr::Cmp(F::LogEnd, op, _) => *op != filter::Op::Ne,
+        _ => false,
+    }
+}
+
+/// The matching entries of a list request, as one page: `(rows, total if counted, more)`.
+pub fn select_page(
+    store: &MplStore,
+    q: &Query,
+    need_total: bool,
+) -> Result<(Vec<MsgState>, Option<usize>, bool), Resp> {
+    let mg = &store.mg;
+    let bound = match &q.filter {
+        Some(f) => Some(filter::bind(f.clone(), &resolve).map_err(|e| bad_request(&e.0))?),
+        None => None,
+    };
+    let ord = order(q)?;
+    let (lo, hi) = bound
+        .as_ref()
+        .map_or((None, None), |b| filter::int_bounds(b, F::LogEnd));
+    let range = store.range(lo, hi);
+    let idx = store.index();
+    // A MessageGuid eq lookup needs no scan: the guid encodes the message index.
+    let by_guid = bound.as_ref().and_then(|b| filter::eq_str(b, F::MessageGuid));
+    let candidates: Box<dyn Iterator<Item = (i64, u32)> + '_> = if let Some(g) = by_guid {
+        let hit = mg
+            .guid_index(g)
+            .and_then(|i| store.state(i))
+            .map(|st| (st.log_end, st.i));
+        Box::new(hit.into_iter())
+    } else {
+        match ord {
+            Order::LogEndDesc => Box::new(idx[range.clone()].iter().rev().copied()),
+            _ => Box::new(idx[range.clone()].iter().copied()),
+        }
+    };
+    let pass = |st: &MsgState| {
+        bound
+            .as_ref()
+            .is_none_or(|b| filter::eval(b, &mut |f| get(mg, st, f)))
+    };
+    match ord {
+        Order::LogEndAsc | Order::LogEndDesc => {
+            let exact = by_guid.is_none() && bound.as_ref().is_none_or(only_log_end);
+            if exact {
+                let total = range.len();
+                let (off, n, more) = query::window(q, total);
+                let rows = match ord {
+                    Order::LogEndDesc => idx[range.clone()]
+                        .iter()
+                        .rev()
+                        .skip(off)
+                        .take(n)
+                        .map(|&e| store.state_of_entry(e))
+                        .collect(),
+                    _ => idx[range.start + off..range.start + off + n]
+                        .iter()
+                        .map(|&e| store.state_of_entry(e))
+                        .collect(),
+                };
+                return Ok((rows, Some(total), more));
+            }
+            let off = q.skip.saturating_add(q.skiptoken);
+            let want = q.top.map_or(usize::MAX, |t| t.saturating_sub(q.skiptoken));
+            let limit = want.min(PAGE_SIZE);
+            let mut rows = Vec::new();
+            let mut matched = 0usize;
+            let mut more = false;
+            for e in candidates {
+                let st = store.state_of_entry(e);
+                if !pass(&st) {
+                    continue;
+                }
+                if matched >= off {
+                    if rows.len() < limit {
+                        rows.push(st);
+                    } else if want > PAGE_SIZE {
+                        more = true;
+                        if !need_total {
+                            break;
+                        }
+                    } else if !need_total {
+                        break;
+                    }
+                }
+                matched += 1;
+            }
+            Ok((rows, need_total.then_some(matched), more))
+        }
+        Order::Other(keys) => {
+            let mut all: Vec<MsgState> = candidates
+                .map(|e| store.state_of_entry(e))
+                .filter(|st| pass(st))
+                .collect();
+            all.sort_by(|a, b| {
+                for &(f, desc) in &keys {
+                    let o = super::routing::cmp_val(&get(mg, a, f), &get(mg, b, f));
+                    let o = if desc { o.reverse() } else { o };
+                    if o.is_ne() {
+                        return o;
+                    }
+                }
+                a.i.cmp(&b.i)
+            });
+            let total = all.len();
+            let (off, n, more) = query::window(q, total);
+            let rows = all.drain(off..off + n).collect();
+            Ok((rows, Some(total), more))
+        }
+    }
+}
+
+/// Write a page of the MPL list; also the benchmark's entry point.
+pub fn list_page(ctx: &Ctx, store: &MplStore) -> Resp {
+    let mask = match select_mask(&ctx.q) {
+        Ok(m) => m,
+        Err(e) => return e,
+    };
+    let (rows, total, more) = match select_page(store, &ctx.q, ctx.q.inlinecount) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let per_row = if mask == u64::MAX { 2600 } else { 1400 };
+    let mut j = Json::with_capacity(rows.len() * per_row + 512);
+    j.obj().key("d").obj();
+    if let (true, Some(t)) = (ctx.q.inlinecount, total) {
+        j.key("__count").int_str(t as i64);
+    }
+    j.key("results").arr();
+    for st in &rows {
+        write_mpl(&mut j, ctx, &store.mg, st, mask, &ctx.q.expand);
+    }
+    j.end_arr();
+    if more {
+        j.key("__next")
+            .str(&query::next_link(ctx.api, &ctx.path, &ctx.q, rows.len()));
+    }
+    j.end_obj().end_obj();
+    Resp::json_ok(j)
+}
+
+pub fn route(ctx: &Ctx, w: &mut World, segs: &[Seg]) -> Resp {
+    if ctx.method.as_str() != "GET" {
+        return method_not_allowed(ctx.method.as_str(), &segs[0].name);
+    }
+    let store = &w.mpl;
+    let first = &segs[0];
+    let nav: Vec<&str> = segs[1..].iter().map(|s| s.name.as_str()).collect();
+    match (first.name.as_str(), &first.key, nav.as_slice()) {
+        ("MessageProcessingLogs", None, []) => list_page(ctx, store),
+        ("MessageProcessingLogs", None, ["$count"]) => {
+            let mut q = ctx.q.clone();
+            q.top = None;
+            q.skip = 0;
+            q.skiptoken = 0;
+            match select_page(store, &q, true) {
+                Ok((_, total, _)) => count(total.unwrap_or(0)),
+                Err(e) => e,
+            }
+        }
+        ("MessageProcessingLogs", Some(_), rest) => {
+            let guid = first.single_key().unwrap_or_default();
+            let Some(st) = store.mg.guid_index(&guid).and_then(|i| store.state(i)) else {
+                return not_found();
+            };
+            match rest {
+                [] => {
+                    let mask = match select_mask(&ctx.q) {
+                        Ok(m) => m,
+                        Err(e) => return e,
+                    };
+                    let mut j = Json::with_capacity(4096);
+                    j.obj().key("d");
+                    write_mpl(&mut j, ctx, &store.mg, &st, mask, &ctx.q.expand);
+                    j.end_obj();
+                    Resp::json_ok(j)
+                }
+                [nav, tail @ ..] => mpl_navs::nav(ctx, &store.mg, &st, nav, tail),
+            }
+        }
+        ("MessageProcessingLogRuns", Some(_), rest) => {
+            mpl_navs::run_route(ctx, store, &first.single_key().unwrap_or_default(), rest)
+        }
+        ("MessageProcessingLogAttachments", Some(_), rest) => {
+            mpl_navs::attachment_route(ctx, store, &first.single_key().unwrap_or_default(), rest)
+        }
+        ("MessageStoreEntries", Some(_), rest) => {
+            mpl_navs::store_entry_route(ctx, store, &first.single_key().unwrap_or_default(), rest)
+        }
+        _ => not_found(),
+    }
+}

@@ -1,0 +1,185 @@
+//! The HTTP side: a hyper 1 HTTP/1.1 server (no router crate: OData key-predicate paths such as
+//! `JmsMessages(Msgid='ID%3A1',Name='Q',Failed=true)/$value` do not fit a path router, so
+//! `routing` parses paths itself). Each request: read the body, admin endpoints bypass
+//! everything, then tenant-down and fault rules, then authentication and the handler.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use super::faults::{FaultKind, LOGIN_PAGE, MALFORMED_BODY};
+use super::resp::{Resp, odata_error};
+use super::world::{DownMode, Sim};
+use super::{admin, routing};
+
+/// Largest request body accepted (queue bodies and forms are tiny).
+const MAX_BODY: usize = 4 * 1024 * 1024;
+
+#[derive(Debug)]
+struct DropConnection;
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by the simulated tenant")
+    }
+}
+impl std::error::Error for DropConnection {}
+
+pub async fn serve(listener: TcpListener, sim: Arc<Sim>) {
+    // Connections live in this set: when the server task is aborted, they are aborted with it.
+    let mut conns = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            acc = listener.accept() => match acc {
+                Ok((stream, _)) => {
+                    if sim.world().down == Some(DownMode::Drop) {
+                        drop(stream);
+                        continue;
+                    }
+                    let sim = sim.clone();
+                    conns.spawn(async move {
+                        let svc = service_fn(move |req| handle(sim.clone(), req));
+                        if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await {
+                            tracing::debug!(error = %e, "sim connection ended");
+                        }
+                    });
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "sim accept failed");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            },
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+}
+
+async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, DropConnection> {
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) => {
+            let r = odata_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Bad Request",
+                &format!("request body rejected: {e}"),
+            );
+            return Ok(to_hyper(r));
+        }
+    };
+    let path = parts.uri.path().to_string();
+    if path.starts_with("/sim/admin") {
+        return Ok(to_hyper(admin::handle_http(
+            &sim,
+            &parts.method,
+            &path,
+            parts.uri.query(),
+            &body,
+        )));
+    }
+    sim.requests.fetch_add(1, Ordering::Relaxed);
+    let is_api = path.starts_with("/api/v1");
+    let (down, fault) = {
+        let mut w = sim.world();
+        let down = w.down;
+        let fault = if down.is_none() {
+            w.faults.pick(parts.method.as_str(), &path, is_api)
+        } else {
+            None
+        };
+        (down, fault)
+    };
+    match down {
+        Some(DownMode::Drop) => return Err(DropConnection),
+        Some(DownMode::Unavailable) => return Ok(to_hyper(unavailable())),
+        None => {}
+    }
+    let mut truncate = false;
+    if let Some(kind) = fault {
+        tracing::debug!(?kind, %path, "sim fault injected");
+        match kind {
+            FaultKind::Latency { ms } => tokio::time::sleep(Duration::from_millis(ms)).await,
+            FaultKind::RateLimit { retry_after } => {
+                let r = odata_error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too Many Requests",
+                    "Rate limit exceeded; retry later.",
+                )
+                .header("retry-after", retry_after.to_string());
+                return Ok(to_hyper(r));
+            }
+            FaultKind::Http500 => {
+                let r = odata_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal Server Error",
+                    "Internal error while processing the request (injected by the simulated tenant).",
+                );
+                return Ok(to_hyper(r));
+            }
+            FaultKind::Http503 | FaultKind::TenantDown => return Ok(to_hyper(unavailable())),
+            FaultKind::HtmlLogin => {
+                return Ok(to_hyper(Resp::new(
+                    StatusCode::OK,
+                    "text/html; charset=utf-8",
+                    LOGIN_PAGE,
+                )));
+            }
+            FaultKind::MalformedJson => {
+                return Ok(to_hyper(Resp::new(
+                    StatusCode::OK,
+                    "application/json",
+                    MALFORMED_BODY,
+                )));
+            }
+            FaultKind::TruncatedJson => truncate = true,
+            FaultKind::DropConnection => return Err(DropConnection),
+            FaultKind::TokenExpiry => sim.world().auth.expire_tokens(),
+        }
+    }
+    let mut resp = routing::dispatch(&sim, &parts, &body);
+    if resp.drop_connection {
+        return Err(DropConnection);
+    }
+    if truncate {
+        let cut = (resp.body.len() / 2).max(1).min(resp.body.len());
+        resp.body = if resp.body.is_empty() {
+            Bytes::from_static(b"{\"d\":{\"res")
+        } else {
+            resp.body.slice(..cut)
+        };
+    }
+    Ok(to_hyper(resp))
+}
+
+fn unavailable() -> Resp {
+    Resp::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "text/html; charset=utf-8",
+        "<html><head><title>503 Service Unavailable</title></head><body><h1>Service Unavailable</h1><p>The tenant is currently not available (maintenance).</p></body></html>",
+    )
+    .header("retry-after", "5")
+}
+
+fn to_hyper(r: Resp) -> Response<Full<Bytes>> {
+    let mut b = Response::builder().status(r.status);
+    for (k, v) in &r.headers {
+        b = b.header(*k, v.as_str());
+    }
+    match b.body(Full::new(r.body.clone())) {
+        Ok(resp) => resp,
+        Err(e) => {
+            tracing::warn!(error = %e, "sim built an invalid response");
+            let mut resp = Response::new(Full::new(Bytes::from_static(b"invalid response header")));
+            *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            resp
+        }
+    }
+}
