@@ -1,0 +1,157 @@
+//! The columns of the store: one `Vec` per field, ids in one byte arena.
+
+use crate::cpi::odata::EpochMs;
+
+use super::batch::ID_FIELDS;
+
+/// Per-row storage. Row `r` is element `r` of every column.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Columns {
+    /// `MessageGuid`, `CorrelationId`, `ApplicationMessageId` of each row, back to back at
+    /// `id_start[r]`. Normally in row order; an update whose ids grew appends them at the end
+    /// (the old bytes become garbage until the next compaction).
+    pub ids: Vec<u8>,
+    pub id_start: Vec<u32>,
+    pub id_lens: Vec<[u16; ID_FIELDS]>,
+    pub log_start: Vec<EpochMs>,
+    pub log_end: Vec<EpochMs>,
+    pub status: Vec<u8>,
+    pub iflow: Vec<u32>,
+    pub sender: Vec<u32>,
+    pub receiver: Vec<u32>,
+    pub app_type: Vec<u32>,
+    pub custom_status: Vec<u32>,
+}
+
+/// Which id of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IdField {
+    Guid = 0,
+    Correlation = 1,
+    AppId = 2,
+}
+
+impl Columns {
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.id_start.len()
+    }
+
+    /// All ids of row `r`, back to back.
+    #[inline]
+    pub fn row_ids(&self, r: u32) -> &[u8] {
+        let r = r as usize;
+        let start = self.id_start[r] as usize;
+        let l = self.id_lens[r];
+        &self.ids[start..start + l[0] as usize + l[1] as usize + l[2] as usize]
+    }
+
+    #[inline]
+    pub fn id_bytes(&self, r: u32, field: IdField) -> &[u8] {
+        let r = r as usize;
+        let l = self.id_lens[r];
+        let mut start = self.id_start[r] as usize;
+        for &x in &l[..field as usize] {
+            start += x as usize;
+        }
+        &self.ids[start..start + l[field as usize] as usize]
+    }
+
+    #[inline]
+    pub fn guid_bytes(&self, r: u32) -> &[u8] {
+        let r = r as usize;
+        let start = self.id_start[r] as usize;
+        &self.ids[start..start + self.id_lens[r][0] as usize]
+    }
+
+    /// Id text (ids are stored from `&str`, so this never fails in practice).
+    #[inline]
+    pub fn id_str(&self, r: u32, field: IdField) -> &str {
+        std::str::from_utf8(self.id_bytes(r, field)).unwrap_or("")
+    }
+
+    /// Keep only the rows whose `keep` flag is set, in order, compacting every column in place
+    /// and the id arena (in place when it is in row order, else into a new arena). Frees the
+    /// space of the dropped rows.
+    pub fn retain(&mut self, keep: &[bool]) {
+        debug_assert_eq!(keep.len(), self.len());
+        fn compact<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut w = 0;
+            for r in 0..v.len() {
+                if keep[r] {
+                    v[w] = v[r];
+                    w += 1;
+                }
+            }
+            v.truncate(w);
+            shrink(v);
+        }
+        // Arena first: it needs the old starts and lengths.
+        let in_order = self.id_start.windows(2).all(|w| w[0] <= w[1]);
+        let mut new_arena = if in_order {
+            None
+        } else {
+            Some(Vec::with_capacity(self.ids.len()))
+        };
+        let mut w = 0usize;
+        for r in 0..self.len() {
+            if !keep[r] {
+                continue;
+            }
+            let start = self.id_start[r] as usize;
+            let len: usize = self.id_lens[r].iter().map(|&x| x as usize).sum();
+            match &mut new_arena {
+                Some(a) => {
+                    a.extend_from_slice(&self.ids[start..start + len]);
+                }
+                None => {
+                    self.ids.copy_within(start..start + len, w);
+                }
+            }
+            self.id_start[r] = w as u32;
+            w += len;
+        }
+        match new_arena {
+            Some(a) => self.ids = a,
+            None => self.ids.truncate(w),
+        }
+        shrink(&mut self.ids);
+        compact(&mut self.id_start, keep);
+        compact(&mut self.id_lens, keep);
+        compact(&mut self.log_start, keep);
+        compact(&mut self.log_end, keep);
+        compact(&mut self.status, keep);
+        compact(&mut self.iflow, keep);
+        compact(&mut self.sender, keep);
+        compact(&mut self.receiver, keep);
+        compact(&mut self.app_type, keep);
+        compact(&mut self.custom_status, keep);
+    }
+
+    /// Heap bytes held by the columns (capacity).
+    pub fn heap_bytes(&self) -> usize {
+        fn b<T>(v: &Vec<T>) -> usize {
+            v.capacity() * std::mem::size_of::<T>()
+        }
+        b(&self.ids)
+            + b(&self.id_start)
+            + b(&self.id_lens)
+            + b(&self.log_start)
+            + b(&self.log_end)
+            + b(&self.status)
+            + b(&self.iflow)
+            + b(&self.sender)
+            + b(&self.receiver)
+            + b(&self.app_type)
+            + b(&self.custom_status)
+    }
+}
+
+/// Give memory back after a compaction, keeping an eighth of headroom so that the next inserts do
+/// not reallocate at once.
+fn shrink<T>(v: &mut Vec<T>) {
+    let want = v.len() + v.len() / 8 + 16;
+    if v.capacity() > want + want / 4 {
+        v.shrink_to(want);
+    }
+}
