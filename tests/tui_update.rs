@@ -94,7 +94,7 @@ fn window_command_and_w_change_the_query_and_drop_old_results() {
         [Msg::Data(DataMsg::Messages {
             generation: old_gen,
             at: NOW,
-            event: MessagesEvent::Page(messages()),
+            event: MessagesEvent::Page(batch(&messages())),
         })],
     );
     assert_eq!(s.messages.total(), 0);
@@ -167,12 +167,12 @@ fn toggles_filter_locally() {
     apply(&mut s, [key('2')]);
     load_messages(&mut s, messages());
     apply(&mut s, [key('f')]);
-    let st: Vec<String> = s
+    let st: Vec<&str> = s
         .messages
         .list
         .view
         .iter()
-        .map(|&r| s.messages.items[r].status.clone())
+        .map(|&r| s.messages.store.row(r as u32).status.as_str())
         .collect();
     assert_eq!(st, ["FAILED", "FAILED", "ESCALATED"]);
 }
@@ -237,7 +237,7 @@ fn selection_stays_on_the_same_message_when_new_ones_arrive() {
         [Msg::Data(DataMsg::Messages {
             generation,
             at: NOW,
-            event: MessagesEvent::Page(newer),
+            event: MessagesEvent::Page(batch(&newer)),
         })],
     );
     assert_eq!(s.messages.total(), 12);
@@ -261,7 +261,7 @@ fn selection_stays_on_the_same_message_when_new_ones_arrive() {
         [Msg::Data(DataMsg::Messages {
             generation,
             at: NOW,
-            event: MessagesEvent::Page(vec![upd]),
+            event: MessagesEvent::Page(batch(&[upd])),
         })],
     );
     assert_eq!(s.messages.total(), 12);
@@ -281,13 +281,13 @@ fn live_mode_follows_the_newest_while_on_top() {
         [Msg::Data(DataMsg::Messages {
             generation,
             at: NOW,
-            event: MessagesEvent::Page(vec![mpl(
+            event: MessagesEvent::Page(batch(&[mpl(
                 "AGZ0dddddddddddddddddddddd01",
                 "Orders_Inbound",
                 "COMPLETED",
                 0,
                 10,
-            )]),
+            )])),
         })],
     );
     assert_eq!(selected_guid(&s).as_deref(), Some("AGZ0dddddddddddddddddddddd01"));

@@ -84,8 +84,8 @@ pub enum DataMsg {
 /// Progress of the message window's poller.
 #[derive(Debug)]
 pub enum MessagesEvent {
-    /// A page of messages (new ones, or updates of held ones: upserted by message id).
-    Page(Vec<MessageProcessingLog>),
+    /// A decoded page of messages (new ones, or updates of held ones: upserted by message id).
+    Page(crate::store::MplBatch),
     /// The window (or a delta) is complete.
     Done,
     Failed(String),

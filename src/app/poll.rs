@@ -13,10 +13,10 @@ use tokio_util::sync::CancellationToken;
 use super::msg::{DataMsg, Generation, MessageQuery, MessagesEvent, Msg, PollKind, PollPlan, PollSpec};
 use super::queues::{QueueRow, QueueStats, QueuesSnapshot};
 use crate::cpi::client::CpiClient;
-use crate::cpi::model::{MessageProcessingLog, MplArtifactRef, MplStatus};
-use crate::cpi::mpl_row::{DecodedMplPage, MplRow, decode_page};
+use crate::cpi::model::MplStatus;
 use crate::cpi::mpl_window::{MplDecoder, MplQuery};
-use crate::cpi::odata::{EpochMs, parse_date};
+use crate::cpi::odata::EpochMs;
+use crate::store::MplBatch;
 
 /// What a poller is told through its `watch`.
 #[derive(Debug, Clone, PartialEq)]
@@ -258,8 +258,8 @@ impl PollTask {
         watermark: &mut Option<(Generation, EpochMs)>,
     ) -> bool {
         let query = mpl_query(q, self.client.server_now());
-        let (sink, mut pages) = mpsc::channel::<RowsPage>(4);
-        let decoder: MplDecoder<RowsPage> = Arc::new(decode_rows);
+        let (sink, mut pages) = mpsc::channel::<MplBatch>(4);
+        let decoder: MplDecoder<MplBatch> = Arc::new(|b: Bytes| MplBatch::decode(&b));
         let client = self.client.clone();
         let since = watermark.filter(|(g, _)| *g == generation).map(|(_, w)| w);
         let fetch = async move {
@@ -271,7 +271,7 @@ impl PollTask {
         let tx = self.tx.clone();
         let forward = async move {
             while let Some(page) = pages.recv().await {
-                let ev = MessagesEvent::Page(page.0);
+                let ev = MessagesEvent::Page(page);
                 if tx
                     .send(Msg::Data(DataMsg::Messages {
                         generation,
@@ -379,48 +379,6 @@ async fn queues_snapshot(client: &CpiClient) -> Result<QueuesSnapshot, String> {
         rows.push(QueueRow { queue: q, stats });
     }
     Ok(QueuesSnapshot { broker, queues: rows })
-}
-
-/// A decoded page of lean message rows.
-pub struct RowsPage(pub Vec<MessageProcessingLog>);
-
-impl DecodedMplPage for RowsPage {
-    fn row_count(&self) -> usize {
-        self.0.len()
-    }
-    fn max_log_end(&self) -> Option<EpochMs> {
-        self.0.iter().filter_map(|m| m.log_end).max()
-    }
-}
-
-fn decode_rows(bytes: Bytes) -> Result<RowsPage, String> {
-    let page = decode_page(&bytes).map_err(|e| format!("message list page is not valid JSON: {e}"))?;
-    Ok(RowsPage(page.d.results.iter().map(owned).collect()))
-}
-
-fn owned(r: &MplRow<'_>) -> MessageProcessingLog {
-    let s = |v: &Option<std::borrow::Cow<'_, str>>| v.as_deref().unwrap_or("").to_string();
-    MessageProcessingLog {
-        message_guid: r.message_guid.to_string(),
-        correlation_id: s(&r.correlation_id),
-        application_message_id: s(&r.application_message_id),
-        application_message_type: s(&r.application_message_type),
-        log_start: r.log_start.as_deref().and_then(parse_date),
-        log_end: r.log_end.as_deref().and_then(parse_date),
-        sender: s(&r.sender),
-        receiver: s(&r.receiver),
-        integration_flow_name: s(&r.integration_flow_name),
-        status: s(&r.status),
-        custom_status: s(&r.custom_status),
-        integration_artifact: r.integration_artifact.as_ref().map(|a| MplArtifactRef {
-            id: s(&a.id),
-            name: s(&a.name),
-            kind: s(&a.kind),
-            package_id: s(&a.package_id),
-            package_name: s(&a.package_name),
-        }),
-        ..MessageProcessingLog::default()
-    }
 }
 
 #[cfg(test)]

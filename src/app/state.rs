@@ -202,12 +202,15 @@ impl State {
                 web_ui: tenant.web_ui.clone(),
                 ..Queues::default()
             },
+            messages: Messages {
+                web_ui: tenant.web_ui.clone(),
+                ..Messages::default()
+            },
             tenant,
             keymap,
             intervals: Intervals::default(),
             stack: vec![Route::Pane(Pane::Artifacts)],
             mode: Mode::Normal,
-            messages: Messages::default(),
             queue_messages: QueueMessages::default(),
             message: None,
             correlated: Correlated::default(),

@@ -170,7 +170,7 @@ fn data(s: &mut State, d: DataMsg) {
                 MessagesEvent::Page(rows) => {
                     // Live mode follows the newest message while the selection is on it.
                     let at_top = m.list.selected == 0;
-                    m.upsert(rows);
+                    m.merge(rows);
                     m.rebuild(&cx);
                     if m.live && at_top {
                         m.follow_newest();

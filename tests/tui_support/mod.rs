@@ -8,6 +8,9 @@ use cpitop::app::queues::{QueueRow, QueueStats, QueuesSnapshot};
 use cpitop::app::state::{Environment, TenantInfo};
 use cpitop::app::{Keymap, State, apply};
 use cpitop::cpi::model::*;
+use cpitop::cpi::mpl_row::{MplArtifactRow, MplRow};
+use cpitop::cpi::odata::format_date;
+use cpitop::store::MplBatch;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -369,6 +372,45 @@ pub fn detail_parts(guid: &str) -> Vec<MessagePart> {
 
 // --- feeding data as the pollers would ------------------------------------------------------
 
+/// Messages as the poller hands them over: a decoded columnar page.
+pub fn batch(msgs: &[MessageProcessingLog]) -> MplBatch {
+    use std::borrow::Cow;
+    let mut b = MplBatch::default();
+    let opt = |s: &str| (!s.is_empty()).then(|| Cow::Owned(s.to_string()));
+    for m in msgs {
+        let row = MplRow {
+            message_guid: Cow::Owned(m.message_guid.clone()),
+            correlation_id: opt(&m.correlation_id),
+            application_message_id: opt(&m.application_message_id),
+            application_message_type: opt(&m.application_message_type),
+            log_start: m.log_start.map(|t| Cow::Owned(format_date(t))),
+            log_end: m.log_end.map(|t| Cow::Owned(format_date(t))),
+            sender: opt(&m.sender),
+            receiver: opt(&m.receiver),
+            integration_flow_name: opt(&m.integration_flow_name),
+            status: opt(&m.status),
+            custom_status: opt(&m.custom_status),
+            integration_artifact: m.integration_artifact.as_ref().map(|a| MplArtifactRow {
+                id: opt(&a.id),
+                name: opt(&a.name),
+                kind: opt(&a.kind),
+                package_id: opt(&a.package_id),
+                package_name: opt(&a.package_name),
+            }),
+        };
+        b.push_row(&row).expect("fixture row");
+    }
+    b
+}
+
+pub fn page(s: &State, msgs: &[MessageProcessingLog]) -> Msg {
+    Msg::Data(DataMsg::Messages {
+        generation: s.messages.load.generation,
+        at: NOW,
+        event: MessagesEvent::Page(batch(msgs)),
+    })
+}
+
 pub fn load_artifacts(s: &mut State, items: Vec<RuntimeArtifact>) {
     let generation = s.artifacts.load.generation;
     apply(
@@ -399,7 +441,7 @@ pub fn load_messages(s: &mut State, items: Vec<MessageProcessingLog>) {
             Msg::Data(DataMsg::Messages {
                 generation,
                 at: NOW - 2_000,
-                event: MessagesEvent::Page(items),
+                event: MessagesEvent::Page(batch(&items)),
             }),
             Msg::Data(DataMsg::Messages {
                 generation,
