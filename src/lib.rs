@@ -20,7 +20,7 @@ pub mod ui;
 /// Entry point behind `main`: dispatch the parsed command line.
 pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
     match cli.command {
-        None => color_eyre::eyre::bail!("the TUI is not built yet"),
+        None => app::launch::launch(&cli.global),
         Some(cli::Command::Config(args)) => config::cli::run_config(&cli.global, args),
         Some(cli::Command::Info) => config::cli::run_info(&cli.global),
         Some(cli::Command::Cache(args)) => config::cli::run_cache(&cli.global, args),

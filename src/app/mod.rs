@@ -1,1 +1,35 @@
 //! Application state, `update`, effects and pollers; testable without a terminal.
+//!
+//! Data flow (shared/style.md §3): producers (terminal events, a tick, pollers) send `Msg`s on one
+//! channel to the loop that owns `State`; `update` mutates it and returns `Effect`s, which the
+//! effect runner executes; views render `&State` when it is dirty.
+
+pub mod action;
+pub mod actions;
+pub mod artifacts;
+pub mod clipboard;
+pub mod command;
+pub mod detail;
+pub mod doc;
+pub mod effects;
+pub mod export;
+pub mod format;
+pub mod input;
+pub mod keymap;
+pub mod launch;
+pub mod list;
+pub mod load;
+pub mod messages;
+pub mod msg;
+pub mod poll;
+pub mod queues;
+pub mod run;
+pub mod state;
+pub mod table;
+pub mod update;
+
+pub use action::Action;
+pub use keymap::Keymap;
+pub use msg::{DataMsg, Effect, Msg};
+pub use state::{Pane, Route, State};
+pub use update::{apply, update};

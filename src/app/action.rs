@@ -1,0 +1,132 @@
+//! What a key can do. Every action has a keymap name and a description; help and footer hints
+//! are generated from them.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    Quit,
+    Back,
+    PaneArtifacts,
+    PaneMessages,
+    PaneQueues,
+    PaneNext,
+    PanePrev,
+    Command,
+    Help,
+    Refresh,
+    ToggleTime,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Filter,
+    Sort,
+    SortPrev,
+    SortNext,
+    CopyId,
+    CopyLink,
+    Export,
+    ToggleFailed,
+    Window,
+    Live,
+    JumpArtifact,
+    Correlated,
+    Attachments,
+}
+
+/// (keymap name, action, short hint for the footer, description for help).
+const TABLE: &[(&str, Action, &str, &str)] = &[
+    ("quit", Action::Quit, "quit", "quit (in a detail view: back)"),
+    ("back", Action::Back, "back", "back / clear filter"),
+    (
+        "pane_artifacts",
+        Action::PaneArtifacts,
+        "artifacts",
+        "artifacts pane",
+    ),
+    ("pane_messages", Action::PaneMessages, "messages", "messages pane"),
+    ("pane_queues", Action::PaneQueues, "queues", "queues pane"),
+    ("pane_next", Action::PaneNext, "next pane", "next pane"),
+    ("pane_prev", Action::PanePrev, "prev pane", "previous pane"),
+    ("command", Action::Command, "command", "command"),
+    ("help", Action::Help, "help", "help"),
+    ("refresh", Action::Refresh, "refresh", "refresh now"),
+    ("toggle_time", Action::ToggleTime, "utc/local", "UTC/local time"),
+    ("up", Action::Up, "up", "up"),
+    ("down", Action::Down, "down", "down"),
+    ("page_up", Action::PageUp, "page up", "page up"),
+    ("page_down", Action::PageDown, "page down", "page down"),
+    ("top", Action::Top, "top", "top"),
+    ("bottom", Action::Bottom, "bottom", "bottom"),
+    ("open", Action::Open, "open", "open"),
+    ("filter", Action::Filter, "filter", "filter"),
+    ("sort", Action::Sort, "sort", "sort by column letter"),
+    ("sort_prev", Action::SortPrev, "sort ←", "sort by previous column"),
+    ("sort_next", Action::SortNext, "sort →", "sort by next column"),
+    ("copy_id", Action::CopyId, "copy id", "copy id"),
+    ("copy_link", Action::CopyLink, "copy link", "copy web-UI link"),
+    ("export", Action::Export, "export", "export CSV/JSON"),
+    ("toggle_failed", Action::ToggleFailed, "failed", "failed only"),
+    ("window", Action::Window, "window", "time window"),
+    ("live", Action::Live, "live", "live mode"),
+    (
+        "jump_artifact",
+        Action::JumpArtifact,
+        "artifact",
+        "go to artifact",
+    ),
+    (
+        "correlated",
+        Action::Correlated,
+        "correlated",
+        "same correlation id",
+    ),
+    ("attachments", Action::Attachments, "attachments", "attachments"),
+];
+
+impl Action {
+    pub fn parse(name: &str) -> Option<Action> {
+        TABLE.iter().find(|(n, ..)| *n == name).map(|(_, a, ..)| *a)
+    }
+    pub fn name(self) -> &'static str {
+        TABLE
+            .iter()
+            .find(|(_, a, ..)| *a == self)
+            .map(|(n, ..)| *n)
+            .unwrap_or("?")
+    }
+    pub fn describe(self) -> &'static str {
+        TABLE
+            .iter()
+            .find(|(_, a, ..)| *a == self)
+            .map(|(.., d)| *d)
+            .unwrap_or("")
+    }
+    /// One or two words for the footer.
+    pub fn hint(self) -> &'static str {
+        TABLE
+            .iter()
+            .find(|(_, a, ..)| *a == self)
+            .map(|(_, _, h, _)| *h)
+            .unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_a_unique_name() {
+        let mut names: Vec<_> = TABLE.iter().map(|(n, ..)| *n).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), TABLE.len());
+        for (n, a, ..) in TABLE {
+            assert_eq!(Action::parse(n), Some(*a));
+            assert_eq!(a.name(), *n);
+        }
+    }
+}

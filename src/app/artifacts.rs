@@ -1,0 +1,145 @@
+//! The Artifacts pane: every deployed runtime artifact, anything not STARTED first.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use super::list::{Column, ListState, Width};
+use super::load::{Fetch, Load};
+use super::table::{CellCx, Table, Tone};
+use crate::cpi::model::{ArtifactStatus, RuntimeArtifact};
+
+pub const COLUMNS: &[Column] = &[
+    Column::new("status", "STATUS", Width::Fixed(9), 's'),
+    Column::new("name", "NAME", Width::Fill(20), 'n'),
+    Column::new("id", "ID", Width::Fill(16), 'i'),
+    Column::new("type", "TYPE", Width::Fixed(16), 't'),
+    Column::new("version", "VERSION", Width::Fixed(8), 'v'),
+    Column::new("deployed_by", "DEPLOYED BY", Width::Fill(12), 'b'),
+    Column::new("deployed_on", "DEPLOYED ON", Width::Fixed(19), 'o'),
+];
+
+#[derive(Debug, Default)]
+pub struct Artifacts {
+    pub items: Vec<RuntimeArtifact>,
+    pub load: Load,
+    pub list: ListState,
+    /// `f`: only artifacts that are not STARTED.
+    pub not_started_only: bool,
+    /// Deployment error texts fetched so far, by artifact id. `None` in `Done`: the tenant has no
+    /// error for it (204).
+    pub errors: HashMap<String, Fetch<Option<String>>>,
+    /// Base of the web UI (`https://<sub>.integrationsuite…`) for links, when known.
+    pub web_ui: Option<String>,
+}
+
+impl Artifacts {
+    pub fn not_started(&self) -> usize {
+        self.items.iter().filter(|a| !a.status.is_started()).count()
+    }
+    pub fn by_id(&self, id: &str) -> Option<&RuntimeArtifact> {
+        self.items.iter().find(|a| a.id == id)
+    }
+    pub fn selected(&self) -> Option<&RuntimeArtifact> {
+        self.list.selected_row().and_then(|r| self.items.get(r))
+    }
+}
+
+fn status_rank(s: &ArtifactStatus) -> u8 {
+    match s {
+        ArtifactStatus::Error => 0,
+        ArtifactStatus::Other(_) => 1,
+        ArtifactStatus::Stopping => 2,
+        ArtifactStatus::Starting => 3,
+        ArtifactStatus::Started => 4,
+    }
+}
+
+impl Table for Artifacts {
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+    fn row_count(&self) -> usize {
+        self.items.len()
+    }
+    fn cell(&self, row: usize, col: usize, cx: &CellCx) -> String {
+        let Some(a) = self.items.get(row) else {
+            return String::new();
+        };
+        match col {
+            0 => a.status.as_str().to_string(),
+            1 => a.name.clone(),
+            2 => a.id.clone(),
+            3 => a.kind.clone(),
+            4 => a.version.clone(),
+            5 => a.deployed_by.clone(),
+            6 => cx.time.datetime(a.deployed_on),
+            _ => String::new(),
+        }
+    }
+    fn key(&self, row: usize) -> String {
+        self.items.get(row).map(|a| a.id.clone()).unwrap_or_default()
+    }
+    fn natural(&self, a: usize, b: usize) -> Ordering {
+        let (x, y) = (&self.items[a], &self.items[b]);
+        status_rank(&x.status)
+            .cmp(&status_rank(&y.status))
+            .then_with(|| x.name.to_lowercase().cmp(&y.name.to_lowercase()))
+            .then_with(|| x.id.cmp(&y.id))
+    }
+    fn tone(&self, row: usize, col: usize) -> Tone {
+        let Some(a) = self.items.get(row) else {
+            return Tone::Normal;
+        };
+        let t = match a.status {
+            ArtifactStatus::Started => Tone::Good,
+            ArtifactStatus::Error => Tone::Bad,
+            ArtifactStatus::Starting | ArtifactStatus::Stopping => Tone::Busy,
+            ArtifactStatus::Other(_) => Tone::Warn,
+        };
+        // The status word always; the whole row when it needs attention.
+        if col == 0 || !a.status.is_started() {
+            t
+        } else {
+            Tone::Normal
+        }
+    }
+    fn link(&self, row: usize) -> Option<String> {
+        let a = self.items.get(row)?;
+        let base = self.web_ui.as_deref()?;
+        // shared/cpi-api.md §7: /shell/monitoring/Artifacts/<enc {"type":"ALL","status":…,"artifact":id}>.
+        let json = format!(
+            r#"{{"type":"ALL","status":"{}","artifact":"{}"}}"#,
+            a.status.as_str(),
+            a.id
+        );
+        Some(format!(
+            "{base}/shell/monitoring/Artifacts/{}",
+            percent_encoding::utf8_percent_encode(&json, percent_encoding::NON_ALPHANUMERIC)
+        ))
+    }
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+    fn rebuild(&mut self, cx: &CellCx) {
+        let mut list = std::mem::take(&mut self.list);
+        let only = self.not_started_only;
+        {
+            let this = &*self;
+            list.rebuild(
+                this.items.len(),
+                COLUMNS.len(),
+                |r, c| this.cell(r, c, cx),
+                |r| this.key(r),
+                |a, b| this.natural(a, b),
+            );
+            if only {
+                list.view.retain(|&r| !this.items[r].status.is_started());
+                list.reselect(|r| this.key(r));
+            }
+        }
+        self.list = list;
+    }
+}

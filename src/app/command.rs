@@ -1,0 +1,220 @@
+//! `:` command mode, k9s style: pane names with short aliases, and a few verbs with arguments.
+
+use super::action::Action;
+use super::actions::{act, export, quit, rebuild_focused, set_window, switch_pane};
+use super::format::parse_duration;
+use super::msg::{Effect, ExportFormat};
+use super::state::{Mode, Pane, State, ToastKind};
+use crate::cpi::odata::parse_datetime_literal;
+
+/// (name, aliases, usage) — what `:help` and completion know.
+pub const COMMANDS: &[(&str, &[&str], &str)] = &[
+    ("artifacts", &["a", "art"], "artifacts pane"),
+    ("messages", &["m", "msg", "mpl"], "messages pane"),
+    ("queues", &["q", "jms"], "queues pane"),
+    (
+        "window",
+        &["w"],
+        "window 15m|1h|4h|24h|<dur>|<from>..<to> (UTC, 2024-06-10T06:00)",
+    ),
+    (
+        "status",
+        &[],
+        "status FAILED[,RETRY…]|all — server-side status filter",
+    ),
+    ("iflow", &[], "iflow <id>|all — server-side iFlow filter"),
+    (
+        "id",
+        &[],
+        "id <message/correlation/application id>|all — server-side id filter",
+    ),
+    ("live", &[], "live [on|off]"),
+    ("failed", &["f"], "toggle failed only"),
+    ("export", &["e"], "export [csv|json] [path]"),
+    ("sort", &[], "sort <column> [asc|desc]"),
+    ("filter", &[], "filter <text>"),
+    ("refresh", &["r"], "refresh now"),
+    ("utc", &[], "show times in UTC"),
+    ("local", &[], "show times in local time"),
+    ("help", &["h"], "help"),
+    ("quit", &["exit", "q!"], "quit"),
+];
+
+fn resolve(word: &str) -> Option<&'static str> {
+    let w = word.to_ascii_lowercase();
+    COMMANDS
+        .iter()
+        .find(|(n, aliases, _)| *n == w || aliases.contains(&w.as_str()))
+        .map(|(n, _, _)| *n)
+}
+
+/// Complete the command word (Tab).
+pub fn complete(buf: &str) -> String {
+    if buf.contains(' ') || buf.is_empty() {
+        return buf.to_string();
+    }
+    let matches: Vec<&str> = COMMANDS
+        .iter()
+        .map(|(n, _, _)| *n)
+        .filter(|n| n.starts_with(buf))
+        .collect();
+    match matches.as_slice() {
+        [one] => format!("{one} "),
+        _ => buf.to_string(),
+    }
+}
+
+pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
+    s.dirty = true;
+    s.mode = Mode::Normal;
+    let line = line.trim().trim_start_matches(':');
+    let mut words = line.split_whitespace();
+    let Some(word) = words.next() else { return };
+    let args: Vec<&str> = words.collect();
+    let Some(cmd) = resolve(word) else {
+        s.toast(format!("unknown command `{word}` — try :help"), ToastKind::Error);
+        return;
+    };
+    let arg = args.first().copied();
+    match cmd {
+        "artifacts" => switch_pane(s, Pane::Artifacts),
+        "messages" => switch_pane(s, Pane::Messages),
+        "queues" => switch_pane(s, Pane::Queues),
+        "window" => window(s, arg),
+        "status" => server_filter(
+            s,
+            arg,
+            |q, v| q.status = v.map(|v| v.to_ascii_uppercase()),
+            "status",
+        ),
+        "iflow" => server_filter(s, arg, |q, v| q.iflow = v, "iFlow"),
+        "id" => server_filter(s, arg, |q, v| q.id = v, "id"),
+        "live" => {
+            let want = match arg {
+                Some("on") => true,
+                Some("off") => false,
+                _ => !s.messages.live,
+            };
+            if want != s.messages.live {
+                act(s, Action::Live, fx);
+            }
+        }
+        "failed" => act(s, Action::ToggleFailed, fx),
+        "export" => {
+            let mut format = ExportFormat::Csv;
+            let mut path = None;
+            for a in &args {
+                match a.to_ascii_lowercase().as_str() {
+                    "csv" => format = ExportFormat::Csv,
+                    "json" => format = ExportFormat::Json,
+                    _ => path = Some(std::path::PathBuf::from(a)),
+                }
+            }
+            export(s, format, path, fx);
+        }
+        "sort" => sort(s, &args),
+        "filter" => {
+            let text = args.join(" ");
+            if let Some(t) = s.table_mut() {
+                t.list_mut().filter = text;
+                rebuild_focused(s);
+            }
+        }
+        "refresh" => act(s, Action::Refresh, fx),
+        "utc" | "local" => {
+            if s.time.utc != (cmd == "utc") {
+                act(s, Action::ToggleTime, fx);
+            }
+        }
+        "help" => s.mode = Mode::Help(0),
+        "quit" => quit(s, fx),
+        _ => {}
+    }
+}
+
+fn window(s: &mut State, arg: Option<&str>) {
+    let Some(arg) = arg else {
+        s.toast(
+            "usage: :window 15m|1h|4h|24h|<dur>|<from>..<to>",
+            ToastKind::Error,
+        );
+        return;
+    };
+    if let Some((from, to)) = arg.split_once("..") {
+        match (parse_datetime_literal(from), parse_datetime_literal(to)) {
+            (Some(f), Some(t)) if f < t => {
+                set_window(s, t - f, Some((f, t)));
+                switch_pane(s, Pane::Messages);
+            }
+            _ => s.toast(
+                format!(
+                    "cannot read window `{arg}`: use FROM..TO as 2024-06-10T06:00..2024-06-10T08:00 (UTC)"
+                ),
+                ToastKind::Error,
+            ),
+        }
+        return;
+    }
+    match parse_duration(arg) {
+        Some(ms) => {
+            set_window(s, ms, None);
+            switch_pane(s, Pane::Messages);
+        }
+        None => s.toast(
+            format!("cannot read window `{arg}`: use e.g. 15m, 1h, 4h, 24h, 2d or 4h30m"),
+            ToastKind::Error,
+        ),
+    }
+}
+
+fn server_filter(
+    s: &mut State,
+    arg: Option<&str>,
+    set: impl Fn(&mut super::msg::MessageQuery, Option<String>),
+    what: &str,
+) {
+    let value = match arg {
+        None => {
+            s.toast(
+                format!("usage: :{} <value>|all", what.to_lowercase()),
+                ToastKind::Error,
+            );
+            return;
+        }
+        Some(a) if a.eq_ignore_ascii_case("all") || a == "-" => None,
+        Some(a) => Some(a.to_string()),
+    };
+    let shown = value.clone().unwrap_or_else(|| "all".into());
+    set(&mut s.messages.query, value);
+    switch_pane(s, Pane::Messages);
+    s.toast(
+        format!("messages: {what} = {shown} (asked of the tenant)"),
+        ToastKind::Info,
+    );
+}
+
+fn sort(s: &mut State, args: &[&str]) {
+    let Some(t) = s.table_mut() else { return };
+    let Some(name) = args.first() else { return };
+    let pos = t
+        .columns()
+        .iter()
+        .position(|c| c.id.eq_ignore_ascii_case(name) || c.title.eq_ignore_ascii_case(name));
+    match pos {
+        Some(i) => {
+            let dir = match args.get(1).map(|d| d.to_ascii_lowercase()) {
+                Some(d) if d == "desc" => super::list::SortDir::Desc,
+                _ => super::list::SortDir::Asc,
+            };
+            t.list_mut().sort = Some(super::list::Sort { column: i, dir });
+            rebuild_focused(s);
+        }
+        None => {
+            let names: Vec<&str> = t.columns().iter().map(|c| c.id).collect();
+            s.toast(
+                format!("no column `{name}`; columns: {}", names.join(", ")),
+                ToastKind::Error,
+            );
+        }
+    }
+}

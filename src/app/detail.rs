@@ -1,0 +1,198 @@
+//! Drill-down data: one message with its error, runs and attachments; the messages sharing its
+//! correlation id; an attachment's content.
+
+use std::cmp::Ordering;
+
+use super::list::{Column, ListState, Width};
+use super::load::Fetch;
+use super::table::{CellCx, Table, Tone};
+use crate::cpi::model::{MessageProcessingLog, MplAttachment, MplRun, MplRunStep, MplStatus};
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunWithSteps {
+    pub run: MplRun,
+    pub steps: Vec<MplRunStep>,
+}
+
+/// One part of a message's detail, fetched independently so the first part shows at once.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessagePart {
+    /// The full record with `$expand=CustomHeaderProperties`.
+    Log(Result<MessageProcessingLog, String>),
+    /// `/ErrorInformation/$value`; `None` when the tenant has none (204).
+    Error(Result<Option<String>, String>),
+    Attachments(Result<Vec<MplAttachment>, String>),
+    Runs(Result<Vec<RunWithSteps>, String>),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MessageDetail {
+    pub guid: String,
+    pub log: Fetch<MessageProcessingLog>,
+    pub error: Fetch<Option<String>>,
+    pub attachments: Fetch<Vec<MplAttachment>>,
+    pub runs: Fetch<Vec<RunWithSteps>>,
+    pub scroll: usize,
+}
+
+impl MessageDetail {
+    pub fn new(guid: &str) -> Self {
+        Self {
+            guid: guid.to_string(),
+            ..Self::default()
+        }
+    }
+    pub fn apply(&mut self, part: MessagePart) {
+        match part {
+            MessagePart::Log(r) => self.log = Fetch::from_result(r),
+            MessagePart::Error(r) => self.error = Fetch::from_result(r),
+            MessagePart::Attachments(r) => self.attachments = Fetch::from_result(r),
+            MessagePart::Runs(r) => self.runs = Fetch::from_result(r),
+        }
+    }
+}
+
+/// Is a run step the one that failed?
+pub fn step_failed(step: &MplRunStep) -> bool {
+    !step.error.trim().is_empty() || step.status.eq_ignore_ascii_case("FAILED")
+}
+
+pub fn status_tone(s: MplStatus) -> Tone {
+    match s {
+        MplStatus::Completed => Tone::Good,
+        MplStatus::Failed => Tone::Bad,
+        MplStatus::Retry | MplStatus::Escalated => Tone::Warn,
+        MplStatus::Processing => Tone::Busy,
+        MplStatus::Cancelled | MplStatus::Discarded | MplStatus::Abandoned => Tone::Muted,
+        MplStatus::Unknown => Tone::Normal,
+    }
+}
+
+/// Messages that share a correlation id (from a message's detail, `c`).
+#[derive(Debug, Default)]
+pub struct Correlated {
+    pub correlation_id: String,
+    pub items: Fetch<Vec<MessageProcessingLog>>,
+    pub list: ListState,
+}
+
+pub const CORRELATED_COLUMNS: &[Column] = &[
+    Column::new("status", "STATUS", Width::Fixed(10), 's'),
+    Column::new("end", "END", Width::Fixed(19), 'e'),
+    Column::new("iflow", "IFLOW", Width::Fill(20), 'i'),
+    Column::new("guid", "MESSAGE ID", Width::Fixed(28), 'm'),
+    Column::new("sender", "SENDER", Width::Fill(10), 'n'),
+    Column::new("receiver", "RECEIVER", Width::Fill(10), 'r'),
+];
+
+impl Correlated {
+    fn rows(&self) -> &[MessageProcessingLog] {
+        self.items.done().map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+impl Table for Correlated {
+    fn columns(&self) -> &'static [Column] {
+        CORRELATED_COLUMNS
+    }
+    fn row_count(&self) -> usize {
+        self.rows().len()
+    }
+    fn cell(&self, row: usize, col: usize, cx: &CellCx) -> String {
+        let Some(m) = self.rows().get(row) else {
+            return String::new();
+        };
+        match col {
+            0 => m.status.clone(),
+            1 => cx.time.datetime(m.log_end),
+            2 => m.iflow_id().to_string(),
+            3 => m.message_guid.clone(),
+            4 => m.sender.clone(),
+            5 => m.receiver.clone(),
+            _ => String::new(),
+        }
+    }
+    fn key(&self, row: usize) -> String {
+        self.rows()
+            .get(row)
+            .map(|m| m.message_guid.clone())
+            .unwrap_or_default()
+    }
+    /// In processing order: the chain of an exchange reads top to bottom.
+    fn natural(&self, a: usize, b: usize) -> Ordering {
+        let r = self.rows();
+        r[a].log_start.cmp(&r[b].log_start).then_with(|| a.cmp(&b))
+    }
+    fn tone(&self, row: usize, col: usize) -> Tone {
+        match self.rows().get(row) {
+            Some(m) if col == 0 => status_tone(m.status()),
+            _ => Tone::Normal,
+        }
+    }
+    fn link(&self, row: usize) -> Option<String> {
+        self.rows()
+            .get(row)
+            .map(|m| m.alternate_web_link.clone())
+            .filter(|l| !l.is_empty())
+    }
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+}
+
+/// A message's attachments (`v` in its detail); a copy of the list held by the detail.
+#[derive(Debug, Default)]
+pub struct Attachments {
+    pub guid: String,
+    pub items: Vec<MplAttachment>,
+    pub list: ListState,
+}
+
+pub const ATTACHMENT_COLUMNS: &[Column] = &[
+    Column::new("name", "NAME", Width::Fill(24), 'n'),
+    Column::new("type", "CONTENT TYPE", Width::Fill(16), 't'),
+    Column::new("size", "SIZE", Width::Fixed(10), 'z').right(),
+    Column::new("time", "TIME", Width::Fixed(19), 'w'),
+];
+
+impl Table for Attachments {
+    fn columns(&self) -> &'static [Column] {
+        ATTACHMENT_COLUMNS
+    }
+    fn row_count(&self) -> usize {
+        self.items.len()
+    }
+    fn cell(&self, row: usize, col: usize, cx: &CellCx) -> String {
+        let Some(a) = self.items.get(row) else {
+            return String::new();
+        };
+        match col {
+            0 => a.name.clone(),
+            1 => a.content_type.clone(),
+            2 => super::format::bytes(a.payload_size),
+            3 => cx.time.datetime(a.timestamp),
+            _ => String::new(),
+        }
+    }
+    fn key(&self, row: usize) -> String {
+        self.items.get(row).map(|a| a.id.clone()).unwrap_or_default()
+    }
+    fn list(&self) -> &ListState {
+        &self.list
+    }
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.list
+    }
+}
+
+/// One attachment's content, shown as text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttachmentContent {
+    pub id: String,
+    pub name: String,
+    pub content: Fetch<String>,
+    pub scroll: usize,
+}

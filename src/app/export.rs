@@ -1,0 +1,113 @@
+//! Writing a table to CSV or JSON. Only the cells the table shows are written: no credentials,
+//! tokens or URLs with keys ever reach an export.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::msg::ExportFormat;
+
+/// RFC 4180 field: quoted when it holds a comma, quote, CR or LF; a leading `=`, `+`, `-`, `@`
+/// is prefixed with `'` so a spreadsheet does not run it as a formula.
+fn csv_field(v: &str) -> String {
+    let v = if v.starts_with(['=', '+', '-', '@']) && v.parse::<f64>().is_err() {
+        format!("'{v}")
+    } else {
+        v.to_string()
+    };
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
+    }
+}
+
+pub fn to_csv(columns: &[String], rows: &[Vec<String>]) -> String {
+    let mut out = String::new();
+    let line = |cells: &[String]| cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",");
+    out.push_str(&line(columns));
+    out.push_str("\r\n");
+    for r in rows {
+        out.push_str(&line(r));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// An array of objects keyed by column id.
+pub fn to_json(columns: &[String], rows: &[Vec<String>]) -> String {
+    let arr: Vec<serde_json::Map<String, serde_json::Value>> = rows
+        .iter()
+        .map(|r| {
+            columns
+                .iter()
+                .zip(r)
+                .map(|(c, v)| (c.clone(), serde_json::Value::String(v.clone())))
+                .collect()
+        })
+        .collect();
+    serde_json::to_string_pretty(&arr).unwrap_or_else(|_| "[]".into())
+}
+
+/// Write atomically (temporary file, then rename) and return a sentence for the user.
+pub fn write(
+    path: &Path,
+    format: ExportFormat,
+    columns: &[String],
+    rows: &[Vec<String>],
+) -> Result<String, String> {
+    let body = match format {
+        ExportFormat::Csv => to_csv(columns, rows),
+        ExportFormat::Json => to_json(columns, rows),
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let tmp = path.with_extension("partial");
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(body.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    match result {
+        Ok(()) => Ok(format!("exported {} rows to {}", rows.len(), path.display())),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(format!(
+                "export to {} failed: {e} — check that the directory is writable",
+                path.display()
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let cols = vec!["a".to_string(), "b".to_string()];
+        let rows = vec![
+            vec!["x,y".to_string(), "say \"hi\"".to_string()],
+            vec!["=SUM(A1)".to_string(), "-5".to_string()],
+        ];
+        assert_eq!(
+            to_csv(&cols, &rows),
+            "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n'=SUM(A1),-5\r\n"
+        );
+        let j: serde_json::Value = serde_json::from_str(&to_json(&cols, &rows)).expect("json");
+        assert_eq!(j[0]["a"], "x,y");
+    }
+
+    #[test]
+    fn writes_file_and_says_where() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("sub/out.csv");
+        let msg = write(&p, ExportFormat::Csv, &["id".into()], &[vec!["1".into()]]).expect("written");
+        assert!(msg.contains("out.csv") && msg.contains("1 rows"));
+        assert_eq!(std::fs::read_to_string(&p).expect("read"), "id\r\n1\r\n");
+    }
+}

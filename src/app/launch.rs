@@ -1,0 +1,131 @@
+//! From the command line to a running TUI: the configured tenant (`cpitop`) or the in-process
+//! simulated one (`cpitop --demo`). Both end in the same `run::run` with a real `CpiClient`.
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use super::keymap::Keymap;
+use super::run::{Session, run};
+use super::state::{Environment, Intervals, TenantInfo};
+use crate::cli::GlobalArgs;
+use crate::config::{Config, Paths};
+use crate::cpi::client::CpiClient;
+use crate::cpi::conn::TenantConn;
+use crate::ui::{ColorLevel, Theme};
+
+/// The web UI root for a CF API host: `<sub>.it-cpiNNN[-rt].cfapps.<region>.hana.ondemand.com` →
+/// `<sub>.integrationsuite.cfapps.<region>.hana.ondemand.com` (shared/cpi-api.md §1, §7). The
+/// mapping is inferred from the documented host names (U); `None` when the host does not match.
+pub fn web_ui_root(api_base: &str) -> Option<String> {
+    let url = url::Url::parse(api_base).ok()?;
+    let host = url.host_str()?;
+    let (sub, rest) = host.split_once('.')?;
+    let (first, tail) = rest.split_once('.')?;
+    if !first.starts_with("it-cpi") || !tail.starts_with("cfapps.") {
+        return None;
+    }
+    Some(format!("https://{sub}.integrationsuite.{tail}"))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")
+}
+
+fn export_dir() -> std::path::PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir())
+}
+
+/// `cpitop` with a configured tenant.
+pub fn launch(global: &GlobalArgs) -> Result<()> {
+    if global.demo {
+        return launch_demo(global);
+    }
+    let paths = Paths::from_env(global.config.as_deref())?;
+    let _log = crate::config::logging::init(&paths, global.log_level.as_deref())?;
+    let config = Config::load(&paths)?;
+    let last = crate::config::state::last_tenant(&paths);
+    let profile = config.select(global.tenant.as_deref(), last.as_deref())?;
+    let (conn, conn_warnings) = profile.to_conn()?;
+    if let Err(e) = crate::config::state::remember_tenant(&paths, &profile.name) {
+        tracing::warn!(
+            "cannot remember the tenant in {}: {e}",
+            paths.state_file().display()
+        );
+    }
+    let origin = config
+        .file
+        .as_ref()
+        .map(|f| format!("{} [keys]", f.display()))
+        .unwrap_or_else(|| "[keys]".into());
+    let (keymap, mut warnings) = Keymap::with_table(&config.keys, &origin);
+    warnings.extend(config.warnings.iter().map(|w| w.to_string()));
+    warnings.extend(conn_warnings.iter().map(|w| w.to_string()));
+    let tenant = TenantInfo {
+        name: profile.name.clone(),
+        env: Environment::parse(profile.environment.label()),
+        read_only: profile.read_only || global.read_only,
+        web_ui: web_ui_root(&conn.base_url),
+    };
+    let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    let intervals = Intervals {
+        artifacts: ms(profile.poll.artifacts),
+        messages: ms(profile.poll.messages),
+        messages_live: ms(profile.poll.messages).min(3_000),
+        queues: ms(profile.poll.queues),
+    };
+    let window_ms = i64::try_from(profile.messages.window.as_millis()).unwrap_or(3_600_000);
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
+        run(Session {
+            client,
+            tenant,
+            keymap,
+            intervals,
+            window_ms,
+            warnings,
+            theme: Theme::new(ColorLevel::detect()),
+            export_dir: export_dir(),
+        })
+        .await
+    })
+}
+
+/// `cpitop --demo`: the simulated tenant in this process, then exactly the configured path.
+fn launch_demo(global: &GlobalArgs) -> Result<()> {
+    let _ = global;
+    Err(eyre!(
+        "--demo needs the simulated tenant, which is not part of this build yet"
+    ))
+}
+
+/// A session for a given connection (used by `--demo` and tests).
+pub fn session_for(conn: TenantConn, tenant: TenantInfo) -> Result<Session> {
+    Ok(Session {
+        client: CpiClient::new(conn).map_err(|e| eyre!("{e}"))?,
+        tenant,
+        keymap: Keymap::defaults(),
+        intervals: Intervals::default(),
+        window_ms: 3_600_000,
+        warnings: Vec::new(),
+        theme: Theme::new(ColorLevel::detect()),
+        export_dir: export_dir(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn web_ui_from_api_host() {
+        assert_eq!(
+            web_ui_root("https://acme.it-cpi018.cfapps.eu10.hana.ondemand.com").as_deref(),
+            Some("https://acme.integrationsuite.cfapps.eu10.hana.ondemand.com")
+        );
+        assert_eq!(web_ui_root("http://127.0.0.1:4567"), None);
+    }
+}

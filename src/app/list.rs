@@ -1,0 +1,332 @@
+//! The state behind every table: which rows pass the `/` filter, in which order, which row is
+//! selected (by key, so it survives refreshes), and where the viewport starts. Panes contribute a
+//! column spec and a cell function; this module does the rest.
+
+use std::cmp::Ordering;
+
+/// How a column takes its width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// Exactly this many cells.
+    Fixed(u16),
+    /// At least this many, sharing the rest with other `Fill` columns.
+    Fill(u16),
+}
+
+/// One column of a table: its title, width, the letter that sorts by it (`s` + letter) and
+/// whether numbers are right-aligned. Shared by the view, the filter and the export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub width: Width,
+    pub sort_key: char,
+    pub right: bool,
+}
+
+impl Column {
+    pub const fn new(id: &'static str, title: &'static str, width: Width, sort_key: char) -> Self {
+        Self {
+            id,
+            title,
+            width,
+            sort_key,
+            right: false,
+        }
+    }
+    pub const fn right(mut self) -> Self {
+        self.right = true;
+        self
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortDir {
+    #[default]
+    Asc,
+    Desc,
+}
+
+impl SortDir {
+    pub fn flip(self) -> Self {
+        match self {
+            Self::Asc => Self::Desc,
+            Self::Desc => Self::Asc,
+        }
+    }
+    pub fn arrow(self) -> &'static str {
+        match self {
+            Self::Asc => "▲",
+            Self::Desc => "▼",
+        }
+    }
+}
+
+/// Sort order chosen by the user; `None` is the pane's natural order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub column: usize,
+    pub dir: SortDir,
+}
+
+/// Selection, viewport, `/` filter and sort of one table.
+#[derive(Debug, Clone, Default)]
+pub struct ListState {
+    /// Indexes into the pane's rows, filtered and ordered.
+    pub view: Vec<usize>,
+    /// Position of the selection within `view`.
+    pub selected: usize,
+    /// First visible position within `view`.
+    pub offset: usize,
+    /// Key (id) of the selected row: after a refresh the selection follows this key.
+    pub selected_key: Option<String>,
+    /// The `/` filter text (kept after Enter, cleared by Esc).
+    pub filter: String,
+    pub sort: Option<Sort>,
+}
+
+impl ListState {
+    pub fn len(&self) -> usize {
+        self.view.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.view.is_empty()
+    }
+    /// Row index (into the pane's rows) of the selection.
+    pub fn selected_row(&self) -> Option<usize> {
+        self.view.get(self.selected).copied()
+    }
+
+    /// Recompute the view from `n` rows: keep those whose visible cells contain the filter
+    /// (case-insensitive), order by the user's sort or the pane's natural order, then put the
+    /// selection back on the row with the same key.
+    pub fn rebuild<C, K, N>(&mut self, n: usize, ncols: usize, cell: C, key: K, natural: N)
+    where
+        C: Fn(usize, usize) -> String,
+        K: Fn(usize) -> String,
+        N: Fn(usize, usize) -> Ordering,
+    {
+        let needle = self.filter.to_lowercase();
+        let mut view: Vec<usize> = (0..n)
+            .filter(|&r| needle.is_empty() || (0..ncols).any(|c| contains_ci(&cell(r, c), &needle)))
+            .collect();
+        match self.sort {
+            Some(Sort { column, dir }) => {
+                let mut keyed: Vec<(SortValue, usize)> = view
+                    .iter()
+                    .map(|&r| (SortValue::of(&cell(r, column)), r))
+                    .collect();
+                keyed.sort_by(|a, b| {
+                    let o = a.0.cmp(&b.0).then_with(|| natural(a.1, b.1));
+                    if dir == SortDir::Desc { o.reverse() } else { o }
+                });
+                view = keyed.into_iter().map(|(_, r)| r).collect();
+            }
+            None => view.sort_by(|&a, &b| natural(a, b)),
+        }
+        self.view = view;
+        self.reselect(|r| key(r));
+    }
+
+    /// Put the selection back on `selected_key` if it is still in the view, else clamp.
+    pub fn reselect<K: Fn(usize) -> String>(&mut self, key: K) {
+        if let Some(k) = &self.selected_key {
+            if let Some(pos) = self.view.iter().position(|&r| key(r) == *k) {
+                self.selected = pos;
+                return;
+            }
+        }
+        self.selected = self.selected.min(self.view.len().saturating_sub(1));
+        self.selected_key = self.selected_row().map(key);
+    }
+
+    /// Move the selection by `delta` rows (clamped) and remember its key.
+    pub fn move_by<K: Fn(usize) -> String>(&mut self, delta: isize, key: K) {
+        if self.view.is_empty() {
+            self.selected = 0;
+            return;
+        }
+        let max = self.view.len() - 1;
+        let next = (self.selected as isize + delta).clamp(0, max as isize) as usize;
+        self.selected = next;
+        self.selected_key = self.selected_row().map(key);
+    }
+
+    /// Select position `pos` (clamped; `usize::MAX` selects the last row).
+    pub fn select<K: Fn(usize) -> String>(&mut self, pos: usize, key: K) {
+        self.selected = pos.min(self.view.len().saturating_sub(1));
+        self.selected_key = self.selected_row().map(key);
+    }
+
+    /// Keep the selection inside a viewport of `rows` lines.
+    pub fn scroll_into_view(&mut self, rows: usize) {
+        let rows = rows.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + rows {
+            self.offset = self.selected + 1 - rows;
+        }
+        let max_offset = self.view.len().saturating_sub(rows);
+        self.offset = self.offset.min(max_offset);
+    }
+
+    /// Sort by `column`: the first press sorts ascending, the next flips the direction.
+    pub fn sort_by(&mut self, column: usize) {
+        self.sort = Some(match self.sort {
+            Some(s) if s.column == column => Sort {
+                column,
+                dir: s.dir.flip(),
+            },
+            _ => Sort {
+                column,
+                dir: SortDir::Asc,
+            },
+        });
+    }
+
+    /// Move the sort one column left (`-1`) or right (`+1`), keeping the direction.
+    pub fn shift_sort(&mut self, step: isize, ncols: usize) {
+        if ncols == 0 {
+            return;
+        }
+        let (column, dir) = match self.sort {
+            Some(s) => (
+                (s.column as isize + step).rem_euclid(ncols as isize) as usize,
+                s.dir,
+            ),
+            None => (if step < 0 { ncols - 1 } else { 0 }, SortDir::Asc),
+        };
+        self.sort = Some(Sort { column, dir });
+    }
+}
+
+/// A value that sorts numbers as numbers (`9` before `10`, `1.2 KiB` by magnitude is not attempted)
+/// and everything else case-insensitively; empty cells sort last.
+#[derive(Debug, PartialEq, PartialOrd)]
+enum SortValue {
+    Num(f64),
+    Text(String),
+    Empty,
+}
+
+impl SortValue {
+    fn of(text: &str) -> Self {
+        let t = text.trim();
+        if t.is_empty() {
+            return Self::Empty;
+        }
+        let digits: String = t.chars().filter(|c| *c != ',').collect();
+        match digits.parse::<f64>() {
+            Ok(v) => Self::Num(v),
+            Err(_) => Self::Text(t.to_lowercase()),
+        }
+    }
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.partial_cmp(other).unwrap_or(Ordering::Equal)
+    }
+}
+
+/// Case-insensitive substring test; `needle` must already be lower-case.
+pub fn contains_ci(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if hay.is_ascii() && needle.is_ascii() {
+        let h = hay.as_bytes();
+        let n = needle.as_bytes();
+        return h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    }
+    hay.to_lowercase().contains(needle)
+}
+
+/// Byte ranges of every case-insensitive occurrence of `needle` in `hay` (for highlighting).
+pub fn match_ranges(hay: &str, needle: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    if needle.is_empty() {
+        return out;
+    }
+    if hay.is_ascii() && needle.is_ascii() {
+        let h = hay.as_bytes();
+        let n = needle.as_bytes();
+        let mut i = 0;
+        while i + n.len() <= h.len() {
+            if h[i..i + n.len()].eq_ignore_ascii_case(n) {
+                out.push(i..i + n.len());
+                i += n.len();
+            } else {
+                i += 1;
+            }
+        }
+        return out;
+    }
+    // Non-ASCII: only highlight when lower-casing keeps byte positions (it usually does).
+    let lower = hay.to_lowercase();
+    let n = needle.to_lowercase();
+    if lower.len() != hay.len() {
+        return out;
+    }
+    let mut from = 0;
+    while let Some(p) = lower[from..].find(&n) {
+        let r = from + p..from + p + n.len();
+        if hay.is_char_boundary(r.start) && hay.is_char_boundary(r.end) {
+            out.push(r.clone());
+        }
+        from = r.end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows() -> Vec<[&'static str; 2]> {
+        vec![["b", "10"], ["a", "9"], ["c", "100"], ["Bc", "1"]]
+    }
+
+    #[test]
+    fn filter_sort_and_selection_follow_the_key() {
+        let data = rows();
+        let cell = |r: usize, c: usize| data[r][c].to_string();
+        let key = |r: usize| data[r][0].to_string();
+        let nat = |a: usize, b: usize| a.cmp(&b);
+        let mut l = ListState::default();
+        l.rebuild(data.len(), 2, cell, key, nat);
+        assert_eq!(l.view, vec![0, 1, 2, 3]);
+        l.select(2, key);
+        assert_eq!(l.selected_key.as_deref(), Some("c"));
+        l.sort_by(1); // numeric ascending: 1, 9, 10, 100
+        l.rebuild(data.len(), 2, cell, key, nat);
+        assert_eq!(l.view, vec![3, 1, 0, 2]);
+        assert_eq!(l.selected, 3, "selection follows row c");
+        l.sort_by(1);
+        l.rebuild(data.len(), 2, cell, key, nat);
+        assert_eq!(l.view, vec![2, 0, 1, 3]);
+        l.filter = "B".into();
+        l.rebuild(data.len(), 2, cell, key, nat);
+        assert_eq!(l.view, vec![0, 3]);
+        assert_eq!(l.selected, 0, "c filtered out: clamp");
+    }
+
+    #[test]
+    fn scrolling_keeps_selection_visible() {
+        let mut l = ListState {
+            view: (0..100).collect(),
+            ..Default::default()
+        };
+        l.move_by(30, |r| r.to_string());
+        l.scroll_into_view(10);
+        assert_eq!(l.offset, 21);
+        l.move_by(-25, |r| r.to_string());
+        l.scroll_into_view(10);
+        assert_eq!(l.offset, 5);
+    }
+
+    #[test]
+    fn highlighting_ranges() {
+        assert_eq!(match_ranges("Invoice_invoice", "inv"), vec![0..3, 8..11]);
+        assert!(contains_ci("ORDERS_IN", "ders"));
+        assert!(!contains_ci("ORDERS_IN", "x"));
+        assert_eq!(match_ranges("Ärger ärger", "är"), vec![0..3, 7..10]);
+    }
+}

@@ -1,0 +1,113 @@
+//! How fresh a slice of polled data is: loading, loaded, failed — and whether what is shown is
+//! stale (the last fetch failed, or it is older than three refresh intervals).
+
+use crate::cpi::odata::EpochMs;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Load {
+    /// When the data now held was fetched (`None`: nothing yet).
+    pub loaded_at: Option<EpochMs>,
+    /// A request is on its way.
+    pub loading: bool,
+    /// The last attempt failed with this text; the data held (if any) is kept.
+    pub error: Option<String>,
+    /// Generation of the poller whose results are accepted; older ones are dropped.
+    pub generation: u64,
+}
+
+/// What a pane shows, in the order the views check it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing yet, nothing requested.
+    Idle,
+    /// Nothing yet, first request on its way.
+    Loading,
+    /// Nothing held and the request failed.
+    Failed,
+    /// Data held and current.
+    Fresh,
+    /// Data held but the last refresh failed or it is old.
+    Stale,
+}
+
+impl Load {
+    pub fn phase(&self, now: EpochMs, interval_ms: i64) -> Phase {
+        match (self.loaded_at, &self.error) {
+            (None, Some(_)) => Phase::Failed,
+            (None, None) if self.loading => Phase::Loading,
+            (None, None) => Phase::Idle,
+            (Some(_), Some(_)) => Phase::Stale,
+            (Some(at), None) => {
+                if now - at > 3 * interval_ms.max(1_000) + 5_000 {
+                    Phase::Stale
+                } else {
+                    Phase::Fresh
+                }
+            }
+        }
+    }
+
+    pub fn ok(&mut self, at: EpochMs) {
+        self.loaded_at = Some(at);
+        self.loading = false;
+        self.error = None;
+    }
+
+    pub fn failed(&mut self, error: String) {
+        self.loading = false;
+        self.error = Some(error);
+    }
+
+    /// Start over for new parameters: drop what was held and accept only generation `generation`.
+    pub fn reset(&mut self, generation: u64) {
+        *self = Load {
+            generation,
+            loading: true,
+            ..Load::default()
+        };
+    }
+}
+
+/// A one-off fetch (a detail, an error text): not polled, no generation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Fetch<T> {
+    #[default]
+    Pending,
+    Done(T),
+    Failed(String),
+}
+
+impl<T> Fetch<T> {
+    pub fn done(&self) -> Option<&T> {
+        match self {
+            Fetch::Done(t) => Some(t),
+            _ => None,
+        }
+    }
+    pub fn from_result(r: Result<T, String>) -> Self {
+        match r {
+            Ok(t) => Fetch::Done(t),
+            Err(e) => Fetch::Failed(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases() {
+        let mut l = Load::default();
+        assert_eq!(l.phase(0, 10_000), Phase::Idle);
+        l.loading = true;
+        assert_eq!(l.phase(0, 10_000), Phase::Loading);
+        l.failed("down".into());
+        assert_eq!(l.phase(0, 10_000), Phase::Failed);
+        l.ok(1_000);
+        assert_eq!(l.phase(2_000, 10_000), Phase::Fresh);
+        assert_eq!(l.phase(1_000 + 36_000, 10_000), Phase::Stale);
+        l.failed("500".into());
+        assert_eq!(l.phase(2_000, 10_000), Phase::Stale);
+    }
+}

@@ -1,0 +1,176 @@
+//! Everything that reaches the state owner (`Msg`) and everything `update` asks the outside world
+//! to do (`Effect`). Both are plain data: tests build them by hand.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use super::action::Action;
+use super::detail::MessagePart;
+use super::queues::QueuesSnapshot;
+use crate::cpi::model::{JmsMessage, MessageProcessingLog, RuntimeArtifact};
+use crate::cpi::odata::EpochMs;
+
+pub type Generation = u64;
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// The clock (about 4 Hz): relative times, staleness, toasts.
+    Tick(EpochMs),
+    /// An action as if its key had been pressed (tests, scripted use).
+    Action(Action),
+    /// A command line as if typed after `:` (tests, scripted use).
+    Command(String),
+    Data(DataMsg),
+    /// Client counters for the header.
+    Stats(ApiStats),
+    /// The outcome of an effect to tell the user (export written, copy failed, …).
+    Notify {
+        text: String,
+        error: bool,
+    },
+}
+
+/// Results of pollers and one-off fetches: owned data, tagged so stale ones are dropped.
+#[derive(Debug)]
+pub enum DataMsg {
+    Artifacts {
+        generation: Generation,
+        at: EpochMs,
+        result: Result<Vec<RuntimeArtifact>, String>,
+    },
+    ArtifactError {
+        id: String,
+        result: Result<Option<String>, String>,
+    },
+    Queues {
+        generation: Generation,
+        at: EpochMs,
+        result: Result<QueuesSnapshot, String>,
+    },
+    QueueMessages {
+        generation: Generation,
+        queue: String,
+        at: EpochMs,
+        result: Result<Vec<JmsMessage>, String>,
+    },
+    Messages {
+        generation: Generation,
+        at: EpochMs,
+        event: MessagesEvent,
+    },
+    Message {
+        guid: String,
+        part: MessagePart,
+    },
+    Correlated {
+        correlation_id: String,
+        result: Result<Vec<MessageProcessingLog>, String>,
+    },
+    Attachment {
+        id: String,
+        result: Result<String, String>,
+    },
+    /// A poller started a request (for the spinner and "loading").
+    Started {
+        kind: PollKind,
+        generation: Generation,
+    },
+}
+
+/// Progress of the message window's poller.
+#[derive(Debug)]
+pub enum MessagesEvent {
+    /// A decoded page of messages (new ones, or updates of held ones: upserted by message id).
+    Page(crate::store::MplBatch),
+    /// The window (or a delta) is complete.
+    Done,
+    Failed(String),
+}
+
+/// Request counters of the tenant's client (from `ClientStats`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ApiStats {
+    pub requests: u64,
+    pub throttled: u64,
+    pub failed: u64,
+    pub per_minute: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PollKind {
+    Artifacts,
+    Messages,
+    Queues,
+    QueueMessages,
+}
+
+/// Parameters of the message window the server is asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MessageQuery {
+    /// Length of the window ending now, in ms; ignored when `range` is set.
+    pub window_ms: i64,
+    /// Fixed custom window `(from, to)`.
+    pub range: Option<(EpochMs, EpochMs)>,
+    /// Server-side filters (`:status`, `:iflow`, `:id`).
+    pub status: Option<String>,
+    pub iflow: Option<String>,
+    pub id: Option<String>,
+}
+
+/// One poller the app wants running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollSpec {
+    pub generation: Generation,
+    pub interval_ms: u64,
+}
+
+/// The pollers that should run now; the effect runner starts, stops and retunes to match.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PollPlan {
+    pub artifacts: Option<PollSpec>,
+    pub queues: Option<PollSpec>,
+    pub queue_messages: Option<(PollSpec, String)>,
+    pub messages: Option<(PollSpec, MessageQuery)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Quit,
+    Poll(PollPlan),
+    /// Poll every running poller now.
+    RefreshNow,
+    FetchArtifactError {
+        id: String,
+    },
+    FetchMessage {
+        guid: String,
+    },
+    FetchCorrelated {
+        correlation_id: String,
+    },
+    FetchAttachment {
+        id: String,
+    },
+    /// Put text on the clipboard (OSC 52).
+    Copy {
+        text: String,
+        what: String,
+    },
+    /// Write the table to a file; the runner reports where.
+    Export {
+        path: PathBuf,
+        format: ExportFormat,
+        columns: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+}

@@ -1,0 +1,419 @@
+//! Pollers: one task per visible pane, at most one request in flight each, interval from the
+//! config, jittered backoff on errors, cancellable, parameters through a `watch`, results tagged
+//! with the generation they were asked under (the state drops stale ones).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::sync::{Notify, mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+use super::msg::{DataMsg, Generation, MessageQuery, MessagesEvent, Msg, PollKind, PollPlan, PollSpec};
+use super::queues::{QueueRow, QueueStats, QueuesSnapshot};
+use crate::cpi::client::CpiClient;
+use crate::cpi::model::MplStatus;
+use crate::cpi::mpl_window::{MplDecoder, MplQuery};
+use crate::cpi::odata::EpochMs;
+use crate::store::MplBatch;
+
+/// What a poller is told through its `watch`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollParams {
+    pub generation: Generation,
+    pub interval: Duration,
+    /// Queue name (queue messages) or the message window.
+    pub target: Target,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    None,
+    Queue(String),
+    Messages(MessageQuery),
+}
+
+struct Running {
+    cancel: CancellationToken,
+    params: watch::Sender<PollParams>,
+    refresh: Arc<Notify>,
+}
+
+/// The running pollers of one tenant.
+pub struct Pollers {
+    client: CpiClient,
+    tx: mpsc::Sender<Msg>,
+    running: HashMap<PollKind, Running>,
+}
+
+impl Pollers {
+    pub fn new(client: CpiClient, tx: mpsc::Sender<Msg>) -> Self {
+        Self {
+            client,
+            tx,
+            running: HashMap::new(),
+        }
+    }
+
+    /// Start, stop and retune pollers to match `plan`.
+    pub fn apply(&mut self, plan: &PollPlan) {
+        let wanted: [(PollKind, Option<PollParams>); 4] = [
+            (
+                PollKind::Artifacts,
+                plan.artifacts.as_ref().map(|s| params(s, Target::None)),
+            ),
+            (
+                PollKind::Queues,
+                plan.queues.as_ref().map(|s| params(s, Target::None)),
+            ),
+            (
+                PollKind::QueueMessages,
+                plan.queue_messages
+                    .as_ref()
+                    .map(|(s, q)| params(s, Target::Queue(q.clone()))),
+            ),
+            (
+                PollKind::Messages,
+                plan.messages
+                    .as_ref()
+                    .map(|(s, q)| params(s, Target::Messages(q.clone()))),
+            ),
+        ];
+        for (kind, want) in wanted {
+            match (want, self.running.get(&kind)) {
+                (None, Some(_)) => {
+                    if let Some(r) = self.running.remove(&kind) {
+                        r.cancel.cancel();
+                    }
+                }
+                (Some(p), Some(r)) => {
+                    if *r.params.borrow() != p {
+                        // The poller picks the change up at once (it waits on `changed`).
+                        let _ = r.params.send(p);
+                    }
+                }
+                (Some(p), None) => {
+                    let r = self.spawn(kind, p);
+                    self.running.insert(kind, r);
+                }
+                (None, None) => {}
+            }
+        }
+    }
+
+    /// Poll every running poller now (`r`).
+    pub fn refresh_now(&self) {
+        for r in self.running.values() {
+            r.refresh.notify_one();
+        }
+    }
+
+    pub fn stop_all(&mut self) {
+        for (_, r) in self.running.drain() {
+            r.cancel.cancel();
+        }
+    }
+
+    fn spawn(&self, kind: PollKind, p: PollParams) -> Running {
+        let cancel = CancellationToken::new();
+        let (ptx, prx) = watch::channel(p);
+        let refresh = Arc::new(Notify::new());
+        let task = PollTask {
+            kind,
+            client: self.client.clone(),
+            tx: self.tx.clone(),
+            params: prx,
+            refresh: refresh.clone(),
+            cancel: cancel.clone(),
+        };
+        tokio::spawn(task.run());
+        Running {
+            cancel,
+            params: ptx,
+            refresh,
+        }
+    }
+}
+
+impl Drop for Pollers {
+    fn drop(&mut self) {
+        self.stop_all();
+    }
+}
+
+fn params(s: &PollSpec, target: Target) -> PollParams {
+    PollParams {
+        generation: s.generation,
+        interval: Duration::from_millis(s.interval_ms.max(500)),
+        target,
+    }
+}
+
+struct PollTask {
+    kind: PollKind,
+    client: CpiClient,
+    tx: mpsc::Sender<Msg>,
+    params: watch::Receiver<PollParams>,
+    refresh: Arc<Notify>,
+    cancel: CancellationToken,
+}
+
+/// Delay after `failures` consecutive errors: the interval doubled per failure, capped at five
+/// minutes, with jitter so many cpitops do not hammer a recovering tenant in step.
+pub fn backoff(interval: Duration, failures: u32) -> Duration {
+    if failures == 0 {
+        return interval;
+    }
+    let base = interval
+        .saturating_mul(1 << failures.min(6))
+        .min(Duration::from_secs(300));
+    let half = base / 2;
+    half + half.mul_f64(fastrand::f64())
+}
+
+impl PollTask {
+    async fn run(mut self) {
+        let mut failures = 0u32;
+        // Messages: the watermark of the last complete load for this generation.
+        let mut watermark: Option<(Generation, EpochMs)> = None;
+        loop {
+            let p = self.params.borrow_and_update().clone();
+            let started = Msg::Data(DataMsg::Started {
+                kind: self.kind,
+                generation: p.generation,
+            });
+            if self.tx.send(started).await.is_err() {
+                return;
+            }
+            let ok = tokio::select! {
+                _ = self.cancel.cancelled() => return,
+                ok = self.poll_once(&p, &mut watermark) => ok,
+            };
+            failures = if ok { 0 } else { failures + 1 };
+            let delay = backoff(p.interval, failures);
+            tokio::select! {
+                _ = self.cancel.cancelled() => return,
+                _ = tokio::time::sleep(delay) => {}
+                _ = self.refresh.notified() => {}
+                changed = self.params.changed() => if changed.is_err() { return },
+            }
+        }
+    }
+
+    /// One poll; `true` when it succeeded. The result goes to the state as a message.
+    async fn poll_once(&self, p: &PollParams, watermark: &mut Option<(Generation, EpochMs)>) -> bool {
+        let generation = p.generation;
+        let (msg, ok) = match (&self.kind, &p.target) {
+            (PollKind::Artifacts, _) => {
+                let r = self.client.runtime_artifacts().await.map_err(|e| e.to_string());
+                let ok = r.is_ok();
+                (
+                    DataMsg::Artifacts {
+                        generation,
+                        at: now_ms(),
+                        result: r,
+                    },
+                    ok,
+                )
+            }
+            (PollKind::Queues, _) => {
+                let r = queues_snapshot(&self.client).await;
+                let ok = r.is_ok();
+                (
+                    DataMsg::Queues {
+                        generation,
+                        at: now_ms(),
+                        result: r,
+                    },
+                    ok,
+                )
+            }
+            (PollKind::QueueMessages, Target::Queue(q)) => {
+                let r = self.client.queue_messages(q).await.map_err(|e| e.to_string());
+                let ok = r.is_ok();
+                (
+                    DataMsg::QueueMessages {
+                        generation,
+                        queue: q.clone(),
+                        at: now_ms(),
+                        result: r,
+                    },
+                    ok,
+                )
+            }
+            (PollKind::Messages, Target::Messages(q)) => {
+                return self.poll_messages(generation, q, watermark).await;
+            }
+            _ => return true,
+        };
+        let _ = self.tx.send(Msg::Data(msg)).await;
+        ok
+    }
+
+    async fn poll_messages(
+        &self,
+        generation: Generation,
+        q: &MessageQuery,
+        watermark: &mut Option<(Generation, EpochMs)>,
+    ) -> bool {
+        let query = mpl_query(q, self.client.server_now());
+        let (sink, mut pages) = mpsc::channel::<MplBatch>(4);
+        let decoder: MplDecoder<MplBatch> = Arc::new(|b: Bytes| MplBatch::decode(&b));
+        let client = self.client.clone();
+        let since = watermark.filter(|(g, _)| *g == generation).map(|(_, w)| w);
+        let fetch = async move {
+            match since {
+                Some(w) => client.fetch_mpl_delta(&query, w, decoder, sink, None).await,
+                None => client.fetch_mpl_window(&query, decoder, sink, None).await,
+            }
+        };
+        let tx = self.tx.clone();
+        let forward = async move {
+            while let Some(page) = pages.recv().await {
+                let ev = MessagesEvent::Page(page);
+                if tx
+                    .send(Msg::Data(DataMsg::Messages {
+                        generation,
+                        at: now_ms(),
+                        event: ev,
+                    }))
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        };
+        let (outcome, ()) = tokio::join!(fetch, forward);
+        let (event, ok) = match outcome {
+            Ok(o) => {
+                *watermark = Some((generation, o.watermark));
+                (MessagesEvent::Done, true)
+            }
+            Err(e) => (MessagesEvent::Failed(e.to_string()), false),
+        };
+        let _ = self
+            .tx
+            .send(Msg::Data(DataMsg::Messages {
+                generation,
+                at: now_ms(),
+                event,
+            }))
+            .await;
+        ok
+    }
+}
+
+/// Wall clock in epoch ms (stamps data; the state never reads the clock itself).
+pub fn now_ms() -> EpochMs {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// The server-side query of a message window. `:id` is matched as a message id when it looks
+/// like one (28 characters of the MPL id alphabet), else as an application message id.
+pub fn mpl_query(q: &MessageQuery, server_now: EpochMs) -> MplQuery {
+    let (from, to) = match q.range {
+        Some((f, t)) => (Some(f), Some(t)),
+        None => (Some(server_now - q.window_ms), None),
+    };
+    let statuses = q
+        .status
+        .as_deref()
+        .map(|s| {
+            s.split(',')
+                .map(|x| MplStatus::parse(&x.trim().to_ascii_uppercase()))
+                .filter(|s| *s != MplStatus::Unknown)
+                .collect()
+        })
+        .unwrap_or_default();
+    let (mut guid, mut app_id) = (None, None);
+    if let Some(id) = &q.id {
+        let looks_like_guid = id.len() == 28
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if looks_like_guid {
+            guid = Some(id.clone())
+        } else {
+            app_id = Some(id.clone())
+        }
+    }
+    MplQuery {
+        from,
+        to,
+        statuses,
+        iflow_id: q.iflow.clone(),
+        message_guid: guid,
+        application_message_id: app_id,
+        ..MplQuery::default()
+    }
+}
+
+async fn queues_snapshot(client: &CpiClient) -> Result<QueuesSnapshot, String> {
+    let queues = client.queues().await.map_err(|e| e.to_string())?;
+    // The broker is reported separately: a tenant without it still lists queues.
+    let broker = match client.jms_broker().await {
+        Ok(b) => Some(b),
+        Err(e) => {
+            tracing::warn!("JMS broker not readable: {e}");
+            None
+        }
+    };
+    let now = client.server_now();
+    let mut rows = Vec::with_capacity(queues.len());
+    for q in queues {
+        // Failed/blocked counts and the oldest age are in the messages, not the queue list;
+        // only non-empty queues are read.
+        let stats = if q.numb_of_msgs > 0 {
+            match client.queue_messages(&q.name).await {
+                Ok(msgs) => Some(QueueStats::of(&msgs, now)),
+                Err(e) => {
+                    tracing::warn!(queue = %q.name, "queue messages not readable: {e}");
+                    None
+                }
+            }
+        } else {
+            Some(QueueStats::default())
+        };
+        rows.push(QueueRow { queue: q, stats });
+    }
+    Ok(QueuesSnapshot { broker, queues: rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        let i = Duration::from_secs(10);
+        assert_eq!(backoff(i, 0), i);
+        let b1 = backoff(i, 1);
+        assert!(b1 >= Duration::from_secs(10) && b1 <= Duration::from_secs(20));
+        let b9 = backoff(i, 9);
+        assert!(b9 <= Duration::from_secs(300) && b9 >= Duration::from_secs(150));
+    }
+
+    #[test]
+    fn message_query_maps_to_server_filters() {
+        let q = MessageQuery {
+            window_ms: 3_600_000,
+            status: Some("FAILED,retry".into()),
+            id: Some("AGZ0aBcDeFgHiJkLmNoPqRsTuVwX".into()),
+            ..MessageQuery::default()
+        };
+        let m = mpl_query(&q, 10_000_000);
+        assert_eq!(m.from, Some(10_000_000 - 3_600_000));
+        assert_eq!(m.statuses, vec![MplStatus::Failed, MplStatus::Retry]);
+        assert_eq!(m.message_guid.as_deref(), Some("AGZ0aBcDeFgHiJkLmNoPqRsTuVwX"));
+        let q2 = MessageQuery {
+            id: Some("PO-1".into()),
+            range: Some((1, 2)),
+            ..q
+        };
+        let m2 = mpl_query(&q2, 0);
+        assert_eq!((m2.from, m2.to), (Some(1), Some(2)));
+        assert_eq!(m2.application_message_id.as_deref(), Some("PO-1"));
+    }
+}

@@ -1,0 +1,192 @@
+//! The event loop: the one owner of `State`. Producers (terminal input, a 4 Hz tick, client
+//! counters, pollers and fetches) send `Msg`s on one bounded channel; the loop drains them in
+//! batches, runs `update`, executes the effects, and draws when something changed — at most
+//! once per 16 ms, inside a synchronized update.
+
+use std::io::{Write, stdout};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyEventKind};
+use crossterm::execute;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use futures_util::StreamExt as _;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::effects::EffectRunner;
+use super::keymap::Keymap;
+use super::msg::{ApiStats, Msg};
+use super::poll::now_ms;
+use super::state::{Intervals, State, TenantInfo};
+use super::update::update;
+use crate::cpi::client::CpiClient;
+use crate::ui::Theme;
+
+/// Everything the loop needs, prepared by `launch` from the config or the demo tenant.
+pub struct Session {
+    pub client: CpiClient,
+    pub tenant: TenantInfo,
+    pub keymap: Keymap,
+    pub intervals: Intervals,
+    /// Default message window in ms.
+    pub window_ms: i64,
+    /// Shown once at start (keymap and config warnings).
+    pub warnings: Vec<String>,
+    pub theme: Theme,
+    pub export_dir: std::path::PathBuf,
+}
+
+/// Restores the terminal when dropped: on quit, on error, and (through the panic hook) on panic.
+struct TerminalGuard;
+
+fn restore_terminal() {
+    let _ = execute!(stdout(), DisableMouseCapture);
+    ratatui::restore();
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+}
+
+/// Run the TUI until the user quits.
+pub async fn run(session: Session) -> color_eyre::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    let _guard = TerminalGuard;
+    install_panic_hook();
+    execute!(stdout(), EnableMouseCapture)?;
+
+    let (tx, mut rx) = mpsc::channel::<Msg>(1024);
+    let cancel = CancellationToken::new();
+    tokio::spawn(input(tx.clone(), cancel.clone()));
+    tokio::spawn(ticks(tx.clone(), cancel.clone()));
+    tokio::spawn(stats(session.client.clone(), tx.clone(), cancel.clone()));
+
+    let mut state = State::new(session.tenant, session.keymap, now_ms());
+    state.intervals = session.intervals;
+    state.messages.query.window_ms = session.window_ms;
+    state.export_dir = session.export_dir;
+    state.time.local_offset_secs = chrono::Local::now().offset().local_minus_utc();
+    let mut runner = EffectRunner::new(session.client, tx.clone());
+
+    let size = terminal.size()?;
+    let mut first = vec![Msg::Resize(size.width, size.height), Msg::Tick(now_ms())];
+    if !session.warnings.is_empty() {
+        let more = match session.warnings.len() {
+            1 => String::new(),
+            n => format!(" (and {} more in the log)", n - 1),
+        };
+        first.push(Msg::Notify {
+            text: format!("{}{more}", session.warnings[0]),
+            error: true,
+        });
+        for w in &session.warnings {
+            tracing::warn!("{w}");
+        }
+    }
+    let theme = session.theme;
+    let mut batch = Vec::with_capacity(256);
+    batch.extend(first);
+    let mut last_draw = Instant::now() - Duration::from_secs(1);
+    const FRAME: Duration = Duration::from_millis(16);
+    'outer: loop {
+        for msg in batch.drain(..) {
+            for effect in update(&mut state, msg) {
+                if !runner.run(effect, &mut stdout()) {
+                    break 'outer;
+                }
+            }
+        }
+        if state.quit {
+            break;
+        }
+        if state.dirty && last_draw.elapsed() >= FRAME {
+            execute!(stdout(), BeginSynchronizedUpdate)?;
+            terminal.draw(|f| crate::ui::render(f, &state, &theme))?;
+            execute!(stdout(), EndSynchronizedUpdate)?;
+            state.dirty = false;
+            last_draw = Instant::now();
+        }
+        let wait = if state.dirty {
+            FRAME.saturating_sub(last_draw.elapsed())
+        } else {
+            Duration::from_secs(3600)
+        };
+        tokio::select! {
+            n = rx.recv_many(&mut batch, 256) => if n == 0 { break },
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+    cancel.cancel();
+    runner.pollers.stop_all();
+    let _ = stdout().flush();
+    Ok(())
+}
+
+async fn input(tx: mpsc::Sender<Msg>, cancel: CancellationToken) {
+    let mut events = EventStream::new();
+    loop {
+        let ev = tokio::select! {
+            _ = cancel.cancelled() => return,
+            ev = events.next() => ev,
+        };
+        let msg = match ev {
+            Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Msg::Key(k),
+            Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
+            Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => {
+                tracing::error!("terminal input failed: {e}");
+                return;
+            }
+            None => return,
+        };
+        if tx.send(msg).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn ticks(tx: mpsc::Sender<Msg>, cancel: CancellationToken) {
+    let mut every = tokio::time::interval(Duration::from_millis(250));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        // A full channel means the loop is busy: skip this tick rather than queue it.
+        if let Err(mpsc::error::TrySendError::Closed(_)) = tx.try_send(Msg::Tick(now_ms())) {
+            return;
+        }
+    }
+}
+
+async fn stats(client: CpiClient, tx: mpsc::Sender<Msg>, cancel: CancellationToken) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        let s = client.stats();
+        let msg = Msg::Stats(ApiStats {
+            requests: s.requests,
+            throttled: s.throttled,
+            failed: s.failed,
+            per_minute: s.requests_per_minute as f64,
+        });
+        if let Err(mpsc::error::TrySendError::Closed(_)) = tx.try_send(msg) {
+            return;
+        }
+    }
+}

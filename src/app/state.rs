@@ -1,0 +1,310 @@
+//! The application state: one owner (the main loop), mutated only by `update`, rendered by `ui`.
+
+use std::path::PathBuf;
+
+use super::artifacts::Artifacts;
+use super::detail::{AttachmentContent, Attachments, Correlated, MessageDetail};
+use super::format::TimeFmt;
+use super::keymap::{Context, Keymap};
+use super::messages::Messages;
+use super::msg::{ApiStats, PollPlan};
+use super::queues::{QueueMessages, Queues};
+use super::table::{CellCx, Table};
+use crate::cpi::odata::EpochMs;
+
+/// Top-level panes, in tab order. (Alerts arrive with the alert-monitor issue.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Artifacts,
+    Messages,
+    Queues,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 3] = [Pane::Artifacts, Pane::Messages, Pane::Queues];
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Artifacts => "Artifacts",
+            Pane::Messages => "Messages",
+            Pane::Queues => "Queues",
+        }
+    }
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// Where the user is. The navigation stack starts with a pane; drill-downs push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Pane(Pane),
+    ArtifactDetail { id: String },
+    MessageDetail { guid: String },
+    Correlated { correlation_id: String },
+    Attachments { guid: String },
+    Attachment { id: String },
+    QueueMessages { queue: String },
+}
+
+impl Route {
+    /// The keymap contexts of this view, most specific first.
+    pub fn contexts(&self) -> [Context; 3] {
+        let (own, kind) = match self {
+            Route::Pane(Pane::Artifacts) => (Context::Artifacts, Context::Table),
+            Route::Pane(Pane::Messages) => (Context::Messages, Context::Table),
+            Route::Pane(Pane::Queues) => (Context::Queues, Context::Table),
+            Route::ArtifactDetail { .. } => (Context::ArtifactDetail, Context::Detail),
+            Route::MessageDetail { .. } => (Context::MessageDetail, Context::Detail),
+            Route::Correlated { .. } => (Context::Correlated, Context::Table),
+            Route::Attachments { .. } => (Context::Attachments, Context::Table),
+            Route::Attachment { .. } => (Context::Attachment, Context::Detail),
+            Route::QueueMessages { .. } => (Context::QueueMessages, Context::Table),
+        };
+        [own, kind, Context::Global]
+    }
+    pub fn is_table(&self) -> bool {
+        self.contexts()[1] == Context::Table
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Normal,
+    /// Typing a `/` filter; the text lives in the focused table's list state.
+    Filter,
+    /// Typing a `:` command.
+    Command(String),
+    /// `s` was pressed: the next letter picks the sort column.
+    SortPending,
+    /// `?` help overlay, scrolled by this many lines.
+    Help(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Environment {
+    Dev,
+    Test,
+    Prod,
+    #[default]
+    Unknown,
+    Other(String),
+}
+
+impl Environment {
+    pub fn parse(s: &str) -> Self {
+        match s.to_ascii_lowercase().as_str() {
+            "dev" | "development" => Self::Dev,
+            "test" | "qa" | "qas" => Self::Test,
+            "prod" | "production" | "prd" => Self::Prod,
+            "" => Self::Unknown,
+            _ => Self::Other(s.to_string()),
+        }
+    }
+    pub fn label(&self) -> String {
+        match self {
+            Self::Dev => "DEV".into(),
+            Self::Test => "TEST".into(),
+            Self::Prod => "PROD".into(),
+            Self::Unknown => String::new(),
+            Self::Other(s) => s.to_uppercase(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TenantInfo {
+    pub name: String,
+    pub env: Environment,
+    pub read_only: bool,
+    /// Web UI root for `Y` links when known (`https://<sub>.integrationsuite…`).
+    pub web_ui: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastKind {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub kind: ToastKind,
+    pub until: EpochMs,
+}
+
+/// Refresh intervals per pane, in ms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Intervals {
+    pub artifacts: u64,
+    pub messages: u64,
+    pub messages_live: u64,
+    pub queues: u64,
+}
+
+impl Default for Intervals {
+    fn default() -> Self {
+        Self {
+            artifacts: 30_000,
+            messages: 15_000,
+            messages_live: 3_000,
+            queues: 20_000,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub now: EpochMs,
+    pub time: TimeFmt,
+    pub tenant: TenantInfo,
+    pub keymap: Keymap,
+    pub intervals: Intervals,
+    /// Navigation stack; never empty, `stack[0]` is a pane.
+    pub stack: Vec<Route>,
+    pub mode: Mode,
+    pub artifacts: Artifacts,
+    pub messages: Messages,
+    pub queues: Queues,
+    pub queue_messages: QueueMessages,
+    pub message: Option<MessageDetail>,
+    pub correlated: Correlated,
+    pub attachments: Attachments,
+    pub attachment: Option<AttachmentContent>,
+    /// Scroll of the artifact detail view.
+    pub artifact_scroll: usize,
+    pub stats: ApiStats,
+    pub toast: Option<Toast>,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// Something visible changed since the last frame.
+    pub dirty: bool,
+    pub quit: bool,
+    /// What the pollers were last told.
+    pub polling: PollPlan,
+    /// Where `e` writes exports.
+    pub export_dir: PathBuf,
+    /// Number of exports written (names files uniquely within a second).
+    pub exports: u32,
+}
+
+impl State {
+    pub fn new(tenant: TenantInfo, keymap: Keymap, now: EpochMs) -> Self {
+        let mut s = State {
+            now,
+            time: TimeFmt::default(),
+            artifacts: Artifacts {
+                web_ui: tenant.web_ui.clone(),
+                ..Artifacts::default()
+            },
+            queues: Queues {
+                web_ui: tenant.web_ui.clone(),
+                ..Queues::default()
+            },
+            messages: Messages {
+                web_ui: tenant.web_ui.clone(),
+                ..Messages::default()
+            },
+            tenant,
+            keymap,
+            intervals: Intervals::default(),
+            stack: vec![Route::Pane(Pane::Artifacts)],
+            mode: Mode::Normal,
+            queue_messages: QueueMessages::default(),
+            message: None,
+            correlated: Correlated::default(),
+            attachments: Attachments::default(),
+            attachment: None,
+            artifact_scroll: 0,
+            stats: ApiStats::default(),
+            toast: None,
+            size: (80, 24),
+            dirty: true,
+            quit: false,
+            polling: PollPlan::default(),
+            export_dir: std::env::temp_dir(),
+            exports: 0,
+        };
+        s.messages.query.window_ms = 3_600_000;
+        s
+    }
+
+    pub fn route(&self) -> &Route {
+        // The stack is never empty (see `update::back`); the fallback keeps render total.
+        self.stack.last().unwrap_or(&Route::Pane(Pane::Artifacts))
+    }
+
+    pub fn pane(&self) -> Pane {
+        match self.stack.first() {
+            Some(Route::Pane(p)) => *p,
+            _ => Pane::Artifacts,
+        }
+    }
+
+    pub fn cell_cx(&self) -> CellCx {
+        CellCx {
+            now: self.now,
+            time: self.time,
+        }
+    }
+
+    /// The table of the focused view, if it is one.
+    pub fn table(&self) -> Option<&dyn Table> {
+        Some(match self.route() {
+            Route::Pane(Pane::Artifacts) => &self.artifacts,
+            Route::Pane(Pane::Messages) => &self.messages,
+            Route::Pane(Pane::Queues) => &self.queues,
+            Route::QueueMessages { .. } => &self.queue_messages,
+            Route::Correlated { .. } => &self.correlated,
+            Route::Attachments { .. } => &self.attachments,
+            _ => return None,
+        })
+    }
+
+    pub fn table_mut(&mut self) -> Option<&mut dyn Table> {
+        Some(match self.stack.last()? {
+            Route::Pane(Pane::Artifacts) => &mut self.artifacts,
+            Route::Pane(Pane::Messages) => &mut self.messages,
+            Route::Pane(Pane::Queues) => &mut self.queues,
+            Route::QueueMessages { .. } => &mut self.queue_messages,
+            Route::Correlated { .. } => &mut self.correlated,
+            Route::Attachments { .. } => &mut self.attachments,
+            _ => return None,
+        })
+    }
+
+    /// Lines of the body (table or detail text): the terminal minus header, tab line,
+    /// breadcrumb and footer, and the error banner when shown.
+    pub fn body_rows(&self) -> usize {
+        let chrome = 4 + usize::from(self.banner().is_some());
+        (self.size.1 as usize).saturating_sub(chrome).max(1)
+    }
+
+    /// Lines a table shows rows in (the body minus the column titles).
+    pub fn table_rows(&self) -> usize {
+        self.body_rows().saturating_sub(1).max(1)
+    }
+
+    /// The error to show under the header: the focused pane's last failure, if any.
+    pub fn banner(&self) -> Option<String> {
+        let load = match self.route() {
+            Route::Pane(Pane::Artifacts) | Route::ArtifactDetail { .. } => &self.artifacts.load,
+            Route::Pane(Pane::Messages) => &self.messages.load,
+            Route::Pane(Pane::Queues) => &self.queues.load,
+            Route::QueueMessages { .. } => &self.queue_messages.load,
+            _ => return None,
+        };
+        load.error.clone()
+    }
+
+    pub fn toast(&mut self, text: impl Into<String>, kind: ToastKind) {
+        let ttl = if kind == ToastKind::Error { 8_000 } else { 4_000 };
+        self.toast = Some(Toast {
+            text: text.into(),
+            kind,
+            until: self.now + ttl,
+        });
+        self.dirty = true;
+    }
+}

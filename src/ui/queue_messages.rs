@@ -1,0 +1,33 @@
+//! A queue's messages (drill-down from Queues).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::chrome::{Hint, h};
+use super::theme::Theme;
+use crate::app::action::Action;
+use crate::app::state::State;
+
+pub const HINTS: &[Hint] = &[
+    h(Action::Open),
+    h(Action::Back),
+    h(Action::Filter),
+    h(Action::Sort),
+    h(Action::CopyId),
+    h(Action::Export),
+    h(Action::Help),
+];
+
+pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
+    let what = format!("messages in {}", s.queue_messages.queue);
+    super::table_or_placeholder(
+        buf,
+        area,
+        s,
+        &s.queue_messages,
+        &s.queue_messages.load,
+        s.intervals.queues,
+        &what,
+        theme,
+    );
+}

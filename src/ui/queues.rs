@@ -1,0 +1,73 @@
+//! Queues pane: the broker's capacity gauge, then the generic table over queues.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+
+use super::chrome::{Hint, h};
+use super::theme::Theme;
+use crate::app::action::Action;
+use crate::app::format::bytes;
+use crate::app::state::State;
+use crate::app::table::Tone;
+use crate::cpi::model::{CapacityLevel, JmsBroker};
+
+pub const HINTS: &[Hint] = &[
+    h(Action::Open),
+    h(Action::Filter),
+    Hint(Action::ToggleFailed, Some("problems")),
+    h(Action::Sort),
+    h(Action::CopyId),
+    h(Action::Export),
+    h(Action::Help),
+    h(Action::Command),
+];
+
+/// `Broker1 ████████░░░░  81.2% of 9.1 GiB · CRITICAL · 12/30 queues`
+pub fn gauge_line(b: &JmsBroker, width: u16, theme: &Theme) -> Line<'static> {
+    let used = b.used_fraction().clamp(0.0, 1.0);
+    let (word, tone) = match b.capacity_level() {
+        CapacityLevel::Ok => ("ok", Tone::Good),
+        CapacityLevel::Critical => ("CRITICAL", Tone::Warn),
+        CapacityLevel::Exhausted => ("EXHAUSTED", Tone::Bad),
+    };
+    let tail = format!(
+        " {:>5.1}% of {} · {word} · {}/{} queues",
+        used * 100.0,
+        bytes(b.max_capacity),
+        b.queue_number,
+        b.max_queue_number
+    );
+    let name = format!(" {} ", if b.key.is_empty() { "Broker" } else { &b.key });
+    let bar_w = (width as usize)
+        .saturating_sub(name.chars().count() + tail.chars().count() + 1)
+        .clamp(4, 40);
+    let filled = ((used * bar_w as f64).round() as usize).min(bar_w);
+    Line::from(vec![
+        Span::styled(name, theme.title()),
+        Span::styled("█".repeat(filled), theme.tone(tone)),
+        Span::styled("░".repeat(bar_w - filled), theme.muted()),
+        Span::styled(tail, theme.tone(tone).add_modifier(Modifier::BOLD)),
+    ])
+}
+
+pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
+    let mut area = area;
+    if let Some(b) = &s.queues.broker {
+        if area.height > 2 {
+            buf.set_line(area.x, area.y, &gauge_line(b, area.width, theme), area.width);
+            area = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
+        }
+    }
+    super::table_or_placeholder(
+        buf,
+        area,
+        s,
+        &s.queues,
+        &s.queues.load,
+        s.intervals.queues,
+        "queues",
+        theme,
+    );
+}
