@@ -73,8 +73,10 @@ async fn mpl_envelope_fields_and_navigations() {
 async fn paging_across_1000_row_pages_with_next_links() {
     let t = T::new(small()).await;
     let lo = "2000-01-01T00:00:00";
+    // A window ending 40 min ago is stable: no message in it has a phase change left
+    // (retries back off at most 16 min, PROCESSING lasts at most 15 min).
     let now = t.h.admin().now_ms();
-    let hi = cpitop::cpi::odata::datetime_literal(now - 60_000);
+    let hi = cpitop::cpi::odata::datetime_literal(now - 2_400_000);
     let f = enc(&format!("LogEnd ge datetime'{lo}' and LogEnd lt {hi}"));
     let mut url = format!(
         "/MessageProcessingLogs?$filter={f}&$orderby=LogEnd&$select={MPL_LIST_SELECT}&$inlinecount=allpages"
@@ -107,11 +109,11 @@ async fn paging_across_1000_row_pages_with_next_links() {
             None => break,
         }
     }
-    assert!(pages >= 7, "{pages}");
+    assert!(pages >= 4, "{pages}");
     let unique: HashSet<_> = seen.iter().collect();
     assert_eq!(unique.len(), seen.len(), "no duplicates within a stable window");
     assert_eq!(Some(seen.len()), total);
-    let truth = t.h.admin().truth_messages(0, now - 60_000);
+    let truth = t.h.admin().truth_messages(0, now - 2_400_000);
     assert_eq!(seen, truth, "the pages are exactly the ground truth, in order");
 }
 

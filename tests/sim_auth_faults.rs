@@ -26,7 +26,7 @@ async fn oauth_basic_and_token_expiry() {
         .await;
     let v = r.json();
     assert_eq!(v["token_type"], "bearer");
-    assert_eq!(v["expires_in"], 59);
+    assert_eq!(v["expires_in"], 60);
     // bad client credentials
     let r = t
         .send(

@@ -276,9 +276,7 @@ async fn undeploy_deploy_and_status_transitions() {
     assert_eq!(r.status, 202);
     let task = r.body.trim().to_string();
     assert!(!task.is_empty());
-    let v = t
-        .json(&format!("/IntegrationRuntimeArtifacts('Orders_Inbound')"))
-        .await;
+    let v = t.json("/IntegrationRuntimeArtifacts('Orders_Inbound')").await;
     assert_eq!(v["d"]["Status"], "STARTING");
     let st = t.json(&format!("/BuildAndDeployStatus(TaskId='{task}')")).await;
     assert_eq!(st["d"]["TaskId"], task.as_str());

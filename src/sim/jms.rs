@@ -185,7 +185,7 @@ impl Jms {
         };
         let mut moved = Vec::new();
         sq.msgs.retain(|m| {
-            let hit = ids.is_none_or(|ids| ids.iter().any(|i| *i == m.msgid));
+            let hit = ids.is_none_or(|ids| ids.contains(&m.msgid));
             if hit {
                 moved.push(m.clone());
             }

@@ -150,6 +150,7 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<B
         }
     }
     let mut resp = routing::dispatch(&sim, &parts, &body);
+    tracing::debug!(method = %parts.method, %path, status = resp.status.as_u16(), bytes = resp.body.len(), "sim request");
     if resp.drop_connection {
         return Err(DropConnection);
     }
