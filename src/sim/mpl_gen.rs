@@ -310,11 +310,7 @@ impl Gen {
             return None;
         }
         let n = (h >> 8) % 1_000_000;
-        Some(if flow.app_id.ends_with('-') {
-            format!("{}{:06}", flow.app_id, n)
-        } else {
-            format!("{}{:06}", flow.app_id, n)
-        })
+        Some(format!("{}{:06}", flow.app_id, n))
     }
 
     pub fn log_level(&self, i: u32) -> &'static str {

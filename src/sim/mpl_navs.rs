@@ -154,31 +154,29 @@ pub fn write_nav_rows(j: &mut Json, ctx: &Ctx, mg: &Gen, st: &MsgState, nav: &st
                     .end_obj();
             }
         }
-        "MessageStoreEntries" => {
-            if has_store_entry(mg, st) {
-                let id = format!("sap-it-res:msg:{}", id_string(mg.encode_id(SALT_MSE, st.i, 0)));
-                let key = format!("/MessageStoreEntries('{id}')");
-                j.obj();
-                metadata(
-                    j,
-                    &[ctx.api, &key],
-                    "com.sap.hci.api.MessageStoreEntry",
-                    Some("application/zip"),
-                );
-                j.key("Id")
-                    .str(&id)
-                    .key("MessageGuid")
-                    .str(&guid)
-                    .key("MessageStoreId")
-                    .str("Persist_1");
-                j.key("TimeStamp")
-                    .date(st.log_end)
-                    .key("HasAttachments")
-                    .bool(false);
-                j.key("Attachments").deferred(&[ctx.api, &key, "/Attachments"]);
-                j.key("Properties").deferred(&[ctx.api, &key, "/Properties"]);
-                j.end_obj();
-            }
+        "MessageStoreEntries" if has_store_entry(mg, st) => {
+            let id = format!("sap-it-res:msg:{}", id_string(mg.encode_id(SALT_MSE, st.i, 0)));
+            let key = format!("/MessageStoreEntries('{id}')");
+            j.obj();
+            metadata(
+                j,
+                &[ctx.api, &key],
+                "com.sap.hci.api.MessageStoreEntry",
+                Some("application/zip"),
+            );
+            j.key("Id")
+                .str(&id)
+                .key("MessageGuid")
+                .str(&guid)
+                .key("MessageStoreId")
+                .str("Persist_1");
+            j.key("TimeStamp")
+                .date(st.log_end)
+                .key("HasAttachments")
+                .bool(false);
+            j.key("Attachments").deferred(&[ctx.api, &key, "/Attachments"]);
+            j.key("Properties").deferred(&[ctx.api, &key, "/Properties"]);
+            j.end_obj();
         }
         "Runs" => {
             for k in 0..=current_attempt(st) {
