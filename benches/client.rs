@@ -161,6 +161,7 @@ fn bench_load(c: &mut Criterion) {
         })
     });
 
+    cpitop::cpi::install_tls_provider();
     let http = reqwest::Client::new();
     let first = format!(
         "{}/api/v1/MessageProcessingLogs?$select={}&$orderby=LogEnd%20asc",

@@ -334,7 +334,7 @@ async fn writes_with_csrf_change_the_tenant() {
     let c = CpiClient::new(sim_conn(&h)).expect("client");
 
     // Without a CSRF token the sim refuses writes (so the successes below prove the replay).
-    let raw = reqwest::Client::new()
+    let raw = raw_http()
         .delete(format!("{}/api/v1/IntegrationRuntimeArtifacts('X')", h.base_url))
         .basic_auth(&h.username, Some(&h.password))
         .send()
