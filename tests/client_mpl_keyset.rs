@@ -134,7 +134,7 @@ async fn naive_skip_paging_over_the_same_moving_set_loses_or_duplicates() {
     set.mutating.store(true, Ordering::SeqCst);
     let from = cpitop::cpi::odata::datetime_literal(now - 3_600_000);
     // Newest first with $skip, as a web UI pages — what the design avoids.
-    let http = reqwest::Client::new();
+    let http = raw_http();
     let mut seen: Vec<String> = Vec::new();
     for page in 0.. {
         let url = format!(

@@ -334,7 +334,7 @@ async fn writes_with_csrf_change_the_tenant() {
     let c = CpiClient::new(sim_conn(&h)).expect("client");
 
     // Without a CSRF token the sim refuses writes (so the successes below prove the replay).
-    let raw = reqwest::Client::new()
+    let raw = raw_http()
         .delete(format!("{}/api/v1/IntegrationRuntimeArtifacts('X')", h.base_url))
         .basic_auth(&h.username, Some(&h.password))
         .send()
@@ -510,4 +510,75 @@ async fn request_rate_limit_holds_against_the_sim() {
     assert_eq!(a.request_count() - before, 11);
     // 11 requests at 20/s with a burst of 1 need at least ~0.5 s.
     assert!(elapsed >= Duration::from_millis(450), "{elapsed:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_move_failing_half_way_reports_exactly_which_moved() {
+    for api in [QueueApi::Classic, QueueApi::Messaging] {
+        let h = cpitop::sim::spawn(SimConfig {
+            seed: 5,
+            message_rate: 0.0,
+            history_messages: Some(100),
+            queue_api: api,
+            ..SimConfig::default()
+        })
+        .await
+        .expect("sim");
+        let a = h.admin();
+        a.fill_queue("DLQ_BULK", 6, true);
+        a.fill_queue("BULK", 1, false);
+        let c = CpiClient::new(sim_conn(&h)).expect("client");
+        let ids: Vec<String> = a
+            .truth_queue("DLQ_BULK")
+            .expect("q")
+            .iter()
+            .map(|m| m.msgid.clone())
+            .collect();
+        assert_eq!(ids.len(), 6);
+        let before_target = a.truth_queue("BULK").map(|q| q.len()).unwrap_or(0);
+        // Classic moves one message per request: the third request fails for good. Messaging moves
+        // a batch in one request: it fails, and the client reads the source back.
+        let rule = match api {
+            QueueApi::Messaging => FaultRule::new(FaultKind::Http500).path("MoveMessagingMessages"),
+            _ => FaultRule::new(FaultKind::Http500).path("operation=move").after(2),
+        };
+        a.add_fault(rule);
+        let out = c
+            .move_queue_messages("DLQ_BULK", "BULK", &ids)
+            .await
+            .expect("bulk result");
+        a.clear_faults();
+        let left: Vec<String> = a
+            .truth_queue("DLQ_BULK")
+            .expect("q")
+            .iter()
+            .map(|m| m.msgid.clone())
+            .collect();
+        let arrived = a.truth_queue("BULK").map(|q| q.len()).unwrap_or(0) - before_target;
+        // Exactly the reported successes left the source and arrived at the target.
+        assert_eq!(
+            out.succeeded.len() + out.failed.len(),
+            ids.len(),
+            "{api:?}: every id reported once"
+        );
+        assert_eq!(arrived, out.succeeded.len(), "{api:?}");
+        for id in &out.succeeded {
+            assert!(
+                !left.contains(id),
+                "{api:?}: {id} reported moved but still in the source"
+            );
+        }
+        for f in &out.failed {
+            assert!(
+                left.contains(&f.msgid),
+                "{api:?}: {} reported failed but gone",
+                f.msgid
+            );
+            assert!(!f.reason.is_empty());
+        }
+        if api == QueueApi::Classic {
+            assert_eq!(out.succeeded.len(), 2, "{out:?}");
+        }
+        assert!(!out.failed.is_empty());
+    }
 }

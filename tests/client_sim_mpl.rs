@@ -137,7 +137,7 @@ async fn naive_skip_paging_on_the_same_live_tenant_duplicates_or_loses() {
     let admin = h.admin();
     let start = admin.now_ms();
     let from = cpitop::cpi::odata::datetime_literal(start - 3_600_000);
-    let http = reqwest::Client::new();
+    let http = raw_http();
     let mut seen: Vec<String> = Vec::new();
     for page in 0.. {
         let url = format!(

@@ -47,6 +47,13 @@ impl Default for MplLoadOptions {
     }
 }
 
+/// reqwest is built with `rustls-no-provider`: install ring as the process's TLS provider. Any
+/// code that builds its own `reqwest::Client` (tests, benches, webhooks) calls this first; a second
+/// install is a harmless no-op.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 #[derive(Debug, Clone)]
 pub struct CpiClient {
     pub(crate) inner: Arc<Inner>,
@@ -68,9 +75,7 @@ impl CpiClient {
 
     /// As `new`, with MPL load tuning.
     pub fn with_options(conn: TenantConn, mpl: MplLoadOptions) -> Result<CpiClient, CpiError> {
-        // reqwest is built with `rustls-no-provider`: install ring once per process. A second
-        // install (another client) returns Err, which is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls_provider();
         let base = conn.base_url.trim().trim_end_matches('/');
         let base = base.strip_suffix("/api/v1").unwrap_or(base);
         let parsed = url::Url::parse(base).map_err(|e| {

@@ -25,7 +25,7 @@ mod retry;
 pub mod service_key;
 pub mod stats;
 
-pub use client::{CpiClient, MplLoadOptions, QueueApiKind};
+pub use client::{CpiClient, MplLoadOptions, QueueApiKind, install_tls_provider};
 pub use error::CpiError;
 pub use mpl_window::{
     GuidPage, LoadProgress, MplDecoder, MplLoadOutcome, MplQuery, ProgressFn, decode_guid_page,

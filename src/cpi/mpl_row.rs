@@ -87,6 +87,14 @@ pub fn decode_page(bytes: &[u8]) -> Result<MplRowPage<'_>, serde_json::Error> {
     serde_json::from_slice(bytes)
 }
 
+/// What the MPL fetcher needs to know of a page it had decoded by the caller's decoder (the store's
+/// columnar batch, or a plain `Vec` in tests): how many rows, and the newest `LogEnd` among them,
+/// which is where keyset paging continues.
+pub trait DecodedMplPage: Send + 'static {
+    fn row_count(&self) -> usize;
+    fn max_log_end(&self) -> Option<crate::cpi::odata::EpochMs>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,12 +119,4 @@ mod tests {
             Some(1_718_000_000_000)
         );
     }
-}
-
-/// What the MPL fetcher needs to know of a page it had decoded by the caller's decoder (the store's
-/// columnar batch, or a plain `Vec` in tests): how many rows, and the newest `LogEnd` among them,
-/// which is where keyset paging continues.
-pub trait DecodedMplPage: Send + 'static {
-    fn row_count(&self) -> usize;
-    fn max_log_end(&self) -> Option<crate::cpi::odata::EpochMs>;
 }

@@ -321,3 +321,9 @@ pub async fn sim(n: u64, hours: u64, rate: f64) -> cpitop::sim::SimHandle {
     .await
     .expect("sim starts")
 }
+
+/// A plain reqwest client for raw requests in tests (installs the ring provider like `CpiClient`).
+pub fn raw_http() -> reqwest::Client {
+    cpitop::cpi::install_tls_provider();
+    reqwest::Client::new()
+}
