@@ -27,7 +27,10 @@ fn big() -> &'static (MessageStore, Vec<RowId>) {
     BIG.get_or_init(|| {
         let mut g = MplPageGen::new(7, 1_763_000_000_000);
         g.update_per_mille = 20;
-        let mut store = MessageStore::new(StoreLimits { max_messages: None, max_age: None });
+        let mut store = MessageStore::new(StoreLimits {
+            max_messages: None,
+            max_age: None,
+        });
         while store.len() < MILLION {
             let page = g.page(1000.min(MILLION - store.len()));
             store.merge(MplBatch::decode(&page).expect("decodes"));
@@ -54,8 +57,15 @@ fn decode(c: &mut Criterion) {
         b.iter(|| {
             std::thread::scope(|s| {
                 let (a, bb) = pages.split_at(4);
-                let h = s.spawn(|| a.iter().map(|p| MplBatch::decode(p).expect("decodes").len()).sum::<usize>());
-                let n: usize = bb.iter().map(|p| MplBatch::decode(p).expect("decodes").len()).sum();
+                let h = s.spawn(|| {
+                    a.iter()
+                        .map(|p| MplBatch::decode(p).expect("decodes").len())
+                        .sum::<usize>()
+                });
+                let n: usize = bb
+                    .iter()
+                    .map(|p| MplBatch::decode(p).expect("decodes").len())
+                    .sum();
                 black_box(n + h.join().unwrap_or(0))
             })
         })
@@ -74,7 +84,10 @@ fn merge(c: &mut Criterion) {
         b.iter_batched(
             || batches.clone(),
             |bs| {
-                let mut s = MessageStore::new(StoreLimits { max_messages: None, max_age: None });
+                let mut s = MessageStore::new(StoreLimits {
+                    max_messages: None,
+                    max_age: None,
+                });
                 for batch in bs {
                     s.merge(batch);
                 }
@@ -90,7 +103,10 @@ fn filter(c: &mut Criterion) {
     let (store, order) = big();
     let mut grp = c.benchmark_group("filter_1M");
     grp.sample_size(20).measurement_time(Duration::from_secs(4));
-    let q = |t: &str| Query { text: t.into(), ..Query::default() };
+    let q = |t: &str| Query {
+        text: t.into(),
+        ..Query::default()
+    };
     for first in ["a", "o", "7", "x"] {
         grp.bench_function(format!("first_keystroke_{first}"), |b| {
             b.iter(|| black_box(filter_rows(store, order, &q(first)).len()))
@@ -142,7 +158,14 @@ fn sort(c: &mut Criterion) {
             b.iter_batched(
                 || all.clone(),
                 |mut rows| {
-                    sort_rows(store, &mut rows, SortKey { column, descending: false });
+                    sort_rows(
+                        store,
+                        &mut rows,
+                        SortKey {
+                            column,
+                            descending: false,
+                        },
+                    );
                     black_box(rows.len())
                 },
                 BatchSize::LargeInput,

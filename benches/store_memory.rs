@@ -25,7 +25,10 @@ fn main() {
         .unwrap_or(1_000_000);
     let mut g = MplPageGen::new(42, 1_763_000_000_000);
     g.update_per_mille = 20;
-    let mut store = MessageStore::new(StoreLimits { max_messages: None, max_age: None });
+    let mut store = MessageStore::new(StoreLimits {
+        max_messages: None,
+        max_age: None,
+    });
     // Baseline: the process with the generator and one page decoded (code, allocator, buffers).
     let first = g.page(1000);
     let batch = MplBatch::decode(&first).expect("generated page decodes");
