@@ -22,6 +22,7 @@ mod dict;
 mod index;
 mod query;
 mod sort;
+mod stats;
 #[allow(clippy::module_inception)]
 mod store;
 pub mod testgen;
@@ -32,6 +33,7 @@ pub use batch::MplBatch;
 pub use dict::IflowInfo;
 pub use query::{Query, StatusSet, TEXT_COLUMNS, filter_rows};
 pub use sort::{SortColumn, SortKey, sort_rows};
+pub use stats::{StatusCounts, WindowStats};
 pub use store::{MergeStats, MessageRef, MessageStore, RowId, StoreLimits};
 pub use text::match_ranges;
 pub use view::MessageView;

@@ -143,13 +143,7 @@ pub(crate) fn row_order(store: &MessageStore, key: SortKey) -> RowOrder<'_> {
             as Box<dyn Fn(RowId) -> u64 + Sync + '_>
     };
     let id = |field: IdField| {
-        Box::new(move |r: RowId| {
-            let b = c.id_bytes(r, field);
-            let mut w = [0u8; 8];
-            let n = b.len().min(8);
-            w[..n].copy_from_slice(&b[..n]);
-            flip(u64::from_be_bytes(w))
-        }) as Box<dyn Fn(RowId) -> u64 + Sync + '_>
+        Box::new(move |r: RowId| id_chunk(store, r, field, desc, 0)) as Box<dyn Fn(RowId) -> u64 + Sync + '_>
     };
     let (k, idf): (Box<dyn Fn(RowId) -> u64 + Sync + '_>, Option<IdField>) = match key.column {
         SortColumn::Time => (Box::new(move |r| flip(tkey(c.log_end[r as usize]))), None),
@@ -191,21 +185,63 @@ pub(crate) fn row_order(store: &MessageStore, key: SortKey) -> RowOrder<'_> {
 /// Sort `rows` of `store` by `key` (a total order: ties newest first, then by row).
 pub fn sort_rows(store: &MessageStore, rows: &mut [RowId], key: SortKey) {
     let order = row_order(store, key);
-    sort_by_u64(rows, &order.key);
+    let mut pairs: Vec<(u64, RowId)> = rows.iter().map(|&r| ((order.key)(r), r)).collect();
+    par_sort(&mut pairs);
     if let Some((field, desc)) = order.id {
-        // Finish each run of equal 8-byte prefixes with the full comparison.
-        let mut i = 0;
-        while i < rows.len() {
-            let k = (order.key)(rows[i]);
-            let mut j = i + 1;
-            while j < rows.len() && (order.key)(rows[j]) == k {
-                j += 1;
-            }
-            if j - i > 1 {
-                rows[i..j].sort_unstable_by(|&a, &b| id_cmp(store, field, desc, a, b));
-            }
-            i = j;
+        refine_id_runs(store, &mut pairs, field, desc, 1);
+    }
+    for (dst, (_, r)) in rows.iter_mut().zip(pairs) {
+        *dst = r;
+    }
+}
+
+/// The 8 bytes of an id at `depth` (zero-padded; flipped for descending order).
+#[inline]
+fn id_chunk(store: &MessageStore, r: RowId, field: IdField, desc: bool, depth: usize) -> u64 {
+    let b = store.cols.id_bytes(r, field);
+    let from = (depth * 8).min(b.len());
+    let n = (b.len() - from).min(8);
+    let mut w = [0u8; 8];
+    w[..n].copy_from_slice(&b[from..from + n]);
+    let k = u64::from_be_bytes(w);
+    if desc { !k } else { k }
+}
+
+/// MSD refinement of runs of equal keys: by the next 8 bytes of the id, and once every id of a run
+/// is used up, by time (newest first), then row — the order of `id_cmp`.
+fn refine_id_runs(
+    store: &MessageStore,
+    pairs: &mut [(u64, RowId)],
+    field: IdField,
+    desc: bool,
+    depth: usize,
+) {
+    let mut i = 0;
+    while i < pairs.len() {
+        let k = pairs[i].0;
+        let mut j = i + 1;
+        while j < pairs.len() && pairs[j].0 == k {
+            j += 1;
         }
+        if j - i > 1 {
+            let run = &mut pairs[i..j];
+            let exhausted = run
+                .iter()
+                .all(|&(_, r)| store.cols.id_bytes(r, field).len() <= depth * 8);
+            if exhausted {
+                for p in run.iter_mut() {
+                    p.0 = !tkey(store.cols.log_end[p.1 as usize]);
+                }
+                run.sort_unstable();
+            } else {
+                for p in run.iter_mut() {
+                    p.0 = id_chunk(store, p.1, field, desc, depth);
+                }
+                run.sort_unstable();
+                refine_id_runs(store, run, field, desc, depth + 1);
+            }
+        }
+        i = j;
     }
 }
 
@@ -219,15 +255,6 @@ fn rank_key(store: &MessageStore, desc: bool, rank: u32, r: RowId) -> u64 {
     // Clamped to 44 bits of milliseconds (until the year 2527).
     let t = store.cols.log_end[r as usize].clamp(0, (1 << 44) - 1) as u64;
     (rk << 44) | ((1 << 44) - 1 - t)
-}
-
-/// Sort by a u64 key, then row. On both cores for large inputs (two halves, then a merge).
-fn sort_by_u64(rows: &mut [RowId], key: &(dyn Fn(RowId) -> u64 + Sync)) {
-    let mut pairs: Vec<(u64, RowId)> = rows.iter().map(|&r| (key(r), r)).collect();
-    par_sort(&mut pairs);
-    for (dst, (_, r)) in rows.iter_mut().zip(pairs) {
-        *dst = r;
-    }
 }
 
 fn par_sort(pairs: &mut Vec<(u64, RowId)>) {

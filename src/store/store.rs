@@ -158,7 +158,7 @@ impl MessageStore {
     }
 
     /// The newest message time held (`LogEnd`, else `LogStart`).
-    pub fn newest(&self) -> Option<EpochMs> {
+    pub fn newest_time(&self) -> Option<EpochMs> {
         self.newest
     }
 

@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use memchr::memmem::Finder;
 
+use super::batch::ID_FIELDS;
 use super::columns::Columns;
 use super::dict::Dict;
 
@@ -19,7 +20,7 @@ pub(crate) struct Needle {
 
 impl Needle {
     pub fn new(text: &str) -> Self {
-        let lower = text.replace(SEP as char, "").to_lowercase();
+        let lower = text.to_lowercase();
         let finder = Finder::new(lower.as_bytes()).into_owned();
         Self { lower, finder }
     }
@@ -51,43 +52,35 @@ impl Needle {
     }
 }
 
-/// Scratch space of one id search pass (one per thread).
+/// Scratch space of one id search pass (one per thread): the queued rows' ids, ASCII-lower-cased,
+/// back to back.
 #[derive(Debug, Default)]
 pub(crate) struct IdScratch {
     buf: Vec<u8>,
-    /// End (exclusive) in `buf` of each candidate's ids.
+    /// End (exclusive) in `buf` of each queued row's ids.
     ends: Vec<u32>,
+    /// The queued rows' id lengths (a match must lie inside one id).
+    lens: Vec<[u16; ID_FIELDS]>,
 }
-
-/// Separator written after each id in the scratch buffer, so that no match spans two ids. A NUL
-/// byte cannot be typed into the filter (and is removed from the needle if it is).
-const SEP: u8 = 0;
 
 impl IdScratch {
     pub fn clear(&mut self) {
         self.buf.clear();
         self.ends.clear();
+        self.lens.clear();
     }
 
     /// Queue `row`'s ids for the next `search`.
     #[inline]
     pub fn push(&mut self, cols: &Columns, row: u32) {
-        let r = row as usize;
-        let start = cols.id_start[r] as usize;
-        let lens = cols.id_lens[r];
-        let mut pos = start;
-        for l in lens {
-            let l = l as usize;
-            if l > 0 {
-                let src = &cols.ids[pos..pos + l];
-                let at = self.buf.len();
-                self.buf.extend_from_slice(src);
-                self.buf[at..].make_ascii_lowercase();
-                self.buf.push(SEP);
-                pos += l;
-            }
-        }
+        let src = cols.row_ids(row);
+        // One pass that the compiler vectorises: set bit 5 of 'A'..='Z'.
+        self.buf.extend(
+            src.iter()
+                .map(|&b| b | (u8::from(b.wrapping_sub(b'A') < 26) << 5)),
+        );
         self.ends.push(self.buf.len() as u32);
+        self.lens.push(cols.id_lens[row as usize]);
     }
 
     /// Number of rows queued.
@@ -95,9 +88,10 @@ impl IdScratch {
         self.ends.len()
     }
 
-    /// Search the queued rows; call `hit(k)` with the queue index of each row that contains the
-    /// needle, in queue order.
+    /// Search the queued rows; call `hit(k)` with the queue index of each row that has the needle
+    /// inside one of its ids, in queue order.
     pub fn search(&self, needle: &Needle, mut hit: impl FnMut(usize)) {
+        let n = needle.lower.len();
         let mut pos = 0usize;
         let mut seg = 0usize;
         let buf = &self.buf[..];
@@ -105,13 +99,31 @@ impl IdScratch {
             let Some(p) = needle.finder.find(&buf[pos..]) else {
                 break;
             };
-            let abs = (pos + p) as u32;
-            while self.ends[seg] <= abs {
+            let abs = pos + p;
+            while self.ends[seg] as usize <= abs {
                 seg += 1;
             }
-            hit(seg);
-            pos = self.ends[seg] as usize;
-            seg += 1;
+            // Where the row's ids start, and whether the match stays inside one id.
+            let end = self.ends[seg] as usize;
+            let l = self.lens[seg];
+            let row_start = end - (l[0] as usize + l[1] as usize + l[2] as usize);
+            let mut field_start = row_start;
+            let mut inside = false;
+            for &len in &l {
+                let field_end = field_start + len as usize;
+                if abs < field_end {
+                    inside = abs + n <= field_end;
+                    break;
+                }
+                field_start = field_end;
+            }
+            if inside {
+                hit(seg);
+                pos = end;
+                seg += 1;
+            } else {
+                pos = abs + 1;
+            }
         }
     }
 }
