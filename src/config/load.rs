@@ -174,7 +174,7 @@ impl Config {
     /// Parse config text; `file` is used in messages and to resolve relative paths.
     pub fn parse(text: &str, file: &Path) -> Result<Self, ConfigError> {
         let doc = Doc::parse(text).map_err(|e| ConfigError::Syntax {
-            loc: Location::from_span(file, text, e.span().unwrap_or(0..0)),
+            loc: Box::new(Location::from_span(file, text, e.span().unwrap_or(0..0))),
             message: e.message().trim().to_string(),
         })?;
         let raw: RawConfig = toml::from_str(text).map_err(|e| map_de_error(&e, text, file, &doc))?;
@@ -241,11 +241,11 @@ fn map_de_error(e: &toml::de::Error, text: &str, file: &Path, doc: &Doc<'_>) -> 
     let span = e.span().unwrap_or(0..0);
     let (mut path, key_span) = doc.path_at(span.start);
     let ticks = backticked(msg);
-    let mut loc = Some(Location::from_span(
+    let mut loc = Some(Box::new(Location::from_span(
         file,
         text,
         key_span.clone().unwrap_or(span.clone()),
-    ));
+    )));
 
     if msg.starts_with("unknown field") {
         let key = ticks.first().cloned().unwrap_or_default();
@@ -255,7 +255,7 @@ fn map_de_error(e: &toml::de::Error, text: &str, file: &Path, doc: &Doc<'_>) -> 
             let mut p: Vec<&str> = path.iter().map(String::as_str).collect();
             p.push(&key);
             if let Some(s) = doc.span_of(&p) {
-                loc = Some(Location::from_span(file, text, s));
+                loc = Some(Box::new(Location::from_span(file, text, s)));
             }
             path.push(key.clone());
         }
@@ -270,7 +270,7 @@ fn map_de_error(e: &toml::de::Error, text: &str, file: &Path, doc: &Doc<'_>) -> 
         let got = ticks.first().cloned().unwrap_or_default();
         let allowed: Vec<String> = ticks.into_iter().skip(1).collect();
         return ConfigError::InvalidValue {
-            loc: Some(Location::from_span(file, text, span)),
+            loc: Some(Box::new(Location::from_span(file, text, span))),
             key_path: join_path(&path),
             message: format!("`{got}` is not one of the allowed values"),
             suggestion: did_you_mean(&got, allowed.iter().map(String::as_str)),
@@ -291,7 +291,7 @@ fn map_de_error(e: &toml::de::Error, text: &str, file: &Path, doc: &Doc<'_>) -> 
         .last()
         .is_some_and(|k| k == "client_secret" || k == "password");
     ConfigError::InvalidValue {
-        loc: Some(Location::from_span(file, text, span)),
+        loc: Some(Box::new(Location::from_span(file, text, span))),
         key_path: join_path(&path),
         message: if secret_key {
             "expected a string".to_string()
@@ -315,10 +315,10 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn loc(&self, path: &[&str]) -> Option<Location> {
+    fn loc(&self, path: &[&str]) -> Option<Box<Location>> {
         self.doc
             .span_of(path)
-            .map(|s| Location::from_span(self.file, self.text, s))
+            .map(|s| Box::new(Location::from_span(self.file, self.text, s)))
     }
 
     fn invalid(&self, path: &[&str], message: impl Into<String>, allowed: &[&str]) -> ConfigError {
