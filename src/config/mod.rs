@@ -22,6 +22,7 @@ pub mod schema;
 pub mod secrets;
 pub mod session;
 pub mod state;
+mod validate;
 
 pub use cache::{Cache, CacheLoad};
 pub use error::{ConfigError, Location, Warning, WarningKind};
