@@ -106,7 +106,7 @@ pub enum ConfigError {
     Read { path: PathBuf, source: std::io::Error },
 
     #[error("{loc}: TOML syntax error: {message}{}", loc.snippet())]
-    Syntax { loc: Location, message: String },
+    Syntax { loc: Box<Location>, message: String },
 
     #[error(
         "{}unknown key `{key_path}`{}{}{}",
@@ -116,7 +116,7 @@ pub enum ConfigError {
         allowed_list("allowed keys here", allowed)
     )]
     UnknownKey {
-        loc: Option<Location>,
+        loc: Option<Box<Location>>,
         key_path: String,
         suggestion: Option<String>,
         allowed: Vec<String>,
@@ -130,7 +130,7 @@ pub enum ConfigError {
         snippet(loc)
     )]
     InvalidValue {
-        loc: Option<Location>,
+        loc: Option<Box<Location>>,
         key_path: String,
         message: String,
         allowed: Vec<String>,
@@ -139,7 +139,7 @@ pub enum ConfigError {
 
     #[error("{}tenant `{tenant}` is missing `{key}`: {hint}{}", prefix(loc), snippet(loc))]
     Missing {
-        loc: Option<Location>,
+        loc: Option<Box<Location>>,
         tenant: String,
         key: String,
         hint: String,
@@ -166,11 +166,11 @@ pub enum ConfigError {
     Paths(#[from] PathsError),
 }
 
-fn prefix(loc: &Option<Location>) -> String {
+fn prefix(loc: &Option<Box<Location>>) -> String {
     loc.as_ref().map(|l| format!("{l}: ")).unwrap_or_default()
 }
-fn snippet(loc: &Option<Location>) -> String {
-    loc.as_ref().map(Location::snippet).unwrap_or_default()
+fn snippet(loc: &Option<Box<Location>>) -> String {
+    loc.as_ref().map(|l| l.snippet()).unwrap_or_default()
 }
 fn suggest(s: &Option<String>) -> String {
     s.as_ref()

@@ -6,6 +6,7 @@
 //! - [`cache`]: per-tenant snapshots (atomic, versioned, never secrets).
 //! - [`state`]: small remembered state (last used tenant).
 //! - [`logging`]: `tracing` to a rotating file in the state dir.
+//! - [`session`]: start against a tenant in one call (`--tenant`, last used, secrets, conn).
 //! - [`cli`]: `cpitop config init|check`, `cpitop info`, `cpitop cache clear`.
 
 pub mod cache;
@@ -19,10 +20,13 @@ pub mod logging;
 pub mod paths;
 pub mod schema;
 pub mod secrets;
+pub mod session;
 pub mod state;
+mod validate;
 
 pub use cache::{Cache, CacheLoad};
 pub use error::{ConfigError, Location, Warning, WarningKind};
 pub use load::{Config, Credentials, MessageWindow, PollIntervals, Profile, SecretSource};
 pub use paths::Paths;
 pub use schema::{Environment, MonitorsSection};
+pub use session::{Startup, open as open_session, switch_tenant};
