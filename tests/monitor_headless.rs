@@ -204,7 +204,7 @@ rules = [{ kind = "not_started" }]
     snap.artifacts = Some(&stopped);
     let r = tm.evaluate(&snap, NOW + MIN);
     assert_eq!(r.transitions.len(), 1);
-    assert_eq!(r.for_notifier()[0].1, false);
+    assert!(!r.for_notifier()[0].1);
     assert!(
         tm.acknowledge("stopped", NOW + 2 * MIN, "looking")
             .expect("saved")

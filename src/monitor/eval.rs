@@ -52,6 +52,21 @@ pub enum Evidence {
     Tenant { name: String },
 }
 
+impl Evidence {
+    /// A short human label: `message AGZ0… (Orders_Inbound)`, `queue DLQ_ORDERS`, …
+    pub fn label(&self) -> String {
+        match self {
+            Evidence::Message { guid, iflow } => format!("message {guid} ({iflow})"),
+            Evidence::Artifact { id } => format!("artifact {id}"),
+            Evidence::Queue { name } => format!("queue {name}"),
+            Evidence::QueueMessage { queue, msgid } => format!("queued message {msgid} in {queue}"),
+            Evidence::Certificate { alias, .. } => format!("keystore entry {alias}"),
+            Evidence::Broker { key } => format!("JMS broker {key}"),
+            Evidence::Tenant { name } => format!("tenant {name}"),
+        }
+    }
+}
+
 /// The result of evaluating one monitor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {

@@ -7,6 +7,19 @@
 //!   [`controls`]: acknowledgements and silences.
 //! - [`notify`]: grouping, rate limiting and delivery (webhooks, command hook).
 //! - [`headless`]: `cpitop check` exit codes and output, the `cpitop watch` event lines.
+//! - [`runtime`]: `TenantMonitors`, one tenant's evaluate → transitions → history → saved state.
+//!
+//! Wiring (TUI tick or `watch` loop), per tenant:
+//! 1. `TenantMonitors::open(&cfg.monitors, tenant, Some(state_dir))`; send
+//!    `NotifierInput::Seed(tm.state().clone())` to the notifier from `spawn_notifier`.
+//! 2. `needs(tm.specs())` says what to poll beyond the panes (keystore, broker, queue messages,
+//!    the message window).
+//! 3. Every `interval`: build a `Snapshot` (or `SnapshotData::snapshot()`), call
+//!    `tm.evaluate(&snap, now)`; send `NotifierInput::Transitions(round.for_notifier())`;
+//!    ring the bell if `round.rings()`; for `watch`, print `WatchEvent::transition(t).to_line()`
+//!    and `WatchEvent::message_failed` for each of `NewFailures::poll`.
+//! 4. `check`: `evaluate_all`, then `CheckReport::new(..).render(format)`, exit with
+//!    `report.exit_code` (or `combined_exit_code` over tenants).
 
 pub mod duration;
 pub mod eval;

@@ -149,6 +149,37 @@ pub struct TenantHealth {
     pub last_error: Option<String>,
 }
 
+impl TenantHealth {
+    /// Record one API call's outcome: a success moves `last_success` and clears the error; a
+    /// failure keeps its (secret-free) text. Starts `watching_since` on the first call.
+    pub fn record(&mut self, now: EpochMs, outcome: Result<(), String>) {
+        self.watching_since.get_or_insert(now);
+        match outcome {
+            Ok(()) => {
+                self.last_success = Some(now);
+                self.last_error = None;
+            }
+            Err(e) => self.last_error = Some(e),
+        }
+    }
+    pub fn path(state_dir: &Path, tenant: &str) -> PathBuf {
+        tenant_file(state_dir, "tenant-health", tenant, "json")
+    }
+    /// The saved health of `tenant` (so `cpitop check` from cron can time an outage across
+    /// runs), or an empty one.
+    pub fn load(state_dir: &Path, tenant: &str) -> Result<Self, PersistError> {
+        Ok(read_json(&Self::path(state_dir, tenant))?.unwrap_or_default())
+    }
+    pub fn save(&self, state_dir: &Path, tenant: &str) -> Result<(), PersistError> {
+        let path = Self::path(state_dir, tenant);
+        let bytes = serde_json::to_vec(self).map_err(|source| PersistError::Corrupt {
+            path: path.clone(),
+            source,
+        })?;
+        write_atomic(&path, &bytes)
+    }
+}
+
 /// Everything one evaluation reads. Build it from the state owner's data; all borrowed.
 pub struct Snapshot<'a> {
     pub tenant: &'a str,
@@ -328,6 +359,27 @@ mod tests {
         assert_eq!(snap.not_started_since.and_then(|m| m.get("a")), Some(&10));
         assert_eq!(snap.messages.and_then(|m| m.coverage()), Some((0, 5)));
         assert!(snap.queues.is_none() && snap.broker.is_none() && snap.keystore.is_none());
+    }
+
+    #[test]
+    fn tenant_health_records_and_persists() {
+        let mut h = TenantHealth::default();
+        h.record(100, Err("connect timeout".into()));
+        assert_eq!((h.watching_since, h.last_success), (Some(100), None));
+        h.record(200, Ok(()));
+        h.record(300, Err("HTTP 503".into()));
+        assert_eq!(h.watching_since, Some(100));
+        assert_eq!(h.last_success, Some(200));
+        assert_eq!(h.last_error.as_deref(), Some("HTTP 503"));
+        h.record(400, Ok(()));
+        assert_eq!(h.last_error, None);
+        let dir = tempfile::tempdir().unwrap();
+        h.save(dir.path(), "prod").unwrap();
+        assert_eq!(TenantHealth::load(dir.path(), "prod").unwrap(), h);
+        assert_eq!(
+            TenantHealth::load(dir.path(), "x").unwrap(),
+            TenantHealth::default()
+        );
     }
 
     #[test]

@@ -107,7 +107,7 @@ pub async fn post_webhook(
             .await;
         let (error, retry_after) = match sent {
             Ok(resp) if resp.status().is_success() => {
-                tracing::debug!(target = %label, attempt, "webhook delivered");
+                tracing::debug!(webhook = %label, attempt, "webhook delivered");
                 return Ok(attempt);
             }
             Ok(resp) => {
@@ -148,7 +148,7 @@ pub async fn post_webhook(
             return Err(error);
         }
         let wait = delay(backoff, attempt, retry_after);
-        tracing::info!(target = %label, attempt, error = %error, wait_ms = wait.as_millis() as u64, "webhook failed, retrying");
+        tracing::info!(webhook = %label, attempt, error = %error, wait_ms = wait.as_millis() as u64, "webhook failed, retrying");
         tokio::time::sleep(wait).await;
     }
 }

@@ -54,18 +54,6 @@ pub fn summary(batch: &Batch) -> String {
     }
 }
 
-fn evidence_label(e: &Evidence) -> String {
-    match e {
-        Evidence::Message { guid, iflow } => format!("message {guid} ({iflow})"),
-        Evidence::Artifact { id } => format!("artifact {id}"),
-        Evidence::Queue { name } => format!("queue {name}"),
-        Evidence::QueueMessage { queue, msgid } => format!("queued message {msgid} in {queue}"),
-        Evidence::Certificate { alias, .. } => format!("keystore entry {alias}"),
-        Evidence::Broker { key } => format!("JMS broker {key}"),
-        Evidence::Tenant { name } => format!("tenant {name}"),
-    }
-}
-
 fn worst(batch: &Batch) -> Status {
     batch.alerts.iter().map(|a| a.status).max().unwrap_or(Status::Ok)
 }
@@ -132,7 +120,7 @@ pub fn teams_body(batch: &Batch) -> Value {
             json!({"title": "Since", "value": rfc3339(a.at)}),
         ];
         if !a.evidence.is_empty() {
-            let list: Vec<String> = a.evidence.iter().take(5).map(evidence_label).collect();
+            let list: Vec<String> = a.evidence.iter().take(5).map(Evidence::label).collect();
             facts.push(json!({"title": "Evidence", "value": list.join(", ")}));
         }
         body.push(json!({
@@ -196,7 +184,7 @@ pub fn slack_body(batch: &Batch) -> Value {
             slack_escape(&a.text)
         );
         if !a.evidence.is_empty() {
-            let list: Vec<String> = a.evidence.iter().take(5).map(evidence_label).collect();
+            let list: Vec<String> = a.evidence.iter().take(5).map(Evidence::label).collect();
             text.push_str(&format!("\n_Evidence:_ {}", slack_escape(&list.join(", "))));
         }
         blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate(&text, 3000)}}));

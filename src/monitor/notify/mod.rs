@@ -1,5 +1,5 @@
 //! Notifications on status transitions: which to send and when ([`dispatch`], pure), what they
-//! look like ([`format`]), and delivery to webhooks and command hooks ([`deliver`]).
+//! look like ([`format`](mod@format)), and delivery to webhooks and command hooks ([`deliver`](mod@deliver)).
 
 pub mod config;
 pub mod deliver;

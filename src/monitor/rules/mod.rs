@@ -1,4 +1,4 @@
-//! One function per rule kind. Each is pure: it reads the [`Snapshot`] and returns a
+//! One function per rule kind. Each is pure: it reads the [`Snapshot`](crate::monitor::Snapshot) and returns a
 //! [`RuleOutcome`] whose text names the evidence, or what data is missing.
 //!
 //! Boundaries (all tested): counts alert at exactly the threshold (`at_least`), windows are

@@ -228,7 +228,8 @@ fn failures_table() {
     let full = (NOW - D, NOW);
     let w = mins(15);
     // (failure times, coverage, at_least, expected)
-    let cases: Vec<(Vec<i64>, (i64, i64), u32, Status)> = vec![
+    type Case = (Vec<i64>, (i64, i64), u32, Status);
+    let cases: Vec<Case> = vec![
         (
             vec![NOW - MIN, NOW - 2 * MIN, NOW - 3 * MIN],
             full,
@@ -349,7 +350,8 @@ fn no_success_table() {
     ];
     let full = (NOW - D, NOW);
     // (last completed of A, of B, coverage, scope, expected)
-    let cases: Vec<(Option<i64>, Option<i64>, (i64, i64), Scope, Status)> = vec![
+    type Case = (Option<i64>, Option<i64>, (i64, i64), Scope, Status);
+    let cases: Vec<Case> = vec![
         (Some(NOW - H), Some(NOW - MIN), full, Scope::All, Status::Ok),
         (
             Some(NOW - H - 1),
