@@ -166,7 +166,9 @@ async fn retry_after_is_honoured_on_429() {
         }
     }))
     .await;
-    let c = CpiClient::new(oauth_conn(&server.base)).expect("client");
+    let mut conn = oauth_conn(&server.base);
+    conn.limits.max_backoff = Duration::from_secs(1);
+    let c = CpiClient::new(conn).expect("client");
     let start = Instant::now();
     c.runtime_artifacts().await.expect("recovers");
     assert!(
@@ -592,4 +594,61 @@ async fn invalid_settings_are_config_errors() {
     let err = CpiClient::new(conn).expect_err("missing bundle");
     assert!(err.to_string().contains("/nonexistent/ca.pem"));
     let _unused: Option<TenantConn> = None;
+}
+
+#[tokio::test]
+async fn request_rate_and_concurrency_limits_are_respected() {
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (f2, p2) = (in_flight.clone(), peak.clone());
+    let server = serve(Arc::new(move |r: &Recorded, _| {
+        if r.path.starts_with("/oauth/token") {
+            return token_reply("t", 3600);
+        }
+        // Count concurrency at arrival; the reply comes 50 ms later.
+        let now = f2.fetch_add(1, Ordering::SeqCst) + 1;
+        p2.fetch_max(now, Ordering::SeqCst);
+        let f3 = f2.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(45)).await;
+            f3.fetch_sub(1, Ordering::SeqCst);
+        });
+        later(Duration::from_millis(50), json(200, ARTIFACTS))
+    }))
+    .await;
+    let mut conn = oauth_conn(&server.base);
+    conn.limits.max_concurrency = 2;
+    conn.limits.requests_per_second = 20.0;
+    conn.limits.burst = 2;
+    let c = CpiClient::new(conn).expect("client");
+    let calls = (0..12).map(|_| {
+        let c = c.clone();
+        tokio::spawn(async move { c.runtime_artifacts().await })
+    });
+    for h in calls.collect::<Vec<_>>() {
+        h.await.expect("join").expect("call");
+    }
+    assert!(
+        peak.load(Ordering::SeqCst) <= 2,
+        "peak concurrency {}",
+        peak.load(Ordering::SeqCst)
+    );
+    let api: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api"))
+        .collect();
+    assert_eq!(api.len(), 12);
+    // 2 from the burst, then 10 more at 20/s: the last starts ≥ ~0.5 s after the first.
+    let span = api[11].at.duration_since(api[0].at);
+    assert!(span >= Duration::from_millis(450), "12 requests in {span:?}");
+    // No sliding 1 s window holds more than rate + burst requests.
+    for (i, r) in api.iter().enumerate() {
+        let within = api[i..]
+            .iter()
+            .filter(|x| x.at.duration_since(r.at) < Duration::from_secs(1))
+            .count();
+        assert!(within <= 22, "{within} requests within one second");
+    }
+    assert_eq!(c.stats().requests_per_minute, 13);
 }

@@ -203,7 +203,11 @@ impl Transport {
                     tokio::time::sleep(wait).await;
                 }
                 Step::Retry(_, err) | Step::Fail(err) => {
-                    self.stats.failed();
+                    // A 404 is an answer ("no such entity"; callers often map it to `None`), not
+                    // a failure worth alarming the operator about.
+                    if !err.is_not_found() {
+                        self.stats.failed();
+                    }
                     return Err(err);
                 }
             }

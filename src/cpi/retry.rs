@@ -17,9 +17,8 @@ pub(crate) fn backoff(limits: &Limits, attempt: u32) -> Duration {
     half + base.saturating_sub(half).mul_f64(fastrand::f64())
 }
 
-/// Parse `Retry-After`: delta seconds, or an IMF-fixdate. Honoured even beyond `max_backoff`, but
-/// capped at the larger of `max_backoff` and a minute so a wild value cannot park the client for
-/// hours.
+/// Parse `Retry-After`: delta seconds, or an IMF-fixdate. Honoured up to `max_backoff` (default
+/// 30 s), so a wild value cannot park a view for hours; a still-throttled retry just waits again.
 pub(crate) fn retry_after(value: Option<&str>, limits: &Limits) -> Option<Duration> {
     let v = value?.trim();
     let d = if let Ok(secs) = v.parse::<f64>() {
@@ -33,7 +32,7 @@ pub(crate) fn retry_after(value: Option<&str>, limits: &Limits) -> Option<Durati
             SystemTime::UNIX_EPOCH + Duration::from_millis(u64::try_from(when.timestamp_millis()).ok()?);
         when.duration_since(SystemTime::now()).unwrap_or_default()
     };
-    Some(d.min(limits.max_backoff.max(Duration::from_secs(60))))
+    Some(d.min(limits.max_backoff))
 }
 
 #[cfg(test)]
@@ -61,7 +60,7 @@ mod tests {
         let l = Limits::default();
         assert_eq!(retry_after(Some("2"), &l), Some(Duration::from_secs(2)));
         assert_eq!(retry_after(Some("0.5"), &l), Some(Duration::from_millis(500)));
-        assert_eq!(retry_after(Some("99999"), &l), Some(Duration::from_secs(60)));
+        assert_eq!(retry_after(Some("99999"), &l), Some(l.max_backoff));
         assert_eq!(retry_after(Some("soon"), &l), None);
         assert_eq!(
             retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT"), &l),

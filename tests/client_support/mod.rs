@@ -20,6 +20,7 @@ pub struct Recorded {
     pub path: String,
     pub headers: http::HeaderMap,
     pub body: Bytes,
+    pub at: std::time::Instant,
 }
 
 impl Recorded {
@@ -34,7 +35,17 @@ impl Recorded {
 /// What to answer: a response, or drop the connection without one.
 pub enum Answer {
     Reply(Response<Full<Bytes>>),
+    /// Reply after a delay (awaited, so the server keeps serving meanwhile).
+    Later(Duration, Response<Full<Bytes>>),
     Drop,
+}
+
+/// Delay an answer.
+pub fn later(delay: Duration, a: Answer) -> Answer {
+    match a {
+        Answer::Reply(r) | Answer::Later(_, r) => Answer::Later(delay, r),
+        Answer::Drop => Answer::Drop,
+    }
 }
 
 pub type Handler = Arc<dyn Fn(&Recorded, usize) -> Answer + Send + Sync>;
@@ -73,6 +84,10 @@ pub fn with_header(a: Answer, name: &'static str, value: &str) -> Answer {
             r.headers_mut().append(name, value.parse().expect("hv"));
             Answer::Reply(r)
         }
+        Answer::Later(d, mut r) => {
+            r.headers_mut().append(name, value.parse().expect("hv"));
+            Answer::Later(d, r)
+        }
         Answer::Drop => Answer::Drop,
     }
 }
@@ -105,6 +120,7 @@ pub async fn serve(handler: Handler) -> Canned {
                                 .unwrap_or_default(),
                             headers: parts.headers,
                             body,
+                            at: std::time::Instant::now(),
                         };
                         let index = {
                             let mut l = log.lock().expect("log");
@@ -113,6 +129,10 @@ pub async fn serve(handler: Handler) -> Canned {
                         };
                         match handler(&rec, index) {
                             Answer::Reply(r) => Ok::<_, std::io::Error>(r),
+                            Answer::Later(d, r) => {
+                                tokio::time::sleep(d).await;
+                                Ok(r)
+                            }
                             Answer::Drop => Err(std::io::Error::other("dropped on purpose")),
                         }
                     }
@@ -272,4 +292,32 @@ impl MplSet {
     pub fn truth(&self) -> std::collections::HashMap<String, i64> {
         self.rows.lock().expect("rows").iter().cloned().collect()
     }
+}
+
+/// A client for a running simulated tenant (OAuth, fast test limits).
+pub fn sim_conn(h: &cpitop::sim::SimHandle) -> TenantConn {
+    TenantConn {
+        name: "sim".into(),
+        base_url: h.base_url.clone(),
+        auth: Auth::OAuth {
+            token_url: h.token_url.clone(),
+            client_id: h.client_id.clone(),
+            client_secret: Secret::new(h.client_secret.clone()),
+        },
+        limits: fast_limits(),
+        ca_bundle: None,
+    }
+}
+
+/// A sim with `n` history messages over the last `hours`, and `rate` live messages per second.
+pub async fn sim(n: u64, hours: u64, rate: f64) -> cpitop::sim::SimHandle {
+    cpitop::sim::spawn(cpitop::sim::SimConfig {
+        seed: 7,
+        message_rate: rate,
+        history: Duration::from_secs(hours * 3600),
+        history_messages: Some(n),
+        ..cpitop::sim::SimConfig::default()
+    })
+    .await
+    .expect("sim starts")
 }
