@@ -58,10 +58,6 @@ impl Dict {
         self.values.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.values.len() <= 1
-    }
-
     /// All values, indexed by code.
     pub fn values(&self) -> impl ExactSizeIterator<Item = &str> {
         self.values.iter().map(|v| &**v)

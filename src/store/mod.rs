@@ -20,13 +20,23 @@ mod batch;
 mod columns;
 mod dict;
 mod index;
+mod query;
+mod sort;
 #[allow(clippy::module_inception)]
 mod store;
 pub mod testgen;
+mod text;
+mod view;
 
 pub use batch::MplBatch;
 pub use dict::IflowInfo;
+pub use query::{Query, StatusSet, TEXT_COLUMNS, filter_rows};
+pub use sort::{SortColumn, SortKey, sort_rows};
 pub use store::{MergeStats, MessageRef, MessageStore, RowId, StoreLimits};
+pub use text::match_ranges;
+pub use view::MessageView;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod view_tests;

@@ -95,7 +95,15 @@ pub struct MessageStore {
     newest: Option<EpochMs>,
     /// Arena bytes no row points to any more.
     garbage: usize,
+    /// Rows inserted or updated, with the generation that changed them (bounded; see
+    /// `changed_since`).
+    changes: Vec<(u64, RowId)>,
+    /// Changes at or before this generation are no longer in `changes`.
+    changes_floor: u64,
 }
+
+/// At most this many entries in the change log; beyond it views re-sort fully.
+const CHANGE_LOG_CAP: usize = 1 << 17;
 
 impl Default for MessageStore {
     fn default() -> Self {
@@ -120,6 +128,8 @@ impl MessageStore {
             min_time: EpochMs::MAX,
             newest: None,
             garbage: 0,
+            changes: Vec::new(),
+            changes_floor: 0,
         }
     }
 
@@ -191,6 +201,7 @@ impl MessageStore {
             match self.index.find(guid, &self.cols) {
                 Some(r) => {
                     if self.update_row(r, ids, lens, &row) {
+                        self.log_change(r);
                         stats.updated += 1;
                     } else {
                         stats.unchanged += 1;
@@ -200,6 +211,7 @@ impl MessageStore {
                     self.push_row(ids, lens, &row);
                     let r = (self.cols.len() - 1) as u32;
                     self.index.insert(guid, r, &self.cols);
+                    self.log_change(r);
                     stats.inserted += 1;
                 }
             }
@@ -210,6 +222,27 @@ impl MessageStore {
         let now = self.newest.unwrap_or(0);
         stats.evicted = self.enforce_limits_with_slack(now, true);
         stats
+    }
+
+    fn log_change(&mut self, r: RowId) {
+        if self.changes.len() >= CHANGE_LOG_CAP {
+            self.changes.clear();
+            self.changes_floor = self.generation + 1;
+            return;
+        }
+        if self.changes_floor <= self.generation {
+            self.changes.push((self.generation + 1, r));
+        }
+    }
+
+    /// Rows inserted or updated after generation `since` (may repeat a row), if the store still
+    /// knows: `None` after an eviction moved rows or when the log has been cut (then rebuild).
+    pub fn changed_since(&self, since: u64, layout: u64) -> Option<Vec<RowId>> {
+        if layout != self.layout || since < self.changes_floor {
+            return None;
+        }
+        let from = self.changes.partition_point(|&(g, _)| g <= since);
+        Some(self.changes[from..].iter().map(|&(_, r)| r).collect())
     }
 
     fn push_row(&mut self, ids: &[u8], lens: [u16; ID_FIELDS], row: &Row) {
@@ -365,6 +398,8 @@ impl MessageStore {
         self.index.rebuild(&self.cols, self.len());
         self.layout += 1;
         self.generation += 1;
+        self.changes.clear();
+        self.changes_floor = self.generation;
         self.min_time = self.cols.log_end.iter().copied().min().unwrap_or(EpochMs::MAX);
         self.newest = self.cols.log_end.iter().copied().max();
         let dropped = before - self.len();
