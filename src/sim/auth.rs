@@ -115,7 +115,7 @@ pub fn token_endpoint(
     j.obj();
     j.key("access_token").str(&token);
     j.key("token_type").str("bearer");
-    j.key("expires_in").int(lifetime_s.saturating_sub(1) as i64);
+    j.key("expires_in").int(lifetime_s as i64);
     j.key("scope").str("uaa.resource it!b2.ESBMessaging.send");
     j.key("jti").str(&random_hex(32));
     j.end_obj();

@@ -1,5 +1,5 @@
 //! Fault injection rules. A rule matches API requests (paths under `/api/v1`, or the token
-//! endpoint when `path_contains` names it), lets `after_successes` matching requests through,
+//! endpoint when `path_contains` names it; `path_contains` is matched against path and query), lets `after_successes` matching requests through,
 //! then fires `count` times (or forever) with `probability` (default 1).
 //!
 //! JSON form (admin endpoint, `--fault '{…}'`):

@@ -212,7 +212,7 @@ fn pick_mpl(mpl: &MplStore, h: u64, want_failed: bool) -> Option<u32> {
     let start = (h % n as u64) as u32;
     for k in 0..400u32 {
         let i = (start + k) % n;
-        let st = mpl.state(i)?;
+        let Some(st) = mpl.state(i) else { continue };
         if !want_failed || st.status == Status::Failed {
             return Some(i);
         }

@@ -485,3 +485,28 @@ pub fn route(ctx: &Ctx, w: &mut World, segs: &[Seg]) -> Resp {
         _ => not_found(),
     }
 }
+
+/// Render one MPL list page for `raw_query` (e.g. `$select=…&$top=1000`) straight from a store,
+/// without HTTP: the entry point of the page-serving benchmark. Errors are the OData error body.
+pub fn render_page(store: &MplStore, api: &str, raw_query: &str) -> Result<Vec<u8>, String> {
+    let q = query::parse(Some(raw_query))?;
+    let headers = http::HeaderMap::new();
+    let body = bytes::Bytes::new();
+    let cfg = super::SimConfig::default();
+    let ctx = Ctx {
+        api,
+        path: "/MessageProcessingLogs".into(),
+        method: http::Method::GET,
+        headers: &headers,
+        q,
+        body: &body,
+        now: store.now(),
+        cfg: &cfg,
+    };
+    let r = list_page(&ctx, store);
+    if r.status.is_success() {
+        Ok(r.body.to_vec())
+    } else {
+        Err(String::from_utf8_lossy(&r.body).into_owned())
+    }
+}

@@ -87,11 +87,16 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<B
     }
     sim.requests.fetch_add(1, Ordering::Relaxed);
     let is_api = path.starts_with("/api/v1");
+    // Fault rules match on the path and the query (`path_contains: "operation=move"`).
+    let path_q = match parts.uri.query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path.clone(),
+    };
     let (down, fault) = {
         let mut w = sim.world();
         let down = w.down;
         let fault = if down.is_none() {
-            w.faults.pick(parts.method.as_str(), &path, is_api)
+            w.faults.pick(parts.method.as_str(), &path_q, is_api)
         } else {
             None
         };
@@ -145,6 +150,7 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<B
         }
     }
     let mut resp = routing::dispatch(&sim, &parts, &body);
+    tracing::debug!(method = %parts.method, %path, status = resp.status.as_u16(), bytes = resp.body.len(), "sim request");
     if resp.drop_connection {
         return Err(DropConnection);
     }
