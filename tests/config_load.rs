@@ -246,13 +246,14 @@ fn defaults_apply_and_tenants_override() {
 #[test]
 fn monitors_keys_and_theme_pass_through() {
     let c = parse(&format!(
-        "[keys]\nrefresh = \"R\"\n[theme]\nheader = \"red\"\n[[monitors]]\nname = \"all stopped\"\nrule = \"not_started\"\n{OK_TENANT}[[tenants.dev.monitors]]\nname = \"dev fails\"\n"
+        "[keys]\nrefresh = \"R\"\n[theme]\nheader = \"red\"\n[monitors]\ninterval = \"1m\"\n[[monitors.defaults]]\nkey = \"stopped\"\n[[monitors.tenants.dev]]\nkey = \"dev-fails\"\n{OK_TENANT}"
     ))
     .unwrap();
     assert_eq!(c.keys.get("refresh").and_then(|v| v.as_str()), Some("R"));
     assert_eq!(c.theme.get("header").and_then(|v| v.as_str()), Some("red"));
-    assert_eq!(c.monitors.len(), 1);
-    assert_eq!(c.tenants[0].monitors.len(), 1);
+    assert_eq!(c.monitors.get("interval").and_then(|v| v.as_str()), Some("1m"));
+    assert!(c.monitors.get("defaults").is_some_and(|v| v.is_array()));
+    assert!(c.monitors.get("tenants").is_some_and(|v| v.is_table()));
 }
 
 #[test]

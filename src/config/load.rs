@@ -10,7 +10,7 @@ use super::error::{ConfigError, Location, Warning, WarningKind, did_you_mean};
 use super::locate::{Doc, join_path};
 use super::paths::Paths;
 use super::schema::{
-    AuthKind, COLOR_NAMES, Environment, MonitorEntry, RawAuth, RawConfig, RawDefaults, RawTenant,
+    AuthKind, COLOR_NAMES, Environment, MonitorsSection, RawAuth, RawConfig, RawDefaults, RawTenant,
 };
 use super::secrets::group_or_other_readable;
 use crate::cpi::conn::Limits;
@@ -28,8 +28,8 @@ pub struct Config {
     pub keys: toml::Table,
     /// `[theme]`, passed through for the TUI.
     pub theme: toml::Table,
-    /// `[[monitors]]` applying to every tenant (each tenant's own are in [`Profile::monitors`]).
-    pub monitors: Vec<MonitorEntry>,
+    /// `[monitors]`, passed through for the monitor module.
+    pub monitors: MonitorsSection,
     /// Non-fatal findings (e.g. inline secrets in a group-readable file).
     pub warnings: Vec<Warning>,
 }
@@ -51,7 +51,6 @@ pub struct Profile {
     pub poll: PollIntervals,
     pub messages: MessageWindow,
     pub limits: Limits,
-    pub monitors: Vec<MonitorEntry>,
     /// The config file the profile came from (for error messages and permission checks).
     pub source: Option<PathBuf>,
 }
@@ -470,7 +469,6 @@ impl Ctx<'_> {
             poll,
             messages,
             limits,
-            monitors: t.monitors,
             source: Some(self.file.to_path_buf()),
         })
     }

@@ -25,4 +25,4 @@ pub use cache::{Cache, CacheLoad};
 pub use error::{ConfigError, Location, Warning, WarningKind};
 pub use load::{Config, Credentials, MessageWindow, PollIntervals, Profile, SecretSource};
 pub use paths::Paths;
-pub use schema::{Environment, MonitorEntry};
+pub use schema::{Environment, MonitorsSection};

@@ -1,5 +1,5 @@
 //! The config file as written (serde types). Every table denies unknown keys so a typo is reported
-//! with a suggestion instead of being silently ignored; `[keys]`, `[theme]` and `[[monitors]]` are
+//! with a suggestion instead of being silently ignored; `[keys]`, `[theme]` and `[monitors]` are
 //! passed through for the modules that own them.
 //!
 //! Resolution into [`crate::config::Profile`] (defaults applied, exactly one secret source checked)
@@ -12,12 +12,14 @@ use serde::Deserialize;
 
 use super::duration::ConfigDuration;
 
-/// One monitor declaration, kept as a raw TOML table until the monitor module types it.
+/// The `[monitors]` table (interval, bell, `[[monitors.defaults]]`, `[[monitors.tenants.NAME]]`,
+/// `[monitors.notify]`), kept as a raw TOML table until the monitor module types it.
 ///
 /// LEAD: this is the single place to plug in the monitor type: replace `toml::Table` with
-/// `crate::monitor::MonitorSpec` (it must implement `Deserialize`; its errors then get the same
-/// file/line/key-path reporting as the rest of the config).
-pub type MonitorEntry = toml::Table;
+/// `crate::monitor::spec::MonitorsConfig` (it implements `Deserialize` and `Default`; its serde
+/// errors then get the same file/line/key-path/"did you mean" reporting as the rest of the
+/// config). Its `validate()` is the monitor module's to call.
+pub type MonitorsSection = toml::Table;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,9 +37,9 @@ pub struct RawConfig {
     /// Theme overrides, owned by the TUI.
     #[serde(default)]
     pub theme: toml::Table,
-    /// `[[monitors]]` applying to every tenant.
+    /// `[monitors]`, owned by the monitor module.
     #[serde(default)]
-    pub monitors: Vec<MonitorEntry>,
+    pub monitors: MonitorsSection,
 }
 
 /// `[defaults]`: settings applying to every tenant unless the tenant sets its own.
@@ -74,9 +76,6 @@ pub struct RawTenant {
     pub messages: RawMessages,
     #[serde(default)]
     pub limits: RawLimits,
-    /// `[[tenants.NAME.monitors]]` for this tenant only.
-    #[serde(default)]
-    pub monitors: Vec<MonitorEntry>,
 }
 
 /// `[tenants.NAME.auth]`: OAuth client credentials (`client_id` + `token_url` + one secret source)
