@@ -498,3 +498,18 @@ fn user_keymap_changes_what_keys_do() {
     apply(&mut s, [key('F')]);
     assert!(s.messages.failed_only);
 }
+
+#[test]
+fn first_load_keeps_the_newest_on_top_while_pages_arrive() {
+    let mut s = state(80, 24);
+    apply(&mut s, [key('2')]);
+    let all = messages();
+    // Pages of a window arrive oldest first within a slice.
+    let p1 = page(&s, &all[5..]);
+    apply(&mut s, [p1]);
+    let p2 = page(&s, &all[..5]);
+    apply(&mut s, [p2]);
+    assert_eq!(s.messages.list.selected, 0);
+    assert_eq!(selected_guid(&s).as_deref(), Some("AGZ0aaaaaaaaaaaaaaaaaaaaaa01"));
+    assert_eq!(s.messages.list.offset, 0);
+}

@@ -9,7 +9,8 @@ use super::state::{Environment, Intervals, TenantInfo};
 use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::client::CpiClient;
-use crate::cpi::conn::TenantConn;
+use crate::cpi::conn::{Auth, Limits, TenantConn};
+use crate::secret::Secret;
 use crate::ui::{ColorLevel, Theme};
 
 /// The web UI root for a CF API host: `<sub>.it-cpiNNN[-rt].cfapps.<region>.hana.ondemand.com` →
@@ -94,12 +95,41 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     })
 }
 
-/// `cpitop --demo`: the simulated tenant in this process, then exactly the configured path.
+/// `cpitop --demo`: the simulated tenant in this process, then exactly the configured path: a
+/// `TenantConn` with OAuth client credentials against the sim's URL and token endpoint.
 fn launch_demo(global: &GlobalArgs) -> Result<()> {
-    let _ = global;
-    Err(eyre!(
-        "--demo needs the simulated tenant, which is not part of this build yet"
-    ))
+    // Logs go to the state dir as usual; without a usable one the demo runs without a log file.
+    let _log = Paths::from_env(global.config.as_deref())
+        .ok()
+        .and_then(|p| crate::config::logging::init(&p, global.log_level.as_deref()).ok());
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let sim = crate::sim::spawn(crate::sim::SimConfig::default())
+            .await
+            .map_err(|e| eyre!("{e}"))?;
+        tracing::info!(url = %sim.base_url, "demo: simulated tenant started");
+        let conn = TenantConn {
+            name: "demo".into(),
+            base_url: sim.base_url.clone(),
+            auth: Auth::OAuth {
+                token_url: sim.token_url.clone(),
+                client_id: sim.client_id.clone(),
+                client_secret: Secret::new(sim.client_secret.clone()),
+            },
+            limits: Limits::default(),
+            ca_bundle: None,
+        };
+        let tenant = TenantInfo {
+            name: "demo (simulated tenant)".into(),
+            env: Environment::Other("demo".into()),
+            read_only: global.read_only,
+            web_ui: None,
+        };
+        let session = session_for(conn, tenant)?;
+        let result = run(session).await;
+        drop(sim);
+        result
+    })
 }
 
 /// A session for a given connection (used by `--demo` and tests).

@@ -4,12 +4,15 @@
 use std::cmp::Ordering;
 
 use super::detail::status_tone;
-use super::list::{Column, ListState, Sort, SortDir, Width, contains_ci};
+use super::list::{Column, ListState, Sort, SortDir, Width};
 use super::load::Load;
 use super::msg::MessageQuery;
 use super::table::{CellCx, Table, Tone};
 use crate::cpi::model::MplStatus;
-use crate::store::{MessageRef, MessageStore, MplBatch, RowId};
+use crate::store::{
+    MessageRef, MessageStore, MessageView, MplBatch, Query, RowId, SortColumn, SortKey, StatusSet,
+    StoreLimits,
+};
 
 /// Windows `w` cycles through.
 pub const WINDOWS_MS: [i64; 4] = [15 * 60_000, 3_600_000, 4 * 3_600_000, 24 * 3_600_000];
@@ -41,6 +44,29 @@ pub struct Messages {
     pub failed: usize,
     /// Web UI root for message links.
     pub web_ui: Option<String>,
+    /// The store's filtered, sorted rows.
+    pub view: MessageView,
+}
+
+/// The store's sort key for a table column (`None`: newest first).
+fn sort_key(sort: Option<Sort>) -> SortKey {
+    let Some(Sort { column, dir }) = sort else {
+        return SortKey::default();
+    };
+    let column = match column {
+        0 => SortColumn::Status,
+        1 => SortColumn::Time,
+        2 => SortColumn::IflowId,
+        3 => SortColumn::Sender,
+        4 => SortColumn::Receiver,
+        5 => SortColumn::AppMessageId,
+        6 => SortColumn::Duration,
+        _ => SortColumn::MessageGuid,
+    };
+    SortKey {
+        column,
+        descending: dir == SortDir::Desc,
+    }
 }
 
 impl Messages {
@@ -54,7 +80,18 @@ impl Messages {
 
     /// Drop every message held (new window or server filter).
     pub fn clear(&mut self) {
-        self.store = MessageStore::new(self.store.limits());
+        // A rolling window drops what slides out of it; a fixed range keeps everything.
+        let max_age = match self.query.range {
+            None => u64::try_from(self.query.window_ms)
+                .ok()
+                .map(std::time::Duration::from_millis),
+            Some(_) => None,
+        };
+        self.store = MessageStore::new(StoreLimits {
+            max_age,
+            ..self.store.limits()
+        });
+        self.view = MessageView::new(self.view.sort(), self.view.query().clone());
         self.list.view.clear();
         self.list.selected = 0;
         self.list.offset = 0;
@@ -83,39 +120,6 @@ impl Messages {
 
     fn get(&self, row: usize) -> Option<MessageRef<'_>> {
         (row < self.store.len()).then(|| self.store.row(row as RowId))
-    }
-
-    /// Does a row's visible text contain `needle` (lower-case)? Compares the borrowed strings,
-    /// no formatting: the filter runs over every held message on each keystroke.
-    fn matches(m: &MessageRef<'_>, needle: &str) -> bool {
-        contains_ci(m.status.as_str(), needle)
-            || contains_ci(m.iflow_id, needle)
-            || contains_ci(m.sender, needle)
-            || contains_ci(m.receiver, needle)
-            || contains_ci(m.application_message_id, needle)
-            || contains_ci(m.guid, needle)
-            || contains_ci(m.correlation_id, needle)
-    }
-
-    fn compare(&self, a: usize, b: usize, sort: Option<Sort>) -> Ordering {
-        let (x, y) = (self.store.row(a as RowId), self.store.row(b as RowId));
-        let newest_first = y.log_end.cmp(&x.log_end).then_with(|| x.guid.cmp(y.guid));
-        let Some(Sort { column, dir }) = sort else {
-            return newest_first;
-        };
-        let ci = |p: &str, q: &str| p.to_lowercase().cmp(&q.to_lowercase());
-        let o = match column {
-            0 => x.status.as_str().cmp(y.status.as_str()),
-            1 => x.log_end.cmp(&y.log_end),
-            2 => ci(x.iflow_id, y.iflow_id),
-            3 => ci(x.sender, y.sender),
-            4 => ci(x.receiver, y.receiver),
-            5 => ci(x.application_message_id, y.application_message_id),
-            6 => x.duration_ms().cmp(&y.duration_ms()),
-            _ => x.guid.cmp(y.guid),
-        };
-        let o = if dir == SortDir::Desc { o.reverse() } else { o };
-        o.then(newest_first)
     }
 }
 
@@ -146,7 +150,11 @@ impl Table for Messages {
         self.get(row).map(|m| m.guid.to_string()).unwrap_or_default()
     }
     fn natural(&self, a: usize, b: usize) -> Ordering {
-        self.compare(a, b, None)
+        let (x, y) = (a as RowId, b as RowId);
+        self.store
+            .time(y)
+            .cmp(&self.store.time(x))
+            .then_with(|| a.cmp(&b))
     }
     fn tone(&self, row: usize, col: usize) -> Tone {
         if col == 0 && row < self.store.len() {
@@ -171,45 +179,47 @@ impl Table for Messages {
     fn list_mut(&mut self) -> &mut ListState {
         &mut self.list
     }
+    /// Filter and sort through the store's `MessageView` (a dictionary pass and a case-folded id
+    /// search; refinements of the previous text filter only the previous result), then put the
+    /// selection back on its message.
     fn rebuild(&mut self, _cx: &CellCx) {
-        let needle = self.list.filter.to_lowercase();
-        let n = self.store.len();
-        let mut failed = 0;
-        let mut view: Vec<usize> = Vec::with_capacity(n);
-        for r in 0..n {
-            let st = self.store.status(r as RowId);
-            if st == MplStatus::Failed {
-                failed += 1;
-            }
-            if self.failed_only && !matches!(st, MplStatus::Failed | MplStatus::Escalated) {
-                continue;
-            }
-            if !needle.is_empty() && !Self::matches(&self.store.row(r as RowId), &needle) {
-                continue;
-            }
-            view.push(r);
-        }
-        let sort = self.list.sort;
-        if sort.is_none() {
-            // Newest first, by the time column alone (cheap keys).
-            view.sort_unstable_by(|&a, &b| {
-                self.store
-                    .time(b as RowId)
-                    .cmp(&self.store.time(a as RowId))
-                    .then_with(|| a.cmp(&b))
-            });
-        } else {
-            view.sort_by(|&a, &b| self.compare(a, b, sort));
-        }
-        self.failed = failed;
-        self.list.view = view;
-        let store = &self.store;
-        self.list.reselect(|r| {
-            if r < store.len() {
-                store.row(r as RowId).guid.to_string()
+        let query = Query {
+            statuses: if self.failed_only {
+                StatusSet::of(&[MplStatus::Failed, MplStatus::Escalated])
             } else {
-                String::new()
+                StatusSet::default()
+            },
+            text: self.list.filter.clone(),
+            ..Query::default()
+        };
+        let sort = sort_key(self.list.sort);
+        if self.view.sort() != sort {
+            self.view.set_sort(&self.store, sort);
+        }
+        if *self.view.query() != query {
+            self.view.set_query(&self.store, query);
+        } else {
+            self.view.refresh(&self.store);
+        }
+        self.failed = (0..self.store.len() as RowId)
+            .filter(|&r| self.store.status(r) == MplStatus::Failed)
+            .count();
+        self.list.view.clear();
+        self.list
+            .view
+            .extend(self.view.rows().iter().map(|&r| r as usize));
+        let pos = self
+            .list
+            .selected_key
+            .as_deref()
+            .and_then(|k| self.store.find(k))
+            .and_then(|row| self.view.position(row));
+        match pos {
+            Some(p) => self.list.selected = p,
+            None => {
+                self.list.selected = self.list.selected.min(self.list.view.len().saturating_sub(1));
+                self.list.selected_key = self.list.selected_row().map(|r| self.key(r));
             }
-        });
+        }
     }
 }

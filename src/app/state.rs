@@ -6,6 +6,7 @@ use super::artifacts::Artifacts;
 use super::detail::{AttachmentContent, Attachments, Correlated, MessageDetail};
 use super::format::TimeFmt;
 use super::keymap::{Context, Keymap};
+use super::load::Load;
 use super::messages::Messages;
 use super::msg::{ApiStats, PollPlan};
 use super::queues::{QueueMessages, Queues};
@@ -286,15 +287,29 @@ impl State {
         self.body_rows().saturating_sub(1).max(1)
     }
 
-    /// The error to show under the header: the focused pane's last failure, if any.
-    pub fn banner(&self) -> Option<String> {
-        let load = match self.route() {
-            Route::Pane(Pane::Artifacts) | Route::ArtifactDetail { .. } => &self.artifacts.load,
-            Route::Pane(Pane::Messages) => &self.messages.load,
-            Route::Pane(Pane::Queues) => &self.queues.load,
-            Route::QueueMessages { .. } => &self.queue_messages.load,
+    /// The polled data behind a route, with its refresh interval (`None` for one-off fetches).
+    pub fn load_of(&self, r: &Route) -> Option<(&Load, u64)> {
+        Some(match r {
+            Route::Pane(Pane::Artifacts) | Route::ArtifactDetail { .. } => {
+                (&self.artifacts.load, self.intervals.artifacts)
+            }
+            Route::Pane(Pane::Messages) => (
+                &self.messages.load,
+                if self.messages.live {
+                    self.intervals.messages_live
+                } else {
+                    self.intervals.messages
+                },
+            ),
+            Route::Pane(Pane::Queues) => (&self.queues.load, self.intervals.queues),
+            Route::QueueMessages { .. } => (&self.queue_messages.load, self.intervals.queues),
             _ => return None,
-        };
+        })
+    }
+
+    /// The error to show under the header: the last failure of the data the view stands on.
+    pub fn banner(&self) -> Option<String> {
+        let (load, _) = self.stack.iter().rev().find_map(|r| self.load_of(r))?;
         load.error.clone()
     }
 

@@ -168,11 +168,13 @@ fn data(s: &mut State, d: DataMsg) {
             }
             match event {
                 MessagesEvent::Page(rows) => {
-                    // Live mode follows the newest message while the selection is on it.
-                    let at_top = m.list.selected == 0;
+                    // Live mode follows the newest message while the selection is on it; so
+                    // does the first load of a window (its pages arrive oldest first within a
+                    // slice). Otherwise the selection stays on its message.
+                    let follow = (m.live && m.list.selected == 0) || m.load.loaded_at.is_none();
                     m.merge(rows);
                     m.rebuild(&cx);
-                    if m.live && at_top {
+                    if follow {
                         m.follow_newest();
                     }
                     m.list.scroll_into_view(rows_on_screen);

@@ -16,23 +16,14 @@ fn width(spans: &[Span<'_>]) -> usize {
     spans.iter().map(|s| s.width()).sum()
 }
 
-/// The load behind what the focused view shows, and its interval.
+/// The load behind what the focused view shows, and its interval: the nearest polled list
+/// down the navigation stack (a message opened from a queue shows the queue's freshness).
 pub fn focused_load(s: &State) -> (&Load, u64) {
-    match s.route() {
-        Route::Pane(Pane::Artifacts) | Route::ArtifactDetail { .. } => {
-            (&s.artifacts.load, s.intervals.artifacts)
-        }
-        Route::Pane(Pane::Queues) => (&s.queues.load, s.intervals.queues),
-        Route::QueueMessages { .. } => (&s.queue_messages.load, s.intervals.queues),
-        _ => (
-            &s.messages.load,
-            if s.messages.live {
-                s.intervals.messages_live
-            } else {
-                s.intervals.messages
-            },
-        ),
-    }
+    s.stack
+        .iter()
+        .rev()
+        .find_map(|r| s.load_of(r))
+        .unwrap_or((&s.artifacts.load, s.intervals.artifacts))
 }
 
 pub fn header(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {

@@ -19,6 +19,8 @@ pub fn lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
             continue;
         }
         out.push(Line::styled(format!("{} keys", title(ctx)), theme.title()));
+        let mut binds: Vec<_> = binds.iter().collect();
+        binds.sort_by_key(|(a, _)| *a);
         for (action, keys) in binds {
             if keys.is_empty() {
                 continue;
