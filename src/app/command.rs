@@ -121,11 +121,7 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
             }
         }
         "refresh" => act(s, Action::Refresh, fx),
-        "utc" | "local" => {
-            if s.time.utc != (cmd == "utc") {
-                act(s, Action::ToggleTime, fx);
-            }
-        }
+        "utc" | "local" if s.time.utc != (cmd == "utc") => act(s, Action::ToggleTime, fx),
         "help" => s.mode = Mode::Help(0),
         "quit" => quit(s, fx),
         _ => {}

@@ -15,6 +15,8 @@ pub struct RunWithSteps {
 }
 
 /// One part of a message's detail, fetched independently so the first part shows at once.
+/// Moved once through the channel, so the size difference of the variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum MessagePart {
     /// The full record with `$expand=CustomHeaderProperties`.

@@ -468,7 +468,7 @@ mod tests {
             seg("abcdefghij", Tone::Bad),
             seg("klmnopqrstuv", Tone::Good),
         ]);
-        let w = wrap(&[l.clone()], 10);
+        let w = wrap(std::slice::from_ref(&l), 10);
         assert_eq!(w.len(), 3);
         assert_eq!(w.iter().map(DocLine::text).collect::<String>(), l.text());
         assert_eq!(w[1].0[0].tone, Tone::Good);

@@ -125,7 +125,7 @@ impl ListState {
             None => view.sort_by(|&a, &b| natural(a, b)),
         }
         self.view = view;
-        self.reselect(|r| key(r));
+        self.reselect(key);
     }
 
     /// Put the selection back on `selected_key` if it is still in the view, else clamp.

@@ -13,6 +13,8 @@ use crate::cpi::odata::EpochMs;
 
 pub type Generation = u64;
 
+/// Moved once through the channel: boxing the large variants would only add allocations.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
@@ -35,6 +37,7 @@ pub enum Msg {
 }
 
 /// Results of pollers and one-off fetches: owned data, tagged so stale ones are dropped.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum DataMsg {
     Artifacts {
@@ -82,6 +85,7 @@ pub enum DataMsg {
 }
 
 /// Progress of the message window's poller.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum MessagesEvent {
     /// A decoded page of messages (new ones, or updates of held ones: upserted by message id).

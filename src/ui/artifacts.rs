@@ -25,8 +25,7 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         area,
         s,
         &s.artifacts,
-        &s.artifacts.load,
-        s.intervals.artifacts,
+        (&s.artifacts.load, s.intervals.artifacts),
         "artifacts",
         theme,
     );

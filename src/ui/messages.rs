@@ -31,8 +31,7 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         area,
         s,
         &s.messages,
-        &s.messages.load,
-        interval,
+        (&s.messages.load, interval),
         "messages",
         theme,
     );

@@ -96,8 +96,7 @@ pub fn table_or_placeholder(
     area: Rect,
     s: &State,
     t: &dyn Table,
-    load: &Load,
-    interval_ms: u64,
+    (load, interval_ms): (&Load, u64),
     what: &str,
     theme: &Theme,
 ) {

@@ -25,8 +25,7 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         area,
         s,
         &s.queue_messages,
-        &s.queue_messages.load,
-        s.intervals.queues,
+        (&s.queue_messages.load, s.intervals.queues),
         &what,
         theme,
     );

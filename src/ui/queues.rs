@@ -65,8 +65,7 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         area,
         s,
         &s.queues,
-        &s.queues.load,
-        s.intervals.queues,
+        (&s.queues.load, s.intervals.queues),
         "queues",
         theme,
     );
