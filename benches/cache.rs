@@ -3,8 +3,8 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
 use cpitop::config::{Cache, Paths};
+use criterion::{Criterion, criterion_group, criterion_main};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -23,7 +23,11 @@ fn rows(n: usize) -> Vec<Row> {
         .map(|i| Row {
             guid: format!("AGZ{i:025}"),
             iflow: format!("Orders_Replicate_{}", i % 57),
-            status: if i % 13 == 0 { "FAILED".into() } else { "COMPLETED".into() },
+            status: if i % 13 == 0 {
+                "FAILED".into()
+            } else {
+                "COMPLETED".into()
+            },
             sender: "S4HANA".into(),
             receiver: format!("ERP{}", i % 5),
             log_start_ms: 1_718_000_000_000 + i as i64 * 10,
@@ -38,7 +42,9 @@ fn bench(c: &mut Criterion) {
     let data = rows(50_000);
     let mut g = c.benchmark_group("cache_50k_rows");
     g.sample_size(10);
-    g.bench_function("save", |b| b.iter(|| cache.save("messages", black_box(&data)).expect("save")));
+    g.bench_function("save", |b| {
+        b.iter(|| cache.save("messages", black_box(&data)).expect("save"))
+    });
     cache.save("messages", &data).expect("save");
     g.bench_function("load", |b| {
         b.iter(|| black_box(cache.load::<Vec<Row>>("messages").into_value().expect("cached")))
