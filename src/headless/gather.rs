@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::StreamExt as _;
+use futures_util::future::{BoxFuture, FutureExt as _};
 use tokio::sync::mpsc;
 
-use crate::cpi::model::{JmsBroker, KeystoreEntry, RuntimeArtifact};
+use crate::cpi::model::{JmsBroker, JmsMessage, KeystoreEntry, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::cpi::{CpiClient, CpiError, MplDecoder, MplQuery};
 use crate::monitor::{
@@ -267,11 +268,16 @@ where
 /// partial map would put artifacts out of their package's scope.
 async fn fetch_packages(client: &CpiClient) -> Result<HashMap<String, String>, CpiError> {
     let packages = client.packages().await?;
-    let lists: Vec<_> =
-        futures_util::stream::iter(packages.iter().map(|p| client.designtime_artifacts(&p.id)))
-            .buffer_unordered(QUEUE_FETCH_PARALLEL)
-            .collect()
-            .await;
+    // Boxed futures collected first: a closure or a borrowing `async` block inside the stream's
+    // type makes the whole future not `Send` for every lifetime (rust-lang/rust#102211).
+    let calls: Vec<BoxFuture<'_, _>> = packages
+        .iter()
+        .map(|p| client.designtime_artifacts(&p.id).boxed())
+        .collect();
+    let lists: Vec<_> = futures_util::stream::iter(calls)
+        .buffer_unordered(QUEUE_FETCH_PARALLEL)
+        .collect()
+        .await;
     let mut map = HashMap::new();
     for list in lists {
         for a in list? {
@@ -285,12 +291,12 @@ async fn fetch_packages(client: &CpiClient) -> Result<HashMap<String, String>, C
 /// fails keeps `messages: None` (its age/blocked rules then say so).
 async fn fetch_queues(client: &CpiClient, needs: &Needs) -> Result<Vec<QueueSnapshot>, CpiError> {
     let queues = client.queues().await?;
-    let listed: Vec<(usize, Option<_>)> = futures_util::stream::iter(
-        queues
-            .iter()
-            .enumerate()
-            .filter(|(_, q)| needs.queue_messages_of(&q.name))
-            .map(|(i, q)| async move {
+    let calls: Vec<BoxFuture<'_, (usize, Option<Vec<JmsMessage>>)>> = queues
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| needs.queue_messages_of(&q.name))
+        .map(|(i, q)| {
+            async move {
                 match client.queue_messages(&q.name).await {
                     Ok(m) => (i, Some(m)),
                     Err(e) => {
@@ -298,11 +304,14 @@ async fn fetch_queues(client: &CpiClient, needs: &Needs) -> Result<Vec<QueueSnap
                         (i, None)
                     }
                 }
-            }),
-    )
-    .buffer_unordered(QUEUE_FETCH_PARALLEL)
-    .collect()
-    .await;
+            }
+            .boxed()
+        })
+        .collect();
+    let listed: Vec<(usize, Option<Vec<JmsMessage>>)> = futures_util::stream::iter(calls)
+        .buffer_unordered(QUEUE_FETCH_PARALLEL)
+        .collect()
+        .await;
     let mut out: Vec<QueueSnapshot> = queues
         .into_iter()
         .map(|queue| QueueSnapshot {
