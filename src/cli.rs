@@ -46,4 +46,8 @@ pub enum Command {
     Cache(crate::config::cli::CacheArgs),
     /// Run the simulated CPI tenant (a local OData server with generated data).
     Sim(crate::sim::SimArgs),
+    /// Evaluate every alert monitor once; exit 0 ok, 1 warning, 2 error, 3 could not evaluate.
+    Check(crate::headless::CheckArgs),
+    /// Run the alert monitors continuously; one JSON line per event on stdout.
+    Watch(crate::headless::WatchArgs),
 }

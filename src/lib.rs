@@ -11,6 +11,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod cpi;
+pub mod headless;
 pub mod monitor;
 pub mod secret;
 pub mod sim;
@@ -25,5 +26,7 @@ pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
         Some(cli::Command::Info) => config::cli::run_info(&cli.global),
         Some(cli::Command::Cache(args)) => config::cli::run_cache(&cli.global, args),
         Some(cli::Command::Sim(args)) => sim::run_cli(args),
+        Some(cli::Command::Check(args)) => std::process::exit(headless::run_check(&cli.global, &args)),
+        Some(cli::Command::Watch(args)) => headless::run_watch(&cli.global, &args),
     }
 }

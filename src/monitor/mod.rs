@@ -46,6 +46,8 @@ pub use history::History;
 pub use status::{MonitorState, MonitorStatus, Transition};
 pub mod headless;
 pub mod runtime;
+pub mod store_stats;
 
 pub use headless::{CheckFormat, CheckReport, NewFailures, WatchEvent, exit_code};
 pub use runtime::{Round, TenantMonitors};
+pub use store_stats::StoreStats;

@@ -1,0 +1,41 @@
+//! Alert monitors without a terminal UI: `cpitop check` (evaluate once, Nagios-style exit code)
+//! and `cpitop watch` (evaluate continuously, one JSON line per event, notifications).
+//!
+//! - [`gather`]: fetch what the active monitors need (in parallel; watermark deltas for messages).
+//! - [`setup`]: config file → tenant connection and typed `[monitors]`; `--demo` → in-process sim.
+//! - [`check`]: one evaluation, persisted artifact tracker and tenant health, the report.
+//! - [`watch`]: the evaluation loop, event lines, notifier, Ctrl-C/SIGTERM.
+
+pub mod check;
+pub mod gather;
+pub mod setup;
+pub mod watch;
+
+pub use check::{CheckOutcome, check, run_check};
+pub use gather::{GatherReport, Gatherer, Parts};
+pub use setup::{DEMO_MONITORS, Target, monitors_from_table, prepare};
+pub use watch::{WatchOptions, run_watch, watch};
+
+/// `cpitop check`
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    /// Output format: `text` (one line per monitor) or `json`.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+}
+
+/// `cpitop watch`
+#[derive(Debug, Clone, clap::Args)]
+pub struct WatchArgs {
+    /// Evaluation interval [default: `monitors.interval` of the config, else 1m].
+    #[arg(long, value_name = "DURATION", value_parser = parse_interval)]
+    pub interval: Option<std::time::Duration>,
+}
+
+fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
+    let d = crate::monitor::parse_duration(s).map_err(|e| e.to_string())?;
+    if d < std::time::Duration::from_secs(1) {
+        return Err(format!("interval {s:?} is too short; use at least 1s"));
+    }
+    Ok(d)
+}

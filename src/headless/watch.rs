@@ -1,0 +1,213 @@
+//! `cpitop watch`: run the monitors at the configured interval without a terminal UI. Each event
+//! (a monitor's status transition, a newly failed message) is one JSON line, written and flushed
+//! as it happens; transitions also go to the configured notifications. Message data is kept fresh
+//! with watermark deltas (never re-downloaded). Ctrl-C or SIGTERM stops cleanly: the round in
+//! progress is abandoned, due notifications are still sent (within one group window).
+
+use std::io::Write as _;
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, eyre};
+use tokio_util::sync::CancellationToken;
+
+use super::WatchArgs;
+use super::check::{load_persisted, save_persisted};
+use super::gather::Gatherer;
+use super::setup::{Target, prepare, runtime};
+use crate::cli::GlobalArgs;
+use crate::config::Paths;
+use crate::monitor::notify::{NotifierInput, spawn_notifier};
+use crate::monitor::{MessageRef, NewFailures, TenantMonitors, WatchEvent, needs};
+
+/// How `watch` runs.
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    /// Time between evaluation rounds.
+    pub interval: Duration,
+    /// How far back failed messages are looked for on each round (a message the tenant shows late
+    /// is still reported if at most this old). Also the minimum message window kept.
+    pub failure_lookback: Duration,
+    /// Error texts fetched per round for newly failed messages (one request each).
+    pub error_texts_per_round: usize,
+    /// Stop after this many rounds (`None`: until cancelled).
+    pub max_rounds: Option<u64>,
+}
+
+impl WatchOptions {
+    pub fn from_target(target: &Target) -> Self {
+        Self {
+            interval: target.monitors.interval.0,
+            failure_lookback: Duration::from_secs(15 * 60),
+            error_texts_per_round: 20,
+            max_rounds: None,
+        }
+    }
+}
+
+/// Run the loop until `cancel` (or `max_rounds`). Every event goes to `emit`; an `emit` error
+/// (e.g. stdout closed) ends the loop with that error.
+pub async fn watch(
+    target: &Target,
+    opts: &WatchOptions,
+    cancel: CancellationToken,
+    mut emit: impl FnMut(&WatchEvent) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut notes = Vec::new();
+    let mut monitors = TenantMonitors::open(&target.monitors, &target.tenant, target.state_dir.as_deref())
+        .map_err(|e| eyre!("{e}"))?;
+    let need = needs(monitors.specs());
+    let window = need
+        .message_window
+        .map_or(opts.failure_lookback, |w| w.max(opts.failure_lookback));
+    let (tracker, health) = load_persisted(target, &mut notes);
+    let mut g = Gatherer::new(
+        target.client.clone(),
+        &target.tenant,
+        need,
+        Some(window),
+        tracker,
+        health,
+    );
+    let notifier_stop = CancellationToken::new();
+    let (notify_tx, notifier) = spawn_notifier(target.monitors.notify.clone(), None, notifier_stop.clone())
+        .map_err(|e| eyre!("notifications cannot start: {e}"))?;
+    let _ = notify_tx.send(NotifierInput::Seed(monitors.state().clone()));
+    let lookback_ms = i64::try_from(opts.failure_lookback.as_millis()).unwrap_or(i64::MAX);
+    let mut failures = NewFailures::new(g.now(), lookback_ms);
+    for n in &notes {
+        tracing::warn!(tenant = %target.tenant, "{n}");
+    }
+
+    let mut rounds = 0u64;
+    let result: Result<()> = loop {
+        let round_done = async {
+            g.refresh(g.now()).await;
+            let now = g.now();
+            let round = g.with_snapshot(|snap| monitors.evaluate(snap, now));
+            let fresh = g
+                .message_stats()
+                .map(|s| failures.poll(&s, now))
+                .unwrap_or_default();
+            (round, fresh)
+        };
+        let (round, fresh) = tokio::select! {
+            _ = cancel.cancelled() => break Ok(()),
+            r = round_done => r,
+        };
+        let mut persist_notes = Vec::new();
+        save_persisted(target, &g, &mut persist_notes);
+        for n in persist_notes {
+            tracing::warn!(tenant = %target.tenant, "{n}");
+        }
+        if !round.transitions.is_empty() {
+            let _ = notify_tx.send(NotifierInput::Transitions(round.for_notifier()));
+        }
+        let mut out = Ok(());
+        for t in &round.transitions {
+            out = out.and_then(|_| emit(&WatchEvent::transition(t)));
+        }
+        let fresh = with_error_texts(&g, fresh, opts.error_texts_per_round, &cancel).await;
+        for m in &fresh {
+            out = out.and_then(|_| emit(&WatchEvent::message_failed(&target.tenant, m)));
+        }
+        if let Err(e) = out {
+            break Err(eyre!("cannot write the event stream: {e}"));
+        }
+        rounds += 1;
+        if opts.max_rounds.is_some_and(|m| rounds >= m) {
+            break Ok(());
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => break Ok(()),
+            _ = tokio::time::sleep(opts.interval) => {}
+        }
+    };
+
+    // Let the notifier send what is due, then stop it.
+    drop(notify_tx);
+    let grace = target.monitors.notify.group_window.0 + target.monitors.notify.timeout.0;
+    let mut notifier = notifier;
+    if tokio::time::timeout(grace, &mut notifier).await.is_err() {
+        notifier_stop.cancel();
+        let _ = notifier.await;
+    }
+    result
+}
+
+/// Fill in the error text (first line) of up to `limit` messages; the rest keep `None`.
+async fn with_error_texts(
+    g: &Gatherer,
+    mut msgs: Vec<MessageRef>,
+    limit: usize,
+    cancel: &CancellationToken,
+) -> Vec<MessageRef> {
+    for m in msgs.iter_mut().take(limit) {
+        let text = tokio::select! {
+            _ = cancel.cancelled() => break,
+            t = g.client().mpl_error_text(&m.guid) => t,
+        };
+        match text {
+            Ok(Some(t)) => m.error = t.lines().next().map(str::to_string),
+            Ok(None) => {}
+            Err(e) => tracing::debug!(guid = %m.guid, error = %e, "error text not fetched"),
+        }
+    }
+    msgs
+}
+
+/// `cpitop watch` from the command line: events on stdout until Ctrl-C or SIGTERM.
+pub fn run_watch(global: &GlobalArgs, args: &WatchArgs) -> Result<()> {
+    let paths = Paths::from_env(global.config.as_deref())?;
+    let _log = crate::config::logging::init(&paths, global.log_level.as_deref())?;
+    let rt = runtime()?;
+    rt.block_on(async {
+        let target = prepare(global, &paths).await?;
+        for n in &target.notes {
+            eprintln!("note: {n}");
+        }
+        let mut opts = WatchOptions::from_target(&target);
+        if let Some(i) = args.interval {
+            opts.interval = i;
+        }
+        let cancel = CancellationToken::new();
+        spawn_signal_handler(cancel.clone());
+        let stdout = std::io::stdout();
+        let r = watch(&target, &opts, cancel, |ev| {
+            let mut out = stdout.lock();
+            out.write_all(ev.to_line().as_bytes())?;
+            out.flush()
+        })
+        .await;
+        if let Some(sim) = target.sim {
+            sim.shutdown().await;
+        }
+        r
+    })
+}
+
+/// Cancel on Ctrl-C (SIGINT) or SIGTERM.
+fn spawn_signal_handler(cancel: CancellationToken) {
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "SIGTERM handler not installed; Ctrl-C still stops");
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        cancel.cancel();
+    });
+}
