@@ -234,7 +234,10 @@ fn inline_secret_in_readable_config_is_warned_about() {
         )
     );
     assert!(!c.warnings[0].message.contains("inline-pw-1"));
-    assert!(!format!("{c:?}").contains("inline-pw-1"), "Debug of the config hides inline secrets");
+    assert!(
+        !format!("{c:?}").contains("inline-pw-1"),
+        "Debug of the config hides inline secrets"
+    );
     let (conn, _) = c.tenant("a").unwrap().to_conn_with(&|_| None).unwrap();
     assert_eq!(oauth_secret(&conn), "inline-pw-1");
     set_mode(&cfg, 0o600);

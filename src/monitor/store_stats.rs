@@ -1,21 +1,16 @@
-//! [`MessageStats`] over the columnar [`MessageStore`], through the store's public API only
-//! (`filter_rows` with a [`Query`], row access).
-//!
-//! The store has no per-iFlow time index, so every aggregate is one filtered pass over the rows
-//! (the store's dictionary-coded filter compares an iFlow code and a status per row, split over
-//! both cores for large stores): O(rows) per call, a few milliseconds at 1M rows.
+//! [`MessageStats`] over the columnar [`MessageStore`]: each trait method is one pass over the
+//! store's time, status and iFlow columns (`src/store/stats.rs`), no rows copied: O(rows) per
+//! call, a few milliseconds at 1M rows.
 //!
 //! Coverage: the store itself only knows which message times it holds, not which time range was
 //! fetched completely. [`StoreStats`] pairs the store with the coverage its loader knows (window
 //! start → delta watermark); the plain `impl MessageStats for MessageStore` reports the range of
 //! held message times, which is right only for a store filled by one complete window load.
 
-use std::collections::HashSet;
-
 use super::snapshot::{MessageRef, MessageStats};
 use crate::cpi::model::MplStatus;
 use crate::cpi::odata::EpochMs;
-use crate::store::{MessageStore, Query, RowId, StatusSet, filter_rows};
+use crate::store::{MessageStore, RowId, StatusSet};
 
 /// A message store with the time range its loader fetched completely.
 #[derive(Debug, Clone, Copy)]
@@ -30,48 +25,29 @@ impl<'a> StoreStats<'a> {
     }
 }
 
-fn all_rows(store: &MessageStore) -> Vec<RowId> {
-    (0..u32::try_from(store.len()).unwrap_or(u32::MAX)).collect()
-}
-
-fn select(
-    store: &MessageStore,
-    iflow: Option<&str>,
-    statuses: &[MplStatus],
-    from: Option<EpochMs>,
-    to: Option<EpochMs>,
-) -> Vec<RowId> {
-    if store.is_empty() {
-        return Vec::new();
+fn message_ref(store: &MessageStore, r: RowId) -> MessageRef {
+    let m = store.row(r);
+    MessageRef {
+        guid: m.guid.to_string(),
+        iflow: m.iflow_id.to_string(),
+        status: m.status,
+        time: m.log_end,
+        // The store keeps no error texts (they are a separate call per message).
+        error: None,
     }
-    let query = Query {
-        // An empty set means every status, as in the trait.
-        statuses: StatusSet::of(statuses),
-        iflow: iflow.map(str::to_string),
-        from,
-        to,
-        text: String::new(),
-    };
-    filter_rows(store, &all_rows(store), &query)
 }
 
 fn iflows(store: &MessageStore, from: EpochMs, to: EpochMs) -> Vec<String> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for r in select(store, None, &[], Some(from), Some(to)) {
-        let id = store.row(r).iflow_id;
-        if seen.insert(id) {
-            out.push(id.to_string());
-        }
-    }
-    out
+    store
+        .iflows_in(from, to)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
-fn last_completed(store: &MessageStore, iflow: &str) -> Option<EpochMs> {
-    select(store, Some(iflow), &[MplStatus::Completed], None, None)
-        .into_iter()
-        .map(|r| store.time(r))
-        .max()
+fn count(store: &MessageStore, iflow: &str, statuses: &[MplStatus], from: EpochMs, to: EpochMs) -> u64 {
+    // An empty set means every status, as in the trait.
+    MessageStore::count(store, iflow, StatusSet::of(statuses), from, to)
 }
 
 fn newest(
@@ -82,26 +58,9 @@ fn newest(
     to: EpochMs,
     limit: usize,
 ) -> Vec<MessageRef> {
-    let mut rows = select(store, iflow, statuses, Some(from), Some(to));
-    rows.sort_by(|&a, &b| {
-        store
-            .time(b)
-            .cmp(&store.time(a))
-            .then_with(|| store.row(a).guid.cmp(store.row(b).guid))
-    });
-    rows.truncate(limit);
-    rows.into_iter()
-        .map(|r| {
-            let m = store.row(r);
-            MessageRef {
-                guid: m.guid.to_string(),
-                iflow: m.iflow_id.to_string(),
-                status: m.status,
-                time: m.log_end,
-                // The store keeps no error texts (they are a separate call per message).
-                error: None,
-            }
-        })
+    MessageStore::newest(store, iflow, StatusSet::of(statuses), from, to, limit)
+        .into_iter()
+        .map(|r| message_ref(store, r))
         .collect()
 }
 
@@ -113,10 +72,10 @@ impl MessageStats for StoreStats<'_> {
         iflows(self.store, from, to)
     }
     fn count(&self, iflow: &str, statuses: &[MplStatus], from: EpochMs, to: EpochMs) -> u64 {
-        select(self.store, Some(iflow), statuses, Some(from), Some(to)).len() as u64
+        count(self.store, iflow, statuses, from, to)
     }
     fn last_completed(&self, iflow: &str) -> Option<EpochMs> {
-        last_completed(self.store, iflow)
+        MessageStore::last_completed(self.store, iflow)
     }
     fn newest(
         &self,
@@ -133,18 +92,16 @@ impl MessageStats for StoreStats<'_> {
 impl MessageStats for MessageStore {
     /// The range of held message times (see the module docs).
     fn coverage(&self) -> Option<(EpochMs, EpochMs)> {
-        let newest = self.newest()?;
-        let oldest = all_rows(self).into_iter().map(|r| self.time(r)).min()?;
-        Some((oldest, newest))
+        self.time_range()
     }
     fn iflows(&self, from: EpochMs, to: EpochMs) -> Vec<String> {
         iflows(self, from, to)
     }
     fn count(&self, iflow: &str, statuses: &[MplStatus], from: EpochMs, to: EpochMs) -> u64 {
-        select(self, Some(iflow), statuses, Some(from), Some(to)).len() as u64
+        count(self, iflow, statuses, from, to)
     }
     fn last_completed(&self, iflow: &str) -> Option<EpochMs> {
-        last_completed(self, iflow)
+        MessageStore::last_completed(self, iflow)
     }
     fn newest(
         &self,
@@ -167,19 +124,7 @@ mod tests {
 
     /// The same messages as a plain list: the naive reference implementation.
     fn reference(store: &MessageStore) -> VecMessageStats {
-        let messages = all_rows(store)
-            .into_iter()
-            .map(|r| {
-                let m = store.row(r);
-                MessageRef {
-                    guid: m.guid.to_string(),
-                    iflow: m.iflow_id.to_string(),
-                    status: m.status,
-                    time: m.log_end,
-                    error: None,
-                }
-            })
-            .collect();
+        let messages = (0..store.len() as RowId).map(|r| message_ref(store, r)).collect();
         VecMessageStats {
             messages,
             coverage: None,
@@ -252,8 +197,8 @@ mod tests {
     fn empty_store_has_no_coverage_and_no_messages() {
         let s = MessageStore::default();
         assert_eq!(MessageStats::coverage(&s), None);
-        assert_eq!(s.count("x", &[], 0, i64::MAX), 0);
-        assert!(s.iflows(0, i64::MAX).is_empty());
-        assert_eq!(s.last_completed("x"), None);
+        assert_eq!(MessageStats::count(&s, "x", &[], 0, i64::MAX), 0);
+        assert!(MessageStats::iflows(&s, 0, i64::MAX).is_empty());
+        assert_eq!(MessageStats::last_completed(&s, "x"), None);
     }
 }

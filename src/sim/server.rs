@@ -46,7 +46,7 @@ pub async fn serve(listener: TcpListener, sim: Arc<Sim>) {
                     }
                     let sim = sim.clone();
                     conns.spawn(async move {
-                        let svc = service_fn(move |req| handle(sim.clone(), req));
+                        let svc = service_fn(move |req| with_sim_date(sim.clone(), req));
                         if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await {
                             tracing::debug!(error = %e, "sim connection ended");
                         }
@@ -60,6 +60,24 @@ pub async fn serve(listener: TcpListener, sim: Arc<Sim>) {
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
         }
     }
+}
+
+/// Every response carries the sim clock in `Date` (hyper only adds its own when none is set), so
+/// a client that corrects its clock by the server's `Date` follows `advance_clock` as it would
+/// follow a real tenant's clock.
+async fn with_sim_date(
+    sim: Arc<Sim>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, DropConnection> {
+    let now = sim.now();
+    let mut resp = handle(sim, req).await?;
+    if let Some(t) = chrono::DateTime::from_timestamp_millis(now)
+        && let Ok(v) =
+            hyper::header::HeaderValue::from_str(&t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+    {
+        resp.headers_mut().insert(hyper::header::DATE, v);
+    }
+    Ok(resp)
 }
 
 async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, DropConnection> {

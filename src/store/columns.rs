@@ -94,10 +94,7 @@ impl Columns {
             Some(Vec::with_capacity(self.ids.len()))
         };
         let mut w = 0usize;
-        for r in 0..self.len() {
-            if !keep[r] {
-                continue;
-            }
+        for r in (0..self.len()).filter(|&r| keep[r]) {
             let start = self.id_start[r] as usize;
             let len: usize = self.id_lens[r].iter().map(|&x| x as usize).sum();
             match &mut new_arena {
