@@ -23,14 +23,22 @@ fn panes_switch_by_number_tab_and_command() {
     apply(&mut s, [code(KeyCode::Tab)]);
     assert_eq!(s.pane(), Pane::Queues);
     apply(&mut s, [code(KeyCode::Tab)]);
+    assert_eq!(s.pane(), Pane::Alerts);
+    apply(&mut s, [code(KeyCode::Tab)]);
     assert_eq!(s.pane(), Pane::Artifacts, "tab wraps around");
     apply(&mut s, [code(KeyCode::BackTab)]);
+    assert_eq!(s.pane(), Pane::Alerts);
+    apply(&mut s, [key('3')]);
     assert_eq!(s.pane(), Pane::Queues);
+    apply(&mut s, [key('4')]);
+    assert_eq!(s.pane(), Pane::Alerts);
     for (cmd, pane) in [
         ("a", Pane::Artifacts),
         ("m", Pane::Messages),
         ("q", Pane::Queues),
+        ("al", Pane::Alerts),
         ("artifacts", Pane::Artifacts),
+        ("alerts", Pane::Alerts),
     ] {
         apply(&mut s, [key(':')]);
         apply(&mut s, typed(cmd));
@@ -41,11 +49,11 @@ fn panes_switch_by_number_tab_and_command() {
 }
 
 #[test]
-fn unknown_commands_and_the_missing_alerts_pane_say_so() {
+fn unknown_commands_say_so() {
     let mut s = state(80, 24);
-    apply(&mut s, [Msg::Command("alerts".into())]);
+    apply(&mut s, [Msg::Command("alertz".into())]);
     let t = s.toast.clone().expect("toast");
-    assert!(t.text.contains("unknown command `alerts`"), "{}", t.text);
+    assert!(t.text.contains("unknown command `alertz`"), "{}", t.text);
     assert_eq!(s.pane(), Pane::Artifacts);
     apply(&mut s, [Msg::Command("window 3x".into())]);
     assert!(

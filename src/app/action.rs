@@ -34,6 +34,10 @@ pub enum Action {
     JumpArtifact,
     Correlated,
     Attachments,
+    PaneAlerts,
+    Acknowledge,
+    Silence,
+    AlertHistory,
 }
 
 /// (keymap name, action, short hint for the footer, description for help).
@@ -84,6 +88,25 @@ const TABLE: &[(&str, Action, &str, &str)] = &[
         "same correlation id",
     ),
     ("attachments", Action::Attachments, "attachments", "attachments"),
+    ("pane_alerts", Action::PaneAlerts, "alerts", "alerts pane"),
+    (
+        "acknowledge",
+        Action::Acknowledge,
+        "ack",
+        "acknowledge the alert (again: remove)",
+    ),
+    (
+        "silence",
+        Action::Silence,
+        "silence",
+        "silence the monitor (1h, 4h, 24h, typed, off)",
+    ),
+    (
+        "alert_history",
+        Action::AlertHistory,
+        "history",
+        "history of alert transitions",
+    ),
 ];
 
 impl Action {

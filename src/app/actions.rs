@@ -37,6 +37,10 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Action::PaneArtifacts => switch_pane(s, Pane::Artifacts),
         Action::PaneMessages => switch_pane(s, Pane::Messages),
         Action::PaneQueues => switch_pane(s, Pane::Queues),
+        Action::PaneAlerts => switch_pane(s, Pane::Alerts),
+        Action::Acknowledge => super::alerts_actions::acknowledge(s, fx),
+        Action::Silence => super::alerts_actions::silence_prompt(s),
+        Action::AlertHistory => super::alerts_actions::history(s),
         Action::PaneNext | Action::PanePrev => {
             let n = Pane::ALL.len();
             let i = s.pane().index();
@@ -181,6 +185,9 @@ fn refresh(s: &mut State, fx: &mut Vec<Effect>) {
             s.correlated.items = Fetch::Pending;
             fx.push(Effect::FetchCorrelated { correlation_id });
         }
+        Route::Pane(Pane::Alerts) | Route::AlertEvidence { .. } => {
+            super::alerts_eval::start_round(s, fx);
+        }
         _ => {}
     }
     s.toast("refreshing…", ToastKind::Info);
@@ -227,6 +234,9 @@ pub fn clamp_scroll(s: &mut State) {
 }
 
 fn open(s: &mut State, fx: &mut Vec<Effect>) {
+    if super::alerts_actions::open(s, fx) {
+        return;
+    }
     match s.route().clone() {
         Route::Pane(Pane::Artifacts) => {
             if let Some(id) = s.artifacts.selected().map(|a| a.id.clone()) {
@@ -366,6 +376,10 @@ fn copy_id(s: &mut State, fx: &mut Vec<Effect>) {
         Route::Pane(Pane::Queues) => ("queue name", s.queues.selected_key()),
         Route::QueueMessages { .. } => ("JMS message id", s.queue_messages.selected_key()),
         Route::Attachments { .. } => ("attachment id", s.attachments.selected_key()),
+        Route::Pane(Pane::Alerts) => ("monitor key", s.alerts.selected_key()),
+        Route::AlertEvidence { .. } => ("evidence", s.alerts.evidence.selected_key()),
+        Route::AlertHistory => ("transition", s.alerts.history.selected_key()),
+        Route::Certificate { alias } => ("certificate alias", Some(alias.clone())),
     };
     match text {
         Some(text) => {

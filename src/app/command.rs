@@ -12,6 +12,13 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ("artifacts", &["a", "art"], "artifacts pane"),
     ("messages", &["m", "msg", "mpl"], "messages pane"),
     ("queues", &["q", "jms"], "queues pane"),
+    ("alerts", &["al", "alert"], "alerts pane"),
+    (
+        "silence",
+        &[],
+        "silence 1h|4h|24h|<duration>|off — the selected monitor",
+    ),
+    ("history", &["hist"], "history of alert transitions"),
     (
         "window",
         &["w"],
@@ -80,6 +87,12 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
         "artifacts" => switch_pane(s, Pane::Artifacts),
         "messages" => switch_pane(s, Pane::Messages),
         "queues" => switch_pane(s, Pane::Queues),
+        "alerts" => switch_pane(s, Pane::Alerts),
+        "silence" => super::alerts_actions::silence(s, &args.join(" "), fx),
+        "history" => {
+            switch_pane(s, Pane::Alerts);
+            super::alerts_actions::history(s);
+        }
         "window" => window(s, arg),
         "status" => server_filter(
             s,

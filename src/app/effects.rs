@@ -18,6 +18,8 @@ pub struct EffectRunner {
     tx: mpsc::Sender<Msg>,
     pub pollers: Pollers,
     in_tmux: bool,
+    /// Saving alert state and sending notifications (`None`: monitors not set up).
+    pub alerts: Option<super::alerts_io::AlertsIo>,
 }
 
 impl EffectRunner {
@@ -27,6 +29,7 @@ impl EffectRunner {
             client,
             tx,
             in_tmux: super::clipboard::in_tmux(),
+            alerts: None,
         }
     }
 
@@ -95,6 +98,29 @@ impl EffectRunner {
                     };
                     let _ = tx.blocking_send(Msg::Notify { text, error });
                 });
+            }
+            Effect::MonitorFetch(plan) => {
+                super::monitor_poll::spawn(self.client.clone(), plan, self.tx.clone());
+            }
+            Effect::SaveAlerts {
+                state,
+                controls,
+                transitions,
+            } => {
+                if let Some(io) = &self.alerts {
+                    io.save(state, controls, transitions, self.tx.clone());
+                }
+            }
+            Effect::AlertNotify(transitions) => {
+                if let Some(io) = &self.alerts {
+                    io.notify(transitions);
+                }
+            }
+            Effect::Bell => {
+                // BEL: the terminal rings (or flashes, as its user configured).
+                if let Err(e) = term.write_all(b"\x07").and_then(|()| term.flush()) {
+                    tracing::debug!("bell not rung: {e}");
+                }
             }
         }
         true

@@ -27,10 +27,14 @@ pub enum Context {
     Correlated,
     Attachments,
     Attachment,
+    Alerts,
+    AlertEvidence,
+    AlertHistory,
+    Certificate,
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 16] = [
         Self::Global,
         Self::Table,
         Self::Detail,
@@ -43,6 +47,10 @@ impl Context {
         Self::Correlated,
         Self::Attachments,
         Self::Attachment,
+        Self::Alerts,
+        Self::AlertEvidence,
+        Self::AlertHistory,
+        Self::Certificate,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -58,6 +66,10 @@ impl Context {
             Self::Correlated => "correlated",
             Self::Attachments => "attachments",
             Self::Attachment => "attachment",
+            Self::Alerts => "alerts",
+            Self::AlertEvidence => "alert_evidence",
+            Self::AlertHistory => "alert_history",
+            Self::Certificate => "certificate",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

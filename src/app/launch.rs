@@ -64,6 +64,9 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     let (keymap, mut warnings) = Keymap::with_table(&config.keys, &origin);
     warnings.extend(config.warnings.iter().map(|w| w.to_string()));
     warnings.extend(conn_warnings.iter().map(|w| w.to_string()));
+    let (alerts, alert_warnings) =
+        super::alerts_io::AlertsLaunch::from_config(&config, &profile.name, Some(&paths.state_dir));
+    warnings.extend(alert_warnings);
     let tenant = TenantInfo {
         name: profile.name.clone(),
         env: Environment::parse(profile.environment.label()),
@@ -90,6 +93,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
             warnings,
             theme: Theme::new(ColorLevel::detect()),
             export_dir: export_dir(),
+            alerts: Some(alerts),
         })
         .await
     })
@@ -125,7 +129,10 @@ fn launch_demo(global: &GlobalArgs) -> Result<()> {
             read_only: global.read_only,
             web_ui: None,
         };
-        let session = session_for(conn, tenant)?;
+        let mut session = session_for(conn, tenant)?;
+        let (alerts, alert_warnings) = demo_alerts(global);
+        session.alerts = Some(alerts);
+        session.warnings.extend(alert_warnings);
         let result = run(session).await;
         drop(sim);
         result
@@ -143,7 +150,33 @@ pub fn session_for(conn: TenantConn, tenant: TenantInfo) -> Result<Session> {
         warnings: Vec::new(),
         theme: Theme::new(ColorLevel::detect()),
         export_dir: export_dir(),
+        alerts: None,
     })
+}
+
+/// `--demo`'s monitors: the config's if it defines any for tenant `demo`, else the headless demo
+/// set. Kept in memory (the simulated tenant is new on every run).
+fn demo_alerts(global: &GlobalArgs) -> (super::alerts_io::AlertsLaunch, Vec<String>) {
+    use super::alerts_io::AlertsLaunch;
+    let config = Paths::from_env(global.config.as_deref())
+        .ok()
+        .and_then(|p| Config::load_or_empty(&p).ok());
+    if let Some(c) = &config
+        && let Ok(cfg) = crate::headless::monitors_from_table(&c.monitors, c.file.as_deref())
+        && cfg.monitors_for("demo").iter().any(|m| m.active)
+    {
+        return AlertsLaunch::new(&cfg, "demo", None, "the config file".into());
+    }
+    let typed = toml::from_str::<toml::Table>(crate::headless::DEMO_MONITORS)
+        .map_err(|e| e.to_string())
+        .and_then(|t| crate::headless::monitors_from_table(&t, None).map_err(|e| e.to_string()));
+    match typed {
+        Ok(cfg) => AlertsLaunch::new(&cfg, "demo", None, "the built-in demo monitors".into()),
+        Err(e) => (
+            AlertsLaunch::default(),
+            vec![format!("demo monitors not usable: {e}")],
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,10 @@
 
 pub mod action;
 pub mod actions;
+pub mod alerts;
+pub mod alerts_actions;
+pub mod alerts_eval;
+pub mod alerts_io;
 pub mod artifacts;
 pub mod clipboard;
 pub mod command;
@@ -20,6 +24,7 @@ pub mod launch;
 pub mod list;
 pub mod load;
 pub mod messages;
+pub mod monitor_poll;
 pub mod msg;
 pub mod poll;
 pub mod queues;

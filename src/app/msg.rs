@@ -77,6 +77,8 @@ pub enum DataMsg {
         id: String,
         result: Result<String, String>,
     },
+    /// A monitor round's data (`app::monitor_poll`).
+    Monitor(Box<super::monitor_poll::MonitorFetched>),
     /// A poller started a request (for the spinner and "loading").
     Started {
         kind: PollKind,
@@ -177,4 +179,17 @@ pub enum Effect {
         columns: Vec<String>,
         rows: Vec<Vec<String>>,
     },
+    /// Fetch what the next monitor round needs (`app::monitor_poll`).
+    MonitorFetch(super::monitor_poll::FetchPlan),
+    /// Keep alert state in the state directory: the statuses, the acknowledgements and
+    /// silences, and transitions appended to the history (each part only when given).
+    SaveAlerts {
+        state: Option<crate::monitor::MonitorState>,
+        controls: Option<crate::monitor::AlertControls>,
+        transitions: Vec<crate::monitor::Transition>,
+    },
+    /// Hand transitions (with their silenced flag) to the notifier (`[monitors.notify]`).
+    AlertNotify(Vec<(crate::monitor::Transition, bool)>),
+    /// Ring the terminal bell.
+    Bell,
 }

@@ -34,6 +34,8 @@ pub struct Session {
     pub warnings: Vec<String>,
     pub theme: Theme,
     pub export_dir: std::path::PathBuf,
+    /// The tenant's alert monitors (`None`: none set up).
+    pub alerts: Option<super::alerts_io::AlertsLaunch>,
 }
 
 /// Restores the terminal when dropped: on quit, on error, and (through the panic hook) on panic.
@@ -77,19 +79,26 @@ pub async fn run(session: Session) -> color_eyre::Result<()> {
     state.export_dir = session.export_dir;
     state.time.local_offset_secs = chrono::Local::now().offset().local_minus_utc();
     let mut runner = EffectRunner::new(session.client, tx.clone());
+    let mut warnings = session.warnings;
+    if let Some(launch) = session.alerts {
+        let (io, w) = super::alerts_io::AlertsIo::start(&launch, &state.tenant.name);
+        warnings.extend(w);
+        runner.alerts = Some(io);
+        state.alerts = super::alerts::Alerts::new(launch.setup, &state.tenant.name, state.now);
+    }
 
     let size = terminal.size()?;
     let mut first = vec![Msg::Resize(size.width, size.height), Msg::Tick(now_ms())];
-    if !session.warnings.is_empty() {
-        let more = match session.warnings.len() {
+    if !warnings.is_empty() {
+        let more = match warnings.len() {
             1 => String::new(),
             n => format!(" (and {} more in the log)", n - 1),
         };
         first.push(Msg::Notify {
-            text: format!("{}{more}", session.warnings[0]),
+            text: format!("{}{more}", warnings[0]),
             error: true,
         });
-        for w in &session.warnings {
+        for w in &warnings {
             tracing::warn!("{w}");
         }
     }

@@ -13,21 +13,23 @@ use super::queues::{QueueMessages, Queues};
 use super::table::{CellCx, Table};
 use crate::cpi::odata::EpochMs;
 
-/// Top-level panes, in tab order. (Alerts arrive with the alert-monitor issue.)
+/// Top-level panes, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
     Artifacts,
     Messages,
     Queues,
+    Alerts,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Artifacts, Pane::Messages, Pane::Queues];
+    pub const ALL: [Pane; 4] = [Pane::Artifacts, Pane::Messages, Pane::Queues, Pane::Alerts];
     pub fn title(self) -> &'static str {
         match self {
             Pane::Artifacts => "Artifacts",
             Pane::Messages => "Messages",
             Pane::Queues => "Queues",
+            Pane::Alerts => "Alerts",
         }
     }
     pub fn index(self) -> usize {
@@ -39,12 +41,34 @@ impl Pane {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Pane(Pane),
-    ArtifactDetail { id: String },
-    MessageDetail { guid: String },
-    Correlated { correlation_id: String },
-    Attachments { guid: String },
-    Attachment { id: String },
-    QueueMessages { queue: String },
+    ArtifactDetail {
+        id: String,
+    },
+    MessageDetail {
+        guid: String,
+    },
+    Correlated {
+        correlation_id: String,
+    },
+    Attachments {
+        guid: String,
+    },
+    Attachment {
+        id: String,
+    },
+    QueueMessages {
+        queue: String,
+    },
+    /// A monitor's evidence (Alerts pane, Enter).
+    AlertEvidence {
+        key: String,
+    },
+    /// The tenant's alert transitions (Alerts pane, `h`).
+    AlertHistory,
+    /// A keystore entry named by an alert (there is no keystore pane).
+    Certificate {
+        alias: String,
+    },
 }
 
 impl Route {
@@ -60,6 +84,10 @@ impl Route {
             Route::Attachments { .. } => (Context::Attachments, Context::Table),
             Route::Attachment { .. } => (Context::Attachment, Context::Detail),
             Route::QueueMessages { .. } => (Context::QueueMessages, Context::Table),
+            Route::Pane(Pane::Alerts) => (Context::Alerts, Context::Table),
+            Route::AlertEvidence { .. } => (Context::AlertEvidence, Context::Table),
+            Route::AlertHistory => (Context::AlertHistory, Context::Table),
+            Route::Certificate { .. } => (Context::Certificate, Context::Detail),
         };
         [own, kind, Context::Global]
     }
@@ -168,6 +196,8 @@ pub struct State {
     pub artifacts: Artifacts,
     pub messages: Messages,
     pub queues: Queues,
+    /// Alert monitors (statuses, evidence, history, monitor-only data).
+    pub alerts: super::alerts::Alerts,
     pub queue_messages: QueueMessages,
     pub message: Option<MessageDetail>,
     pub correlated: Correlated,
@@ -207,6 +237,7 @@ impl State {
                 web_ui: tenant.web_ui.clone(),
                 ..Messages::default()
             },
+            alerts: super::alerts::Alerts::default(),
             tenant,
             keymap,
             intervals: Intervals::default(),
@@ -259,6 +290,9 @@ impl State {
             Route::QueueMessages { .. } => &self.queue_messages,
             Route::Correlated { .. } => &self.correlated,
             Route::Attachments { .. } => &self.attachments,
+            Route::Pane(Pane::Alerts) => &self.alerts,
+            Route::AlertEvidence { .. } => &self.alerts.evidence,
+            Route::AlertHistory => &self.alerts.history,
             _ => return None,
         })
     }
@@ -271,6 +305,9 @@ impl State {
             Route::QueueMessages { .. } => &mut self.queue_messages,
             Route::Correlated { .. } => &mut self.correlated,
             Route::Attachments { .. } => &mut self.attachments,
+            Route::Pane(Pane::Alerts) => &mut self.alerts,
+            Route::AlertEvidence { .. } => &mut self.alerts.evidence,
+            Route::AlertHistory => &mut self.alerts.history,
             _ => return None,
         })
     }
@@ -303,6 +340,10 @@ impl State {
             ),
             Route::Pane(Pane::Queues) => (&self.queues.load, self.intervals.queues),
             Route::QueueMessages { .. } => (&self.queue_messages.load, self.intervals.queues),
+            Route::Pane(Pane::Alerts) => (
+                &self.alerts.load,
+                u64::try_from(self.alerts.interval_ms).unwrap_or(60_000),
+            ),
             _ => return None,
         })
     }

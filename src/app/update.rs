@@ -35,10 +35,17 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             actions::clamp_scroll(s);
             s.dirty = true;
         }
-        Msg::Tick(now) => tick(s, now),
+        Msg::Tick(now) => {
+            tick(s, now);
+            super::alerts_eval::tick(s, &mut fx);
+        }
         Msg::Action(a) => actions::act(s, a, &mut fx),
         Msg::Command(c) => command::run(s, &c, &mut fx),
-        Msg::Data(d) => data(s, d),
+        Msg::Data(DataMsg::Monitor(f)) => super::alerts_eval::fetched(s, *f, &mut fx),
+        Msg::Data(d) => {
+            super::alerts_eval::observe(s, &d);
+            data(s, d)
+        }
         Msg::Notify { text, error } => {
             let kind = if error { ToastKind::Error } else { ToastKind::Info };
             s.toast(text, kind);
@@ -78,6 +85,8 @@ fn data(s: &mut State, d: DataMsg) {
     let rows = s.table_rows();
     let rows_on_screen = rows;
     match d {
+        // Handled in `update` (it has effects).
+        DataMsg::Monitor(_) => {}
         DataMsg::Started { kind, generation } => {
             let load = match kind {
                 PollKind::Artifacts => &mut s.artifacts.load,
@@ -221,6 +230,7 @@ fn wanted(s: &State) -> (bool, bool, Option<String>, bool) {
         Pane::Artifacts => (true, false, None, false),
         Pane::Messages => (false, false, None, true),
         Pane::Queues => (false, queue.is_none(), queue, false),
+        Pane::Alerts => (false, false, None, false),
     }
 }
 

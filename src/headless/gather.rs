@@ -266,7 +266,7 @@ where
 
 /// Artifact id → package id, from every package's design-time artifacts. All or nothing: a
 /// partial map would put artifacts out of their package's scope.
-async fn fetch_packages(client: &CpiClient) -> Result<HashMap<String, String>, CpiError> {
+pub(crate) async fn fetch_packages(client: &CpiClient) -> Result<HashMap<String, String>, CpiError> {
     let packages = client.packages().await?;
     // Boxed futures collected first: a closure or a borrowing `async` block inside the stream's
     // type makes the whole future not `Send` for every lifetime (rust-lang/rust#102211).
@@ -289,7 +289,7 @@ async fn fetch_packages(client: &CpiClient) -> Result<HashMap<String, String>, C
 
 /// The queue list, and the messages of the queues the rules look into. A queue whose listing
 /// fails keeps `messages: None` (its age/blocked rules then say so).
-async fn fetch_queues(client: &CpiClient, needs: &Needs) -> Result<Vec<QueueSnapshot>, CpiError> {
+pub(crate) async fn fetch_queues(client: &CpiClient, needs: &Needs) -> Result<Vec<QueueSnapshot>, CpiError> {
     let queues = client.queues().await?;
     let calls: Vec<BoxFuture<'_, (usize, Option<Vec<JmsMessage>>)>> = queues
         .iter()

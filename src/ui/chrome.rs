@@ -110,6 +110,10 @@ pub fn header(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         spans.extend(sp);
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+    if s.alerts.flashing(s.now) {
+        // A monitor just turned to warning/error (see the Alerts pane).
+        buf.set_style(area, theme.banner());
+    }
 }
 
 pub fn tabs(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
@@ -132,6 +136,14 @@ pub fn tabs(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
                 0 => (format!(" ({})", s.queues.rows.len()), false),
                 n => (format!(" ({n} DLQ)"), true),
             },
+            Pane::Alerts if s.alerts.config_error.is_some() => (" (config error)".into(), true),
+            Pane::Alerts if s.alerts.load.loaded_at.is_some() => {
+                match (s.alerts.errors(), s.alerts.warnings()) {
+                    (0, 0) => (" (ok)".into(), false),
+                    (0, w) => (format!(" ({w} warning)"), true),
+                    (e, _) => (format!(" ({e} error)"), true),
+                }
+            }
             _ => (String::new(), false),
         };
         let label = format!("{} {}", p.index() + 1, p.title());
@@ -213,6 +225,16 @@ fn crumbs(s: &State, r: &Route, out: &mut Vec<String>) {
                 .unwrap_or_else(|| "attachment".into()),
         ),
         Route::QueueMessages { queue } => out.push(queue.clone()),
+        Route::Pane(Pane::Alerts) => out.push("Alerts".into()),
+        Route::AlertEvidence { key } => out.push(
+            s.alerts
+                .state
+                .get(key)
+                .map(|m| m.name.clone())
+                .unwrap_or_else(|| key.clone()),
+        ),
+        Route::AlertHistory => out.push("history".into()),
+        Route::Certificate { alias } => out.push(format!("certificate {alias}")),
     }
 }
 
@@ -270,6 +292,10 @@ pub fn hints(r: &Route) -> &'static [Hint] {
         Route::ArtifactDetail { .. } => super::artifact_detail::HINTS,
         Route::MessageDetail { .. } => super::message_detail::HINTS,
         Route::Attachment { .. } => super::message_detail::ATTACHMENT_HINTS,
+        Route::Pane(Pane::Alerts) => super::alerts::HINTS,
+        Route::AlertEvidence { .. } => super::alerts::EVIDENCE_HINTS,
+        Route::AlertHistory => super::alerts::HISTORY_HINTS,
+        Route::Certificate { .. } => super::alerts::CERTIFICATE_HINTS,
     }
 }
 

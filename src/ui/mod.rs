@@ -1,6 +1,7 @@
 //! Views: render `&State` into ratatui widgets. No I/O, no awaiting, no clock: everything shown
 //! comes from the state (`State::now` is the clock).
 
+pub mod alerts;
 pub mod artifact_detail;
 pub mod artifacts;
 pub mod attachments;
@@ -66,6 +67,10 @@ pub fn draw(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         Route::Attachments { .. } => attachments::render(buf, body, s, theme),
         Route::ArtifactDetail { .. } => artifact_detail::render(buf, body, s, theme),
         Route::MessageDetail { .. } | Route::Attachment { .. } => message_detail::render(buf, body, s, theme),
+        Route::Pane(Pane::Alerts) => alerts::render(buf, body, s, theme),
+        Route::AlertEvidence { key } => alerts::render_evidence(buf, body, s, key, theme),
+        Route::AlertHistory => alerts::render_history(buf, body, s, theme),
+        Route::Certificate { alias } => alerts::render_certificate(buf, body, s, alias, theme),
     }
     chrome::footer(buf, Rect::new(area.x, footer_y, area.width, 1), s, theme);
     if let Mode::Help(scroll) = s.mode {
