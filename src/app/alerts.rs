@@ -88,6 +88,8 @@ pub struct MonitorData {
     pub store: MessageStore,
     pub messages_from: Option<EpochMs>,
     pub watermark: Option<EpochMs>,
+    /// The start of the window load on its way (becomes `messages_from` when it lands).
+    pub requested_from: Option<EpochMs>,
     /// `(part, error)` of the last fetch's failures.
     pub failed: Vec<(String, String)>,
 }

@@ -110,6 +110,7 @@ pub fn start_round(s: &mut State, fx: &mut Vec<Effect>) {
         evaluate_now(s, fx);
     } else {
         s.alerts.fetch_generation = p.generation;
+        s.alerts.data.requested_from = p.messages.as_ref().map(|m| m.from);
         s.alerts.fetching = Some((p.generation, now));
         if s.alerts.load.loaded_at.is_none() {
             s.alerts.load.loading = true;
@@ -204,7 +205,8 @@ pub fn fetched(s: &mut State, f: MonitorFetched, fx: &mut Vec<Effect>) {
                     max_age: Some(w + Duration::from_millis(STORE_SLACK_MS as u64)),
                     ..StoreLimits::default()
                 });
-                a.data.messages_from = Some(at - i64::try_from(w.as_millis()).unwrap_or(0));
+                let w_ms = i64::try_from(w.as_millis()).unwrap_or(0);
+                a.data.messages_from = Some(a.data.requested_from.unwrap_or(at - w_ms));
             }
             for b in batches {
                 a.data.store.merge(b);

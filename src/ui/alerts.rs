@@ -103,9 +103,14 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         return;
     }
     if !a.configured() {
+        let origin = if a.origin.is_empty() {
+            "the config file"
+        } else {
+            a.origin.as_str()
+        };
         let text = format!(
             "No monitors for tenant {}. Add [[monitors.defaults]] or [[monitors.tenants.{}]] to {} (see the README).",
-            s.tenant.name, s.tenant.name, a.origin
+            s.tenant.name, s.tenant.name, origin
         );
         let lines = crate::app::doc::wrap(
             &[crate::app::doc::DocLine(vec![crate::app::doc::Seg {
