@@ -7,6 +7,7 @@
 pub mod action;
 pub mod actions;
 pub mod artifacts;
+pub mod audit;
 pub mod clipboard;
 pub mod command;
 pub mod detail;
@@ -27,6 +28,9 @@ pub mod run;
 pub mod state;
 pub mod table;
 pub mod update;
+pub mod write_actions;
+pub mod write_exec;
+pub mod write_plan;
 
 pub use action::Action;
 pub use keymap::Keymap;

@@ -34,6 +34,8 @@ pub enum Msg {
         text: String,
         error: bool,
     },
+    /// Progress and outcome of a guarded write (retry/move/delete, restart/undeploy).
+    Write(super::write_actions::WriteMsg),
 }
 
 /// Results of pollers and one-off fetches: owned data, tagged so stale ones are dropped.
@@ -177,4 +179,6 @@ pub enum Effect {
         columns: Vec<String>,
         rows: Vec<Vec<String>>,
     },
+    /// Run, cancel or record (refused) a guarded write.
+    Write(super::write_actions::WriteEffect),
 }

@@ -34,6 +34,8 @@ pub struct Session {
     pub warnings: Vec<String>,
     pub theme: Theme,
     pub export_dir: std::path::PathBuf,
+    /// Audit log, identity and read-only origin for guarded writes.
+    pub writes: super::write_exec::WriteSetup,
 }
 
 /// Restores the terminal when dropped: on quit, on error, and (through the panic hook) on panic.
@@ -77,6 +79,7 @@ pub async fn run(session: Session) -> color_eyre::Result<()> {
     state.export_dir = session.export_dir;
     state.time.local_offset_secs = chrono::Local::now().offset().local_minus_utc();
     let mut runner = EffectRunner::new(session.client, tx.clone());
+    let audit = super::write_exec::install(&session.writes, &mut state, &mut runner.writes);
 
     let size = terminal.size()?;
     let mut first = vec![Msg::Resize(size.width, size.height), Msg::Tick(now_ms())];
@@ -128,6 +131,9 @@ pub async fn run(session: Session) -> color_eyre::Result<()> {
     }
     cancel.cancel();
     runner.pollers.stop_all();
+    if let Some(log) = audit {
+        log.sink().flush(Duration::from_secs(2));
+    }
     let _ = stdout().flush();
     Ok(())
 }
