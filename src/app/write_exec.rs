@@ -304,17 +304,19 @@ impl JobCx {
             match status {
                 Ok(Some(a)) => {
                     let changed = before.as_ref().is_some_and(|b| b.deployed_on != a.deployed_on);
+                    let fresh = seen_other
+                        || changed
+                        || before.is_none()
+                        || matches!(task_status.as_str(), "SUCCESS" | "FAIL");
                     last = a.status.to_string();
                     match a.status {
-                        ArtifactStatus::Started
-                            if seen_other || changed || task_status == "SUCCESS" || before.is_none() =>
-                        {
+                        ArtifactStatus::Started if fresh => {
                             r.ok = true;
                             r.succeeded.push(id.to_string());
                             r.headline = format!("{id} is STARTED (version {})", a.version);
                             return r;
                         }
-                        ArtifactStatus::Error => {
+                        ArtifactStatus::Error if fresh => {
                             let text = match self.c.runtime_artifact_error(id).await {
                                 Ok(Some(info)) => info.text(),
                                 Ok(None) => "the tenant gives no error text".into(),
@@ -325,7 +327,7 @@ impl JobCx {
                             r.notes.extend(text.lines().map(str::to_string));
                             return r;
                         }
-                        ArtifactStatus::Started => {}
+                        ArtifactStatus::Started | ArtifactStatus::Error => {}
                         _ => seen_other = true,
                     }
                 }
