@@ -38,6 +38,16 @@ pub enum Action {
     Acknowledge,
     Silence,
     AlertHistory,
+    /// Guarded writes (issue 6; see `write_actions`).
+    Mark,
+    MarkAll,
+    Retry,
+    Move,
+    Delete,
+    RetryAll,
+    MoveAll,
+    Restart,
+    Undeploy,
 }
 
 /// (keymap name, action, short hint for the footer, description for help).
@@ -107,6 +117,50 @@ const TABLE: &[(&str, Action, &str, &str)] = &[
         "history",
         "history of alert transitions",
     ),
+    ("mark", Action::Mark, "mark", "mark / unmark the message"),
+    (
+        "mark_all",
+        Action::MarkAll,
+        "mark all",
+        "mark / unmark every shown message",
+    ),
+    (
+        "retry",
+        Action::Retry,
+        "retry",
+        "retry the marked (or selected) messages",
+    ),
+    (
+        "move",
+        Action::Move,
+        "move",
+        "move the marked (or selected) messages",
+    ),
+    (
+        "delete",
+        Action::Delete,
+        "delete",
+        "delete the marked (or selected) messages",
+    ),
+    (
+        "retry_all",
+        Action::RetryAll,
+        "retry all",
+        "retry every message of the queue",
+    ),
+    (
+        "move_all",
+        Action::MoveAll,
+        "move all",
+        "move every message of the queue",
+    ),
+    (
+        "restart",
+        Action::Restart,
+        "restart",
+        "restart (redeploy the active version)",
+    ),
+    ("undeploy", Action::Undeploy, "undeploy", "undeploy the artifact"),
 ];
 
 impl Action {
@@ -127,6 +181,20 @@ impl Action {
             .map(|(.., d)| *d)
             .unwrap_or("")
     }
+    /// Changes the tenant: refused on read-only tenants, always confirmed, audited. This is the
+    /// safety rule in code; the keymap's `dangerous` marks (display) are tested to agree.
+    pub fn is_write(self) -> bool {
+        matches!(
+            self,
+            Action::Retry
+                | Action::Move
+                | Action::Delete
+                | Action::RetryAll
+                | Action::MoveAll
+                | Action::Restart
+                | Action::Undeploy
+        )
+    }
     /// One or two words for the footer.
     pub fn hint(self) -> &'static str {
         TABLE
@@ -138,8 +206,12 @@ impl Action {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    pub(crate) fn all() -> Vec<(&'static str, Action, &'static str, &'static str)> {
+        TABLE.to_vec()
+    }
 
     #[test]
     fn every_action_has_a_unique_name() {

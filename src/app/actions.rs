@@ -127,6 +127,15 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Action::JumpArtifact => jump_artifact(s, fx),
         Action::Correlated => correlated(s, fx),
         Action::Attachments => attachments(s),
+        Action::Mark
+        | Action::MarkAll
+        | Action::Retry
+        | Action::Move
+        | Action::Delete
+        | Action::RetryAll
+        | Action::MoveAll
+        | Action::Restart
+        | Action::Undeploy => super::write_plan::act(s, a, fx),
     }
     let rows = s.table_rows();
     if let Some(t) = s.table_mut() {

@@ -17,6 +17,8 @@ pub struct EffectRunner {
     client: CpiClient,
     tx: mpsc::Sender<Msg>,
     pub pollers: Pollers,
+    /// Guarded writes (retry/move/delete, restart/undeploy) and their audit log.
+    pub writes: super::write_exec::WriteRunner,
     in_tmux: bool,
     /// Saving alert state and sending notifications (`None`: monitors not set up).
     pub alerts: Option<super::alerts_io::AlertsIo>,
@@ -26,6 +28,7 @@ impl EffectRunner {
     pub fn new(client: CpiClient, tx: mpsc::Sender<Msg>) -> Self {
         Self {
             pollers: Pollers::new(client.clone(), tx.clone()),
+            writes: super::write_exec::WriteRunner::new(client.clone(), tx.clone()),
             client,
             tx,
             in_tmux: super::clipboard::in_tmux(),
@@ -42,6 +45,7 @@ impl EffectRunner {
             }
             Effect::Poll(plan) => self.pollers.apply(&plan),
             Effect::RefreshNow => self.pollers.refresh_now(),
+            Effect::Write(w) => self.writes.run(w),
             Effect::FetchArtifactError { id } => {
                 let c = self.client.clone();
                 self.spawn(async move {

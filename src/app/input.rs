@@ -19,6 +19,11 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
         return;
     }
     s.dirty = true;
+    // An open write dialog (confirm, progress, result) takes every key.
+    if s.writes.dialog.is_some() {
+        super::write_actions::key(s, k, fx);
+        return;
+    }
     match s.mode.clone() {
         Mode::Command(mut buf) => match k.code {
             KeyCode::Esc => s.mode = Mode::Normal,

@@ -2,7 +2,7 @@
 //! warnings (never failures) for entries that cannot be used. Help and footer hints are generated
 //! from here, so what the screen says is what the keys do.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -206,6 +206,9 @@ impl fmt::Display for Key {
 #[derive(Debug, Clone, Default)]
 pub struct Keymap {
     bindings: BTreeMap<Context, Vec<(Action, Vec<Key>)>>,
+    /// Actions marked `dangerous` (top-level `dangerous = [...]`): shown marked in help and the
+    /// footer (k9s style). A user keymap can add marks, never remove them.
+    dangerous: BTreeSet<Action>,
 }
 
 impl Keymap {
@@ -244,6 +247,10 @@ impl Keymap {
 
     fn apply_table(&mut self, table: toml::Table, origin: &str, warnings: &mut Vec<String>) {
         for (ctx_name, entries) in table {
+            if ctx_name == "dangerous" {
+                self.apply_dangerous(&entries, origin, warnings);
+                continue;
+            }
             let Some(ctx) = Context::parse(&ctx_name) else {
                 warnings.push(format!(
                     "{origin}: unknown keymap section [{ctx_name}] (known: {})",
@@ -292,6 +299,26 @@ impl Keymap {
                 }
             }
         }
+    }
+
+    fn apply_dangerous(&mut self, v: &toml::Value, origin: &str, warnings: &mut Vec<String>) {
+        let Some(list) = v.as_array() else {
+            warnings.push(format!("{origin}: `dangerous` must be a list of action names"));
+            return;
+        };
+        for name in list {
+            match name.as_str().and_then(Action::parse) {
+                Some(a) => {
+                    self.dangerous.insert(a);
+                }
+                None => warnings.push(format!("{origin}: dangerous: unknown action `{name}`")),
+            }
+        }
+    }
+
+    /// Marked dangerous in the keymap data (help and footer show the mark).
+    pub fn is_dangerous(&self, a: Action) -> bool {
+        self.dangerous.contains(&a)
     }
 
     /// The action bound to `key` in the first of `contexts` that binds it.
@@ -375,6 +402,26 @@ quit = ["x"]
         assert!(warnings.iter().any(|w| w.contains("[nowhere]")));
         let (_, bad) = Keymap::with_overrides("[[[", "k.toml");
         assert!(bad[0].contains("not valid TOML"));
+    }
+
+    #[test]
+    fn every_write_is_marked_dangerous_and_users_cannot_unmark() {
+        let km = Keymap::defaults();
+        for (_, a, ..) in crate::app::action::tests::all() {
+            assert_eq!(km.is_dangerous(a), a.is_write(), "{a:?}");
+        }
+        let (km, w) = Keymap::with_overrides("dangerous = [\"refresh\", \"nope\"]", "k.toml");
+        assert!(km.is_dangerous(Action::Refresh) && km.is_dangerous(Action::Delete));
+        assert!(w[0].contains("unknown action"), "{w:?}");
+        let ctx = [Context::QueueMessages, Context::Table, Context::Global];
+        assert_eq!(
+            km.lookup(&ctx, Key::parse("space").expect("k")),
+            Some(Action::Mark)
+        );
+        assert_eq!(
+            km.lookup(&ctx, Key::parse("ctrl-d").expect("k")),
+            Some(Action::Delete)
+        );
     }
 
     #[test]

@@ -3,9 +3,11 @@
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
+use super::audit::{AuditLog, Identity};
 use super::keymap::Keymap;
 use super::run::{Session, run};
 use super::state::{Environment, Intervals, TenantInfo};
+use super::write_exec::WriteSetup;
 use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::client::CpiClient;
@@ -81,6 +83,12 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         queues: ms(profile.poll.queues),
     };
     let window_ms = i64::try_from(profile.messages.window.as_millis()).unwrap_or(3_600_000);
+    let writes = WriteSetup {
+        audit_path: Some(AuditLog::path_in(&paths.state_dir)),
+        who: Identity::of(&conn),
+        read_only_flag: global.read_only,
+        config_file: config.file.as_ref().map(|f| f.display().to_string()),
+    };
     let rt = runtime()?;
     rt.block_on(async move {
         let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
@@ -94,6 +102,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
             theme: Theme::new(ColorLevel::detect()),
             export_dir: export_dir(),
             alerts: Some(alerts),
+            writes,
         })
         .await
     })
@@ -103,9 +112,10 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
 /// `TenantConn` with OAuth client credentials against the sim's URL and token endpoint.
 fn launch_demo(global: &GlobalArgs) -> Result<()> {
     // Logs go to the state dir as usual; without a usable one the demo runs without a log file.
-    let _log = Paths::from_env(global.config.as_deref())
-        .ok()
-        .and_then(|p| crate::config::logging::init(&p, global.log_level.as_deref()).ok());
+    let paths = Paths::from_env(global.config.as_deref()).ok();
+    let _log = paths
+        .as_ref()
+        .and_then(|p| crate::config::logging::init(p, global.log_level.as_deref()).ok());
     let rt = runtime()?;
     rt.block_on(async move {
         let sim = crate::sim::spawn(crate::sim::SimConfig::default())
@@ -133,6 +143,14 @@ fn launch_demo(global: &GlobalArgs) -> Result<()> {
         let (alerts, alert_warnings) = demo_alerts(global);
         session.alerts = Some(alerts);
         session.warnings.extend(alert_warnings);
+        let mut session = session_for(conn.clone(), tenant)?;
+        // The demo is writable (unless --read-only); its writes are audited like any other.
+        session.writes = WriteSetup {
+            audit_path: paths.as_ref().map(|p| AuditLog::path_in(&p.state_dir)),
+            who: Identity::of(&conn),
+            read_only_flag: global.read_only,
+            config_file: None,
+        };
         let result = run(session).await;
         drop(sim);
         result
@@ -151,6 +169,7 @@ pub fn session_for(conn: TenantConn, tenant: TenantInfo) -> Result<Session> {
         theme: Theme::new(ColorLevel::detect()),
         export_dir: export_dir(),
         alerts: None,
+        writes: WriteSetup::default(),
     })
 }
 

@@ -11,6 +11,7 @@ pub mod alerts_actions;
 pub mod alerts_eval;
 pub mod alerts_io;
 pub mod artifacts;
+pub mod audit;
 pub mod clipboard;
 pub mod command;
 pub mod detail;
@@ -32,6 +33,9 @@ pub mod run;
 pub mod state;
 pub mod table;
 pub mod update;
+pub mod write_actions;
+pub mod write_exec;
+pub mod write_plan;
 
 pub use action::Action;
 pub use keymap::Keymap;

@@ -34,6 +34,8 @@ pub enum Msg {
         text: String,
         error: bool,
     },
+    /// Progress and outcome of a guarded write (retry/move/delete, restart/undeploy).
+    Write(super::write_actions::WriteMsg),
 }
 
 /// Results of pollers and one-off fetches: owned data, tagged so stale ones are dropped.
@@ -192,4 +194,6 @@ pub enum Effect {
     AlertNotify(Vec<(crate::monitor::Transition, bool)>),
     /// Ring the terminal bell.
     Bell,
+    /// Run, cancel or record (refused) a guarded write.
+    Write(super::write_actions::WriteEffect),
 }

@@ -231,6 +231,9 @@ pub struct QueueMessages {
     pub list: ListState,
     /// `now` as of the last refresh (message states depend on it; fixed per snapshot).
     pub state_now: EpochMs,
+    /// Message ids marked for a bulk action (space, mark all). Kept across refreshes; ids that
+    /// left the queue are ignored when an action is planned.
+    pub marks: std::collections::BTreeSet<String>,
 }
 
 pub fn jms_state_word(s: JmsMessageState) -> &'static str {
@@ -284,6 +287,9 @@ impl Table for QueueMessages {
             (0, JmsMessageState::Waiting) => Tone::Busy,
             _ => Tone::Normal,
         }
+    }
+    fn marked(&self, row: usize) -> Option<bool> {
+        Some(self.items.get(row).is_some_and(|m| self.marks.contains(&m.msgid)))
     }
     fn list(&self) -> &ListState {
         &self.list

@@ -36,6 +36,8 @@ pub struct Session {
     pub export_dir: std::path::PathBuf,
     /// The tenant's alert monitors (`None`: none set up).
     pub alerts: Option<super::alerts_io::AlertsLaunch>,
+    /// Audit log, identity and read-only origin for guarded writes.
+    pub writes: super::write_exec::WriteSetup,
 }
 
 /// Restores the terminal when dropped: on quit, on error, and (through the panic hook) on panic.
@@ -86,6 +88,7 @@ pub async fn run(session: Session) -> color_eyre::Result<()> {
         runner.alerts = Some(io);
         state.alerts = super::alerts::Alerts::new(launch.setup, &state.tenant.name, state.now);
     }
+    let audit = super::write_exec::install(&session.writes, &mut state, &mut runner.writes);
 
     let size = terminal.size()?;
     let mut first = vec![Msg::Resize(size.width, size.height), Msg::Tick(now_ms())];
@@ -137,6 +140,9 @@ pub async fn run(session: Session) -> color_eyre::Result<()> {
     }
     cancel.cancel();
     runner.pollers.stop_all();
+    if let Some(log) = audit {
+        log.sink().flush(Duration::from_secs(2));
+    }
     let _ = stdout().flush();
     Ok(())
 }

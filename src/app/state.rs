@@ -218,6 +218,8 @@ pub struct State {
     pub export_dir: PathBuf,
     /// Number of exports written (names files uniquely within a second).
     pub exports: u32,
+    /// Guarded writes: the open dialog, the running action, read-only and audit setup.
+    pub writes: super::write_actions::Writes,
 }
 
 impl State {
@@ -257,6 +259,7 @@ impl State {
             polling: PollPlan::default(),
             export_dir: std::env::temp_dir(),
             exports: 0,
+            writes: Default::default(),
         };
         s.messages.query.window_ms = 3_600_000;
         s

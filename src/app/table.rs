@@ -46,6 +46,10 @@ pub trait Table {
     fn link(&self, _row: usize) -> Option<String> {
         None
     }
+    /// Whether a row is marked for a bulk action; `None`: this table has no marks (no gutter).
+    fn marked(&self, _row: usize) -> Option<bool> {
+        None
+    }
     fn list(&self) -> &ListState;
     fn list_mut(&mut self) -> &mut ListState;
 

@@ -50,6 +50,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             let kind = if error { ToastKind::Error } else { ToastKind::Info };
             s.toast(text, kind);
         }
+        Msg::Write(w) => super::write_actions::on_msg(s, w, &mut fx),
         Msg::Stats(st) => {
             if st != s.stats {
                 s.stats = st;

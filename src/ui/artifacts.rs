@@ -17,6 +17,8 @@ pub const HINTS: &[Hint] = &[
     h(Action::Export),
     h(Action::Help),
     h(Action::Command),
+    h(Action::Restart),
+    h(Action::Undeploy),
 ];
 
 pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {

@@ -224,7 +224,12 @@ fn crumbs(s: &State, r: &Route, out: &mut Vec<String>) {
                 .map(|a| a.name.clone())
                 .unwrap_or_else(|| "attachment".into()),
         ),
-        Route::QueueMessages { queue } => out.push(queue.clone()),
+        Route::QueueMessages { queue } => {
+            out.push(queue.clone());
+            if !s.queue_messages.marks.is_empty() {
+                out.push(format!("{} marked", s.queue_messages.marks.len()));
+            }
+        }
         Route::Pane(Pane::Alerts) => out.push("Alerts".into()),
         Route::AlertEvidence { key } => out.push(
             s.alerts
@@ -331,7 +336,13 @@ pub fn footer(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
             let mut spans = Vec::new();
             for Hint(a, label) in hints(s.route()) {
                 if let Some(k) = s.keymap.key_for(&contexts, *a) {
-                    spans.push(Span::styled(format!(" {k}"), theme.key_hint()));
+                    // Dangerous actions (keymap `dangerous`) are marked, k9s style.
+                    let style = if s.keymap.is_dangerous(*a) {
+                        theme.tone(Tone::Bad).add_modifier(Modifier::BOLD)
+                    } else {
+                        theme.key_hint()
+                    };
+                    spans.push(Span::styled(format!(" {k}"), style));
                     spans.push(Span::raw(format!(" {} ", label.unwrap_or(a.hint()))));
                 }
             }

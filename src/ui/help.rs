@@ -26,10 +26,19 @@ pub fn lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
                 continue;
             }
             let k: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
-            out.push(Line::from(vec![
+            let mut line = vec![
                 Span::styled(format!("  {:<18}", k.join(" ")), theme.key_hint()),
                 Span::raw(action.describe().to_string()),
-            ]));
+            ];
+            if s.keymap.is_dangerous(*action) {
+                // k9s style: actions that change the tenant are marked.
+                line[0].style = theme.tone(crate::app::table::Tone::Bad);
+                line.push(Span::styled(
+                    " ⚠ dangerous",
+                    theme.tone(crate::app::table::Tone::Bad),
+                ));
+            }
+            out.push(Line::from(line));
         }
         out.push(Line::raw(""));
     }

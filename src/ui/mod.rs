@@ -7,6 +7,7 @@ pub mod artifacts;
 pub mod attachments;
 pub mod chrome;
 pub mod correlated;
+pub mod dialog;
 pub mod doc;
 pub mod help;
 pub mod message_detail;
@@ -76,6 +77,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
     if let Mode::Help(scroll) = s.mode {
         help::render(buf, area, s, scroll, theme);
     }
+    dialog::render(buf, area, s, theme);
 }
 
 /// A line of text in the middle of an empty body.

@@ -9,13 +9,18 @@ use crate::app::action::Action;
 use crate::app::state::State;
 
 pub const HINTS: &[Hint] = &[
+    h(Action::Mark),
+    h(Action::Retry),
+    h(Action::Move),
+    h(Action::Delete),
     h(Action::Open),
     h(Action::Back),
     h(Action::Filter),
+    h(Action::Help),
+    h(Action::MarkAll),
     h(Action::Sort),
     h(Action::CopyId),
     h(Action::Export),
-    h(Action::Help),
 ];
 
 pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {

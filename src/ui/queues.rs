@@ -22,6 +22,8 @@ pub const HINTS: &[Hint] = &[
     h(Action::Export),
     h(Action::Help),
     h(Action::Command),
+    h(Action::RetryAll),
+    h(Action::MoveAll),
 ];
 
 /// `Broker1 ████████░░░░  81.2% of 9.1 GiB · CRITICAL · 12/30 queues`

@@ -115,7 +115,12 @@ pub fn render(buf: &mut Buffer, area: Rect, t: &dyn Table, cx: &CellCx, theme: &
         return;
     }
     let cols = t.columns();
-    let placed = layout(cols, area.width);
+    // Tables with marks get a gutter: `●` on marked rows.
+    let gutter: u16 = if t.marked(0).is_some() { 2 } else { 0 };
+    let placed: Vec<(usize, u16, u16)> = layout(cols, area.width.saturating_sub(gutter))
+        .into_iter()
+        .map(|(i, x, w)| (i, x + gutter, w))
+        .collect();
     let list = t.list();
     // Column titles, with the sort arrow.
     for &(i, x, w) in &placed {
@@ -146,6 +151,16 @@ pub fn render(buf: &mut Buffer, area: Rect, t: &dyn Table, cx: &CellCx, theme: &
         let selected = pos == list.selected;
         if selected {
             buf.set_style(Rect::new(area.x, y, area.width, 1), theme.selected());
+        }
+        if gutter > 0 && t.marked(r) == Some(true) {
+            buf.set_string(
+                area.x,
+                y,
+                "●",
+                theme
+                    .tone(crate::app::table::Tone::Warn)
+                    .add_modifier(ratatui::style::Modifier::BOLD),
+            );
         }
         for &(i, x, w) in &placed {
             let text = t.cell(r, i, cx);

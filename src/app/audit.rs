@@ -1,0 +1,217 @@
+//! The audit log of writes: one JSON line per attempt and per result, appended to
+//! `<state dir>/audit.log` by a dedicated thread (never on the render path, never blocking the
+//! loop). A record names the time, tenant, the OS user and the API client id (never a secret),
+//! the action, its targets and the result.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::write_actions::{Job, QueueOp, Report, Selection, WriteRequest};
+use crate::cpi::conn::{Auth, TenantConn};
+
+pub const AUDIT_FILE: &str = "audit.log";
+
+/// Who acts: the OS user and the API identity (OAuth client id or Basic user name).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    pub user: String,
+    pub client_id: String,
+}
+
+impl Identity {
+    /// The OS user (`$USER`, `$LOGNAME`, `$USERNAME`) and the connection's client id.
+    pub fn of(conn: &TenantConn) -> Self {
+        let user = ["USER", "LOGNAME", "USERNAME"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+            .unwrap_or_else(|| "unknown".into());
+        let client_id = match &conn.auth {
+            Auth::OAuth { client_id, .. } => client_id.clone(),
+            Auth::Basic { username, .. } => username.clone(),
+        };
+        Self { user, client_id }
+    }
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AuditRecord {
+    /// RFC 3339, UTC, milliseconds.
+    pub time: String,
+    pub tenant: String,
+    pub user: String,
+    pub client_id: String,
+    /// Ties an attempt to its result (0 for refusals).
+    pub job: u64,
+    /// `queue.retry`, `queue.move`, `queue.delete`, `artifact.restart`, `artifact.undeploy`.
+    pub action: String,
+    /// `attempt`, `result` or `refused`.
+    pub phase: &'static str,
+    pub targets: serde_json::Value,
+    pub result: serde_json::Value,
+}
+
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// What a job acts on, as the log states it.
+pub fn targets(job: &Job) -> serde_json::Value {
+    match job {
+        Job::Queue { op, queue, selection } => {
+            let mut v = serde_json::json!({ "queue": queue });
+            if let QueueOp::Move { to } = op {
+                v["to"] = to.clone().into();
+            }
+            match selection {
+                Selection::Messages(m) => {
+                    v["messages"] = m.iter().map(|k| k.msgid.clone()).collect::<Vec<_>>().into();
+                }
+                Selection::All { expected } => {
+                    v["messages"] = "all".into();
+                    v["expected"] = (*expected).into();
+                }
+            }
+            v
+        }
+        Job::Artifact { id, .. } => serde_json::json!({ "artifact": id }),
+    }
+}
+
+impl AuditRecord {
+    fn new(tenant: &str, who: &Identity, job_id: u64, job: &Job, phase: &'static str) -> Self {
+        Self {
+            time: now_rfc3339(),
+            tenant: tenant.to_string(),
+            user: who.user.clone(),
+            client_id: who.client_id.clone(),
+            job: job_id,
+            action: job.action_name().to_string(),
+            phase,
+            targets: targets(job),
+            result: serde_json::Value::Null,
+        }
+    }
+    pub fn attempt(req: &WriteRequest, who: &Identity) -> Self {
+        Self::new(&req.tenant, who, req.id, &req.job, "attempt")
+    }
+    pub fn result(req: &WriteRequest, who: &Identity, r: &Report) -> Self {
+        let mut rec = Self::new(&req.tenant, who, req.id, &req.job, "result");
+        rec.result = serde_json::json!({
+            "ok": r.ok,
+            "summary": r.headline,
+            "succeeded": r.succeeded,
+            "failed": r.failed.iter().map(|f| serde_json::json!({"id": f.msgid, "reason": f.reason})).collect::<Vec<_>>(),
+        });
+        rec
+    }
+    pub fn refused(tenant: &str, who: &Identity, job: &Job, reason: &str) -> Self {
+        let mut rec = Self::new(tenant, who, 0, job, "refused");
+        rec.result = serde_json::json!({ "ok": false, "summary": reason });
+        rec
+    }
+}
+
+enum Cmd {
+    Line(String),
+    Flush(mpsc::SyncSender<()>),
+}
+
+/// Appends records from any thread or task; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AuditSink {
+    tx: mpsc::Sender<Cmd>,
+}
+
+impl std::fmt::Debug for Cmd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("audit command")
+    }
+}
+
+impl AuditSink {
+    pub fn record(&self, rec: &AuditRecord) {
+        match serde_json::to_string(rec) {
+            Ok(line) => {
+                if self.tx.send(Cmd::Line(line)).is_err() {
+                    tracing::error!(action = %rec.action, "audit log closed; record not written");
+                }
+            }
+            Err(e) => tracing::error!("audit record could not be encoded: {e}"),
+        }
+    }
+
+    /// Wait (up to `timeout`) until every record sent so far is on disk.
+    pub fn flush(&self, timeout: Duration) -> bool {
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.tx.send(Cmd::Flush(tx)).is_ok() && rx.recv_timeout(timeout).is_ok()
+    }
+}
+
+/// The writer thread's handle.
+#[derive(Debug)]
+pub struct AuditLog {
+    pub path: PathBuf,
+    sink: AuditSink,
+}
+
+impl AuditLog {
+    /// `<state_dir>/audit.log`.
+    pub fn path_in(state_dir: &Path) -> PathBuf {
+        state_dir.join(AUDIT_FILE)
+    }
+
+    /// Open (create, append) the log and start its writer thread. The file is created with
+    /// owner-only permissions on Unix.
+    pub fn open(path: &Path) -> Result<AuditLog, String> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let mut opts = std::fs::OpenOptions::new();
+        opts.create(true).append(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut file = opts
+            .open(path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        let (tx, rx) = mpsc::channel::<Cmd>();
+        let shown = path.display().to_string();
+        std::thread::Builder::new()
+            .name("cpitop-audit".into())
+            .spawn(move || {
+                for cmd in rx {
+                    match cmd {
+                        Cmd::Line(line) => {
+                            let r = file
+                                .write_all(line.as_bytes())
+                                .and_then(|()| file.write_all(b"\n"))
+                                .and_then(|()| file.flush());
+                            if let Err(e) = r {
+                                tracing::error!("audit log {shown}: write failed: {e}; record: {line}");
+                            }
+                        }
+                        Cmd::Flush(done) => {
+                            let _ = file.sync_data();
+                            let _ = done.send(());
+                        }
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot start the audit writer: {e}"))?;
+        Ok(AuditLog {
+            path: path.to_path_buf(),
+            sink: AuditSink { tx },
+        })
+    }
+
+    pub fn sink(&self) -> AuditSink {
+        self.sink.clone()
+    }
+}
