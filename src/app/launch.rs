@@ -35,6 +35,18 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .wrap_err("cannot start the async runtime")
 }
 
+/// The TUI draws on stdout: refuse plainly when it is not a terminal (a pipe, a file, cron).
+fn ensure_terminal() -> Result<()> {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(eyre!(
+        "cpitop's terminal UI needs a terminal, but stdout is not one (a pipe or a file?). \
+         For scripts use `cpitop get artifacts|messages|queues|message GUID` (see `cpitop get --help`)"
+    ))
+}
+
 fn export_dir() -> std::path::PathBuf {
     std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir())
 }
@@ -78,6 +90,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         queues: ms(profile.poll.queues),
     };
     let window_ms = i64::try_from(profile.messages.window.as_millis()).unwrap_or(3_600_000);
+    ensure_terminal()?;
     let rt = runtime()?;
     rt.block_on(async move {
         let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
@@ -102,6 +115,7 @@ fn launch_demo(global: &GlobalArgs) -> Result<()> {
     let _log = Paths::from_env(global.config.as_deref())
         .ok()
         .and_then(|p| crate::config::logging::init(&p, global.log_level.as_deref()).ok());
+    ensure_terminal()?;
     let rt = runtime()?;
     rt.block_on(async move {
         let sim = crate::sim::spawn(crate::sim::SimConfig::default())
