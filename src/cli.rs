@@ -50,4 +50,7 @@ pub enum Command {
     Check(crate::headless::CheckArgs),
     /// Run the alert monitors continuously; one JSON line per event on stdout.
     Watch(crate::headless::WatchArgs),
+    /// Print a view without the TUI: `artifacts`, `artifact ID`, `messages`, `message GUID`,
+    /// `queues`, `queue NAME` (`-o table|json|csv`).
+    Get(crate::get::GetArgs),
 }

@@ -11,6 +11,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod cpi;
+pub mod get;
 pub mod headless;
 pub mod monitor;
 pub mod secret;
@@ -28,5 +29,6 @@ pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
         Some(cli::Command::Sim(args)) => sim::run_cli(args),
         Some(cli::Command::Check(args)) => std::process::exit(headless::run_check(&cli.global, &args)),
         Some(cli::Command::Watch(args)) => headless::run_watch(&cli.global, &args),
+        Some(cli::Command::Get(args)) => std::process::exit(get::run_get(&cli.global, &args)),
     }
 }

@@ -35,7 +35,7 @@ impl DocLine {
         }])
     }
     fn field(name: &str, value: impl Into<String>, tone: Tone) -> Self {
-        DocLine(vec![seg(format!("{name:<14}"), Tone::Muted), seg(value, tone)])
+        DocLine(vec![seg(format!("{name:<13} "), Tone::Muted), seg(value, tone)])
     }
     pub fn text(&self) -> String {
         self.0.iter().map(|s| s.text.as_str()).collect()

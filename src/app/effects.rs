@@ -5,7 +5,6 @@ use std::io::Write;
 
 use tokio::sync::mpsc;
 
-use super::detail::{MessagePart, RunWithSteps};
 use super::msg::{DataMsg, Effect, Msg};
 use super::poll::Pollers;
 use crate::cpi::client::CpiClient;
@@ -150,45 +149,16 @@ impl EffectRunner {
 
     /// The detail's parts load concurrently; each shows as soon as it arrives.
     fn fetch_message(&self, guid: String) {
-        let part = |guid: &str, part| DataMsg::Message {
-            guid: guid.to_string(),
-            part,
-        };
+        use super::fetch;
+        let part = |guid: String, part| DataMsg::Message { guid, part };
         let (c, g) = (self.client.clone(), guid.clone());
-        self.spawn(async move {
-            let r = match c.mpl(&g).await {
-                Ok(Some(m)) => Ok(m),
-                Ok(None) => Err(format!(
-                    "the tenant has no message {g} (it may have been deleted by retention)"
-                )),
-                Err(e) => Err(e.to_string()),
-            };
-            part(&g, MessagePart::Log(r))
-        });
+        self.spawn(async move { part(g.clone(), fetch::message_log(&c, &g).await) });
         let (c, g) = (self.client.clone(), guid.clone());
-        self.spawn(async move {
-            let r = c.mpl_error_text(&g).await.map_err(|e| e.to_string());
-            part(&g, MessagePart::Error(r))
-        });
+        self.spawn(async move { part(g.clone(), fetch::message_error(&c, &g).await) });
         let (c, g) = (self.client.clone(), guid.clone());
-        self.spawn(async move {
-            let r = c.mpl_attachments(&g).await.map_err(|e| e.to_string());
-            part(&g, MessagePart::Attachments(r))
-        });
+        self.spawn(async move { part(g.clone(), fetch::message_attachments(&c, &g).await) });
         let (c, g) = (self.client.clone(), guid);
-        self.spawn(async move {
-            let r = async {
-                let runs = c.mpl_runs(&g).await.map_err(|e| e.to_string())?;
-                let mut out = Vec::with_capacity(runs.len());
-                for run in runs {
-                    let steps = c.mpl_run_steps(&run.id).await.map_err(|e| e.to_string())?;
-                    out.push(RunWithSteps { run, steps });
-                }
-                Ok(out)
-            }
-            .await;
-            part(&g, MessagePart::Runs(r))
-        });
+        self.spawn(async move { part(g.clone(), fetch::message_runs(&c, &g).await) });
     }
 }
 

@@ -37,6 +37,18 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .wrap_err("cannot start the async runtime")
 }
 
+/// The TUI draws on stdout: refuse plainly when it is not a terminal (a pipe, a file, cron).
+fn ensure_terminal() -> Result<()> {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(eyre!(
+        "cpitop's terminal UI needs a terminal, but stdout is not one (a pipe or a file?). \
+         For scripts use `cpitop get artifacts|messages|queues|message GUID` (see `cpitop get --help`)"
+    ))
+}
+
 fn export_dir() -> std::path::PathBuf {
     std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir())
 }
@@ -89,6 +101,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         read_only_flag: global.read_only,
         config_file: config.file.as_ref().map(|f| f.display().to_string()),
     };
+    ensure_terminal()?;
     let rt = runtime()?;
     rt.block_on(async move {
         let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
@@ -116,6 +129,7 @@ fn launch_demo(global: &GlobalArgs) -> Result<()> {
     let _log = paths
         .as_ref()
         .and_then(|p| crate::config::logging::init(p, global.log_level.as_deref()).ok());
+    ensure_terminal()?;
     let rt = runtime()?;
     rt.block_on(async move {
         let sim = crate::sim::spawn(crate::sim::SimConfig::default())

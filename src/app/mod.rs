@@ -18,6 +18,7 @@ pub mod detail;
 pub mod doc;
 pub mod effects;
 pub mod export;
+pub mod fetch;
 pub mod format;
 pub mod input;
 pub mod keymap;

@@ -350,7 +350,8 @@ pub fn mpl_query(q: &MessageQuery, server_now: EpochMs) -> MplQuery {
     }
 }
 
-async fn queues_snapshot(client: &CpiClient) -> Result<QueuesSnapshot, String> {
+/// One poll of the Queues pane (also `cpitop get queues`).
+pub async fn queues_snapshot(client: &CpiClient) -> Result<QueuesSnapshot, String> {
     let queues = client.queues().await.map_err(|e| e.to_string())?;
     // The broker is reported separately: a tenant without it still lists queues.
     let broker = match client.jms_broker().await {

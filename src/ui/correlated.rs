@@ -7,6 +7,7 @@ use ratatui::text::Line;
 use super::chrome::{Hint, h};
 use super::theme::Theme;
 use crate::app::action::Action;
+use crate::app::doc::{DocLine, Seg, wrap};
 use crate::app::load::Fetch;
 use crate::app::state::State;
 use crate::app::table::Tone;
@@ -30,14 +31,32 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
                 theme.muted(),
             ),
         ),
-        Fetch::Failed(e) => super::placeholder(
-            buf,
-            area,
-            Line::styled(
-                format!("Could not list correlated messages: {e}"),
-                theme.tone(Tone::Bad),
-            ),
-        ),
-        Fetch::Done(_) => super::table::render(buf, area, &s.correlated, &s.cell_cx(), theme),
+        Fetch::Failed(e) => {
+            // Wrapped, not cut: the whole error is the only thing on screen.
+            let line = DocLine(vec![Seg {
+                text: format!("Could not list correlated messages: {e}"),
+                tone: Tone::Bad,
+                bold: false,
+            }]);
+            let style = theme.tone(Tone::Bad);
+            for (i, l) in wrap(&[line], area.width as usize)
+                .iter()
+                .take(area.height as usize)
+                .enumerate()
+            {
+                buf.set_stringn(area.x, area.y + i as u16, l.text(), area.width as usize, style);
+            }
+        }
+        Fetch::Done(items) => {
+            super::table::render(buf, area, &s.correlated, &s.cell_cx(), theme);
+            if items.is_empty() {
+                let inner = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(1));
+                let text = format!(
+                    "The tenant returned no messages with correlation id {}.",
+                    s.correlated.correlation_id
+                );
+                super::placeholder(buf, inner, Line::styled(text, theme.muted()));
+            }
+        }
     }
 }

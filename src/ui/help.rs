@@ -27,7 +27,7 @@ pub fn lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
             }
             let k: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
             let mut line = vec![
-                Span::styled(format!("  {:<18}", k.join(" ")), theme.key_hint()),
+                Span::styled(format!("  {:<17} ", k.join(" ")), theme.key_hint()),
                 Span::raw(action.describe().to_string()),
             ];
             if s.keymap.is_dangerous(*action) {
@@ -49,7 +49,7 @@ pub fn lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
             .collect::<Vec<_>>()
             .join(" ");
         out.push(Line::from(vec![
-            Span::styled(format!("  :{names:<17}"), theme.key_hint()),
+            Span::styled(format!("  :{names:<16} "), theme.key_hint()),
             Span::raw(usage.to_string()),
         ]));
     }

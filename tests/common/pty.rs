@@ -25,7 +25,12 @@ impl PtyApp {
     /// Start `bin args…` in a `cols`×`rows` terminal with the given extra environment.
     pub fn spawn(bin: &Path, args: &[&str], envs: &[(&str, &str)], cols: u16, rows: u16) -> Self {
         let pair = native_pty_system()
-            .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("open a pty");
         let mut cmd = CommandBuilder::new(bin);
         for a in args {
@@ -67,7 +72,16 @@ impl PtyApp {
                 }
             });
         }
-        Self { parser, raw, writer, child, slave: pair.slave, master: pair.master, rows, cols }
+        Self {
+            parser,
+            raw,
+            writer,
+            child,
+            slave: pair.slave,
+            master: pair.master,
+            rows,
+            cols,
+        }
     }
 
     pub fn send(&mut self, keys: &str) {
@@ -133,7 +147,10 @@ impl PtyApp {
             }
             if start.elapsed() > timeout {
                 let _ = self.child.kill();
-                panic!("cpitop did not exit within {timeout:?}; screen:\n{}", self.screen_text());
+                panic!(
+                    "cpitop did not exit within {timeout:?}; screen:\n{}",
+                    self.screen_text()
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -159,9 +176,18 @@ impl PtyApp {
 
     pub fn resize(&mut self, cols: u16, rows: u16) {
         self.master
-            .resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("resize pty");
-        self.parser.lock().expect("lock").screen_mut().set_size(rows, cols);
+        self.parser
+            .lock()
+            .expect("lock")
+            .screen_mut()
+            .set_size(rows, cols);
         self.rows = rows;
         self.cols = cols;
     }

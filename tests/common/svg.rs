@@ -75,7 +75,9 @@ pub fn screen_to_svg(screen: &vt100::Screen) -> String {
     for row in 0..rows {
         let y = 8.0 + row as f32 * CELL_H;
         for col in 0..cols {
-            let Some(cell) = screen.cell(row, col) else { continue };
+            let Some(cell) = screen.cell(row, col) else {
+                continue;
+            };
             if cell.is_wide_continuation() {
                 continue;
             }
@@ -96,7 +98,11 @@ pub fn screen_to_svg(screen: &vt100::Screen) -> String {
             let text = cell.contents();
             if !text.trim().is_empty() {
                 let weight = if cell.bold() { r#" font-weight="bold""# } else { "" };
-                let deco = if cell.underline() { r#" text-decoration="underline""# } else { "" };
+                let deco = if cell.underline() {
+                    r#" text-decoration="underline""#
+                } else {
+                    ""
+                };
                 let _ = write!(
                     out,
                     r#"<text x="{x:.1}" y="{:.1}" fill="{}"{weight}{deco}>{}</text>"#,

@@ -1,0 +1,325 @@
+//! `cpitop get …`: the TUI's views without a terminal UI, for scripts and tickets.
+//!
+//! `get artifacts|messages|queues|queue NAME` print the same columns as the panes (the panes'
+//! column specs and cell functions, through `Table::export_rows`), ordered and filtered the same
+//! way, as aligned text, JSON or CSV (`-o`). `get message GUID` and `get artifact ID` print the
+//! detail views' documents. Message filters go to the server (`$filter`), so a large tenant is not
+//! downloaded in full. `--demo` runs against the in-process simulated tenant, like the TUI.
+//!
+//! Exit status: 0 on success, 1 when something could not be read (the error says what and what
+//! to check), 2 for invalid arguments (from clap).
+
+pub mod detail;
+pub mod filter;
+pub mod output;
+pub mod tables;
+
+use std::io::{IsTerminal, Write};
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use crate::app::format::TimeFmt;
+use crate::app::table::CellCx;
+use crate::cli::GlobalArgs;
+use crate::config::{Config, Paths};
+use crate::cpi::client::CpiClient;
+use crate::cpi::conn::{Auth, Limits, TenantConn};
+use crate::secret::Secret;
+
+use filter::{MessageFilter, TimeArg};
+pub use output::Output;
+use tables::{Printed, TableOpts};
+
+#[derive(Debug, clap::Args)]
+pub struct GetArgs {
+    #[command(subcommand)]
+    pub what: What,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = Output::Table, global = true)]
+    pub output: Output,
+    /// Seed of the simulated tenant's data (with --demo).
+    #[arg(long, default_value_t = 1, global = true, value_name = "N")]
+    pub seed: u64,
+}
+
+/// The TUI's `/` filter, sort and a row limit.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TableArgs {
+    /// Keep rows whose shown cells contain TEXT (case-insensitive, like `/` in the TUI).
+    #[arg(long, value_name = "TEXT")]
+    pub grep: Option<String>,
+    /// Sort by a column id (see the CSV header), `:desc` to reverse [default: the pane's order].
+    #[arg(long, value_name = "COLUMN[:desc]")]
+    pub sort: Option<String>,
+    /// Print at most N rows.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+impl TableArgs {
+    fn opts(&self) -> TableOpts {
+        TableOpts {
+            grep: self.grep.clone(),
+            sort: self.sort.clone(),
+            limit: self.limit,
+        }
+    }
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum What {
+    /// Runtime artifacts; anything not STARTED first.
+    Artifacts {
+        /// Only these statuses, comma-separated (STARTED, STARTING, STOPPING, ERROR).
+        #[arg(long, value_name = "STATUS[,…]")]
+        status: Option<String>,
+        /// Only artifacts that are not STARTED.
+        #[arg(long)]
+        not_started: bool,
+        #[command(flatten)]
+        table: TableArgs,
+    },
+    /// One artifact with its deployment error.
+    Artifact {
+        /// The artifact id (the ID column of `get artifacts`).
+        id: String,
+    },
+    /// Message processing logs of a time window, newest first.
+    Messages {
+        /// Start of the window: a duration before now (15m, 1h, 4h, 24h) or a UTC time
+        /// (2024-06-10T06:00:00Z, "2024-06-10 06:00") [default: 1h].
+        #[arg(long, value_parser = filter::parse_time, value_name = "WHEN")]
+        since: Option<TimeArg>,
+        /// End of the window, same forms as --since [default: now].
+        #[arg(long, value_parser = filter::parse_time, value_name = "WHEN")]
+        until: Option<TimeArg>,
+        /// Only these statuses, comma-separated (FAILED, RETRY, COMPLETED, …); asked of the server.
+        #[arg(long, value_parser = filter::parse_status_arg, value_name = "STATUS[,…]")]
+        status: Option<filter::Statuses>,
+        /// Only FAILED and ESCALATED messages (the TUI's `f`).
+        #[arg(long, conflicts_with = "status")]
+        failed: bool,
+        /// Only this iFlow (its id); asked of the server.
+        #[arg(long, value_name = "ID")]
+        iflow: Option<String>,
+        /// Only this sender; asked of the server.
+        #[arg(long)]
+        sender: Option<String>,
+        /// Only this receiver; asked of the server.
+        #[arg(long)]
+        receiver: Option<String>,
+        /// A message id (28 characters) or else an application message id; asked of the server.
+        #[arg(long)]
+        id: Option<String>,
+        /// Only messages with this correlation id; asked of the server.
+        #[arg(long, value_name = "ID")]
+        correlation_id: Option<String>,
+        #[command(flatten)]
+        table: TableArgs,
+    },
+    /// One message: properties, error text, custom headers, attachments, runs and steps.
+    Message {
+        /// The message id (MESSAGE ID column of `get messages`).
+        guid: String,
+    },
+    /// JMS queues with depth, failed/blocked counts and the DLQ beside its queue.
+    Queues {
+        /// Only queues with failed or blocked messages, stopped queues and non-empty DLQs.
+        #[arg(long)]
+        problems: bool,
+        #[command(flatten)]
+        table: TableArgs,
+    },
+    /// The messages of one JMS queue, oldest first.
+    Queue {
+        /// The queue name (QUEUE column of `get queues`).
+        name: String,
+        #[command(flatten)]
+        table: TableArgs,
+    },
+}
+
+/// A client for the configured tenant (or `--demo`), and the simulated tenant to keep alive.
+struct Target {
+    client: CpiClient,
+    _sim: Option<crate::sim::SimHandle>,
+}
+
+async fn connect(global: &GlobalArgs, seed: u64) -> Result<Target> {
+    if global.demo {
+        let sim = crate::sim::spawn(crate::sim::SimConfig {
+            seed,
+            ..crate::sim::SimConfig::default()
+        })
+        .await
+        .map_err(|e| eyre!("cannot start the simulated tenant: {e}"))?;
+        let conn = TenantConn {
+            name: "demo".into(),
+            base_url: sim.base_url.clone(),
+            auth: Auth::OAuth {
+                token_url: sim.token_url.clone(),
+                client_id: sim.client_id.clone(),
+                client_secret: Secret::new(sim.client_secret.clone()),
+            },
+            limits: Limits::default(),
+            ca_bundle: None,
+        };
+        let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
+        return Ok(Target {
+            client,
+            _sim: Some(sim),
+        });
+    }
+    let paths = Paths::from_env(global.config.as_deref())?;
+    // Resolving a secret may run a command: keep it off the async workers.
+    let tenant = global.tenant.clone();
+    let conn = tokio::task::spawn_blocking(move || -> Result<TenantConn> {
+        let config = Config::load(&paths)?;
+        // The last used tenant is the default, as in the TUI; `get` does not change it.
+        let last = crate::config::state::last_tenant(&paths);
+        let profile = config.select(tenant.as_deref(), last.as_deref())?;
+        let (conn, warnings) = profile.to_conn()?;
+        for w in config.warnings.iter().chain(&warnings) {
+            tracing::warn!("{w}");
+        }
+        Ok(conn)
+    })
+    .await
+    .wrap_err("resolving the tenant failed")??;
+    let name = conn.name.clone();
+    let client = CpiClient::new(conn).map_err(|e| eyre!("tenant {name}: {e}"))?;
+    Ok(Target { client, _sim: None })
+}
+
+/// Width detail documents wrap at: the terminal's, or no wrapping when piped.
+fn doc_width() -> u16 {
+    if std::io::stdout().is_terminal() {
+        crossterm::terminal::size().map(|(w, _)| w).unwrap_or(100)
+    } else {
+        u16::MAX
+    }
+}
+
+fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // `cpitop get … | head` closes the pipe early: not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.wrap_err("cannot write to stdout"),
+    }
+}
+
+/// `cpitop get …`: prints the result on stdout, or the error on stderr (one plain line: what
+/// failed and what to check, no backtrace), and returns the exit status.
+pub fn run_get(global: &GlobalArgs, args: &GetArgs) -> i32 {
+    match run_get_inner(global, args) {
+        Ok(()) => 0,
+        Err(e) => {
+            tracing::error!("cpitop get failed: {e:#}");
+            eprintln!("error: {e:#}");
+            1
+        }
+    }
+}
+
+fn run_get_inner(global: &GlobalArgs, args: &GetArgs) -> Result<()> {
+    let _log = Paths::from_env(global.config.as_deref())
+        .ok()
+        .and_then(|p| crate::config::logging::init(&p, global.log_level.as_deref()).ok());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")?;
+    rt.block_on(run_async(global, args))
+}
+
+async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<()> {
+    let target = connect(global, args.seed).await?;
+    let client = &target.client;
+    let tenant = if global.demo { "demo" } else { client.name() }.to_string();
+    let cx = CellCx {
+        now: chrono::Utc::now().timestamp_millis(),
+        time: TimeFmt::default(),
+    };
+    let fail = |e: String| eyre!("{e} (tenant {tenant})");
+    let table: Printed = match &args.what {
+        What::Artifacts {
+            status,
+            not_started,
+            table,
+        } => {
+            let statuses: Vec<String> = status
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .map(|s| s.trim().to_ascii_uppercase())
+                .filter(|s| !s.is_empty())
+                .collect();
+            tables::artifacts(client, &statuses, *not_started, &table.opts(), &cx)
+                .await
+                .map_err(fail)?
+        }
+        What::Messages {
+            since,
+            until,
+            status,
+            failed,
+            iflow,
+            sender,
+            receiver,
+            id,
+            correlation_id,
+            table,
+        } => {
+            let f = MessageFilter {
+                since: *since,
+                until: *until,
+                statuses: status.clone().map(|s| s.0).unwrap_or_default(),
+                iflow: iflow.clone(),
+                sender: sender.clone(),
+                receiver: receiver.clone(),
+                id: id.clone(),
+                correlation_id: correlation_id.clone(),
+            };
+            tables::messages(client, &f, *failed, &table.opts(), &cx)
+                .await
+                .map_err(fail)?
+        }
+        What::Queues { problems, table } => tables::queues(client, *problems, &table.opts(), &cx)
+            .await
+            .map_err(fail)?,
+        What::Queue { name, table } => tables::queue(client, name, &table.opts(), &cx)
+            .await
+            .map_err(fail)?,
+        What::Message { guid } => {
+            let (text, errors) = detail::message(client, guid, args.output, cx.now, doc_width())
+                .await
+                .map_err(fail)?;
+            return finish_detail(&text, errors, &tenant);
+        }
+        What::Artifact { id } => {
+            let (text, errors) = detail::artifact(client, id, args.output, cx.now, doc_width())
+                .await
+                .map_err(fail)?;
+            return finish_detail(&text, errors, &tenant);
+        }
+    };
+    print(&output::render(args.output, table.columns, &table.rows))?;
+    if args.output == Output::Table {
+        eprintln!("{} · tenant {tenant}", table.summary);
+    }
+    Ok(())
+}
+
+fn finish_detail(text: &str, errors: Vec<String>, tenant: &str) -> Result<()> {
+    print(text)?;
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(eyre!(
+            "part of the detail could not be read from tenant {tenant}: {}",
+            errors.join("; ")
+        ))
+    }
+}

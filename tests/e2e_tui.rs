@@ -1,0 +1,187 @@
+//! End to end: the real `cpitop --demo` binary in a real pseudo-terminal, read back through a
+//! terminal emulator. Start, switch panes (keys and command mode), filter as you type, failed
+//! only, open a FAILED message's error, go back, help, quit — then check the exit code and that
+//! the terminal was restored. Waits are generous conditions on the screen, never fixed sleeps.
+//! Also: without a terminal, or with a bad config, cpitop refuses plainly.
+
+#[path = "common/pty.rs"]
+mod pty;
+
+use std::time::Duration;
+
+use assert_cmd::Command;
+use pty::PtyApp;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+fn bin() -> std::path::PathBuf {
+    assert_cmd::cargo::cargo_bin!("cpitop").to_path_buf()
+}
+
+/// Body rows of the table on screen: the lines below the column titles (which start with
+/// `title`) up to the footer, without blank ones.
+fn table_rows(screen: &str, title: &str) -> Vec<String> {
+    let lines: Vec<&str> = screen.lines().collect();
+    let Some(start) = lines.iter().position(|l| l.starts_with(title)) else {
+        return vec![];
+    };
+    lines[start + 1..lines.len().saturating_sub(1)]
+        .iter()
+        .map(|l| l.trim_end().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn demo_in_a_real_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (state, config, cache) = (
+        dir.path().join("state"),
+        dir.path().join("config"),
+        dir.path().join("cache"),
+    );
+    let envs = [
+        ("XDG_STATE_HOME", state.to_str().unwrap()),
+        ("XDG_CONFIG_HOME", config.to_str().unwrap()),
+        ("XDG_CACHE_HOME", cache.to_str().unwrap()),
+        ("RUST_BACKTRACE", "0"),
+    ];
+    let mut app = PtyApp::spawn(&bin(), &["--demo"], &envs, 120, 36);
+
+    // Start: the Artifacts pane with the artifacts that are not STARTED first.
+    app.wait_for("─ Artifacts ", WAIT);
+    app.wait_until("ERROR artifacts at the top", WAIT, |s| {
+        table_rows(s, "STATUS")
+            .first()
+            .is_some_and(|r| r.starts_with("ERROR "))
+    });
+    let screen = app.screen_text();
+    assert!(screen.contains("demo (simulated tenant)"), "{screen}");
+    assert!(
+        screen.contains("1 Artifacts (") && screen.contains("!)"),
+        "{screen}"
+    );
+
+    // 2: the Messages pane of the last hour, newest first, FAILED ones counted in the tab line.
+    app.send("2");
+    app.wait_for("─ Messages › last 1h", WAIT);
+    app.wait_until("messages loaded", WAIT, |s| {
+        table_rows(s, "STATUS").len() > 5 && s.contains(" failed/1h)")
+    });
+
+    // 3: the Queues pane, each DLQ beside its queue.
+    app.send("3");
+    app.wait_for("─ Queues", WAIT);
+    app.wait_until("queues with their DLQ", WAIT, |s| {
+        table_rows(s, "QUEUE").iter().any(|r| r.starts_with("DLQ_"))
+    });
+
+    // `:messages` in command mode goes back to the Messages pane.
+    app.send(":");
+    app.type_slowly("messages");
+    app.send("\r");
+    app.wait_for("─ Messages › last 1h", WAIT);
+
+    // `/` filters as you type: every row shown contains the text, the breadcrumb says so.
+    app.send("/");
+    app.type_slowly("orders_inb");
+    app.wait_until("rows filtered by /orders_inb", WAIT, |s| {
+        let rows = table_rows(s, "STATUS");
+        s.contains("/orders_inb")
+            && !rows.is_empty()
+            && rows.iter().all(|r| r.to_lowercase().contains("orders_inb"))
+    });
+    app.send("\r"); // keep the filter
+
+    // `f`: failed only.
+    app.send("f");
+    app.wait_until("only FAILED rows", WAIT, |s| {
+        let rows = table_rows(s, "STATUS");
+        !rows.is_empty()
+            && rows
+                .iter()
+                .all(|r| r.starts_with("FAILED") || r.starts_with("ESCALATED"))
+    });
+
+    // Enter on the selected FAILED message: its detail with the error text.
+    app.send("\r");
+    app.wait_for("Status        FAILED", WAIT);
+    app.wait_for("── Error", WAIT);
+    let detail = app.screen_text();
+    assert!(
+        detail.contains("› message AG"),
+        "breadcrumb names the message:\n{detail}"
+    );
+    assert!(
+        detail.contains("Exception") || detail.contains("error") || detail.contains("Error:"),
+        "the error text is shown:\n{detail}"
+    );
+
+    // Esc goes back to the list, the filter still in the breadcrumb.
+    app.send("\x1b");
+    app.wait_until("back on the message list", WAIT, |s| {
+        !s.contains("› message AG") && s.contains("/orders_inb") && s.contains("STATUS")
+    });
+
+    // `?` shows the help generated from the keymap; Esc closes it.
+    app.send("?");
+    app.wait_for("Help — esc closes", WAIT);
+    app.wait_for("Global keys", WAIT);
+    app.send("\x1b");
+    app.wait_until("help closed", WAIT, |s| !s.contains("Help — esc closes"));
+
+    // `q` quits with status 0.
+    app.send("q");
+    assert_eq!(app.wait_exit(WAIT), 0, "exit status");
+
+    // The terminal is restored: alternate screen left, cursor shown, mouse released, cooked mode.
+    let raw = String::from_utf8_lossy(&app.raw_output()).into_owned();
+    let entered = raw.find("\x1b[?1049h").expect("entered the alternate screen");
+    let left = raw.rfind("\x1b[?1049l").expect("left the alternate screen");
+    assert!(left > entered);
+    assert!(raw[left..].contains("\x1b[?25h") || raw.rfind("\x1b[?25h") > Some(entered));
+    assert!(raw.rfind("\x1b[?1000l") > Some(entered), "mouse capture released");
+    let stty = app.stty_after_exit();
+    let words: Vec<&str> = stty.split_whitespace().collect();
+    for mode in ["icanon", "echo", "isig", "icrnl"] {
+        assert!(words.contains(&mode), "{mode} restored: {stty}");
+    }
+}
+
+#[test]
+fn without_a_terminal_cpitop_refuses_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(bin())
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("RUST_BACKTRACE", "0")
+        .arg("--demo")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a terminal, but stdout is not one"), "{err}");
+    assert!(err.contains("cpitop get"), "points to the scriptable way: {err}");
+    assert!(out.stdout.is_empty(), "nothing drawn on a pipe");
+}
+
+#[test]
+fn a_bad_config_is_reported_with_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, "[tenants.acme\nurl = \n").unwrap();
+    let out = Command::new(bin())
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("RUST_BACKTRACE", "0")
+        .arg("--config")
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&cfg.display().to_string()), "names the file: {err}");
+    assert!(
+        !err.contains("needs a terminal"),
+        "the config is checked first: {err}"
+    );
+}
