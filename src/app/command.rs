@@ -13,6 +13,11 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ("messages", &["m", "msg", "mpl"], "messages pane"),
     ("queues", &["q", "jms"], "queues pane"),
     (
+        "ctx",
+        &["context", "tenant"],
+        "ctx [NAME] — list the configured tenants, or switch to NAME",
+    ),
+    (
         "window",
         &["w"],
         "window 15m|1h|4h|24h|<dur>|<from>..<to> (UTC, 2024-06-10T06:00)",
@@ -80,6 +85,7 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
         "artifacts" => switch_pane(s, Pane::Artifacts),
         "messages" => switch_pane(s, Pane::Messages),
         "queues" => switch_pane(s, Pane::Queues),
+        "ctx" => super::ctx::command(s, arg, fx),
         "window" => window(s, arg),
         "status" => server_filter(
             s,

@@ -14,20 +14,31 @@ use crate::cpi::client::CpiClient;
 const MAX_ATTACHMENT_TEXT: usize = 2 * 1024 * 1024;
 
 pub struct EffectRunner {
-    client: CpiClient,
-    tx: mpsc::Sender<Msg>,
+    pub(crate) client: CpiClient,
+    pub(crate) tx: mpsc::Sender<Msg>,
     pub pollers: Pollers,
     in_tmux: bool,
+    /// Configured tenants and paths (switching, cache); `None` in `--demo`.
+    pub(crate) tenants: Option<std::sync::Arc<super::ctx::TenantConfig>>,
+    /// The current tenant's client, for tasks that outlive a tenant switch (header counters).
+    pub(crate) client_tx: tokio::sync::watch::Sender<CpiClient>,
 }
 
 impl EffectRunner {
     pub fn new(client: CpiClient, tx: mpsc::Sender<Msg>) -> Self {
         Self {
             pollers: Pollers::new(client.clone(), tx.clone()),
+            client_tx: tokio::sync::watch::Sender::new(client.clone()),
             client,
             tx,
             in_tmux: super::clipboard::in_tmux(),
+            tenants: None,
         }
+    }
+
+    /// Follows the current tenant's client across `:ctx` switches.
+    pub fn client_updates(&self) -> tokio::sync::watch::Receiver<CpiClient> {
+        self.client_tx.subscribe()
     }
 
     /// Run one effect. `term` is the terminal's output (for OSC 52). Returns `false` on `Quit`.
@@ -81,6 +92,10 @@ impl EffectRunner {
                     self.notify(format!("could not copy the {what}: {e}"), true);
                 }
             }
+            e @ (Effect::SaveCache(_)
+            | Effect::LoadCache { .. }
+            | Effect::SwitchTenant { .. }
+            | Effect::UseTenant(_)) => self.tenant_effect(e),
             Effect::Export {
                 path,
                 format,

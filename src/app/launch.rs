@@ -64,20 +64,12 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     let (keymap, mut warnings) = Keymap::with_table(&config.keys, &origin);
     warnings.extend(config.warnings.iter().map(|w| w.to_string()));
     warnings.extend(conn_warnings.iter().map(|w| w.to_string()));
-    let tenant = TenantInfo {
-        name: profile.name.clone(),
-        env: Environment::parse(profile.environment.label()),
-        read_only: profile.read_only || global.read_only,
-        web_ui: web_ui_root(&conn.base_url),
-    };
-    let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-    let intervals = Intervals {
-        artifacts: ms(profile.poll.artifacts),
-        messages: ms(profile.poll.messages),
-        messages_live: ms(profile.poll.messages).min(3_000),
-        queues: ms(profile.poll.queues),
-    };
-    let window_ms = i64::try_from(profile.messages.window.as_millis()).unwrap_or(3_600_000);
+    let (tenant, intervals, window_ms) = super::ctx::setup_of(profile, global.read_only, &conn.base_url);
+    let tenants = std::sync::Arc::new(super::ctx::TenantConfig {
+        paths: paths.clone(),
+        config: config.clone(),
+        force_read_only: global.read_only,
+    });
     let rt = runtime()?;
     rt.block_on(async move {
         let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
@@ -90,6 +82,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
             warnings,
             theme: Theme::new(ColorLevel::detect()),
             export_dir: export_dir(),
+            tenants: Some(tenants),
         })
         .await
     })
@@ -143,6 +136,7 @@ pub fn session_for(conn: TenantConn, tenant: TenantInfo) -> Result<Session> {
         warnings: Vec::new(),
         theme: Theme::new(ColorLevel::detect()),
         export_dir: export_dir(),
+        tenants: None,
     })
 }
 

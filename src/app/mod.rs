@@ -7,8 +7,11 @@
 pub mod action;
 pub mod actions;
 pub mod artifacts;
+pub mod cache_data;
+pub mod cache_sync;
 pub mod clipboard;
 pub mod command;
+pub mod ctx;
 pub mod detail;
 pub mod doc;
 pub mod effects;
@@ -26,6 +29,7 @@ pub mod queues;
 pub mod run;
 pub mod state;
 pub mod table;
+pub mod tenant_effects;
 pub mod update;
 
 pub use action::Action;

@@ -34,6 +34,10 @@ pub enum Msg {
         text: String,
         error: bool,
     },
+    /// A tenant's offline cache, read back (`Effect::LoadCache`).
+    Cache(Box<super::cache_sync::CacheLoaded>),
+    /// The outcome of `Effect::SwitchTenant`.
+    Tenant(super::ctx::TenantMsg),
 }
 
 /// Results of pollers and one-off fetches: owned data, tagged so stale ones are dropped.
@@ -177,4 +181,17 @@ pub enum Effect {
         columns: Vec<String>,
         rows: Vec<Vec<String>>,
     },
+    /// Write the offline cache (off the loop unless `wait`).
+    SaveCache(Box<super::cache_sync::CacheSave>),
+    /// Read a tenant's offline cache; answered with `Msg::Cache`.
+    LoadCache {
+        tenant: String,
+        message_rows: usize,
+    },
+    /// Stop polling and resolve tenant `name`; answered with `Msg::Tenant`.
+    SwitchTenant {
+        name: String,
+    },
+    /// Poll through this client from now on.
+    UseTenant(super::ctx::ClientHandle),
 }

@@ -34,6 +34,8 @@ pub struct Session {
     pub warnings: Vec<String>,
     pub theme: Theme,
     pub export_dir: std::path::PathBuf,
+    /// Configured tenants (`:ctx`) and the offline cache; `None` in `--demo`.
+    pub tenants: Option<std::sync::Arc<super::ctx::TenantConfig>>,
 }
 
 /// Restores the terminal when dropped: on quit, on error, and (through the panic hook) on panic.
@@ -69,7 +71,6 @@ pub async fn run(session: Session) -> color_eyre::Result<()> {
     let cancel = CancellationToken::new();
     tokio::spawn(input(tx.clone(), cancel.clone()));
     tokio::spawn(ticks(tx.clone(), cancel.clone()));
-    tokio::spawn(stats(session.client.clone(), tx.clone(), cancel.clone()));
 
     let mut state = State::new(session.tenant, session.keymap, now_ms());
     state.intervals = session.intervals;
@@ -77,6 +78,13 @@ pub async fn run(session: Session) -> color_eyre::Result<()> {
     state.export_dir = session.export_dir;
     state.time.local_offset_secs = chrono::Local::now().offset().local_minus_utc();
     let mut runner = EffectRunner::new(session.client, tx.clone());
+    tokio::spawn(stats(runner.client_updates(), tx.clone(), cancel.clone()));
+    let current = state.tenant.name.clone();
+    let start = super::ctx::install(&mut state, session.tenants.as_ref(), &current);
+    runner.set_tenants(session.tenants);
+    for e in start {
+        runner.run(e, &mut stdout());
+    }
 
     let size = terminal.size()?;
     let mut first = vec![Msg::Resize(size.width, size.height), Msg::Tick(now_ms())];
@@ -171,14 +179,18 @@ async fn ticks(tx: mpsc::Sender<Msg>, cancel: CancellationToken) {
     }
 }
 
-async fn stats(client: CpiClient, tx: mpsc::Sender<Msg>, cancel: CancellationToken) {
+async fn stats(
+    client: tokio::sync::watch::Receiver<CpiClient>,
+    tx: mpsc::Sender<Msg>,
+    cancel: CancellationToken,
+) {
     let mut every = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = every.tick() => {}
         }
-        let s = client.stats();
+        let s = client.borrow().stats();
         let msg = Msg::Stats(ApiStats {
             requests: s.requests,
             throttled: s.throttled,

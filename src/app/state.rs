@@ -80,6 +80,8 @@ pub enum Mode {
     SortPending,
     /// `?` help overlay, scrolled by this many lines.
     Help(usize),
+    /// `:ctx` tenant list, this entry selected.
+    Ctx(usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -188,6 +190,10 @@ pub struct State {
     pub export_dir: PathBuf,
     /// Number of exports written (names files uniquely within a second).
     pub exports: u32,
+    /// The offline cache of the current tenant.
+    pub cache: super::cache_sync::CacheSync,
+    /// Configured tenants and switching (`:ctx`).
+    pub ctx: super::ctx::CtxState,
 }
 
 impl State {
@@ -226,6 +232,8 @@ impl State {
             polling: PollPlan::default(),
             export_dir: std::env::temp_dir(),
             exports: 0,
+            cache: Default::default(),
+            ctx: Default::default(),
         };
         s.messages.query.window_ms = 3_600_000;
         s

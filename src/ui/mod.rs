@@ -6,6 +6,7 @@ pub mod artifacts;
 pub mod attachments;
 pub mod chrome;
 pub mod correlated;
+pub mod ctx;
 pub mod doc;
 pub mod help;
 pub mod message_detail;
@@ -70,6 +71,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
     chrome::footer(buf, Rect::new(area.x, footer_y, area.width, 1), s, theme);
     if let Mode::Help(scroll) = s.mode {
         help::render(buf, area, s, scroll, theme);
+    }
+    if let Mode::Ctx(selected) = s.mode {
+        ctx::render(buf, area, s, selected, theme);
     }
 }
 
