@@ -14,7 +14,7 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ("queues", &["q", "jms"], "queues pane"),
     (
         "ctx",
-        &["context", "tenant"],
+        &["tenant"],
         "ctx [NAME] — list the configured tenants, or switch to NAME",
     ),
     (

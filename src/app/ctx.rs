@@ -293,10 +293,11 @@ pub fn reset(s: &mut State, info: TenantInfo, intervals: Intervals, window_ms: i
         ..Default::default()
     };
     s.messages.query.window_ms = window_ms;
-    s.artifacts.load.generation = gens.0;
-    s.queues.load.generation = gens.1;
-    s.queue_messages.load.generation = gens.2;
-    s.messages.load.generation = gens.3;
+    // One past the old tenant's: none of its results can match, whatever was polling.
+    s.artifacts.load.generation = gens.0 + 1;
+    s.queues.load.generation = gens.1 + 1;
+    s.queue_messages.load.generation = gens.2 + 1;
+    s.messages.load.generation = gens.3 + 1;
     s.message = None;
     s.correlated = Default::default();
     s.attachments = Default::default();

@@ -65,14 +65,16 @@ pub fn lines(s: &State, selected: usize, theme: &Theme) -> Vec<Line<'static>> {
     for (i, e) in s.ctx.entries.iter().enumerate() {
         let current = e.name == s.ctx.current;
         let switching = s.ctx.switching.as_deref() == Some(e.name.as_str());
+        let cursor = if i == selected { "›" } else { " " };
         let mark = if current {
-            " ● "
+            "● "
         } else if switching {
-            " ◐ "
+            "◐ "
         } else {
-            "   "
+            "  "
         };
         let mut spans = vec![
+            Span::styled(cursor, theme.key_hint()),
             Span::styled(mark, theme.title()),
             Span::styled(
                 format!("{:<name_w$}", e.name),
@@ -109,7 +111,7 @@ pub fn lines(s: &State, selected: usize, theme: &Theme) -> Vec<Line<'static>> {
 
 pub fn render(buf: &mut Buffer, area: Rect, s: &State, selected: usize, theme: &Theme) {
     let body = lines(s, selected, theme);
-    let content_w = body.iter().map(Line::width).max().unwrap_or(20) as u16 + 2;
+    let content_w = body.iter().map(Line::width).max().unwrap_or(20) as u16 + 3;
     let w = content_w.max(44).min(area.width.saturating_sub(2));
     let h = (body.len() as u16 + 4).min(area.height.saturating_sub(2));
     if w < 10 || h < 4 {
