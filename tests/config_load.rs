@@ -64,6 +64,9 @@ fn example_config_parses() {
     }
     assert_eq!(prod.messages.window, Duration::from_secs(4 * 3600));
     assert_eq!(prod.messages.max_rows, 200_000);
+    assert_eq!(prod.messages.cache_rows, 20_000);
+    let dev = c.tenant("acme-dev").unwrap();
+    assert_eq!(dev.messages.cache_rows, 10_000, "from [defaults.messages]");
     assert_eq!(prod.limits.requests_per_second, 5.0);
     assert_eq!(prod.limits.max_concurrency, 4, "from [defaults.limits]");
     assert_eq!(prod.limits.initial_backoff, Duration::from_millis(250));

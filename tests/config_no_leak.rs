@@ -170,3 +170,137 @@ fn config_check_logs_and_output_hold_no_secret() {
     }
     assert!(lines > 3, "trace logging produced output");
 }
+
+/// The TUI's path: start on the tenant whose secret comes from the environment, fill every pane,
+/// switch (`:ctx`) to the command and the service-key tenants through the real effect runner
+/// (secrets resolved, clients built, caches saved before and after each switch), quit (final
+/// save). No file in the cache or state dir holds any of the three secrets.
+#[test]
+fn tui_cache_files_hold_no_secret() {
+    use cpitop::app::ctx::{self, TenantConfig};
+    use cpitop::app::effects::EffectRunner;
+    use cpitop::app::msg::{DataMsg, Effect, Msg};
+    use cpitop::app::{Keymap, State, update};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), &closed_port_url());
+    let config = Config::load_file(&cfg).unwrap();
+    let root = dir.path().to_path_buf();
+    let paths = Paths::resolve(Some(&cfg), |k| match k {
+        "XDG_CACHE_HOME" => Some(root.join("cache").into_os_string()),
+        "XDG_STATE_HOME" => Some(root.join("state").into_os_string()),
+        _ => None,
+    })
+    .unwrap();
+    let env = |k: &str| (k == "LEAK_ENV_SECRET").then(|| ENV_SECRET.to_string());
+    let first = config.tenant("by-env").unwrap().clone();
+    let (conn, _) = first.to_conn_with(&env).unwrap();
+    let (info, intervals, _) = ctx::setup_of(&first, false, &conn.base_url);
+    let tc = Arc::new(TenantConfig {
+        paths: paths.clone(),
+        config,
+        force_read_only: false,
+    });
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(256);
+        let mut runner = EffectRunner::new(cpitop::cpi::client::CpiClient::new(conn).unwrap(), tx);
+        runner.set_tenants(Some(tc.clone()));
+        let mut sink = std::io::sink();
+        let now = chrono::Utc::now().timestamp_millis();
+        let mut s = State::new(info, Keymap::defaults(), now);
+        s.intervals = intervals;
+        for e in ctx::install(&mut s, Some(&tc), "by-env") {
+            runner.run(e, &mut sink);
+        }
+        let mut step = |s: &mut State, runner: &mut EffectRunner, m: Msg| {
+            for e in update(s, m) {
+                runner.run(e, &mut sink);
+            }
+        };
+        let fill = |s: &State, tag: &str| {
+            let artifact = cpitop::cpi::model::RuntimeArtifact {
+                id: format!("{tag}_Flow"),
+                version: "1.0.0".into(),
+                name: format!("{tag} flow"),
+                kind: "INTEGRATION_FLOW".into(),
+                deployed_by: format!("{tag}-user"),
+                deployed_on: Some(now),
+                status: cpitop::cpi::model::ArtifactStatus::Error,
+            };
+            vec![
+                Msg::Data(DataMsg::Artifacts {
+                    generation: s.artifacts.load.generation,
+                    at: chrono::Utc::now().timestamp_millis(),
+                    result: Ok(vec![artifact]),
+                }),
+                Msg::Data(DataMsg::ArtifactError {
+                    id: format!("{tag}_Flow"),
+                    result: Ok(Some(format!("{tag}: deployment failed"))),
+                }),
+            ]
+        };
+        step(&mut s, &mut runner, Msg::Resize(120, 40));
+        for target in ["by-cmd", "by-key"] {
+            for m in fill(&s, &s.tenant.name.clone()) {
+                step(&mut s, &mut runner, m);
+            }
+            step(&mut s, &mut runner, Msg::Command(format!("ctx {target}")));
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+            while s.tenant.name != target {
+                let m = tokio::time::timeout_at(deadline, rx.recv())
+                    .await
+                    .unwrap_or_else(|_| panic!("switch to {target} timed out"))
+                    .expect("channel open");
+                step(&mut s, &mut runner, m);
+            }
+            assert!(s.artifacts.items.is_empty(), "switch cleared the data");
+        }
+        for m in fill(&s, "by-key") {
+            step(&mut s, &mut runner, m);
+        }
+        let fx = update(&mut s, Msg::Command("quit".into()));
+        assert!(fx.iter().any(|e| matches!(e, Effect::SaveCache(sv) if sv.wait)));
+        for e in fx {
+            runner.run(e, &mut sink);
+        }
+        // Saves before each switch ran in the background: wait for all three tenants' files.
+        let written = |t: &str| {
+            cpitop::config::Cache::for_tenant(&paths, t)
+                .file("artifacts")
+                .is_file()
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !["by-env", "by-cmd", "by-key"].iter().all(|t| written(t)) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "caches of all three tenants written"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    let cache_files = files(&paths.cache_dir);
+    assert!(cache_files.len() >= 6, "{cache_files:?}");
+    for f in cache_files.iter().chain(files(&paths.state_dir).iter()) {
+        assert_clean(
+            &f.display().to_string(),
+            &String::from_utf8_lossy(&std::fs::read(f).unwrap()),
+        );
+    }
+    // What was cached is the tenant data the TUI showed.
+    let by_cmd =
+        std::fs::read_to_string(cpitop::config::Cache::for_tenant(&paths, "by-cmd").file("artifacts"))
+            .unwrap();
+    assert!(by_cmd.contains("by-cmd_Flow"), "{by_cmd}");
+    assert_eq!(
+        cpitop::config::state::last_tenant(&paths).as_deref(),
+        Some("by-key")
+    );
+}

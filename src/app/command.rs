@@ -20,6 +20,11 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ),
     ("history", &["hist"], "history of alert transitions"),
     (
+        "ctx",
+        &["tenant"],
+        "ctx [NAME] — list the configured tenants, or switch to NAME",
+    ),
+    (
         "window",
         &["w"],
         "window 15m|1h|4h|24h|<dur>|<from>..<to> (UTC, 2024-06-10T06:00)",
@@ -93,6 +98,7 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
             switch_pane(s, Pane::Alerts);
             super::alerts_actions::history(s);
         }
+        "ctx" => super::ctx::command(s, arg, fx),
         "window" => window(s, arg),
         "status" => server_filter(
             s,

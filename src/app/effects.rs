@@ -13,14 +13,18 @@ use crate::cpi::client::CpiClient;
 const MAX_ATTACHMENT_TEXT: usize = 2 * 1024 * 1024;
 
 pub struct EffectRunner {
-    client: CpiClient,
-    tx: mpsc::Sender<Msg>,
+    pub(crate) client: CpiClient,
+    pub(crate) tx: mpsc::Sender<Msg>,
     pub pollers: Pollers,
     /// Guarded writes (retry/move/delete, restart/undeploy) and their audit log.
     pub writes: super::write_exec::WriteRunner,
     in_tmux: bool,
     /// Saving alert state and sending notifications (`None`: monitors not set up).
     pub alerts: Option<super::alerts_io::AlertsIo>,
+    /// Configured tenants and paths (switching, cache); `None` in `--demo`.
+    pub(crate) tenants: Option<std::sync::Arc<super::ctx::TenantConfig>>,
+    /// The current tenant's client, for tasks that outlive a tenant switch (header counters).
+    pub(crate) client_tx: tokio::sync::watch::Sender<CpiClient>,
 }
 
 impl EffectRunner {
@@ -28,11 +32,18 @@ impl EffectRunner {
         Self {
             pollers: Pollers::new(client.clone(), tx.clone()),
             writes: super::write_exec::WriteRunner::new(client.clone(), tx.clone()),
+            client_tx: tokio::sync::watch::Sender::new(client.clone()),
             client,
             tx,
             in_tmux: super::clipboard::in_tmux(),
             alerts: None,
+            tenants: None,
         }
+    }
+
+    /// Follows the current tenant's client across `:ctx` switches.
+    pub fn client_updates(&self) -> tokio::sync::watch::Receiver<CpiClient> {
+        self.client_tx.subscribe()
     }
 
     /// Run one effect. `term` is the terminal's output (for OSC 52). Returns `false` on `Quit`.
@@ -87,6 +98,10 @@ impl EffectRunner {
                     self.notify(format!("could not copy the {what}: {e}"), true);
                 }
             }
+            e @ (Effect::SaveCache(_)
+            | Effect::LoadCache { .. }
+            | Effect::SwitchTenant { .. }
+            | Effect::UseTenant(_)) => self.tenant_effect(e),
             Effect::Export {
                 path,
                 format,

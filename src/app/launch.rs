@@ -81,20 +81,6 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     let (alerts, alert_warnings) =
         super::alerts_io::AlertsLaunch::from_config(&config, &profile.name, Some(&paths.state_dir));
     warnings.extend(alert_warnings);
-    let tenant = TenantInfo {
-        name: profile.name.clone(),
-        env: Environment::parse(profile.environment.label()),
-        read_only: profile.read_only || global.read_only,
-        web_ui: web_ui_root(&conn.base_url),
-    };
-    let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-    let intervals = Intervals {
-        artifacts: ms(profile.poll.artifacts),
-        messages: ms(profile.poll.messages),
-        messages_live: ms(profile.poll.messages).min(3_000),
-        queues: ms(profile.poll.queues),
-    };
-    let window_ms = i64::try_from(profile.messages.window.as_millis()).unwrap_or(3_600_000);
     let writes = WriteSetup {
         audit_path: Some(AuditLog::path_in(&paths.state_dir)),
         who: Identity::of(&conn),
@@ -102,6 +88,12 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         config_file: config.file.as_ref().map(|f| f.display().to_string()),
     };
     ensure_terminal()?;
+    let (tenant, intervals, window_ms) = super::ctx::setup_of(profile, global.read_only, &conn.base_url);
+    let tenants = std::sync::Arc::new(super::ctx::TenantConfig {
+        paths: paths.clone(),
+        config: config.clone(),
+        force_read_only: global.read_only,
+    });
     let rt = runtime()?;
     rt.block_on(async move {
         let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
@@ -116,6 +108,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
             export_dir: export_dir(),
             alerts: Some(alerts),
             writes,
+            tenants: Some(tenants),
         })
         .await
     })
@@ -153,11 +146,10 @@ fn launch_demo(global: &GlobalArgs) -> Result<()> {
             read_only: global.read_only,
             web_ui: None,
         };
-        let mut session = session_for(conn, tenant)?;
+        let mut session = session_for(conn.clone(), tenant)?;
         let (alerts, alert_warnings) = demo_alerts(global);
         session.alerts = Some(alerts);
         session.warnings.extend(alert_warnings);
-        let mut session = session_for(conn.clone(), tenant)?;
         // The demo is writable (unless --read-only); its writes are audited like any other.
         session.writes = WriteSetup {
             audit_path: paths.as_ref().map(|p| AuditLog::path_in(&p.state_dir)),
@@ -184,6 +176,7 @@ pub fn session_for(conn: TenantConn, tenant: TenantInfo) -> Result<Session> {
         export_dir: export_dir(),
         alerts: None,
         writes: WriteSetup::default(),
+        tenants: None,
     })
 }
 

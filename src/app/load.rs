@@ -13,6 +13,9 @@ pub struct Load {
     pub error: Option<String>,
     /// Generation of the poller whose results are accepted; older ones are dropped.
     pub generation: u64,
+    /// What is held was read from the offline cache (`loaded_at` is when it was fetched then);
+    /// shown stale until fresh data replaces it.
+    pub from_cache: bool,
 }
 
 /// What a pane shows, in the order the views check it.
@@ -37,6 +40,7 @@ impl Load {
             (None, None) if self.loading => Phase::Loading,
             (None, None) => Phase::Idle,
             (Some(_), Some(_)) => Phase::Stale,
+            (Some(_), None) if self.from_cache => Phase::Stale,
             (Some(at), None) => {
                 if now - at > 3 * interval_ms.max(1_000) + 5_000 {
                     Phase::Stale
@@ -51,6 +55,7 @@ impl Load {
         self.loaded_at = Some(at);
         self.loading = false;
         self.error = None;
+        self.from_cache = false;
     }
 
     pub fn failed(&mut self, error: String) {
@@ -109,5 +114,18 @@ mod tests {
         assert_eq!(l.phase(1_000 + 36_000, 10_000), Phase::Stale);
         l.failed("500".into());
         assert_eq!(l.phase(2_000, 10_000), Phase::Stale);
+        let mut c = Load {
+            loaded_at: Some(1_000),
+            from_cache: true,
+            ..Load::default()
+        };
+        assert_eq!(
+            c.phase(1_500, 10_000),
+            Phase::Stale,
+            "cached data is stale however young"
+        );
+        c.ok(2_000);
+        assert!(!c.from_cache);
+        assert_eq!(c.phase(2_500, 10_000), Phase::Fresh);
     }
 }

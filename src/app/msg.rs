@@ -36,6 +36,10 @@ pub enum Msg {
     },
     /// Progress and outcome of a guarded write (retry/move/delete, restart/undeploy).
     Write(super::write_actions::WriteMsg),
+    /// A tenant's offline cache, read back (`Effect::LoadCache`).
+    Cache(Box<super::cache_sync::CacheLoaded>),
+    /// The outcome of `Effect::SwitchTenant`.
+    Tenant(super::ctx::TenantMsg),
 }
 
 /// Results of pollers and one-off fetches: owned data, tagged so stale ones are dropped.
@@ -196,4 +200,17 @@ pub enum Effect {
     Bell,
     /// Run, cancel or record (refused) a guarded write.
     Write(super::write_actions::WriteEffect),
+    /// Write the offline cache (off the loop unless `wait`).
+    SaveCache(Box<super::cache_sync::CacheSave>),
+    /// Read a tenant's offline cache; answered with `Msg::Cache`.
+    LoadCache {
+        tenant: String,
+        message_rows: usize,
+    },
+    /// Stop polling and resolve tenant `name`; answered with `Msg::Tenant`.
+    SwitchTenant {
+        name: String,
+    },
+    /// Poll through this client from now on.
+    UseTenant(super::ctx::ClientHandle),
 }

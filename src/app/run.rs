@@ -38,6 +38,8 @@ pub struct Session {
     pub alerts: Option<super::alerts_io::AlertsLaunch>,
     /// Audit log, identity and read-only origin for guarded writes.
     pub writes: super::write_exec::WriteSetup,
+    /// Configured tenants (`:ctx`) and the offline cache; `None` in `--demo`.
+    pub tenants: Option<std::sync::Arc<super::ctx::TenantConfig>>,
 }
 
 /// Restores the terminal when dropped: on quit, on error, and (through the panic hook) on panic.
@@ -73,7 +75,6 @@ pub async fn run(session: Session) -> color_eyre::Result<()> {
     let cancel = CancellationToken::new();
     tokio::spawn(input(tx.clone(), cancel.clone()));
     tokio::spawn(ticks(tx.clone(), cancel.clone()));
-    tokio::spawn(stats(session.client.clone(), tx.clone(), cancel.clone()));
 
     let mut state = State::new(session.tenant, session.keymap, now_ms());
     state.intervals = session.intervals;
@@ -89,6 +90,13 @@ pub async fn run(session: Session) -> color_eyre::Result<()> {
         state.alerts = super::alerts::Alerts::new(launch.setup, &state.tenant.name, state.now);
     }
     let audit = super::write_exec::install(&session.writes, &mut state, &mut runner.writes);
+    tokio::spawn(stats(runner.client_updates(), tx.clone(), cancel.clone()));
+    let current = state.tenant.name.clone();
+    let start = super::ctx::install(&mut state, session.tenants.as_ref(), &current);
+    runner.set_tenants(session.tenants);
+    for e in start {
+        runner.run(e, &mut stdout());
+    }
 
     let size = terminal.size()?;
     let mut first = vec![Msg::Resize(size.width, size.height), Msg::Tick(now_ms())];
@@ -186,14 +194,18 @@ async fn ticks(tx: mpsc::Sender<Msg>, cancel: CancellationToken) {
     }
 }
 
-async fn stats(client: CpiClient, tx: mpsc::Sender<Msg>, cancel: CancellationToken) {
+async fn stats(
+    client: tokio::sync::watch::Receiver<CpiClient>,
+    tx: mpsc::Sender<Msg>,
+    cancel: CancellationToken,
+) {
     let mut every = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = every.tick() => {}
         }
-        let s = client.stats();
+        let s = client.borrow().stats();
         let msg = Msg::Stats(ApiStats {
             requests: s.requests,
             throttled: s.throttled,

@@ -108,6 +108,8 @@ pub enum Mode {
     SortPending,
     /// `?` help overlay, scrolled by this many lines.
     Help(usize),
+    /// `:ctx` tenant list, this entry selected.
+    Ctx(usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -220,6 +222,10 @@ pub struct State {
     pub exports: u32,
     /// Guarded writes: the open dialog, the running action, read-only and audit setup.
     pub writes: super::write_actions::Writes,
+    /// The offline cache of the current tenant.
+    pub cache: super::cache_sync::CacheSync,
+    /// Configured tenants and switching (`:ctx`).
+    pub ctx: super::ctx::CtxState,
 }
 
 impl State {
@@ -260,6 +266,8 @@ impl State {
             export_dir: std::env::temp_dir(),
             exports: 0,
             writes: Default::default(),
+            cache: Default::default(),
+            ctx: Default::default(),
         };
         s.messages.query.window_ms = 3_600_000;
         s

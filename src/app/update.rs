@@ -9,8 +9,9 @@ use super::state::{Pane, Route, State, ToastKind};
 use super::table::Table;
 use super::{actions, command, input};
 
-pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
+pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
+    super::cache_sync::observe(s, &mut msg);
     match msg {
         Msg::Key(k) => input::key(s, k, &mut fx),
         Msg::Mouse(m) => match m.kind {
@@ -57,10 +58,13 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
                 s.dirty = true;
             }
         }
+        Msg::Cache(c) => super::cache_sync::apply_loaded(s, *c),
+        Msg::Tenant(t) => super::ctx::on_msg(s, t, &mut fx),
     }
     if let Some(plan) = sync_polling(s) {
         fx.push(Effect::Poll(plan));
     }
+    super::cache_sync::after_update(s, &mut fx);
     fx
 }
 

@@ -100,11 +100,14 @@ impl Default for PollIntervals {
     }
 }
 
-/// The message-log window: how far back to fetch at start, and how many rows to hold (and cache).
+/// The message-log window: how far back to fetch at start, how many rows to hold, and how many of
+/// the newest to cache for offline viewing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MessageWindow {
     pub window: Duration,
     pub max_rows: usize,
+    /// At most `max_rows`; 0 = messages are not cached.
+    pub cache_rows: usize,
 }
 
 impl Default for MessageWindow {
@@ -112,6 +115,7 @@ impl Default for MessageWindow {
         Self {
             window: Duration::from_secs(3600),
             max_rows: 50_000,
+            cache_rows: 10_000,
         }
     }
 }

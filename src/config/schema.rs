@@ -168,8 +168,10 @@ pub struct RawPoll {
 pub struct RawMessages {
     /// Initial time window (`"1h"`).
     pub window: Option<ConfigDuration>,
-    /// Most message rows held (and cached) per tenant.
+    /// Most message rows held in memory per tenant.
     pub max_rows: Option<u64>,
+    /// Most message rows (the newest) written to the offline cache; 0 disables caching messages.
+    pub cache_rows: Option<u64>,
 }
 
 /// `limits`: maps onto [`crate::cpi::conn::Limits`].

@@ -219,7 +219,17 @@ impl Ctx<'_> {
             (Some(n), _) | (None, Some(n)) => usize::try_from(n).unwrap_or(usize::MAX),
             (None, None) => base.max_rows,
         };
-        Ok(MessageWindow { window, max_rows })
+        let cache_rows = t
+            .messages
+            .cache_rows
+            .or(d.messages.cache_rows)
+            .map_or(base.cache_rows, |n| usize::try_from(n).unwrap_or(usize::MAX))
+            .min(max_rows);
+        Ok(MessageWindow {
+            window,
+            max_rows,
+            cache_rows,
+        })
     }
 
     pub(super) fn limits(&self, tenant: &str, t: &RawTenant, d: &RawDefaults) -> Result<Limits, ConfigError> {

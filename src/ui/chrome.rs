@@ -53,6 +53,10 @@ pub fn header(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
     let phase = load.phase(s.now, interval as i64);
     let conn = match (&load.error, load.loaded_at, load.loading) {
         (Some(_), _, _) => Span::styled("● error", theme.tone(Tone::Bad)),
+        (None, Some(_), _) if load.from_cache => Span::styled(
+            format!("{} connecting", super::spinner(s)),
+            theme.tone(Tone::Warn),
+        ),
         (None, Some(_), _) => Span::styled("● connected", theme.tone(Tone::Good)),
         (None, None, _) => Span::styled(
             format!("{} connecting", super::spinner(s)),
@@ -61,7 +65,11 @@ pub fn header(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
     };
     parts.push((8, vec![conn]));
     if let Some(at) = load.loaded_at {
-        let text = format!("data {} old", age(s.now - at));
+        let text = if load.from_cache {
+            format!("cached data {} old", age(s.now - at))
+        } else {
+            format!("data {} old", age(s.now - at))
+        };
         let span = if phase == Phase::Stale {
             Span::styled(
                 format!("{text} (STALE)"),

@@ -7,6 +7,7 @@ pub mod artifacts;
 pub mod attachments;
 pub mod chrome;
 pub mod correlated;
+pub mod ctx;
 pub mod dialog;
 pub mod doc;
 pub mod help;
@@ -78,6 +79,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         help::render(buf, area, s, scroll, theme);
     }
     dialog::render(buf, area, s, theme);
+    if let Mode::Ctx(selected) = s.mode {
+        ctx::render(buf, area, s, selected, theme);
+    }
 }
 
 /// A line of text in the middle of an empty body.

@@ -1,0 +1,198 @@
+//! The effect runner's side of the offline cache and of tenant switching: file I/O and secret
+//! resolution on blocking threads, results back to the state owner as messages.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::cache_data::{self as kinds, CachedArtifacts, CachedErrorTexts, CachedMessages, CachedQueues};
+use super::cache_sync::{CacheLoaded, CacheSave};
+use super::ctx::{ClientHandle, TenantConfig, TenantMsg, TenantReady};
+use super::effects::EffectRunner;
+use super::msg::{Effect, Msg};
+use super::poll::Pollers;
+use crate::config::{Cache, CacheLoad, Paths};
+use crate::cpi::client::CpiClient;
+use crate::cpi::odata::EpochMs;
+
+static SERIAL: AtomicU64 = AtomicU64::new(1);
+
+fn system_time(ms: EpochMs) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+}
+
+fn epoch_ms(t: SystemTime) -> EpochMs {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+impl EffectRunner {
+    /// Give the runner what switching tenants and the cache need (not in `--demo`).
+    pub fn set_tenants(&mut self, tenants: Option<Arc<TenantConfig>>) {
+        self.tenants = tenants;
+    }
+
+    /// `SaveCache`, `LoadCache`, `SwitchTenant`, `UseTenant`.
+    pub(crate) fn tenant_effect(&mut self, e: Effect) {
+        match e {
+            Effect::SaveCache(save) => {
+                let Some(paths) = self.paths() else { return };
+                if save.wait {
+                    save_now(&paths, *save);
+                } else {
+                    tokio::task::spawn_blocking(move || save_now(&paths, *save));
+                }
+            }
+            Effect::LoadCache { tenant, message_rows } => {
+                let Some(paths) = self.paths() else { return };
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let loaded = load_now(&paths, &tenant, message_rows);
+                    let _ = tx.blocking_send(Msg::Cache(Box::new(loaded)));
+                });
+            }
+            Effect::SwitchTenant { name } => {
+                // The old tenant's pollers stop now; its results still on their way are dropped
+                // by generation.
+                self.pollers.stop_all();
+                let Some(tc) = self.tenants.clone() else {
+                    let error = "no tenants are configured (--demo)".to_string();
+                    self.send(Msg::Tenant(TenantMsg::Failed { name, error }));
+                    return;
+                };
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.blocking_send(resolve(&tc, name));
+                });
+            }
+            Effect::UseTenant(handle) => {
+                self.pollers.stop_all();
+                self.client = handle.client.clone();
+                self.pollers = Pollers::new(handle.client.clone(), self.tx.clone());
+                self.client_tx.send_replace(handle.client);
+            }
+            _ => {}
+        }
+    }
+
+    fn paths(&self) -> Option<Paths> {
+        self.tenants.as_ref().map(|t| t.paths.clone())
+    }
+
+    fn send(&self, msg: Msg) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(msg).await;
+        });
+    }
+}
+
+/// Resolve the secret and build the client of tenant `name` (blocking: may run a command).
+fn resolve(tc: &TenantConfig, name: String) -> Msg {
+    let failed = |error: String| {
+        Msg::Tenant(TenantMsg::Failed {
+            name: name.clone(),
+            error,
+        })
+    };
+    let (profile, conn, warnings) =
+        match crate::config::switch_tenant(&tc.paths, &tc.config, &name, tc.force_read_only) {
+            Ok(x) => x,
+            Err(e) => return failed(e.to_string()),
+        };
+    let (info, intervals, window_ms) = super::ctx::setup_of(&profile, tc.force_read_only, &conn.base_url);
+    let client = match CpiClient::new(conn) {
+        Ok(c) => c,
+        Err(e) => return failed(e.to_string()),
+    };
+    super::ctx::ready_msg(TenantReady {
+        name: profile.name.clone(),
+        info,
+        intervals,
+        window_ms,
+        cache_rows: profile.messages.cache_rows,
+        client: ClientHandle {
+            client,
+            tenant: profile.name.clone(),
+            serial: SERIAL.fetch_add(1, Ordering::Relaxed),
+        },
+        warnings: warnings.iter().map(|w| w.to_string()).collect(),
+    })
+}
+
+/// Write what a save request carries; failures are logged (the cache is a convenience).
+pub fn save_now(paths: &Paths, save: CacheSave) {
+    let cache = Cache::for_tenant(paths, &save.tenant);
+    let mut results = Vec::new();
+    if let Some((at, items)) = &save.artifacts {
+        results.push(cache.save_at(kinds::ARTIFACTS, items, system_time(*at)));
+    }
+    if let Some((at, q)) = &save.queues {
+        results.push(cache.save_at(kinds::QUEUES, q, system_time(*at)));
+    }
+    if let Some((at, store, rows)) = &save.messages {
+        let cached = CachedMessages::of(store, *rows);
+        results.push(cache.save_at(kinds::MESSAGES, &cached, system_time(*at)));
+    }
+    if let Some(errors) = &save.errors {
+        results.push(cache.save(kinds::ERROR_TEXTS, errors));
+    }
+    for r in results {
+        if let Err(e) = r {
+            tracing::warn!(tenant = %save.tenant, "{e}");
+        }
+    }
+}
+
+/// Read a tenant's cache and decode it for the state (blocking).
+pub fn load_now(paths: &Paths, tenant: &str, message_rows: usize) -> CacheLoaded {
+    let cache = Cache::for_tenant(paths, tenant);
+    let mut out = CacheLoaded {
+        tenant: tenant.to_string(),
+        ..CacheLoaded::default()
+    };
+    fn take<T>(l: CacheLoad<T>, warnings: &mut Vec<String>) -> Option<(EpochMs, T)> {
+        match l {
+            CacheLoad::Found { value, saved_at } => Some((epoch_ms(saved_at), value)),
+            CacheLoad::Missing => None,
+            CacheLoad::Ignored(w) => {
+                warnings.push(w.message);
+                None
+            }
+        }
+    }
+    out.artifacts = take(cache.load::<CachedArtifacts>(kinds::ARTIFACTS), &mut out.warnings);
+    out.queues = take(cache.load::<CachedQueues>(kinds::QUEUES), &mut out.warnings)
+        .map(|(at, q)| (at, q.into_snapshot()));
+    if message_rows > 0 {
+        let msgs = take(cache.load::<CachedMessages>(kinds::MESSAGES), &mut out.warnings);
+        if let Some((at, mut m)) = msgs {
+            m.rows.truncate(message_rows);
+            match m.to_batch() {
+                Ok(b) => out.messages = Some((at, b)),
+                Err(e) => {
+                    let _ = std::fs::remove_file(cache.file(kinds::MESSAGES));
+                    let w = format!(
+                        "cached messages of tenant `{tenant}` ignored: {} is corrupt ({e}); it will be rebuilt from the tenant",
+                        cache.file(kinds::MESSAGES).display()
+                    );
+                    tracing::warn!("{w}");
+                    out.warnings.push(w);
+                }
+            }
+        }
+    }
+    out.errors = take(
+        cache.load::<CachedErrorTexts>(kinds::ERROR_TEXTS),
+        &mut out.warnings,
+    )
+    .map(|(_, e)| e);
+    tracing::info!(
+        tenant,
+        artifacts = out.artifacts.is_some(),
+        queues = out.queues.is_some(),
+        messages = out.messages.as_ref().map_or(0, |(_, b)| b.len()),
+        "cache read"
+    );
+    out
+}
