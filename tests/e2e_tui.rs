@@ -106,7 +106,11 @@ fn demo_in_a_real_terminal() {
     // Enter on the selected FAILED message: its detail with the error text.
     app.send("\r");
     app.wait_for("Status        FAILED", WAIT);
-    app.wait_for("── Error", WAIT);
+    // The error text is a separate request: wait until it replaced "Loading…".
+    app.wait_until("the error text", WAIT, |s| {
+        s.contains("── Error")
+            && (s.contains("Exception") || s.contains("error") || s.contains("Error:"))
+    });
     let detail = app.screen_text();
     assert!(
         detail.contains("› message AG"),
