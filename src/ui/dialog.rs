@@ -30,6 +30,8 @@ fn dialog(buf: &mut Buffer, area: Rect, s: &State, d: &Dialog, theme: &Theme) {
     let (title, border, lines, scroll) = match d {
         Dialog::Target { plan, input, error } => {
             let mut l = facts(plan, theme);
+            // The target is what is being typed below.
+            l.retain(|line| !line.spans.first().is_some_and(|s| s.content.starts_with("To ")));
             l.push(Line::raw(""));
             l.push(input_line("Move to queue: ", input, theme));
             if let Some(e) = error {
@@ -58,7 +60,9 @@ fn dialog(buf: &mut Buffer, area: Rect, s: &State, d: &Dialog, theme: &Theme) {
             };
             match &plan.confirm_word {
                 Some(word) => {
-                    l.push(Line::styled("This cannot be undone.", bad));
+                    if plan.job.verb() == "delete" {
+                        l.push(Line::styled("This cannot be undone.", bad));
+                    }
                     l.push(input_line(&format!("Type {word} to confirm: "), typed, theme));
                     if let Some(e) = error {
                         l.push(Line::styled(format!("✘ {e}"), bad));
