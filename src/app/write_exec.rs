@@ -42,6 +42,13 @@ impl WriteRunner {
         self.who = who;
     }
 
+    /// After a tenant switch (`:ctx`): later writes go to the new client as the new identity.
+    /// A job already running finishes against the tenant it started on.
+    pub fn switch_tenant(&mut self, client: CpiClient, who: Identity) {
+        self.client = client;
+        self.who = who;
+    }
+
     pub fn run(&mut self, e: WriteEffect) {
         self.jobs.retain(|_, c| !c.is_cancelled());
         match e {

@@ -136,11 +136,7 @@ fn facts(plan: &Plan, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 fn gauge(done: usize, total: usize, width: usize) -> String {
-    let filled = if total == 0 {
-        0
-    } else {
-        (done.min(total) * width) / total
-    };
+    let filled = (done.min(total) * width).checked_div(total).unwrap_or(0);
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
 
