@@ -370,6 +370,23 @@ fn dialog_snapshots() {
         load_artifacts(&mut s, artifacts());
         apply(&mut s, [ctrl('u')]);
         snap("confirm_undeploy", &s);
+        // Restart: following the status (no n-of-m gauge for one artifact).
+        let mut s = state(w, h);
+        s.tenant.read_only = false;
+        load_artifacts(&mut s, artifacts());
+        apply(&mut s, [ctrl('r'), key('y')]);
+        let id = s.writes.running.as_ref().expect("running").id;
+        s.now += 7_000;
+        apply(
+            &mut s,
+            [Msg::Write(WriteMsg::Progress {
+                id,
+                done: 0,
+                total: 0,
+                note: "status STARTING · task DEPLOYING".into(),
+            })],
+        );
+        snap("progress_restart", &s);
     }
 }
 

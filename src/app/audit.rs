@@ -28,6 +28,7 @@ impl Identity {
         let user = ["USER", "LOGNAME", "USERNAME"]
             .iter()
             .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+            .or_else(passwd_user)
             .unwrap_or_else(|| "unknown".into());
         let client_id = match &conn.auth {
             Auth::OAuth { client_id, .. } => client_id.clone(),
@@ -35,6 +36,26 @@ impl Identity {
         };
         Self { user, client_id }
     }
+}
+
+/// The login name of this process's user from `/etc/passwd` (when `$USER` is not set, e.g.
+/// under some SSH or service setups); `uid N` if the uid has no entry.
+#[cfg(unix)]
+fn passwd_user() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        (f.nth(1)?.parse::<u32>().ok()? == uid).then(|| name.to_string())
+    });
+    Some(name.unwrap_or_else(|| format!("uid {uid}")))
+}
+
+#[cfg(not(unix))]
+fn passwd_user() -> Option<String> {
+    None
 }
 
 /// One line of the audit log.

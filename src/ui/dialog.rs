@@ -146,18 +146,20 @@ fn progress_lines(s: &State, r: &Running, theme: &Theme) -> Vec<Line<'static>> {
     } else {
         String::new()
     };
-    let mut l = vec![
-        Line::from(vec![
+    let mut l = Vec::new();
+    // Bulk actions show `n of m`; a single artifact action only its status.
+    if r.total > 0 {
+        l.push(Line::from(vec![
             Span::styled(gauge(r.done, r.total, 30), theme.tone(Tone::Busy)),
             Span::styled(count, Style::default().add_modifier(Modifier::BOLD)),
-        ]),
-        Line::raw(format!(
-            "{} {} · {}",
-            super::spinner(s),
-            r.note,
-            crate::app::format::age(s.now - r.started)
-        )),
-    ];
+        ]));
+    }
+    l.push(Line::raw(format!(
+        "{} {} · {}",
+        super::spinner(s),
+        r.note,
+        crate::app::format::age(s.now - r.started)
+    )));
     if r.cancelling {
         l.push(Line::styled(
             "cancelling: stops after the request in flight",
@@ -165,7 +167,12 @@ fn progress_lines(s: &State, r: &Running, theme: &Theme) -> Vec<Line<'static>> {
         ));
     }
     l.push(Line::raw(""));
-    l.push(keys("esc hide (keeps running) · c cancel the rest", theme));
+    let cancel = if r.cancel_hint.is_empty() {
+        String::new()
+    } else {
+        format!(" · c {}", r.cancel_hint)
+    };
+    l.push(keys(&format!("esc hide (keeps running){cancel}"), theme));
     l
 }
 
