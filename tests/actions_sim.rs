@@ -659,3 +659,34 @@ async fn cancelling_a_bulk_retry_reports_the_rest_as_not_attempted() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_that_does_not_settle_in_time_says_so() {
+    let mut h = H::new(QueueApi::Classic, false, false).await;
+    h.s.writes.follow = Follow {
+        interval_ms: 50,
+        timeout_ms: 400,
+    };
+    let id = h
+        .client
+        .runtime_artifacts()
+        .await
+        .expect("artifacts")
+        .into_iter()
+        .find(|a| a.status.is_started())
+        .expect("a started artifact")
+        .id;
+    h.select_artifact(&id).await;
+    h.send([ctrl('r'), key('y')]);
+    // The sim's deploy takes 4 s of sim time; the clock is not advanced.
+    let r = h.until_done().await;
+    assert!(!r.ok);
+    assert!(
+        r.headline.contains("still STARTING") && r.headline.contains("Artifacts pane"),
+        "{}",
+        r.headline
+    );
+    assert_eq!(h.a.truth_artifact_status(&id).as_deref(), Some("STARTING"));
+    let lines = h.audit_lines();
+    assert_eq!(lines[1]["result"]["ok"], false);
+}
