@@ -70,6 +70,8 @@ impl H {
             message_rate: 0.0,
             history_messages: Some(200),
             queue_api: api,
+            // Writes need a fetched CSRF token: every success below proves the replay.
+            require_csrf: true,
             ..SimConfig::default()
         })
         .await
@@ -614,4 +616,77 @@ async fn read_only_refuses_every_write_before_the_tenant() {
         assert!(lines.iter().all(|l| l["result"]["ok"] == false));
         assert!(lines.iter().all(|l| l["phase"] == "refused"));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_a_bulk_retry_reports_the_rest_as_not_attempted() {
+    let mut h = H::new(QueueApi::Classic, false, false).await;
+    h.a.fill_queue("DLQ_SLOW", 8, true);
+    h.open_queue("DLQ_SLOW").await;
+    h.a.add_fault(FaultRule::new(FaultKind::Latency { ms: 150 }).method("POST"));
+    h.send([ctrl('a'), key('R'), key('y')]);
+    // Wait for the first message to be done, then cancel.
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(10), h.rx.recv())
+            .await
+            .expect("progress")
+            .expect("open");
+        h.send([m]);
+        if h.s.writes.running.as_ref().is_some_and(|r| r.done >= 1) {
+            break;
+        }
+    }
+    h.send([key('c')]);
+    assert!(h.s.writes.running.as_ref().is_some_and(|r| r.cancelling));
+    let r = h.until_done().await;
+    h.a.clear_faults();
+    assert!(!r.ok);
+    assert_eq!(r.succeeded.len() + r.failed.len(), 8, "every message reported");
+    assert!(r.succeeded.len() < 8, "stopped early: {}", r.headline);
+    let truth = h.a.truth_queue("DLQ_SLOW").expect("q");
+    for id in &r.succeeded {
+        assert!(
+            !truth.iter().find(|m| &m.msgid == id).expect("queued").failed,
+            "{id} retried"
+        );
+    }
+    for f in &r.failed {
+        assert!(f.reason.contains("not attempted"), "{f:?}");
+        assert!(
+            truth.iter().find(|m| m.msgid == f.msgid).expect("queued").failed,
+            "{} untouched",
+            f.msgid
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_that_does_not_settle_in_time_says_so() {
+    let mut h = H::new(QueueApi::Classic, false, false).await;
+    h.s.writes.follow = Follow {
+        interval_ms: 50,
+        timeout_ms: 400,
+    };
+    let id = h
+        .client
+        .runtime_artifacts()
+        .await
+        .expect("artifacts")
+        .into_iter()
+        .find(|a| a.status.is_started())
+        .expect("a started artifact")
+        .id;
+    h.select_artifact(&id).await;
+    h.send([ctrl('r'), key('y')]);
+    // The sim's deploy takes 4 s of sim time; the clock is not advanced.
+    let r = h.until_done().await;
+    assert!(!r.ok);
+    assert!(
+        r.headline.contains("still STARTING") && r.headline.contains("Artifacts pane"),
+        "{}",
+        r.headline
+    );
+    assert_eq!(h.a.truth_artifact_status(&id).as_deref(), Some("STARTING"));
+    let lines = h.audit_lines();
+    assert_eq!(lines[1]["result"]["ok"], false);
 }

@@ -28,6 +28,7 @@ impl Identity {
         let user = ["USER", "LOGNAME", "USERNAME"]
             .iter()
             .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+            .or_else(passwd_user)
             .unwrap_or_else(|| "unknown".into());
         let client_id = match &conn.auth {
             Auth::OAuth { client_id, .. } => client_id.clone(),
@@ -35,6 +36,26 @@ impl Identity {
         };
         Self { user, client_id }
     }
+}
+
+/// The login name of this process's user from `/etc/passwd` (when `$USER` is not set, e.g.
+/// under some SSH or service setups); `uid N` if the uid has no entry.
+#[cfg(unix)]
+fn passwd_user() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        (f.nth(1)?.parse::<u32>().ok()? == uid).then(|| name.to_string())
+    });
+    Some(name.unwrap_or_else(|| format!("uid {uid}")))
+}
+
+#[cfg(not(unix))]
+fn passwd_user() -> Option<String> {
+    None
 }
 
 /// One line of the audit log.
@@ -213,5 +234,90 @@ impl AuditLog {
 
     pub fn sink(&self) -> AuditSink {
         self.sink.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::write_actions::{Follow, WriteRequest};
+    use crate::cpi::queues::{BulkFailure, JmsMessageKey};
+
+    #[test]
+    fn records_append_as_json_lines_across_sessions() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = AuditLog::path_in(&dir.path().join("state"));
+        let who = Identity {
+            user: "alice".into(),
+            client_id: "sb-123!b1|it!b2".into(),
+        };
+        let req = WriteRequest {
+            id: 7,
+            tenant: "acme-dev".into(),
+            job: Job::Queue {
+                op: QueueOp::Move { to: "ORDERS".into() },
+                queue: "DLQ_ORDERS".into(),
+                selection: Selection::Messages(vec![JmsMessageKey {
+                    msgid: "ID:1".into(),
+                    queue: "DLQ_ORDERS".into(),
+                    failed: true,
+                }]),
+            },
+            follow: Follow::default(),
+        };
+        let report = Report {
+            id: 7,
+            ok: false,
+            headline: "0 of 1 moved, 1 not".into(),
+            failed: vec![BulkFailure {
+                msgid: "ID:1".into(),
+                reason: "500".into(),
+            }],
+            ..Report::default()
+        };
+        for _ in 0..2 {
+            let log = AuditLog::open(&path).expect("open");
+            log.sink().record(&AuditRecord::attempt(&req, &who));
+            log.sink().record(&AuditRecord::result(&req, &who, &report));
+            assert!(log.sink().flush(Duration::from_secs(5)));
+        }
+        let text = std::fs::read_to_string(&path).expect("read");
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect();
+        assert_eq!(lines.len(), 4, "appended, not truncated");
+        assert_eq!(lines[0]["phase"], "attempt");
+        assert_eq!(lines[0]["action"], "queue.move");
+        assert_eq!(lines[0]["user"], "alice");
+        assert_eq!(lines[0]["client_id"], "sb-123!b1|it!b2");
+        assert_eq!(lines[0]["targets"]["to"], "ORDERS");
+        assert_eq!(lines[0]["targets"]["messages"][0], "ID:1");
+        assert_eq!(lines[1]["result"]["failed"][0]["reason"], "500");
+        assert_eq!(lines[1]["job"], 7);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o077, 0, "owner only");
+        }
+    }
+
+    #[test]
+    fn identity_never_carries_the_secret() {
+        let conn = TenantConn {
+            name: "t".into(),
+            base_url: "http://127.0.0.1:1".into(),
+            auth: Auth::OAuth {
+                token_url: "http://127.0.0.1:1/token".into(),
+                client_id: "cid".into(),
+                client_secret: crate::secret::Secret::new("s3cr3t".to_string()),
+            },
+            limits: Default::default(),
+            ca_bundle: None,
+        };
+        let who = Identity::of(&conn);
+        assert_eq!(who.client_id, "cid");
+        assert!(!format!("{who:?}").contains("s3cr3t"));
     }
 }

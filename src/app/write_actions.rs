@@ -234,6 +234,8 @@ pub struct Running {
     pub note: String,
     pub started: i64,
     pub cancelling: bool,
+    /// What `c` does for this job (`cancel the rest`, `stop following`).
+    pub cancel_hint: &'static str,
 }
 
 /// Write-related state, one field of `State`.
@@ -408,7 +410,7 @@ fn start(s: &mut State, job: Job, fx: &mut Vec<Effect>) -> Option<Dialog> {
             selection: Selection::All { expected },
             ..
         } => (*expected).max(0) as usize,
-        Job::Artifact { .. } => 1,
+        Job::Artifact { .. } => 0,
     };
     s.writes.running = Some(Running {
         id,
@@ -418,6 +420,15 @@ fn start(s: &mut State, job: Job, fx: &mut Vec<Effect>) -> Option<Dialog> {
         note: "starting…".into(),
         started: s.now,
         cancelling: false,
+        cancel_hint: match &job {
+            Job::Artifact {
+                op: ArtifactOp::Restart,
+                ..
+            } => "stop following (the deploy goes on)",
+            // One request: nothing to cancel once confirmed.
+            Job::Artifact { .. } => "",
+            Job::Queue { .. } => "cancel the rest",
+        },
     });
     fx.push(Effect::Write(WriteEffect::Run(WriteRequest {
         id,

@@ -42,6 +42,13 @@ impl WriteRunner {
         self.who = who;
     }
 
+    /// After a tenant switch (`:ctx`): later writes go to the new client as the new identity.
+    /// A job already running finishes against the tenant it started on.
+    pub fn switch_tenant(&mut self, client: CpiClient, who: Identity) {
+        self.client = client;
+        self.who = who;
+    }
+
     pub fn run(&mut self, e: WriteEffect) {
         self.jobs.retain(|_, c| !c.is_cancelled());
         match e {
@@ -250,7 +257,7 @@ impl JobCx {
 
     async fn undeploy(&self, id: &str) -> Report {
         let mut r = self.report();
-        self.progress(0, 1, "undeploying…").await;
+        self.progress(0, 0, "undeploying…").await;
         if let Err(e) = self.c.undeploy_artifact(id).await {
             r.failed.push(fail(id, &e.to_string()));
             r.headline = format!("undeploy failed: {e}");
@@ -278,7 +285,7 @@ impl JobCx {
     async fn restart(&self, id: &str) -> Report {
         let mut r = self.report();
         let follow = self.req.follow;
-        self.progress(0, 1, "deploying the active version…").await;
+        self.progress(0, 0, "deploying the active version…").await;
         let before = self.c.runtime_artifact(id).await.ok().flatten();
         let task = match self.c.restart_artifact(id).await {
             Ok(t) => t,
@@ -356,8 +363,7 @@ impl JobCx {
             } else {
                 format!(" · task {task_status}")
             };
-            self.progress(0, 1, format!("status {last}{task_note} · {}s", waited.as_secs()))
-                .await;
+            self.progress(0, 0, format!("status {last}{task_note}")).await;
             tokio::select! {
                 _ = self.cancel.cancelled() => {
                     r.ok = true;

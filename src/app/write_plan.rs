@@ -25,8 +25,10 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                     job: job.clone(),
                     reason: reason.clone(),
                 }));
+                let verb = job.verb();
+                let title = verb[..1].to_uppercase() + &verb[1..];
                 s.writes.dialog = Some(Dialog::Notice {
-                    title: format!("{} refused", job.verb()),
+                    title: format!("{title} refused"),
                     lines: vec![format!("Nothing was sent to the tenant: {}", job.title()), reason],
                 });
                 return;
@@ -211,12 +213,15 @@ fn selected_messages(s: &State) -> Vec<JmsMessageKey> {
 }
 
 fn dialog_for(s: &State, job: Job) -> Dialog {
-    let plan = Plan {
-        job,
-        facts: Vec::new(),
-        warnings: Vec::new(),
-        confirm_word: None,
-    };
+    let plan = complete(
+        s,
+        Plan {
+            job,
+            facts: Vec::new(),
+            warnings: Vec::new(),
+            confirm_word: None,
+        },
+    );
     match &plan.job {
         Job::Queue {
             op: QueueOp::Move { to },
@@ -240,7 +245,7 @@ fn dialog_for(s: &State, job: Job) -> Dialog {
                 },
             }
         }
-        _ => confirm(complete(s, plan)),
+        _ => confirm(plan),
     }
 }
 

@@ -30,6 +30,8 @@ fn dialog(buf: &mut Buffer, area: Rect, s: &State, d: &Dialog, theme: &Theme) {
     let (title, border, lines, scroll) = match d {
         Dialog::Target { plan, input, error } => {
             let mut l = facts(plan, theme);
+            // The target is what is being typed below.
+            l.retain(|line| !line.spans.first().is_some_and(|s| s.content.starts_with("To ")));
             l.push(Line::raw(""));
             l.push(input_line("Move to queue: ", input, theme));
             if let Some(e) = error {
@@ -58,7 +60,9 @@ fn dialog(buf: &mut Buffer, area: Rect, s: &State, d: &Dialog, theme: &Theme) {
             };
             match &plan.confirm_word {
                 Some(word) => {
-                    l.push(Line::styled("This cannot be undone.", bad));
+                    if plan.job.verb() == "delete" {
+                        l.push(Line::styled("This cannot be undone.", bad));
+                    }
                     l.push(input_line(&format!("Type {word} to confirm: "), typed, theme));
                     if let Some(e) = error {
                         l.push(Line::styled(format!("✘ {e}"), bad));
@@ -132,11 +136,7 @@ fn facts(plan: &Plan, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 fn gauge(done: usize, total: usize, width: usize) -> String {
-    let filled = if total == 0 {
-        0
-    } else {
-        (done.min(total) * width) / total
-    };
+    let filled = (done.min(total) * width).checked_div(total).unwrap_or(0);
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
 
@@ -146,18 +146,20 @@ fn progress_lines(s: &State, r: &Running, theme: &Theme) -> Vec<Line<'static>> {
     } else {
         String::new()
     };
-    let mut l = vec![
-        Line::from(vec![
+    let mut l = Vec::new();
+    // Bulk actions show `n of m`; a single artifact action only its status.
+    if r.total > 0 {
+        l.push(Line::from(vec![
             Span::styled(gauge(r.done, r.total, 30), theme.tone(Tone::Busy)),
             Span::styled(count, Style::default().add_modifier(Modifier::BOLD)),
-        ]),
-        Line::raw(format!(
-            "{} {} · {}",
-            super::spinner(s),
-            r.note,
-            crate::app::format::age(s.now - r.started)
-        )),
-    ];
+        ]));
+    }
+    l.push(Line::raw(format!(
+        "{} {} · {}",
+        super::spinner(s),
+        r.note,
+        crate::app::format::age(s.now - r.started)
+    )));
     if r.cancelling {
         l.push(Line::styled(
             "cancelling: stops after the request in flight",
@@ -165,7 +167,12 @@ fn progress_lines(s: &State, r: &Running, theme: &Theme) -> Vec<Line<'static>> {
         ));
     }
     l.push(Line::raw(""));
-    l.push(keys("esc hide (keeps running) · c cancel the rest", theme));
+    let cancel = if r.cancel_hint.is_empty() {
+        String::new()
+    } else {
+        format!(" · c {}", r.cancel_hint)
+    };
+    l.push(keys(&format!("esc hide (keeps running){cancel}"), theme));
     l
 }
 
