@@ -349,6 +349,7 @@ fn ready(name: &str, serial: u64) -> TenantReady {
         },
         intervals: Intervals::default(),
         window_ms: 4 * 3_600_000,
+        max_rows: 20_000,
         cache_rows: 500,
         client: ClientHandle {
             client: CpiClient::new(conn).expect("client"),
@@ -400,6 +401,11 @@ fn switching_saves_the_old_tenant_clears_the_data_and_starts_the_new_one() {
         "same pane, drill-down closed"
     );
     assert_eq!(s.messages.query.window_ms, 4 * 3_600_000);
+    assert_eq!(
+        s.messages.store.limits().max_messages,
+        Some(20_000),
+        "messages.max_rows"
+    );
     assert_eq!(s.cache.tenant.as_deref(), Some("acme-qa"));
     let use_at = fx
         .iter()

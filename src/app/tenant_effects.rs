@@ -110,6 +110,7 @@ fn resolve(tc: &TenantConfig, name: String) -> Msg {
         info,
         intervals,
         window_ms,
+        max_rows: profile.messages.max_rows,
         cache_rows: profile.messages.cache_rows,
         client: ClientHandle {
             client,
