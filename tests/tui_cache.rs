@@ -542,3 +542,45 @@ fn cached_pane_snapshots() {
         snap("messages_cached", &s);
     }
 }
+
+#[test]
+fn the_message_window_is_written_at_most_every_minute_but_always_on_quit() {
+    let mut s = cached_state(80, 24);
+    apply(&mut s, [key('2')]);
+    let window = |s: &mut State, at: i64, n: usize| {
+        let g = s.messages.load.generation;
+        apply(
+            s,
+            [
+                Msg::Tick(at),
+                Msg::Data(DataMsg::Messages {
+                    generation: g,
+                    at,
+                    event: MessagesEvent::Page(batch(&messages()[..n])),
+                }),
+                Msg::Data(DataMsg::Messages {
+                    generation: g,
+                    at,
+                    event: MessagesEvent::Done,
+                }),
+            ],
+        )
+    };
+    let with_messages = |fx: &[Effect]| saves(fx).iter().filter(|sv| sv.messages.is_some()).count();
+    assert_eq!(
+        with_messages(&window(&mut s, NOW, 3)),
+        1,
+        "first window written at once"
+    );
+    assert_eq!(
+        with_messages(&window(&mut s, NOW + 20_000, 5)),
+        0,
+        "not again within a minute"
+    );
+    assert_eq!(with_messages(&window(&mut s, NOW + 61_000, 7)), 1);
+    window(&mut s, NOW + 70_000, 9);
+    let fx = apply(&mut s, [Msg::Command("quit".into())]);
+    let sv = saves(&fx);
+    let (_, store, rows) = sv[0].messages.as_ref().expect("written on quit");
+    assert_eq!((store.len(), *rows), (9, 1_000));
+}
