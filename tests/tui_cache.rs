@@ -352,7 +352,8 @@ fn ready(name: &str, serial: u64) -> TenantReady {
         max_rows: 20_000,
         cache_rows: 500,
         client: ClientHandle {
-            client: CpiClient::new(conn).expect("client"),
+            client: CpiClient::new(conn.clone()).expect("client"),
+            conn,
             tenant: name.into(),
             serial,
         },

@@ -76,6 +76,9 @@ impl CtxState {
 #[derive(Clone)]
 pub struct ClientHandle {
     pub client: CpiClient,
+    /// The connection it was built from, for runner parts that need more than the client (the
+    /// identity of guarded writes, …). Its secret is a redacting `Secret`; never shown.
+    pub conn: crate::cpi::conn::TenantConn,
     pub tenant: String,
     /// Distinguishes two handles for the same tenant (equality of effects).
     pub serial: u64,

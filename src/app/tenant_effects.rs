@@ -113,7 +113,7 @@ fn resolve(tc: &TenantConfig, name: String) -> Msg {
             Err(e) => return failed(e.to_string()),
         };
     let (info, intervals, window_ms) = super::ctx::setup_of(&profile, tc.force_read_only, &conn.base_url);
-    let client = match CpiClient::new(conn) {
+    let client = match CpiClient::new(conn.clone()) {
         Ok(c) => c,
         Err(e) => return failed(e.to_string()),
     };
@@ -126,6 +126,7 @@ fn resolve(tc: &TenantConfig, name: String) -> Msg {
         cache_rows: profile.messages.cache_rows,
         client: ClientHandle {
             client,
+            conn,
             tenant: profile.name.clone(),
             serial: SERIAL.fetch_add(1, Ordering::Relaxed),
         },
