@@ -585,3 +585,18 @@ fn the_message_window_is_written_at_most_every_minute_but_always_on_quit() {
     let (_, store, rows) = sv[0].messages.as_ref().expect("written on quit");
     assert_eq!((store.len(), *rows), (9, 1_000));
 }
+
+#[test]
+fn ctx_list_colours_environments_from_the_config() {
+    use ratatui::style::Color;
+    let mut s = ctx_state(160, 45);
+    apply(&mut s, [Msg::Command("ctx".into())]);
+    let b = screen(&s);
+    let bg_at = |needle: &str| {
+        let (x, y) = find(&b, needle).unwrap_or_else(|| panic!("{needle} shown"));
+        b.buffer()[(x, y)].bg
+    };
+    assert_eq!(bg_at(" PROD "), Color::Red);
+    assert_eq!(bg_at(" TEST "), Color::LightBlue);
+    assert_eq!(bg_at(" DEV  "), Color::Green);
+}
