@@ -173,9 +173,17 @@ pub fn after_update(s: &mut State, fx: &mut Vec<Effect>) {
         return;
     }
     if let Some(i) = fx.iter().position(|e| *e == Effect::Quit) {
-        if let Some(save) = collect(s, true, true) {
-            fx.insert(i, Effect::SaveCache(Box::new(save)));
-        }
+        // Even with nothing new: the runner then waits for background saves still under way.
+        let tenant = s.cache.tenant.clone().unwrap_or_default();
+        let save = collect(s, true, true).unwrap_or(CacheSave {
+            tenant,
+            wait: true,
+            artifacts: None,
+            queues: None,
+            messages: None,
+            errors: None,
+        });
+        fx.insert(i, Effect::SaveCache(Box::new(save)));
         return;
     }
     let due = s.cache.last_save.is_none_or(|t| s.now - t >= SAVE_EVERY_MS);

@@ -144,6 +144,9 @@ fn drain_saves(timeout: Duration) {
 
 /// Write what a save request carries; failures are logged (the cache is a convenience).
 pub fn save_now(paths: &Paths, save: CacheSave) {
+    if save.artifacts.is_none() && save.queues.is_none() && save.messages.is_none() && save.errors.is_none() {
+        return;
+    }
     let _one_at_a_time = SAVE_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let cache = Cache::for_tenant(paths, &save.tenant);
     let mut results = Vec::new();
