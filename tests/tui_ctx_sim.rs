@@ -158,11 +158,27 @@ fn switch_polls_the_new_tenant_and_its_cache_serves_a_restart_while_down() {
         tc
     });
 
+    // A truncated and a corrupt file beside the good one.
+    let cache = Cache::for_tenant(&tc.paths, "sim-basic");
+    std::fs::write(
+        cache.file("queues"),
+        r#"{"format":1,"tenant":"sim-basic","kind":"queues","saved_at_ms":1,"data":{"bro"#,
+    )
+    .unwrap();
+    std::fs::write(cache.file("messages"), "not json\n").unwrap();
+
     // The tenant is gone: the cache is shown at once, then marked with the error.
     rt.block_on(async {
         let mut h = Harness::start(&tc, "sim-basic").await;
         h.until("the cache", |s| s.artifacts.load.from_cache).await;
         assert!(!h.s.artifacts.items.is_empty());
+        assert!(h.s.queues.rows.is_empty() && h.s.messages.store.is_empty());
+        let toast = h.s.toast.as_ref().expect("warning shown").text.clone();
+        assert!(
+            toast.contains("ignored") && toast.contains("(and 1 more in the log)"),
+            "{toast}"
+        );
+        assert!(!cache.file("queues").exists() && !cache.file("messages").exists());
         h.until("the failure", |s| s.artifacts.load.error.is_some()).await;
         assert!(!h.s.artifacts.items.is_empty(), "still readable");
         assert_eq!(h.s.artifacts.load.phase(h.s.now, 30_000), Phase::Stale);
