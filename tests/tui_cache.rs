@@ -349,9 +349,11 @@ fn ready(name: &str, serial: u64) -> TenantReady {
         },
         intervals: Intervals::default(),
         window_ms: 4 * 3_600_000,
+        max_rows: 20_000,
         cache_rows: 500,
         client: ClientHandle {
-            client: CpiClient::new(conn).expect("client"),
+            client: CpiClient::new(conn.clone()).expect("client"),
+            conn,
             tenant: name.into(),
             serial,
         },
@@ -400,6 +402,11 @@ fn switching_saves_the_old_tenant_clears_the_data_and_starts_the_new_one() {
         "same pane, drill-down closed"
     );
     assert_eq!(s.messages.query.window_ms, 4 * 3_600_000);
+    assert_eq!(
+        s.messages.store.limits().max_messages,
+        Some(20_000),
+        "messages.max_rows"
+    );
     assert_eq!(s.cache.tenant.as_deref(), Some("acme-qa"));
     let use_at = fx
         .iter()
@@ -535,4 +542,61 @@ fn cached_pane_snapshots() {
         apply(&mut s, [Msg::Cache(Box::new(loaded("acme-prod"))), key('2')]);
         snap("messages_cached", &s);
     }
+}
+
+#[test]
+fn the_message_window_is_written_at_most_every_minute_but_always_on_quit() {
+    let mut s = cached_state(80, 24);
+    apply(&mut s, [key('2')]);
+    let window = |s: &mut State, at: i64, n: usize| {
+        let g = s.messages.load.generation;
+        apply(
+            s,
+            [
+                Msg::Tick(at),
+                Msg::Data(DataMsg::Messages {
+                    generation: g,
+                    at,
+                    event: MessagesEvent::Page(batch(&messages()[..n])),
+                }),
+                Msg::Data(DataMsg::Messages {
+                    generation: g,
+                    at,
+                    event: MessagesEvent::Done,
+                }),
+            ],
+        )
+    };
+    let with_messages = |fx: &[Effect]| saves(fx).iter().filter(|sv| sv.messages.is_some()).count();
+    assert_eq!(
+        with_messages(&window(&mut s, NOW, 3)),
+        1,
+        "first window written at once"
+    );
+    assert_eq!(
+        with_messages(&window(&mut s, NOW + 20_000, 5)),
+        0,
+        "not again within a minute"
+    );
+    assert_eq!(with_messages(&window(&mut s, NOW + 61_000, 7)), 1);
+    window(&mut s, NOW + 70_000, 9);
+    let fx = apply(&mut s, [Msg::Command("quit".into())]);
+    let sv = saves(&fx);
+    let (_, store, rows) = sv[0].messages.as_ref().expect("written on quit");
+    assert_eq!((store.len(), *rows), (9, 1_000));
+}
+
+#[test]
+fn ctx_list_colours_environments_from_the_config() {
+    use ratatui::style::Color;
+    let mut s = ctx_state(160, 45);
+    apply(&mut s, [Msg::Command("ctx".into())]);
+    let b = screen(&s);
+    let bg_at = |needle: &str| {
+        let (x, y) = find(&b, needle).unwrap_or_else(|| panic!("{needle} shown"));
+        b.buffer()[(x, y)].bg
+    };
+    assert_eq!(bg_at(" PROD "), Color::Red);
+    assert_eq!(bg_at(" TEST "), Color::LightBlue);
+    assert_eq!(bg_at(" DEV  "), Color::Green);
 }

@@ -175,14 +175,13 @@ impl CachedMessages {
         for r in rows {
             let m = store.row(r);
             let iflow = dict.code(m.iflow_id);
-            if !iflows.contains_key(&iflow) {
-                let info = [
+            if let std::collections::btree_map::Entry::Vacant(e) = iflows.entry(iflow) {
+                e.insert([
                     dict.code(m.iflow_name),
                     dict.code(m.artifact_type),
                     dict.code(m.package_id),
                     dict.code(m.package_name),
-                ];
-                iflows.insert(iflow, info);
+                ]);
             }
             out.push(CachedMessage(
                 m.guid.to_string(),

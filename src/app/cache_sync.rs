@@ -2,7 +2,8 @@
 //! does with a cache read back. No I/O here — saving and loading are effects run on blocking
 //! threads (`tenant_effects.rs`); this module only decides *when* and *what*.
 //!
-//! - Save: after fresh data arrived, at most every [`SAVE_EVERY_MS`] per tenant (debounced), and
+//! - Save: after fresh data arrived, at most every [`SAVE_EVERY_MS`] per tenant (debounced; the
+//!   message window at most every [`SAVE_MESSAGES_EVERY_MS`]), and
 //!   once more on quit and before switching tenants. The effect carries owned copies (the message
 //!   store is cloned, a few memcpys of its columns; rows are picked and serialised off the loop).
 //! - Load: at start and after `:ctx NAME`, in a task; each slice that has no fresh data yet is
@@ -24,6 +25,9 @@ use crate::store::{MessageStore, MplBatch};
 
 /// Debounce of cache writes.
 pub const SAVE_EVERY_MS: i64 = 15_000;
+/// The message window changes with every poll in live mode and is the largest file: written at
+/// most this often (and on quit and before a tenant switch).
+pub const SAVE_MESSAGES_EVERY_MS: i64 = 60_000;
 /// Error texts remembered per kind (the most recently fetched are kept).
 pub const MAX_ERROR_TEXTS: usize = 500;
 
@@ -43,6 +47,7 @@ pub struct CacheSync {
     saved_messages: Option<(EpochMs, u64)>,
     errors_dirty: bool,
     last_save: Option<EpochMs>,
+    last_messages_save: Option<EpochMs>,
 }
 
 impl CacheSync {
@@ -111,8 +116,9 @@ fn messages_cacheable(s: &State) -> bool {
     q.range.is_none() && q.status.is_none() && q.iflow.is_none() && q.id.is_none()
 }
 
-/// What changed since the last save, as an owned save request.
-fn collect(s: &mut State, wait: bool) -> Option<CacheSave> {
+/// What changed since the last save, as an owned save request. `force`: messages too, however
+/// recently they were written.
+fn collect(s: &mut State, wait: bool, force: bool) -> Option<CacheSave> {
     let tenant = s.cache.tenant.clone()?;
     let fresh = |l: &super::load::Load| l.loaded_at.filter(|_| !l.from_cache);
     let mut save = CacheSave {
@@ -135,14 +141,20 @@ fn collect(s: &mut State, wait: bool) -> Option<CacheSave> {
         save.queues = Some((at, CachedQueues::of(s.queues.broker.as_ref(), &s.queues.rows)));
         s.cache.saved_queues = Some(at);
     }
+    let messages_due = force
+        || s.cache
+            .last_messages_save
+            .is_none_or(|t| s.now - t >= SAVE_MESSAGES_EVERY_MS);
     if let Some(at) = fresh(&s.messages.load)
         && s.cache.message_rows > 0
+        && messages_due
         && messages_cacheable(s)
     {
         let key = (at, s.messages.store.generation());
         if s.cache.saved_messages != Some(key) {
             save.messages = Some((at, Arc::new(s.messages.store.clone()), s.cache.message_rows));
             s.cache.saved_messages = Some(key);
+            s.cache.last_messages_save = Some(s.now);
         }
     }
     if s.cache.errors_dirty {
@@ -161,13 +173,21 @@ pub fn after_update(s: &mut State, fx: &mut Vec<Effect>) {
         return;
     }
     if let Some(i) = fx.iter().position(|e| *e == Effect::Quit) {
-        if let Some(save) = collect(s, true) {
-            fx.insert(i, Effect::SaveCache(Box::new(save)));
-        }
+        // Even with nothing new: the runner then waits for background saves still under way.
+        let tenant = s.cache.tenant.clone().unwrap_or_default();
+        let save = collect(s, true, true).unwrap_or(CacheSave {
+            tenant,
+            wait: true,
+            artifacts: None,
+            queues: None,
+            messages: None,
+            errors: None,
+        });
+        fx.insert(i, Effect::SaveCache(Box::new(save)));
         return;
     }
     let due = s.cache.last_save.is_none_or(|t| s.now - t >= SAVE_EVERY_MS);
-    if due && let Some(save) = collect(s, false) {
+    if due && let Some(save) = collect(s, false, false) {
         s.cache.last_save = Some(s.now);
         fx.push(Effect::SaveCache(Box::new(save)));
     }
@@ -175,7 +195,7 @@ pub fn after_update(s: &mut State, fx: &mut Vec<Effect>) {
 
 /// Everything not yet saved, now (before a tenant switch).
 pub fn flush(s: &mut State) -> Option<Effect> {
-    collect(s, false).map(|save| Effect::SaveCache(Box::new(save)))
+    collect(s, false, true).map(|save| Effect::SaveCache(Box::new(save)))
 }
 
 /// Fill what has no fresh data yet from the cache read back.

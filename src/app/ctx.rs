@@ -76,6 +76,9 @@ impl CtxState {
 #[derive(Clone)]
 pub struct ClientHandle {
     pub client: CpiClient,
+    /// The connection it was built from, for runner parts that need more than the client (the
+    /// identity of guarded writes, …). Its secret is a redacting `Secret`; never shown.
+    pub conn: crate::cpi::conn::TenantConn,
     pub tenant: String,
     /// Distinguishes two handles for the same tenant (equality of effects).
     pub serial: u64,
@@ -100,6 +103,8 @@ pub struct TenantReady {
     pub info: TenantInfo,
     pub intervals: Intervals,
     pub window_ms: i64,
+    /// Message rows held in memory (`messages.max_rows`).
+    pub max_rows: usize,
     pub cache_rows: usize,
     pub client: ClientHandle,
     /// Config/permission warnings of the new tenant (shown as a toast).
@@ -145,12 +150,11 @@ pub fn install(s: &mut State, tenants: Option<&Arc<TenantConfig>>, current: &str
         .map(|p| CtxEntry::of(p, tc.force_read_only))
         .collect();
     s.ctx.current = current.to_string();
-    let rows = tc
-        .config
-        .tenants
-        .iter()
-        .find(|p| p.name == current)
-        .map_or(0, |p| p.messages.cache_rows);
+    let profile = tc.config.tenants.iter().find(|p| p.name == current);
+    if let Some(p) = profile {
+        hold_at_most(s, p.messages.max_rows);
+    }
+    let rows = profile.map_or(0, |p| p.messages.cache_rows);
     s.cache = super::cache_sync::CacheSync::for_tenant(current, rows);
     super::cache_sync::load_effect(s).into_iter().collect()
 }
@@ -255,6 +259,7 @@ pub fn on_msg(s: &mut State, m: TenantMsg, fx: &mut Vec<Effect>) {
             s.ctx.switching = None;
             s.ctx.current = r.name.clone();
             reset(s, r.info, r.intervals, r.window_ms);
+            hold_at_most(s, r.max_rows);
             s.cache = super::cache_sync::CacheSync::for_tenant(&r.name, r.cache_rows);
             fx.push(Effect::UseTenant(r.client));
             fx.extend(super::cache_sync::load_effect(s));
@@ -264,6 +269,15 @@ pub fn on_msg(s: &mut State, m: TenantMsg, fx: &mut Vec<Effect>) {
             }
         }
     }
+}
+
+/// The message store holds at most `max_rows` messages (the oldest go first).
+pub fn hold_at_most(s: &mut State, max_rows: usize) {
+    let limits = crate::store::StoreLimits {
+        max_messages: Some(max_rows.max(1)),
+        ..s.messages.store.limits()
+    };
+    s.messages.store.set_limits(limits);
 }
 
 /// Forget everything of the old tenant; keep the generations counting up so that results of its

@@ -2,7 +2,8 @@
 //! resolution on blocking threads, results back to the state owner as messages.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::cache_data::{self as kinds, CachedArtifacts, CachedErrorTexts, CachedMessages, CachedQueues};
@@ -16,6 +17,12 @@ use crate::cpi::client::CpiClient;
 use crate::cpi::odata::EpochMs;
 
 static SERIAL: AtomicU64 = AtomicU64::new(1);
+/// Background saves queued or running; the final save on quit waits for them (bounded).
+static SAVES_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+/// One save at a time, so an older snapshot never lands after a newer one.
+static SAVE_LOCK: Mutex<()> = Mutex::new(());
+/// How long quitting waits for background saves still under way.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(3);
 
 fn system_time(ms: EpochMs) -> SystemTime {
     UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
@@ -39,8 +46,13 @@ impl EffectRunner {
                 let Some(paths) = self.paths() else { return };
                 if save.wait {
                     save_now(&paths, *save);
+                    drain_saves(DRAIN_TIMEOUT);
                 } else {
-                    tokio::task::spawn_blocking(move || save_now(&paths, *save));
+                    SAVES_IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+                    tokio::task::spawn_blocking(move || {
+                        save_now(&paths, *save);
+                        SAVES_IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+                    });
                 }
             }
             Effect::LoadCache { tenant, message_rows } => {
@@ -101,7 +113,7 @@ fn resolve(tc: &TenantConfig, name: String) -> Msg {
             Err(e) => return failed(e.to_string()),
         };
     let (info, intervals, window_ms) = super::ctx::setup_of(&profile, tc.force_read_only, &conn.base_url);
-    let client = match CpiClient::new(conn) {
+    let client = match CpiClient::new(conn.clone()) {
         Ok(c) => c,
         Err(e) => return failed(e.to_string()),
     };
@@ -110,9 +122,11 @@ fn resolve(tc: &TenantConfig, name: String) -> Msg {
         info,
         intervals,
         window_ms,
+        max_rows: profile.messages.max_rows,
         cache_rows: profile.messages.cache_rows,
         client: ClientHandle {
             client,
+            conn,
             tenant: profile.name.clone(),
             serial: SERIAL.fetch_add(1, Ordering::Relaxed),
         },
@@ -120,8 +134,20 @@ fn resolve(tc: &TenantConfig, name: String) -> Msg {
     })
 }
 
+/// Wait (up to `timeout`) until background saves are written: the process may end right after.
+fn drain_saves(timeout: Duration) {
+    let until = std::time::Instant::now() + timeout;
+    while SAVES_IN_FLIGHT.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// Write what a save request carries; failures are logged (the cache is a convenience).
 pub fn save_now(paths: &Paths, save: CacheSave) {
+    if save.artifacts.is_none() && save.queues.is_none() && save.messages.is_none() && save.errors.is_none() {
+        return;
+    }
+    let _one_at_a_time = SAVE_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let cache = Cache::for_tenant(paths, &save.tenant);
     let mut results = Vec::new();
     if let Some((at, items)) = &save.artifacts {
