@@ -108,8 +108,7 @@ fn demo_in_a_real_terminal() {
     app.wait_for("Status        FAILED", WAIT);
     // The error text is a separate request: wait until it replaced "Loading…".
     app.wait_until("the error text", WAIT, |s| {
-        s.contains("── Error")
-            && (s.contains("Exception") || s.contains("error") || s.contains("Error:"))
+        s.contains("── Error") && (s.contains("Exception") || s.contains("error") || s.contains("Error:"))
     });
     let detail = app.screen_text();
     assert!(

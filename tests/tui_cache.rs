@@ -352,6 +352,7 @@ fn ready(name: &str, serial: u64) -> TenantReady {
         max_rows: 20_000,
         cache_rows: 500,
         client: ClientHandle {
+            alerts: None,
             client: CpiClient::new(conn.clone()).expect("client"),
             conn,
             tenant: name.into(),

@@ -80,6 +80,8 @@ pub struct ClientHandle {
     /// identity of guarded writes, …). Its secret is a redacting `Secret`; never shown.
     pub conn: crate::cpi::conn::TenantConn,
     pub tenant: String,
+    /// The new tenant's alert monitors (from the same config), started by the runner.
+    pub alerts: Option<std::sync::Arc<super::alerts_io::AlertsLaunch>>,
     /// Distinguishes two handles for the same tenant (equality of effects).
     pub serial: u64,
 }
@@ -260,6 +262,11 @@ pub fn on_msg(s: &mut State, m: TenantMsg, fx: &mut Vec<Effect>) {
             s.ctx.current = r.name.clone();
             reset(s, r.info, r.intervals, r.window_ms);
             hold_at_most(s, r.max_rows);
+            // The new tenant's monitors replace the old one's (state, controls and history are
+            // per tenant).
+            if let Some(launch) = &r.client.alerts {
+                s.alerts = super::alerts::Alerts::new(launch.setup.clone(), &r.name, s.now);
+            }
             s.cache = super::cache_sync::CacheSync::for_tenant(&r.name, r.cache_rows);
             fx.push(Effect::UseTenant(r.client));
             fx.extend(super::cache_sync::load_effect(s));

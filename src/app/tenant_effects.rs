@@ -81,6 +81,21 @@ impl EffectRunner {
                 self.pollers.stop_all();
                 self.client = handle.client.clone();
                 self.pollers = Pollers::new(handle.client.clone(), self.tx.clone());
+                // Guarded writes go to the new tenant, under its identity, from now on.
+                self.writes
+                    .switch_tenant(handle.client.clone(), super::audit::Identity::of(&handle.conn));
+                if let Some(launch) = &handle.alerts {
+                    // Dropping the old tenant's alert I/O stops its notifier.
+                    self.alerts = None;
+                    let (io, warnings) = super::alerts_io::AlertsIo::start(launch, &handle.tenant);
+                    self.alerts = Some(io);
+                    if let Some(w) = warnings.first() {
+                        self.send(Msg::Notify {
+                            text: w.clone(),
+                            error: true,
+                        });
+                    }
+                }
                 self.client_tx.send_replace(handle.client);
             }
             _ => {}
@@ -117,6 +132,10 @@ fn resolve(tc: &TenantConfig, name: String) -> Msg {
         Ok(c) => c,
         Err(e) => return failed(e.to_string()),
     };
+    let (alerts, alert_warnings) =
+        super::alerts_io::AlertsLaunch::from_config(&tc.config, &profile.name, Some(&tc.paths.state_dir));
+    let mut warnings: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+    warnings.extend(alert_warnings);
     super::ctx::ready_msg(TenantReady {
         name: profile.name.clone(),
         info,
@@ -128,9 +147,10 @@ fn resolve(tc: &TenantConfig, name: String) -> Msg {
             client,
             conn,
             tenant: profile.name.clone(),
+            alerts: Some(std::sync::Arc::new(alerts)),
             serial: SERIAL.fetch_add(1, Ordering::Relaxed),
         },
-        warnings: warnings.iter().map(|w| w.to_string()).collect(),
+        warnings,
     })
 }
 
