@@ -183,6 +183,11 @@ fn the_monitor_poller_fetches_only_what_no_pane_shows() {
     let fx = apply(&mut s, [Msg::Tick(NOW + 200_000)]);
     let next = fetch_plans(&fx).pop().expect("next round");
     assert_eq!(next.messages.and_then(|m| m.watermark), Some(NOW + 71_000));
+    assert!(
+        !next.keystore,
+        "the keystore is re-read every 10 minutes, not every round"
+    );
+    assert!(next.queues, "queues are re-read every round (no pane shows them)");
 
     // On the Messages pane with an unfiltered 1h window the pane's store serves the message
     // rules; on the Queues pane the queue list comes from the pane.

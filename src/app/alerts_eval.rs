@@ -13,7 +13,7 @@
 
 use std::time::Duration;
 
-use super::alerts::{FETCH_TIMEOUT_MS, FLASH_MS, RuleResult};
+use super::alerts::{FETCH_TIMEOUT_MS, FLASH_MS, KEYSTORE_REFRESH_MS, PACKAGES_REFRESH_MS, RuleResult};
 use super::monitor_poll::{FetchPlan, MessagesFetch, MonitorFetched};
 use super::msg::{DataMsg, Effect, MessagesEvent};
 use super::state::State;
@@ -56,15 +56,16 @@ pub fn plan(s: &State) -> FetchPlan {
     let a = &s.alerts;
     let n = &a.needs;
     let queue_pane = s.polling.queues.is_some();
+    let due = |at: Option<EpochMs>, every: i64| at.is_none_or(|t| s.now - t >= every);
     FetchPlan {
         generation: a.fetch_generation + 1,
         artifacts: n.artifacts && s.polling.artifacts.is_none(),
-        packages: n.packages,
+        packages: n.packages && due(a.data.packages_at, PACKAGES_REFRESH_MS),
         // Queue messages are never kept by the Queues pane (it keeps counts only).
         queues: (n.queues && !queue_pane) || !n.queue_messages.is_empty(),
         queue_messages: n.queue_messages.clone(),
         broker: n.broker && !queue_pane,
-        keystore: n.keystore,
+        keystore: n.keystore && due(a.data.keystore_at, KEYSTORE_REFRESH_MS),
         messages: match (window_ms(s), pane_message_coverage(s)) {
             (Some(w), None) => Some(MessagesFetch {
                 from: s.now - w,
@@ -175,6 +176,12 @@ pub fn fetched(s: &mut State, f: MonitorFetched, fx: &mut Vec<Effect>) {
         }
         Some(Err(e)) => failed("artifacts", e),
         None => {}
+    }
+    if f.packages.is_some() {
+        a.data.packages_at = Some(at);
+    }
+    if f.keystore.is_some() {
+        a.data.keystore_at = Some(at);
     }
     match f.packages {
         Some(Ok(p)) => a.data.packages = Some(p),
