@@ -182,12 +182,24 @@ fn the_monitor_poller_fetches_only_what_no_pane_shows() {
     // The next round asks for a delta from the watermark.
     let fx = apply(&mut s, [Msg::Tick(NOW + 200_000)]);
     let next = fetch_plans(&fx).pop().expect("next round");
-    assert_eq!(next.messages.and_then(|m| m.watermark), Some(NOW + 71_000));
-    assert!(
-        !next.keystore,
-        "the keystore is re-read every 10 minutes, not every round"
+    assert_eq!(
+        next.messages.as_ref().and_then(|m| m.watermark),
+        Some(NOW + 71_000)
     );
+    assert!(next.keystore, "a refused keystore is asked again next round");
     assert!(next.queues, "queues are re-read every round (no pane shows them)");
+    // Once read, the keystore is re-read every 10 minutes, not every round.
+    let mut ok = answer(&next, NOW + 201_000);
+    if let Msg::Data(DataMsg::Monitor(f)) = &mut ok {
+        f.keystore = Some(Ok(Vec::new()));
+    }
+    apply(&mut s, [ok]);
+    assert_eq!(status_of(&s, "certs"), Some(Status::Ok));
+    let fx = apply(&mut s, [Msg::Tick(NOW + 300_000)]);
+    let third = fetch_plans(&fx).pop().expect("third round");
+    assert!(!third.keystore);
+    let fx = apply(&mut s, [answer(&third, NOW + 301_000), Msg::Tick(NOW + 900_000)]);
+    assert!(fetch_plans(&fx).pop().expect("fourth round").keystore);
 
     // On the Messages pane with an unfiltered 1h window the pane's store serves the message
     // rules; on the Queues pane the queue list comes from the pane.
@@ -402,6 +414,40 @@ fn history_view_lists_transitions_newest_first() {
     assert!(t.cell(t.list().view[0], 2, &s.cell_cx()).contains("→"));
     apply(&mut s, [code(KeyCode::Esc)]);
     assert_eq!(s.route(), &Route::Pane(Pane::Alerts));
+}
+
+#[test]
+fn an_unanswered_round_is_shown_and_the_open_history_follows() {
+    let mut s = evaluated(80, 24);
+    apply(&mut s, [key('h')]);
+    let before = s.table().expect("history").list().len();
+    let due = s.alerts.next_due;
+    let fx = apply(&mut s, [Msg::Tick(due)]);
+    let plan = fetch_plans(&fx).pop().expect("round");
+    let down = "GET /IntegrationRuntimeArtifacts failed: connect timeout";
+    fn fail<T>(asked: bool, e: &str) -> Option<Result<T, String>> {
+        asked.then(|| Err(e.to_string()))
+    }
+    apply(
+        &mut s,
+        [Msg::Data(DataMsg::Monitor(Box::new(MonitorFetched {
+            generation: plan.generation,
+            at: due + 1_000,
+            artifacts: fail(plan.artifacts, down),
+            queues: fail(plan.queues, down),
+            messages: fail(plan.messages.is_some(), down),
+            answered: false,
+            error: Some(down.into()),
+            ..MonitorFetched::default()
+        })))],
+    );
+    // Missing data is not ok: the monitors that read it are not calculated now.
+    assert_eq!(status_of(&s, "stopped"), Some(Status::NotCalculated));
+    assert_eq!(status_of(&s, "dlq"), Some(Status::NotCalculated));
+    assert_eq!(s.banner().as_deref(), Some(down), "shown under the header");
+    assert_eq!(s.alerts.health.last_error.as_deref(), Some(down));
+    let after = s.table().expect("history").list().len();
+    assert!(after > before, "the open history shows the new transitions");
 }
 
 #[test]

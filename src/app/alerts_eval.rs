@@ -174,33 +174,50 @@ pub fn fetched(s: &mut State, f: MonitorFetched, fx: &mut Vec<Effect>) {
             a.tracker.observe(&items, at);
             a.data.artifacts = Some((at, items));
         }
-        Some(Err(e)) => failed("artifacts", e),
+        Some(Err(e)) => {
+            a.data.artifacts = None;
+            failed("artifacts", e)
+        }
         None => {}
     }
-    if f.packages.is_some() {
+    // A part that failed is missing for this round (its rules say not_calculated), as in
+    // `headless::gather`; packages and keystore are retried on the next round.
+    if matches!(f.packages, Some(Ok(_))) {
         a.data.packages_at = Some(at);
     }
-    if f.keystore.is_some() {
+    if matches!(f.keystore, Some(Ok(_))) {
         a.data.keystore_at = Some(at);
     }
     match f.packages {
         Some(Ok(p)) => a.data.packages = Some(p),
-        Some(Err(e)) => failed("packages", e),
+        Some(Err(e)) => {
+            a.data.packages = None;
+            failed("packages", e)
+        }
         None => {}
     }
     match f.queues {
         Some(Ok(q)) => a.data.queues = Some((at, q)),
-        Some(Err(e)) => failed("queues", e),
+        Some(Err(e)) => {
+            a.data.queues = None;
+            failed("queues", e)
+        }
         None => {}
     }
     match f.broker {
         Some(Ok(b)) => a.data.broker = Some((at, b)),
-        Some(Err(e)) => failed("broker", e),
+        Some(Err(e)) => {
+            a.data.broker = None;
+            failed("broker", e)
+        }
         None => {}
     }
     match f.keystore {
         Some(Ok(k)) => a.data.keystore = Some(k),
-        Some(Err(e)) => failed("keystore", e),
+        Some(Err(e)) => {
+            a.data.keystore = None;
+            failed("keystore", e)
+        }
         None => {}
     }
     match f.messages {
@@ -225,12 +242,22 @@ pub fn fetched(s: &mut State, f: MonitorFetched, fx: &mut Vec<Effect>) {
         None => {}
     }
     a.health.watching_since.get_or_insert(at);
-    if f.answered {
-        a.health.record(at, Ok(()));
-    } else if let Some(e) = f.error {
-        a.health.record(at, Err(e));
-    }
+    let down = match (f.answered, f.error) {
+        (true, _) => {
+            a.health.record(at, Ok(()));
+            None
+        }
+        (false, Some(e)) => {
+            a.health.record(at, Err(e.clone()));
+            Some(e)
+        }
+        (false, None) => None,
+    };
     evaluate_now(s, fx);
+    // Nothing answered: say so under the header (the statuses stay, marked by their rules).
+    if let Some(e) = down {
+        s.alerts.load.failed(e);
+    }
 }
 
 /// The newest of two timed copies of the same data.
