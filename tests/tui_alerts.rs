@@ -451,6 +451,46 @@ fn an_unanswered_round_is_shown_and_the_open_history_follows() {
 }
 
 #[test]
+fn reachability_is_timed_by_a_ping_only_when_nothing_else_calls_the_tenant() {
+    let only_tenant = r#"
+[[defaults]]
+key = "tenant"
+name = "Tenant reachable"
+rules = [{ kind = "tenant_unreachable", for = "5m" }]
+"#;
+    // The Artifacts pane polls: its results time reachability, no extra call.
+    let mut s = with_monitors(80, 24, only_tenant);
+    load_artifacts(&mut s, artifacts());
+    let fx = apply(&mut s, [Msg::Tick(NOW + 5_000)]);
+    assert!(fetch_plans(&fx).is_empty(), "{fx:?}");
+    assert_eq!(status_of(&s, "tenant"), Some(Status::Ok));
+    // On the Alerts pane nothing polls: one cheap call per round.
+    apply(&mut s, [key('4')]);
+    let fx = apply(&mut s, [Msg::Tick(NOW + 70_000)]);
+    let plan = fetch_plans(&fx).pop().expect("a ping");
+    assert!(plan.ping && !plan.artifacts && !plan.queues && plan.messages.is_none());
+    // It goes unanswered for longer than `for`: error.
+    let mut t = NOW + 70_000;
+    let mut generation = plan.generation;
+    while t < NOW + 70_000 + 6 * 60_000 {
+        apply(
+            &mut s,
+            [Msg::Data(DataMsg::Monitor(Box::new(MonitorFetched {
+                generation,
+                at: t + 500,
+                answered: false,
+                error: Some("connect timeout".into()),
+                ..MonitorFetched::default()
+            })))],
+        );
+        t += 60_000;
+        let fx = apply(&mut s, [Msg::Tick(t)]);
+        generation = fetch_plans(&fx).pop().expect("next ping").generation;
+    }
+    assert_eq!(status_of(&s, "tenant"), Some(Status::Error));
+}
+
+#[test]
 fn a_bad_monitors_table_is_shown_not_fatal() {
     let table: toml::Table =
         toml::from_str("[[defaults]]\nkey = \"x\"\nname = \"X\"\nrules = [{ kind = \"not_startd\" }]\n")

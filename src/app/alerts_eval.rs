@@ -57,7 +57,7 @@ pub fn plan(s: &State) -> FetchPlan {
     let n = &a.needs;
     let queue_pane = s.polling.queues.is_some();
     let due = |at: Option<EpochMs>, every: i64| at.is_none_or(|t| s.now - t >= every);
-    FetchPlan {
+    let mut p = FetchPlan {
         generation: a.fetch_generation + 1,
         artifacts: n.artifacts && s.polling.artifacts.is_none(),
         packages: n.packages && due(a.data.packages_at, PACKAGES_REFRESH_MS),
@@ -73,7 +73,15 @@ pub fn plan(s: &State) -> FetchPlan {
             }),
             _ => None,
         },
-    }
+        ping: false,
+    };
+    // Reachability needs some call to time: when neither this round nor a pane asks anything.
+    let panes_poll = s.polling.artifacts.is_some()
+        || s.polling.queues.is_some()
+        || s.polling.messages.is_some()
+        || s.polling.queue_messages.is_some();
+    p.ping = n.health && p.is_empty() && !panes_poll;
+    p
 }
 
 /// Called on every tick: start a round when one is due.
