@@ -93,6 +93,11 @@ async fn acknowledgements_silences_and_history_survive_a_restart() {
     assert!(s2.alerts.controls.is_acknowledged(&m));
     assert!(s2.alerts.controls.is_silenced("stopped", NOW + 3_600_000));
     assert_eq!(s2.alerts.history.items.len(), 1);
+    // Shown at once, before the first round.
+    apply(&mut s2, [key('4')]);
+    let b = screen(&s2);
+    assert!(find(&b, "iFlow not star").is_some(), "{b:?}");
+    apply(&mut s2, [key('1')]);
     // The standing alert is not news after the restart: no transition, no bell.
     load_artifacts(&mut s2, artifacts());
     let fx = apply(&mut s2, [Msg::Tick(NOW + 10_000)]);

@@ -336,6 +336,10 @@ impl Alerts {
         a.history.items = setup.history;
         a.history.push(&[]);
         a.load.loading = a.configured();
+        // Restored statuses show at once (with their age) until the first round replaces them.
+        if a.configured() {
+            a.refresh_rows();
+        }
         a
     }
 
