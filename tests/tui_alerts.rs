@@ -148,6 +148,11 @@ rules = [{ kind = "not_started" }]
     }));
     assert!(fx.contains(&Effect::Bell), "bell on ok → error: {fx:?}");
     assert!(s.alerts.flashing(s.now), "header flashes");
+    assert_eq!(
+        screen(&s).buffer()[(1, 0)].bg,
+        ratatui::style::Color::Red,
+        "the header is drawn in the alert colour while it flashes"
+    );
     assert!(fx.iter().any(
         |e| matches!(e, Effect::AlertNotify(t) if t.len() == 1 && t[0].0.to == Status::Error && !t[0].1)
     ));
@@ -158,6 +163,7 @@ rules = [{ kind = "not_started" }]
     // The flash ends by itself.
     apply(&mut s, [Msg::Tick(NOW + 4_000 + 60_000 + 3_500)]);
     assert!(!s.alerts.flashing(s.now));
+    assert_ne!(screen(&s).buffer()[(1, 0)].bg, ratatui::style::Color::Red);
 }
 
 #[test]
@@ -559,5 +565,26 @@ fn alerts_pane_snapshots() {
         let mut s = evaluated(w, h);
         apply(&mut s, [key('h')]);
         snap("alerts_history", &s);
+
+        // A certificate named by an alert, with its details (there is no keystore pane).
+        let mut s = evaluated(w, h);
+        s.alerts.data.keystore = Some(vec![cpitop::cpi::model::KeystoreEntry {
+            alias: "partner_as2_signing".into(),
+            key_type: "RSA".into(),
+            key_size: 2048,
+            valid_not_before: Some(NOW - 400 * 86_400_000),
+            valid_not_after: Some(NOW - 2 * 86_400_000),
+            subject_dn: "CN=as2.partner.example, O=Partner, C=NL".into(),
+            issuer_dn: "CN=ACME Issuing CA, O=ACME, C=DE".into(),
+            serial_number: "0x2002f".into(),
+            signature_algorithm: "SHA256withRSA".into(),
+            kind: "Certificate".into(),
+            owner: "Tenant Administrator".into(),
+            ..Default::default()
+        }]);
+        s.stack.push(Route::Certificate {
+            alias: "partner_as2_signing".into(),
+        });
+        snap("alerts_certificate", &s);
     }
 }
