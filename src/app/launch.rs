@@ -64,9 +64,14 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     let (keymap, mut warnings) = Keymap::with_table(&config.keys, &origin);
     warnings.extend(config.warnings.iter().map(|w| w.to_string()));
     warnings.extend(conn_warnings.iter().map(|w| w.to_string()));
-    let (alerts, alert_warnings) =
+    let (mut alerts, alert_warnings) =
         super::alerts_io::AlertsLaunch::from_config(&config, &profile.name, Some(&paths.state_dir));
     warnings.extend(alert_warnings);
+    // A tenant's own `poll.alerts` (when set to other than its default) overrides
+    // `[monitors] interval` for that tenant.
+    if profile.poll.alerts != crate::config::PollIntervals::default().alerts {
+        alerts.setup.interval_ms = i64::try_from(profile.poll.alerts.as_millis()).unwrap_or(60_000);
+    }
     let tenant = TenantInfo {
         name: profile.name.clone(),
         env: Environment::parse(profile.environment.label()),
