@@ -148,6 +148,11 @@ rules = [{ kind = "not_started" }]
     }));
     assert!(fx.contains(&Effect::Bell), "bell on ok → error: {fx:?}");
     assert!(s.alerts.flashing(s.now), "header flashes");
+    assert_eq!(
+        screen(&s).buffer()[(1, 0)].bg,
+        ratatui::style::Color::Red,
+        "the header is drawn in the alert colour while it flashes"
+    );
     assert!(fx.iter().any(
         |e| matches!(e, Effect::AlertNotify(t) if t.len() == 1 && t[0].0.to == Status::Error && !t[0].1)
     ));
@@ -158,6 +163,7 @@ rules = [{ kind = "not_started" }]
     // The flash ends by itself.
     apply(&mut s, [Msg::Tick(NOW + 4_000 + 60_000 + 3_500)]);
     assert!(!s.alerts.flashing(s.now));
+    assert_ne!(screen(&s).buffer()[(1, 0)].bg, ratatui::style::Color::Red);
 }
 
 #[test]
@@ -182,7 +188,24 @@ fn the_monitor_poller_fetches_only_what_no_pane_shows() {
     // The next round asks for a delta from the watermark.
     let fx = apply(&mut s, [Msg::Tick(NOW + 200_000)]);
     let next = fetch_plans(&fx).pop().expect("next round");
-    assert_eq!(next.messages.and_then(|m| m.watermark), Some(NOW + 71_000));
+    assert_eq!(
+        next.messages.as_ref().and_then(|m| m.watermark),
+        Some(NOW + 71_000)
+    );
+    assert!(next.keystore, "a refused keystore is asked again next round");
+    assert!(next.queues, "queues are re-read every round (no pane shows them)");
+    // Once read, the keystore is re-read every 10 minutes, not every round.
+    let mut ok = answer(&next, NOW + 201_000);
+    if let Msg::Data(DataMsg::Monitor(f)) = &mut ok {
+        f.keystore = Some(Ok(Vec::new()));
+    }
+    apply(&mut s, [ok]);
+    assert_eq!(status_of(&s, "certs"), Some(Status::Ok));
+    let fx = apply(&mut s, [Msg::Tick(NOW + 300_000)]);
+    let third = fetch_plans(&fx).pop().expect("third round");
+    assert!(!third.keystore);
+    let fx = apply(&mut s, [answer(&third, NOW + 301_000), Msg::Tick(NOW + 900_000)]);
+    assert!(fetch_plans(&fx).pop().expect("fourth round").keystore);
 
     // On the Messages pane with an unfiltered 1h window the pane's store serves the message
     // rules; on the Queues pane the queue list comes from the pane.
@@ -400,6 +423,80 @@ fn history_view_lists_transitions_newest_first() {
 }
 
 #[test]
+fn an_unanswered_round_is_shown_and_the_open_history_follows() {
+    let mut s = evaluated(80, 24);
+    apply(&mut s, [key('h')]);
+    let before = s.table().expect("history").list().len();
+    let due = s.alerts.next_due;
+    let fx = apply(&mut s, [Msg::Tick(due)]);
+    let plan = fetch_plans(&fx).pop().expect("round");
+    let down = "GET /IntegrationRuntimeArtifacts failed: connect timeout";
+    fn fail<T>(asked: bool, e: &str) -> Option<Result<T, String>> {
+        asked.then(|| Err(e.to_string()))
+    }
+    apply(
+        &mut s,
+        [Msg::Data(DataMsg::Monitor(Box::new(MonitorFetched {
+            generation: plan.generation,
+            at: due + 1_000,
+            artifacts: fail(plan.artifacts, down),
+            queues: fail(plan.queues, down),
+            messages: fail(plan.messages.is_some(), down),
+            answered: false,
+            error: Some(down.into()),
+            ..MonitorFetched::default()
+        })))],
+    );
+    // Missing data is not ok: the monitors that read it are not calculated now.
+    assert_eq!(status_of(&s, "stopped"), Some(Status::NotCalculated));
+    assert_eq!(status_of(&s, "dlq"), Some(Status::NotCalculated));
+    assert_eq!(s.banner().as_deref(), Some(down), "shown under the header");
+    assert_eq!(s.alerts.health.last_error.as_deref(), Some(down));
+    let after = s.table().expect("history").list().len();
+    assert!(after > before, "the open history shows the new transitions");
+}
+
+#[test]
+fn reachability_is_timed_by_a_ping_only_when_nothing_else_calls_the_tenant() {
+    let only_tenant = r#"
+[[defaults]]
+key = "tenant"
+name = "Tenant reachable"
+rules = [{ kind = "tenant_unreachable", for = "5m" }]
+"#;
+    // The Artifacts pane polls: its results time reachability, no extra call.
+    let mut s = with_monitors(80, 24, only_tenant);
+    load_artifacts(&mut s, artifacts());
+    let fx = apply(&mut s, [Msg::Tick(NOW + 5_000)]);
+    assert!(fetch_plans(&fx).is_empty(), "{fx:?}");
+    assert_eq!(status_of(&s, "tenant"), Some(Status::Ok));
+    // On the Alerts pane nothing polls: one cheap call per round.
+    apply(&mut s, [key('4')]);
+    let fx = apply(&mut s, [Msg::Tick(NOW + 70_000)]);
+    let plan = fetch_plans(&fx).pop().expect("a ping");
+    assert!(plan.ping && !plan.artifacts && !plan.queues && plan.messages.is_none());
+    // It goes unanswered for longer than `for`: error.
+    let mut t = NOW + 70_000;
+    let mut generation = plan.generation;
+    while t < NOW + 70_000 + 6 * 60_000 {
+        apply(
+            &mut s,
+            [Msg::Data(DataMsg::Monitor(Box::new(MonitorFetched {
+                generation,
+                at: t + 500,
+                answered: false,
+                error: Some("connect timeout".into()),
+                ..MonitorFetched::default()
+            })))],
+        );
+        t += 60_000;
+        let fx = apply(&mut s, [Msg::Tick(t)]);
+        generation = fetch_plans(&fx).pop().expect("next ping").generation;
+    }
+    assert_eq!(status_of(&s, "tenant"), Some(Status::Error));
+}
+
+#[test]
 fn a_bad_monitors_table_is_shown_not_fatal() {
     let table: toml::Table =
         toml::from_str("[[defaults]]\nkey = \"x\"\nname = \"X\"\nrules = [{ kind = \"not_startd\" }]\n")
@@ -468,5 +565,26 @@ fn alerts_pane_snapshots() {
         let mut s = evaluated(w, h);
         apply(&mut s, [key('h')]);
         snap("alerts_history", &s);
+
+        // A certificate named by an alert, with its details (there is no keystore pane).
+        let mut s = evaluated(w, h);
+        s.alerts.data.keystore = Some(vec![cpitop::cpi::model::KeystoreEntry {
+            alias: "partner_as2_signing".into(),
+            key_type: "RSA".into(),
+            key_size: 2048,
+            valid_not_before: Some(NOW - 400 * 86_400_000),
+            valid_not_after: Some(NOW - 2 * 86_400_000),
+            subject_dn: "CN=as2.partner.example, O=Partner, C=NL".into(),
+            issuer_dn: "CN=ACME Issuing CA, O=ACME, C=DE".into(),
+            serial_number: "0x2002f".into(),
+            signature_algorithm: "SHA256withRSA".into(),
+            kind: "Certificate".into(),
+            owner: "Tenant Administrator".into(),
+            ..Default::default()
+        }]);
+        s.stack.push(Route::Certificate {
+            alias: "partner_as2_signing".into(),
+        });
+        snap("alerts_certificate", &s);
     }
 }

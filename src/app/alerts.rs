@@ -27,6 +27,10 @@ pub const FLASH_MS: i64 = 3_000;
 pub const FETCH_TIMEOUT_MS: i64 = 120_000;
 /// The first round waits this long after start, so the visible pane's first poll can land.
 pub const FIRST_ROUND_DELAY_MS: i64 = 3_000;
+/// Packages (iFlow → package) change with deployments: re-read at most this often.
+pub const PACKAGES_REFRESH_MS: i64 = 30 * 60_000;
+/// Keystore entries change rarely and expire over days: re-read at most this often.
+pub const KEYSTORE_REFRESH_MS: i64 = 10 * 60_000;
 
 pub const COLUMNS: &[Column] = &[
     Column::new("status", "STATUS", Width::Fixed(14), 's'),
@@ -80,6 +84,9 @@ pub struct AlertsSetup {
 pub struct MonitorData {
     pub artifacts: Option<(EpochMs, Vec<RuntimeArtifact>)>,
     pub packages: Option<HashMap<String, String>>,
+    /// When the packages / keystore were last read (successfully or not).
+    pub packages_at: Option<EpochMs>,
+    pub keystore_at: Option<EpochMs>,
     pub queues: Option<(EpochMs, Vec<QueueSnapshot>)>,
     pub broker: Option<(EpochMs, JmsBroker)>,
     pub keystore: Option<Vec<KeystoreEntry>>,
@@ -329,6 +336,10 @@ impl Alerts {
         a.history.items = setup.history;
         a.history.push(&[]);
         a.load.loading = a.configured();
+        // Restored statuses show at once (with their age) until the first round replaces them.
+        if a.configured() {
+            a.refresh_rows();
+        }
         a
     }
 

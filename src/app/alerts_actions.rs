@@ -19,6 +19,24 @@ pub fn rebuild(s: &mut State) {
     let rows = s.table_rows();
     s.alerts.rebuild(&cx);
     s.alerts.list.scroll_into_view(rows);
+    // The open evidence view follows its monitor's latest evidence (selection kept by key).
+    let key = s.alerts.evidence.key.clone();
+    if !key.is_empty() {
+        let evidence = s
+            .alerts
+            .state
+            .get(&key)
+            .map(|m| m.evidence.clone())
+            .unwrap_or_default();
+        let fresh = super::alerts::EvidenceTable::of(&key, &evidence);
+        if fresh.rows != s.alerts.evidence.rows {
+            s.alerts.evidence.rows = fresh.rows;
+            s.alerts.evidence.rebuild(&cx);
+            s.alerts.evidence.list.scroll_into_view(rows);
+        }
+    }
+    s.alerts.history.rebuild(&cx);
+    s.alerts.history.list.scroll_into_view(rows);
     s.dirty = true;
 }
 
@@ -275,7 +293,11 @@ pub fn evidence_doc(s: &State, key: &str) -> Vec<DocLine> {
     if !note.is_empty() {
         out.push(field("Handling", note, Tone::Warn));
     }
-    if let Some(spec) = a.spec(key) {
+    // The scope applies to artifact and message rules only.
+    if let Some(spec) = a.spec(key).filter(|sp| {
+        let n = crate::monitor::needs([*sp]);
+        n.artifacts || n.message_window.is_some()
+    }) {
         let scope = match &spec.scope {
             crate::monitor::Scope::All => "every iFlow".to_string(),
             crate::monitor::Scope::Iflow(id) => format!("iFlow {id}"),

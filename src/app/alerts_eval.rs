@@ -13,7 +13,7 @@
 
 use std::time::Duration;
 
-use super::alerts::{FETCH_TIMEOUT_MS, FLASH_MS, RuleResult};
+use super::alerts::{FETCH_TIMEOUT_MS, FLASH_MS, KEYSTORE_REFRESH_MS, PACKAGES_REFRESH_MS, RuleResult};
 use super::monitor_poll::{FetchPlan, MessagesFetch, MonitorFetched};
 use super::msg::{DataMsg, Effect, MessagesEvent};
 use super::state::State;
@@ -56,15 +56,16 @@ pub fn plan(s: &State) -> FetchPlan {
     let a = &s.alerts;
     let n = &a.needs;
     let queue_pane = s.polling.queues.is_some();
-    FetchPlan {
+    let due = |at: Option<EpochMs>, every: i64| at.is_none_or(|t| s.now - t >= every);
+    let mut p = FetchPlan {
         generation: a.fetch_generation + 1,
         artifacts: n.artifacts && s.polling.artifacts.is_none(),
-        packages: n.packages,
+        packages: n.packages && due(a.data.packages_at, PACKAGES_REFRESH_MS),
         // Queue messages are never kept by the Queues pane (it keeps counts only).
         queues: (n.queues && !queue_pane) || !n.queue_messages.is_empty(),
         queue_messages: n.queue_messages.clone(),
         broker: n.broker && !queue_pane,
-        keystore: n.keystore,
+        keystore: n.keystore && due(a.data.keystore_at, KEYSTORE_REFRESH_MS),
         messages: match (window_ms(s), pane_message_coverage(s)) {
             (Some(w), None) => Some(MessagesFetch {
                 from: s.now - w,
@@ -72,7 +73,15 @@ pub fn plan(s: &State) -> FetchPlan {
             }),
             _ => None,
         },
-    }
+        ping: false,
+    };
+    // Reachability needs some call to time: when neither this round nor a pane asks anything.
+    let panes_poll = s.polling.artifacts.is_some()
+        || s.polling.queues.is_some()
+        || s.polling.messages.is_some()
+        || s.polling.queue_messages.is_some();
+    p.ping = n.health && p.is_empty() && !panes_poll;
+    p
 }
 
 /// Called on every tick: start a round when one is due.
@@ -173,27 +182,50 @@ pub fn fetched(s: &mut State, f: MonitorFetched, fx: &mut Vec<Effect>) {
             a.tracker.observe(&items, at);
             a.data.artifacts = Some((at, items));
         }
-        Some(Err(e)) => failed("artifacts", e),
+        Some(Err(e)) => {
+            a.data.artifacts = None;
+            failed("artifacts", e)
+        }
         None => {}
+    }
+    // A part that failed is missing for this round (its rules say not_calculated), as in
+    // `headless::gather`; packages and keystore are retried on the next round.
+    if matches!(f.packages, Some(Ok(_))) {
+        a.data.packages_at = Some(at);
+    }
+    if matches!(f.keystore, Some(Ok(_))) {
+        a.data.keystore_at = Some(at);
     }
     match f.packages {
         Some(Ok(p)) => a.data.packages = Some(p),
-        Some(Err(e)) => failed("packages", e),
+        Some(Err(e)) => {
+            a.data.packages = None;
+            failed("packages", e)
+        }
         None => {}
     }
     match f.queues {
         Some(Ok(q)) => a.data.queues = Some((at, q)),
-        Some(Err(e)) => failed("queues", e),
+        Some(Err(e)) => {
+            a.data.queues = None;
+            failed("queues", e)
+        }
         None => {}
     }
     match f.broker {
         Some(Ok(b)) => a.data.broker = Some((at, b)),
-        Some(Err(e)) => failed("broker", e),
+        Some(Err(e)) => {
+            a.data.broker = None;
+            failed("broker", e)
+        }
         None => {}
     }
     match f.keystore {
         Some(Ok(k)) => a.data.keystore = Some(k),
-        Some(Err(e)) => failed("keystore", e),
+        Some(Err(e)) => {
+            a.data.keystore = None;
+            failed("keystore", e)
+        }
         None => {}
     }
     match f.messages {
@@ -218,12 +250,22 @@ pub fn fetched(s: &mut State, f: MonitorFetched, fx: &mut Vec<Effect>) {
         None => {}
     }
     a.health.watching_since.get_or_insert(at);
-    if f.answered {
-        a.health.record(at, Ok(()));
-    } else if let Some(e) = f.error {
-        a.health.record(at, Err(e));
-    }
+    let down = match (f.answered, f.error) {
+        (true, _) => {
+            a.health.record(at, Ok(()));
+            None
+        }
+        (false, Some(e)) => {
+            a.health.record(at, Err(e.clone()));
+            Some(e)
+        }
+        (false, None) => None,
+    };
     evaluate_now(s, fx);
+    // Nothing answered: say so under the header (the statuses stay, marked by their rules).
+    if let Some(e) = down {
+        s.alerts.load.failed(e);
+    }
 }
 
 /// The newest of two timed copies of the same data.

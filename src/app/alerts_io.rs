@@ -5,7 +5,6 @@
 //! (`monitor::notify`, webhooks and command hooks of `[monitors.notify]`).
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -94,13 +93,54 @@ impl AlertsLaunch {
     }
 }
 
-/// The effect side of the monitors: saving and notifying.
+/// One save: the parts given are written.
+struct SaveJob {
+    state: Option<MonitorState>,
+    controls: Option<AlertControls>,
+    transitions: Vec<Transition>,
+    tx: mpsc::Sender<Msg>,
+}
+
+/// The effect side of the monitors: saving (one writer thread, in order) and notifying.
 pub struct AlertsIo {
-    tenant: String,
-    state_dir: Option<PathBuf>,
-    history: Arc<Mutex<Option<History>>>,
+    saves: Option<mpsc::UnboundedSender<SaveJob>>,
     notifier: Option<mpsc::UnboundedSender<NotifierInput>>,
     stop: CancellationToken,
+}
+
+/// Write saves in the order they were asked for (so an older acknowledgement set never
+/// overwrites a newer one, and two writes never share a temporary file).
+fn writer(
+    dir: PathBuf,
+    tenant: String,
+    mut history: Option<History>,
+    mut jobs: mpsc::UnboundedReceiver<SaveJob>,
+) {
+    while let Some(job) = jobs.blocking_recv() {
+        let mut errors = Vec::new();
+        if let Some(st) = job.state
+            && let Err(e) = st.save(&dir)
+        {
+            errors.push(e.to_string());
+        }
+        if let Some(c) = job.controls
+            && let Err(e) = c.save(&dir, &tenant)
+        {
+            errors.push(e.to_string());
+        }
+        if let Some(h) = history.as_mut()
+            && let Err(e) = h.append(&job.transitions)
+        {
+            errors.push(e.to_string());
+        }
+        for e in errors {
+            tracing::warn!(tenant = %tenant, "alert state not saved: {e}");
+            let _ = job.tx.blocking_send(Msg::Notify {
+                text: format!("alert state not saved: {e}"),
+                error: true,
+            });
+        }
+    }
 }
 
 impl AlertsIo {
@@ -137,10 +177,14 @@ impl AlertsIo {
         } else {
             None
         };
+        let saves = launch.state_dir.clone().map(|dir| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let tenant = tenant.to_string();
+            tokio::task::spawn_blocking(move || writer(dir, tenant, history, rx));
+            tx
+        });
         let io = Self {
-            tenant: tenant.to_string(),
-            state_dir: launch.state_dir.clone(),
-            history: Arc::new(Mutex::new(history)),
+            saves,
             notifier,
             stop,
         };
@@ -155,43 +199,16 @@ impl AlertsIo {
         transitions: Vec<Transition>,
         tx: mpsc::Sender<Msg>,
     ) {
-        let Some(dir) = self.state_dir.clone() else {
-            return;
+        let Some(saves) = &self.saves else { return };
+        let job = SaveJob {
+            state,
+            controls,
+            transitions,
+            tx,
         };
-        let tenant = self.tenant.clone();
-        let history = self.history.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut errors = Vec::new();
-            if let Some(st) = state
-                && let Err(e) = st.save(&dir)
-            {
-                errors.push(e.to_string());
-            }
-            if let Some(c) = controls
-                && let Err(e) = c.save(&dir, &tenant)
-            {
-                errors.push(e.to_string());
-            }
-            if !transitions.is_empty() {
-                match history.lock() {
-                    Ok(mut h) => {
-                        if let Some(h) = h.as_mut()
-                            && let Err(e) = h.append(&transitions)
-                        {
-                            errors.push(e.to_string());
-                        }
-                    }
-                    Err(_) => errors.push("the alert history writer failed earlier".into()),
-                }
-            }
-            for e in errors {
-                tracing::warn!(tenant = %tenant, "alert state not saved: {e}");
-                let _ = tx.blocking_send(Msg::Notify {
-                    text: format!("alert state not saved: {e}"),
-                    error: true,
-                });
-            }
-        });
+        if saves.send(job).is_err() {
+            tracing::warn!("the alert state writer has stopped; alert state is not saved");
+        }
     }
 
     /// Hand transitions to the notifier (grouping, minimum interval and delivery are its own).
@@ -207,5 +224,15 @@ impl AlertsIo {
 impl Drop for AlertsIo {
     fn drop(&mut self) {
         self.stop.cancel();
+    }
+}
+
+/// The monitor interval for a tenant: its own `poll.alerts`, when set to other than the default,
+/// overrides `[monitors] interval` (`configured_ms`).
+pub fn interval_of(profile: &crate::config::Profile, configured_ms: i64) -> i64 {
+    if profile.poll.alerts != crate::config::PollIntervals::default().alerts {
+        i64::try_from(profile.poll.alerts.as_millis()).unwrap_or(60_000)
+    } else {
+        configured_ms
     }
 }

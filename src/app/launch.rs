@@ -78,7 +78,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     let (keymap, mut warnings) = Keymap::with_table(&config.keys, &origin);
     warnings.extend(config.warnings.iter().map(|w| w.to_string()));
     warnings.extend(conn_warnings.iter().map(|w| w.to_string()));
-    let (alerts, alert_warnings) =
+    let (mut alerts, alert_warnings) =
         super::alerts_io::AlertsLaunch::from_config(&config, &profile.name, Some(&paths.state_dir));
     warnings.extend(alert_warnings);
     let writes = WriteSetup {
@@ -87,6 +87,9 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         read_only_flag: global.read_only,
         config_file: config.file.as_ref().map(|f| f.display().to_string()),
     };
+    // A tenant's own `poll.alerts` (when set to other than its default) overrides
+    // `[monitors] interval` for that tenant.
+    alerts.setup.interval_ms = super::alerts_io::interval_of(&profile, alerts.setup.interval_ms);
     ensure_terminal()?;
     let (tenant, intervals, window_ms) = super::ctx::setup_of(profile, global.read_only, &conn.base_url);
     let tenants = std::sync::Arc::new(super::ctx::TenantConfig {

@@ -40,11 +40,15 @@ pub struct FetchPlan {
     pub broker: bool,
     pub keystore: bool,
     pub messages: Option<MessagesFetch>,
+    /// One cheap call (`IntegrationRuntimeArtifacts/$count`) so `tenant_unreachable` has an
+    /// answer to time while no pane polls.
+    pub ping: bool,
 }
 
 impl FetchPlan {
     pub fn is_empty(&self) -> bool {
-        !(self.artifacts
+        !(self.ping
+            || self.artifacts
             || self.packages
             || self.queues
             || self.broker
@@ -122,8 +126,14 @@ pub async fn fetch(client: &CpiClient, plan: &FetchPlan) -> MonitorFetched {
             None => None,
         }
     };
-    let (artifacts, packages, queues, broker, keystore, messages) =
-        tokio::join!(artifacts, packages, queues, broker, keystore, messages);
+    let ping = async {
+        match plan.ping {
+            true => Some(client.runtime_artifact_count().await),
+            false => None,
+        }
+    };
+    let (artifacts, packages, queues, broker, keystore, messages, ping) =
+        tokio::join!(artifacts, packages, queues, broker, keystore, messages, ping);
     let mut out = MonitorFetched {
         generation: plan.generation,
         at: super::poll::now_ms(),
@@ -135,6 +145,7 @@ pub async fn fetch(client: &CpiClient, plan: &FetchPlan) -> MonitorFetched {
     out.broker = note(&mut out.answered, &mut out.error, broker);
     out.keystore = note(&mut out.answered, &mut out.error, keystore);
     out.messages = note(&mut out.answered, &mut out.error, messages);
+    let _ = note(&mut out.answered, &mut out.error, ping);
     out
 }
 

@@ -190,6 +190,7 @@ pub fn check(paths: &Paths, only: Option<&str>, offline: bool, out: &mut dyn Wri
         writeln!(out, "! {w}")?;
         tracing::warn!("{w}");
     }
+    let monitors_ok = check_monitors(&config, out)?;
     if config.tenants.is_empty() {
         return Err(ConfigError::NoTenants {
             file: paths.config_file.clone(),
@@ -226,7 +227,38 @@ pub fn check(paths: &Paths, only: Option<&str>, offline: bool, out: &mut dyn Wri
     if failed > 0 {
         return Err(eyre!("{failed} of {} tenant check(s) failed", selected.len()));
     }
+    if !monitors_ok {
+        return Err(eyre!(
+            "[monitors] is not valid (see above); the TUI shows no alerts and `cpitop check` fails until it is fixed"
+        ));
+    }
     Ok(())
+}
+
+/// `[monitors]` typed and validated as the TUI and `cpitop check` do; one line saying so.
+fn check_monitors(config: &Config, out: &mut dyn Write) -> Result<bool> {
+    if config.monitors.is_empty() {
+        return Ok(true);
+    }
+    match super::monitors::typed_monitors(&config.monitors, config.file.as_deref()) {
+        Ok(m) => {
+            let tenant_specific: usize = m.tenants.values().map(Vec::len).sum();
+            writeln!(
+                out,
+                "✓ monitors: {} default(s), {tenant_specific} tenant-specific, every {}; notify: {} webhook(s), {} command(s)",
+                m.defaults.len(),
+                m.interval,
+                m.notify.webhooks.len(),
+                m.notify.commands.len()
+            )?;
+            Ok(true)
+        }
+        Err(e) => {
+            tracing::warn!("config check: monitors: {e}");
+            writeln!(out, "✗ monitors: {e}")?;
+            Ok(false)
+        }
+    }
 }
 
 fn check_tenant(

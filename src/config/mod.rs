@@ -17,6 +17,7 @@ mod fsutil;
 pub mod load;
 mod locate;
 pub mod logging;
+pub mod monitors;
 pub mod paths;
 pub mod schema;
 pub mod secrets;

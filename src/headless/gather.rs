@@ -294,7 +294,8 @@ pub(crate) async fn fetch_queues(client: &CpiClient, needs: &Needs) -> Result<Ve
     let calls: Vec<BoxFuture<'_, (usize, Option<Vec<JmsMessage>>)>> = queues
         .iter()
         .enumerate()
-        .filter(|(_, q)| needs.queue_messages_of(&q.name))
+        // An empty queue has no messages to list (the queue list says so).
+        .filter(|(_, q)| needs.queue_messages_of(&q.name) && q.numb_of_msgs > 0)
         .map(|(i, q)| {
             async move {
                 match client.queue_messages(&q.name).await {
@@ -319,6 +320,11 @@ pub(crate) async fn fetch_queues(client: &CpiClient, needs: &Needs) -> Result<Ve
             messages: None,
         })
         .collect();
+    for q in out.iter_mut() {
+        if q.queue.numb_of_msgs <= 0 && needs.queue_messages_of(&q.queue.name) {
+            q.messages = Some(Vec::new());
+        }
+    }
     for (i, m) in listed {
         out[i].messages = m;
     }

@@ -62,15 +62,8 @@ pub struct Target {
 
 /// Type the config file's `[monitors]` table and validate it. Errors name the file.
 pub fn monitors_from_table(table: &toml::Table, file: Option<&Path>) -> Result<MonitorsConfig> {
-    let place = file
-        .map(|f| format!("{} [monitors]", f.display()))
-        .unwrap_or_else(|| "[monitors]".into());
-    let cfg: MonitorsConfig = toml::Value::Table(table.clone())
-        .try_into()
-        .map_err(|e: toml::de::Error| eyre!("{place}: {}", e.message().trim()))?;
-    cfg.validate()
-        .map_err(|problems| eyre!("{place}: {}", problems.join("; ")))?;
-    Ok(cfg)
+    // One implementation for the TUI, `check`/`watch` and `config check`.
+    crate::config::monitors::typed_monitors(table, file).map_err(|e| eyre!("{e}"))
 }
 
 fn has_monitors(cfg: &MonitorsConfig, tenant: &str) -> bool {

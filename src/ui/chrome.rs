@@ -145,13 +145,11 @@ pub fn tabs(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
                 n => (format!(" ({n} DLQ)"), true),
             },
             Pane::Alerts if s.alerts.config_error.is_some() => (" (config error)".into(), true),
-            Pane::Alerts if s.alerts.load.loaded_at.is_some() => {
-                match (s.alerts.errors(), s.alerts.warnings()) {
-                    (0, 0) => (" (ok)".into(), false),
-                    (0, w) => (format!(" ({w} warning)"), true),
-                    (e, _) => (format!(" ({e} error)"), true),
-                }
-            }
+            Pane::Alerts if !s.alerts.rows.is_empty() => match (s.alerts.errors(), s.alerts.warnings()) {
+                (0, 0) => (" (ok)".into(), false),
+                (0, w) => (format!(" ({w} warning)"), true),
+                (e, _) => (format!(" ({e} error)"), true),
+            },
             _ => (String::new(), false),
         };
         let label = format!("{} {}", p.index() + 1, p.title());
