@@ -391,3 +391,27 @@ async fn messages_and_one_message_from_a_configured_tenant() {
     );
     assert!(err.contains("(tenant simt)") && err.lines().count() == 1, "{err}");
 }
+
+#[test]
+fn demo_failed_messages_are_asked_of_the_server() {
+    let out = demo(&["messages", "--failed", "--since", "15m"]);
+    let table = ok(&out);
+    let rows: Vec<&str> = table.lines().skip(1).collect();
+    assert!(
+        !rows.is_empty(),
+        "the demo fails messages every few seconds:\n{table}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.starts_with("FAILED ") || r.starts_with("ESCALATED ")),
+        "{table}"
+    );
+    let summary = text(&out.stderr);
+    assert!(
+        summary.contains(&format!(
+            "{} messages (last 15m · status=FAILED,ESCALATED)",
+            rows.len()
+        )),
+        "{summary}"
+    );
+}

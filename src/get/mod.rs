@@ -24,6 +24,7 @@ use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::client::CpiClient;
 use crate::cpi::conn::{Auth, Limits, TenantConn};
+use crate::cpi::model::MplStatus;
 use crate::secret::Secret;
 
 use filter::{MessageFilter, TimeArg};
@@ -96,7 +97,7 @@ pub enum What {
         /// Only these statuses, comma-separated (FAILED, RETRY, COMPLETED, …); asked of the server.
         #[arg(long, value_parser = filter::parse_status_arg, value_name = "STATUS[,…]")]
         status: Option<filter::Statuses>,
-        /// Only FAILED and ESCALATED messages (the TUI's `f`).
+        /// Only FAILED and ESCALATED messages (the TUI's `f`); asked of the server.
         #[arg(long, conflicts_with = "status")]
         failed: bool,
         /// Only this iFlow (its id); asked of the server.
@@ -275,7 +276,12 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<()> {
             let f = MessageFilter {
                 since: *since,
                 until: *until,
-                statuses: status.clone().map(|s| s.0).unwrap_or_default(),
+                statuses: match status {
+                    Some(s) => s.0.clone(),
+                    // `f` in the TUI filters what is held; here the server can do it.
+                    None if *failed => vec![MplStatus::Failed, MplStatus::Escalated],
+                    None => vec![],
+                },
                 iflow: iflow.clone(),
                 sender: sender.clone(),
                 receiver: receiver.clone(),

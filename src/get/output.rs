@@ -13,7 +13,7 @@ pub enum Output {
     /// Aligned columns with titles (for people).
     #[default]
     Table,
-    /// An array of objects keyed by column id (messages: one object with every part).
+    /// An array of objects keyed by column id (`message`, `artifact`: one object with every part).
     Json,
     /// RFC 4180 CSV with a header of column ids.
     Csv,
