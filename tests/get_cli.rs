@@ -415,3 +415,20 @@ fn demo_failed_messages_are_asked_of_the_server() {
         "{summary}"
     );
 }
+
+#[test]
+fn the_demo_seed_picks_the_data() {
+    // Deployment times follow the clock; ids and versions come from the seed alone.
+    let versions = |args: &[&str]| -> Vec<String> {
+        ok(&demo(args))
+            .lines()
+            .map(|l| l.split(',').take(5).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    let base = ["artifacts", "-o", "csv", "--sort", "id"];
+    let one = versions(&base);
+    assert!(one.len() > 10);
+    assert_eq!(one, versions(&[&["--seed", "1"], &base[..]].concat()));
+    let three = versions(&[&["--seed", "3"], &base[..]].concat());
+    assert_ne!(one, three, "another seed, other versions");
+}
