@@ -197,3 +197,35 @@ fn a_bad_config_is_reported_with_its_file() {
         "the config is checked first: {err}"
     );
 }
+
+#[test]
+fn get_at_a_terminal_colours_like_the_tui() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let envs = [
+        ("XDG_STATE_HOME", state.to_str().unwrap()),
+        ("RUST_BACKTRACE", "0"),
+    ];
+    let mut app = PtyApp::spawn(
+        &bin(),
+        &["--demo", "get", "artifacts", "--limit", "6"],
+        &envs,
+        160,
+        20,
+    );
+    assert_eq!(app.wait_exit(WAIT), 0);
+    app.wait_for("6 of ", WAIT);
+    let (error_fg, started_fg, title_fg) = app.with_screen(|s| {
+        let text = s.contents();
+        let row = |prefix: &str| {
+            text.lines()
+                .position(|l| l.starts_with(prefix))
+                .unwrap_or_else(|| panic!("no row {prefix}: {text}")) as u16
+        };
+        let fg = |r: u16| s.cell(r, 0).map(|c| c.fgcolor());
+        (fg(row("ERROR ")), fg(row("STARTED ")), fg(row("STATUS ")))
+    });
+    assert_eq!(error_fg, Some(vt100::Color::Idx(1)), "ERROR is red");
+    assert_eq!(started_fg, Some(vt100::Color::Idx(2)), "STARTED is green");
+    assert_eq!(title_fg, Some(vt100::Color::Default), "titles are plain");
+}

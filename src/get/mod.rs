@@ -311,7 +311,10 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<()> {
             return finish_detail(&text, errors, &tenant);
         }
     };
-    print(&output::render(args.output, table.columns, &table.rows))?;
+    // Colours as in the TUI, only for people at a terminal (and never with NO_COLOR).
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let tones = colour.then_some(table.tones.as_slice());
+    print(&output::render(args.output, table.columns, &table.rows, tones))?;
     if args.output == Output::Table {
         eprintln!("{} · tenant {tenant}", table.summary);
     }
