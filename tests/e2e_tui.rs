@@ -113,12 +113,12 @@ fn demo_in_a_real_terminal() {
 
     // Enter on the selected FAILED message: its detail with the error text.
     app.send("\r");
-    app.wait_until("the message's error text", WAIT, |s| error_text(s).is_some());
+    // The parts arrive independently: wait for the properties and the error text.
+    app.wait_until("the message's status and error text", WAIT, |s| {
+        (s.contains("Status        FAILED") || s.contains("Status        ESCALATED"))
+            && error_text(s).is_some()
+    });
     let detail = app.screen_text();
-    assert!(
-        detail.contains("Status        FAILED") || detail.contains("Status        ESCALATED"),
-        "{detail}"
-    );
     assert!(
         detail.contains("› message AG"),
         "breadcrumb names the message:\n{detail}"
