@@ -175,6 +175,10 @@ fn bad_arguments_and_unknown_things_fail_plainly() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("unknown message status \"broken\""));
 
+    let out = demo(&["artifacts", "--status", "STARTD"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown artifact status \"STARTD\""));
+
     let out = demo(&["artifacts", "--sort", "colour"]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);

@@ -72,8 +72,8 @@ pub enum What {
     /// Runtime artifacts; anything not STARTED first.
     Artifacts {
         /// Only these statuses, comma-separated (STARTED, STARTING, STOPPING, ERROR).
-        #[arg(long, value_name = "STATUS[,…]")]
-        status: Option<String>,
+        #[arg(long, value_parser = filter::parse_artifact_statuses, value_name = "STATUS[,…]")]
+        status: Option<filter::ArtifactStatuses>,
         /// Only artifacts that are not STARTED.
         #[arg(long)]
         not_started: bool,
@@ -250,13 +250,7 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<()> {
             not_started,
             table,
         } => {
-            let statuses: Vec<String> = status
-                .as_deref()
-                .unwrap_or("")
-                .split(',')
-                .map(|s| s.trim().to_ascii_uppercase())
-                .filter(|s| !s.is_empty())
-                .collect();
+            let statuses: Vec<String> = status.clone().map(|s| s.0).unwrap_or_default();
             tables::artifacts(client, &statuses, *not_started, &table.opts(), &cx)
                 .await
                 .map_err(fail)?
