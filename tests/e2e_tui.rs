@@ -32,6 +32,16 @@ fn table_rows(screen: &str, title: &str) -> Vec<String> {
         .collect()
 }
 
+/// Screen row of the highlighted table row (the only table row with a background colour).
+fn selected_row(app: &PtyApp) -> Option<u16> {
+    app.with_screen(|s| {
+        let text = s.contents();
+        let lines: Vec<&str> = text.lines().collect();
+        let titles = lines.iter().position(|l| l.starts_with("STATUS"))? as u16;
+        (titles + 1..s.size().0).find(|&r| s.cell(r, 0).is_some_and(|c| c.bgcolor() != vt100::Color::Default))
+    })
+}
+
 /// The first line under the detail's `── Error` heading once it has loaded.
 fn error_text(screen: &str) -> Option<String> {
     let mut lines = screen.lines().skip_while(|l| !l.starts_with("── Error"));
@@ -65,6 +75,15 @@ fn demo_in_a_real_terminal() {
     });
     let screen = app.screen_text();
     assert!(screen.contains("demo (simulated tenant)"), "{screen}");
+
+    // The mouse wheel moves the selection (three rows a notch) in the real terminal too.
+    let first = selected_row(&app).expect("a selected row");
+    app.send("\x1b[<65;20;12M"); // SGR mouse report: wheel down at column 20, row 12
+    app.wait_until("the wheel moved the selection", WAIT, |_| {
+        selected_row(&app) == Some(first + 3)
+    });
+    app.send("\x1b[<64;20;12M"); // wheel up
+    app.wait_until("and back", WAIT, |_| selected_row(&app) == Some(first));
     assert!(
         screen.contains("1 Artifacts (") && screen.contains("!)"),
         "{screen}"
