@@ -12,6 +12,9 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// Seed of the simulated tenant's data (`cpitop --demo --seed N`) [default: 1].
+    #[arg(long, value_name = "N", requires = "demo")]
+    pub seed: Option<u64>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -22,7 +22,10 @@ pub mod ui;
 /// Entry point behind `main`: dispatch the parsed command line.
 pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
     match cli.command {
-        None => app::launch::launch(&cli.global),
+        None => match cli.seed {
+            Some(seed) => app::launch::launch_demo(&cli.global, seed),
+            None => app::launch::launch(&cli.global),
+        },
         Some(cli::Command::Config(args)) => config::cli::run_config(&cli.global, args),
         Some(cli::Command::Info) => config::cli::run_info(&cli.global),
         Some(cli::Command::Cache(args)) => config::cli::run_cache(&cli.global, args),

@@ -175,6 +175,10 @@ fn bad_arguments_and_unknown_things_fail_plainly() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("unknown message status \"broken\""));
 
+    let out = demo(&["artifacts", "--status", "STARTD"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown artifact status \"STARTD\""));
+
     let out = demo(&["artifacts", "--sort", "colour"]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
@@ -390,4 +394,45 @@ async fn messages_and_one_message_from_a_configured_tenant() {
         "{err}"
     );
     assert!(err.contains("(tenant simt)") && err.lines().count() == 1, "{err}");
+}
+
+#[test]
+fn demo_failed_messages_are_asked_of_the_server() {
+    let out = demo(&["messages", "--failed", "--since", "15m"]);
+    let table = ok(&out);
+    let rows: Vec<&str> = table.lines().skip(1).collect();
+    assert!(
+        !rows.is_empty(),
+        "the demo fails messages every few seconds:\n{table}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.starts_with("FAILED ") || r.starts_with("ESCALATED ")),
+        "{table}"
+    );
+    let summary = text(&out.stderr);
+    assert!(
+        summary.contains(&format!(
+            "{} messages (last 15m · status=FAILED,ESCALATED)",
+            rows.len()
+        )),
+        "{summary}"
+    );
+}
+
+#[test]
+fn the_demo_seed_picks_the_data() {
+    // Deployment times follow the clock; ids and versions come from the seed alone.
+    let versions = |args: &[&str]| -> Vec<String> {
+        ok(&demo(args))
+            .lines()
+            .map(|l| l.split(',').take(5).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    let base = ["artifacts", "-o", "csv", "--sort", "id"];
+    let one = versions(&base);
+    assert!(one.len() > 10);
+    assert_eq!(one, versions(&[&["--seed", "1"], &base[..]].concat()));
+    let three = versions(&[&["--seed", "3"], &base[..]].concat());
+    assert_ne!(one, three, "another seed, other versions");
 }

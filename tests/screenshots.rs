@@ -1,4 +1,4 @@
-//! Screenshots of the real app: `cpitop --demo` (simulated tenant, seed 1) in a 160x45
+//! Screenshots of the real app: `cpitop --demo --seed 1` (simulated tenant) in a 160x45
 //! pseudo-terminal, read back through a terminal emulator and written as SVG into `screenshots/`.
 //!
 //! Regenerate with:
@@ -8,8 +8,8 @@
 //! ```
 //!
 //! Ignored by default: it rewrites files in the repository. The data comes from the simulated
-//! tenant with its default seed; times and live messages follow the clock, so two runs differ in
-//! the times shown, not in what the views look like.
+//! tenant with a fixed seed; times and live messages follow the clock, so two runs differ in the
+//! times shown, not in what the views look like.
 
 #[path = "common/pty.rs"]
 mod pty;
@@ -85,7 +85,7 @@ fn screenshots_of_the_demo() {
         ("COLORTERM", "truecolor"),
     ];
     let bin = assert_cmd::cargo::cargo_bin!("cpitop");
-    let mut app = PtyApp::spawn(bin, &["--demo"], &envs, COLS, ROWS);
+    let mut app = PtyApp::spawn(bin, &["--demo", "--seed", "1"], &envs, COLS, ROWS);
 
     // Load every pane once so the tab line shows all counts.
     app.wait_until("artifacts", WAIT, |s| {

@@ -200,3 +200,27 @@ fn mouse_wheel_scrolls_tables_and_details() {
     apply(&mut s, [wheel(MouseEventKind::ScrollUp)]);
     assert_eq!(scroll(&s), Some(0));
 }
+
+#[test]
+fn overlays_and_attachments_at_the_large_size() {
+    let mut s = state(160, 45);
+    load_artifacts(&mut s, artifacts());
+    apply(&mut s, [key(':')]);
+    apply(&mut s, typed("window 4"));
+    snap("command_mode", &s);
+    let mut s = state(160, 45);
+    load_artifacts(&mut s, artifacts());
+    apply(&mut s, [key('s')]);
+    snap("sort_pending", &s);
+
+    for (w, h) in SIZES {
+        let mut s = state(w, h);
+        open_failed_message(&mut s, detail_parts(GUID));
+        apply(&mut s, [key('v'), key('/')]);
+        apply(&mut s, typed("nothing-like-this"));
+        apply(&mut s, [code(KeyCode::Enter)]);
+        assert!(matches!(s.route(), Route::Attachments { .. }));
+        assert_eq!(s.attachments.list.len(), 0);
+        snap("attachments_filtered_out", &s);
+    }
+}

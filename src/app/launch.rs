@@ -56,7 +56,7 @@ fn export_dir() -> std::path::PathBuf {
 /// `cpitop` with a configured tenant.
 pub fn launch(global: &GlobalArgs) -> Result<()> {
     if global.demo {
-        return launch_demo(global);
+        return launch_demo(global, crate::sim::SimConfig::default().seed);
     }
     let paths = Paths::from_env(global.config.as_deref())?;
     let _log = crate::config::logging::init(&paths, global.log_level.as_deref())?;
@@ -119,7 +119,9 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
 
 /// `cpitop --demo`: the simulated tenant in this process, then exactly the configured path: a
 /// `TenantConn` with OAuth client credentials against the sim's URL and token endpoint.
-fn launch_demo(global: &GlobalArgs) -> Result<()> {
+///
+/// `seed` picks the generated data (`cpitop --demo --seed N`; the default is the sim's).
+pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
     // Logs go to the state dir as usual; without a usable one the demo runs without a log file.
     let paths = Paths::from_env(global.config.as_deref()).ok();
     let _log = paths
@@ -128,9 +130,12 @@ fn launch_demo(global: &GlobalArgs) -> Result<()> {
     ensure_terminal()?;
     let rt = runtime()?;
     rt.block_on(async move {
-        let sim = crate::sim::spawn(crate::sim::SimConfig::default())
-            .await
-            .map_err(|e| eyre!("{e}"))?;
+        let sim = crate::sim::spawn(crate::sim::SimConfig {
+            seed,
+            ..crate::sim::SimConfig::default()
+        })
+        .await
+        .map_err(|e| eyre!("{e}"))?;
         tracing::info!(url = %sim.base_url, "demo: simulated tenant started");
         let conn = TenantConn {
             name: "demo".into(),

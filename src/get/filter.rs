@@ -53,6 +53,34 @@ pub fn parse_time(text: &str) -> Result<TimeArg, String> {
     ))
 }
 
+/// Artifact statuses the tenant reports (cpi-api.md §3).
+pub const ARTIFACT_STATUSES: [&str; 4] = ["STARTED", "STARTING", "STOPPING", "ERROR"];
+
+/// An artifacts `--status` list (a newtype: clap reads a bare `Vec` as repeated values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactStatuses(pub Vec<String>);
+
+/// Artifact statuses, comma-separated and case-insensitive (`error,starting`).
+pub fn parse_artifact_statuses(text: &str) -> Result<ArtifactStatuses, String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+        let up = word.to_ascii_uppercase();
+        if !ARTIFACT_STATUSES.contains(&up.as_str()) {
+            return Err(format!(
+                "unknown artifact status {word:?}; use one or more of {}",
+                ARTIFACT_STATUSES.join(", ")
+            ));
+        }
+        if !out.contains(&up) {
+            out.push(up);
+        }
+    }
+    if out.is_empty() {
+        return Err("no status given".into());
+    }
+    Ok(ArtifactStatuses(out))
+}
+
 /// A `--status` list (a newtype: clap reads a bare `Vec` as repeated values).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statuses(pub Vec<MplStatus>);
@@ -200,6 +228,16 @@ mod tests {
         assert_eq!(parse_time("2024-06-10"), Ok(TimeArg::At(1_717_977_600_000)));
         let e = parse_time("yesterday").unwrap_err();
         assert!(e.contains("\"yesterday\"") && e.contains("UTC time"), "{e}");
+    }
+
+    #[test]
+    fn artifact_statuses_are_checked() {
+        assert_eq!(
+            parse_artifact_statuses("error, Starting"),
+            Ok(ArtifactStatuses(vec!["ERROR".into(), "STARTING".into()]))
+        );
+        let e = parse_artifact_statuses("STARTD").unwrap_err();
+        assert!(e.contains("\"STARTD\"") && e.contains("STOPPING"), "{e}");
     }
 
     #[test]

@@ -24,6 +24,7 @@ use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::client::CpiClient;
 use crate::cpi::conn::{Auth, Limits, TenantConn};
+use crate::cpi::model::MplStatus;
 use crate::secret::Secret;
 
 use filter::{MessageFilter, TimeArg};
@@ -71,8 +72,8 @@ pub enum What {
     /// Runtime artifacts; anything not STARTED first.
     Artifacts {
         /// Only these statuses, comma-separated (STARTED, STARTING, STOPPING, ERROR).
-        #[arg(long, value_name = "STATUS[,…]")]
-        status: Option<String>,
+        #[arg(long, value_parser = filter::parse_artifact_statuses, value_name = "STATUS[,…]")]
+        status: Option<filter::ArtifactStatuses>,
         /// Only artifacts that are not STARTED.
         #[arg(long)]
         not_started: bool,
@@ -96,7 +97,7 @@ pub enum What {
         /// Only these statuses, comma-separated (FAILED, RETRY, COMPLETED, …); asked of the server.
         #[arg(long, value_parser = filter::parse_status_arg, value_name = "STATUS[,…]")]
         status: Option<filter::Statuses>,
-        /// Only FAILED and ESCALATED messages (the TUI's `f`).
+        /// Only FAILED and ESCALATED messages (the TUI's `f`); asked of the server.
         #[arg(long, conflicts_with = "status")]
         failed: bool,
         /// Only this iFlow (its id); asked of the server.
@@ -249,13 +250,7 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<()> {
             not_started,
             table,
         } => {
-            let statuses: Vec<String> = status
-                .as_deref()
-                .unwrap_or("")
-                .split(',')
-                .map(|s| s.trim().to_ascii_uppercase())
-                .filter(|s| !s.is_empty())
-                .collect();
+            let statuses: Vec<String> = status.clone().map(|s| s.0).unwrap_or_default();
             tables::artifacts(client, &statuses, *not_started, &table.opts(), &cx)
                 .await
                 .map_err(fail)?
@@ -275,7 +270,12 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<()> {
             let f = MessageFilter {
                 since: *since,
                 until: *until,
-                statuses: status.clone().map(|s| s.0).unwrap_or_default(),
+                statuses: match status {
+                    Some(s) => s.0.clone(),
+                    // `f` in the TUI filters what is held; here the server can do it.
+                    None if *failed => vec![MplStatus::Failed, MplStatus::Escalated],
+                    None => vec![],
+                },
                 iflow: iflow.clone(),
                 sender: sender.clone(),
                 receiver: receiver.clone(),
@@ -305,7 +305,10 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<()> {
             return finish_detail(&text, errors, &tenant);
         }
     };
-    print(&output::render(args.output, table.columns, &table.rows))?;
+    // Colours as in the TUI, only for people at a terminal (and never with NO_COLOR).
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let tones = colour.then_some(table.tones.as_slice());
+    print(&output::render(args.output, table.columns, &table.rows, tones))?;
     if args.output == Output::Table {
         eprintln!("{} · tenant {tenant}", table.summary);
     }

@@ -6,6 +6,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::app::export;
 use crate::app::list::Column;
+use crate::app::table::Tone;
 
 /// `-o`: how results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -13,14 +14,19 @@ pub enum Output {
     /// Aligned columns with titles (for people).
     #[default]
     Table,
-    /// An array of objects keyed by column id (messages: one object with every part).
+    /// An array of objects keyed by column id (`message`, `artifact`: one object with every part).
     Json,
     /// RFC 4180 CSV with a header of column ids.
     Csv,
 }
 
-/// A table's rows as text in `format`.
-pub fn render(format: Output, columns: &[Column], rows: &[Vec<String>]) -> String {
+/// A table's rows as text in `format`; `tones` colour the table cells (ANSI, only when given).
+pub fn render(
+    format: Output,
+    columns: &[Column],
+    rows: &[Vec<String>],
+    tones: Option<&[Vec<Tone>]>,
+) -> String {
     let ids: Vec<String> = columns.iter().map(|c| c.id.to_string()).collect();
     match format {
         Output::Json => {
@@ -29,12 +35,25 @@ pub fn render(format: Output, columns: &[Column], rows: &[Vec<String>]) -> Strin
             s
         }
         Output::Csv => export::to_csv(&ids, rows),
-        Output::Table => aligned(columns, rows),
+        Output::Table => aligned(columns, rows, tones),
     }
 }
 
-/// Columns padded to their widest cell (nothing is cut), two spaces apart, numbers right-aligned.
-pub fn aligned(columns: &[Column], rows: &[Vec<String>]) -> String {
+/// The SGR code of a tone, as the TUI's 16-colour theme shows it (`None`: plain).
+fn sgr(tone: Tone) -> Option<&'static str> {
+    match tone {
+        Tone::Normal => None,
+        Tone::Good => Some("32"),
+        Tone::Bad => Some("31"),
+        Tone::Warn => Some("33"),
+        Tone::Busy => Some("34"),
+        Tone::Muted => Some("90"),
+    }
+}
+
+/// Columns padded to their widest cell (nothing is cut), two spaces apart, numbers right-aligned,
+/// cells coloured by `tones` when given.
+pub fn aligned(columns: &[Column], rows: &[Vec<String>], tones: Option<&[Vec<Tone>]>) -> String {
     let mut widths: Vec<usize> = columns.iter().map(|c| c.title.width()).collect();
     for r in rows {
         for (w, cell) in widths.iter_mut().zip(r) {
@@ -42,29 +61,37 @@ pub fn aligned(columns: &[Column], rows: &[Vec<String>]) -> String {
         }
     }
     let mut out = String::new();
-    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+    let mut line = |cells: &mut dyn Iterator<Item = &str>, tones: Option<&Vec<Tone>>| {
         let mut l = String::new();
         for (i, (cell, col)) in cells.zip(columns).enumerate() {
             if i > 0 {
                 l.push_str("  ");
             }
             let pad = widths[i].saturating_sub(cell.width());
+            let code = tones.and_then(|t| t.get(i)).and_then(|t| sgr(*t));
+            let text = match code {
+                Some(c) if !cell.is_empty() => format!("\x1b[{c}m{cell}\x1b[0m"),
+                _ => cell.to_string(),
+            };
             if col.right {
                 l.extend(std::iter::repeat_n(' ', pad));
-                l.push_str(cell);
+                l.push_str(&text);
             } else {
-                l.push_str(cell);
+                l.push_str(&text);
                 l.extend(std::iter::repeat_n(' ', pad));
             }
         }
         out.push_str(l.trim_end());
         out.push('\n');
     };
-    line(&mut columns.iter().map(|c| c.title));
-    for r in rows {
+    line(&mut columns.iter().map(|c| c.title), None);
+    for (n, r) in rows.iter().enumerate() {
         // Cells never hold line breaks in a table (they would break the alignment).
         let clean: Vec<String> = r.iter().map(|c| c.replace(['\n', '\r'], " ")).collect();
-        line(&mut clean.iter().map(String::as_str));
+        line(
+            &mut clean.iter().map(String::as_str),
+            tones.and_then(|t| t.get(n)),
+        );
     }
     out
 }
@@ -89,7 +116,7 @@ mod tests {
 
     #[test]
     fn table_is_aligned_and_numbers_right() {
-        let t = aligned(COLS, &rows());
+        let t = aligned(COLS, &rows(), None);
         assert_eq!(
             t,
             "NAME        DEPTH  STATE\nORDERS      1,200  active\nDLQ_ORDERS      3\n"
@@ -97,13 +124,29 @@ mod tests {
     }
 
     #[test]
+    fn tones_colour_cells_without_moving_columns() {
+        let tones = vec![
+            vec![Tone::Normal, Tone::Normal, Tone::Good],
+            vec![Tone::Bad, Tone::Bad, Tone::Muted],
+        ];
+        let t = aligned(COLS, &rows(), Some(&tones));
+        assert_eq!(
+            t,
+            "NAME        DEPTH  STATE\nORDERS      1,200  \x1b[32mactive\x1b[0m\n\x1b[31mDLQ_ORDERS\x1b[0m      \x1b[31m3\x1b[0m\n"
+        );
+        let plain = render(Output::Table, COLS, &rows(), None);
+        assert!(!plain.contains('\x1b'));
+    }
+
+    #[test]
     fn csv_and_json_use_column_ids() {
-        let csv = render(Output::Csv, COLS, &rows());
+        let csv = render(Output::Csv, COLS, &rows(), None);
         assert!(
             csv.starts_with("name,depth,state\r\nORDERS,\"1,200\",active\r\n"),
             "{csv}"
         );
-        let json: serde_json::Value = serde_json::from_str(&render(Output::Json, COLS, &rows())).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&render(Output::Json, COLS, &rows(), None)).unwrap();
         assert_eq!(json[1]["name"], "DLQ_ORDERS");
         assert_eq!(json[0]["depth"], "1,200");
     }

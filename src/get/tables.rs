@@ -10,7 +10,7 @@ use crate::app::artifacts::Artifacts;
 use crate::app::list::{Column, Sort, SortDir};
 use crate::app::messages::Messages;
 use crate::app::queues::{QueueMessages, Queues};
-use crate::app::table::{CellCx, Table};
+use crate::app::table::{CellCx, Table, Tone};
 use crate::cpi::client::CpiClient;
 use crate::cpi::model::CapacityLevel;
 use crate::cpi::mpl_window::MplDecoder;
@@ -34,6 +34,8 @@ pub struct TableOpts {
 pub struct Printed {
     pub columns: &'static [Column],
     pub rows: Vec<Vec<String>>,
+    /// The TUI's colour of each cell (used on a terminal).
+    pub tones: Vec<Vec<Tone>>,
     pub summary: String,
 }
 
@@ -57,8 +59,10 @@ pub fn parse_sort(spec: &str, columns: &[Column]) -> Result<Sort, String> {
     }
 }
 
-/// Apply the shared options, order and filter as the TUI does, and take the rows.
-fn finish(t: &mut dyn Table, opts: &TableOpts, cx: &CellCx) -> Result<Vec<Vec<String>>, String> {
+type Rows = (Vec<Vec<String>>, Vec<Vec<Tone>>);
+
+/// Apply the shared options, order and filter as the TUI does, and take the rows and their tones.
+fn finish(t: &mut dyn Table, opts: &TableOpts, cx: &CellCx) -> Result<Rows, String> {
     if let Some(g) = &opts.grep {
         t.list_mut().filter = g.clone();
     }
@@ -67,10 +71,18 @@ fn finish(t: &mut dyn Table, opts: &TableOpts, cx: &CellCx) -> Result<Vec<Vec<St
     }
     t.rebuild(cx);
     let mut rows = t.export_rows(cx);
+    let ncols = t.columns().len();
+    let mut tones: Vec<Vec<Tone>> = t
+        .list()
+        .view
+        .iter()
+        .map(|&r| (0..ncols).map(|c| t.tone(r, c)).collect())
+        .collect();
     if let Some(n) = opts.limit {
         rows.truncate(n);
+        tones.truncate(n);
     }
-    Ok(rows)
+    Ok((rows, tones))
 }
 
 fn shown(rows: usize, of: usize, what: &str) -> String {
@@ -104,7 +116,7 @@ pub async fn artifacts(
         ..Artifacts::default()
     };
     let not_started_count = pane.not_started();
-    let rows = finish(&mut pane, opts, cx)?;
+    let (rows, tones) = finish(&mut pane, opts, cx)?;
     Ok(Printed {
         columns: crate::app::artifacts::COLUMNS,
         summary: format!(
@@ -112,6 +124,7 @@ pub async fn artifacts(
             shown(rows.len(), total, "artifacts")
         ),
         rows,
+        tones,
     })
 }
 
@@ -143,7 +156,7 @@ pub async fn messages(
         pane.merge(b);
     }
     pane.failed_only = failed_only;
-    let rows = finish(&mut pane, opts, cx)?;
+    let (rows, tones) = finish(&mut pane, opts, cx)?;
     Ok(Printed {
         columns: crate::app::messages::COLUMNS,
         summary: format!(
@@ -153,6 +166,7 @@ pub async fn messages(
             pane.failed_in_window()
         ),
         rows,
+        tones,
     })
 }
 
@@ -174,7 +188,7 @@ pub async fn queues(
     };
     let total = pane.rows.len();
     let dlqs = pane.dlqs_with_messages();
-    let rows = finish(&mut pane, opts, cx)?;
+    let (rows, tones) = finish(&mut pane, opts, cx)?;
     let broker = match &pane.broker {
         Some(b) => format!(
             ", broker {:.0}% used ({})",
@@ -194,6 +208,7 @@ pub async fn queues(
             shown(rows.len(), total, "queues")
         ),
         rows,
+        tones,
     })
 }
 
@@ -210,11 +225,12 @@ pub async fn queue(client: &CpiClient, name: &str, opts: &TableOpts, cx: &CellCx
         ..QueueMessages::default()
     };
     let total = pane.items.len();
-    let rows = finish(&mut pane, opts, cx)?;
+    let (rows, tones) = finish(&mut pane, opts, cx)?;
     Ok(Printed {
         columns: crate::app::queues::MESSAGE_COLUMNS,
         summary: format!("{} in queue {name}", shown(rows.len(), total, "messages")),
         rows,
+        tones,
     })
 }
 

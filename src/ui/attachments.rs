@@ -2,6 +2,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::text::Line;
 
 use super::chrome::{Hint, h};
 use super::theme::Theme;
@@ -18,4 +19,10 @@ pub const HINTS: &[Hint] = &[
 
 pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
     super::table::render(buf, area, &s.attachments, &s.cell_cx(), theme);
+    let list = &s.attachments.list;
+    if list.is_empty() && !list.filter.is_empty() {
+        let inner = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(1));
+        let text = format!("No attachments match /{} — Esc clears the filter.", list.filter);
+        super::placeholder(buf, inner, Line::styled(text, theme.muted()));
+    }
 }

@@ -49,12 +49,22 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         }
         Fetch::Done(items) => {
             super::table::render(buf, area, &s.correlated, &s.cell_cx(), theme);
-            if items.is_empty() {
-                let inner = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(1));
-                let text = format!(
+            let list = &s.correlated.list;
+            let text = if items.is_empty() {
+                Some(format!(
                     "The tenant returned no messages with correlation id {}.",
                     s.correlated.correlation_id
-                );
+                ))
+            } else if list.is_empty() && !list.filter.is_empty() {
+                Some(format!(
+                    "No messages match /{} — Esc clears the filter.",
+                    list.filter
+                ))
+            } else {
+                None
+            };
+            if let Some(text) = text {
+                let inner = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(1));
                 super::placeholder(buf, inner, Line::styled(text, theme.muted()));
             }
         }

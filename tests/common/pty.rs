@@ -164,14 +164,27 @@ impl PtyApp {
     /// The terminal's line discipline settings as `stty -a` prints them, read on the same pty after
     /// the app has exited: proves raw mode was left.
     pub fn stty_after_exit(&mut self) -> String {
+        // Measured before the spawn: stty may write before `spawn_command` returns.
+        let before = self.raw.lock().expect("lock").len();
         let mut cmd = CommandBuilder::new("stty");
         cmd.arg("-a");
         let mut child = self.slave.spawn_command(cmd).expect("spawn stty");
-        let before = self.raw.lock().expect("lock").len();
         let _ = child.wait();
-        std::thread::sleep(Duration::from_millis(200));
-        let raw = self.raw.lock().expect("lock");
-        String::from_utf8_lossy(&raw[before..]).into_owned()
+        // stty's report ends with the control-character and mode lines; wait until the reader
+        // thread has seen the mode words (or give up after a few seconds and return what came).
+        let start = Instant::now();
+        loop {
+            let out = {
+                let raw = self.raw.lock().expect("lock");
+                String::from_utf8_lossy(&raw[before.min(raw.len())..]).into_owned()
+            };
+            if (out.contains("icanon") && out.contains("echo") && out.contains("isig"))
+                || start.elapsed() > Duration::from_secs(5)
+            {
+                return out;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     pub fn resize(&mut self, cols: u16, rows: u16) {
