@@ -601,3 +601,31 @@ fn ctx_list_colours_environments_from_the_config() {
     assert_eq!(bg_at(" TEST "), Color::LightBlue);
     assert_eq!(bg_at(" DEV  "), Color::Green);
 }
+
+#[test]
+fn switching_replaces_the_alert_monitors_with_the_new_tenants() {
+    let monitors = r#"
+[[tenants.acme-qa]]
+key = "qa_orders"
+name = "QA orders stopped"
+scope = { iflow = "Orders_Inbound" }
+rules = [{ kind = "not_started" }]
+"#;
+    let table: toml::Table = toml::from_str(monitors).expect("monitors toml");
+    let cfg = cpitop::headless::monitors_from_table(&table, None).expect("valid monitors");
+    let (launch, warnings) = cpitop::app::alerts_io::AlertsLaunch::new(&cfg, "acme-qa", None, "test".into());
+    assert!(warnings.is_empty(), "{warnings:?}");
+
+    let mut s = ctx_state(80, 24);
+    assert!(s.alerts.specs.iter().all(|m| m.key != "qa_orders"));
+    apply(&mut s, [Msg::Command("ctx acme-qa".into())]);
+    let mut r = ready("acme-qa", 9);
+    r.client.alerts = Some(std::sync::Arc::new(launch));
+    apply(&mut s, [Msg::Tenant(TenantMsg::Ready(Box::new(r)))]);
+    assert_eq!(s.alerts.state.tenant, "acme-qa", "alert state is per tenant");
+    assert_eq!(
+        s.alerts.specs.iter().map(|m| m.key.as_str()).collect::<Vec<_>>(),
+        ["qa_orders"],
+        "the new tenant's monitors"
+    );
+}

@@ -89,7 +89,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     };
     // A tenant's own `poll.alerts` (when set to other than its default) overrides
     // `[monitors] interval` for that tenant.
-    alerts.setup.interval_ms = super::alerts_io::interval_of(&profile, alerts.setup.interval_ms);
+    alerts.setup.interval_ms = super::alerts_io::interval_of(profile, alerts.setup.interval_ms);
     ensure_terminal()?;
     let (tenant, intervals, window_ms) = super::ctx::setup_of(profile, global.read_only, &conn.base_url);
     let tenants = std::sync::Arc::new(super::ctx::TenantConfig {
