@@ -484,6 +484,24 @@ async fn server_side_filters_select_the_right_messages() {
     };
     let (one, _) = window(&c, &by_guid).await;
     assert_eq!(one.keys().collect::<Vec<_>>(), [&sample]);
+    // `any_id`: the same message found by its correlation id (what `:id` sends).
+    let corr = c
+        .mpl(&sample)
+        .await
+        .expect("mpl")
+        .expect("exists")
+        .correlation_id
+        .clone();
+    assert!(!corr.is_empty());
+    let by_any = MplQuery {
+        any_id: Some(corr.clone()),
+        ..MplQuery::last_hours(now, 6)
+    };
+    let (related, _) = window(&c, &by_any).await;
+    assert!(related.contains_key(&sample), "found by correlation id");
+    for g in related.keys() {
+        assert_eq!(c.mpl(g).await.expect("mpl").expect("exists").correlation_id, corr);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -327,25 +327,13 @@ pub fn mpl_query(q: &MessageQuery, server_now: EpochMs) -> MplQuery {
                 .collect()
         })
         .unwrap_or_default();
-    let (mut guid, mut app_id) = (None, None);
-    if let Some(id) = &q.id {
-        let looks_like_guid = id.len() == 28
-            && id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if looks_like_guid {
-            guid = Some(id.clone())
-        } else {
-            app_id = Some(id.clone())
-        }
-    }
     MplQuery {
         from,
         to,
         statuses,
         iflow_id: q.iflow.clone(),
-        message_guid: guid,
-        application_message_id: app_id,
+        // `:id` takes a message, correlation or application id alike.
+        any_id: q.id.clone(),
         ..MplQuery::default()
     }
 }
@@ -407,7 +395,15 @@ mod tests {
         let m = mpl_query(&q, 10_000_000);
         assert_eq!(m.from, Some(10_000_000 - 3_600_000));
         assert_eq!(m.statuses, vec![MplStatus::Failed, MplStatus::Retry]);
-        assert_eq!(m.message_guid.as_deref(), Some("AGZ0aBcDeFgHiJkLmNoPqRsTuVwX"));
+        assert_eq!(m.any_id.as_deref(), Some("AGZ0aBcDeFgHiJkLmNoPqRsTuVwX"));
+        assert_eq!(
+            m.user_filter().as_deref(),
+            Some(
+                "(Status eq 'FAILED' or Status eq 'RETRY') and (MessageGuid eq 'AGZ0aBcDeFgHiJkLmNoPqRsTuVwX' \
+                 or CorrelationId eq 'AGZ0aBcDeFgHiJkLmNoPqRsTuVwX' \
+                 or ApplicationMessageId eq 'AGZ0aBcDeFgHiJkLmNoPqRsTuVwX')"
+            )
+        );
         let q2 = MessageQuery {
             id: Some("PO-1".into()),
             range: Some((1, 2)),
@@ -415,6 +411,6 @@ mod tests {
         };
         let m2 = mpl_query(&q2, 0);
         assert_eq!((m2.from, m2.to), (Some(1), Some(2)));
-        assert_eq!(m2.application_message_id.as_deref(), Some("PO-1"));
+        assert_eq!(m2.any_id.as_deref(), Some("PO-1"));
     }
 }

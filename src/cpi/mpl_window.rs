@@ -72,6 +72,9 @@ pub struct MplQuery {
     pub application_message_id: Option<String>,
     pub correlation_id: Option<String>,
     pub message_guid: Option<String>,
+    /// Any of message id, correlation id or application message id (what an operator pastes
+    /// without knowing which one it is): one parenthesised `or` of the three.
+    pub any_id: Option<String>,
 }
 
 impl MplQuery {
@@ -109,6 +112,12 @@ impl MplQuery {
             if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
                 parts.push(format!("{field} eq {}", lit(v)));
             }
+        }
+        if let Some(v) = self.any_id.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            let v = lit(v);
+            parts.push(format!(
+                "(MessageGuid eq {v} or CorrelationId eq {v} or ApplicationMessageId eq {v})"
+            ));
         }
         (!parts.is_empty()).then(|| parts.join(" and "))
     }
