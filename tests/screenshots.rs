@@ -143,6 +143,48 @@ fn screenshots_of_the_demo() {
     app.wait_until("queues again", WAIT, |s| rows_below(s, "QUEUE").len() > 5);
     shot(&app, "queues");
 
+    // A dead-letter queue's messages and the confirmation of moving them back (cancelled).
+    app.send("/DLQ_INV");
+    app.wait_until("the DLQ filtered", WAIT, |s| {
+        rows_below(s, "QUEUE")
+            .first()
+            .is_some_and(|r| r.starts_with("DLQ_INVOICES_OUT"))
+    });
+    app.send("\r");
+    app.send("\r");
+    app.wait_until("the DLQ's messages", WAIT, |s| s.contains("› DLQ_INVOICES_OUT"));
+    app.wait_until("its rows", WAIT, |s| {
+        rows_below(s, "MESSAGE").len() > 5 || rows_below(s, " ").len() > 8
+    });
+    app.send(" ");
+    app.send(" ");
+    app.send(" ");
+    app.send("M");
+    app.wait_until("the move dialog", WAIT, |s| {
+        s.contains("INVOICES_OUT") && s.contains("3 ")
+    });
+    shot(&app, "queue-move-confirm");
+    app.send("\x1b");
+    app.wait_until("dialog closed", WAIT, |s| !s.contains("Confirm:"));
+    app.send("\x1b");
+    app.wait_until("back to the queues", WAIT, |s| !s.contains("› DLQ_INVOICES_OUT"));
+    app.send("\x1b");
+    app.wait_until("filter cleared", WAIT, |s| !s.contains("/DLQ_INV"));
+
+    // Alert monitors: the demo's monitors after their first evaluation, then one's evidence.
+    app.send("4");
+    app.wait_until("alerts evaluated", WAIT, |s| {
+        s.contains(" error ·") || s.contains(" ok ·")
+    });
+    shot(&app, "alerts");
+    app.send("\r");
+    app.wait_until("the evidence", WAIT, |s| {
+        s.contains("› ") && s.contains("Alerts ›")
+    });
+    shot(&app, "alert-evidence");
+    app.send("\x1b");
+    app.wait_until("back to the alerts", WAIT, |s| !s.contains("Alerts ›"));
+
     app.send("?");
     app.wait_for("Help — esc closes", WAIT);
     shot(&app, "help");
