@@ -150,6 +150,8 @@ fn sort(c: &mut Criterion) {
         ("duration", SortColumn::Duration),
         ("status", SortColumn::Status),
         ("sender_dict", SortColumn::Sender),
+        ("receiver_dict", SortColumn::Receiver),
+        ("iflow_id", SortColumn::IflowId),
         ("iflow_name", SortColumn::IflowName),
         ("guid_id", SortColumn::MessageGuid),
         ("app_id", SortColumn::AppMessageId),

@@ -50,4 +50,7 @@ pub enum Command {
     Check(crate::headless::CheckArgs),
     /// Run the alert monitors continuously; one JSON line per event on stdout.
     Watch(crate::headless::WatchArgs),
+    /// Benchmark: load a message window into the store and time it (scripts/load_vs_curl.sh).
+    #[command(hide = true)]
+    LoadBench(crate::loadbench::LoadBenchArgs),
 }

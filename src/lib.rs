@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod cpi;
 pub mod headless;
+pub mod loadbench;
 pub mod monitor;
 pub mod secret;
 pub mod sim;
@@ -28,5 +29,6 @@ pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
         Some(cli::Command::Sim(args)) => sim::run_cli(args),
         Some(cli::Command::Check(args)) => std::process::exit(headless::run_check(&cli.global, &args)),
         Some(cli::Command::Watch(args)) => headless::run_watch(&cli.global, &args),
+        Some(cli::Command::LoadBench(args)) => loadbench::run_cli(args),
     }
 }
