@@ -51,19 +51,19 @@ fn state_with(n: usize) -> State {
         apply(&mut s, [key('w')]);
     }
     let mut g = MplPageGen::new(42, NOW - DAY);
-    g.step_ms = (DAY / n as i64).max(1);
+    // A little denser than n per day: updates add no message, and nothing may age out.
+    g.step_ms = (DAY / (n as i64 + n as i64 / 10)).max(1);
     g.update_per_mille = 20;
     let generation = s.messages.load.generation;
-    let mut left = n;
     // All but the last page go straight into the store (as `merge` does for every page); the
-    // last one goes through `update`, which rebuilds the view once, as after a load.
-    while left > 1000 {
-        let page = g.page(1000);
+    // last one goes through `update`, which rebuilds the view once, as after a load. About 2%
+    // of the generated rows update an earlier message, so pages continue until `n` are held.
+    while s.messages.total() + 50 < n {
+        let page = g.page(1000.min(n - 50 - s.messages.total()).max(1));
         s.messages
             .merge(MplBatch::decode(&page).expect("generated page decodes"));
-        left -= 1000;
     }
-    let page = g.page(left);
+    let page = g.page(50);
     let last = MplBatch::decode(&page).expect("generated page decodes");
     apply(
         &mut s,
@@ -81,7 +81,7 @@ fn state_with(n: usize) -> State {
         ],
     );
     assert!(
-        s.messages.total() + 1000 >= n && s.messages.list.view.len() == s.messages.total(),
+        s.messages.total() + 100 >= n && s.messages.list.view.len() == s.messages.total(),
         "{} held, {} in view",
         s.messages.total(),
         s.messages.list.view.len()
