@@ -23,7 +23,7 @@ use crate::store::{MessageStore, StoreLimits};
 /// What `steady_state` observed.
 #[derive(Debug, Clone, Default)]
 pub struct SteadyReport {
-    /// The window's first load.
+    /// The window's first load (rows, requests the tenant served, time).
     pub initial_rows: u64,
     pub initial_requests: u64,
     pub initial: Duration,
@@ -114,6 +114,7 @@ pub async fn steady_state(
         max_age: None,
     });
     let started = Instant::now();
+    let requests_at_start = admin.request_count();
     let gen_at_start = s.messages.load.generation;
     let mut initial_rows = 0u64;
     let mut report = SteadyReport::default();
@@ -146,7 +147,7 @@ pub async fn steady_state(
     }
     report.initial = started.elapsed();
     report.initial_rows = initial_rows;
-    report.initial_requests = admin.request_count();
+    report.initial_requests = admin.request_count() - requests_at_start;
 
     // Steady state.
     admin.clear_requests();
