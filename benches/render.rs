@@ -93,7 +93,9 @@ fn render(c: &mut Criterion) {
     let theme = Theme::new(ColorLevel::Full);
     let area = Rect::new(0, 0, W, H);
     let mut g = c.benchmark_group("render_messages_200x60");
-    g.sample_size(50);
+    g.sample_size(50)
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(3));
     for (label, n) in [("10k", 10_000usize), ("1M", 1_000_000)] {
         let mut s = state_with(n);
         let held = s.messages.total();

@@ -4,7 +4,7 @@
 //! The real `State`/`update` and `Pollers` with the client's default limits and options (see
 //! `cpitop::loadbench::tenant`). Two runs: the default delta overlap (60 s) and a 5 s overlap.
 //!
-//! `cargo bench --bench tenant_load [-- --secs 30 --rate 35 --history 100000]`
+//! `cargo bench --bench tenant_load [-- --secs 20 --rate 35 --history 100000]`
 
 use std::time::Duration;
 
@@ -31,7 +31,7 @@ fn main() {
     {
         return;
     }
-    let secs = arg("--secs", 30.0);
+    let secs = arg("--secs", 20.0);
     let rate = arg("--rate", 35.0);
     let history = arg("--history", 100_000.0) as u64;
     let rt = tokio::runtime::Builder::new_multi_thread()
