@@ -102,7 +102,9 @@ fn merge(c: &mut Criterion) {
 fn filter(c: &mut Criterion) {
     let (store, order) = big();
     let mut grp = c.benchmark_group("filter_1M");
-    grp.sample_size(20).measurement_time(Duration::from_secs(4));
+    grp.sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
     let q = |t: &str| Query {
         text: t.into(),
         ..Query::default()
@@ -143,13 +145,17 @@ fn filter(c: &mut Criterion) {
 fn sort(c: &mut Criterion) {
     let (store, _) = big();
     let mut grp = c.benchmark_group("sort_1M");
-    grp.sample_size(10).measurement_time(Duration::from_secs(6));
+    grp.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
     let all: Vec<RowId> = (0..store.len() as RowId).collect();
     for (name, column) in [
         ("time", SortColumn::Time),
         ("duration", SortColumn::Duration),
         ("status", SortColumn::Status),
         ("sender_dict", SortColumn::Sender),
+        ("receiver_dict", SortColumn::Receiver),
+        ("iflow_id", SortColumn::IflowId),
         ("iflow_name", SortColumn::IflowName),
         ("guid_id", SortColumn::MessageGuid),
         ("app_id", SortColumn::AppMessageId),

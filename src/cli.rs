@@ -56,4 +56,7 @@ pub enum Command {
     /// Print a view without the TUI: `artifacts`, `artifact ID`, `messages`, `message GUID`,
     /// `queues`, `queue NAME` (`-o table|json|csv`).
     Get(crate::get::GetArgs),
+    /// Benchmark: load a message window into the store and time it (scripts/load_vs_curl.sh).
+    #[command(hide = true)]
+    LoadBench(crate::loadbench::LoadBenchArgs),
 }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod cpi;
 pub mod get;
 pub mod headless;
+pub mod loadbench;
 pub mod monitor;
 pub mod secret;
 pub mod sim;
@@ -33,5 +34,6 @@ pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
         Some(cli::Command::Check(args)) => std::process::exit(headless::run_check(&cli.global, &args)),
         Some(cli::Command::Watch(args)) => headless::run_watch(&cli.global, &args),
         Some(cli::Command::Get(args)) => std::process::exit(get::run_get(&cli.global, &args)),
+        Some(cli::Command::LoadBench(args)) => loadbench::run_cli(args),
     }
 }

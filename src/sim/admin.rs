@@ -18,6 +18,7 @@
 //! | GET | `/sim/admin/truth/queues/{q}` | | the queue's messages |
 //! | GET | `/sim/admin/truth/artifacts/{id}` | | `{"deployed","status"}` |
 //! | GET | `/sim/admin/stats` | | `{"requests"}` API requests served |
+//! | GET/DELETE | `/sim/admin/requests` | | `{"requests":["GET /api/v1/…?…",…]}` the last 20,000 API requests, oldest first / clear |
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -194,6 +195,14 @@ impl SimAdmin {
     pub fn request_count(&self) -> u64 {
         self.sim.requests.load(Ordering::Relaxed)
     }
+    /// The most recent API requests (token endpoint included, admin excluded) as
+    /// `METHOD /path?query`, exactly as received (still percent-encoded), oldest first.
+    pub fn recent_requests(&self) -> Vec<String> {
+        self.sim.request_log.snapshot()
+    }
+    pub fn clear_requests(&self) {
+        self.sim.request_log.clear()
+    }
 }
 
 fn ok_json(v: serde_json::Value) -> Resp {
@@ -243,7 +252,7 @@ struct Advance {
     ms: i64,
 }
 
-const HELP: &str = "GET /sim/admin/faults | POST /sim/admin/faults {FaultRule} | DELETE /sim/admin/faults[/{id}] | POST /sim/admin/iflows/{id}/stop|start | POST /sim/admin/iflows/{id}/fail-next {count,error} | POST /sim/admin/queues/{q}/fill {count,failed} | POST /sim/admin/certificates/{alias}/expire {at_ms} | POST /sim/admin/tenant/down {mode: unavailable|drop} | POST /sim/admin/tenant/up | POST /sim/admin/tokens/expire | GET /sim/admin/clock | POST /sim/admin/clock/advance {ms} | GET /sim/admin/truth/messages?from=&to= | GET /sim/admin/truth/queues/{q} | GET /sim/admin/truth/artifacts/{id} | GET /sim/admin/stats";
+const HELP: &str = "GET /sim/admin/faults | POST /sim/admin/faults {FaultRule} | DELETE /sim/admin/faults[/{id}] | POST /sim/admin/iflows/{id}/stop|start | POST /sim/admin/iflows/{id}/fail-next {count,error} | POST /sim/admin/queues/{q}/fill {count,failed} | POST /sim/admin/certificates/{alias}/expire {at_ms} | POST /sim/admin/tenant/down {mode: unavailable|drop} | POST /sim/admin/tenant/up | POST /sim/admin/tokens/expire | GET /sim/admin/clock | POST /sim/admin/clock/advance {ms} | GET /sim/admin/truth/messages?from=&to= | GET /sim/admin/truth/queues/{q} | GET /sim/admin/truth/artifacts/{id} | GET /sim/admin/stats | GET|DELETE /sim/admin/requests";
 
 pub fn handle_http(sim: &Arc<Sim>, method: &Method, path: &str, query: Option<&str>, b: &Bytes) -> Resp {
     let admin = SimAdmin::new(sim.clone());
@@ -358,6 +367,11 @@ pub fn handle_http(sim: &Arc<Sim>, method: &Method, path: &str, query: Option<&s
                 ok_json(serde_json::json!({ "deployed": st.is_some(), "status": st }))
             }
             ("GET", ["stats"]) => ok_json(serde_json::json!({ "requests": admin.request_count() })),
+            ("GET", ["requests"]) => ok_json(serde_json::json!({ "requests": admin.recent_requests() })),
+            ("DELETE", ["requests"]) => {
+                admin.clear_requests();
+                ok_json(serde_json::json!({}))
+            }
             _ => {
                 return Err(err(
                     StatusCode::NOT_FOUND,

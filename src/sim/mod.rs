@@ -26,6 +26,7 @@ pub mod mpl_navs;
 pub mod mpl_routes;
 pub mod mpl_store;
 pub mod query;
+mod reqlog;
 mod resp;
 mod routing;
 mod server;

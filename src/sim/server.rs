@@ -110,6 +110,7 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<B
         Some(q) => format!("{path}?{q}"),
         None => path.clone(),
     };
+    sim.request_log.record(parts.method.as_str(), &path_q);
     let (down, fault) = {
         let mut w = sim.world();
         let down = w.down;

@@ -12,6 +12,7 @@ use super::jms::Jms;
 use super::keystore::Keystore;
 use super::mpl_gen::Gen;
 use super::mpl_store::MplStore;
+use super::reqlog::RequestLog;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -50,6 +51,8 @@ pub struct Sim {
     pub creds: Creds,
     offset_ms: AtomicI64,
     pub requests: AtomicU64,
+    /// The most recent API requests (`METHOD /path?query`).
+    pub request_log: RequestLog,
     state: Mutex<World>,
 }
 
@@ -91,6 +94,7 @@ impl Sim {
             creds,
             offset_ms: AtomicI64::new(t0 - real),
             requests: AtomicU64::new(0),
+            request_log: RequestLog::default(),
             state: Mutex::new(world),
             cfg,
         }
