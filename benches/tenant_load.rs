@@ -2,7 +2,7 @@
 //! the Messages pane open on a 24 h window in live mode, against the simulated tenant writing
 //! 35 messages/s (≈3 M a day), and whether the deltas re-download messages the TUI holds.
 //! The real `State`/`update` and `Pollers` with the client's default limits and options (see
-//! `cpitop::loadbench::tenant`). Two runs: the default delta overlap (60 s) and a 5 s overlap.
+//! `cpitop::loadbench::tenant`). Three runs: the default delta overlap (10 s), the former default (60 s) and 5 s.
 //!
 //! `cargo bench --bench tenant_load [-- --secs 20 --rate 35 --history 100000]`
 
@@ -54,7 +54,7 @@ fn main() {
         // minutes of live traffic at once make the recent past (what a delta's overlap re-reads)
         // as dense as steady state, without waiting for it.
         admin.advance_clock(Duration::from_secs(120));
-        for overlap in [60u64, 5] {
+        for overlap in [10u64, 60, 5] {
             let conn = TenantConn {
                 name: "bench".into(),
                 base_url: sim.base_url.clone(),

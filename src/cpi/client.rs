@@ -28,7 +28,11 @@ pub struct MplLoadOptions {
     /// Rows per page (`$top`); CPI serves at most 1000.
     pub page_size: u32,
     /// How far before the watermark a delta starts: covers messages that become visible late
-    /// (commit lag) and clock skew. Default 60 s.
+    /// (commit lag) and residual clock skew (the `Date` correction leaves at most ~2.5 s).
+    /// Default 10 s. Every row in the overlap is downloaded again, so this is the price of each
+    /// live refresh on a busy tenant (35 msg/s: ~350 rows per refresh at 10 s, ~2,100 at 60 s;
+    /// see docs/benchmarks.md). U: SAP documents no bound on the MPL commit lag; if a tenant
+    /// shows late messages missing in live mode, raise this.
     pub delta_overlap: Duration,
     /// A window is split into at most this many time slices, fetched concurrently.
     pub max_slices: usize,
@@ -40,7 +44,7 @@ impl Default for MplLoadOptions {
     fn default() -> Self {
         Self {
             page_size: 1000,
-            delta_overlap: Duration::from_secs(60),
+            delta_overlap: Duration::from_secs(10),
             max_slices: 8,
             min_slice: Duration::from_secs(5 * 60),
         }

@@ -27,7 +27,7 @@
 //! `LogEnd ge (watermark − overlap)` — certainly does. So the load returns as watermark the
 //! server-clock time just before its first request (local clock corrected by the `Date` header
 //! skew), not the largest `LogEnd` it saw (which would miss messages that changed below it). The
-//! overlap (default 60 s, `MplLoadOptions::delta_overlap`) also covers messages that become
+//! overlap (default 10 s, `MplLoadOptions::delta_overlap`) also covers messages that become
 //! visible a little after their `LogEnd` (commit lag) and residual clock skew; the duplicates it
 //! brings are upserts.
 //!
