@@ -265,11 +265,12 @@ mod tests {
         let q = f.to_query(now).unwrap();
         assert_eq!((q.from, q.to), (Some(now - 3_600_000), None));
         assert_eq!(q.statuses, vec![MplStatus::Failed]);
-        assert_eq!(q.application_message_id.as_deref(), Some("PO-1"));
+        assert_eq!(q.any_id.as_deref(), Some("PO-1"));
         let filter = q.user_filter().unwrap();
         assert!(filter.contains("Status eq 'FAILED'"), "{filter}");
         assert!(filter.contains("IntegrationFlowName eq 'Orders'"), "{filter}");
         assert!(filter.contains("Sender eq 'ERP'"), "{filter}");
+        assert!(filter.contains("CorrelationId eq 'PO-1'"), "{filter}");
         assert_eq!(
             f.describe(now),
             "last 1h · status=FAILED · iflow=Orders · sender=ERP · id=PO-1"
