@@ -11,8 +11,7 @@ use super::write_exec::WriteSetup;
 use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::client::CpiClient;
-use crate::cpi::conn::{Auth, Limits, TenantConn};
-use crate::secret::Secret;
+use crate::cpi::conn::TenantConn;
 use crate::ui::{ColorLevel, Theme};
 
 /// The web UI root for a CF API host: `<sub>.it-cpiNNN[-rt].cfapps.<region>.hana.ondemand.com` →
@@ -137,17 +136,7 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
         .await
         .map_err(|e| eyre!("{e}"))?;
         tracing::info!(url = %sim.base_url, "demo: simulated tenant started");
-        let conn = TenantConn {
-            name: "demo".into(),
-            base_url: sim.base_url.clone(),
-            auth: Auth::OAuth {
-                token_url: sim.token_url.clone(),
-                client_id: sim.client_id.clone(),
-                client_secret: Secret::new(sim.client_secret.clone()),
-            },
-            limits: Limits::default(),
-            ca_bundle: None,
-        };
+        let conn = sim.demo_conn("demo");
         let tenant = TenantInfo {
             name: "demo (simulated tenant)".into(),
             env: Environment::Other("demo".into()),

@@ -23,9 +23,8 @@ use crate::app::table::CellCx;
 use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::client::CpiClient;
-use crate::cpi::conn::{Auth, Limits, TenantConn};
+use crate::cpi::conn::TenantConn;
 use crate::cpi::model::MplStatus;
-use crate::secret::Secret;
 
 use filter::{MessageFilter, TimeArg};
 pub use output::Output;
@@ -154,17 +153,7 @@ async fn connect(global: &GlobalArgs, seed: u64) -> Result<Target> {
         })
         .await
         .map_err(|e| eyre!("cannot start the simulated tenant: {e}"))?;
-        let conn = TenantConn {
-            name: "demo".into(),
-            base_url: sim.base_url.clone(),
-            auth: Auth::OAuth {
-                token_url: sim.token_url.clone(),
-                client_id: sim.client_id.clone(),
-                client_secret: Secret::new(sim.client_secret.clone()),
-            },
-            limits: Limits::default(),
-            ca_bundle: None,
-        };
+        let conn = sim.demo_conn("demo");
         let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
         return Ok(Target {
             client,

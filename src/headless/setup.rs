@@ -8,9 +8,7 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::CpiClient;
-use crate::cpi::conn::{Auth, Limits, TenantConn};
 use crate::monitor::MonitorsConfig;
-use crate::secret::Secret;
 use crate::sim::{SimConfig, SimHandle};
 
 /// The monitors `--demo` uses when the config file defines none (`[monitors]` syntax).
@@ -126,17 +124,7 @@ async fn prepare_demo(paths: &Paths) -> Result<Target> {
     })
     .await
     .map_err(|e| eyre!("{e}"))?;
-    let conn = TenantConn {
-        name: TENANT.to_string(),
-        base_url: sim.base_url.clone(),
-        auth: Auth::OAuth {
-            token_url: sim.token_url.clone(),
-            client_id: sim.client_id.clone(),
-            client_secret: Secret::new(sim.client_secret.clone()),
-        },
-        limits: Limits::default(),
-        ca_bundle: None,
-    };
+    let conn = sim.demo_conn(TENANT);
     let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
     Ok(Target {
         tenant: TENANT.to_string(),

@@ -135,6 +135,21 @@ impl std::fmt::Debug for SimHandle {
 }
 
 impl SimHandle {
+    /// A connection profile for this sim: OAuth client credentials against its token endpoint,
+    /// default limits (what `--demo`, `get --demo` and `check --demo` use).
+    pub fn demo_conn(&self, name: &str) -> crate::cpi::conn::TenantConn {
+        crate::cpi::conn::TenantConn {
+            name: name.to_string(),
+            base_url: self.base_url.clone(),
+            auth: crate::cpi::conn::Auth::OAuth {
+                token_url: self.token_url.clone(),
+                client_id: self.client_id.clone(),
+                client_secret: crate::secret::Secret::new(self.client_secret.clone()),
+            },
+            limits: crate::cpi::conn::Limits::default(),
+            ca_bundle: None,
+        }
+    }
     /// In-process control of the scenario (the same operations as `/sim/admin/...`).
     pub fn admin(&self) -> SimAdmin {
         SimAdmin::new(self.sim.clone())
