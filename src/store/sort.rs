@@ -66,8 +66,12 @@ impl Default for SortKey {
     }
 }
 
-/// Below this many rows a sort runs on one thread.
+/// Below this many rows a sort runs on one thread. (Tiny under `cfg(test)`, so the unit tests
+/// against the naive order go through the two-core path and its merge.)
+#[cfg(not(test))]
 const PAR_MIN: usize = 100_000;
+#[cfg(test)]
+const PAR_MIN: usize = 64;
 
 /// Time as an order-preserving u64.
 #[inline]
@@ -229,15 +233,11 @@ fn refine_id_runs(
                 .iter()
                 .all(|&(_, r)| store.cols.id_bytes(r, field).len() <= depth * 8);
             if exhausted {
-                for p in run.iter_mut() {
-                    p.0 = !tkey(store.cols.log_end[p.1 as usize]);
-                }
-                run.sort_unstable();
+                par_keys(run, |r| !tkey(store.cols.log_end[r as usize]));
+                par_sort(run);
             } else {
-                for p in run.iter_mut() {
-                    p.0 = id_chunk(store, p.1, field, desc, depth);
-                }
-                run.sort_unstable();
+                par_keys(run, |r| id_chunk(store, r, field, desc, depth));
+                par_sort(run);
                 refine_id_runs(store, run, field, desc, depth + 1);
             }
         }
@@ -257,7 +257,29 @@ fn rank_key(store: &MessageStore, desc: bool, rank: u32, r: RowId) -> u64 {
     (rk << 44) | ((1 << 44) - 1 - t)
 }
 
-fn par_sort(pairs: &mut Vec<(u64, RowId)>) {
+/// Set each pair's key to `key(row)`, on both cores when the run is large (the id lookups are
+/// random reads into the arena, so this part is memory-bound).
+fn par_keys(pairs: &mut [(u64, RowId)], key: impl Fn(RowId) -> u64 + Sync) {
+    let fill = |part: &mut [(u64, RowId)]| {
+        for p in part.iter_mut() {
+            p.0 = key(p.1);
+        }
+    };
+    if pairs.len() < PAR_MIN {
+        fill(pairs);
+        return;
+    }
+    let (a, b) = pairs.split_at_mut(pairs.len() / 2);
+    std::thread::scope(|s| {
+        s.spawn(|| fill(a));
+        fill(b);
+    });
+}
+
+/// Sort on both cores when large: the halves in parallel, then one merge. Used for the whole
+/// column and for large runs of equal prefixes (e.g. the half of the rows with no application id,
+/// re-sorted by time), which would otherwise take one core.
+fn par_sort(pairs: &mut [(u64, RowId)]) {
     if pairs.len() < PAR_MIN {
         pairs.sort_unstable();
         return;
@@ -284,5 +306,5 @@ fn par_sort(pairs: &mut Vec<(u64, RowId)>) {
     }
     out.extend_from_slice(&a[i..]);
     out.extend_from_slice(&b[j..]);
-    *pairs = out;
+    pairs.copy_from_slice(&out);
 }
