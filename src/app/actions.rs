@@ -207,39 +207,30 @@ fn move_or_scroll(s: &mut State, delta: isize) {
         t.move_selection(delta);
         return;
     }
-    let scroll = match s.route() {
-        Route::ArtifactDetail { .. } => &mut s.artifact_scroll,
-        Route::MessageDetail { .. } => match s.message.as_mut() {
-            Some(d) => &mut d.scroll,
-            None => return,
-        },
-        Route::Attachment { .. } => match s.attachment.as_mut() {
-            Some(a) => &mut a.scroll,
-            None => return,
-        },
-        _ => return,
+    let Some(scroll) = detail_scroll(s) else {
+        return;
     };
     *scroll = (*scroll as isize).saturating_add(delta).max(0) as usize;
     clamp_scroll(s);
+}
+
+/// The scroll position of the focused text view, if the focus is one.
+fn detail_scroll(s: &mut State) -> Option<&mut usize> {
+    match s.route() {
+        Route::ArtifactDetail { .. } => Some(&mut s.artifact_scroll),
+        Route::MessageDetail { .. } => s.message.as_mut().map(|d| &mut d.scroll),
+        Route::Attachment { .. } => s.attachment.as_mut().map(|a| &mut a.scroll),
+        _ => None,
+    }
 }
 
 /// Keep a detail view's scroll within its document.
 pub fn clamp_scroll(s: &mut State) {
     let len = doc::current(s).len();
     let max = len.saturating_sub(s.body_rows());
-    let scroll = match s.route() {
-        Route::ArtifactDetail { .. } => &mut s.artifact_scroll,
-        Route::MessageDetail { .. } => match s.message.as_mut() {
-            Some(d) => &mut d.scroll,
-            None => return,
-        },
-        Route::Attachment { .. } => match s.attachment.as_mut() {
-            Some(a) => &mut a.scroll,
-            None => return,
-        },
-        _ => return,
-    };
-    *scroll = (*scroll).min(max);
+    if let Some(scroll) = detail_scroll(s) {
+        *scroll = (*scroll).min(max);
+    }
 }
 
 fn open(s: &mut State, fx: &mut Vec<Effect>) {
@@ -259,13 +250,7 @@ fn open(s: &mut State, fx: &mut Vec<Effect>) {
         }
         Route::Pane(Pane::Queues) => {
             if let Some(name) = s.queues.selected().map(|q| q.queue.name.clone()) {
-                let generation = s.queue_messages.load.generation;
-                s.queue_messages = QueueMessages {
-                    queue: name.clone(),
-                    ..QueueMessages::default()
-                };
-                s.queue_messages.load.generation = generation;
-                s.stack.push(Route::QueueMessages { queue: name });
+                open_queue(s, name);
             }
         }
         Route::QueueMessages { .. } => {
@@ -301,7 +286,18 @@ fn open(s: &mut State, fx: &mut Vec<Effect>) {
     }
 }
 
-fn open_artifact(s: &mut State, id: String, fx: &mut Vec<Effect>) {
+/// Open a queue's message list (its generation keeps counting, so late results are dropped).
+pub(crate) fn open_queue(s: &mut State, name: String) {
+    let generation = s.queue_messages.load.generation;
+    s.queue_messages = QueueMessages {
+        queue: name.clone(),
+        ..QueueMessages::default()
+    };
+    s.queue_messages.load.generation = generation;
+    s.stack.push(Route::QueueMessages { queue: name });
+}
+
+pub(crate) fn open_artifact(s: &mut State, id: String, fx: &mut Vec<Effect>) {
     s.artifact_scroll = 0;
     if !matches!(s.artifacts.errors.get(&id), Some(Fetch::Done(_))) {
         s.artifacts.errors.insert(id.clone(), Fetch::Pending);

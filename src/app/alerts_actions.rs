@@ -5,7 +5,6 @@ use super::actions::{open_message, rebuild_focused, switch_pane};
 use super::alerts::EvidenceRow;
 use super::doc::{DocLine, Seg, wrap};
 use super::msg::Effect;
-use super::queues::QueueMessages;
 use super::state::{Mode, Pane, Route, State, ToastKind};
 use super::table::{Table, Tone};
 use crate::monitor::Evidence;
@@ -104,22 +103,11 @@ pub fn jump(s: &mut State, row: EvidenceRow, fx: &mut Vec<Effect>) {
             {
                 s.artifacts.select_position(pos);
             }
-            s.artifact_scroll = 0;
-            if !matches!(s.artifacts.errors.get(&id), Some(super::load::Fetch::Done(_))) {
-                s.artifacts.errors.insert(id.clone(), super::load::Fetch::Pending);
-                fx.push(Effect::FetchArtifactError { id: id.clone() });
-            }
-            s.stack.push(Route::ArtifactDetail { id });
+            super::actions::open_artifact(s, id, fx);
         }
         EvidenceRow::Item(Evidence::Queue { name } | Evidence::QueueMessage { queue: name, .. }) => {
             switch_pane(s, Pane::Queues);
-            let generation = s.queue_messages.load.generation;
-            s.queue_messages = QueueMessages {
-                queue: name.clone(),
-                ..QueueMessages::default()
-            };
-            s.queue_messages.load.generation = generation;
-            s.stack.push(Route::QueueMessages { queue: name });
+            super::actions::open_queue(s, name);
         }
         EvidenceRow::Item(Evidence::Certificate { alias, .. }) => {
             s.stack.push(Route::Certificate { alias });

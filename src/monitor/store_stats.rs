@@ -37,45 +37,18 @@ fn message_ref(store: &MessageStore, r: RowId) -> MessageRef {
     }
 }
 
-fn iflows(store: &MessageStore, from: EpochMs, to: EpochMs) -> Vec<String> {
-    store
-        .iflows_in(from, to)
-        .into_iter()
-        .map(str::to_string)
-        .collect()
-}
-
-fn count(store: &MessageStore, iflow: &str, statuses: &[MplStatus], from: EpochMs, to: EpochMs) -> u64 {
-    // An empty set means every status, as in the trait.
-    MessageStore::count(store, iflow, StatusSet::of(statuses), from, to)
-}
-
-fn newest(
-    store: &MessageStore,
-    iflow: Option<&str>,
-    statuses: &[MplStatus],
-    from: EpochMs,
-    to: EpochMs,
-    limit: usize,
-) -> Vec<MessageRef> {
-    MessageStore::newest(store, iflow, StatusSet::of(statuses), from, to, limit)
-        .into_iter()
-        .map(|r| message_ref(store, r))
-        .collect()
-}
-
 impl MessageStats for StoreStats<'_> {
     fn coverage(&self) -> Option<(EpochMs, EpochMs)> {
         self.coverage
     }
     fn iflows(&self, from: EpochMs, to: EpochMs) -> Vec<String> {
-        iflows(self.store, from, to)
+        MessageStats::iflows(self.store, from, to)
     }
     fn count(&self, iflow: &str, statuses: &[MplStatus], from: EpochMs, to: EpochMs) -> u64 {
-        count(self.store, iflow, statuses, from, to)
+        MessageStats::count(self.store, iflow, statuses, from, to)
     }
     fn last_completed(&self, iflow: &str) -> Option<EpochMs> {
-        MessageStore::last_completed(self.store, iflow)
+        MessageStats::last_completed(self.store, iflow)
     }
     fn newest(
         &self,
@@ -85,7 +58,7 @@ impl MessageStats for StoreStats<'_> {
         to: EpochMs,
         limit: usize,
     ) -> Vec<MessageRef> {
-        newest(self.store, iflow, statuses, from, to, limit)
+        MessageStats::newest(self.store, iflow, statuses, from, to, limit)
     }
 }
 
@@ -95,10 +68,11 @@ impl MessageStats for MessageStore {
         self.time_range()
     }
     fn iflows(&self, from: EpochMs, to: EpochMs) -> Vec<String> {
-        iflows(self, from, to)
+        self.iflows_in(from, to).into_iter().map(str::to_string).collect()
     }
     fn count(&self, iflow: &str, statuses: &[MplStatus], from: EpochMs, to: EpochMs) -> u64 {
-        count(self, iflow, statuses, from, to)
+        // An empty set means every status, as in the trait.
+        MessageStore::count(self, iflow, StatusSet::of(statuses), from, to)
     }
     fn last_completed(&self, iflow: &str) -> Option<EpochMs> {
         MessageStore::last_completed(self, iflow)
@@ -111,7 +85,10 @@ impl MessageStats for MessageStore {
         to: EpochMs,
         limit: usize,
     ) -> Vec<MessageRef> {
-        newest(self, iflow, statuses, from, to, limit)
+        MessageStore::newest(self, iflow, StatusSet::of(statuses), from, to, limit)
+            .into_iter()
+            .map(|r| message_ref(self, r))
+            .collect()
     }
 }
 
