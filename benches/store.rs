@@ -114,9 +114,19 @@ fn filter(c: &mut Criterion) {
             b.iter(|| black_box(filter_rows(store, order, &q(first)).len()))
         });
     }
+    for text in ["x", "agk"] {
+        grp.bench_function(format!("decide_only_{text}"), |b| {
+            b.iter(|| black_box(cpitop::store::decide_probe(store, text)))
+        });
+    }
     // Typing "order" / a guid prefix: each refinement filters the previous result.
     for (prev, next) in [("o", "or"), ("or", "ord"), ("s4", "s4h"), ("ag", "agk")] {
         let prev_rows = filter_rows(store, order, &q(prev));
+        eprintln!(
+            "refine {prev:?} -> {next:?}: {} candidates, {} results",
+            prev_rows.len(),
+            filter_rows(store, &prev_rows, &q(next)).len()
+        );
         grp.bench_function(format!("refine_{prev}_to_{next}"), |b| {
             b.iter(|| black_box(filter_rows(store, &prev_rows, &q(next)).len()))
         });

@@ -13,6 +13,8 @@ pub(crate) struct Columns {
     pub ids: Vec<u8>,
     pub id_start: Vec<u32>,
     pub id_lens: Vec<[u16; ID_FIELDS]>,
+    /// The character classes of each row's ids (`text::char_set`), for the text filter.
+    pub id_chars: Vec<u64>,
     pub log_start: Vec<EpochMs>,
     pub log_end: Vec<EpochMs>,
     pub status: Vec<u8>,
@@ -115,6 +117,7 @@ impl Columns {
         shrink(&mut self.ids);
         compact(&mut self.id_start, keep);
         compact(&mut self.id_lens, keep);
+        compact(&mut self.id_chars, keep);
         compact(&mut self.log_start, keep);
         compact(&mut self.log_end, keep);
         compact(&mut self.status, keep);
@@ -133,6 +136,7 @@ impl Columns {
         b(&self.ids)
             + b(&self.id_start)
             + b(&self.id_lens)
+            + b(&self.id_chars)
             + b(&self.log_start)
             + b(&self.log_end)
             + b(&self.status)

@@ -31,7 +31,7 @@ mod view;
 
 pub use batch::MplBatch;
 pub use dict::IflowInfo;
-pub use query::{Query, StatusSet, TEXT_COLUMNS, filter_rows};
+pub use query::{Query, StatusSet, TEXT_COLUMNS, decide_probe, filter_rows};
 pub use sort::{SortColumn, SortKey, sort_rows};
 pub use stats::{StatusCounts, WindowStats};
 pub use store::{MergeStats, MessageRef, MessageStore, RowId, StoreLimits};

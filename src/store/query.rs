@@ -7,8 +7,9 @@
 use crate::cpi::model::MplStatus;
 use crate::cpi::odata::EpochMs;
 
+use super::columns::{Columns, IdField};
 use super::store::{MessageStore, RowId};
-use super::text::{IdScratch, Needle};
+use super::text::{IdScratch, Needle, OTHER, scan_ids};
 
 /// A set of statuses (empty = every status).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -88,42 +89,105 @@ impl Query {
 }
 
 /// Rows below which a pass stays on one thread.
+#[cfg(not(test))]
 const PAR_MIN: usize = 65_536;
-/// Rows per id-search chunk (keeps the scratch buffer in L2).
+/// Small in unit tests, so that they cover the two-thread path.
+#[cfg(test)]
+const PAR_MIN: usize = 64;
+/// Rows per id-search chunk of the per-row path (keeps the scratch buffer in L2; at most 64 × 64
+/// so that a chunk's hits fit one `[u64; 64]`).
 const CHUNK: usize = 2048;
 
+/// Whether to decide the candidates in row order with one pass over (their part of) the id arena
+/// (`Matcher::decide_all`) rather than copying their ids one by one: unless they are a small
+/// part of the store, the row-order pass is cheaper.
+fn scan_whole_arena(store: &MessageStore, candidates: &[RowId]) -> bool {
+    candidates.len() >= SCAN_MIN && candidates.len() * 16 >= store.len()
+}
+
+/// Candidates below which the per-row path is always taken.
+#[cfg(not(test))]
+const SCAN_MIN: usize = 4096;
+#[cfg(test)]
+const SCAN_MIN: usize = 16;
+
 /// The subsequence of `candidates` (order kept) that matches `query`.
+///
+/// Two strategies for a text: when the candidates are most of the store (a first keystroke), every
+/// row is decided once in row order — dictionary codes, then one pass over the id arena for the
+/// rows still undecided ([`Matcher::decide_all`]) — and the candidates are then picked by a bit
+/// each; otherwise (refining a small result) only the candidates are examined, their ids copied
+/// one by one ([`Matcher::run_per_row`]).
 pub fn filter_rows(store: &MessageStore, candidates: &[RowId], query: &Query) -> Vec<RowId> {
     let Some(m) = Matcher::new(store, query) else {
         return Vec::new();
     };
-    if candidates.len() < PAR_MIN {
-        let mut out = Vec::new();
-        m.run(store, candidates, &mut out);
-        return out;
-    }
-    let mid = candidates.len() / 2;
-    let (a, b) = candidates.split_at(mid);
-    let (mut out, tail) = std::thread::scope(|s| {
-        let h = s.spawn(|| {
-            let mut o = Vec::new();
-            m.run(store, b, &mut o);
-            o
+    let decided = match &m.text {
+        Some(tm) if scan_whole_arena(store, candidates) => Some(m.decide_all(store, tm, candidates)),
+        _ => None,
+    };
+    let decided = decided.as_deref();
+    let run = |rows: &[RowId]| -> Vec<RowId> {
+        // Room for every candidate up front: no re-allocation while 1M rows are pushed, and
+        // no memory cost (untouched pages are never faulted in; the spare capacity is given
+        // back below).
+        let mut out = Vec::with_capacity(rows.len());
+        match (&m.text, decided) {
+            (None, _) => m.run_structural(store, rows, &mut out),
+            (Some(_), Some(bits)) => {
+                out.extend(rows.iter().copied().filter(|&r| bit(bits, r as usize)));
+            }
+            (Some(tm), None) => m.run_per_row(store, tm, rows, &mut out),
+        }
+        out
+    };
+    let mut out = if candidates.len() < PAR_MIN {
+        run(candidates)
+    } else {
+        let mid = candidates.len() / 2;
+        let (a, b) = candidates.split_at(mid);
+        let (mut out, tail) = std::thread::scope(|s| {
+            let h = s.spawn(|| run(b));
+            (run(a), h.join())
         });
-        let mut o = Vec::new();
-        m.run(store, a, &mut o);
-        (o, h.join())
-    });
-    match tail {
-        Ok(t) => out.extend_from_slice(&t),
         // A panic in the worker is a bug; redo its half here rather than lose rows.
-        Err(_) => m.run(store, b, &mut out),
-    }
+        let tail = tail.unwrap_or_else(|_| run(b));
+        out.reserve_exact(tail.len());
+        out.extend_from_slice(&tail);
+        out
+    };
+    out.shrink_to_fit();
     out
+}
+
+/// Benchmark probe: the row-order decision pass of a first keystroke alone
+/// ([`Matcher::decide_all`] over the whole store); returns the number of rows decided.
+#[doc(hidden)]
+pub fn decide_probe(store: &MessageStore, text: &str) -> usize {
+    let q = Query {
+        text: text.into(),
+        ..Query::default()
+    };
+    let Some(m) = Matcher::new(store, &q) else {
+        return 0;
+    };
+    let Some(tm) = &m.text else { return 0 };
+    let all: Vec<RowId> = (0..store.len() as RowId).collect();
+    m.decide_all(store, tm, &all)
+        .iter()
+        .map(|w| w.count_ones() as usize)
+        .sum()
+}
+
+#[inline]
+fn bit(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] & (1 << (i % 64)) != 0
 }
 
 /// A compiled query.
 struct Matcher {
+    /// Whether any filter other than the text is set (else `pass` is true for every row).
+    restricts: bool,
     statuses: [bool; 16],
     iflow: Option<u32>,
     from: EpochMs,
@@ -139,6 +203,8 @@ struct TextMatch {
     receiver: Vec<bool>,
     app_type: Vec<bool>,
     custom: Vec<bool>,
+    /// Whether `iflow`, `sender`, `receiver`, `app_type`, `custom` have any flag set.
+    any: [bool; 5],
 }
 
 impl Matcher {
@@ -164,17 +230,24 @@ impl Matcher {
                     *f = *f || (!info.name.is_empty() && needle.matches_str(&info.name));
                 }
             }
+            let sender = needle.match_dict(&store.senders);
+            let receiver = needle.match_dict(&store.receivers);
+            let app_type = needle.match_dict(&store.app_types);
+            let custom = needle.match_dict(&store.custom_statuses);
+            let any = [&iflow, &sender, &receiver, &app_type, &custom].map(|f| f.contains(&true));
             TextMatch {
                 status,
                 iflow,
-                sender: needle.match_dict(&store.senders),
-                receiver: needle.match_dict(&store.receivers),
-                app_type: needle.match_dict(&store.app_types),
-                custom: needle.match_dict(&store.custom_statuses),
+                sender,
+                receiver,
+                app_type,
+                custom,
+                any,
                 needle,
             }
         });
         Some(Self {
+            restricts: !q.statuses.is_empty() || iflow.is_some() || q.from.is_some() || q.to.is_some(),
             statuses,
             iflow,
             from: q.from.unwrap_or(EpochMs::MIN),
@@ -183,58 +256,257 @@ impl Matcher {
         })
     }
 
-    fn run(&self, store: &MessageStore, rows: &[RowId], out: &mut Vec<RowId>) {
+    /// Whether row `r` passes the filters other than the text.
+    #[inline(always)]
+    fn pass(&self, store: &MessageStore, r: RowId) -> bool {
         let c = &store.cols;
-        let pass = |r: RowId| {
-            let i = r as usize;
-            let t = c.log_end[i];
-            self.statuses[c.status[i] as usize & 15]
-                && t >= self.from
-                && t <= self.to
-                && self.iflow.is_none_or(|f| c.iflow[i] == f)
+        let i = r as usize;
+        let t = c.log_end[i];
+        self.statuses[c.status[i] as usize & 15]
+            && t >= self.from
+            && t <= self.to
+            && self.iflow.is_none_or(|f| c.iflow[i] == f)
+    }
+
+    /// Bit `j` set when row `from + j` (`j < len ≤ 64`) fails the filters other than the text.
+    /// Branch-free over column slices, so the loads of a word's rows overlap.
+    #[inline(always)]
+    fn fail_word(&self, c: &Columns, from: usize, len: usize) -> u64 {
+        let end = from + len;
+        let (st, fl, t) = (&c.status[from..end], &c.iflow[from..end], &c.log_end[from..end]);
+        let mut fail = 0u64;
+        for j in 0..len {
+            let ok = self.statuses[st[j] as usize & 15]
+                & (t[j] >= self.from)
+                & (t[j] <= self.to)
+                & self.iflow.is_none_or(|f| fl[j] == f);
+            fail |= u64::from(!ok) << j;
+        }
+        fail
+    }
+
+    /// Append the rows of `rows` that pass (no text), in order.
+    fn run_structural(&self, store: &MessageStore, rows: &[RowId], out: &mut Vec<RowId>) {
+        for &r in rows {
+            if self.pass(store, r) {
+                out.push(r);
+            }
+        }
+    }
+
+    /// Decide the candidate rows in row order, across both cores: bit `r` of the result is set
+    /// when row `r` is a candidate, passes the other filters and matches the text (a dictionary
+    /// code, else an id). `filter_rows` then picks the candidates whose bit is set.
+    ///
+    /// Per word of 64 rows: the rows that still `need` their ids searched are the candidates that
+    /// pass, match no code and hold every character class of the needle. The id arena is read
+    /// only for them — or, when they are most of the word, for the whole word (reading a few
+    /// extra rows costs less than cutting the `memmem` runs short); hits outside `need` are
+    /// dropped.
+    fn decide_all(&self, store: &MessageStore, tm: &TextMatch, candidates: &[RowId]) -> Vec<u64> {
+        let n = store.cols.len();
+        let words = n.div_ceil(64);
+        let cand = if candidates.len() == n {
+            None // every row (a first keystroke from the full order)
+        } else {
+            let mut c = vec![0u64; words];
+            for &r in candidates {
+                c[r as usize / 64] |= 1 << (r % 64);
+            }
+            Some(c)
         };
-        let Some(tm) = &self.text else {
-            out.extend(rows.iter().copied().filter(|&r| pass(r)));
-            return;
+        let cand = cand.as_deref();
+        let mut hit = vec![0u64; words];
+        let mut need = vec![0u64; words];
+        let by_chars = tm.needle.decided_by_chars();
+        let decide = |first_word: usize, hit: &mut [u64], need: &mut [u64]| {
+            let start = first_word * 64;
+            let mut odd = vec![0u64; hit.len()];
+            for (w, (h, nd)) in hit.iter_mut().zip(need.iter_mut()).enumerate() {
+                let from = start + w * 64;
+                let len = (n - from).min(64);
+                let all = u64::MAX >> (64 - len);
+                let c = cand.map_or(all, |c| c[first_word + w]);
+                if c == 0 {
+                    continue;
+                }
+                let fail = if self.restricts {
+                    self.fail_word(&store.cols, from, len)
+                } else {
+                    0
+                };
+                let live = c & !fail;
+                let code = tm.code_word(&store.cols, from, len) & live;
+                // The rows whose ids hold every character class of the needle: for a
+                // one-character needle exactly those that contain it.
+                let chars = &store.cols.id_chars[from..from + len];
+                let mut has = 0u64;
+                for (j, &set) in chars.iter().enumerate() {
+                    has |= u64::from(set & tm.needle.chars == tm.needle.chars) << j;
+                }
+                // Rows with an unusual byte in their ids get the Unicode check below.
+                let mut other = 0u64;
+                for (j, &set) in chars.iter().enumerate() {
+                    other |= u64::from(set & OTHER != 0) << j;
+                }
+                odd[w] = live & other;
+                if by_chars {
+                    *h = code | (has & live);
+                } else {
+                    *h = code;
+                    *nd = live & !code & has;
+                }
+            }
+            let unicode = |hit: &mut [u64]| {
+                for (w, (h, &o)) in hit.iter_mut().zip(&odd).enumerate() {
+                    let mut rest = o & !*h;
+                    while rest != 0 {
+                        let j = rest.trailing_zeros();
+                        if tm.unicode_id_hit(&store.cols, (start + w * 64) as RowId + j) {
+                            *h |= 1 << j;
+                        }
+                        rest &= rest - 1;
+                    }
+                }
+            };
+            if by_chars {
+                unicode(hit);
+                return;
+            }
+            // `need` becomes the rows to skip; `found` the id hits.
+            let mut found = vec![0u64; need.len()];
+            let skip: Vec<u64> = need
+                .iter()
+                .map(|&nd| if nd.count_ones() >= 32 { 0 } else { !nd })
+                .collect();
+            let end = (start + need.len() * 64).min(n);
+            scan_ids(
+                &store.cols,
+                start as u32..end as u32,
+                &tm.needle,
+                &skip,
+                &mut found,
+            );
+            for ((h, &nd), &f) in hit.iter_mut().zip(need.iter()).zip(&found) {
+                *h |= f & nd;
+            }
+            unicode(hit);
         };
+        if n < PAR_MIN {
+            decide(0, &mut hit, &mut need);
+            return hit;
+        }
+        let mid = words / 2;
+        let (h1, h2) = hit.split_at_mut(mid);
+        let (n1, n2) = need.split_at_mut(mid);
+        let worker = std::thread::scope(|s| {
+            let w = s.spawn(|| decide(mid, &mut *h2, &mut *n2));
+            decide(0, h1, n1);
+            w.join()
+        });
+        if worker.is_err() {
+            // A panic in the worker is a bug; redo its half here rather than miss rows.
+            h2.fill(0);
+            n2.fill(0);
+            decide(mid, h2, n2);
+        }
+        hit
+    }
+
+    /// Append the rows of `rows` that match, in order, searching the ids of each row that needs
+    /// it (copied and folded per row, in chunks).
+    fn run_per_row(&self, store: &MessageStore, tm: &TextMatch, rows: &[RowId], out: &mut Vec<RowId>) {
+        let c = &store.cols;
         let mut scratch = IdScratch::default();
-        // Rows matched by a code and rows matched in their ids are collected per chunk with their
-        // position, so the output keeps the candidates' order.
-        let mut hits: Vec<(u32, RowId)> = Vec::with_capacity(CHUNK);
+        // The chunk positions that match (code or id), so the output keeps the candidates' order
+        // without sorting.
+        let mut hit = [0u64; CHUNK / 64];
         let mut queued: Vec<u32> = Vec::with_capacity(CHUNK);
         for chunk in rows.chunks(CHUNK) {
             scratch.clear();
-            hits.clear();
             queued.clear();
+            hit.fill(0);
             for (p, &r) in chunk.iter().enumerate() {
-                if !pass(r) {
+                if !self.pass(store, r) {
                     continue;
                 }
-                let i = r as usize;
-                if tm.status[c.status[i] as usize & 15]
-                    || tm.iflow[c.iflow[i] as usize]
-                    || tm.sender[c.sender[i] as usize]
-                    || tm.receiver[c.receiver[i] as usize]
-                    || tm.app_type[c.app_type[i] as usize]
-                    || tm.custom[c.custom_status[i] as usize]
-                {
-                    hits.push((p as u32, r));
-                } else {
+                if tm.code_hit(store, r) {
+                    hit[p / 64] |= 1 << (p % 64);
+                } else if c.id_chars[r as usize] & OTHER != 0 {
+                    if tm.unicode_id_hit(c, r) {
+                        hit[p / 64] |= 1 << (p % 64);
+                    }
+                } else if c.id_chars[r as usize] & tm.needle.chars == tm.needle.chars {
                     scratch.push(c, r);
                     queued.push(p as u32);
                 }
             }
-            let code_hits = hits.len();
             if scratch.len() > 0 {
                 scratch.search(&tm.needle, |k| {
-                    let p = queued[k];
-                    hits.push((p, chunk[p as usize]));
+                    let p = queued[k] as usize;
+                    hit[p / 64] |= 1 << (p % 64);
                 });
             }
-            if code_hits > 0 && hits.len() > code_hits {
-                hits.sort_unstable_by_key(|&(p, _)| p);
+            for (w, &word) in hit.iter().enumerate() {
+                let mut word = word;
+                while word != 0 {
+                    let p = w * 64 + word.trailing_zeros() as usize;
+                    out.push(chunk[p]);
+                    word &= word - 1;
+                }
             }
-            out.extend(hits.iter().map(|&(_, r)| r));
         }
+    }
+}
+
+impl TextMatch {
+    /// Bit `j` set when one of row `from + j`'s dictionary-coded cells contains the needle
+    /// (`j < len ≤ 64`). Branch-free over column slices, like `Matcher::fail_word`.
+    #[inline(always)]
+    fn code_word(&self, c: &Columns, from: usize, len: usize) -> u64 {
+        let end = from + len;
+        let mut code = 0u64;
+        // Only the columns with a matching value are read: most texts match few dictionaries.
+        if self.status.iter().any(|&f| f) {
+            for (j, &st) in c.status[from..end].iter().enumerate() {
+                code |= u64::from(self.status[st as usize & 15]) << j;
+            }
+        }
+        for (flags, any, col) in [
+            (&self.iflow, self.any[0], &c.iflow),
+            (&self.sender, self.any[1], &c.sender),
+            (&self.receiver, self.any[2], &c.receiver),
+            (&self.app_type, self.any[3], &c.app_type),
+            (&self.custom, self.any[4], &c.custom_status),
+        ] {
+            if any {
+                for (j, &v) in col[from..end].iter().enumerate() {
+                    let f = flags.get(v as usize).copied().unwrap_or(false);
+                    code |= u64::from(f) << j;
+                }
+            }
+        }
+        code
+    }
+
+    /// Whether one of row `r`'s ids contains the needle, lower-casing them the Unicode way: for
+    /// the rare rows with bytes outside the character classes.
+    fn unicode_id_hit(&self, c: &Columns, r: RowId) -> bool {
+        [IdField::Guid, IdField::Correlation, IdField::AppId]
+            .into_iter()
+            .any(|f| c.id_str(r, f).to_lowercase().contains(&self.needle.lower))
+    }
+
+    /// Whether one of row `r`'s dictionary-coded cells contains the needle.
+    #[inline(always)]
+    fn code_hit(&self, store: &MessageStore, r: RowId) -> bool {
+        let c = &store.cols;
+        let i = r as usize;
+        self.status[c.status[i] as usize & 15]
+            || self.iflow[c.iflow[i] as usize]
+            || self.sender[c.sender[i] as usize]
+            || self.receiver[c.receiver[i] as usize]
+            || self.app_type[c.app_type[i] as usize]
+            || self.custom[c.custom_status[i] as usize]
     }
 }

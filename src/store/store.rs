@@ -9,6 +9,7 @@ use super::batch::{ID_FIELDS, MplBatch, NO_TIME};
 use super::columns::{Columns, IdField};
 use super::dict::{Dict, IflowInfo};
 use super::index::GuidIndex;
+use super::text::char_set;
 
 /// Index of a row in the store. Valid until the next compaction (eviction), which bumps
 /// [`MessageStore::layout`]; find a row again by its guid after that.
@@ -262,6 +263,7 @@ impl MessageStore {
         c.ids.extend_from_slice(ids);
         c.id_start.push(start as u32);
         c.id_lens.push(lens);
+        c.id_chars.push(char_set(ids));
         c.log_start.push(row.log_start);
         c.log_end.push(row.log_end);
         c.status.push(row.status);
@@ -312,6 +314,7 @@ impl MessageStore {
                 c.id_lens[i] = lens;
             }
         }
+        c.id_chars[i] = char_set(c.row_ids(r));
         c.log_start[i] = row.log_start;
         c.log_end[i] = row.log_end;
         c.status[i] = row.status;

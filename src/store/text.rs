@@ -1,6 +1,17 @@
 //! Case-insensitive substring matching: over dictionary values (once per distinct value), over the
-//! id arena (ASCII case folded into a per-chunk scratch buffer, searched with `memchr::memmem`), and
-//! the match ranges of one cell for highlighting.
+//! id arena, and the match ranges of one cell for highlighting.
+//!
+//! Ids are searched with `memchr::memmem` in one of two ways:
+//! - [`scan_ids`]: the whole arena front to back, in runs of rows whose ids lie back to back. A
+//!   needle without ASCII letters is searched in the arena itself; otherwise each run is folded
+//!   to lower case into a small scratch buffer (one vectorised copy) and searched there. No
+//!   per-row work except for hits, so a pass over 1M rows costs about as much as reading the
+//!   arena once. Used when most rows are candidates (a first keystroke).
+//! - [`IdScratch`]: only the queued rows, copied and folded one by one (per-row overhead, but
+//!   proportional to the candidates). Used to refine a small previous result.
+//!
+//! Both keep the arena as the only copy of the ids: a lower-cased copy would cost ~60 bytes per
+//! message, more than the memory target (issue 7) allows.
 
 use std::ops::Range;
 
@@ -10,19 +21,31 @@ use super::batch::ID_FIELDS;
 use super::columns::Columns;
 use super::dict::Dict;
 
-/// The needle as searched: lower-cased (Unicode for dictionary values; ids are folded ASCII-only,
-/// so an id with non-ASCII capitals matches only in the case typed).
+/// The needle as searched: lower-cased. Dictionary values are lower-cased (Unicode) once each;
+/// ids are folded ASCII-only in the fast paths, and the rare row whose ids hold a byte without a
+/// class of its own ([`OTHER`]: non-ASCII, unusual punctuation) is checked with Unicode
+/// lower-casing as well, so ids match like every other column.
 #[derive(Debug, Clone)]
 pub(crate) struct Needle {
     pub lower: String,
     finder: Finder<'static>,
+    /// The character classes of the needle ([`char_set`]): a row whose ids lack one of them
+    /// cannot contain the needle.
+    pub chars: u64,
 }
 
 impl Needle {
     pub fn new(text: &str) -> Self {
         let lower = text.to_lowercase();
         let finder = Finder::new(lower.as_bytes()).into_owned();
-        Self { lower, finder }
+        let chars = char_set(lower.as_bytes());
+        Self { lower, finder, chars }
+    }
+
+    /// Whether a row's ids contain the needle can be told from their character set alone: a
+    /// one-byte needle of a class of its own.
+    pub fn decided_by_chars(&self) -> bool {
+        self.lower.len() == 1 && self.chars != OTHER
     }
 
     pub fn is_empty(&self) -> bool {
@@ -42,6 +65,12 @@ impl Needle {
             }
         }
         self.finder.find(value.to_lowercase().as_bytes()).is_some()
+    }
+
+    /// Whether folding ASCII case can change a match: the (lower-cased) needle has an ASCII letter.
+    /// If not, the ids can be searched as they are stored.
+    pub fn has_ascii_letter(&self) -> bool {
+        self.lower.bytes().any(|b| b.is_ascii_lowercase())
     }
 
     /// `matches[code]` for every value of `dict`.
@@ -74,11 +103,9 @@ impl IdScratch {
     #[inline]
     pub fn push(&mut self, cols: &Columns, row: u32) {
         let src = cols.row_ids(row);
-        // One pass that the compiler vectorises: set bit 5 of 'A'..='Z'.
-        self.buf.extend(
-            src.iter()
-                .map(|&b| b | (u8::from(b.wrapping_sub(b'A') < 26) << 5)),
-        );
+        let at = self.buf.len();
+        self.buf.resize(at + src.len(), 0);
+        fold_into(&mut self.buf[at..], src);
         self.ends.push(self.buf.len() as u32);
         self.lens.push(cols.id_lens[row as usize]);
     }
@@ -126,6 +153,161 @@ impl IdScratch {
             }
         }
     }
+}
+
+/// The class of every byte for [`char_set`]: ASCII letters (either case) 0..26, digits 26..36,
+/// 27 punctuation characters common in ids 36..63, everything else (other ASCII, non-ASCII
+/// bytes) 63.
+const CLASS: [u8; 256] = {
+    let punct = b"-_.:/ #@+=,;()[]{}<>!$%&*'\"";
+    let mut t = [63u8; 256];
+    let mut b = 0;
+    while b < 26 {
+        t[b'a' as usize + b] = b as u8;
+        t[b'A' as usize + b] = b as u8;
+        b += 1;
+    }
+    let mut d = 0;
+    while d < 10 {
+        t[b'0' as usize + d] = 26 + d as u8;
+        d += 1;
+    }
+    let mut p = 0;
+    while p < punct.len() {
+        t[punct[p] as usize] = 36 + p as u8;
+        p += 1;
+    }
+    t
+};
+
+/// The set bit of class 63 (any byte without a class of its own).
+pub(crate) const OTHER: u64 = 1 << 63;
+
+/// The set of character classes in `bytes`, ignoring ASCII case (see [`CLASS`]). The store keeps
+/// one per row (8 bytes) over its ids: a one-character filter is answered from it without
+/// reading the ids, and a longer one skips the rows that lack one of its characters.
+pub(crate) fn char_set(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0u64, |set, &b| set | 1 << CLASS[b as usize])
+}
+
+/// Bytes folded per scan step: big enough that `memmem`'s setup is amortised, small enough to stay
+/// in L2.
+const SCAN_STEP: usize = 64 * 1024;
+
+/// ASCII lower case of `src` into `dst` (same length). One branch-free pass the compiler
+/// vectorises: set bit 5 of 'A'..='Z'.
+#[inline]
+fn fold_into(dst: &mut [u8], src: &[u8]) {
+    for (d, &b) in dst.iter_mut().zip(src) {
+        *d = b | (u8::from(b.wrapping_sub(b'A') < 26) << 5);
+    }
+}
+
+/// Search the ids of rows `rows` (in row order) for `needle`, ignoring ASCII case, and set bit
+/// `r - rows.start` of `hit` for every row with the needle inside one of its ids. Rows whose bit
+/// is set in `skip` are not searched (the caller has decided them already).
+///
+/// Walks the arena in runs of consecutive rows to search whose ids are stored back to back
+/// (normally long: only a skipped row, or a row whose ids grew in an update and were appended to
+/// the arena, ends a run), so the cost is one pass over the searched part of the arena plus the
+/// hits, not a per-row copy:
+/// - a one-byte needle: `memchr2` of its two cases, in the arena itself;
+/// - a needle without ASCII letters: `memmem`, in the arena itself;
+/// - otherwise: each run is folded to lower case into a scratch buffer (one vectorised copy) and
+///   searched with `memmem` there.
+pub(crate) fn scan_ids(
+    cols: &Columns,
+    rows: std::ops::Range<u32>,
+    needle: &Needle,
+    skip: &[u64],
+    hit: &mut [u64],
+) {
+    let n = needle.lower.len();
+    if n == 0 {
+        return;
+    }
+    let nb = needle.lower.as_bytes();
+    let one = (n == 1).then(|| (nb[0], nb[0].to_ascii_uppercase()));
+    let fold = one.is_none() && needle.has_ascii_letter();
+    let find = |hay: &[u8]| match one {
+        Some((lo, up)) => memchr::memchr2(lo, up, hay),
+        None => needle.finder.find(hay),
+    };
+    let mut scratch: Vec<u8> = Vec::new();
+    let row_len = |r: usize| -> usize { cols.id_lens[r].iter().map(|&l| l as usize).sum() };
+    let base = rows.start as usize;
+    let end = rows.end as usize;
+    let skipped = |r: usize| bit(skip, r - base);
+    let mut r0 = base;
+    while r0 < end {
+        if skipped(r0) {
+            r0 += 1;
+            continue;
+        }
+        // The run: rows r0..r1 with ids back to back from `s0`, at most SCAN_STEP bytes (a row
+        // longer than that is a run of its own).
+        let s0 = cols.id_start[r0] as usize;
+        let mut e = s0 + row_len(r0);
+        let mut r1 = r0 + 1;
+        while r1 < end && !skipped(r1) {
+            let s = cols.id_start[r1] as usize;
+            let l = row_len(r1);
+            if s != e || e + l - s0 > SCAN_STEP {
+                break;
+            }
+            e += l;
+            r1 += 1;
+        }
+        let raw = &cols.ids[s0..e];
+        let hay: &[u8] = if fold {
+            if scratch.len() < raw.len() {
+                scratch.resize(raw.len().max(SCAN_STEP), 0);
+            }
+            fold_into(&mut scratch[..raw.len()], raw);
+            &scratch[..raw.len()]
+        } else {
+            raw
+        };
+        // Walk the hits and the rows together.
+        let mut k = r0;
+        let mut row_start = 0usize;
+        let mut row_end = row_len(r0);
+        let mut pos = 0usize;
+        while pos + n <= hay.len() {
+            let Some(p) = find(&hay[pos..]) else {
+                break;
+            };
+            let abs = pos + p;
+            while row_end <= abs {
+                k += 1;
+                row_start = row_end;
+                row_end += row_len(k);
+            }
+            // Inside one id of row k?
+            let mut field_end = row_start;
+            let mut inside = false;
+            for &len in &cols.id_lens[k] {
+                field_end += len as usize;
+                if abs < field_end {
+                    inside = abs + n <= field_end;
+                    break;
+                }
+            }
+            if inside {
+                let i = k - base;
+                hit[i / 64] |= 1 << (i % 64);
+                pos = row_end;
+            } else {
+                pos = abs + 1;
+            }
+        }
+        r0 = r1;
+    }
+}
+
+#[inline(always)]
+fn bit(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] & (1 << (i % 64)) != 0
 }
 
 /// Byte ranges of `haystack` where `needle` occurs, ignoring case (non-overlapping, left to right):

@@ -294,3 +294,50 @@ fn empty_store_and_unknown_iflow() {
     v.set_query(&store, Query::default());
     assert_eq!(v.len(), store.len());
 }
+
+/// Both id-search strategies (the row-order pass over the arena and the per-row copies) and the
+/// character-set shortcut give the naive answer, for candidate sets of every density in any
+/// order, over a store whose arena is out of row order (updates whose ids grew).
+#[test]
+fn filter_strategies_agree_for_any_candidates_and_needle() {
+    let (mut store, _) = store_of(12, 77);
+    // An update that grows a known row's ids moves them to the arena's end.
+    let first = store.row(0).guid.to_string();
+    let grown = wire_row(&first, "COMPLETED", 1_800_000_000_000, "").replace(
+        "\"ApplicationMessageId\":null",
+        "\"ApplicationMessageId\":\"Ünïcode-PO?4711-#long-application-id\"",
+    );
+    store.merge(MplBatch::decode(&wire_page(&[grown])).expect("decodes"));
+    let c = &store.cols;
+    assert!(
+        c.id_start.windows(2).any(|w| w[0] > w[1]),
+        "the test needs ids out of row order"
+    );
+    let n = store.len() as RowId;
+    let mut rng = fastrand::Rng::with_seed(3);
+    let fixed = [
+        "x", "7", "-", "?", "ü", "Ü", "#", "po?47", "ÜNÏ", "4711-#L", "ag", "agk", "zzzzzz",
+    ];
+    for round in 0..120 {
+        let mut q = random_query(&mut rng, &store);
+        if round < fixed.len() {
+            q.text = fixed[round].to_string();
+        }
+        // Candidates: all rows, about a half, a tenth, or a handful, shuffled.
+        let mut cand: Vec<RowId> = match round % 4 {
+            0 => (0..n).collect(),
+            1 => (0..n).filter(|_| rng.bool()).collect(),
+            2 => (0..n).filter(|_| rng.u8(..10) == 0).collect(),
+            _ => (0..5).map(|_| rng.u32(..n)).collect(),
+        };
+        cand.sort_unstable();
+        cand.dedup();
+        rng.shuffle(&mut cand);
+        let want: Vec<RowId> = cand
+            .iter()
+            .copied()
+            .filter(|&r| naive_match(&store.row(r), &q))
+            .collect();
+        assert_eq!(filter_rows(&store, &cand, &q), want, "round {round}, {q:?}");
+    }
+}
