@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
+use cpitop::app::format::TimeFmt;
+use cpitop::app::messages::Messages;
+use cpitop::app::table::{CellCx, Table};
 use cpitop::store::testgen::MplPageGen;
 use cpitop::store::{
     MessageStore, MessageView, MplBatch, Query, RowId, SortColumn, SortKey, StoreLimits, filter_rows,
@@ -152,6 +155,36 @@ fn filter(c: &mut Criterion) {
     grp.finish();
 }
 
+/// A keystroke in the Messages pane as the app handles it: the view's filter pass plus the pane's
+/// own work (table row list, selection kept on its message, FAILED count).
+fn pane(c: &mut Criterion) {
+    let (store, _) = big();
+    let mut pane = Messages {
+        store: store.clone(),
+        ..Messages::default()
+    };
+    let cx = CellCx {
+        now: 1_763_000_000_000,
+        time: TimeFmt::default(),
+    };
+    pane.rebuild(&cx);
+    let mut grp = c.benchmark_group("pane_1M");
+    grp.sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    grp.bench_function("keystroke_full_pass", |b| {
+        let mut flip = false;
+        b.iter(|| {
+            // Alternate between two unrelated texts: never a refinement.
+            flip = !flip;
+            pane.list.filter = if flip { "a" } else { "e" }.into();
+            pane.rebuild(&cx);
+            black_box(pane.list.view.len())
+        })
+    });
+    grp.finish();
+}
+
 fn sort(c: &mut Criterion) {
     let (store, _) = big();
     let mut grp = c.benchmark_group("sort_1M");
@@ -211,5 +244,5 @@ fn frame(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, decode, merge, filter, sort, frame);
+criterion_group!(benches, decode, merge, filter, pane, sort, frame);
 criterion_main!(benches);

@@ -3,8 +3,15 @@
 //! wire-shaped MPL pages (1000 rows each), decoded into batches and merged — and prints peak RSS
 //! (`VmHWM`) of the whole process and above the baseline taken before the first page.
 //!
+//! Then hands the store to the Messages pane and builds its table the way the app does on the
+//! first frame (sorted newest first, the view's rows, the table's row list) and filters it once,
+//! and prints the peak again: the figure for the whole app holding the messages on screen.
+//!
 //! `cargo bench --bench store_memory` (optionally `-- <messages>`).
 
+use cpitop::app::format::TimeFmt;
+use cpitop::app::messages::Messages;
+use cpitop::app::table::{CellCx, Table};
 use cpitop::store::testgen::MplPageGen;
 use cpitop::store::{MessageStore, MplBatch, StoreLimits};
 
@@ -64,5 +71,26 @@ fn main() {
         "store_memory: {held} messages, peak RSS {:.1} MiB, {total_b:.1} bytes/message (whole process); {:.1} MiB, {above_b:.1} bytes/message above baseline",
         hwm_kib as f64 / 1024.0,
         hwm_kib.saturating_sub(base_kib) as f64 / 1024.0
+    );
+
+    let store_heap = store.heap_bytes();
+    let mut pane = Messages {
+        store,
+        ..Messages::default()
+    };
+    let cx = CellCx {
+        now: 1_763_000_000_000,
+        time: TimeFmt::default(),
+    };
+    pane.rebuild(&cx);
+    pane.list.filter = "ord".into();
+    pane.rebuild(&cx);
+    let shown = pane.list.view.len();
+    let hwm_kib = status_kib("VmHWM:").unwrap_or(0);
+    println!(
+        "store_memory: with the Messages pane built (sorted view, table rows; {shown} shown after a filter): peak RSS {:.1} MiB, {:.1} bytes/message (whole process); store heap {:.1} bytes/message",
+        hwm_kib as f64 / 1024.0,
+        hwm_kib as f64 * 1024.0 / held as f64,
+        store_heap as f64 / held as f64
     );
 }

@@ -188,6 +188,9 @@ pub(crate) fn row_order(store: &MessageStore, key: SortKey) -> RowOrder<'_> {
 
 /// Sort `rows` of `store` by `key` (a total order: ties newest first, then by row).
 pub fn sort_rows(store: &MessageStore, rows: &mut [RowId], key: SortKey) {
+    if key.column == SortColumn::Time && sort_nearly_sorted_by_time(store, rows, key.descending) {
+        return;
+    }
     let order = row_order(store, key);
     let mut pairs: Vec<(u64, RowId)> = rows.iter().map(|&r| ((order.key)(r), r)).collect();
     par_sort(&mut pairs);
@@ -196,6 +199,32 @@ pub fn sort_rows(store: &MessageStore, rows: &mut [RowId], key: SortKey) {
     }
     for (dst, (_, r)) in rows.iter_mut().zip(pairs) {
         *dst = r;
+    }
+}
+
+/// Sort by time in place when `rows` are already nearly in (or against) that order — the usual
+/// case: messages arrive oldest to newest, so the store's rows are in time order but for the
+/// few updated since. An adaptive stable sort then merges the natural runs with a buffer of one
+/// `RowId` per row, where the general path holds a 16-byte key pair per row (twice, while the
+/// halves merge): at 1M messages that is 4 MB instead of 32 MB at the moment the app builds its
+/// first view. Returns false (leaving `rows` alone) when the rows are not nearly sorted.
+pub(crate) fn sort_nearly_sorted_by_time(store: &MessageStore, rows: &mut [RowId], desc: bool) -> bool {
+    let t = &store.cols.log_end;
+    let cmp = |a: &RowId, b: &RowId| {
+        let o = t[*a as usize].cmp(&t[*b as usize]);
+        (if desc { o.reverse() } else { o }).then(a.cmp(b))
+    };
+    let n = rows.len();
+    let out_of_order = rows.windows(2).filter(|w| cmp(&w[0], &w[1]).is_gt()).count();
+    if out_of_order * 16 <= n {
+        rows.sort_by(cmp);
+        true
+    } else if (n - 1 - out_of_order) * 16 <= n {
+        rows.reverse();
+        rows.sort_by(cmp);
+        true
+    } else {
+        false
     }
 }
 

@@ -17,6 +17,8 @@ pub struct MessageView {
     order_at: Option<(u64, u64)>,
     query: Query,
     rows: Vec<RowId>,
+    /// Whether the rows shown are `order` itself (no filter); `rows` is then empty.
+    rows_are_order: bool,
     /// Store generation (and layout) `rows` was computed at, for `query` over `order`.
     rows_at: Option<(u64, u64)>,
 }
@@ -40,28 +42,32 @@ impl MessageView {
 
     /// Number of rows shown.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.rows().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows().is_empty()
     }
 
     /// The row at display position `i`.
     #[inline]
     pub fn get(&self, i: usize) -> Option<RowId> {
-        self.rows.get(i).copied()
+        self.rows().get(i).copied()
     }
 
     /// The rows in display order (slice a frame's worth: `&rows()[top..top + 60]`).
     pub fn rows(&self) -> &[RowId] {
-        &self.rows
+        if self.rows_are_order {
+            &self.order
+        } else {
+            &self.rows
+        }
     }
 
     /// Display position of a row (for keeping the selection: look the selected guid up with
     /// `MessageStore::find` after `refresh`, then ask for its position).
     pub fn position(&self, row: RowId) -> Option<usize> {
-        self.rows.iter().position(|&r| r == row)
+        self.rows().iter().position(|&r| r == row)
     }
 
     /// Whether the view reflects the store as it is now.
@@ -87,7 +93,8 @@ impl MessageView {
         self.query = query;
         if refine {
             if !self.query.text.is_empty() {
-                self.rows = filter_rows(store, &self.rows, &self.query);
+                self.rows = filter_rows(store, self.rows(), &self.query);
+                self.rows_are_order = false;
             }
         } else {
             self.update_order(store);
@@ -108,13 +115,14 @@ impl MessageView {
 
     fn full_pass(&mut self, store: &MessageStore) {
         let q = &self.query;
-        self.rows = if q.text.is_empty()
+        // No filter: the rows are the order itself (not a copy: 4 bytes per message).
+        self.rows_are_order = q.text.is_empty()
             && q.statuses.is_empty()
             && q.iflow.is_none()
             && q.from.is_none()
-            && q.to.is_none()
-        {
-            self.order.clone()
+            && q.to.is_none();
+        self.rows = if self.rows_are_order {
+            Vec::new()
         } else {
             filter_rows(store, &self.order, q)
         };

@@ -341,3 +341,45 @@ fn filter_strategies_agree_for_any_candidates_and_needle() {
         assert_eq!(filter_rows(&store, &cand, &q), want, "round {round}, {q:?}");
     }
 }
+
+/// The in-place time sort (rows nearly in time order, either way round) gives the general sort's
+/// order, and declines rows in no particular order.
+#[test]
+fn nearly_sorted_time_sort_equals_naive() {
+    let mut g = MplPageGen::with_shape(5, 1_700_000_000_000, 40, 12);
+    g.update_per_mille = 10;
+    let mut store = MessageStore::default();
+    for _ in 0..6 {
+        store.merge(MplBatch::decode(&g.page(500)).expect("decodes"));
+    }
+    let n = store.len() as RowId;
+    for descending in [false, true] {
+        let key = SortKey {
+            column: SortColumn::Time,
+            descending,
+        };
+        let mut want: Vec<RowId> = (0..n).collect();
+        want.sort_by(|&a, &b| naive_cmp(&store, key, a, b));
+        for start in [(0..n).collect::<Vec<_>>(), (0..n).rev().collect()] {
+            let mut got = start.clone();
+            assert!(super::sort::sort_nearly_sorted_by_time(
+                &store, &mut got, descending
+            ));
+            assert_eq!(got, want, "{key:?}");
+            let mut general = start;
+            sort_rows(&store, &mut general, key);
+            assert_eq!(general, want, "{key:?}");
+        }
+        let mut shuffled: Vec<RowId> = (0..n).collect();
+        fastrand::Rng::with_seed(1).shuffle(&mut shuffled);
+        let mut untouched = shuffled.clone();
+        assert!(!super::sort::sort_nearly_sorted_by_time(
+            &store,
+            &mut untouched,
+            descending
+        ));
+        assert_eq!(untouched, shuffled);
+        sort_rows(&store, &mut shuffled, key);
+        assert_eq!(shuffled, want, "{key:?} from a shuffle");
+    }
+}
