@@ -262,9 +262,8 @@ fn navigation_evidence_and_jumps() {
     let pos = s
         .alerts
         .list
-        .view
-        .iter()
-        .position(|&r| s.alerts.rows[r].key == "invoice-failures")
+        .rows()
+        .position(|r| s.alerts.rows[r].key == "invoice-failures")
         .expect("listed");
     s.alerts.select_position(pos);
     apply(&mut s, [code(KeyCode::Enter)]);
@@ -296,9 +295,8 @@ fn navigation_evidence_and_jumps() {
     let pos = s
         .alerts
         .list
-        .view
-        .iter()
-        .position(|&r| s.alerts.rows[r].key == "stopped")
+        .rows()
+        .position(|r| s.alerts.rows[r].key == "stopped")
         .expect("listed");
     s.alerts.select_position(pos);
     apply(&mut s, [code(KeyCode::Enter)]);
@@ -316,9 +314,8 @@ fn navigation_evidence_and_jumps() {
     let pos = s
         .alerts
         .list
-        .view
-        .iter()
-        .position(|&r| s.alerts.rows[r].key == "dlq")
+        .rows()
+        .position(|r| s.alerts.rows[r].key == "dlq")
         .expect("listed");
     s.alerts.select_position(pos);
     apply(&mut s, [code(KeyCode::Enter), code(KeyCode::Enter)]);
@@ -349,9 +346,8 @@ fn acknowledge_and_silence_are_kept_and_saved() {
     let ok_pos = s
         .alerts
         .list
-        .view
-        .iter()
-        .position(|&r| s.alerts.rows[r].status == Status::Ok)
+        .rows()
+        .position(|r| s.alerts.rows[r].status == Status::Ok)
         .expect("an ok monitor");
     s.alerts.select_position(ok_pos);
     let fx = apply(&mut s, [key('a')]);
@@ -417,7 +413,10 @@ fn history_view_lists_transitions_newest_first() {
     assert_eq!(s.route(), &Route::AlertHistory);
     let t = s.table().expect("history table");
     assert_eq!(t.row_count(), 4, "stopped, invoice, dlq, orders turned to alerts");
-    assert!(t.cell(t.list().view[0], 2, &s.cell_cx()).contains("→"));
+    assert!(
+        t.cell(t.list().row_at(0).expect("a row"), 2, &s.cell_cx())
+            .contains("→")
+    );
     apply(&mut s, [code(KeyCode::Esc)]);
     assert_eq!(s.route(), &Route::Pane(Pane::Alerts));
 }
@@ -554,9 +553,8 @@ fn alerts_pane_snapshots() {
         let pos = s
             .alerts
             .list
-            .view
-            .iter()
-            .position(|&r| s.alerts.rows[r].key == "orders-volume")
+            .rows()
+            .position(|r| s.alerts.rows[r].key == "orders-volume")
             .expect("listed");
         s.alerts.select_position(pos);
         apply(&mut s, [code(KeyCode::Enter)]);

@@ -143,9 +143,8 @@ async fn monitor_rounds_against_the_sim_turn_to_error_and_show_the_certificate()
     let pos = s
         .alerts
         .list
-        .view
-        .iter()
-        .position(|&r| s.alerts.rows[r].key == "cert")
+        .rows()
+        .position(|r| s.alerts.rows[r].key == "cert")
         .expect("cert listed");
     use cpitop::app::table::Table;
     s.alerts.select_position(pos);

@@ -143,9 +143,8 @@ fn filter_as_you_type_enter_keeps_esc_clears() {
     let names: Vec<String> = s
         .artifacts
         .list
-        .view
-        .iter()
-        .map(|&r| s.artifacts.items[r].id.clone())
+        .rows()
+        .map(|r| s.artifacts.items[r].id.clone())
         .collect();
     for id in &names {
         let a = s.artifacts.by_id(id).expect("row");
@@ -178,9 +177,8 @@ fn toggles_filter_locally() {
     let st: Vec<&str> = s
         .messages
         .list
-        .view
-        .iter()
-        .map(|&r| s.messages.store.row(r as u32).status.as_str())
+        .rows()
+        .map(|r| s.messages.store.row(r as u32).status.as_str())
         .collect();
     assert_eq!(st, ["FAILED", "FAILED", "ESCALATED"]);
 }
@@ -193,9 +191,8 @@ fn sort_by_letter_flips_and_shifts() {
     let names = |s: &cpitop::app::State| -> Vec<String> {
         s.artifacts
             .list
-            .view
-            .iter()
-            .map(|&r| s.artifacts.items[r].name.clone())
+            .rows()
+            .map(|r| s.artifacts.items[r].name.clone())
             .collect()
     };
     let asc = names(&s);

@@ -94,13 +94,12 @@ pub fn jump(s: &mut State, row: EvidenceRow, fx: &mut Vec<Effect>) {
         }
         EvidenceRow::Item(Evidence::Artifact { id }) => {
             switch_pane(s, Pane::Artifacts);
-            if let Some(pos) = s
+            let pos = s
                 .artifacts
                 .list
-                .view
-                .iter()
-                .position(|&r| s.artifacts.items.get(r).is_some_and(|a| a.id == id))
-            {
+                .rows()
+                .position(|r| s.artifacts.items.get(r).is_some_and(|a| a.id == id));
+            if let Some(pos) = pos {
                 s.artifacts.select_position(pos);
             }
             super::actions::open_artifact(s, id, fx);

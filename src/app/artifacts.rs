@@ -136,7 +136,7 @@ impl Table for Artifacts {
                 |a, b| this.natural(a, b),
             );
             if only {
-                list.view.retain(|&r| !this.items[r].status.is_started());
+                list.retain_rows(|r| !this.items[r].status.is_started());
                 list.reselect(|r| this.key(r));
             }
         }

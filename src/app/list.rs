@@ -72,8 +72,9 @@ pub struct Sort {
 /// Selection, viewport, `/` filter and sort of one table.
 #[derive(Debug, Clone, Default)]
 pub struct ListState {
-    /// Indexes into the pane's rows, filtered and ordered.
-    pub view: Vec<usize>,
+    /// Indexes into the pane's rows, filtered and ordered (`u32`: the Messages pane holds up to
+    /// millions of rows, and this list is a copy of its view — 4 bytes a message, not 8).
+    pub view: Vec<u32>,
     /// Position of the selection within `view`.
     pub selected: usize,
     /// First visible position within `view`.
@@ -94,7 +95,28 @@ impl ListState {
     }
     /// Row index (into the pane's rows) of the selection.
     pub fn selected_row(&self) -> Option<usize> {
-        self.view.get(self.selected).copied()
+        self.row_at(self.selected)
+    }
+
+    /// Row index (into the pane's rows) shown at position `pos`.
+    pub fn row_at(&self, pos: usize) -> Option<usize> {
+        self.view.get(pos).map(|&r| r as usize)
+    }
+
+    /// Row indexes shown, in display order.
+    pub fn rows(&self) -> impl Iterator<Item = usize> + '_ {
+        self.view.iter().map(|&r| r as usize)
+    }
+
+    /// Keep only the rows shown for which `keep(row)` holds.
+    pub fn retain_rows(&mut self, mut keep: impl FnMut(usize) -> bool) {
+        self.view.retain(|&r| keep(r as usize));
+    }
+
+    /// Show `rows` (row indexes, in display order).
+    pub fn set_rows(&mut self, rows: impl IntoIterator<Item = usize>) {
+        self.view.clear();
+        self.view.extend(rows.into_iter().map(|r| r as u32));
     }
 
     /// Recompute the view from `n` rows: keep those whose visible cells contain the filter
@@ -124,14 +146,15 @@ impl ListState {
             }
             None => view.sort_by(|&a, &b| natural(a, b)),
         }
-        self.view = view;
+        self.set_rows(view);
         self.reselect(key);
     }
 
     /// Put the selection back on `selected_key` if it is still in the view, else clamp.
     pub fn reselect<K: Fn(usize) -> String>(&mut self, key: K) {
         if let Some(k) = &self.selected_key {
-            if let Some(pos) = self.view.iter().position(|&r| key(r) == *k) {
+            let pos = self.rows().position(|r| key(r) == *k);
+            if let Some(pos) = pos {
                 self.selected = pos;
                 return;
             }

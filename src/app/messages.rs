@@ -204,10 +204,7 @@ impl Table for Messages {
         self.failed = (0..self.store.len() as RowId)
             .filter(|&r| self.store.status(r) == MplStatus::Failed)
             .count();
-        self.list.view.clear();
-        self.list
-            .view
-            .extend(self.view.rows().iter().map(|&r| r as usize));
+        self.list.set_rows(self.view.rows().iter().map(|&r| r as usize));
         let pos = self
             .list
             .selected_key

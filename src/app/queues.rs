@@ -204,7 +204,7 @@ impl Table for Queues {
                 |a, b| this.natural(a, b),
             );
             if this.problems_only {
-                list.view.retain(|&r| this.has_problem(&this.rows[r]));
+                list.retain_rows(|r| this.has_problem(&this.rows[r]));
                 list.reselect(|r| this.key(r));
             }
         }
@@ -331,12 +331,7 @@ mod tests {
             time: Default::default(),
         };
         p.rebuild(&cx);
-        let names: Vec<_> = p
-            .list
-            .view
-            .iter()
-            .map(|&r| p.rows[r].queue.name.as_str())
-            .collect();
+        let names: Vec<_> = p.list.rows().map(|r| p.rows[r].queue.name.as_str()).collect();
         assert_eq!(names, ["ALPHA", "INVOICES", "ORDERS", "DLQ_ORDERS"]);
         assert_eq!(p.dlqs_with_messages(), 1);
         assert_eq!(p.cell(2, 7, &cx), "3", "ORDERS shows its DLQ depth");

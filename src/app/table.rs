@@ -92,9 +92,8 @@ pub trait Table {
     fn export_rows(&self, cx: &CellCx) -> Vec<Vec<String>> {
         let ncols = self.columns().len();
         self.list()
-            .view
-            .iter()
-            .map(|&r| (0..ncols).map(|c| self.cell(r, c, cx)).collect())
+            .rows()
+            .map(|r| (0..ncols).map(|c| self.cell(r, c, cx)).collect())
             .collect()
     }
 }

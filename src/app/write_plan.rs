@@ -87,7 +87,7 @@ fn mark_all(s: &mut State) {
         return;
     }
     let qm = &mut s.queue_messages;
-    let shown: Vec<String> = qm.list.view.iter().map(|&r| qm.key(r)).collect();
+    let shown: Vec<String> = qm.list.rows().map(|r| qm.key(r)).collect();
     if shown.iter().all(|id| qm.marks.contains(id)) {
         for id in &shown {
             qm.marks.remove(id);
@@ -202,7 +202,7 @@ fn selected_messages(s: &State) -> Vec<JmsMessageKey> {
             .filter(|&r| qm.marks.contains(&qm.items[r].msgid))
             .collect();
         // In the order shown; hidden marked rows after them.
-        rows.sort_by_key(|r| qm.list.view.iter().position(|v| v == r).unwrap_or(usize::MAX));
+        rows.sort_by_key(|&r| qm.list.rows().position(|v| v == r).unwrap_or(usize::MAX));
         return rows.iter().map(|&r| JmsMessageKey::from(&qm.items[r])).collect();
     }
     qm.list
@@ -385,9 +385,8 @@ fn hidden_marked(s: &State, msgs: &[JmsMessageKey]) -> usize {
     msgs.iter()
         .filter(|k| {
             !qm.list
-                .view
-                .iter()
-                .any(|&r| qm.items.get(r).is_some_and(|m| m.msgid == k.msgid))
+                .rows()
+                .any(|r| qm.items.get(r).is_some_and(|m| m.msgid == k.msgid))
         })
         .count()
 }

@@ -74,9 +74,8 @@ fn finish(t: &mut dyn Table, opts: &TableOpts, cx: &CellCx) -> Result<Rows, Stri
     let ncols = t.columns().len();
     let mut tones: Vec<Vec<Tone>> = t
         .list()
-        .view
-        .iter()
-        .map(|&r| (0..ncols).map(|c| t.tone(r, c)).collect())
+        .rows()
+        .map(|r| (0..ncols).map(|c| t.tone(r, c)).collect())
         .collect();
     if let Some(n) = opts.limit {
         rows.truncate(n);

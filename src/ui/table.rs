@@ -146,7 +146,7 @@ pub fn render(buf: &mut Buffer, area: Rect, t: &dyn Table, cx: &CellCx, theme: &
     let needle = list.filter.to_lowercase();
     let offset = list.offset.min(list.view.len().saturating_sub(rows));
     for (line, pos) in (offset..list.view.len()).take(rows).enumerate() {
-        let r = list.view[pos];
+        let Some(r) = list.row_at(pos) else { break };
         let y = area.y + 1 + line as u16;
         let selected = pos == list.selected;
         if selected {
