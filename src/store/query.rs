@@ -101,7 +101,7 @@ const CHUNK: usize = 2048;
 /// Whether to decide the candidates in row order with one pass over (their part of) the id arena
 /// (`Matcher::decide_all`) rather than copying their ids one by one: unless they are a small
 /// part of the store, the row-order pass is cheaper.
-fn scan_whole_arena(store: &MessageStore, candidates: &[RowId]) -> bool {
+fn decide_in_row_order(store: &MessageStore, candidates: &[RowId]) -> bool {
     candidates.len() >= SCAN_MIN && candidates.len() * 16 >= store.len()
 }
 
@@ -113,17 +113,18 @@ const SCAN_MIN: usize = 16;
 
 /// The subsequence of `candidates` (order kept) that matches `query`.
 ///
-/// Two strategies for a text: when the candidates are most of the store (a first keystroke), every
-/// row is decided once in row order — dictionary codes, then one pass over the id arena for the
-/// rows still undecided ([`Matcher::decide_all`]) — and the candidates are then picked by a bit
-/// each; otherwise (refining a small result) only the candidates are examined, their ids copied
-/// one by one ([`Matcher::run_per_row`]).
+/// Two strategies for a text: unless the candidates are a small part of the store (a first
+/// keystroke, or refining a large result), the candidate rows are decided once in row order —
+/// dictionary codes, character sets, then one pass over the part of the id arena that still needs
+/// searching ([`Matcher::decide_all`]) — and picked by a bit each; otherwise (refining a small
+/// result) only the candidates are examined, their ids copied one by one
+/// ([`Matcher::run_per_row`]).
 pub fn filter_rows(store: &MessageStore, candidates: &[RowId], query: &Query) -> Vec<RowId> {
     let Some(m) = Matcher::new(store, query) else {
         return Vec::new();
     };
     let decided = match &m.text {
-        Some(tm) if scan_whole_arena(store, candidates) => Some(m.decide_all(store, tm, candidates)),
+        Some(tm) if decide_in_row_order(store, candidates) => Some(m.decide_all(store, tm, candidates)),
         _ => None,
     };
     let decided = decided.as_deref();

@@ -1,12 +1,14 @@
 //! Case-insensitive substring matching: over dictionary values (once per distinct value), over the
 //! id arena, and the match ranges of one cell for highlighting.
 //!
-//! Ids are searched with `memchr::memmem` in one of two ways:
-//! - [`scan_ids`]: the whole arena front to back, in runs of rows whose ids lie back to back. A
+//! Each row also has a [`char_set`] of its ids (8 bytes): a one-character needle is answered from
+//! it, and a row lacking one of a longer needle's characters is never searched. The ids that do
+//! need searching are searched in one of two ways:
+//! - [`scan_ids`]: the arena front to back, in runs of rows whose ids lie back to back. A
 //!   needle without ASCII letters is searched in the arena itself; otherwise each run is folded
 //!   to lower case into a small scratch buffer (one vectorised copy) and searched there. No
-//!   per-row work except for hits, so a pass over 1M rows costs about as much as reading the
-//!   arena once. Used when most rows are candidates (a first keystroke).
+//!   per-row work except for hits, so a pass costs about as much as reading the searched part of
+//!   the arena once. Used unless the candidates are a small part of the store.
 //! - [`IdScratch`]: only the queued rows, copied and folded one by one (per-row overhead, but
 //!   proportional to the candidates). Used to refine a small previous result.
 //!
