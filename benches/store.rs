@@ -159,10 +159,8 @@ fn filter(c: &mut Criterion) {
 /// own work (table row list, selection kept on its message, FAILED count).
 fn pane(c: &mut Criterion) {
     let (store, _) = big();
-    let mut pane = Messages {
-        store: store.clone(),
-        ..Messages::default()
-    };
+    let mut pane = Messages::default();
+    pane.store = std::sync::Arc::new(store.clone());
     let cx = CellCx {
         now: 1_763_000_000_000,
         time: TimeFmt::default(),

@@ -74,10 +74,8 @@ fn main() {
     );
 
     let store_heap = store.heap_bytes();
-    let mut pane = Messages {
-        store,
-        ..Messages::default()
-    };
+    let mut pane = Messages::default();
+    pane.store = std::sync::Arc::new(store);
     let cx = CellCx {
         now: 1_763_000_000_000,
         time: TimeFmt::default(),

@@ -518,3 +518,44 @@ fn first_load_keeps_the_newest_on_top_while_pages_arrive() {
     assert_eq!(selected_guid(&s).as_deref(), Some("AGZ0aaaaaaaaaaaaaaaaaaaaaa01"));
     assert_eq!(s.messages.list.offset, 0);
 }
+
+/// Sorting a large message window goes to a blocking thread (`Effect::SortMessages`) instead of
+/// holding up the next keystroke; its answer (`Msg::MessagesSorted`) shows the new order.
+#[test]
+fn large_message_sorts_are_effects_and_their_answer_applies() {
+    let mut s = state(80, 24);
+    apply(&mut s, [key('2')]);
+    load_messages(&mut s, messages());
+    s.messages.background_sort_min = 1;
+    let before: Vec<usize> = s.messages.list.rows().collect();
+    let fx = apply(&mut s, [key('s'), key('n')]);
+    let sort = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::SortMessages { job, key, store } => Some((*job, *key, store.0.clone())),
+            _ => None,
+        })
+        .expect("a sort effect");
+    assert!(s.messages.sorting.is_some());
+    assert_eq!(
+        s.messages.list.rows().collect::<Vec<_>>(),
+        before,
+        "old order meanwhile"
+    );
+    let (job, key, store) = sort;
+    let at = cpitop::store::MessageView::stamp(&store);
+    let mut order: Vec<u32> = (0..store.len() as u32).collect();
+    cpitop::store::sort_rows(&store, &mut order, key);
+    drop(store);
+    apply(&mut s, [Msg::MessagesSorted { job, key, at, order }]);
+    assert!(s.messages.sorting.is_none());
+    let senders: Vec<String> = s
+        .messages
+        .list
+        .rows()
+        .map(|r| s.messages.store.row(r as u32).sender.to_lowercase())
+        .collect();
+    let mut want = senders.clone();
+    want.sort();
+    assert_eq!(senders, want, "sorted by sender");
+}

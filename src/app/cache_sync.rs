@@ -152,7 +152,7 @@ fn collect(s: &mut State, wait: bool, force: bool) -> Option<CacheSave> {
     {
         let key = (at, s.messages.store.generation());
         if s.cache.saved_messages != Some(key) {
-            save.messages = Some((at, Arc::new(s.messages.store.clone()), s.cache.message_rows));
+            save.messages = Some((at, Arc::clone(&s.messages.store), s.cache.message_rows));
             s.cache.saved_messages = Some(key);
             s.cache.last_messages_save = Some(s.now);
         }

@@ -284,7 +284,7 @@ pub fn hold_at_most(s: &mut State, max_rows: usize) {
         max_messages: Some(max_rows.max(1)),
         ..s.messages.store.limits()
     };
-    s.messages.store.set_limits(limits);
+    std::sync::Arc::make_mut(&mut s.messages.store).set_limits(limits);
 }
 
 /// Forget everything of the old tenant; keep the generations counting up so that results of its
@@ -309,10 +309,8 @@ pub fn reset(s: &mut State, info: TenantInfo, intervals: Intervals, window_ms: i
         ..Default::default()
     };
     s.queue_messages = Default::default();
-    s.messages = super::messages::Messages {
-        web_ui,
-        ..Default::default()
-    };
+    s.messages = super::messages::Messages::default();
+    s.messages.web_ui = web_ui;
     s.messages.query.window_ms = window_ms;
     // One past the old tenant's: none of its results can match, whatever was polling.
     s.artifacts.load.generation = gens.0 + 1;

@@ -117,6 +117,20 @@ impl EffectRunner {
                     let _ = tx.blocking_send(Msg::Notify { text, error });
                 });
             }
+            Effect::SortMessages { job, key, store } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let store = store.0;
+                    let at = crate::store::MessageView::stamp(&store);
+                    let mut order: Vec<crate::store::RowId> =
+                        (0..store.len() as crate::store::RowId).collect();
+                    crate::store::sort_rows(&store, &mut order, key);
+                    // Let go of the store before answering, so that the pane can change it again
+                    // without copying it.
+                    drop(store);
+                    let _ = tx.blocking_send(Msg::MessagesSorted { job, key, at, order });
+                });
+            }
             Effect::MonitorFetch(plan) => {
                 super::monitor_poll::spawn(self.client.clone(), plan, self.tx.clone());
             }

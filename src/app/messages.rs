@@ -2,6 +2,7 @@
 //! columnar `MessageStore`. Only the rows on screen are ever formatted.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use super::detail::status_tone;
 use super::list::{Column, ListState, Sort, SortDir, Width};
@@ -28,7 +29,7 @@ pub const COLUMNS: &[Column] = &[
     Column::new("guid", "MESSAGE ID", Width::Fixed(28), 'm'),
 ];
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Messages {
     pub query: MessageQuery,
     pub load: Load,
@@ -39,13 +40,55 @@ pub struct Messages {
     pub live: bool,
     /// The query whose results are held (to know whether a restarted poller may keep them).
     pub held_query: Option<MessageQuery>,
-    pub store: MessageStore,
+    /// Shared so that a sort can run on a blocking thread over the same store (see
+    /// `SortJob`); changed only through `Arc::make_mut`, never while a sort holds it.
+    pub store: Arc<MessageStore>,
     /// FAILED messages held (counted on every rebuild, shown in the tab line).
     pub failed: usize,
     /// Web UI root for message links.
     pub web_ui: Option<String>,
     /// The store's filtered, sorted rows.
     pub view: MessageView,
+    /// Stores with at least this many messages are re-sorted on a blocking thread, off the
+    /// input path (`Effect::SortMessages`); smaller ones at once.
+    pub background_sort_min: usize,
+    /// The sort running on a blocking thread, if any.
+    pub sorting: Option<SortJob>,
+    /// A sort to hand to the effects (taken by `update`).
+    sort_request: bool,
+    sort_jobs: u64,
+    /// Pages that arrived while a sort or a cache save shared the store: merged as soon as it is
+    /// ours alone again (changing it while shared would copy it whole).
+    deferred: Vec<MplBatch>,
+}
+
+/// A re-sort of the message store running on a blocking thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortJob {
+    pub id: u64,
+    pub key: SortKey,
+}
+
+impl Default for Messages {
+    fn default() -> Self {
+        Self {
+            query: MessageQuery::default(),
+            load: Load::default(),
+            list: ListState::default(),
+            failed_only: false,
+            live: false,
+            held_query: None,
+            store: Arc::default(),
+            failed: 0,
+            web_ui: None,
+            view: MessageView::default(),
+            background_sort_min: 100_000,
+            sorting: None,
+            sort_request: false,
+            sort_jobs: 0,
+            deferred: Vec::new(),
+        }
+    }
 }
 
 /// The store's sort key for a table column (`None`: newest first).
@@ -70,6 +113,13 @@ fn sort_key(sort: Option<Sort>) -> SortKey {
 }
 
 impl Messages {
+    pub fn with_web_ui(web_ui: Option<String>) -> Self {
+        Self {
+            web_ui,
+            ..Self::default()
+        }
+    }
+
     /// `last 1h`, `15m`, or the custom range.
     pub fn window_label(&self, time: &super::format::TimeFmt) -> String {
         match self.query.range {
@@ -87,10 +137,14 @@ impl Messages {
                 .map(std::time::Duration::from_millis),
             Some(_) => None,
         };
-        self.store = MessageStore::new(StoreLimits {
+        self.store = Arc::new(MessageStore::new(StoreLimits {
             max_age,
             ..self.store.limits()
-        });
+        }));
+        // A sort of the old store is of no use any more.
+        self.sorting = None;
+        self.sort_request = false;
+        self.deferred.clear();
         self.view = MessageView::new(self.view.sort(), self.view.query().clone());
         self.list.view.clear();
         self.list.selected = 0;
@@ -99,8 +153,53 @@ impl Messages {
     }
 
     /// Upsert a decoded page (by message id).
+    /// While a sort or a cache save shares the store, the page waits (see `flush`).
     pub fn merge(&mut self, batch: MplBatch) {
-        self.store.merge(batch);
+        self.deferred.push(batch);
+        self.flush();
+    }
+
+    /// Merge the pages that waited, if the store is ours alone again. Returns whether any was.
+    pub fn flush(&mut self) -> bool {
+        if self.deferred.is_empty() {
+            return false;
+        }
+        let Some(store) = Arc::get_mut(&mut self.store) else {
+            return false;
+        };
+        for batch in self.deferred.drain(..) {
+            store.merge(batch);
+        }
+        true
+    }
+
+    /// Pages waiting for the store (see `flush`).
+    pub fn deferred(&self) -> usize {
+        self.deferred.len()
+    }
+
+    /// The effect that starts the sort `rebuild` asked for, if any.
+    pub fn take_sort_request(&mut self) -> Option<super::msg::Effect> {
+        if !std::mem::take(&mut self.sort_request) {
+            return None;
+        }
+        let job = self.sorting?;
+        Some(super::msg::Effect::SortMessages {
+            job: job.id,
+            key: job.key,
+            store: super::msg::StoreSnapshot(Arc::clone(&self.store)),
+        })
+    }
+
+    /// A background sort returned: show its order if it is still the one wanted (the view
+    /// patches in whatever changed since), merge the pages that waited, rebuild.
+    pub fn sorted(&mut self, job: u64, key: SortKey, at: (u64, u64), order: Vec<RowId>, cx: &CellCx) {
+        if self.sorting.is_some_and(|j| j.id == job && j.key == key) {
+            self.sorting = None;
+            self.view.install_order(key, order, at);
+        }
+        self.flush();
+        self.rebuild(cx);
     }
 
     /// Select the newest message (live mode).
@@ -193,7 +292,20 @@ impl Table for Messages {
             ..Query::default()
         };
         let sort = sort_key(self.list.sort);
-        if self.view.sort() != sort {
+        if self.view.sort() == sort {
+            self.sorting = None;
+        } else if self.store.len() >= self.background_sort_min {
+            // Off the input path: the old order stays on screen until the sort returns.
+            if self.sorting.map(|j| j.key) != Some(sort) {
+                self.sort_jobs += 1;
+                self.sorting = Some(SortJob {
+                    id: self.sort_jobs,
+                    key: sort,
+                });
+                self.sort_request = true;
+            }
+        } else {
+            self.sorting = None;
             self.view.set_sort(&self.store, sort);
         }
         if *self.view.query() != query {
@@ -218,5 +330,116 @@ impl Table for Messages {
                 self.list.selected_key = self.list.selected_row().map(|r| self.key(r));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::format::TimeFmt;
+    use crate::app::list::{Sort, SortDir};
+    use crate::app::msg::Effect;
+    use crate::store::sort_rows;
+    use crate::store::testgen::MplPageGen;
+
+    fn cx() -> CellCx {
+        CellCx {
+            now: 1_763_000_000_000,
+            time: TimeFmt::default(),
+        }
+    }
+
+    /// What the effect does, on this thread: sort the snapshot, let go of it, answer.
+    fn run_sort(effect: Effect) -> (u64, SortKey, (u64, u64), Vec<RowId>) {
+        let Effect::SortMessages { job, key, store } = effect else {
+            panic!("expected a sort effect, got {effect:?}");
+        };
+        let store = store.0;
+        let at = MessageView::stamp(&store);
+        let mut order: Vec<RowId> = (0..store.len() as RowId).collect();
+        sort_rows(&store, &mut order, key);
+        (job, key, at, order)
+    }
+
+    fn sorted_by(m: &Messages, key: SortKey) -> Vec<RowId> {
+        let mut v = MessageView::new(key, Query::default());
+        v.refresh(&m.store);
+        v.rows().to_vec()
+    }
+
+    /// A large store is re-sorted on a blocking thread: the old order stays until the sort
+    /// returns, pages arriving meanwhile wait and are merged after, and a sort the user has
+    /// moved on from is dropped.
+    #[test]
+    fn large_sorts_run_off_the_input_path() {
+        let mut g = MplPageGen::new(3, 1_763_000_000_000);
+        let mut m = Messages {
+            background_sort_min: 1000,
+            ..Messages::default()
+        };
+        for _ in 0..3 {
+            m.merge(MplBatch::decode(&g.page(500)).expect("decodes"));
+        }
+        m.rebuild(&cx());
+        assert!(m.take_sort_request().is_none(), "newest first needs no sort");
+        let newest_first = m.view.rows().to_vec();
+
+        // Sort by sender: nothing is sorted on this thread.
+        m.list.sort = Some(Sort {
+            column: 3,
+            dir: SortDir::Asc,
+        });
+        m.rebuild(&cx());
+        let sender = sort_key(m.list.sort);
+        assert_eq!(m.sorting.map(|j| j.key), Some(sender));
+        assert_eq!(
+            m.view.rows(),
+            &newest_first[..],
+            "old order until the sort returns"
+        );
+        let first = m.take_sort_request().expect("a sort effect");
+        assert!(m.take_sort_request().is_none(), "asked once");
+
+        // Changed mind: by receiver. The sender sort comes back first and is dropped.
+        m.list.sort = Some(Sort {
+            column: 4,
+            dir: SortDir::Desc,
+        });
+        m.rebuild(&cx());
+        let receiver = sort_key(m.list.sort);
+        let second = m.take_sort_request().expect("a second sort effect");
+        // A page arrives while both sorts share the store: it waits.
+        let held = m.store.len();
+        m.merge(MplBatch::decode(&g.page(300)).expect("decodes"));
+        assert_eq!(m.store.len(), held);
+        assert_eq!(m.deferred(), 1);
+
+        let (job, key, at, order) = run_sort(first);
+        m.sorted(job, key, at, order, &cx());
+        assert_eq!(m.view.sort(), SortKey::default(), "a stale sort is not shown");
+        assert_eq!(m.deferred(), 1, "the second sort still shares the store");
+
+        let (job, key, at, order) = run_sort(second);
+        assert_eq!(key, receiver);
+        m.sorted(job, key, at, order, &cx());
+        assert!(m.sorting.is_none());
+        assert_eq!(m.deferred(), 0);
+        assert_eq!(m.store.len(), held + 300, "the page that waited is merged");
+        assert_eq!(m.view.sort(), receiver);
+        assert_eq!(
+            m.view.rows(),
+            &sorted_by(&m, receiver)[..],
+            "sorted, page patched in"
+        );
+
+        // A small store sorts at once.
+        m.background_sort_min = usize::MAX;
+        m.list.sort = Some(Sort {
+            column: 3,
+            dir: SortDir::Asc,
+        });
+        m.rebuild(&cx());
+        assert!(m.take_sort_request().is_none());
+        assert_eq!(m.view.rows(), &sorted_by(&m, sender)[..]);
     }
 }

@@ -40,6 +40,14 @@ pub enum Msg {
     Cache(Box<super::cache_sync::CacheLoaded>),
     /// The outcome of `Effect::SwitchTenant`.
     Tenant(super::ctx::TenantMsg),
+    /// A background sort of the message store returned (`Effect::SortMessages`): every row as
+    /// of store state `at`, in `key` order.
+    MessagesSorted {
+        job: u64,
+        key: crate::store::SortKey,
+        at: (u64, u64),
+        order: Vec<crate::store::RowId>,
+    },
 }
 
 /// Results of pollers and one-off fetches: owned data, tagged so stale ones are dropped.
@@ -202,6 +210,13 @@ pub enum Effect {
     Write(super::write_actions::WriteEffect),
     /// Write the offline cache (off the loop unless `wait`).
     SaveCache(Box<super::cache_sync::CacheSave>),
+    /// Sort every row of the message store by `key` on a blocking thread; answered by
+    /// `Msg::MessagesSorted` (the Messages pane's `SortJob` `job`).
+    SortMessages {
+        job: u64,
+        key: crate::store::SortKey,
+        store: StoreSnapshot,
+    },
     /// Read a tenant's offline cache; answered with `Msg::Cache`.
     LoadCache {
         tenant: String,
@@ -213,4 +228,14 @@ pub enum Effect {
     },
     /// Poll through this client from now on.
     UseTenant(super::ctx::ClientHandle),
+}
+
+/// The message store shared with a blocking task; equal when it is the same store.
+#[derive(Debug, Clone)]
+pub struct StoreSnapshot(pub std::sync::Arc<crate::store::MessageStore>);
+
+impl PartialEq for StoreSnapshot {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }

@@ -241,10 +241,7 @@ impl State {
                 web_ui: tenant.web_ui.clone(),
                 ..Queues::default()
             },
-            messages: Messages {
-                web_ui: tenant.web_ui.clone(),
-                ..Messages::default()
-            },
+            messages: Messages::with_web_ui(tenant.web_ui.clone()),
             alerts: super::alerts::Alerts::default(),
             tenant,
             keymap,

@@ -60,6 +60,17 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
         }
         Msg::Cache(c) => super::cache_sync::apply_loaded(s, *c),
         Msg::Tenant(t) => super::ctx::on_msg(s, t, &mut fx),
+        Msg::MessagesSorted { job, key, at, order } => {
+            let cx = s.cell_cx();
+            let rows_on_screen = s.table_rows();
+            let m = &mut s.messages;
+            m.sorted(job, key, at, order, &cx);
+            m.list.scroll_into_view(rows_on_screen);
+            s.dirty = true;
+        }
+    }
+    if let Some(e) = s.messages.take_sort_request() {
+        fx.push(e);
     }
     if let Some(plan) = sync_polling(s) {
         fx.push(Effect::Poll(plan));
@@ -74,6 +85,12 @@ pub fn apply(s: &mut State, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> 
 }
 
 fn tick(s: &mut State, now: crate::cpi::odata::EpochMs) {
+    // Pages that waited for a cache save to let go of the message store.
+    if s.messages.deferred() > 0 && s.messages.flush() {
+        let cx = s.cell_cx();
+        s.messages.rebuild(&cx);
+        s.dirty = true;
+    }
     // The clock shows seconds: redraw when the second changes (and for ages, staleness).
     if now / 1000 != s.now / 1000 {
         s.dirty = true;

@@ -102,6 +102,20 @@ impl MessageView {
         }
     }
 
+    /// The store's state as the view records it: pass it along with an order sorted elsewhere.
+    pub fn stamp(store: &MessageStore) -> (u64, u64) {
+        (store.generation(), store.layout())
+    }
+
+    /// Show `order` — every row of the store as of `at` (`stamp`), sorted by `key` elsewhere
+    /// (on a blocking thread). The next `refresh` patches in what changed since `at` and filters.
+    pub fn install_order(&mut self, key: SortKey, order: Vec<RowId>, at: (u64, u64)) {
+        self.sort = key;
+        self.order = order;
+        self.order_at = Some(at);
+        self.rows_at = None;
+    }
+
     /// Sort by `key` (re-sorts the whole store once, then filters from that order).
     pub fn set_sort(&mut self, store: &MessageStore, key: SortKey) {
         if key == self.sort && self.is_current(store) {

@@ -207,6 +207,9 @@ fn crumbs(s: &State, r: &Route, out: &mut Vec<String>) {
             if s.messages.live {
                 out.push("live".into());
             }
+            if s.messages.sorting.is_some() {
+                out.push("sorting…".into());
+            }
         }
         Route::Pane(Pane::Queues) => {
             out.push("Queues".into());
