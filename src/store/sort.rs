@@ -195,7 +195,7 @@ pub fn sort_rows(store: &MessageStore, rows: &mut [RowId], key: SortKey) {
     let mut pairs: Vec<(u64, RowId)> = rows.iter().map(|&r| ((order.key)(r), r)).collect();
     par_sort(&mut pairs);
     if let Some((field, desc)) = order.id {
-        refine_id_runs(store, &mut pairs, field, desc, 1);
+        refine_id_runs_par(store, &mut pairs, field, desc);
     }
     for (dst, (_, r)) in rows.iter_mut().zip(pairs) {
         *dst = r;
@@ -238,6 +238,25 @@ fn id_chunk(store: &MessageStore, r: RowId, field: IdField, desc: bool, depth: u
     w[..n].copy_from_slice(&b[from..from + n]);
     let k = u64::from_be_bytes(w);
     if desc { !k } else { k }
+}
+
+/// `refine_id_runs` from the first depth, the two halves (split at a run boundary) on both
+/// cores: ids with a common prefix (`PO-45…`) leave thousands of small runs, each refined on its
+/// own.
+fn refine_id_runs_par(store: &MessageStore, pairs: &mut [(u64, RowId)], field: IdField, desc: bool) {
+    let mut mid = pairs.len() / 2;
+    while mid > 0 && mid < pairs.len() && pairs[mid - 1].0 == pairs[mid].0 {
+        mid += 1;
+    }
+    if pairs.len() < PAR_MIN || mid == 0 || mid >= pairs.len() {
+        refine_id_runs(store, pairs, field, desc, 1);
+        return;
+    }
+    let (a, b) = pairs.split_at_mut(mid);
+    std::thread::scope(|s| {
+        s.spawn(|| refine_id_runs(store, a, field, desc, 1));
+        refine_id_runs(store, b, field, desc, 1);
+    });
 }
 
 /// MSD refinement of runs of equal keys: by the next 8 bytes of the id, and once every id of a run
