@@ -40,8 +40,9 @@ pub struct Messages {
     pub live: bool,
     /// The query whose results are held (to know whether a restarted poller may keep them).
     pub held_query: Option<MessageQuery>,
-    /// Shared so that a sort can run on a blocking thread over the same store (see
-    /// `SortJob`); changed only through `Arc::make_mut`, never while a sort holds it.
+    /// Shared so that a sort can run on a blocking thread over the same store (see `SortJob`)
+    /// and a cache save can write it without a copy; pages merge only while it is not shared
+    /// (`flush`).
     pub store: Arc<MessageStore>,
     /// FAILED messages held (counted on every rebuild, shown in the tab line).
     pub failed: usize,
