@@ -2,23 +2,12 @@
 //! service-key tenants pass; a wrong secret is reported plainly; no secret reaches the output or
 //! the log.
 
-use std::path::{Path, PathBuf};
+#[path = "common/fsx.rs"]
+mod fsx;
+use fsx::{files, owner_only};
 
 use assert_cmd::Command;
 use cpitop::sim::{SimConfig, spawn};
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files(&p))
-        } else {
-            out.push(p)
-        }
-    }
-    out
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn config_check_against_the_simulated_tenant() {
@@ -74,9 +63,8 @@ auth = {{ client_id = "{id}", token_url = "{token}", client_secret_env = "WRONG_
         ),
     )
     .unwrap();
-    use std::os::unix::fs::PermissionsExt;
     for f in [&cfg, &key, &pw_file] {
-        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        owner_only(f);
     }
 
     let run = {

@@ -1,6 +1,8 @@
 //! `cpitop info`, `config init`, `config check --offline`, `cache clear` end to end, with every
 //! XDG directory in a temporary dir.
 
+#[path = "common/fsx.rs"]
+mod fsx;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -34,11 +36,7 @@ impl Env {
         c
     }
     fn write_config(&self, text: &str) {
-        let f = self.config_file();
-        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-        std::fs::write(&f, text).unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        fsx::write_private(&self.config_file(), text);
     }
 }
 

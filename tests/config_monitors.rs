@@ -1,6 +1,8 @@
 //! `cpitop config check` reports `[monitors]` problems with the file and line, and summarises
 //! valid monitors; every XDG directory in a temporary dir.
 
+#[path = "common/fsx.rs"]
+mod fsx;
 use assert_cmd::Command;
 
 const ONE_TENANT: &str = "[tenants.dev]\nurl = \"https://dev.example.com\"\n[tenants.dev.auth]\nclient_id = \"cid\"\ntoken_url = \"https://auth.example.com/oauth/token\"\nclient_secret_env = \"DEV_SECRET\"\n";
@@ -8,10 +10,7 @@ const ONE_TENANT: &str = "[tenants.dev]\nurl = \"https://dev.example.com\"\n[ten
 fn check(config: &str) -> (bool, String, String, std::path::PathBuf, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("xdg-config/cpitop/config.toml");
-    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    std::fs::write(&file, config).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    fsx::write_private(&file, config);
     let out = Command::new(assert_cmd::cargo::cargo_bin!("cpitop"))
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())

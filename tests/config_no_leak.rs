@@ -1,6 +1,9 @@
 //! A secret given by each of the three means (environment variable, command, service-key file)
 //! appears in no log line, cache file, command output or error text.
 
+#[path = "common/fsx.rs"]
+mod fsx;
+use fsx::{files, owner_only};
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -12,22 +15,6 @@ const KEY_SECRET: &str = "leak-key-94a0c2f1";
 const SECRETS: [&str; 3] = [ENV_SECRET, CMD_SECRET, KEY_SECRET];
 
 /// Every file below `dir`, recursively.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 fn assert_clean(what: &str, text: &str) {
     for s in SECRETS {
         assert!(!text.contains(s), "{what} contains secret {s}:\n{text}");
@@ -71,9 +58,8 @@ service_key = "{}"
         ),
     )
     .unwrap();
-    use std::os::unix::fs::PermissionsExt;
     for f in [&cfg, &key, &secret_file] {
-        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        owner_only(f);
     }
     cfg
 }

@@ -3,6 +3,9 @@
 //! JSON fields, CSV headers, filters that reduce rows (and are asked of the server), the message
 //! detail, and plain errors with a non-zero exit.
 
+#[path = "common/fsx.rs"]
+mod fsx;
+use fsx::{files, owner_only};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -221,22 +224,8 @@ auth = {{ client_id = "{id}", token_url = "{token}", client_secret_env = "SIM_SE
         ),
     )
     .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o600)).unwrap();
+    owner_only(&cfg);
     cfg
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files(&p))
-        } else {
-            out.push(p)
-        }
-    }
-    out
 }
 
 /// Rows the last MPL load downloaded, from the debug log ("MPL load done" rows=N).

@@ -3,6 +3,8 @@
 //! new client, caches written for both; then a restart against a sim that is gone shows the
 //! cached data, stale, with the error banner.
 
+#[path = "common/fsx.rs"]
+mod fsx;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -90,8 +92,7 @@ auth = {{ username = "{user}", password_command = "printf %s '{password}'" }}
         ),
     )
     .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o600)).unwrap();
+    fsx::owner_only(&cfg);
     cfg
 }
 
