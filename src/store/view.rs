@@ -72,7 +72,7 @@ impl MessageView {
 
     /// Whether the view reflects the store as it is now.
     pub fn is_current(&self, store: &MessageStore) -> bool {
-        self.rows_at == Some((store.generation(), store.layout()))
+        self.rows_at == Some(Self::stamp(store))
     }
 
     /// Bring the view up to date with the store (after merges or evictions). Cheap when nothing
@@ -140,12 +140,12 @@ impl MessageView {
         } else {
             filter_rows(store, &self.order, q)
         };
-        self.rows_at = Some((store.generation(), store.layout()));
+        self.rows_at = Some(Self::stamp(store));
     }
 
     /// Make `order` hold every row of the store in sort order.
     fn update_order(&mut self, store: &MessageStore) {
-        let now = (store.generation(), store.layout());
+        let now = Self::stamp(store);
         if self.order_at == Some(now) {
             return;
         }
