@@ -6,10 +6,8 @@
 //!   the blocking pool with `mpl_row::decode_page`), limiter opened up (the sim is local).
 //! - `mpl_load/raw_sequential_100k`: the baseline — the same 100 lean pages downloaded one after
 //!   the other by following `__next`, no decoding (what `curl` in a loop does).
-//! - `tenant_load/live_delta_24h`: one steady-state refresh (`fetch_mpl_delta`) of a 24 h window
-//!   on a tenant writing 35 messages/s (≈3 M/day). Before measuring, three real refreshes 5 s
-//!   apart are made and the requests they cost are printed as requests per minute (the figure of
-//!   issue 7's tenant-load target), for the default 60 s delta overlap and for a 5 s overlap.
+//!
+//! The steady-state tenant load (requests and rows per live refresh) is `benches/tenant_load.rs`.
 
 use std::hint::black_box;
 
@@ -82,6 +80,9 @@ impl cpitop::cpi::mpl_row::DecodedMplPage for CountPage {
     fn max_log_end(&self) -> Option<i64> {
         self.max
     }
+    /// No keys kept: this page type serves window loads only (a delta following such a load
+    /// would find every row of its overlap late).
+    fn for_each_key(&self, _: &mut dyn FnMut(&str, i64)) {}
 }
 
 fn count_page(b: Bytes) -> Result<CountPage, String> {
@@ -202,85 +203,5 @@ fn bench_load(c: &mut Criterion) {
     drop(sim);
 }
 
-fn bench_tenant_load(c: &mut Criterion) {
-    use std::sync::Arc;
-    use std::time::Duration;
-
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let sim = rt
-        .block_on(cpitop::sim::spawn(cpitop::sim::SimConfig {
-            seed: 12,
-            message_rate: 35.0,
-            history: Duration::from_secs(24 * 3600),
-            // The steady state depends on the live rate, not on the history's size.
-            history_messages: Some(200_000),
-            ..cpitop::sim::SimConfig::default()
-        }))
-        .expect("sim");
-    let now = sim.admin().now_ms();
-    let query = cpitop::cpi::MplQuery::last_hours(now, 24);
-    let mut g = c.benchmark_group("tenant_load");
-    g.sample_size(10);
-    for overlap_s in [60u64, 5] {
-        let conn = cpitop::cpi::conn::TenantConn {
-            name: "bench".into(),
-            base_url: sim.base_url.clone(),
-            auth: cpitop::cpi::conn::Auth::OAuth {
-                token_url: sim.token_url.clone(),
-                client_id: sim.client_id.clone(),
-                client_secret: cpitop::secret::Secret::new(sim.client_secret.clone()),
-            },
-            limits: cpitop::cpi::conn::Limits::default(),
-            ca_bundle: None,
-        };
-        let opts = cpitop::cpi::MplLoadOptions {
-            delta_overlap: Duration::from_secs(overlap_s),
-            ..cpitop::cpi::MplLoadOptions::default()
-        };
-        let client = cpitop::cpi::CpiClient::with_options(conn, opts).expect("client");
-        let load = |watermark: Option<i64>| {
-            let client = client.clone();
-            let query = query.clone();
-            async move {
-                let (tx, mut rx) = tokio::sync::mpsc::channel::<CountPage>(16);
-                let drain = async move { while rx.recv().await.is_some() {} };
-                let dec: cpitop::cpi::MplDecoder<CountPage> = Arc::new(count_page);
-                let (out, _) = match watermark {
-                    None => tokio::join!(client.fetch_mpl_window(&query, dec, tx, None), drain),
-                    Some(w) => tokio::join!(client.fetch_mpl_delta(&query, w, dec, tx, None), drain),
-                };
-                out.expect("load")
-            }
-        };
-        let mut watermark = rt.block_on(load(None)).watermark;
-        let before = client.stats().requests;
-        let refreshes = 3;
-        for _ in 0..refreshes {
-            rt.block_on(async { tokio::time::sleep(Duration::from_secs(5)).await });
-            watermark = rt.block_on(load(Some(watermark))).watermark;
-        }
-        let per_refresh = (client.stats().requests - before) as f64 / f64::from(refreshes);
-        eprintln!(
-            "tenant_load: 24 h window, 35 msg/s, refresh every 5 s, overlap {overlap_s} s: \
-             {per_refresh:.1} requests per refresh = {:.0} requests/minute",
-            per_refresh * 12.0
-        );
-        let wm = std::cell::Cell::new(watermark);
-        g.bench_function(format!("live_delta_24h_overlap_{overlap_s}s"), |b| {
-            b.iter(|| {
-                let out = rt.block_on(load(Some(wm.get())));
-                wm.set(out.watermark);
-                black_box(out.rows)
-            })
-        });
-    }
-    g.finish();
-    drop(sim);
-}
-
-criterion_group!(benches, bench_decode, bench_load, bench_tenant_load);
+criterion_group!(benches, bench_decode, bench_load);
 criterion_main!(benches);

@@ -78,7 +78,7 @@ async fn keyset_window_plus_delta_matches_ground_truth_while_the_set_moves() {
     let before = server.requests().len();
     let (tx, rx) = mpsc::channel(8);
     let (delta, _) = tokio::join!(
-        client.fetch_mpl_delta(&query, outcome.watermark, decoder(), tx, None),
+        client.fetch_mpl_delta(&query, &outcome.follow, decoder(), tx, None),
         drain(rx, &mut held)
     );
     let delta = delta.expect("delta");
@@ -111,18 +111,19 @@ async fn keyset_window_plus_delta_matches_ground_truth_while_the_set_moves() {
         truth.len()
     );
 
-    // Steady state: a delta with nothing new is exactly one request.
+    // Steady state: between checks (`check_every`), a delta with nothing new is exactly one
+    // request and brings nothing.
     let before = server.requests().len();
     let (tx, rx) = mpsc::channel(8);
     let mut scratch = HashMap::new();
-    let (again, _) = tokio::join!(
-        client.fetch_mpl_delta(&query, delta.watermark + 61_000, decoder(), tx, None),
+    let (again, rows) = tokio::join!(
+        client.fetch_mpl_delta(&query, &delta.follow, decoder(), tx, None),
         drain(rx, &mut scratch)
     );
-    again.expect("idle delta");
+    let again = again.expect("idle delta");
     assert_eq!(
-        server.requests().len() - before,
-        1,
+        (server.requests().len() - before, again.check_pages, rows),
+        (1, 0, 0),
         "one request per idle refresh"
     );
 }

@@ -168,7 +168,7 @@ async fn window_pages_at_1000_and_matches_the_tenant() {
     // Even without live arrivals, RETRY/PROCESSING messages move on: the delta settles them.
     let (tx, mut rx) = mpsc::channel::<GuidPage>(16);
     let delta = c
-        .fetch_mpl_delta(&q, out.watermark, Arc::new(decode_guid_page), tx, None)
+        .fetch_mpl_delta(&q, &out.follow, Arc::new(decode_guid_page), tx, None)
         .await
         .expect("delta");
     while let Some(p) = rx.recv().await {

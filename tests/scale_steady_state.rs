@@ -1,18 +1,21 @@
 //! Issue 7, tenant load: in steady state the TUI's Messages pane (24 h window, live mode) makes
 //! exactly one delta request per refresh, with `$select` and `$top=1000`, ordered by `LogEnd`
-//! from a point at or after the previous load's start — checked on the wire (the simulated
-//! tenant's request log), through the real `State`/`update` and `Pollers`. Not timed: the
-//! figures (requests per minute, rows re-downloaded) come from `cargo bench --bench tenant_load`.
+//! from a point at or after the previous load's start, preceded every `check_every` by one check
+//! of the overlap by id (`$select=MessageGuid,LogEnd`), and downloads no message it holds again
+//! — checked on the
+//! wire (the simulated tenant's request log), through the real `State`/`update` and `Pollers`.
+//! Not timed: the figures (requests per minute, rows re-downloaded) come from
+//! `cargo bench --bench tenant_load`.
 
 use std::time::Duration;
 
-use cpitop::cpi::CpiClient;
 use cpitop::cpi::conn::{Auth, Limits, TenantConn};
+use cpitop::cpi::{CpiClient, MplLoadOptions};
 use cpitop::loadbench::tenant::steady_state;
 use cpitop::secret::Secret;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_live_refresh_is_one_lean_delta_request() {
+async fn each_live_refresh_is_one_lean_delta_request_and_some_add_a_check() {
     let sim = cpitop::sim::spawn(cpitop::sim::SimConfig {
         seed: 5,
         message_rate: 2.0,
@@ -23,17 +26,25 @@ async fn each_live_refresh_is_one_lean_delta_request() {
     .await
     .expect("sim");
     let admin = sim.admin();
-    let client = CpiClient::new(TenantConn {
-        name: "t".into(),
-        base_url: sim.base_url.clone(),
-        auth: Auth::OAuth {
-            token_url: sim.token_url.clone(),
-            client_id: sim.client_id.clone(),
-            client_secret: Secret::new(sim.client_secret.clone()),
+    // A check every 4 s (default 10 s) so that 8 s of live mode see refreshes with and without.
+    let opts = MplLoadOptions {
+        check_every: Duration::from_secs(4),
+        ..MplLoadOptions::default()
+    };
+    let client = CpiClient::with_options(
+        TenantConn {
+            name: "t".into(),
+            base_url: sim.base_url.clone(),
+            auth: Auth::OAuth {
+                token_url: sim.token_url.clone(),
+                client_id: sim.client_id.clone(),
+                client_secret: Secret::new(sim.client_secret.clone()),
+            },
+            limits: Limits::default(),
+            ca_bundle: None,
         },
-        limits: Limits::default(),
-        ca_bundle: None,
-    })
+        opts,
+    )
     .expect("client");
     let r = steady_state(
         client,
@@ -49,17 +60,28 @@ async fn each_live_refresh_is_one_lean_delta_request() {
 
     assert!(r.initial_rows >= 3_000, "first load: {} rows", r.initial_rows);
     assert!(r.refreshes >= 2, "{} refreshes in 8 s of live mode", r.refreshes);
+    let per = &r.requests_per_refresh;
     assert!(
-        r.requests_per_refresh.iter().all(|&n| n == 1),
-        "requests per refresh: {:?}",
-        r.requests_per_refresh
+        per.iter().all(|&n| n == 1 || n == 2) && per.contains(&1) && per.contains(&2),
+        "one request per refresh, two with a check: {per:?}"
     );
-    // The log may hold one more: a refresh whose reply had not been handled at the cut-off.
+    let checks = r
+        .mpl_requests
+        .iter()
+        .filter(|u| u.contains("$select=MessageGuid,LogEnd&") || u.ends_with("$select=MessageGuid,LogEnd"))
+        .count();
+    let deltas = r.mpl_requests.len() - checks;
+    // The log may hold one more refresh: one whose reply had not been handled at the cut-off.
     assert!(
-        r.mpl_requests.len() as u32 >= r.refreshes && r.mpl_requests.len() as u32 <= r.refreshes + 1,
-        "{} MPL requests for {} refreshes: {:#?}",
-        r.mpl_requests.len(),
+        deltas as u32 >= r.refreshes && deltas as u32 <= r.refreshes + 1,
+        "{deltas} deltas for {} refreshes: {:#?}",
         r.refreshes,
+        r.mpl_requests
+    );
+    let with_check = per.iter().filter(|&&n| n == 2).count();
+    assert!(
+        checks >= with_check && checks <= with_check + 1,
+        "{checks} checks, {with_check} refreshes with two requests: {:#?}",
         r.mpl_requests
     );
     for u in &r.mpl_requests {
@@ -72,6 +94,11 @@ async fn each_live_refresh_is_one_lean_delta_request() {
         );
         assert!(!u.contains("$skip"), "offset paging in steady state: {u}");
     }
+    assert_eq!(
+        r.unchanged, 0,
+        "no held message downloaded again ({} rows: {} new, {} changed)",
+        r.rows, r.inserted, r.updated
+    );
     // Live messages arrive at 2/s and the deltas bring them.
     assert!(r.inserted > 0, "no new messages in {:?}", r.observed);
 }

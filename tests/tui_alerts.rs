@@ -11,6 +11,7 @@ use cpitop::app::msg::{DataMsg, Effect, Msg};
 use cpitop::app::state::{Mode, Pane, Route};
 use cpitop::app::table::Table;
 use cpitop::app::{State, apply};
+use cpitop::cpi::MplFollow;
 use cpitop::monitor::{Evidence, QueueSnapshot, Status};
 use crossterm::event::KeyCode;
 use tui_support::*;
@@ -98,7 +99,10 @@ fn answer(plan: &FetchPlan, at: i64) -> Msg {
         keystore: plan
             .keystore
             .then(|| Err("GET /KeystoreEntries failed with HTTP 403: missing role".to_string())),
-        messages: plan.messages.as_ref().map(|_| Ok((vec![batch(&messages())], at))),
+        messages: plan
+            .messages
+            .as_ref()
+            .map(|_| Ok((vec![batch(&messages())], MplFollow::new(at)))),
         answered: true,
         ..MonitorFetched::default()
     })))
@@ -175,7 +179,7 @@ fn the_monitor_poller_fetches_only_what_no_pane_shows() {
     let plan = fetch_plans(&fx).pop().expect("a monitor fetch");
     assert!(!plan.artifacts, "the Artifacts pane polls them");
     assert!(plan.queues && plan.keystore && !plan.broker && !plan.packages);
-    assert_eq!(plan.messages.as_ref().map(|m| m.watermark), Some(None));
+    assert_eq!(plan.messages.as_ref().map(|m| m.follow.is_none()), Some(true));
     // One round in flight: no second fetch on the next ticks.
     assert!(fetch_plans(&apply(&mut s, [Msg::Tick(NOW + 70_000)])).is_empty());
     // A stale answer (other generation) is dropped.
@@ -189,7 +193,9 @@ fn the_monitor_poller_fetches_only_what_no_pane_shows() {
     let fx = apply(&mut s, [Msg::Tick(NOW + 200_000)]);
     let next = fetch_plans(&fx).pop().expect("next round");
     assert_eq!(
-        next.messages.as_ref().and_then(|m| m.watermark),
+        next.messages
+            .as_ref()
+            .and_then(|m| m.follow.as_ref().map(MplFollow::watermark)),
         Some(NOW + 71_000)
     );
     assert!(next.keystore, "a refused keystore is asked again next round");

@@ -5,6 +5,7 @@
 //!
 //! Everything here is plain data mutated by `update`; files are written by effects.
 
+use crate::cpi::MplFollow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -91,10 +92,10 @@ pub struct MonitorData {
     pub broker: Option<(EpochMs, JmsBroker)>,
     pub keystore: Option<Vec<KeystoreEntry>>,
     /// Messages for the message rules when the Messages pane does not hold an unfiltered window
-    /// long enough: one window load, then deltas from `watermark`.
+    /// long enough: one window load, then deltas following `follow`.
     pub store: MessageStore,
     pub messages_from: Option<EpochMs>,
-    pub watermark: Option<EpochMs>,
+    pub follow: Option<MplFollow>,
     /// The start of the window load on its way (becomes `messages_from` when it lands).
     pub requested_from: Option<EpochMs>,
     /// `(part, error)` of the last fetch's failures.

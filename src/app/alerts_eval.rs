@@ -11,6 +11,7 @@
 //! A round's transitions become effects: state and history written, notifications sent, the bell
 //! rung (configurable) and the header flashed.
 
+use crate::cpi::MplFollow;
 use std::time::Duration;
 
 use super::alerts::{FETCH_TIMEOUT_MS, FLASH_MS, KEYSTORE_REFRESH_MS, PACKAGES_REFRESH_MS, RuleResult};
@@ -69,7 +70,7 @@ pub fn plan(s: &State) -> FetchPlan {
         messages: match (window_ms(s), pane_message_coverage(s)) {
             (Some(w), None) => Some(MessagesFetch {
                 from: s.now - w,
-                watermark: a.data.watermark,
+                follow: a.data.follow.clone(),
             }),
             _ => None,
         },
@@ -229,8 +230,8 @@ pub fn fetched(s: &mut State, f: MonitorFetched, fx: &mut Vec<Effect>) {
         None => {}
     }
     match f.messages {
-        Some(Ok((batches, watermark))) => {
-            if a.data.watermark.is_none() {
+        Some(Ok((batches, follow))) => {
+            if a.data.follow.is_none() {
                 // A window load: start a store bounded by the rules' window.
                 let w = a.needs.message_window.map_or(Duration::from_secs(3600), |w| w);
                 a.data.store = MessageStore::new(StoreLimits {
@@ -244,7 +245,7 @@ pub fn fetched(s: &mut State, f: MonitorFetched, fx: &mut Vec<Effect>) {
                 a.data.store.merge(b);
             }
             a.data.store.enforce_limits(at);
-            a.data.watermark = Some(watermark);
+            a.data.follow = Some(follow);
         }
         Some(Err(e)) => failed("messages", e),
         None => {}
@@ -317,7 +318,8 @@ pub fn evaluate_now(s: &mut State, fx: &mut Vec<Effect>) {
         let broker = newest(pane_broker, a.data.broker.as_ref().map(|(t, b)| (*t, b)));
 
         let pane_stats = pane_message_coverage(s).map(|c| StoreStats::new(&s.messages.store, Some(c)));
-        let own_stats = match (a.data.messages_from, a.data.watermark, window_ms(s)) {
+        let watermark = a.data.follow.as_ref().map(MplFollow::watermark);
+        let own_stats = match (a.data.messages_from, watermark, window_ms(s)) {
             (Some(from), Some(to), Some(w)) => {
                 let evicted_below = to.saturating_sub(w).saturating_sub(STORE_SLACK_MS);
                 Some(StoreStats::new(

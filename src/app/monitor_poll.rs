@@ -14,6 +14,7 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use super::msg::{DataMsg, Msg};
+use crate::cpi::MplFollow;
 use crate::cpi::model::{JmsBroker, KeystoreEntry, RuntimeArtifact};
 use crate::cpi::mpl_window::{MplDecoder, MplQuery};
 use crate::cpi::odata::EpochMs;
@@ -21,11 +22,11 @@ use crate::cpi::{CpiClient, CpiError};
 use crate::monitor::{Needs, QueueSnapshot};
 use crate::store::MplBatch;
 
-/// The message part of a round: a window load from `from`, or a delta from `watermark`.
+/// The message part of a round: a window load from `from`, or a delta following `follow`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessagesFetch {
     pub from: EpochMs,
-    pub watermark: Option<EpochMs>,
+    pub follow: Option<MplFollow>,
 }
 
 /// What one monitor round fetches.
@@ -67,8 +68,8 @@ pub struct MonitorFetched {
     pub queues: Option<Result<Vec<QueueSnapshot>, String>>,
     pub broker: Option<Result<JmsBroker, String>>,
     pub keystore: Option<Result<Vec<KeystoreEntry>, String>>,
-    /// Decoded pages and the next delta's watermark.
-    pub messages: Option<Result<(Vec<MplBatch>, EpochMs), String>>,
+    /// Decoded pages and the state for the next delta.
+    pub messages: Option<Result<(Vec<MplBatch>, MplFollow), String>>,
     /// Whether the tenant answered any call (an HTTP 4xx is an answer).
     pub answered: bool,
     /// The first failure's text (secret-free, from the client's errors).
@@ -173,14 +174,17 @@ fn note<T>(
     })
 }
 
-async fn fetch_messages(client: &CpiClient, m: &MessagesFetch) -> Result<(Vec<MplBatch>, EpochMs), CpiError> {
+async fn fetch_messages(
+    client: &CpiClient,
+    m: &MessagesFetch,
+) -> Result<(Vec<MplBatch>, MplFollow), CpiError> {
     let (sink, mut pages) = mpsc::channel::<MplBatch>(8);
     let decoder: MplDecoder<MplBatch> = Arc::new(|b: Bytes| MplBatch::decode(&b));
     let load = async {
-        match m.watermark {
-            Some(w) => {
+        match &m.follow {
+            Some(f) => {
                 client
-                    .fetch_mpl_delta(&MplQuery::default(), w, decoder, sink, None)
+                    .fetch_mpl_delta(&MplQuery::default(), f, decoder, sink, None)
                     .await
             }
             None => {
@@ -200,5 +204,5 @@ async fn fetch_messages(client: &CpiClient, m: &MessagesFetch) -> Result<(Vec<Mp
         out
     };
     let (outcome, batches) = tokio::join!(load, collect);
-    outcome.map(|o| (batches, o.watermark))
+    outcome.map(|o| (batches, o.follow))
 }

@@ -2,6 +2,7 @@
 //! config, jittered backoff on errors, cancellable, parameters through a `watch`, results tagged
 //! with the generation they were asked under (the state drops stale ones).
 
+use crate::cpi::MplFollow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -176,7 +177,7 @@ impl PollTask {
     async fn run(mut self) {
         let mut failures = 0u32;
         // Messages: the watermark of the last complete load for this generation.
-        let mut watermark: Option<(Generation, EpochMs)> = None;
+        let mut follow: Option<(Generation, MplFollow)> = None;
         loop {
             let p = self.params.borrow_and_update().clone();
             let started = Msg::Data(DataMsg::Started {
@@ -188,7 +189,7 @@ impl PollTask {
             }
             let ok = tokio::select! {
                 _ = self.cancel.cancelled() => return,
-                ok = self.poll_once(&p, &mut watermark) => ok,
+                ok = self.poll_once(&p, &mut follow) => ok,
             };
             failures = if ok { 0 } else { failures + 1 };
             let delay = backoff(p.interval, failures);
@@ -202,7 +203,7 @@ impl PollTask {
     }
 
     /// One poll; `true` when it succeeded. The result goes to the state as a message.
-    async fn poll_once(&self, p: &PollParams, watermark: &mut Option<(Generation, EpochMs)>) -> bool {
+    async fn poll_once(&self, p: &PollParams, follow: &mut Option<(Generation, MplFollow)>) -> bool {
         let generation = p.generation;
         let (msg, ok) = match (&self.kind, &p.target) {
             (PollKind::Artifacts, _) => {
@@ -243,7 +244,7 @@ impl PollTask {
                 )
             }
             (PollKind::Messages, Target::Messages(q)) => {
-                return self.poll_messages(generation, q, watermark).await;
+                return self.poll_messages(generation, q, follow).await;
             }
             _ => return true,
         };
@@ -255,16 +256,19 @@ impl PollTask {
         &self,
         generation: Generation,
         q: &MessageQuery,
-        watermark: &mut Option<(Generation, EpochMs)>,
+        follow: &mut Option<(Generation, MplFollow)>,
     ) -> bool {
         let query = mpl_query(q, self.client.server_now());
         let (sink, mut pages) = mpsc::channel::<MplBatch>(4);
         let decoder: MplDecoder<MplBatch> = Arc::new(|b: Bytes| MplBatch::decode(&b));
         let client = self.client.clone();
-        let since = watermark.filter(|(g, _)| *g == generation).map(|(_, w)| w);
+        let since = follow
+            .as_ref()
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, f)| f.clone());
         let fetch = async move {
             match since {
-                Some(w) => client.fetch_mpl_delta(&query, w, decoder, sink, None).await,
+                Some(f) => client.fetch_mpl_delta(&query, &f, decoder, sink, None).await,
                 None => client.fetch_mpl_window(&query, decoder, sink, None).await,
             }
         };
@@ -288,7 +292,7 @@ impl PollTask {
         let (outcome, ()) = tokio::join!(fetch, forward);
         let (event, ok) = match outcome {
             Ok(o) => {
-                *watermark = Some((generation, o.watermark));
+                *follow = Some((generation, o.follow));
                 (MessagesEvent::Done, true)
             }
             Err(e) => (MessagesEvent::Failed(e.to_string()), false),

@@ -27,13 +27,22 @@ pub enum QueueApiKind {
 pub struct MplLoadOptions {
     /// Rows per page (`$top`); CPI serves at most 1000.
     pub page_size: u32,
-    /// How far before the watermark a delta starts: covers messages that become visible late
-    /// (commit lag) and residual clock skew (the `Date` correction leaves at most ~2.5 s).
-    /// Default 10 s. Every row in the overlap is downloaded again, so this is the price of each
-    /// live refresh on a busy tenant (35 msg/s: ~350 rows per refresh at 10 s, ~2,100 at 60 s;
-    /// see docs/benchmarks.md). U: SAP documents no bound on the MPL commit lag; if a tenant
-    /// shows late messages missing in live mode, raise this.
+    /// How far before the last check's watermark a delta's check looks for messages that
+    /// became visible late (commit lag) and for residual clock skew (the `Date` correction leaves at most
+    /// ~2.5 s). Default 10 s. The check lists this range by id only; just the messages not yet
+    /// received are then downloaded (`cpi::mpl_follow`). U: SAP documents no bound on the MPL
+    /// commit lag; if a tenant shows late messages missing in live mode, raise this.
     pub delta_overlap: Duration,
+    /// Late messages up to this many are fetched by id within the delta's filter; the rest
+    /// are read by range (`cpi::mpl_follow::plan_delta`). 0 reads all of them by range (for a
+    /// tenant that rejects ids and a `LogEnd` range in one `or`).
+    pub late_by_id: usize,
+    /// How often a delta's check runs (server time between checks); zero = every refresh.
+    /// Default 10 s: late messages appear within this plus a refresh (`cpi::mpl_follow`).
+    pub check_every: Duration,
+    /// `false`: no check; every delta re-reads the whole overlap in full rows (the behaviour
+    /// before the check, kept for comparison in `benches/tenant_load.rs`).
+    pub overlap_check: bool,
     /// A window is split into at most this many time slices, fetched concurrently.
     pub max_slices: usize,
     /// Slices are never shorter than this.
@@ -45,6 +54,9 @@ impl Default for MplLoadOptions {
         Self {
             page_size: 1000,
             delta_overlap: Duration::from_secs(10),
+            late_by_id: crate::cpi::mpl_follow::MAX_LATE_BY_ID,
+            check_every: Duration::from_secs(10),
+            overlap_check: true,
             max_slices: 8,
             min_slice: Duration::from_secs(5 * 60),
         }

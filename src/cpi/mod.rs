@@ -17,6 +17,7 @@ pub mod error;
 mod http;
 mod limiter;
 pub mod mpl;
+pub mod mpl_follow;
 pub mod mpl_window;
 mod paging;
 mod query;
@@ -27,6 +28,7 @@ pub mod stats;
 
 pub use client::{CpiClient, MplLoadOptions, QueueApiKind, install_tls_provider};
 pub use error::CpiError;
+pub use mpl_follow::MplFollow;
 pub use mpl_window::{
     GuidPage, LoadProgress, MplDecoder, MplLoadOutcome, MplQuery, ProgressFn, decode_guid_page,
 };

@@ -93,6 +93,8 @@ pub fn decode_page(bytes: &[u8]) -> Result<MplRowPage<'_>, serde_json::Error> {
 pub trait DecodedMplPage: Send + 'static {
     fn row_count(&self) -> usize;
     fn max_log_end(&self) -> Option<crate::cpi::odata::EpochMs>;
+    /// Each row's `MessageGuid` and `LogEnd` (what a delta's check compares; `mpl_follow`).
+    fn for_each_key(&self, f: &mut dyn FnMut(&str, crate::cpi::odata::EpochMs));
 }
 
 #[cfg(test)]

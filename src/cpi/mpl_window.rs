@@ -23,13 +23,13 @@
 //!
 //! A message that changes during the load (PROCESSING → COMPLETED, a retry) gets a new `LogEnd`,
 //! which is at or after the moment of the change, hence at or after the moment the load started.
-//! The load may or may not see its new state, but the next delta —
-//! `LogEnd ge (watermark − overlap)` — certainly does. So the load returns as watermark the
-//! server-clock time just before its first request (local clock corrected by the `Date` header
-//! skew), not the largest `LogEnd` it saw (which would miss messages that changed below it). The
-//! overlap (default 10 s, `MplLoadOptions::delta_overlap`) also covers messages that become
-//! visible a little after their `LogEnd` (commit lag) and residual clock skew; the duplicates it
-//! brings are upserts.
+//! The load may or may not see its new state, but the next delta — `LogEnd ge watermark` —
+//! certainly does. So the load returns as watermark the server-clock time just before its first
+//! request (local clock corrected by the `Date` header skew), not the largest `LogEnd` it saw
+//! (which would miss messages that changed below it). Messages that become visible a little after
+//! their `LogEnd` (commit lag) and residual clock skew are what the delta's check covers: it lists
+//! `[watermark − overlap, watermark)` by id only and the delta fetches the ones not yet received
+//! (`mpl_follow`; default overlap 10 s, `MplLoadOptions::delta_overlap`).
 //!
 //! # Speed and gentleness
 //!
@@ -38,8 +38,8 @@
 //! to the caller's decoder in `spawn_blocking`, so decoding runs on the blocking pool while other
 //! slices download: downloads and decoding overlap across both cores. Within a slice the next
 //! page needs the decoded `max_log_end`, so a slice waits for its own decode. In steady state a
-//! refresh is a single delta request that returns the few rows (or none) changed since the
-//! watermark.
+//! refresh is a lean check of the overlap plus one delta request that returns the rows (or none)
+//! new since the watermark.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -53,6 +53,7 @@ use super::client::CpiClient;
 use super::error::CpiError;
 use super::http::{Req, endpoint_of};
 use super::model::MplStatus;
+use super::mpl_follow::{CHECK_SELECT, DeltaPlan, MplFollow};
 use super::mpl_row::{DecodedMplPage, MPL_LIST_SELECT};
 use super::odata::{EpochMs, datetime_literal};
 use super::query::{lit, url};
@@ -124,9 +125,29 @@ impl MplQuery {
 
     /// User filters and `LogEnd ge from and LogEnd lt to`.
     pub(crate) fn filter(&self, from: Option<EpochMs>, to: Option<EpochMs>) -> Option<String> {
+        self.filter_with(from, to, &[])
+    }
+
+    /// User filters and `LogEnd ge from and LogEnd lt to`, where the lower bound also admits the
+    /// messages `by_id` (`(LogEnd ge … or MessageGuid eq … or …)`; see `mpl_follow`).
+    pub(crate) fn filter_with(
+        &self,
+        from: Option<EpochMs>,
+        to: Option<EpochMs>,
+        by_id: &[String],
+    ) -> Option<String> {
         let mut parts: Vec<String> = self.user_filter().into_iter().collect();
         if let Some(f) = from {
-            parts.push(format!("LogEnd ge {}", datetime_literal(f)));
+            let ge = format!("LogEnd ge {}", datetime_literal(f));
+            if by_id.is_empty() {
+                parts.push(ge);
+            } else {
+                let ids: Vec<String> = by_id
+                    .iter()
+                    .map(|g| format!("MessageGuid eq {}", lit(g)))
+                    .collect();
+                parts.push(format!("({ge} or {})", ids.join(" or ")));
+            }
         }
         if let Some(t) = to {
             parts.push(format!("LogEnd lt {}", datetime_literal(t)));
@@ -160,13 +181,20 @@ pub type ProgressFn = Arc<dyn Fn(LoadProgress) + Send + Sync>;
 pub type MplDecoder<D> = Arc<dyn Fn(Bytes) -> Result<D, String> + Send + Sync>;
 
 /// The result of a window load or a delta.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MplLoadOutcome {
-    /// Pass to the next `fetch_mpl_delta`: the server time just before this load began.
+    /// The server time just before this load began (`follow.watermark()`).
     pub watermark: EpochMs,
+    /// Pass to the next `fetch_mpl_delta`.
+    pub follow: MplFollow,
+    /// Full rows: pages, rows and bytes.
     pub pages: u64,
     pub rows: u64,
     pub bytes: u64,
+    /// A delta's check: pages and rows listed (by id only), and how many were late.
+    pub check_pages: u64,
+    pub checked: u64,
+    pub late: u64,
     pub elapsed: Duration,
 }
 
@@ -198,17 +226,85 @@ impl Counters {
     }
 }
 
-struct Load<'a, D> {
+/// What one load reads: the filters, which fields, the late messages fetched by id with its
+/// first page, and (for window loads and deltas) where to keep the keys of recent rows.
+struct Spec<'a> {
     query: &'a MplQuery,
+    select: &'static str,
+    by_id: &'a [String],
+    keep: Option<&'a Keep>,
+}
+
+/// The keys of received rows with `LogEnd ≥ horizon` (what the next check will list), and the
+/// newest `LogEnd` received.
+struct Keep {
+    horizon: EpochMs,
+    kept: std::sync::Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    rows: Vec<(Box<str>, EpochMs)>,
+    newest: Option<EpochMs>,
+}
+
+impl Keep {
+    fn new(horizon: EpochMs) -> Self {
+        Self {
+            horizon,
+            kept: std::sync::Mutex::default(),
+        }
+    }
+
+    fn page<D: DecodedMplPage>(&self, page: &D) {
+        let Some(max) = page.max_log_end() else {
+            return;
+        };
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.newest = Some(kept.newest.map_or(max, |m| m.max(max)));
+        if max < self.horizon {
+            return;
+        }
+        page.for_each_key(&mut |guid, end| {
+            if end >= self.horizon {
+                kept.rows.push((guid.into(), end));
+            }
+        });
+    }
+
+    /// A follower that has received the kept rows, at `watermark` or just past the newest row
+    /// received if that is later (a row newer than the request's start that was already visible
+    /// is not read again; one that was not is below the new watermark, where the check sees it).
+    fn into_follow(self, mut follow: MplFollow, watermark: EpochMs) -> MplFollow {
+        let Kept { rows, newest } = self.kept.into_inner().unwrap_or_else(|e| e.into_inner());
+        for (guid, end) in rows {
+            follow.observe(&guid, end);
+        }
+        let next = newest.map_or(watermark, |n| watermark.max(n.saturating_add(1)));
+        follow.advance(next, self.horizon);
+        follow
+    }
+}
+
+struct Load<'a, D> {
+    spec: Spec<'a>,
     decoder: &'a MplDecoder<D>,
     sink: &'a mpsc::Sender<D>,
     counters: &'a Counters,
     page_size: u32,
 }
 
+/// Pages, rows and bytes of one `run_slices`.
+struct Ran {
+    pages: u64,
+    rows: u64,
+    bytes: u64,
+}
+
 impl CpiClient {
     /// Load every message of `query`'s window (lean rows, `$select` of `mpl_row`), streaming each
-    /// decoded page into `sink` as soon as it is decoded. Returns the watermark for deltas.
+    /// decoded page into `sink` as soon as it is decoded. Returns the watermark and the state
+    /// for deltas.
     pub async fn fetch_mpl_window<D: DecodedMplPage>(
         &self,
         query: &MplQuery,
@@ -216,29 +312,130 @@ impl CpiClient {
         sink: mpsc::Sender<D>,
         progress: Option<ProgressFn>,
     ) -> Result<MplLoadOutcome, CpiError> {
+        let started = Instant::now();
         let watermark = self.server_now();
         let slices = self.slices(query, watermark);
-        self.run_slices(query, decoder, sink, progress, watermark, slices)
-            .await
+        let keep = Keep::new(watermark.saturating_sub(self.overlap_ms()));
+        let spec = Spec {
+            query,
+            select: MPL_LIST_SELECT,
+            by_id: &[],
+            keep: Some(&keep),
+        };
+        let ran = self.run_slices(spec, decoder, sink, progress, slices).await?;
+        Ok(MplLoadOutcome {
+            watermark,
+            follow: keep.into_follow(MplFollow::new(watermark), watermark),
+            pages: ran.pages,
+            rows: ran.rows,
+            bytes: ran.bytes,
+            check_pages: 0,
+            checked: 0,
+            late: 0,
+            elapsed: started.elapsed(),
+        })
     }
 
-    /// Everything that changed since a previous load: `LogEnd ge watermark − overlap` (the
-    /// overlap is `MplLoadOptions::delta_overlap`), within `query`'s filters and window. One
-    /// request when nothing is new. Returns the next watermark.
+    /// Everything that changed since a previous load or delta (`follow`), within `query`'s
+    /// filters and window: when due, the check by id of what may have become visible late
+    /// (`mpl_follow`), then the full rows of `LogEnd ge watermark` and of the messages the
+    /// check found late. Returns the next state in `MplLoadOutcome::follow`; `follow` itself
+    /// stays valid if this fails.
     pub async fn fetch_mpl_delta<D: DecodedMplPage>(
         &self,
         query: &MplQuery,
-        watermark: EpochMs,
+        follow: &MplFollow,
         decoder: MplDecoder<D>,
         sink: mpsc::Sender<D>,
         progress: Option<ProgressFn>,
     ) -> Result<MplLoadOutcome, CpiError> {
+        let started = Instant::now();
         let next = self.server_now();
-        let overlap = i64::try_from(self.mpl_options().delta_overlap.as_millis()).unwrap_or(i64::MAX);
-        let since = watermark.saturating_sub(overlap);
-        let from = Some(query.from.map_or(since, |f| f.max(since)));
-        self.run_slices(query, decoder, sink, progress, next, vec![(from, query.to)])
-            .await
+        let overlap = self.overlap_ms();
+        let opts = self.mpl_options();
+        let w = follow.watermark();
+        let at_least = |t: EpochMs| query.from.map_or(t, |f| f.max(t));
+        let mut base = follow.clone();
+        let every = i64::try_from(opts.check_every.as_millis()).unwrap_or(i64::MAX);
+        let (mut checked, mut late, mut check_pages) = (0, 0, 0);
+        let plan = if !opts.overlap_check {
+            // The behaviour before the check: the whole overlap again, in full rows.
+            DeltaPlan {
+                from: at_least(w.saturating_sub(overlap)),
+                by_id: Vec::new(),
+            }
+        } else {
+            if next.saturating_sub(follow.checked_at()) >= every {
+                let since = at_least(follow.checked().saturating_sub(overlap));
+                let until = query.to.map_or(w, |t| t.min(w));
+                let (listed, pages) = self.check_overlap(query, since, until).await?;
+                let found = follow.late(&listed);
+                (checked, late, check_pages) = (listed.len() as u64, found.len() as u64, pages);
+                base.add_late(found);
+                base.mark_checked(next);
+            }
+            let page = opts.page_size.clamp(1, 1000) as usize;
+            base.plan(opts.late_by_id.min(page / 2))
+        };
+        let from = at_least(plan.from);
+        // Kept for the next check, which starts `overlap` before the last check.
+        let keep = Keep::new(base.checked().saturating_sub(overlap));
+        let spec = Spec {
+            query,
+            select: MPL_LIST_SELECT,
+            by_id: &plan.by_id,
+            keep: Some(&keep),
+        };
+        let ran = self
+            .run_slices(spec, decoder, sink, progress, vec![(Some(from), query.to)])
+            .await?;
+        base.fetched(&plan);
+        Ok(MplLoadOutcome {
+            watermark: next,
+            follow: keep.into_follow(base, next),
+            pages: ran.pages,
+            rows: ran.rows,
+            bytes: ran.bytes,
+            check_pages,
+            checked,
+            late,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// The check: `[since, until)` listed by id and `LogEnd` only, keyset-paged like a load.
+    /// Returns the listed rows and the number of pages.
+    async fn check_overlap(
+        &self,
+        query: &MplQuery,
+        since: EpochMs,
+        until: EpochMs,
+    ) -> Result<(Vec<(String, EpochMs)>, u64), CpiError> {
+        if since >= until {
+            return Ok((Vec::new(), 0));
+        }
+        let (tx, mut rx) = mpsc::channel::<GuidPage>(4);
+        let spec = Spec {
+            query,
+            select: CHECK_SELECT,
+            by_id: &[],
+            keep: None,
+        };
+        let decoder: MplDecoder<GuidPage> = Arc::new(decode_guid_page);
+        let run = self.run_slices(spec, decoder, tx, None, vec![(Some(since), Some(until))]);
+        let collect = async {
+            let mut listed = Vec::new();
+            while let Some(page) = rx.recv().await {
+                listed.extend(page.rows);
+            }
+            listed
+        };
+        let (ran, listed) = tokio::join!(run, collect);
+        Ok((listed, ran?.pages))
+    }
+
+    fn overlap_ms(&self) -> EpochMs {
+        i64::try_from(self.mpl_options().delta_overlap.as_millis()).unwrap_or(i64::MAX)
     }
 
     /// Split the window into time slices, newest first. The newest slice keeps the query's own
@@ -270,13 +467,12 @@ impl CpiClient {
 
     async fn run_slices<D: DecodedMplPage>(
         &self,
-        query: &MplQuery,
+        spec: Spec<'_>,
         decoder: MplDecoder<D>,
         sink: mpsc::Sender<D>,
         progress: Option<ProgressFn>,
-        watermark: EpochMs,
         slices: Vec<(Option<EpochMs>, Option<EpochMs>)>,
-    ) -> Result<MplLoadOutcome, CpiError> {
+    ) -> Result<Ran, CpiError> {
         let counters = Counters {
             pages: AtomicU64::new(0),
             rows: AtomicU64::new(0),
@@ -287,7 +483,7 @@ impl CpiClient {
             progress,
         };
         let load = Load {
-            query,
+            spec,
             decoder: &decoder,
             sink: &sink,
             counters: &counters,
@@ -308,18 +504,19 @@ impl CpiClient {
             rows = p.rows,
             bytes = p.bytes,
             ms = p.elapsed.as_millis() as u64,
+            select = load.spec.select,
             "MPL load done"
         );
-        Ok(MplLoadOutcome {
-            watermark,
+        Ok(Ran {
             pages: p.pages,
             rows: p.rows,
             bytes: p.bytes,
-            elapsed: p.elapsed,
         })
     }
 
-    /// Keyset-page one slice `[from, to)` in `LogEnd` order.
+    /// Keyset-page one slice `[from, to)` in `LogEnd` order. The spec's late messages by id
+    /// come with the first page (they sort before `from`, and are fewer than half a page, so a
+    /// full first page still reaches `from`); later pages continue by value without them.
     async fn fetch_slice<D: DecodedMplPage>(
         &self,
         load: &Load<'_, D>,
@@ -327,8 +524,9 @@ impl CpiClient {
         to: Option<EpochMs>,
     ) -> Result<(), CpiError> {
         let mut cursor = from;
+        let mut by_id = load.spec.by_id;
         loop {
-            let (rows, max, has_next) = self.fetch_page(load, cursor, to, None).await?;
+            let (rows, max, has_next) = self.fetch_page(load, cursor, to, None, by_id).await?;
             if rows < load.page_size as usize && !has_next {
                 return Ok(());
             }
@@ -342,6 +540,14 @@ impl CpiClient {
                     detail: "a page of messages carries no LogEnd".into(),
                 });
             };
+            if !by_id.is_empty() {
+                by_id = &[];
+                if cursor.is_some_and(|c| max <= c) {
+                    // Late rows filled the page below `from` (a page size below twice the
+                    // late count): read the slice again by value alone.
+                    continue;
+                }
+            }
             match cursor {
                 Some(c) if max < c => {
                     return Err(CpiError::Malformed {
@@ -372,7 +578,9 @@ impl CpiClient {
     ) -> Result<(), CpiError> {
         let mut skip = u64::from(load.page_size);
         loop {
-            let (rows, _, _) = self.fetch_page(load, Some(ms), Some(ms + 1), Some(skip)).await?;
+            let (rows, _, _) = self
+                .fetch_page(load, Some(ms), Some(ms + 1), Some(skip), &[])
+                .await?;
             if rows < load.page_size as usize {
                 return Ok(());
             }
@@ -388,10 +596,11 @@ impl CpiClient {
         from: Option<EpochMs>,
         to: Option<EpochMs>,
         skip: Option<u64>,
+        by_id: &[String],
     ) -> Result<(usize, Option<EpochMs>, bool), CpiError> {
         let t = self.t();
         let mut opts: Vec<(&str, String)> = Vec::with_capacity(5);
-        if let Some(f) = load.query.filter(from, to) {
+        if let Some(f) = load.spec.query.filter_with(from, to, by_id) {
             opts.push(("$filter", f));
         }
         opts.push(("$orderby", "LogEnd asc".into()));
@@ -399,7 +608,7 @@ impl CpiClient {
         if let Some(s) = skip {
             opts.push(("$skip", s.to_string()));
         }
-        opts.push(("$select", MPL_LIST_SELECT.into()));
+        opts.push(("$select", load.spec.select.into()));
         let reply = t
             .send(&Req::get(url(&t.root, "MessageProcessingLogs", &opts)))
             .await?;
@@ -420,6 +629,9 @@ impl CpiClient {
             })?;
         let rows = decoded.row_count();
         let max = decoded.max_log_end();
+        if let Some(keep) = load.spec.keep {
+            keep.page(&decoded);
+        }
         load.sink.send(decoded).await.map_err(|_| CpiError::Cancelled)?;
         let c = load.counters;
         c.pages.fetch_add(1, Ordering::Relaxed);
@@ -442,6 +654,11 @@ impl DecodedMplPage for GuidPage {
     }
     fn max_log_end(&self) -> Option<EpochMs> {
         self.rows.iter().map(|r| r.1).max()
+    }
+    fn for_each_key(&self, f: &mut dyn FnMut(&str, EpochMs)) {
+        for (guid, end) in &self.rows {
+            f(guid, *end);
+        }
     }
 }
 
@@ -487,6 +704,16 @@ mod tests {
             )
         );
         assert_eq!(MplQuery::default().filter(None, None), None);
+        // Late messages by id widen the lower bound only.
+        let late = ["A'1".to_owned(), "B".to_owned()];
+        assert_eq!(
+            q.filter_with(Some(1_704_067_200_000), None, &late).as_deref(),
+            Some(
+                "(Status eq 'FAILED' or Status eq 'RETRY') and IntegrationFlowName eq 'Orders_Inbound' and \
+                 Sender eq 'O''Neil' and (LogEnd ge datetime'2024-01-01T00:00:00.000' or \
+                 MessageGuid eq 'A''1' or MessageGuid eq 'B')"
+            )
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! failure is reported in [`GatherReport`]. Whether the tenant answered at all feeds
 //! [`TenantHealth`] (for `tenant_unreachable`).
 
+use crate::cpi::MplFollow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,8 +46,8 @@ struct MessageFeed {
     window_ms: i64,
     /// Start of the completely loaded range (`None` until the first window load succeeds).
     from: Option<EpochMs>,
-    /// The next delta's watermark (`None` until the first window load succeeds).
-    watermark: Option<EpochMs>,
+    /// Where the next delta starts (`None` until the first window load succeeds).
+    follow: Option<MplFollow>,
 }
 
 /// What one round fetched and what failed.
@@ -94,7 +95,7 @@ impl Gatherer {
                 }),
                 window_ms,
                 from: None,
-                watermark: None,
+                follow: None,
             }
         });
         Self {
@@ -216,7 +217,7 @@ impl Gatherer {
     /// The loaded messages with the range known completely (`None` if no messages are kept).
     pub fn message_stats(&self) -> Option<StoreStats<'_>> {
         let feed = self.messages.as_ref()?;
-        let coverage = match (feed.from, feed.watermark) {
+        let coverage = match (feed.from, feed.follow.as_ref().map(MplFollow::watermark)) {
             (Some(from), Some(to)) => {
                 // Eviction by age moves the start up.
                 let evicted_below = to.saturating_sub(feed.window_ms).saturating_sub(STORE_SLACK_MS);
@@ -344,10 +345,10 @@ async fn refresh_messages(
     let decoder: MplDecoder<MplBatch> = Arc::new(|b: Bytes| MplBatch::decode(&b));
     let window_from = now.saturating_sub(feed.window_ms);
     let load = async {
-        match feed.watermark {
-            Some(w) => {
+        match &feed.follow {
+            Some(f) => {
                 client
-                    .fetch_mpl_delta(&MplQuery::default(), w, decoder, tx, None)
+                    .fetch_mpl_delta(&MplQuery::default(), f, decoder, tx, None)
                     .await
             }
             None => {
@@ -371,10 +372,10 @@ async fn refresh_messages(
     let (outcome, changed) = tokio::join!(load, merge);
     match outcome {
         Ok(o) => {
-            if feed.watermark.is_none() {
+            if feed.follow.is_none() {
                 feed.from = Some(window_from);
             }
-            feed.watermark = Some(o.watermark);
+            feed.follow = Some(o.follow);
             feed.store.enforce_limits(now);
             Some(Ok(changed))
         }

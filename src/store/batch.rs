@@ -182,4 +182,9 @@ impl DecodedMplPage for MplBatch {
     fn max_log_end(&self) -> Option<EpochMs> {
         self.max_log_end
     }
+    fn for_each_key(&self, f: &mut dyn FnMut(&str, EpochMs)) {
+        for (guid, &end) in self.guids().zip(&self.log_end) {
+            f(guid, end);
+        }
+    }
 }

@@ -239,6 +239,8 @@ impl MplSet {
         let query = r.path.split_once('?').map(|(_, q)| q).unwrap_or("");
         let mut ge: Option<i64> = None;
         let mut lt: Option<i64> = None;
+        // `(LogEnd ge … or MessageGuid eq '…' or …)`: a delta with late messages by id.
+        let mut or_ids: Vec<String> = Vec::new();
         let mut desc = false;
         let mut top = 1000usize;
         let mut skip = 0usize;
@@ -254,7 +256,18 @@ impl MplSet {
                             .split_once("datetime'")
                             .and_then(|(_, rest)| rest.strip_suffix('\''))
                             .and_then(cpitop::cpi::odata::parse_datetime_literal);
-                        if clause.starts_with("LogEnd ge") {
+                        if let Some(alts) = clause.strip_prefix('(').and_then(|c| c.strip_suffix(')')) {
+                            for alt in alts.split(" or ") {
+                                if let Some(id) = alt.strip_prefix("MessageGuid eq '") {
+                                    or_ids.push(id.trim_end_matches('\'').to_owned());
+                                } else if alt.starts_with("LogEnd ge") {
+                                    ge = alt
+                                        .split_once("datetime'")
+                                        .and_then(|(_, rest)| rest.strip_suffix('\''))
+                                        .and_then(cpitop::cpi::odata::parse_datetime_literal);
+                                }
+                            }
+                        } else if clause.starts_with("LogEnd ge") {
                             ge = lit;
                         } else if clause.starts_with("LogEnd lt") {
                             lt = lit;
@@ -272,7 +285,9 @@ impl MplSet {
             .lock()
             .expect("rows")
             .iter()
-            .filter(|(_, t)| ge.is_none_or(|g| *t >= g) && lt.is_none_or(|l| *t < l))
+            .filter(|(id, t)| {
+                (ge.is_none_or(|g| *t >= g) || or_ids.contains(id)) && lt.is_none_or(|l| *t < l)
+            })
             .cloned()
             .collect();
         // Stable order within a millisecond (by guid), as a database index would give.
