@@ -2,7 +2,9 @@
 //! the Messages pane open on a 24 h window in live mode, against the simulated tenant writing
 //! 35 messages/s (≈3 M a day), and whether the deltas re-download messages the TUI holds.
 //! The real `State`/`update` and `Pollers` with the client's default limits and options (see
-//! `cpitop::loadbench::tenant`). Three runs: the default delta overlap (10 s), the former default (60 s) and 5 s.
+//! `cpitop::loadbench::tenant`). Three runs: the default (a check of the overlap by id every
+//! 10 s, late messages fetched by id), a check with every refresh, and the former design
+//! without a check (every delta re-reads the 10 s overlap in full rows).
 //!
 //! `cargo bench --bench tenant_load [-- --secs 20 --rate 35 --history 100000]`
 
@@ -54,7 +56,24 @@ fn main() {
         // minutes of live traffic at once make the recent past (what a delta's overlap re-reads)
         // as dense as steady state, without waiting for it.
         admin.advance_clock(Duration::from_secs(120));
-        for overlap in [10u64, 60, 5] {
+        let modes: [(&str, MplLoadOptions); 3] = [
+            ("default: check every 10 s", MplLoadOptions::default()),
+            (
+                "check every refresh",
+                MplLoadOptions {
+                    check_every: Duration::ZERO,
+                    ..MplLoadOptions::default()
+                },
+            ),
+            (
+                "no check, overlap re-read",
+                MplLoadOptions {
+                    overlap_check: false,
+                    ..MplLoadOptions::default()
+                },
+            ),
+        ];
+        for (mode, opts) in modes {
             let conn = TenantConn {
                 name: "bench".into(),
                 base_url: sim.base_url.clone(),
@@ -65,10 +84,6 @@ fn main() {
                 },
                 limits: Limits::default(),
                 ca_bundle: None,
-            };
-            let opts = MplLoadOptions {
-                delta_overlap: Duration::from_secs(overlap),
-                ..MplLoadOptions::default()
             };
             let client = CpiClient::with_options(conn, opts).expect("client");
             let r = steady_state(
@@ -88,7 +103,7 @@ fn main() {
             let max_per_refresh = r.requests_per_refresh.iter().max().copied().unwrap_or(0);
             let per_refresh = r.rows as f64 / f64::from(r.refreshes.max(1));
             println!(
-                "tenant_load: overlap {overlap} s: first load {} rows in {} requests, {:.1} s; \
+                "tenant_load: {mode}: first load {} rows in {} requests, {:.1} s; \
                  steady state {:.0} s, {} refreshes (live, every 3 s)",
                 r.initial_rows,
                 r.initial_requests,
@@ -97,7 +112,7 @@ fn main() {
                 r.refreshes
             );
             println!(
-                "tenant_load: overlap {overlap} s: {:.1} requests/minute (tenant-side count), \
+                "tenant_load: {mode}: {:.1} requests/minute (tenant-side count), \
                  client header shows {}/min; requests per refresh max {max_per_refresh} \
                  {:?}; all {} MPL requests with $select and $top=1000: {all_lean}",
                 r.requests_per_minute(),
@@ -106,13 +121,14 @@ fn main() {
                 r.mpl_requests.len()
             );
             println!(
-                "tenant_load: overlap {overlap} s: rows per refresh {per_refresh:.0}: new {}, changed {}, \
-                 re-downloaded unchanged {} ({:.0}% of rows); {} messages held",
+                "tenant_load: {mode}: rows per refresh {per_refresh:.0}: new {}, changed {}, \
+                 re-downloaded unchanged {} ({:.0}% of rows); {} messages held; {:.0} KB/minute",
                 r.inserted,
                 r.updated,
                 r.unchanged,
                 100.0 * r.unchanged as f64 / r.rows.max(1) as f64,
-                r.held
+                r.held,
+                r.bytes_per_minute() / 1024.0
             );
         }
         drop(sim);

@@ -45,6 +45,8 @@ pub struct SteadyReport {
     pub unchanged: u64,
     /// The request rate the client reports (what the header shows), at the end.
     pub client_requests_per_minute: u64,
+    /// Response bytes the client received in steady state (every pane).
+    pub bytes: u64,
     /// Messages held at the end.
     pub held: usize,
 }
@@ -52,6 +54,10 @@ pub struct SteadyReport {
 impl SteadyReport {
     pub fn requests_per_minute(&self) -> f64 {
         self.requests as f64 * 60.0 / self.observed.as_secs_f64().max(1e-9)
+    }
+
+    pub fn bytes_per_minute(&self) -> f64 {
+        self.bytes as f64 * 60.0 / self.observed.as_secs_f64().max(1e-9)
     }
 }
 
@@ -158,6 +164,7 @@ pub async fn steady_state(
     // Steady state.
     admin.clear_requests();
     let base = admin.request_count();
+    let bytes_at = client.stats().bytes;
     let mut last_done = base;
     let steady = Instant::now();
     while steady.elapsed() < observe {
@@ -195,6 +202,7 @@ pub async fn steady_state(
         .filter(|r| r.starts_with("GET /api/v1/MessageProcessingLogs?"))
         .collect();
     report.client_requests_per_minute = client.stats().requests_per_minute;
+    report.bytes = client.stats().bytes - bytes_at;
     report.held = s.messages.total();
     pollers.stop_all();
     Ok(report)
