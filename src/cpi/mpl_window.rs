@@ -275,16 +275,23 @@ impl Keep {
     /// A follower that has received the kept rows, at `watermark` or just past the newest row
     /// received if that is later (a row newer than the request's start that was already visible
     /// is not read again; one that was not is below the new watermark, where the check sees it).
+    /// At most `MAX_AHEAD_MS` past `watermark`: a message stamped in the future (a tenant clock
+    /// gone wrong) must not move the deltas past everything to come.
     fn into_follow(self, mut follow: MplFollow, watermark: EpochMs) -> MplFollow {
         let Kept { rows, newest } = self.kept.into_inner().unwrap_or_else(|e| e.into_inner());
         for (guid, end) in rows {
             follow.observe(&guid, end);
         }
-        let next = newest.map_or(watermark, |n| watermark.max(n.saturating_add(1)));
+        let ahead = |n: EpochMs| n.saturating_add(1).min(watermark.saturating_add(MAX_AHEAD_MS));
+        let next = newest.map_or(watermark, |n| watermark.max(ahead(n)));
         follow.advance(next, self.horizon);
         follow
     }
 }
+
+/// How far past the request's start a delta's newest row may move the next watermark (the
+/// `Date`-header clock correction leaves ≤ 2.5 s of skew; a request takes well under a second).
+const MAX_AHEAD_MS: EpochMs = 5_000;
 
 struct Load<'a, D> {
     spec: Spec<'a>,
@@ -713,6 +720,30 @@ mod tests {
                  Sender eq 'O''Neil' and (LogEnd ge datetime'2024-01-01T00:00:00.000' or \
                  MessageGuid eq 'A''1' or MessageGuid eq 'B')"
             )
+        );
+    }
+
+    #[test]
+    fn the_next_watermark_passes_rows_already_read_but_not_a_future_stamp() {
+        let page = |rows: &[(&str, EpochMs)]| GuidPage {
+            rows: rows.iter().map(|(g, t)| ((*g).to_owned(), *t)).collect(),
+        };
+        let keep = Keep::new(900);
+        keep.page(&page(&[("old", 100), ("A", 950), ("B", 1_200)]));
+        let f = keep.into_follow(MplFollow::new(0), 1_000);
+        // B (after the request's start, already visible) is not asked for again.
+        assert_eq!(f.watermark(), 1_201);
+        // Only rows the next check lists are kept.
+        assert_eq!(f.tracked(), 2);
+        let keep = Keep::new(900);
+        keep.page(&page(&[("skewed", 1_000 + 86_400_000)]));
+        assert_eq!(
+            keep.into_follow(MplFollow::new(0), 1_000).watermark(),
+            1_000 + MAX_AHEAD_MS
+        );
+        assert_eq!(
+            Keep::new(0).into_follow(MplFollow::new(0), 1_000).watermark(),
+            1_000
         );
     }
 
