@@ -1,8 +1,16 @@
 //! The columns of the store: one `Vec` per field, ids in one byte arena.
 
+use std::collections::HashMap;
+
 use crate::cpi::odata::EpochMs;
 
-use super::batch::ID_FIELDS;
+use super::batch::{ID_FIELDS, NO_TIME};
+
+/// `start_gap` of a row without `LogStart`.
+const GAP_NONE: u32 = u32::MAX;
+/// `start_gap` of a row whose `LogStart` is kept in `far_start` (after `LogEnd`, or ≥ 49 days
+/// before it).
+const GAP_FAR: u32 = u32::MAX - 1;
 
 /// Per-row storage. Row `r` is element `r` of every column.
 #[derive(Debug, Clone, Default)]
@@ -15,7 +23,11 @@ pub(crate) struct Columns {
     pub id_lens: Vec<[u16; ID_FIELDS]>,
     /// The character classes of each row's ids (`text::char_set`), for the text filter.
     pub id_chars: Vec<u64>,
-    pub log_start: Vec<EpochMs>,
+    /// `LogEnd − LogStart` in ms (a processing time: 4 bytes instead of an 8-byte time), or
+    /// `GAP_NONE`, or `GAP_FAR` with the start in `far_start`. Read through `log_start`.
+    start_gap: Vec<u32>,
+    /// The `LogStart` of the rare rows whose gap does not fit, by row.
+    far_start: HashMap<u32, EpochMs>,
     pub log_end: Vec<EpochMs>,
     pub status: Vec<u8>,
     pub iflow: Vec<u32>,
@@ -37,6 +49,55 @@ impl Columns {
     #[inline]
     pub fn len(&self) -> usize {
         self.id_start.len()
+    }
+
+    /// `LogStart` of row `r`, `NO_TIME` when missing.
+    #[inline]
+    pub fn log_start(&self, r: usize) -> EpochMs {
+        match self.start_gap[r] {
+            GAP_NONE => NO_TIME,
+            GAP_FAR => self.far_start.get(&(r as u32)).copied().unwrap_or(NO_TIME),
+            gap => self.log_end[r] - EpochMs::from(gap),
+        }
+    }
+
+    /// `LogEnd − LogStart` of row `r`, `None` without `LogStart`.
+    #[inline]
+    pub fn duration(&self, r: usize) -> Option<i64> {
+        match self.start_gap[r] {
+            GAP_NONE => None,
+            GAP_FAR => self.far_start.get(&(r as u32)).map(|&s| self.log_end[r] - s),
+            gap => Some(i64::from(gap)),
+        }
+    }
+
+    /// The gap column's value for these times, recording a far start for row `r`.
+    fn gap(&mut self, r: usize, start: EpochMs, end: EpochMs) -> u32 {
+        self.far_start.remove(&(r as u32));
+        if start == NO_TIME {
+            return GAP_NONE;
+        }
+        match u32::try_from(end.saturating_sub(start)) {
+            Ok(g) if g < GAP_FAR => g,
+            _ => {
+                self.far_start.insert(r as u32, start);
+                GAP_FAR
+            }
+        }
+    }
+
+    /// Append the times of a new row (its `log_end` goes in with them).
+    pub fn push_times(&mut self, start: EpochMs, end: EpochMs) {
+        let r = self.log_end.len();
+        let g = self.gap(r, start, end);
+        self.start_gap.push(g);
+        self.log_end.push(end);
+    }
+
+    /// Set the times of row `r`.
+    pub fn set_times(&mut self, r: usize, start: EpochMs, end: EpochMs) {
+        self.start_gap[r] = self.gap(r, start, end);
+        self.log_end[r] = end;
     }
 
     /// All ids of row `r`, back to back.
@@ -118,7 +179,20 @@ impl Columns {
         compact(&mut self.id_start, keep);
         compact(&mut self.id_lens, keep);
         compact(&mut self.id_chars, keep);
-        compact(&mut self.log_start, keep);
+        if !self.far_start.is_empty() {
+            let mut moved = HashMap::with_capacity(self.far_start.len());
+            let mut w = 0u32;
+            for (r, &k) in keep.iter().enumerate() {
+                if k {
+                    if let Some(&s) = self.far_start.get(&(r as u32)) {
+                        moved.insert(w, s);
+                    }
+                    w += 1;
+                }
+            }
+            self.far_start = moved;
+        }
+        compact(&mut self.start_gap, keep);
         compact(&mut self.log_end, keep);
         compact(&mut self.status, keep);
         compact(&mut self.iflow, keep);
@@ -137,7 +211,8 @@ impl Columns {
             + b(&self.id_start)
             + b(&self.id_lens)
             + b(&self.id_chars)
-            + b(&self.log_start)
+            + b(&self.start_gap)
+            + self.far_start.capacity() * (std::mem::size_of::<(u32, EpochMs)>() + 1)
             + b(&self.log_end)
             + b(&self.status)
             + b(&self.iflow)

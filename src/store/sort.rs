@@ -6,7 +6,6 @@ use std::cmp::Ordering;
 
 use crate::cpi::model::MplStatus;
 
-use super::batch::NO_TIME;
 use super::columns::IdField;
 use super::store::{MessageStore, RowId};
 
@@ -151,17 +150,9 @@ pub(crate) fn row_order(store: &MessageStore, key: SortKey) -> RowOrder<'_> {
     };
     let (k, idf): (Box<dyn Fn(RowId) -> u64 + Sync + '_>, Option<IdField>) = match key.column {
         SortColumn::Time => (Box::new(move |r| flip(tkey(c.log_end[r as usize]))), None),
-        SortColumn::LogStart => (Box::new(move |r| flip(tkey(c.log_start[r as usize]))), None),
+        SortColumn::LogStart => (Box::new(move |r| flip(tkey(c.log_start(r as usize)))), None),
         SortColumn::Duration => (
-            Box::new(move |r| {
-                let s = c.log_start[r as usize];
-                let d = if s == NO_TIME {
-                    i64::MIN
-                } else {
-                    c.log_end[r as usize] - s
-                };
-                flip(tkey(d))
-            }),
+            Box::new(move |r| flip(tkey(c.duration(r as usize).unwrap_or(i64::MIN)))),
             None,
         ),
         SortColumn::Status => (ranked(status_ranks(), |c, i| u32::from(c.status[i])), None),

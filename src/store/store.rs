@@ -264,8 +264,7 @@ impl MessageStore {
         c.id_start.push(start as u32);
         c.id_lens.push(lens);
         c.id_chars.push(char_set(ids));
-        c.log_start.push(row.log_start);
-        c.log_end.push(row.log_end);
+        c.push_times(row.log_start, row.log_end);
         c.status.push(row.status);
         c.iflow.push(row.iflow);
         c.sender.push(row.sender);
@@ -287,7 +286,7 @@ impl MessageStore {
         if row.log_end < c.log_end[i] {
             return false;
         }
-        let same = c.log_start[i] == row.log_start
+        let same = c.log_start(i) == row.log_start
             && c.log_end[i] == row.log_end
             && c.status[i] == row.status
             && c.iflow[i] == row.iflow
@@ -315,8 +314,7 @@ impl MessageStore {
             }
         }
         c.id_chars[i] = char_set(c.row_ids(r));
-        c.log_start[i] = row.log_start;
-        c.log_end[i] = row.log_end;
+        c.set_times(i, row.log_start, row.log_end);
         c.status[i] = row.status;
         c.iflow[i] = row.iflow;
         c.sender[i] = row.sender;
@@ -423,7 +421,7 @@ impl MessageStore {
         let c = &self.cols;
         let iflow = c.iflow[i];
         let info = &self.iflow_info[iflow as usize];
-        let start = c.log_start[i];
+        let start = c.log_start(i);
         MessageRef {
             row,
             guid: c.id_str(row, IdField::Guid),

@@ -267,3 +267,74 @@ fn correlation_lookup() {
     assert_eq!(got, ["A2", "A1"]);
     assert!(store.rows_with_correlation("").is_empty());
 }
+
+/// A row whose `LogStart` is given explicitly (the wire rows put it 100 ms before `LogEnd`).
+fn timed_row(guid: &str, start: Option<i64>, end: i64) -> String {
+    let start = start.map_or("null".to_owned(), |s| format!("\"/Date({s})/\""));
+    format!(
+        r#"{{"MessageGuid":"{guid}","LogStart":{start},"LogEnd":"/Date({end})/","IntegrationFlowName":"F","Status":"COMPLETED"}}"#
+    )
+}
+
+#[test]
+fn log_start_is_kept_exactly_as_a_gap_or_aside_through_updates_and_eviction() {
+    const DAY: i64 = 86_400_000;
+    let t = 1_718_000_000_000;
+    let rows = [
+        timed_row("old", Some(t - 5), t),
+        timed_row("none", None, t + 10),
+        timed_row("after", Some(t + 30), t + 20),
+        timed_row("weeks", Some(t - 60 * DAY), t + 30),
+        timed_row("plain", Some(t + 39), t + 40),
+    ];
+    let mut store = MessageStore::new(StoreLimits {
+        max_messages: Some(4),
+        max_age: None,
+    });
+    store.merge(MplBatch::decode(&wire_page(&rows)).expect("decodes"));
+    let times = |store: &MessageStore, g: &str| {
+        let m = store.row(store.find(g).expect("held"));
+        (m.log_start, m.duration_ms())
+    };
+    assert_eq!(times(&store, "none"), (None, None));
+    assert_eq!(times(&store, "after"), (Some(t + 30), Some(-10)));
+    assert_eq!(times(&store, "weeks"), (Some(t - 60 * DAY), Some(60 * DAY + 30)));
+    assert_eq!(times(&store, "plain"), (Some(t + 39), Some(1)));
+    // Sorting by start and by duration reads the same values.
+    let order = |column| {
+        let mut v = MessageView::new(
+            SortKey {
+                column,
+                descending: false,
+            },
+            Query::default(),
+        );
+        v.refresh(&store);
+        v.rows()
+            .iter()
+            .map(|&r| store.row(r).guid.to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        order(SortColumn::LogStart),
+        ["none", "weeks", "old", "after", "plain"]
+    );
+    assert_eq!(
+        order(SortColumn::Duration),
+        ["none", "after", "plain", "old", "weeks"]
+    );
+    // An update moves a far start back to a gap and a gap to a far start.
+    let updates = [
+        timed_row("weeks", Some(t + 45), t + 50),
+        timed_row("plain", Some(t + 60), t + 55),
+    ];
+    store.merge(MplBatch::decode(&wire_page(&updates)).expect("decodes"));
+    assert_eq!(times(&store, "weeks"), (Some(t + 45), Some(5)));
+    assert_eq!(times(&store, "plain"), (Some(t + 60), Some(-5)));
+    // Evicting the oldest row renumbers the rest: the far start follows its row.
+    assert_eq!(store.enforce_limits(t + 100), 1);
+    assert!(store.find("old").is_none());
+    assert_eq!(times(&store, "plain"), (Some(t + 60), Some(-5)));
+    assert_eq!(times(&store, "after"), (Some(t + 30), Some(-10)));
+    assert_eq!(times(&store, "none"), (None, None));
+}
