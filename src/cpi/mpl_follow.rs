@@ -54,7 +54,8 @@ const PENDING_DELTAS: usize = 4;
 /// Where a followed window stands: the watermark of the next delta and the messages received
 /// recently enough that the next check lists them. Returned by `fetch_mpl_window` and by each
 /// `fetch_mpl_delta` (as `MplLoadOutcome::follow`); a failed delta leaves the previous one
-/// valid. A few hundred entries on a busy tenant (the rows of one overlap).
+/// valid. Holds the keys received since `overlap` before the last check: ≈ 700 at 35
+/// messages/s with the default 10 s and 10 s.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MplFollow {
     watermark: EpochMs,
@@ -98,7 +99,8 @@ impl MplFollow {
         self.checked_at = at;
     }
 
-    /// The server time just before the load or delta this state follows began.
+    /// Where the next delta starts: the server time just before the load or delta this state
+    /// follows began, or just past the newest row it read if that is later.
     pub fn watermark(&self) -> EpochMs {
         self.watermark
     }

@@ -27,9 +27,10 @@
 //! certainly does. So the load returns as watermark the server-clock time just before its first
 //! request (local clock corrected by the `Date` header skew), not the largest `LogEnd` it saw
 //! (which would miss messages that changed below it). Messages that become visible a little after
-//! their `LogEnd` (commit lag) and residual clock skew are what the delta's check covers: it lists
-//! `[watermark − overlap, watermark)` by id only and the delta fetches the ones not yet received
-//! (`mpl_follow`; default overlap 10 s, `MplLoadOptions::delta_overlap`).
+//! their `LogEnd` (commit lag) and residual clock skew are what the periodic check covers: it
+//! lists what may have arrived late, from `overlap` before the previous check (or the load) up to
+//! the watermark, by id only, and the deltas fetch the ones not yet received (`mpl_follow`;
+//! `MplLoadOptions::delta_overlap`, default 10 s, and `check_every`, default 10 s).
 //!
 //! # Speed and gentleness
 //!
@@ -38,8 +39,8 @@
 //! to the caller's decoder in `spawn_blocking`, so decoding runs on the blocking pool while other
 //! slices download: downloads and decoding overlap across both cores. Within a slice the next
 //! page needs the decoded `max_log_end`, so a slice waits for its own decode. In steady state a
-//! refresh is a lean check of the overlap plus one delta request that returns the rows (or none)
-//! new since the watermark.
+//! refresh is one delta request that returns the rows (or none) new since the watermark, and
+//! every `check_every` a lean check before it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -183,7 +184,8 @@ pub type MplDecoder<D> = Arc<dyn Fn(Bytes) -> Result<D, String> + Send + Sync>;
 /// The result of a window load or a delta.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MplLoadOutcome {
-    /// The server time just before this load began (`follow.watermark()`).
+    /// The server time just before this load began: the window is complete up to here (late
+    /// messages aside). `follow.watermark()` may be a little later (past rows already read).
     pub watermark: EpochMs,
     /// Pass to the next `fetch_mpl_delta`.
     pub follow: MplFollow,
