@@ -340,14 +340,11 @@ impl Matcher {
                 let code = tm.code_word(&store.cols, from, len) & live;
                 // The rows whose ids hold every character class of the needle: for a
                 // one-character needle exactly those that contain it.
+                // Rows with an unusual byte in their ids (`other`) get the Unicode check below.
                 let chars = &store.cols.id_chars[from..from + len];
-                let mut has = 0u64;
+                let (mut has, mut other) = (0u64, 0u64);
                 for (j, &set) in chars.iter().enumerate() {
                     has |= u64::from(set & tm.needle.chars == tm.needle.chars) << j;
-                }
-                // Rows with an unusual byte in their ids get the Unicode check below.
-                let mut other = 0u64;
-                for (j, &set) in chars.iter().enumerate() {
                     other |= u64::from(set & OTHER != 0) << j;
                 }
                 odd[w] = live & other;

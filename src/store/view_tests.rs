@@ -300,26 +300,46 @@ fn empty_store_and_unknown_iflow() {
 /// order, over a store whose arena is out of row order (updates whose ids grew).
 #[test]
 fn filter_strategies_agree_for_any_candidates_and_needle() {
-    let (mut store, _) = store_of(12, 77);
-    // An update that grows a known row's ids moves them to the arena's end.
-    let first = store.row(0).guid.to_string();
-    let grown = wire_row(&first, "COMPLETED", 1_800_000_000_000, "").replace(
-        "\"ApplicationMessageId\":null",
-        "\"ApplicationMessageId\":\"Ünïcode-PO?4711-#long-application-id\"",
-    );
-    store.merge(MplBatch::decode(&wire_page(&[grown])).expect("decodes"));
-    let c = &store.cols;
-    assert!(
-        c.id_start.windows(2).any(|w| w[0] > w[1]),
-        "the test needs ids out of row order"
-    );
+    let grow = |store: &mut MessageStore, row: RowId| {
+        let guid = store.row(row).guid.to_string();
+        let grown = wire_row(&guid, "COMPLETED", 1_800_000_000_000, "").replace(
+            "\"ApplicationMessageId\":null",
+            "\"ApplicationMessageId\":\"Ünïcode-PO?4711-#long-application-id\"",
+        );
+        store.merge(MplBatch::decode(&wire_page(&[grown])).expect("decodes"));
+    };
+    let in_order = |store: &MessageStore| store.cols.id_start.windows(2).all(|w| w[0] <= w[1]);
+    // Ids in row order, back to back (the scan's fast path): as after a compaction.
+    let compacted = || {
+        let (mut store, _) = store_of(12, 77);
+        let all = vec![true; store.len()];
+        store.cols.retain(&all);
+        store
+    };
+    let plain = compacted();
+    assert!(in_order(&plain));
+    // The last row's ids grew: still in order, with the old bytes left as a gap before them.
+    let mut gap = compacted();
+    let last = gap.len() as RowId - 1;
+    grow(&mut gap, last);
+    assert!(in_order(&gap) && gap.cols.id_start[last as usize] > gap.cols.id_start[last as usize - 1] + 60);
+    // The first row's ids grew and moved to the arena's end: out of row order (the per-row walk).
+    let mut moved = compacted();
+    grow(&mut moved, 0);
+    assert!(!in_order(&moved), "the test needs ids out of row order");
+    for (name, store) in [("in order", &plain), ("gap", &gap), ("out of order", &moved)] {
+        strategies_agree(store, name);
+    }
+}
+
+fn strategies_agree(store: &MessageStore, name: &str) {
     let n = store.len() as RowId;
     let mut rng = fastrand::Rng::with_seed(3);
     let fixed = [
         "x", "7", "-", "?", "ü", "Ü", "#", "po?47", "ÜNÏ", "4711-#L", "ag", "agk", "zzzzzz",
     ];
     for round in 0..120 {
-        let mut q = random_query(&mut rng, &store);
+        let mut q = random_query(&mut rng, store);
         if round < fixed.len() {
             q.text = fixed[round].to_string();
         }
@@ -338,7 +358,7 @@ fn filter_strategies_agree_for_any_candidates_and_needle() {
             .copied()
             .filter(|&r| naive_match(&store.row(r), &q))
             .collect();
-        assert_eq!(filter_rows(&store, &cand, &q), want, "round {round}, {q:?}");
+        assert_eq!(filter_rows(store, &cand, &q), want, "{name}: round {round}, {q:?}");
     }
 }
 
