@@ -512,3 +512,59 @@ async fn json_only_when_asked_and_determinism() {
     let vc = strip(c.json(q).await, &c.h.base_url);
     assert!(va != vc, "another seed, other data");
 }
+
+/// `(LogEnd ge … or MessageGuid eq … or …)` — a delta fetching late messages by id — is the range
+/// and the ids (the sim reads it as a range plus lookups, not a scan of the whole history).
+#[tokio::test]
+async fn a_lower_bound_or_ids_is_the_range_and_the_ids_in_order() {
+    let t = T::new(small()).await;
+    let newest = t
+        .json("/MessageProcessingLogs?$top=60&$orderby=LogEnd%20desc&$select=MessageGuid,LogEnd")
+        .await;
+    let rows = results(&newest);
+    assert_eq!(rows.len(), 60);
+    let w = date_ms(&rows[29]["LogEnd"]);
+    let guid = |i: usize| rows[i]["MessageGuid"].as_str().expect("guid").to_string();
+    let old = [guid(40), guid(55)];
+    assert!(date_ms(&rows[40]["LogEnd"]) < w);
+    let f = format!(
+        "(LogEnd ge {} or MessageGuid eq '{}' or MessageGuid eq '{}') and Status ne 'NOPE'",
+        cpitop::cpi::odata::datetime_literal(w),
+        old[0],
+        old[1]
+    );
+    for (order, asc) in [("LogEnd", true), ("LogEnd%20desc", false)] {
+        let v = t
+            .json(&format!(
+                "/MessageProcessingLogs?$top=1000&$select=MessageGuid,LogEnd&$orderby={order}&$filter={}",
+                enc(&f)
+            ))
+            .await;
+        let got: Vec<(String, i64)> = results(&v)
+            .iter()
+            .map(|r| {
+                (
+                    r["MessageGuid"].as_str().expect("guid").to_string(),
+                    date_ms(&r["LogEnd"]),
+                )
+            })
+            .collect();
+        for g in &old {
+            assert_eq!(
+                got.iter().filter(|(x, _)| x == g).count(),
+                1,
+                "{g} once in {order}"
+            );
+        }
+        assert!(
+            got.iter().all(|(g, t)| *t >= w || old.contains(g)),
+            "only the range and the ids"
+        );
+        assert!(got.len() >= 32, "the 30 newest and the two ids: {}", got.len());
+        assert!(
+            got.windows(2)
+                .all(|p| if asc { p[0].1 <= p[1].1 } else { p[0].1 >= p[1].1 }),
+            "in {order} order"
+        );
+    }
+}

@@ -380,6 +380,50 @@ pub fn int_bounds<F: Copy + PartialEq>(e: &Expr<F>, f: F) -> (Option<i64>, Optio
     (lo, hi)
 }
 
+/// An `or` in the top-level `and` chain of `e` whose every branch is a lower bound on `int_field`
+/// (`ge`/`gt`) or `str_field eq '…'`: the loosest lower bound (`None` if no branch bounds) and the
+/// strings. A scan can then start at the bound and add the strings by key lookup — what a
+/// database does with `(LogEnd ge … or MessageGuid eq … or …)` (a delta fetching late messages
+/// by id, `cpi::mpl_follow`).
+pub fn or_of_lower_bound_and_keys<F: Copy + PartialEq>(
+    e: &Expr<F>,
+    int_field: F,
+    str_field: F,
+) -> Option<(Option<i64>, Vec<&str>)> {
+    fn branches<'e, F: Copy + PartialEq>(
+        e: &'e Expr<F>,
+        int_field: F,
+        str_field: F,
+        lo: &mut Option<Option<i64>>,
+        keys: &mut Vec<&'e str>,
+    ) -> bool {
+        match e {
+            Expr::Or(a, b) => {
+                branches(a, int_field, str_field, lo, keys) && branches(b, int_field, str_field, lo, keys)
+            }
+            Expr::Cmp(g, op @ (Op::Ge | Op::Gt), Lit::Date(v) | Lit::Int(v)) if *g == int_field => {
+                let l = if *op == Op::Gt { *v + 1 } else { *v };
+                *lo = Some(Some(lo.flatten().map_or(l, |x| x.min(l))));
+                true
+            }
+            Expr::Cmp(g, Op::Eq, Lit::Str(s)) if *g == str_field => {
+                keys.push(s);
+                true
+            }
+            _ => false,
+        }
+    }
+    match e {
+        Expr::And(a, b) => or_of_lower_bound_and_keys(a, int_field, str_field)
+            .or_else(|| or_of_lower_bound_and_keys(b, int_field, str_field)),
+        Expr::Or(..) => {
+            let (mut lo, mut keys) = (None, Vec::new());
+            branches(e, int_field, str_field, &mut lo, &mut keys).then(|| (lo.flatten(), keys))
+        }
+        _ => None,
+    }
+}
+
 /// The string literal `e` requires field `f` to equal through its top-level `and` chain, if any
 /// (used for key lookups such as `MessageGuid eq '…'`).
 pub fn eq_str<F: Copy + PartialEq>(e: &Expr<F>, f: F) -> Option<&str> {
@@ -410,6 +454,42 @@ mod tests {
             1 => Val::Date(log_end),
             _ => Val::Str(Cow::Owned(id.to_string())),
         })
+    }
+
+    #[test]
+    fn a_lower_bound_or_keys_is_recognised_in_the_and_chain() {
+        let fields = |name: &str| match name {
+            "Status" => Some((0u8, FieldType::Str)),
+            "LogEnd" => Some((1, FieldType::Date)),
+            "MessageGuid" => Some((3, FieldType::Str)),
+            _ => None,
+        };
+        let of = |f: &str| {
+            let e = bind(parse(f).expect("parses"), &fields).expect("binds");
+            or_of_lower_bound_and_keys(&e, 1, 3).map(|(lo, keys)| (lo, keys.join(",")))
+        };
+        let (t1, t2) = (
+            "datetime'2024-01-01T00:00:00.100'",
+            "datetime'2024-01-01T00:00:00.050'",
+        );
+        let base = 1_704_067_200_000;
+        assert_eq!(
+            of(&format!(
+                "Status eq 'FAILED' and (LogEnd ge {t1} or MessageGuid eq 'A' or LogEnd gt {t2} or MessageGuid eq 'B')"
+            )),
+            Some((Some(base + 51), "A,B".to_owned()))
+        );
+        assert_eq!(
+            of("MessageGuid eq 'A' or MessageGuid eq 'B'"),
+            Some((None, "A,B".to_owned()))
+        );
+        for other in [
+            "Status eq 'X' or MessageGuid eq 'A'".to_owned(),
+            format!("LogEnd lt {t1} or MessageGuid eq 'A'"),
+            format!("LogEnd ge {t1}"),
+        ] {
+            assert_eq!(of(&other), None, "{other}");
+        }
     }
 
     #[test]

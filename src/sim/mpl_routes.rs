@@ -310,19 +310,48 @@ pub fn select_page(
         None => None,
     };
     let ord = order(q)?;
-    let (lo, hi) = bound
+    let (mut lo, hi) = bound
         .as_ref()
         .map_or((None, None), |b| filter::int_bounds(b, F::LogEnd));
+    // `(LogEnd ge … or MessageGuid eq …)`: the range from the bound plus the ids by lookup.
+    let or_keys = bound
+        .as_ref()
+        .and_then(|b| filter::or_of_lower_bound_and_keys(b, F::LogEnd, F::MessageGuid))
+        .filter(|(or_lo, _)| or_lo.is_some());
+    if let Some((or_lo, _)) = &or_keys {
+        lo = lo.max(*or_lo);
+    }
     let range = store.range(lo, hi);
     let idx = store.index();
+    let lookup = |g: &str| {
+        mg.guid_index(g)
+            .and_then(|i| store.state(i))
+            .map(|st| (st.log_end, st.i))
+    };
     // A MessageGuid eq lookup needs no scan: the guid encodes the message index.
     let by_guid = bound.as_ref().and_then(|b| filter::eq_str(b, F::MessageGuid));
     let candidates: Box<dyn Iterator<Item = (i64, u32)> + '_> = if let Some(g) = by_guid {
-        let hit = mg
-            .guid_index(g)
-            .and_then(|i| store.state(i))
-            .map(|st| (st.log_end, st.i));
-        Box::new(hit.into_iter())
+        Box::new(lookup(g).into_iter())
+    } else if let Some((_, keys)) = &or_keys {
+        // The looked-up entries below the range, in order, then the range.
+        let start = lo.unwrap_or(i64::MIN);
+        let mut below: Vec<(i64, u32)> = keys
+            .iter()
+            .filter_map(|g| lookup(g))
+            .filter(|e| e.0 < start)
+            .collect();
+        below.sort_unstable();
+        below.dedup();
+        match ord {
+            Order::LogEndDesc => Box::new(
+                idx[range.clone()]
+                    .iter()
+                    .rev()
+                    .copied()
+                    .chain(below.into_iter().rev()),
+            ),
+            _ => Box::new(below.into_iter().chain(idx[range.clone()].iter().copied())),
+        }
     } else {
         match ord {
             Order::LogEndDesc => Box::new(idx[range.clone()].iter().rev().copied()),
@@ -336,7 +365,7 @@ pub fn select_page(
     };
     match ord {
         Order::LogEndAsc | Order::LogEndDesc => {
-            let exact = by_guid.is_none() && bound.as_ref().is_none_or(only_log_end);
+            let exact = by_guid.is_none() && or_keys.is_none() && bound.as_ref().is_none_or(only_log_end);
             if exact {
                 let total = range.len();
                 let (off, n, more) = query::window(q, total);

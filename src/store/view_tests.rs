@@ -358,7 +358,11 @@ fn strategies_agree(store: &MessageStore, name: &str) {
             .copied()
             .filter(|&r| naive_match(&store.row(r), &q))
             .collect();
-        assert_eq!(filter_rows(store, &cand, &q), want, "{name}: round {round}, {q:?}");
+        assert_eq!(
+            filter_rows(store, &cand, &q),
+            want,
+            "{name}: round {round}, {q:?}"
+        );
     }
 }
 
