@@ -10,10 +10,8 @@
 
 use std::time::Duration;
 
-use cpitop::cpi::conn::{Auth, Limits, TenantConn};
 use cpitop::cpi::{CpiClient, MplLoadOptions};
 use cpitop::loadbench::tenant::steady_state;
-use cpitop::secret::Secret;
 
 fn arg(name: &str, default: f64) -> f64 {
     let args: Vec<String> = std::env::args().collect();
@@ -74,18 +72,7 @@ fn main() {
             ),
         ];
         for (mode, opts) in modes {
-            let conn = TenantConn {
-                name: "bench".into(),
-                base_url: sim.base_url.clone(),
-                auth: Auth::OAuth {
-                    token_url: sim.token_url.clone(),
-                    client_id: sim.client_id.clone(),
-                    client_secret: Secret::new(sim.client_secret.clone()),
-                },
-                limits: Limits::default(),
-                ca_bundle: None,
-            };
-            let client = CpiClient::with_options(conn, opts).expect("client");
+            let client = CpiClient::with_options(sim.demo_conn("bench"), opts).expect("client");
             let r = steady_state(
                 client,
                 &admin,

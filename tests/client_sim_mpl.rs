@@ -51,6 +51,17 @@ fn decode(b: Bytes) -> Result<StatusPage, String> {
         .map(StatusPage)
 }
 
+/// A client with `opts` for the sim, and the query of its last hour (with its start).
+fn last_hour(h: &cpitop::sim::SimHandle, opts: MplLoadOptions) -> (CpiClient, MplQuery, EpochMs) {
+    let c = CpiClient::with_options(sim_conn(h), opts).expect("client");
+    let from = h.admin().now_ms() - 3_600_000;
+    let q = MplQuery {
+        from: Some(from),
+        ..MplQuery::default()
+    };
+    (c, q, from)
+}
+
 /// Upsert by guid, newest LogEnd wins (LogEnd only moves forward).
 fn upsert(held: &mut HashMap<String, (EpochMs, String)>, page: StatusPage) {
     for (g, end, status) in page.0 {
@@ -72,12 +83,7 @@ async fn window_plus_delta_while_the_tenant_writes_loses_and_duplicates_nothing(
         check_every: std::time::Duration::ZERO,
         ..MplLoadOptions::default()
     };
-    let c = CpiClient::with_options(sim_conn(&h), opts).expect("client");
-    let from = admin.now_ms() - 3_600_000;
-    let q = MplQuery {
-        from: Some(from),
-        ..MplQuery::default()
-    };
+    let (c, q, from) = last_hour(&h, opts);
 
     let mut held: HashMap<String, (EpochMs, String)> = HashMap::new();
     let (tx, mut rx) = mpsc::channel::<StatusPage>(16);
@@ -217,12 +223,7 @@ struct Followed {
 async fn follow_window(opts: MplLoadOptions, rate: f64, deltas: usize, every_ms: u64) -> Followed {
     let h = sim(3_000, 1, rate).await;
     let admin = h.admin();
-    let c = CpiClient::with_options(sim_conn(&h), opts).expect("client");
-    let from = admin.now_ms() - 3_600_000;
-    let q = MplQuery {
-        from: Some(from),
-        ..MplQuery::default()
-    };
+    let (c, q, from) = last_hour(&h, opts);
     let mut held: HashMap<String, (EpochMs, String)> = HashMap::new();
     let (tx, mut rx) = mpsc::channel::<StatusPage>(16);
     let (out, ()) = tokio::join!(c.fetch_mpl_window(&q, Arc::new(decode), tx, None), async {

@@ -1,18 +1,15 @@
 //! Issue 7, tenant load: in steady state the TUI's Messages pane (24 h window, live mode) makes
 //! exactly one delta request per refresh, with `$select` and `$top=1000`, ordered by `LogEnd`
 //! from a point at or after the previous load's start, preceded every `check_every` by one check
-//! of the overlap by id (`$select=MessageGuid,LogEnd`), and downloads no message it holds again
-//! — checked on the
-//! wire (the simulated tenant's request log), through the real `State`/`update` and `Pollers`.
-//! Not timed: the figures (requests per minute, rows re-downloaded) come from
+//! of the overlap by id (`$select=MessageGuid,LogEnd`), and downloads no message it holds again —
+//! checked on the wire (the simulated tenant's request log), through the real `State`/`update`
+//! and `Pollers`. Not timed: the figures (requests per minute, rows re-downloaded) come from
 //! `cargo bench --bench tenant_load`.
 
 use std::time::Duration;
 
-use cpitop::cpi::conn::{Auth, Limits, TenantConn};
 use cpitop::cpi::{CpiClient, MplLoadOptions};
 use cpitop::loadbench::tenant::steady_state;
-use cpitop::secret::Secret;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_live_refresh_is_one_lean_delta_request_and_some_add_a_check() {
@@ -31,21 +28,7 @@ async fn each_live_refresh_is_one_lean_delta_request_and_some_add_a_check() {
         check_every: Duration::from_secs(4),
         ..MplLoadOptions::default()
     };
-    let client = CpiClient::with_options(
-        TenantConn {
-            name: "t".into(),
-            base_url: sim.base_url.clone(),
-            auth: Auth::OAuth {
-                token_url: sim.token_url.clone(),
-                client_id: sim.client_id.clone(),
-                client_secret: Secret::new(sim.client_secret.clone()),
-            },
-            limits: Limits::default(),
-            ca_bundle: None,
-        },
-        opts,
-    )
-    .expect("client");
+    let client = CpiClient::with_options(sim.demo_conn("t"), opts).expect("client");
     let r = steady_state(
         client,
         &admin,

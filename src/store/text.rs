@@ -264,16 +264,7 @@ pub(crate) fn scan_ids(
             e += l;
             r1 += 1;
         }
-        let raw = &cols.ids[s0..e];
-        let hay: &[u8] = if fold {
-            if scratch.len() < raw.len() {
-                scratch.resize(raw.len().max(SCAN_STEP), 0);
-            }
-            fold_into(&mut scratch[..raw.len()], raw);
-            &scratch[..raw.len()]
-        } else {
-            raw
-        };
+        let hay = haystack(&cols.ids[s0..e], fold, &mut scratch);
         // Walk the hits and the rows together.
         let mut k = r0;
         let mut row_start = 0usize;
@@ -289,17 +280,7 @@ pub(crate) fn scan_ids(
                 row_start = row_end;
                 row_end += row_len(k);
             }
-            // Inside one id of row k?
-            let mut field_end = row_start;
-            let mut inside = false;
-            for &len in &cols.id_lens[k] {
-                field_end += len as usize;
-                if abs < field_end {
-                    inside = abs + n <= field_end;
-                    break;
-                }
-            }
-            if inside {
+            if within_one_id(&cols.id_lens[k], row_start, abs, n) {
                 let i = k - base;
                 hit[i / 64] |= 1 << (i % 64);
                 pos = row_end;
@@ -345,16 +326,7 @@ fn scan_in_order(
             let starts = &cols.id_start[r0 + 1..r1];
             let rc = r0 + 1 + starts.partition_point(|&s| (s as usize) < s0 + SCAN_STEP);
             let e = row_end(rc - 1);
-            let raw = &cols.ids[s0..e];
-            let hay: &[u8] = if fold {
-                if scratch.len() < raw.len() {
-                    scratch.resize(raw.len().max(SCAN_STEP), 0);
-                }
-                fold_into(&mut scratch[..raw.len()], raw);
-                &scratch[..raw.len()]
-            } else {
-                raw
-            };
+            let hay = haystack(&cols.ids[s0..e], fold, &mut scratch);
             let starts = &cols.id_start[r0..rc];
             let mut pos = 0usize;
             while pos + n <= hay.len() {
@@ -363,18 +335,9 @@ fn scan_in_order(
                 };
                 let abs = pos + p;
                 let at = s0 + abs;
-                // The last row starting at or before the hit (rows with no ids share a start).
+                // The last row starting at or before the hit.
                 let k = r0 + starts.partition_point(|&s| s as usize <= at) - 1;
-                let mut field_end = cols.id_start[k] as usize;
-                let mut inside = false;
-                for &len in &cols.id_lens[k] {
-                    field_end += len as usize;
-                    if at < field_end {
-                        inside = at + n <= field_end;
-                        break;
-                    }
-                }
-                if inside {
+                if within_one_id(&cols.id_lens[k], cols.id_start[k] as usize, at, n) {
                     let i = k - base;
                     hit[i / 64] |= 1 << (i % 64);
                     pos = row_end(k) - s0;
@@ -385,6 +348,32 @@ fn scan_in_order(
             r0 = rc;
         }
     }
+}
+
+/// What to search in `raw`: itself, or (`fold`) its ASCII lower case in `scratch`.
+fn haystack<'a>(raw: &'a [u8], fold: bool, scratch: &'a mut Vec<u8>) -> &'a [u8] {
+    if !fold {
+        return raw;
+    }
+    if scratch.len() < raw.len() {
+        scratch.resize(raw.len().max(SCAN_STEP), 0);
+    }
+    fold_into(&mut scratch[..raw.len()], raw);
+    &scratch[..raw.len()]
+}
+
+/// Whether `n` bytes at arena offset `at` lie within one id of a row whose ids (lengths `lens`)
+/// start at `row_start` — not across two ids, nor past the row.
+#[inline]
+fn within_one_id(lens: &[u16; ID_FIELDS], row_start: usize, at: usize, n: usize) -> bool {
+    let mut field_end = row_start;
+    for &len in lens {
+        field_end += len as usize;
+        if at < field_end {
+            return at + n <= field_end;
+        }
+    }
+    false
 }
 
 /// The first index in `from..limit` whose bit in `bits` equals `set` (`limit` if none).
