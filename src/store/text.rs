@@ -239,10 +239,6 @@ pub(crate) fn scan_ids(
     let row_len = |r: usize| -> usize { cols.id_lens[r].iter().map(|&l| l as usize).sum() };
     let base = rows.start as usize;
     let end = rows.end as usize;
-    if cols.id_start[base..end].windows(2).all(|w| w[0] <= w[1]) {
-        scan_in_order(cols, base..end, n, fold, &find, skip, hit);
-        return;
-    }
     let skipped = |r: usize| bit(skip, r - base);
     let mut r0 = base;
     while r0 < end {
@@ -264,7 +260,16 @@ pub(crate) fn scan_ids(
             e += l;
             r1 += 1;
         }
-        let hay = haystack(&cols.ids[s0..e], fold, &mut scratch);
+        let raw = &cols.ids[s0..e];
+        let hay: &[u8] = if fold {
+            if scratch.len() < raw.len() {
+                scratch.resize(raw.len().max(SCAN_STEP), 0);
+            }
+            fold_into(&mut scratch[..raw.len()], raw);
+            &scratch[..raw.len()]
+        } else {
+            raw
+        };
         // Walk the hits and the rows together.
         let mut k = r0;
         let mut row_start = 0usize;
@@ -280,7 +285,17 @@ pub(crate) fn scan_ids(
                 row_start = row_end;
                 row_end += row_len(k);
             }
-            if within_one_id(&cols.id_lens[k], row_start, abs, n) {
+            // Inside one id of row k?
+            let mut field_end = row_start;
+            let mut inside = false;
+            for &len in &cols.id_lens[k] {
+                field_end += len as usize;
+                if abs < field_end {
+                    inside = abs + n <= field_end;
+                    break;
+                }
+            }
+            if inside {
                 let i = k - base;
                 hit[i / 64] |= 1 << (i % 64);
                 pos = row_end;
@@ -290,104 +305,6 @@ pub(crate) fn scan_ids(
         }
         r0 = r1;
     }
-}
-
-/// `scan_ids` when the rows' ids start in row order (the usual case: only an update that grew a
-/// row's ids and moved them to the arena's end, until the next compaction, breaks it). Then the
-/// ids of any rows `a..b` lie in `ids[id_start[a]..end of b − 1]` in order — with at most some
-/// garbage between rows (old bytes of a grown row), which a hit must not fall in — so runs are
-/// found from the skip bits a word at a time, cut at `SCAN_STEP` by a binary search, and a hit's
-/// row is found by a binary search too: no per-row work but for the hits.
-fn scan_in_order(
-    cols: &Columns,
-    rows: std::ops::Range<usize>,
-    n: usize,
-    fold: bool,
-    find: &dyn Fn(&[u8]) -> Option<usize>,
-    skip: &[u64],
-    hit: &mut [u64],
-) {
-    let base = rows.start;
-    let end = rows.end;
-    let row_end = |r: usize| -> usize {
-        cols.id_start[r] as usize + cols.id_lens[r].iter().map(|&l| l as usize).sum::<usize>()
-    };
-    let mut scratch: Vec<u8> = Vec::new();
-    let mut r0 = base;
-    loop {
-        r0 = base + next_bit(skip, r0 - base, end - base, false);
-        if r0 >= end {
-            return;
-        }
-        let r1 = base + next_bit(skip, r0 - base, end - base, true);
-        // Chunks of at most SCAN_STEP bytes (at least one row) at row boundaries.
-        while r0 < r1 {
-            let s0 = cols.id_start[r0] as usize;
-            let starts = &cols.id_start[r0 + 1..r1];
-            let rc = r0 + 1 + starts.partition_point(|&s| (s as usize) < s0 + SCAN_STEP);
-            let e = row_end(rc - 1);
-            let hay = haystack(&cols.ids[s0..e], fold, &mut scratch);
-            let starts = &cols.id_start[r0..rc];
-            let mut pos = 0usize;
-            while pos + n <= hay.len() {
-                let Some(p) = find(&hay[pos..]) else {
-                    break;
-                };
-                let abs = pos + p;
-                let at = s0 + abs;
-                // The last row starting at or before the hit.
-                let k = r0 + starts.partition_point(|&s| s as usize <= at) - 1;
-                if within_one_id(&cols.id_lens[k], cols.id_start[k] as usize, at, n) {
-                    let i = k - base;
-                    hit[i / 64] |= 1 << (i % 64);
-                    pos = row_end(k) - s0;
-                } else {
-                    pos = abs + 1;
-                }
-            }
-            r0 = rc;
-        }
-    }
-}
-
-/// What to search in `raw`: itself, or (`fold`) its ASCII lower case in `scratch`.
-fn haystack<'a>(raw: &'a [u8], fold: bool, scratch: &'a mut Vec<u8>) -> &'a [u8] {
-    if !fold {
-        return raw;
-    }
-    if scratch.len() < raw.len() {
-        scratch.resize(raw.len().max(SCAN_STEP), 0);
-    }
-    fold_into(&mut scratch[..raw.len()], raw);
-    &scratch[..raw.len()]
-}
-
-/// Whether `n` bytes at arena offset `at` lie within one id of a row whose ids (lengths `lens`)
-/// start at `row_start` — not across two ids, nor past the row.
-#[inline]
-fn within_one_id(lens: &[u16; ID_FIELDS], row_start: usize, at: usize, n: usize) -> bool {
-    let mut field_end = row_start;
-    for &len in lens {
-        field_end += len as usize;
-        if at < field_end {
-            return at + n <= field_end;
-        }
-    }
-    false
-}
-
-/// The first index in `from..limit` whose bit in `bits` equals `set` (`limit` if none).
-fn next_bit(bits: &[u64], from: usize, limit: usize, set: bool) -> usize {
-    let mut i = from;
-    while i < limit {
-        let w = if set { bits[i / 64] } else { !bits[i / 64] };
-        let w = w >> (i % 64);
-        if w != 0 {
-            return (i + w.trailing_zeros() as usize).min(limit);
-        }
-        i = (i / 64 + 1) * 64;
-    }
-    limit
 }
 
 #[inline(always)]

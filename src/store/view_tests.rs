@@ -309,7 +309,7 @@ fn filter_strategies_agree_for_any_candidates_and_needle() {
         store.merge(MplBatch::decode(&wire_page(&[grown])).expect("decodes"));
     };
     let in_order = |store: &MessageStore| store.cols.id_start.windows(2).all(|w| w[0] <= w[1]);
-    // Ids in row order, back to back (the scan's fast path): as after a compaction.
+    // Ids in row order, back to back, as after a compaction: one run per stretch of rows.
     let compacted = || {
         let (mut store, _) = store_of(12, 77);
         let all = vec![true; store.len()];
@@ -323,7 +323,7 @@ fn filter_strategies_agree_for_any_candidates_and_needle() {
     let last = gap.len() as RowId - 1;
     grow(&mut gap, last);
     assert!(in_order(&gap) && gap.cols.id_start[last as usize] > gap.cols.id_start[last as usize - 1] + 60);
-    // The first row's ids grew and moved to the arena's end: out of row order (the per-row walk).
+    // The first row's ids grew and moved to the arena's end: out of row order (runs break there).
     let mut moved = compacted();
     grow(&mut moved, 0);
     assert!(!in_order(&moved), "the test needs ids out of row order");
