@@ -5,13 +5,13 @@
 //!
 //! Everything here is plain data mutated by `update`; files are written by effects.
 
-use crate::cpi::MplFollow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use super::list::{Column, ListState, Width};
 use super::load::Load;
 use super::table::{CellCx, Table, Tone};
+use crate::cpi::MplFollow;
 use crate::cpi::model::{JmsBroker, KeystoreEntry, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::monitor::{

@@ -11,13 +11,13 @@
 //! A round's transitions become effects: state and history written, notifications sent, the bell
 //! rung (configurable) and the header flashed.
 
-use crate::cpi::MplFollow;
 use std::time::Duration;
 
 use super::alerts::{FETCH_TIMEOUT_MS, FLASH_MS, KEYSTORE_REFRESH_MS, PACKAGES_REFRESH_MS, RuleResult};
 use super::monitor_poll::{FetchPlan, MessagesFetch, MonitorFetched};
 use super::msg::{DataMsg, Effect, MessagesEvent};
 use super::state::State;
+use crate::cpi::MplFollow;
 use crate::cpi::model::RuntimeArtifact;
 use crate::cpi::odata::EpochMs;
 use crate::monitor::{Evaluation, MessageStats, MonitorSpec, QueueSnapshot, Snapshot, StoreStats, evaluate};

@@ -2,7 +2,6 @@
 //! config, jittered backoff on errors, cancellable, parameters through a `watch`, results tagged
 //! with the generation they were asked under (the state drops stale ones).
 
-use crate::cpi::MplFollow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::msg::{DataMsg, Generation, MessageQuery, MessagesEvent, Msg, PollKind, PollPlan, PollSpec};
 use super::queues::{QueueRow, QueueStats, QueuesSnapshot};
+use crate::cpi::MplFollow;
 use crate::cpi::client::CpiClient;
 use crate::cpi::model::MplStatus;
 use crate::cpi::mpl_window::{MplDecoder, MplQuery};

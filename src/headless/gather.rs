@@ -6,7 +6,6 @@
 //! failure is reported in [`GatherReport`]. Whether the tenant answered at all feeds
 //! [`TenantHealth`] (for `tenant_unreachable`).
 
-use crate::cpi::MplFollow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +17,7 @@ use tokio::sync::mpsc;
 
 use crate::cpi::model::{JmsBroker, JmsMessage, KeystoreEntry, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
-use crate::cpi::{CpiClient, CpiError, MplDecoder, MplQuery};
+use crate::cpi::{CpiClient, CpiError, MplDecoder, MplFollow, MplQuery};
 use crate::monitor::{
     ArtifactTracker, MessageStats, Needs, QueueSnapshot, Snapshot, StoreStats, TenantHealth,
 };

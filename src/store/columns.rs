@@ -28,6 +28,7 @@ pub(crate) struct Columns {
     start_gap: Vec<u32>,
     /// The `LogStart` of the rare rows whose gap does not fit, by row.
     far_start: HashMap<u32, EpochMs>,
+    /// Written only through `push_times`/`set_times`: `LogStart` is kept relative to it.
     pub log_end: Vec<EpochMs>,
     pub status: Vec<u8>,
     pub iflow: Vec<u32>,
