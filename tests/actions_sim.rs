@@ -19,8 +19,7 @@ use cpitop::app::write_actions::{Dialog, Follow, Report};
 use cpitop::app::write_exec::{WriteSetup, install};
 use cpitop::app::{Keymap, State, update};
 use cpitop::cpi::client::CpiClient;
-use cpitop::cpi::conn::{Auth, Limits, TenantConn};
-use cpitop::secret::Secret;
+use cpitop::cpi::conn::{Limits, TenantConn};
 use cpitop::sim::{FaultKind, FaultRule, QueueApi, SimAdmin, SimConfig, SimHandle};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokio::sync::mpsc;
@@ -77,15 +76,8 @@ impl H {
         .await
         .expect("sim");
         let conn = TenantConn {
-            name: "sim".into(),
-            base_url: sim.base_url.clone(),
-            auth: Auth::OAuth {
-                token_url: sim.token_url.clone(),
-                client_id: sim.client_id.clone(),
-                client_secret: Secret::new(sim.client_secret.clone()),
-            },
             limits: limits(),
-            ca_bundle: None,
+            ..sim.demo_conn("sim")
         };
         let client = CpiClient::new(conn.clone()).expect("client");
         let (tx, rx) = mpsc::channel(1024);

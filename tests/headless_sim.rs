@@ -3,20 +3,17 @@
 //! monitor to error within one evaluation and recovers; `watch` streams the transitions and the
 //! newly failed messages, and a webhook receiver gets exactly one notification per transition.
 
-use std::convert::Infallible;
+#[path = "common/hook.rs"]
+mod hook;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
 use cpitop::cpi::CpiClient;
-use cpitop::cpi::conn::{Auth, Limits, TenantConn};
+use cpitop::cpi::conn::{Limits, TenantConn};
 use cpitop::headless::{Target, WatchOptions, check, monitors_from_table, watch};
 use cpitop::monitor::{Status, WatchEvent};
-use cpitop::secret::Secret;
 use cpitop::sim::{DownMode, SimConfig, SimHandle};
-use http_body_util::{BodyExt, Full};
-use hyper::{Request, Response, body::Incoming, service::service_fn};
-use hyper_util::rt::TokioIo;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -82,20 +79,13 @@ async fn sim() -> SimHandle {
 
 fn target(sim: &SimHandle, monitors: &str, state_dir: Option<&std::path::Path>) -> Target {
     let conn = TenantConn {
-        name: "simtest".into(),
-        base_url: sim.base_url.clone(),
-        auth: Auth::OAuth {
-            token_url: sim.token_url.clone(),
-            client_id: sim.client_id.clone(),
-            client_secret: Secret::new(sim.client_secret.clone()),
-        },
         limits: Limits {
             max_retries: 0,
             request_timeout: Duration::from_secs(3),
             connect_timeout: Duration::from_secs(1),
             ..Limits::default()
         },
-        ca_bundle: None,
+        ..sim.demo_conn("simtest")
     };
     let table: toml::Table = toml::from_str(monitors).expect("monitor toml");
     Target {
@@ -191,38 +181,6 @@ async fn every_scenario_turns_its_monitor_to_error_in_one_evaluation_and_recover
     assert_all(&statuses(&t).await, &[("tenant", ok), ("stopped", ok)]);
 }
 
-async fn receiver() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let log: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
-    let shared = log.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let log = shared.clone();
-            tokio::spawn(async move {
-                let svc = service_fn(move |req: Request<Incoming>| {
-                    let log = log.clone();
-                    async move {
-                        let bytes = req
-                            .into_body()
-                            .collect()
-                            .await
-                            .map(|b| b.to_bytes())
-                            .unwrap_or_default();
-                        let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-                        log.lock().expect("lock").push(body);
-                        Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
-        }
-    });
-    (format!("http://{addr}/hook"), log)
-}
-
 /// Wait for an event matching `pred`, failing after `secs`.
 async fn next_matching(
     rx: &mut mpsc::UnboundedReceiver<WatchEvent>,
@@ -253,7 +211,7 @@ fn is_transition(ev: &WatchEvent, key: &str, to: Status) -> bool {
 async fn watch_streams_transitions_and_failed_messages_and_notifies_once_per_transition() {
     let sim = sim().await;
     let admin = sim.admin();
-    let (url, hooks) = receiver().await;
+    let (url, hooks) = hook::receiver().await;
     let t = target(&sim, &monitors_toml(Some(&url)), None);
     let opts = WatchOptions {
         interval: Duration::from_millis(300),

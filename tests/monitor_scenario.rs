@@ -2,11 +2,11 @@
 //! notifier → webhook on loopback, and `check`'s exit code along the way. The tenant's data is
 //! built in the test (the simulated tenant drives the same path in the lead's end-to-end tests).
 
-use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+#[path = "common/hook.rs"]
+mod hook;
+
 use std::time::Duration;
 
-use bytes::Bytes;
 use cpitop::cpi::model::{ArtifactStatus, JmsMessage, KeystoreEntry, MplStatus, Queue, RuntimeArtifact};
 use cpitop::monitor::eval::Status;
 use cpitop::monitor::headless::{CheckReport, EXIT_ERROR, EXIT_OK};
@@ -15,47 +15,12 @@ use cpitop::monitor::{
     ArtifactTracker, MessageRef, MonitorsConfig, QueueSnapshot, SnapshotData, TenantHealth, TenantMonitors,
     VecMessageStats,
 };
-use http_body_util::{BodyExt, Full};
-use hyper::{Request, Response, body::Incoming, service::service_fn};
-use hyper_util::rt::TokioIo;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 const T0: i64 = 1_764_000_000_000;
 const MIN: i64 = 60_000;
 const DAY: i64 = 86_400_000;
-
-async fn receiver() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let log: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
-    let shared = log.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let log = shared.clone();
-            tokio::spawn(async move {
-                let svc = service_fn(move |req: Request<Incoming>| {
-                    let log = log.clone();
-                    async move {
-                        let bytes = req
-                            .into_body()
-                            .collect()
-                            .await
-                            .map(|b| b.to_bytes())
-                            .unwrap_or_default();
-                        let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-                        log.lock().expect("lock").push(body);
-                        Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
-        }
-    });
-    (format!("http://{addr}/hook"), log)
-}
 
 fn config(url: &str) -> MonitorsConfig {
     let text = format!(
@@ -179,7 +144,7 @@ fn snapshot(w: &World, now: i64, tracker: &mut ArtifactTracker) -> SnapshotData 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn incident_and_recovery() {
-    let (url, log) = receiver().await;
+    let (url, log) = hook::receiver().await;
     let cfg = config(&url);
     let dir = tempfile::tempdir().expect("tempdir");
     let mut tm = TenantMonitors::open(&cfg, "prod", Some(dir.path())).expect("open");

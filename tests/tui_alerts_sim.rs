@@ -12,9 +12,8 @@ use cpitop::app::msg::{DataMsg, Effect, Msg};
 use cpitop::app::state::{Environment, Pane, Route, TenantInfo};
 use cpitop::app::{Keymap, State, apply};
 use cpitop::cpi::CpiClient;
-use cpitop::cpi::conn::{Auth, Limits, TenantConn};
+use cpitop::cpi::conn::{Limits, TenantConn};
 use cpitop::monitor::Status;
-use cpitop::secret::Secret;
 use cpitop::sim::SimConfig;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -86,19 +85,12 @@ async fn monitor_rounds_against_the_sim_turn_to_error_and_show_the_certificate()
     .expect("sim starts");
     let admin = sim.admin();
     let client = CpiClient::new(TenantConn {
-        name: "simtest".into(),
-        base_url: sim.base_url.clone(),
-        auth: Auth::OAuth {
-            token_url: sim.token_url.clone(),
-            client_id: sim.client_id.clone(),
-            client_secret: Secret::new(sim.client_secret.clone()),
-        },
         limits: Limits {
             max_retries: 0,
             request_timeout: Duration::from_secs(3),
             ..Limits::default()
         },
-        ca_bundle: None,
+        ..sim.demo_conn("simtest")
     })
     .expect("client");
 

@@ -312,15 +312,8 @@ impl MplSet {
 /// A client for a running simulated tenant (OAuth, fast test limits).
 pub fn sim_conn(h: &cpitop::sim::SimHandle) -> TenantConn {
     TenantConn {
-        name: "sim".into(),
-        base_url: h.base_url.clone(),
-        auth: Auth::OAuth {
-            token_url: h.token_url.clone(),
-            client_id: h.client_id.clone(),
-            client_secret: Secret::new(h.client_secret.clone()),
-        },
         limits: fast_limits(),
-        ca_bundle: None,
+        ..h.demo_conn("sim")
     }
 }
 
