@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 
 use client_support::*;
 use cpitop::cpi::odata::EpochMs;
-use cpitop::cpi::{CpiClient, GuidPage, MplDecoder, MplQuery, decode_guid_page};
+use cpitop::cpi::{CpiClient, GuidPage, MplDecoder, MplLoadOptions, MplQuery, decode_guid_page};
 use tokio::sync::mpsc;
 
 fn decoder() -> MplDecoder<GuidPage> {
@@ -243,4 +243,48 @@ async fn newest_slice_is_requested_first_and_progress_is_reported() {
     assert_eq!(last.slices_done, last.slices);
     assert!(last.slices > 1, "a 6 h window is sliced");
     assert_eq!(outcome.pages, last.pages);
+}
+
+#[tokio::test]
+async fn a_tenant_refusing_ids_in_a_delta_filter_gets_late_messages_by_range() {
+    let now = MplSet::now_ms();
+    let (server, set, _) = setup(history(2_000, 600_000, now), 0, 0).await;
+    let opts = MplLoadOptions {
+        check_every: std::time::Duration::ZERO,
+        ..MplLoadOptions::default()
+    };
+    let client = CpiClient::with_options(oauth_conn(&server.base), opts).expect("client");
+    let query = MplQuery::last_hours(now, 1);
+    let mut held = HashMap::new();
+    let (tx, rx) = mpsc::channel(8);
+    let (out, _) = tokio::join!(
+        client.fetch_mpl_window(&query, decoder(), tx, None),
+        drain(rx, &mut held)
+    );
+    let mut follow = out.expect("window").follow;
+    set.reject_ids.store(true, Ordering::SeqCst);
+    for late in ["LATE1", "LATE2"] {
+        // Committed late: its LogEnd lies before the watermark the last read started from.
+        set.rows
+            .lock()
+            .expect("rows")
+            .push((late.to_owned(), follow.watermark() - 2_000));
+        let before = server.requests().len();
+        let (tx, rx) = mpsc::channel(8);
+        let (delta, _) = tokio::join!(
+            client.fetch_mpl_delta(&query, &follow, decoder(), tx, None),
+            drain(rx, &mut held)
+        );
+        let delta = delta.expect("the delta succeeds by range");
+        assert!(held.contains_key(late), "{late} fetched");
+        assert_eq!(delta.late, 1);
+        assert!(delta.follow.ids_rejected());
+        let by_id = server.requests()[before..]
+            .iter()
+            .filter(|r| r.path.contains("MessageGuid%20eq"))
+            .count();
+        // The first time the ids are tried and refused; afterwards never again.
+        assert_eq!(by_id, usize::from(late == "LATE1"), "{late}");
+        follow = delta.follow;
+    }
 }

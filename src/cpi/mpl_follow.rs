@@ -30,7 +30,9 @@
 //!
 //! **U**: `or` and `MessageGuid eq` are each documented for MPL filters; mixing a `LogEnd`
 //! range and ids in one `or` is what the simulated tenant accepts, not something seen on a real
-//! tenant. Should a tenant reject it, `late_by_id = 0` reads every late message by range.
+//! tenant. Should a tenant reject it (HTTP 400), the delta is read again by range at once and the
+//! follower reads late messages by range from then on (`reject_ids`); `late_by_id = 0` does so
+//! from the start.
 //!
 //! A message whose status changes gets a later `LogEnd` (`mpl_window`'s watermark argument), so
 //! it comes with a delta or, if its new state commits late, with the check's late list. What the
@@ -68,6 +70,8 @@ pub struct MplFollow {
     seen: HashMap<Box<str>, EpochMs>,
     /// Late messages found by a check and not fetched yet, oldest first.
     pending: Vec<(String, EpochMs)>,
+    /// The tenant refused ids in a delta's filter: late messages are read by range.
+    ids_rejected: bool,
 }
 
 impl MplFollow {
@@ -80,6 +84,7 @@ impl MplFollow {
             checked_at: watermark,
             seen: HashMap::new(),
             pending: Vec::new(),
+            ids_rejected: false,
         }
     }
 
@@ -159,7 +164,19 @@ impl MplFollow {
 
     /// The next delta for the waiting late messages (see `plan_delta`).
     pub(crate) fn plan(&self, max_by_id: usize) -> DeltaPlan {
+        let max_by_id = if self.ids_rejected { 0 } else { max_by_id };
         plan_delta(self.watermark, &self.pending, max_by_id)
+    }
+
+    /// The tenant refused a delta's filter with late messages by id: read them by range from
+    /// now on.
+    pub(crate) fn reject_ids(&mut self) {
+        self.ids_rejected = true;
+    }
+
+    /// Whether late messages are read by range because the tenant refused them by id.
+    pub fn ids_rejected(&self) -> bool {
+        self.ids_rejected
     }
 
     /// A delta following `plan` succeeded: what it fetched no longer waits.

@@ -367,7 +367,8 @@ impl CpiClient {
         let mut base = follow.clone();
         let every = i64::try_from(opts.check_every.as_millis()).unwrap_or(i64::MAX);
         let (mut checked, mut late, mut check_pages) = (0, 0, 0);
-        let plan = if !opts.overlap_check {
+        let page = opts.page_size.clamp(1, 1000) as usize;
+        let mut plan = if !opts.overlap_check {
             // The behaviour before the check: the whole overlap again, in full rows.
             DeltaPlan {
                 from: at_least(w.saturating_sub(overlap)),
@@ -383,21 +384,37 @@ impl CpiClient {
                 base.add_late(found);
                 base.mark_checked(next);
             }
-            let page = opts.page_size.clamp(1, 1000) as usize;
             base.plan(opts.late_by_id.min(page / 2))
         };
-        let from = at_least(plan.from);
         // Kept for the next check, which starts `overlap` before the last check.
         let keep = Keep::new(base.checked().saturating_sub(overlap));
-        let spec = Spec {
-            query,
-            select: MPL_LIST_SELECT,
-            by_id: &plan.by_id,
-            keep: Some(&keep),
+        let read = |plan: DeltaPlan| {
+            let (decoder, sink, progress, keep) = (decoder.clone(), sink.clone(), progress.clone(), &keep);
+            async move {
+                let spec = Spec {
+                    query,
+                    select: MPL_LIST_SELECT,
+                    by_id: &plan.by_id,
+                    keep: Some(keep),
+                };
+                let slices = vec![(Some(at_least(plan.from)), query.to)];
+                self.run_slices(spec, decoder, sink, progress, slices).await
+            }
         };
-        let ran = self
-            .run_slices(spec, decoder, sink, progress, vec![(Some(from), query.to)])
-            .await?;
+        let ran = match read(plan.clone()).await {
+            // U: ids and a `LogEnd` range in one `or` (see `mpl_follow`). The ids go with the
+            // first page, so nothing was delivered: read the delta again by range.
+            Err(e) if !plan.by_id.is_empty() && e.status() == Some(400) => {
+                tracing::warn!(
+                    error = %e,
+                    "the tenant refused late messages by id in a delta's filter; reading them by range"
+                );
+                base.reject_ids();
+                plan = base.plan(0);
+                read(plan.clone()).await?
+            }
+            r => r?,
+        };
         base.fetched(&plan);
         Ok(MplLoadOutcome {
             watermark: next,

@@ -198,6 +198,9 @@ pub struct MplSet {
     pub next_id: std::sync::atomic::AtomicUsize,
     pub inserts_per_request: usize,
     pub moves_per_request: usize,
+    /// Answer a filter with `MessageGuid eq` inside an `or` with HTTP 400 (a tenant that does
+    /// not accept late messages by id in a delta, `cpi::mpl_follow`).
+    pub reject_ids: std::sync::atomic::AtomicBool,
 }
 
 impl MplSet {
@@ -209,6 +212,7 @@ impl MplSet {
             next_id: std::sync::atomic::AtomicUsize::new(n),
             inserts_per_request,
             moves_per_request,
+            reject_ids: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -257,6 +261,14 @@ impl MplSet {
                             .and_then(|(_, rest)| rest.strip_suffix('\''))
                             .and_then(cpitop::cpi::odata::parse_datetime_literal);
                         if let Some(alts) = clause.strip_prefix('(').and_then(|c| c.strip_suffix(')')) {
+                            if self.reject_ids.load(std::sync::atomic::Ordering::SeqCst)
+                                && alts.contains("MessageGuid eq")
+                            {
+                                return json(
+                                    400,
+                                    r#"{"error":{"code":"Bad Request","message":{"lang":"en","value":"Invalid filter expression"}}}"#,
+                                );
+                            }
                             for alt in alts.split(" or ") {
                                 if let Some(id) = alt.strip_prefix("MessageGuid eq '") {
                                     or_ids.push(id.trim_end_matches('\'').to_owned());
