@@ -34,8 +34,8 @@ pub struct MplLoadOptions {
     /// commit lag; if a tenant shows late messages missing in live mode, raise this.
     pub delta_overlap: Duration,
     /// Late messages up to this many are fetched by id within the delta's filter; the rest
-    /// are read by range (`cpi::mpl_follow::plan_delta`). 0 reads all of them by range (for a
-    /// tenant that rejects ids and a `LogEnd` range in one `or`).
+    /// are read by range (`cpi::mpl_follow::plan_delta`). 0 reads all of them by range (what a
+    /// follower falls back to by itself when the tenant refuses the ids with HTTP 400).
     pub late_by_id: usize,
     /// How often a delta's check runs (server time between checks); zero = every refresh.
     /// Default 10 s: late messages appear within this plus a refresh (`cpi::mpl_follow`).
