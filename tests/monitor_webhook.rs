@@ -1,11 +1,12 @@
 //! End to end on loopback: the notifier posts to a tiny hyper webhook receiver, exactly once per
 //! transition, retries after a 500, keeps the minimum interval, and never leaks the URL.
 
-use std::convert::Infallible;
+#[path = "common/hook.rs"]
+mod hook;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use cpitop::monitor::eval::Status;
 use cpitop::monitor::notify::{
     DeliveryError, NotifierInput, NotifyConfig, WebhookFormat, WebhookTarget, http_client, post_webhook,
@@ -13,9 +14,6 @@ use cpitop::monitor::notify::{
 };
 use cpitop::monitor::{HumanDuration, Transition};
 use cpitop::secret::Secret;
-use http_body_util::{BodyExt, Full};
-use hyper::{Request, Response, body::Incoming, service::service_fn};
-use hyper_util::rt::TokioIo;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -30,62 +28,28 @@ struct Received {
 /// A webhook receiver on 127.0.0.1:0. `/flaky` answers 500 to its first request, `/gone` always
 /// 404 echoing its query, everything else 200. It stops with the test's runtime.
 async fn receiver() -> (String, Arc<Mutex<Vec<Received>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
     let log: Arc<Mutex<Vec<Received>>> = Arc::default();
     let shared = log.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let log = shared.clone();
-            tokio::spawn(async move {
-                let svc = service_fn(move |req: Request<Incoming>| {
-                    let log = log.clone();
-                    async move {
-                        let path = req.uri().path().to_string();
-                        let query = req.uri().query().unwrap_or("").to_string();
-                        assert_eq!(req.method(), hyper::Method::POST);
-                        let ct = req.headers().get("content-type").cloned();
-                        assert_eq!(
-                            ct.as_ref().and_then(|v| v.to_str().ok()),
-                            Some("application/json")
-                        );
-                        let bytes = req
-                            .into_body()
-                            .collect()
-                            .await
-                            .map(|b| b.to_bytes())
-                            .unwrap_or_default();
-                        let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-                        let mut log = log.lock().expect("lock");
-                        let earlier = log.iter().filter(|r| r.path == path).count();
-                        let (status, reply) = match path.as_str() {
-                            "/flaky" if earlier == 0 => (500, "temporarily broken".to_string()),
-                            "/gone" => (404, format!("no hook for {query}")),
-                            _ => (200, "ok".to_string()),
-                        };
-                        log.push(Received {
-                            path,
-                            status,
-                            body,
-                            at: Instant::now(),
-                        });
-                        Ok::<_, Infallible>(
-                            Response::builder()
-                                .status(status)
-                                .body(Full::new(Bytes::from(reply)))
-                                .expect("response"),
-                        )
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
-        }
-    });
+    let addr = hook::serve(move |hit| {
+        assert_eq!(hit.method, hyper::Method::POST);
+        assert_eq!(hit.content_type.as_deref(), Some("application/json"));
+        let body = serde_json::from_slice(&hit.body).unwrap_or(serde_json::Value::Null);
+        let mut log = shared.lock().expect("lock");
+        let earlier = log.iter().filter(|r| r.path == hit.path).count();
+        let (status, reply) = match hit.path.as_str() {
+            "/flaky" if earlier == 0 => (500, "temporarily broken".to_string()),
+            "/gone" => (404, format!("no hook for {}", hit.query)),
+            _ => (200, "ok".to_string()),
+        };
+        log.push(Received {
+            path: hit.path,
+            status,
+            body,
+            at: Instant::now(),
+        });
+        (status, reply)
+    })
+    .await;
     (format!("http://{addr}"), log)
 }
 
