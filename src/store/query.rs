@@ -9,7 +9,7 @@ use crate::cpi::odata::EpochMs;
 
 use super::columns::{Columns, IdField};
 use super::store::{MessageStore, RowId};
-use super::text::{IdScratch, Needle, OTHER, scan_ids};
+use super::text::{IdScratch, Needle, OTHER, bit, scan_ids};
 
 /// A set of statuses (empty = every status).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -178,11 +178,6 @@ pub fn decide_probe(store: &MessageStore, text: &str) -> usize {
         .iter()
         .map(|w| w.count_ones() as usize)
         .sum()
-}
-
-#[inline]
-fn bit(bits: &[u64], i: usize) -> bool {
-    bits[i / 64] & (1 << (i % 64)) != 0
 }
 
 /// A compiled query.
@@ -371,7 +366,8 @@ impl Matcher {
                 unicode(hit);
                 return;
             }
-            // `need` becomes the rows to skip; `found` the id hits.
+            // `skip`: the rows whose ids are not read (outside `need`, small gaps filled);
+            // `found`: the id hits.
             let mut found = vec![0u64; need.len()];
             let skip: Vec<u64> = need
                 .iter()

@@ -6,9 +6,9 @@
 //! need searching are searched in one of two ways:
 //! - [`scan_ids`]: the arena front to back, in runs of rows whose ids lie back to back. A
 //!   needle without ASCII letters is searched in the arena itself; otherwise each run is folded
-//!   to lower case into a small scratch buffer (one vectorised copy) and searched there. No
-//!   per-row work except for hits, so a pass costs about as much as reading the searched part of
-//!   the arena once. Used unless the candidates are a small part of the store.
+//!   to lower case into a small scratch buffer (one vectorised copy) and searched there. Per row
+//!   only a cheap step to find the runs, so a pass costs about as much as reading the searched
+//!   part of the arena once. Used unless the candidates are a small part of the store.
 //! - [`IdScratch`]: only the queued rows, copied and folded one by one (per-row overhead, but
 //!   proportional to the candidates). Used to refine a small previous result.
 //!
@@ -132,21 +132,10 @@ impl IdScratch {
             while self.ends[seg] as usize <= abs {
                 seg += 1;
             }
-            // Where the row's ids start, and whether the match stays inside one id.
             let end = self.ends[seg] as usize;
-            let l = self.lens[seg];
+            let l = &self.lens[seg];
             let row_start = end - (l[0] as usize + l[1] as usize + l[2] as usize);
-            let mut field_start = row_start;
-            let mut inside = false;
-            for &len in &l {
-                let field_end = field_start + len as usize;
-                if abs < field_end {
-                    inside = abs + n <= field_end;
-                    break;
-                }
-                field_start = field_end;
-            }
-            if inside {
+            if within_one_id(l, row_start, abs, n) {
                 hit(seg);
                 pos = end;
                 seg += 1;
@@ -285,17 +274,7 @@ pub(crate) fn scan_ids(
                 row_start = row_end;
                 row_end += row_len(k);
             }
-            // Inside one id of row k?
-            let mut field_end = row_start;
-            let mut inside = false;
-            for &len in &cols.id_lens[k] {
-                field_end += len as usize;
-                if abs < field_end {
-                    inside = abs + n <= field_end;
-                    break;
-                }
-            }
-            if inside {
+            if within_one_id(&cols.id_lens[k], row_start, abs, n) {
                 let i = k - base;
                 hit[i / 64] |= 1 << (i % 64);
                 pos = row_end;
@@ -307,8 +286,23 @@ pub(crate) fn scan_ids(
     }
 }
 
+/// Whether `n` bytes at offset `at` lie within one id of a row whose ids (lengths `lens`) start
+/// at `row_start` — not across two ids, nor past the row.
+#[inline]
+fn within_one_id(lens: &[u16; ID_FIELDS], row_start: usize, at: usize, n: usize) -> bool {
+    let mut field_end = row_start;
+    for &len in lens {
+        field_end += len as usize;
+        if at < field_end {
+            return at + n <= field_end;
+        }
+    }
+    false
+}
+
+/// Bit `i` of a row bitset.
 #[inline(always)]
-fn bit(bits: &[u64], i: usize) -> bool {
+pub(crate) fn bit(bits: &[u64], i: usize) -> bool {
     bits[i / 64] & (1 << (i % 64)) != 0
 }
 
