@@ -543,9 +543,7 @@ fn large_message_sorts_are_effects_and_their_answer_applies() {
         "old order meanwhile"
     );
     let (job, key, store) = sort;
-    let at = cpitop::store::MessageView::stamp(&store);
-    let mut order: Vec<u32> = (0..store.len() as u32).collect();
-    cpitop::store::sort_rows(&store, &mut order, key);
+    let (at, order) = cpitop::app::messages::sort_all(&store, key);
     drop(store);
     apply(&mut s, [Msg::MessagesSorted { job, key, at, order }]);
     assert!(s.messages.sorting.is_none());

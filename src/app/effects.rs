@@ -121,10 +121,7 @@ impl EffectRunner {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
                     let store = store.0;
-                    let at = crate::store::MessageView::stamp(&store);
-                    let mut order: Vec<crate::store::RowId> =
-                        (0..store.len() as crate::store::RowId).collect();
-                    crate::store::sort_rows(&store, &mut order, key);
+                    let (at, order) = super::messages::sort_all(&store, key);
                     // Let go of the store before answering, so that the pane can change it again
                     // without copying it.
                     drop(store);

@@ -63,6 +63,15 @@ pub struct Messages {
     deferred: Vec<MplBatch>,
 }
 
+/// What `Effect::SortMessages` computes on a blocking thread: every row of `store` in `key`
+/// order, with the store state it is valid for (`MessageView::stamp`).
+pub fn sort_all(store: &MessageStore, key: SortKey) -> ((u64, u64), Vec<RowId>) {
+    let at = MessageView::stamp(store);
+    let mut order: Vec<RowId> = (0..store.len() as RowId).collect();
+    crate::store::sort_rows(store, &mut order, key);
+    (at, order)
+}
+
 /// A re-sort of the message store running on a blocking thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SortJob {
@@ -340,7 +349,6 @@ mod tests {
     use crate::app::format::TimeFmt;
     use crate::app::list::{Sort, SortDir};
     use crate::app::msg::Effect;
-    use crate::store::sort_rows;
     use crate::store::testgen::MplPageGen;
 
     fn cx() -> CellCx {
@@ -355,10 +363,7 @@ mod tests {
         let Effect::SortMessages { job, key, store } = effect else {
             panic!("expected a sort effect, got {effect:?}");
         };
-        let store = store.0;
-        let at = MessageView::stamp(&store);
-        let mut order: Vec<RowId> = (0..store.len() as RowId).collect();
-        sort_rows(&store, &mut order, key);
+        let (at, order) = sort_all(&store.0, key);
         (job, key, at, order)
     }
 

@@ -86,7 +86,7 @@ pub fn apply(s: &mut State, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> 
 
 fn tick(s: &mut State, now: crate::cpi::odata::EpochMs) {
     // Pages that waited for a cache save to let go of the message store.
-    if s.messages.deferred() > 0 && s.messages.flush() {
+    if s.messages.flush() {
         let cx = s.cell_cx();
         s.messages.rebuild(&cx);
         s.dirty = true;
