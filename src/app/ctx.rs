@@ -282,9 +282,9 @@ pub fn on_msg(s: &mut State, m: TenantMsg, fx: &mut Vec<Effect>) {
 pub fn hold_at_most(s: &mut State, max_rows: usize) {
     let limits = crate::store::StoreLimits {
         max_messages: Some(max_rows.max(1)),
-        ..s.messages.store.limits()
+        ..s.messages.limits()
     };
-    std::sync::Arc::make_mut(&mut s.messages.store).set_limits(limits);
+    s.messages.set_limits(limits);
 }
 
 /// Forget everything of the old tenant; keep the generations counting up so that results of its
@@ -309,8 +309,7 @@ pub fn reset(s: &mut State, info: TenantInfo, intervals: Intervals, window_ms: i
         ..Default::default()
     };
     s.queue_messages = Default::default();
-    s.messages = super::messages::Messages::default();
-    s.messages.web_ui = web_ui;
+    s.messages = super::messages::Messages::with_web_ui(web_ui);
     s.messages.query.window_ms = window_ms;
     // One past the old tenant's: none of its results can match, whatever was polling.
     s.artifacts.load.generation = gens.0 + 1;

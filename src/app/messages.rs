@@ -61,6 +61,8 @@ pub struct Messages {
     /// Pages that arrived while a sort or a cache save shared the store: merged as soon as it is
     /// ours alone again (changing it while shared would copy it whole).
     deferred: Vec<MplBatch>,
+    /// New store limits waiting the same way.
+    deferred_limits: Option<StoreLimits>,
 }
 
 /// What `Effect::SortMessages` computes on a blocking thread: every row of `store` in `key`
@@ -97,6 +99,7 @@ impl Default for Messages {
             sort_request: false,
             sort_jobs: 0,
             deferred: Vec::new(),
+            deferred_limits: None,
         }
     }
 }
@@ -147,10 +150,8 @@ impl Messages {
                 .map(std::time::Duration::from_millis),
             Some(_) => None,
         };
-        self.store = Arc::new(MessageStore::new(StoreLimits {
-            max_age,
-            ..self.store.limits()
-        }));
+        let limits = self.deferred_limits.take().unwrap_or_else(|| self.store.limits());
+        self.store = Arc::new(MessageStore::new(StoreLimits { max_age, ..limits }));
         // A sort of the old store is of no use any more.
         self.sorting = None;
         self.sort_request = false;
@@ -169,14 +170,30 @@ impl Messages {
         self.flush();
     }
 
-    /// Merge the pages that waited, if the store is ours alone again. Returns whether any was.
+    /// The store's limits (the messages held beyond them are dropped); applied as soon as the
+    /// store is ours alone (see `flush`).
+    pub fn set_limits(&mut self, limits: StoreLimits) {
+        self.deferred_limits = Some(limits);
+        self.flush();
+    }
+
+    /// The limits in force, or about to be.
+    pub fn limits(&self) -> StoreLimits {
+        self.deferred_limits.unwrap_or_else(|| self.store.limits())
+    }
+
+    /// Apply the limits and merge the pages that waited, if the store is ours alone again.
+    /// Returns whether anything was.
     pub fn flush(&mut self) -> bool {
-        if self.deferred.is_empty() {
+        if self.deferred.is_empty() && self.deferred_limits.is_none() {
             return false;
         }
         let Some(store) = Arc::get_mut(&mut self.store) else {
             return false;
         };
+        if let Some(limits) = self.deferred_limits.take() {
+            store.set_limits(limits);
+        }
         for batch in self.deferred.drain(..) {
             store.merge(batch);
         }
@@ -447,5 +464,36 @@ mod tests {
         m.rebuild(&cx());
         assert!(m.take_sort_request().is_none());
         assert_eq!(m.view.rows(), &sorted_by(&m, sender)[..]);
+    }
+
+    /// New limits while a sort shares the store wait for it (no copy of the store), then apply.
+    #[test]
+    fn limits_wait_for_a_shared_store() {
+        let mut g = MplPageGen::new(4, 1_763_000_000_000);
+        let mut m = Messages {
+            background_sort_min: 100,
+            ..Messages::default()
+        };
+        m.merge(MplBatch::decode(&g.page(500)).expect("decodes"));
+        m.rebuild(&cx());
+        m.list.sort = Some(Sort {
+            column: 3,
+            dir: SortDir::Asc,
+        });
+        m.rebuild(&cx());
+        let sort = m.take_sort_request().expect("a sort effect");
+        let shared = Arc::as_ptr(&m.store);
+        let limits = StoreLimits {
+            max_messages: Some(100),
+            ..m.limits()
+        };
+        m.set_limits(limits);
+        assert_eq!(Arc::as_ptr(&m.store), shared, "not copied");
+        assert_eq!(m.store.len(), 500, "not applied while shared");
+        assert_eq!(m.limits().max_messages, Some(100));
+        let (job, key, at, order) = run_sort(sort);
+        m.sorted(job, key, at, order, &cx());
+        assert_eq!(m.store.len(), 100, "applied once the store is ours again");
+        assert_eq!(m.view.len(), 100);
     }
 }
