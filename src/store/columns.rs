@@ -55,11 +55,7 @@ impl Columns {
     /// `LogStart` of row `r`, `NO_TIME` when missing.
     #[inline]
     pub fn log_start(&self, r: usize) -> EpochMs {
-        match self.start_gap[r] {
-            GAP_NONE => NO_TIME,
-            GAP_FAR => self.far_start.get(&(r as u32)).copied().unwrap_or(NO_TIME),
-            gap => self.log_end[r] - EpochMs::from(gap),
-        }
+        self.duration(r).map_or(NO_TIME, |d| self.log_end[r] - d)
     }
 
     /// `LogEnd − LogStart` of row `r`, `None` without `LogStart`.
@@ -74,7 +70,9 @@ impl Columns {
 
     /// The gap column's value for these times, recording a far start for row `r`.
     fn gap(&mut self, r: usize, start: EpochMs, end: EpochMs) -> u32 {
-        self.far_start.remove(&(r as u32));
+        if !self.far_start.is_empty() {
+            self.far_start.remove(&(r as u32));
+        }
         if start == NO_TIME {
             return GAP_NONE;
         }
