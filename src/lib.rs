@@ -11,6 +11,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod cpi;
+pub mod crash;
 pub mod get;
 pub mod headless;
 pub mod loadbench;

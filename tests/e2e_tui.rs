@@ -248,3 +248,59 @@ fn get_at_a_terminal_colours_like_the_tui() {
     assert_eq!(started_fg, Some(vt100::Color::Idx(2)), "STARTED is green");
     assert_eq!(title_fg, Some(vt100::Color::Default), "titles are plain");
 }
+
+/// A panic in a background task (a poller, a fetch) ends the whole process cleanly: terminal
+/// restored as on `q`, one line on stderr naming the log, the panic and its place in the log file,
+/// exit status 101 — not a dead task under a frozen screen.
+#[test]
+fn a_panic_in_a_background_task_ends_cpitop_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let config = dir.path().join("config");
+    let cache = dir.path().join("cache");
+    let envs = [
+        ("XDG_STATE_HOME", state.to_str().unwrap()),
+        ("XDG_CONFIG_HOME", config.to_str().unwrap()),
+        ("XDG_CACHE_HOME", cache.to_str().unwrap()),
+        ("RUST_BACKTRACE", "0"),
+        ("CPITOP_CRASH_TEST", "task"),
+    ];
+    let mut app = PtyApp::spawn(&bin(), &["--demo"], &envs, 100, 30);
+    app.wait_for("─ Artifacts ", WAIT);
+    assert_eq!(
+        app.wait_exit(WAIT),
+        101,
+        "a panic ends the process with Rust's panic status"
+    );
+
+    let raw = String::from_utf8_lossy(&app.raw_output()).into_owned();
+    let entered = raw.find("\x1b[?1049h").expect("entered the alternate screen");
+    let left = raw.rfind("\x1b[?1049l").expect("left the alternate screen");
+    assert!(left > entered);
+    assert!(raw.rfind("\x1b[?1000l") > Some(entered), "mouse capture released");
+    assert!(raw.rfind("\x1b[?25h") > Some(entered), "cursor shown");
+    let after = &raw[left..];
+    assert!(
+        after.contains(
+            "cpitop: internal error (a bug, please report it): crash test: a background task panicked"
+        ),
+        "one line on stderr after the screen was restored: {after:?}"
+    );
+    assert!(after.contains("details in the log in"), "{after:?}");
+    let stty = app.stty_after_exit();
+    let words: Vec<&str> = stty.split_whitespace().collect();
+    for mode in ["icanon", "echo", "isig", "icrnl"] {
+        assert!(words.contains(&mode), "{mode} restored: {stty}");
+    }
+
+    let logs = state.join("cpitop").join("logs");
+    let text: String = std::fs::read_dir(&logs)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        text.contains("cpitop panicked: crash test: a background task panicked"),
+        "the panic reaches the log file: {text}"
+    );
+    assert!(text.contains("src/app/run.rs:"), "with its location: {text}");
+}

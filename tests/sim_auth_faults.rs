@@ -332,6 +332,31 @@ async fn faults_from_config_and_over_http_admin() {
     );
     t.h.admin().tenant_up();
     assert_eq!(t.get("/Queues").await.status, 200);
+    // Down in drop mode over HTTP: API calls are dropped, the admin endpoint still answers, so
+    // the tenant can be brought back up from outside the process (`cpitop sim` + curl).
+    let r = c
+        .post(format!("{admin}/tenant/down"))
+        .body(r#"{"mode":"drop"}"#)
+        .send()
+        .await
+        .expect("admin");
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(
+        client()
+            .get(t.url("/Queues"))
+            .bearer_auth(&t.token)
+            .send()
+            .await
+            .is_err(),
+        "API calls are dropped"
+    );
+    let r = client()
+        .post(format!("{admin}/tenant/up"))
+        .send()
+        .await
+        .expect("the admin endpoint answers while the tenant drops connections");
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(t.get("/Queues").await.status, 200);
     // clock and truth over HTTP
     let v: serde_json::Value = serde_json::from_str(
         &c.get(format!("{admin}/clock"))

@@ -42,33 +42,23 @@ pub struct Session {
     pub tenants: Option<std::sync::Arc<super::ctx::TenantConfig>>,
 }
 
-/// Restores the terminal when dropped: on quit, on error, and (through the panic hook) on panic.
+/// Restores the terminal when dropped: on quit and on error. On a panic anywhere in the process
+/// the hook of `crate::crash` restores it (it knows the TUI is active) and ends the process.
 struct TerminalGuard;
-
-fn restore_terminal() {
-    let _ = execute!(stdout(), DisableMouseCapture);
-    ratatui::restore();
-}
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        restore_terminal();
+        crate::crash::set_tui_active(false);
+        let _ = execute!(stdout(), DisableMouseCapture);
+        ratatui::restore();
     }
-}
-
-fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
-        previous(info);
-    }));
 }
 
 /// Run the TUI until the user quits.
 pub async fn run(session: Session) -> color_eyre::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
-    install_panic_hook();
+    crate::crash::set_tui_active(true);
     execute!(stdout(), EnableMouseCapture)?;
 
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
@@ -112,6 +102,13 @@ pub async fn run(session: Session) -> color_eyre::Result<()> {
         for w in &warnings {
             tracing::warn!("{w}");
         }
+    }
+    if crate::crash::crash_test_requested() {
+        // Test hook (see `crash_test_requested`): a background task panics after the first frame.
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            panic!("crash test: a background task panicked");
+        });
     }
     let theme = session.theme;
     let mut batch = Vec::with_capacity(256);

@@ -15,11 +15,31 @@ use super::paths::Paths;
 /// Log files kept (one per day).
 pub const KEEP_LOG_FILES: usize = 7;
 
+/// The log writer's guard, held here rather than on a stack frame so that the panic hook
+/// (`crate::crash`) can flush the log before the process exits.
+static WRITER: std::sync::Mutex<Option<(WorkerGuard, PathBuf)>> = std::sync::Mutex::new(None);
+
 /// Keep this alive until exit: dropping it flushes the log.
 #[must_use = "dropping the guard stops logging; keep it until the program exits"]
 pub struct LogGuard {
-    _guard: WorkerGuard,
     pub dir: PathBuf,
+}
+
+impl Drop for LogGuard {
+    fn drop(&mut self) {
+        let _ = flush_for_exit();
+    }
+}
+
+/// Flush what is logged so far to the file and stop the writer (waits at most about a second);
+/// returns the log directory when a log file was open.
+pub fn flush_for_exit() -> Option<PathBuf> {
+    let taken = WRITER.lock().ok()?.take();
+    // Dropping the guard makes the writer thread write out its queue.
+    taken.map(|(guard, dir)| {
+        drop(guard);
+        dir
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,5 +99,8 @@ pub fn init(paths: &Paths, level: Option<&str>) -> Result<LogGuard, LoggingError
         .try_init()
         .map_err(|_| LoggingError::AlreadyInit)?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "cpitop started");
-    Ok(LogGuard { _guard: guard, dir })
+    if let Ok(mut w) = WRITER.lock() {
+        *w = Some((guard, dir.clone()));
+    }
+    Ok(LogGuard { dir })
 }

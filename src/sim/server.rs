@@ -40,10 +40,9 @@ pub async fn serve(listener: TcpListener, sim: Arc<Sim>) {
         tokio::select! {
             acc = listener.accept() => match acc {
                 Ok((stream, _)) => {
-                    if sim.world().down == Some(DownMode::Drop) {
-                        drop(stream);
-                        continue;
-                    }
+                    // Even a tenant that is down in drop mode reads the request: `/sim/admin`
+                    // must still answer (to bring it back up); every other request is dropped
+                    // in `handle` without an answer.
                     let sim = sim.clone();
                     conns.spawn(async move {
                         let svc = service_fn(move |req| with_sim_date(sim.clone(), req));
