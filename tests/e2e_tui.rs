@@ -304,3 +304,48 @@ fn a_panic_in_a_background_task_ends_cpitop_cleanly() {
     );
     assert!(text.contains("src/app/run.rs:"), "with its location: {text}");
 }
+
+/// `timeout`, `kill` or a closing SSH session end cpitop with SIGTERM/SIGHUP/SIGQUIT: the terminal
+/// is restored exactly as on `q` (alternate screen left, mouse released, cursor shown, cooked
+/// mode) and the exit status is 128 + the signal.
+#[test]
+fn signals_restore_the_terminal() {
+    for (signal, number) in [("TERM", 15), ("HUP", 1), ("QUIT", 3)] {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state");
+        let config = dir.path().join("config");
+        let cache = dir.path().join("cache");
+        let envs = [
+            ("XDG_STATE_HOME", state.to_str().unwrap()),
+            ("XDG_CONFIG_HOME", config.to_str().unwrap()),
+            ("XDG_CACHE_HOME", cache.to_str().unwrap()),
+            ("RUST_BACKTRACE", "0"),
+        ];
+        let mut app = PtyApp::spawn(&bin(), &["--demo"], &envs, 100, 30);
+        app.wait_for("─ Artifacts ", WAIT);
+        // A drill-down open: the signal quits from any view, not just "back".
+        app.send("2");
+        app.wait_for("─ Messages ", WAIT);
+        app.signal(signal);
+        assert_eq!(app.wait_exit(WAIT), 128 + number, "SIG{signal}: exit status");
+        let raw = String::from_utf8_lossy(&app.raw_output()).into_owned();
+        let entered = raw.find("\x1b[?1049h").expect("entered the alternate screen");
+        let left = raw
+            .rfind("\x1b[?1049l")
+            .unwrap_or_else(|| panic!("SIG{signal}: alternate screen left"));
+        assert!(left > entered, "SIG{signal}");
+        assert!(
+            raw.rfind("\x1b[?1000l") > Some(entered),
+            "SIG{signal}: mouse capture released"
+        );
+        assert!(
+            raw.rfind("\x1b[?25h") > Some(entered),
+            "SIG{signal}: cursor shown"
+        );
+        let stty = app.stty_after_exit();
+        let words: Vec<&str> = stty.split_whitespace().collect();
+        for mode in ["icanon", "echo", "isig", "icrnl"] {
+            assert!(words.contains(&mode), "SIG{signal}: {mode} restored: {stty}");
+        }
+    }
+}

@@ -379,6 +379,18 @@ fn ctrl_c_quits_from_anywhere() {
 }
 
 #[test]
+fn a_termination_signal_quits_from_any_view_and_mode() {
+    let mut s = state(80, 24);
+    apply(&mut s, [key('3')]);
+    load_queues(&mut s, queues());
+    // In a drill-down with the command line open: `q` would only go back, a signal quits.
+    apply(&mut s, [code(KeyCode::Enter), key(':'), key('x')]);
+    assert!(s.stack.len() > 1, "in a drill-down");
+    let fx = apply(&mut s, [Msg::Terminate]);
+    assert!(s.quit && fx.contains(&Effect::Quit), "{fx:?}");
+}
+
+#[test]
 fn only_the_visible_pane_polls() {
     let mut s = state(80, 24);
     assert!(s.polling.artifacts.is_some());

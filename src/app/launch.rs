@@ -97,7 +97,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         force_read_only: global.read_only,
     });
     let rt = runtime()?;
-    rt.block_on(async move {
+    let signal = rt.block_on(async move {
         let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
         run(Session {
             client,
@@ -113,7 +113,19 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
             tenants: Some(tenants),
         })
         .await
-    })
+    })?;
+    exit_after_signal(rt, signal)
+}
+
+/// After a signal ended the TUI (terminal already restored): exit with `128 + signal`, the status a
+/// shell expects from a process ended by that signal, without waiting for background tasks.
+fn exit_after_signal(rt: tokio::runtime::Runtime, signal: Option<i32>) -> Result<()> {
+    if let Some(sig) = signal {
+        rt.shutdown_timeout(std::time::Duration::from_millis(500));
+        let _ = crate::config::logging::flush_for_exit();
+        std::process::exit(128 + sig);
+    }
+    Ok(())
 }
 
 /// `cpitop --demo`: the simulated tenant in this process, then exactly the configured path: a
@@ -128,7 +140,7 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
         .and_then(|p| crate::config::logging::init(p, global.log_level.as_deref()).ok());
     ensure_terminal()?;
     let rt = runtime()?;
-    rt.block_on(async move {
+    let signal = rt.block_on(async move {
         let sim = crate::sim::spawn(crate::sim::SimConfig {
             seed,
             ..crate::sim::SimConfig::default()
@@ -157,7 +169,8 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
         let result = run(session).await;
         drop(sim);
         result
-    })
+    })?;
+    exit_after_signal(rt, signal)
 }
 
 /// A session for a given connection (used by `--demo` and tests).

@@ -40,6 +40,9 @@ pub enum Msg {
     Cache(Box<super::cache_sync::CacheLoaded>),
     /// The outcome of `Effect::SwitchTenant`.
     Tenant(super::ctx::TenantMsg),
+    /// The process was asked to end (SIGTERM, SIGHUP, SIGQUIT): quit as on `q` from any view,
+    /// with the final cache save.
+    Terminate,
     /// A background sort of the message store returned (`Effect::SortMessages`): every row as
     /// of store state `at`, in `key` order.
     MessagesSorted {

@@ -54,8 +54,9 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Run the TUI until the user quits.
-pub async fn run(session: Session) -> color_eyre::Result<()> {
+/// Run the TUI until the user quits or a signal ends it; returns the signal number in that case
+/// (the caller exits with `128 + signal` once everything is torn down).
+pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
     crate::crash::set_tui_active(true);
@@ -65,6 +66,8 @@ pub async fn run(session: Session) -> color_eyre::Result<()> {
     let cancel = CancellationToken::new();
     tokio::spawn(input(tx.clone(), cancel.clone()));
     tokio::spawn(ticks(tx.clone(), cancel.clone()));
+    let signalled = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
+    tokio::spawn(signals(tx.clone(), signalled.clone(), cancel.clone()));
 
     let mut state = State::new(session.tenant, session.keymap, now_ms());
     state.intervals = session.intervals;
@@ -149,7 +152,43 @@ pub async fn run(session: Session) -> color_eyre::Result<()> {
         log.sink().flush(Duration::from_secs(2));
     }
     let _ = stdout().flush();
-    Ok(())
+    let signal = signalled.load(std::sync::atomic::Ordering::SeqCst);
+    if signal != 0 {
+        tracing::info!(signal, "ended by a signal; terminal restored");
+    }
+    Ok((signal != 0).then_some(signal))
+}
+
+/// SIGTERM (`timeout`, `kill`), SIGHUP (the SSH session closed) and SIGQUIT end cpitop the way `q`
+/// does — final cache save, pollers stopped, terminal restored — instead of leaving the terminal in
+/// raw mode on the alternate screen. A second signal while quitting is ignored; the quit path is
+/// bounded by itself.
+async fn signals(
+    tx: mpsc::Sender<Msg>,
+    signalled: std::sync::Arc<std::sync::atomic::AtomicI32>,
+    cancel: CancellationToken,
+) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (term, hup, quit) = match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+        signal(SignalKind::quit()),
+    ) {
+        (Ok(t), Ok(h), Ok(q)) => (t, h, q),
+        _ => {
+            tracing::warn!("cannot listen for SIGTERM/SIGHUP/SIGQUIT; they will end cpitop abruptly");
+            return;
+        }
+    };
+    let (mut term, mut hup, mut quit) = (term, hup, quit);
+    let number = tokio::select! {
+        _ = cancel.cancelled() => return,
+        _ = term.recv() => 15,
+        _ = hup.recv() => 1,
+        _ = quit.recv() => 3,
+    };
+    signalled.store(number, std::sync::atomic::Ordering::SeqCst);
+    let _ = tx.send(Msg::Terminate).await;
 }
 
 async fn input(tx: mpsc::Sender<Msg>, cancel: CancellationToken) {

@@ -41,6 +41,7 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
             super::alerts_eval::tick(s, &mut fx);
         }
         Msg::Action(a) => actions::act(s, a, &mut fx),
+        Msg::Terminate => actions::quit(s, &mut fx),
         Msg::Command(c) => command::run(s, &c, &mut fx),
         Msg::Data(DataMsg::Monitor(f)) => super::alerts_eval::fetched(s, *f, &mut fx),
         Msg::Data(d) => {

@@ -84,6 +84,17 @@ impl PtyApp {
         }
     }
 
+    /// Send a signal (`TERM`, `HUP`, …) to the app, as `kill -SIG pid` would.
+    pub fn signal(&self, name: &str) {
+        let pid = self.child.process_id().expect("the app's pid");
+        let status = std::process::Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(pid.to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{name} {pid}");
+    }
+
     pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).expect("write to pty");
         self.writer.flush().expect("flush pty");
