@@ -71,12 +71,14 @@ pub struct CheckOutcome {
 
 impl CheckOutcome {
     /// The report in `format`, with the notes (text: `note:` lines; JSON: a `notes` array).
+    /// Monitor texts and notes carry tenant text (iFlow names, error texts): control and bidi
+    /// characters are neutralised (`sanitize`), each note is one line.
     pub fn render(&self, format: CheckFormat) -> String {
         match format {
             CheckFormat::Text => {
-                let mut s = self.report.to_text();
+                let mut s = crate::sanitize::lines(&self.report.to_text()).into_owned();
                 for n in &self.notes {
-                    s.push_str(&format!("note: {n}\n"));
+                    s.push_str(&format!("note: {}\n", crate::sanitize::one_line(n)));
                 }
                 s
             }
@@ -85,7 +87,7 @@ impl CheckOutcome {
                 if let Some(obj) = v.as_object_mut() {
                     obj.insert("notes".into(), serde_json::json!(self.notes));
                 }
-                let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+                let mut s = crate::sanitize::to_json_pretty(&v).unwrap_or_default();
                 s.push('\n');
                 s
             }
@@ -141,7 +143,11 @@ pub fn run_check(global: &GlobalArgs, args: &CheckArgs) -> i32 {
             code
         }
         Err(e) => {
-            eprintln!("UNKNOWN: cpitop check could not evaluate: {e:#}");
+            let e = format!("{e:#}");
+            eprintln!(
+                "UNKNOWN: cpitop check could not evaluate: {}",
+                crate::sanitize::one_line(&e)
+            );
             EXIT_UNKNOWN
         }
     }

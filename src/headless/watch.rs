@@ -163,7 +163,7 @@ pub fn run_watch(global: &GlobalArgs, args: &WatchArgs) -> Result<()> {
     rt.block_on(async {
         let target = prepare(global, &paths).await?;
         for n in &target.notes {
-            eprintln!("note: {n}");
+            eprintln!("note: {}", crate::sanitize::one_line(n));
         }
         let mut opts = WatchOptions::from_target(&target);
         if let Some(i) = args.interval {
@@ -174,7 +174,8 @@ pub fn run_watch(global: &GlobalArgs, args: &WatchArgs) -> Result<()> {
         let stdout = std::io::stdout();
         let r = watch(&target, &opts, cancel, |ev| {
             let mut out = stdout.lock();
-            out.write_all(ev.to_line().as_bytes())?;
+            // JSON lines: C1 and bidi controls in tenant text escaped too (`sanitize::json`).
+            out.write_all(crate::sanitize::json(&ev.to_line()).as_bytes())?;
             out.flush()
         })
         .await;
