@@ -166,3 +166,27 @@ fn check_command(global: &GlobalArgs, format: CheckFormat) -> Result<(String, i3
         Ok((outcome.render(format), outcome.report.exit_code))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_and_notes_are_neutralised_in_text_and_json() {
+        let outcome = CheckOutcome {
+            report: CheckReport::new("t\u{1b}]0;x\u{7}", &[], 0),
+            gather: GatherReport::default(),
+            notes: vec!["artifact Flow\u{202e}\u{9b}2J failed:\r\nsecond line".into()],
+        };
+        let text = outcome.render(CheckFormat::Text);
+        assert!(text.starts_with("t\\u{1b}]0;x\\u{7} at "), "{text}");
+        assert!(
+            text.ends_with("note: artifact Flow\\u{202e}\\u{9b}2J failed: second line\n"),
+            "{text}"
+        );
+        assert!(!text.chars().any(|c| crate::sanitize::is_unsafe(c) && c != '\n'), "{text:?}");
+        let json = outcome.render(CheckFormat::Json);
+        assert!(json.contains(r"Flow\u202e\u009b2J failed:\r\nsecond line"), "{json}");
+        assert!(!json.chars().any(|c| crate::sanitize::is_unsafe(c) && c != '\n'), "{json:?}");
+    }
+}
