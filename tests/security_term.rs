@@ -207,7 +207,12 @@ async fn tenant_text_in_tables_csv_and_json_is_neutralised_byte_exact() {
     let detail = cli.run(&format!("get message {guid}")).await;
     let doc = ok(&detail);
     assert_neutral(&detail, false);
-    assert!(doc.contains("txt.exe"), "{doc}");
+    let error_line = doc
+        .lines()
+        .find(|l| l.contains("Exception"))
+        .unwrap_or_else(|| panic!("the error text:\n{doc}"));
+    assert!(error_line.ends_with(SHOWN), "{error_line:?}");
+    assert!(doc.lines().any(|l| l.starts_with("Sender ") && l.ends_with(SHOWN)), "{doc}");
     let detail_json = cli.run(&format!("get message {guid} -o json")).await;
     let doc = ok(&detail_json);
     assert_neutral(&detail_json, false);

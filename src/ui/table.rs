@@ -163,8 +163,9 @@ pub fn render(buf: &mut Buffer, area: Rect, t: &dyn Table, cx: &CellCx, theme: &
             );
         }
         for &(i, x, w) in &placed {
+            // Tenant text: control and bidi characters shown as escapes, never passed on.
             let text = t.cell(r, i, cx);
-            let (text, _) = fit(&text, w as usize);
+            let (text, _) = fit(&crate::sanitize::one_line(&text), w as usize);
             let base = theme.tone(t.tone(r, i));
             let pad = if cols[i].right {
                 (w as usize).saturating_sub(text.width())
