@@ -219,6 +219,21 @@ async fn tenant_text_in_tables_csv_and_json_is_neutralised_byte_exact() {
     assert!(doc.contains(&format!("{IN_JSON}\"")), "{doc}");
     let v: Value = serde_json::from_str(&doc).expect("JSON");
     assert!(v["error"].as_str().is_some_and(|e| e.ends_with(RAW)), "{doc}");
+
+    // An artifact's detail with its deployment error (JSON error information from the tenant).
+    let errs = cli.run("get artifacts --status error -o json").await;
+    let rows: Value = serde_json::from_str(&ok(&errs)).expect("JSON");
+    let id = rows[0]["id"].as_str().expect("an ERROR artifact").to_string();
+    let detail = cli.run(&format!("get artifact {id}")).await;
+    let doc = ok(&detail);
+    assert_neutral(&detail, false);
+    assert!(doc.matches(SHOWN).count() >= 2, "name and error text:\n{doc}");
+    let detail_json = cli.run(&format!("get artifact {id} -o json")).await;
+    let doc = ok(&detail_json);
+    assert_neutral(&detail_json, false);
+    let v: Value = serde_json::from_str(&doc).expect("JSON");
+    assert!(v["error"].as_str().is_some_and(|e| e.contains(RAW)), "{doc}");
+    assert!(doc.contains(IN_JSON), "{doc}");
     sim.shutdown().await;
 }
 

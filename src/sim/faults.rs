@@ -282,6 +282,7 @@ const CONTROL_FIELDS: &[&str] = &[
     "ApplicationMessageType",
     "CustomStatus",
     "messageText",
+    "parameter",
 ];
 
 /// The `control_chars` fault applied to an answer body: JSON gets [`CONTROL_TEXT`] appended to
@@ -293,9 +294,16 @@ pub fn with_control_chars(content_type: &str, body: &[u8]) -> Option<Vec<u8>> {
         match v {
             serde_json::Value::Object(m) => {
                 for (k, v) in m.iter_mut() {
+                    let hit = CONTROL_FIELDS.contains(&k.as_str());
                     match v {
-                        serde_json::Value::String(s) if CONTROL_FIELDS.contains(&k.as_str()) => {
-                            s.push_str(CONTROL_TEXT)
+                        serde_json::Value::String(s) if hit => s.push_str(CONTROL_TEXT),
+                        // `parameter: ["…"]` of an artifact's error information.
+                        serde_json::Value::Array(a) if hit && a.iter().all(|e| e.is_string()) => {
+                            for e in a.iter_mut() {
+                                if let serde_json::Value::String(s) = e {
+                                    s.push_str(CONTROL_TEXT);
+                                }
+                            }
                         }
                         _ => walk(v),
                     }
@@ -348,6 +356,10 @@ mod tests {
         assert_eq!(row["IntegrationArtifact"]["Name"], format!("Flow{CONTROL_TEXT}"));
         assert_eq!(row["IntegrationArtifact"]["Id"], "F");
         assert!(row["Sender"].is_null());
+        let err = with_control_chars("application/json", br#"{"message":{"messageText":""},"parameter":["boom"]}"#)
+            .expect("rewritten");
+        let v: serde_json::Value = serde_json::from_slice(&err).expect("json");
+        assert_eq!(v["parameter"][0], format!("boom{CONTROL_TEXT}"));
         assert_eq!(
             with_control_chars("text/plain; charset=utf-8", b"boom").expect("text"),
             format!("boom{CONTROL_TEXT}").into_bytes()

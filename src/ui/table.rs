@@ -196,6 +196,35 @@ mod tests {
     }
 
     #[test]
+    fn tenant_controls_in_cells_are_shown_as_escapes() {
+        use crate::app::artifacts::Artifacts;
+        use crate::cpi::model::{ArtifactStatus, RuntimeArtifact};
+        let mut pane = Artifacts {
+            items: vec![RuntimeArtifact {
+                id: "A".into(),
+                version: "1".into(),
+                name: "N\u{1b}]0;x\u{7}\u{9b}2J\u{202e}".into(),
+                kind: "INTEGRATION_FLOW".into(),
+                deployed_by: "u".into(),
+                deployed_on: None,
+                status: ArtifactStatus::Started,
+            }],
+            ..Artifacts::default()
+        };
+        let cx = CellCx {
+            now: 0,
+            time: Default::default(),
+        };
+        pane.rebuild(&cx);
+        let area = Rect::new(0, 0, 160, 3);
+        let mut buf = Buffer::empty(area);
+        render(&mut buf, area, &pane, &cx, &Theme::new(super::super::ColorLevel::None));
+        let row: String = (0..area.width).map(|x| buf[(x, 1)].symbol().to_string()).collect();
+        assert!(row.contains("N\\u{1b}]0;x\\u{7}\\u{9b}2J\\u{202e}"), "{row:?}");
+        assert!(!row.chars().any(crate::sanitize::is_unsafe), "{row:?}");
+    }
+
+    #[test]
     fn fit_marks_cut_text() {
         assert_eq!(fit("abcdef", 4), ("abc…".to_string(), true));
         assert_eq!(fit("abc", 4), ("abc".to_string(), false));
