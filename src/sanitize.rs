@@ -161,7 +161,12 @@ mod tests {
 
     #[test]
     fn ordinary_text_is_borrowed_untouched() {
-        for s in ["ORDERS_to_S4", "Größe ✓ 注文 👩‍💻", "a\u{a0}b\u{200b}c\u{200d}d\u{feff}", ""] {
+        for s in [
+            "ORDERS_to_S4",
+            "Größe ✓ 注文 👩‍💻",
+            "a\u{a0}b\u{200b}c\u{200d}d\u{feff}",
+            "",
+        ] {
             assert!(matches!(one_line(s), Cow::Borrowed(_)), "{s:?}");
             assert!(matches!(lines(s), Cow::Borrowed(_)), "{s:?}");
             assert!(matches!(json(s), Cow::Borrowed(_)), "{s:?}");
@@ -189,7 +194,13 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&s).expect("still JSON");
         assert_eq!(back, v);
         let pretty = to_json_pretty(&v).expect("json");
-        assert!(pretty.contains('\n') && pretty.contains(r"\u009b1m\u202e"), "{pretty}");
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&pretty).expect("json"), v);
+        assert!(
+            pretty.contains('\n') && pretty.contains(r"\u009b1m\u202e"),
+            "{pretty}"
+        );
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&pretty).expect("json"),
+            v
+        );
     }
 }

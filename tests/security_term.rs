@@ -54,10 +54,22 @@ fn assert_neutral(out: &Output, csv: bool) {
     let allowed: &[char] = if csv { &['\n', '\r'] } else { &['\n'] };
     let stdout = text(&out.stdout);
     let stderr = text(&out.stderr);
-    assert_eq!(raw_controls(&stdout, allowed), Vec::<char>::new(), "stdout:\n{stdout:?}");
-    assert_eq!(raw_controls(&stderr, &['\n']), Vec::<char>::new(), "stderr:\n{stderr:?}");
+    assert_eq!(
+        raw_controls(&stdout, allowed),
+        Vec::<char>::new(),
+        "stdout:\n{stdout:?}"
+    );
+    assert_eq!(
+        raw_controls(&stderr, &['\n']),
+        Vec::<char>::new(),
+        "stderr:\n{stderr:?}"
+    );
     if csv {
-        assert_eq!(stdout.matches('\r').count(), stdout.matches("\r\n").count(), "{stdout:?}");
+        assert_eq!(
+            stdout.matches('\r').count(),
+            stdout.matches("\r\n").count(),
+            "{stdout:?}"
+        );
     }
 }
 
@@ -212,7 +224,11 @@ async fn tenant_text_in_tables_csv_and_json_is_neutralised_byte_exact() {
         .find(|l| l.contains("Exception"))
         .unwrap_or_else(|| panic!("the error text:\n{doc}"));
     assert!(error_line.ends_with(SHOWN), "{error_line:?}");
-    assert!(doc.lines().any(|l| l.starts_with("Sender ") && l.ends_with(SHOWN)), "{doc}");
+    assert!(
+        doc.lines()
+            .any(|l| l.starts_with("Sender ") && l.ends_with(SHOWN)),
+        "{doc}"
+    );
     let detail_json = cli.run(&format!("get message {guid} -o json")).await;
     let doc = ok(&detail_json);
     assert_neutral(&detail_json, false);
@@ -249,7 +265,10 @@ async fn odata_error_messages_are_one_neutral_line_on_stderr_and_in_config_check
         assert_neutral(&out, false);
         let stderr = text(&out.stderr);
         assert_eq!(stderr.lines().count(), 1, "one line: {stderr:?}");
-        assert!(stderr.starts_with("error: ") && stderr.ends_with(" (tenant simt)\n"), "{stderr:?}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.ends_with(" (tenant simt)\n"),
+            "{stderr:?}"
+        );
         assert!(stderr.contains(&quoted), "get {what}: {stderr:?}");
     }
 

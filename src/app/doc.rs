@@ -444,7 +444,10 @@ mod tests {
 
     #[test]
     fn wrap_shows_control_and_bidi_characters_as_escapes() {
-        let out = wrap(&[DocLine::plain("a\u{1b}]52;c;eA==\u{7}\u{9b}2J\u{202e}b\tc")], 200);
+        let out = wrap(
+            &[DocLine::plain("a\u{1b}]52;c;eA==\u{7}\u{9b}2J\u{202e}b\tc")],
+            200,
+        );
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].text(), "a\\u{1b}]52;c;eA==\\u{7}\\u{9b}2J\\u{202e}b    c");
     }

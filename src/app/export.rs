@@ -118,7 +118,10 @@ mod tests {
             j.contains(r#""A\u001b]52;c;eA==\u0007\u009b2J\r\n\u202eB""#),
             "{j}"
         );
-        assert!(!j.chars().any(|c| crate::sanitize::is_unsafe(c) && c != '\n'), "{j:?}");
+        assert!(
+            !j.chars().any(|c| crate::sanitize::is_unsafe(c) && c != '\n'),
+            "{j:?}"
+        );
     }
 
     #[test]

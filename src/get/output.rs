@@ -97,10 +97,7 @@ pub fn aligned(columns: &[Column], rows: &[Vec<String>], tones: Option<&[Vec<Ton
     };
     line(&mut columns.iter().map(|c| c.title), None);
     for (n, r) in rows.iter().enumerate() {
-        line(
-            &mut r.iter().map(String::as_str),
-            tones.and_then(|t| t.get(n)),
-        );
+        line(&mut r.iter().map(String::as_str), tones.and_then(|t| t.get(n)));
     }
     out
 }

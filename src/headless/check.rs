@@ -184,9 +184,18 @@ mod tests {
             text.ends_with("note: artifact Flow\\u{202e}\\u{9b}2J failed: second line\n"),
             "{text}"
         );
-        assert!(!text.chars().any(|c| crate::sanitize::is_unsafe(c) && c != '\n'), "{text:?}");
+        assert!(
+            !text.chars().any(|c| crate::sanitize::is_unsafe(c) && c != '\n'),
+            "{text:?}"
+        );
         let json = outcome.render(CheckFormat::Json);
-        assert!(json.contains(r"Flow\u202e\u009b2J failed:\r\nsecond line"), "{json}");
-        assert!(!json.chars().any(|c| crate::sanitize::is_unsafe(c) && c != '\n'), "{json:?}");
+        assert!(
+            json.contains(r"Flow\u202e\u009b2J failed:\r\nsecond line"),
+            "{json}"
+        );
+        assert!(
+            !json.chars().any(|c| crate::sanitize::is_unsafe(c) && c != '\n'),
+            "{json:?}"
+        );
     }
 }

@@ -183,6 +183,8 @@ pub fn run_watch(global: &GlobalArgs, args: &WatchArgs) -> Result<()> {
         }
         r
     })
+    // The error can quote the tenant: one neutral line (`sanitize::one_line`).
+    .map_err(|e| eyre!("{}", crate::sanitize::one_line(&format!("{e:#}"))))
 }
 
 /// One event as the JSON line `watch` prints: C1 and bidi controls in tenant text (iFlow names,
@@ -235,7 +237,13 @@ mod tests {
         let line = event_line(&WatchEvent::message_failed("t", &m));
         assert!(line.contains(r#"Orders\u009b2J\u202e"#), "{line}");
         assert!(line.contains(r#"boom\u001b]52;c;eA==\u0007\u0085"#), "{line}");
-        assert!(line.ends_with('\n') && line.matches('\n').count() == 1, "{line:?}");
-        assert!(!line.trim_end().chars().any(crate::sanitize::is_unsafe), "{line:?}");
+        assert!(
+            line.ends_with('\n') && line.matches('\n').count() == 1,
+            "{line:?}"
+        );
+        assert!(
+            !line.trim_end().chars().any(crate::sanitize::is_unsafe),
+            "{line:?}"
+        );
     }
 }

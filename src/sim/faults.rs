@@ -137,7 +137,11 @@ impl FaultRule {
                 as_error: match param {
                     None => false,
                     Some("error") => true,
-                    Some(p) => return Err(format!("invalid control_chars mode '{p}' in fault '{s}' (only `error`)")),
+                    Some(p) => {
+                        return Err(format!(
+                            "invalid control_chars mode '{p}' in fault '{s}' (only `error`)"
+                        ));
+                    }
                 },
             },
             other => {
@@ -268,8 +272,7 @@ pub const MALFORMED_BODY: &str = "{\"d\":{\"results\":[{\"MessageGuid\" \"AGZ0\"
 /// What the `control_chars` fault puts into tenant text: OSC 52 (set the clipboard to
 /// "cpitop"), OSC 0 (window title), CSI 2J (clear the screen), BEL, BS, the C1 CSI U+009B, the
 /// bidi override U+202E and isolate U+2066/U+2069, and a zero-width joiner (harmless, kept).
-pub const CONTROL_TEXT: &str =
-    "\u{1b}]52;c;Y3BpdG9w\u{7}\u{1b}]0;pwned\u{7}\u{1b}[2J\u{8}\u{9b}1m\u{202e}txt.exe\u{2066}x\u{2069}\u{200d}";
+pub const CONTROL_TEXT: &str = "\u{1b}]52;c;Y3BpdG9w\u{7}\u{1b}]0;pwned\u{7}\u{1b}[2J\u{8}\u{9b}1m\u{202e}txt.exe\u{2066}x\u{2069}\u{200d}";
 
 /// JSON fields the `control_chars` fault appends [`CONTROL_TEXT`] to: names, parties and error
 /// texts, never ids or keys (lookups by id keep working).
@@ -356,8 +359,11 @@ mod tests {
         assert_eq!(row["IntegrationArtifact"]["Name"], format!("Flow{CONTROL_TEXT}"));
         assert_eq!(row["IntegrationArtifact"]["Id"], "F");
         assert!(row["Sender"].is_null());
-        let err = with_control_chars("application/json", br#"{"message":{"messageText":""},"parameter":["boom"]}"#)
-            .expect("rewritten");
+        let err = with_control_chars(
+            "application/json",
+            br#"{"message":{"messageText":""},"parameter":["boom"]}"#,
+        )
+        .expect("rewritten");
         let v: serde_json::Value = serde_json::from_slice(&err).expect("json");
         assert_eq!(v["parameter"][0], format!("boom{CONTROL_TEXT}"));
         assert_eq!(

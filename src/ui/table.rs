@@ -218,8 +218,16 @@ mod tests {
         pane.rebuild(&cx);
         let area = Rect::new(0, 0, 160, 3);
         let mut buf = Buffer::empty(area);
-        render(&mut buf, area, &pane, &cx, &Theme::new(super::super::ColorLevel::None));
-        let row: String = (0..area.width).map(|x| buf[(x, 1)].symbol().to_string()).collect();
+        render(
+            &mut buf,
+            area,
+            &pane,
+            &cx,
+            &Theme::new(super::super::ColorLevel::None),
+        );
+        let row: String = (0..area.width)
+            .map(|x| buf[(x, 1)].symbol().to_string())
+            .collect();
         assert!(row.contains("N\\u{1b}]0;x\\u{7}\\u{9b}2J\\u{202e}"), "{row:?}");
         assert!(!row.chars().any(crate::sanitize::is_unsafe), "{row:?}");
     }

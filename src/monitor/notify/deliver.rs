@@ -362,7 +362,10 @@ mod tests {
         }
         let j: serde_json::Value =
             serde_json::from_str(get("CPITOP_ALERT_JSON").unwrap_or_default()).expect("json");
-        assert_eq!(j["name"], "Orders\u{1b}]52;c;eA==\u{7}", "the JSON still means the same");
+        assert_eq!(
+            j["name"], "Orders\u{1b}]52;c;eA==\u{7}",
+            "the JSON still means the same"
+        );
     }
 
     #[test]
@@ -377,7 +380,10 @@ mod tests {
         assert!(text.contains(r#""tenant":"t\u009b2J""#), "{text}");
         assert!(text.contains(r"Flow\u202egpj\r\nsecond\b line"), "{text}");
         assert!(!text.chars().any(crate::sanitize::is_unsafe), "{text:?}");
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).expect("json"), body);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).expect("json"),
+            body
+        );
     }
 
     #[test]
