@@ -7,6 +7,7 @@
 //! - `config`: configuration, XDG paths, secrets, cache.
 //! - `app`: state, `update`, effects and pollers; testable without a terminal.
 //! - `ui`: views rendering `&State`.
+//! - `sanitize`: tenant text made safe for terminals and files (control and bidi characters).
 pub mod app;
 pub mod cli;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod get;
 pub mod headless;
 pub mod loadbench;
 pub mod monitor;
+pub mod sanitize;
 pub mod secret;
 pub mod sim;
 pub mod store;

@@ -408,7 +408,9 @@ pub fn wrap(lines: &[DocLine], width: usize) -> Vec<DocLine> {
         let mut used = 0;
         for s in &line.0 {
             let mut buf = String::new();
-            let text = s.text.replace('\t', "    ");
+            // Tenant text (names, error texts): control and bidi characters shown as escapes
+            // (`sanitize`), so neither the TUI nor `cpitop get message` passes them on.
+            let text = crate::sanitize::one_line(&s.text.replace('\t', "    ")).into_owned();
             for ch in text.chars() {
                 let w = ch.width().unwrap_or(0);
                 if used + w > width {
@@ -420,9 +422,6 @@ pub fn wrap(lines: &[DocLine], width: usize) -> Vec<DocLine> {
                     }
                     out.push(DocLine(std::mem::take(&mut cur)));
                     used = 0;
-                }
-                if ch.is_control() {
-                    continue;
                 }
                 buf.push(ch);
                 used += w;
@@ -442,6 +441,16 @@ pub fn wrap(lines: &[DocLine], width: usize) -> Vec<DocLine> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_shows_control_and_bidi_characters_as_escapes() {
+        let out = wrap(
+            &[DocLine::plain("a\u{1b}]52;c;eA==\u{7}\u{9b}2J\u{202e}b\tc")],
+            200,
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].text(), "a\\u{1b}]52;c;eA==\\u{7}\\u{9b}2J\\u{202e}b    c");
+    }
 
     #[test]
     fn http_status_is_found() {

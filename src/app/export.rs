@@ -7,8 +7,11 @@ use std::path::Path;
 use super::msg::ExportFormat;
 
 /// RFC 4180 field: quoted when it holds a comma, quote, CR or LF; a leading `=`, `+`, `-`, `@`
-/// is prefixed with `'` so a spreadsheet does not run it as a formula.
+/// is prefixed with `'` so a spreadsheet does not run it as a formula. Control and bidi
+/// characters are neutralised first (a CSV printed with `cat` reaches a terminal) and a cell is
+/// one line, as in the table.
 fn csv_field(v: &str) -> String {
+    let v = crate::sanitize::one_line(v);
     let v = if v.starts_with(['=', '+', '-', '@']) && v.parse::<f64>().is_err() {
         format!("'{v}")
     } else {
@@ -33,7 +36,7 @@ pub fn to_csv(columns: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// An array of objects keyed by column id.
+/// An array of objects keyed by column id; C1 and bidi controls escaped (`sanitize::json`).
 pub fn to_json(columns: &[String], rows: &[Vec<String>]) -> String {
     let arr: Vec<serde_json::Map<String, serde_json::Value>> = rows
         .iter()
@@ -45,7 +48,7 @@ pub fn to_json(columns: &[String], rows: &[Vec<String>]) -> String {
                 .collect()
         })
         .collect();
-    serde_json::to_string_pretty(&arr).unwrap_or_else(|_| "[]".into())
+    crate::sanitize::to_json_pretty(&arr).unwrap_or_else(|_| "[]".into())
 }
 
 /// Write atomically (temporary file, then rename) and return a sentence for the user.
@@ -100,6 +103,25 @@ mod tests {
         );
         let j: serde_json::Value = serde_json::from_str(&to_json(&cols, &rows)).expect("json");
         assert_eq!(j[0]["a"], "x,y");
+    }
+
+    #[test]
+    fn csv_and_json_neutralise_control_and_bidi_characters() {
+        let cols = vec!["name".to_string()];
+        let rows = vec![vec!["A\u{1b}]52;c;eA==\u{7}\u{9b}2J\r\n\u{202e}B".to_string()]];
+        assert_eq!(
+            to_csv(&cols, &rows),
+            "name\r\nA\\u{1b}]52;c;eA==\\u{7}\\u{9b}2J \\u{202e}B\r\n"
+        );
+        let j = to_json(&cols, &rows);
+        assert!(
+            j.contains(r#""A\u001b]52;c;eA==\u0007\u009b2J\r\n\u202eB""#),
+            "{j}"
+        );
+        assert!(
+            !j.chars().any(|c| crate::sanitize::is_unsafe(c) && c != '\n'),
+            "{j:?}"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::{logging, state};
 use crate::cli::GlobalArgs;
 use crate::cpi::CpiClient;
 use crate::cpi::conn::Auth;
+use crate::sanitize::one_line;
 
 /// The commented example config, written by `cpitop config init`.
 pub const EXAMPLE_CONFIG: &str = include_str!("../../config/cpitop.example.toml");
@@ -123,7 +124,7 @@ pub fn info(paths: &Paths, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "log dir:     {}", paths.log_dir().display())?;
     let (st, warn) = state::load(paths);
     if let Some(w) = warn {
-        writeln!(out, "! {w}")?;
+        writeln!(out, "! {}", one_line(&w.to_string()))?;
     }
     writeln!(out, "last tenant: {}", st.last_tenant.as_deref().unwrap_or("-"))?;
     let config = Config::load_or_empty(paths)?;
@@ -153,7 +154,7 @@ pub fn info(paths: &Paths, out: &mut dyn Write) -> Result<()> {
         )?;
     }
     for w in &config.warnings {
-        writeln!(out, "! {w}")?;
+        writeln!(out, "! {}", one_line(&w.to_string()))?;
     }
     Ok(())
 }
@@ -187,7 +188,7 @@ pub fn check(paths: &Paths, only: Option<&str>, offline: bool, out: &mut dyn Wri
         config.tenants.len()
     )?;
     for w in &config.warnings {
-        writeln!(out, "! {w}")?;
+        writeln!(out, "! {}", one_line(&w.to_string()))?;
         tracing::warn!("{w}");
     }
     let monitors_ok = check_monitors(&config, out)?;
@@ -220,7 +221,8 @@ pub fn check(paths: &Paths, only: Option<&str>, offline: bool, out: &mut dyn Wri
             Err(e) => {
                 failed += 1;
                 tracing::warn!(tenant = %t.name, "config check failed: {e}");
-                writeln!(out, "✗ {:width$}  {e}", t.name)?;
+                // The error can quote the tenant (an OData error message): one neutral line.
+                writeln!(out, "✗ {:width$}  {}", t.name, one_line(&e))?;
             }
         }
     }
@@ -255,7 +257,7 @@ fn check_monitors(config: &Config, out: &mut dyn Write) -> Result<bool> {
         }
         Err(e) => {
             tracing::warn!("config check: monitors: {e}");
-            writeln!(out, "✗ monitors: {e}")?;
+            writeln!(out, "✗ monitors: {}", one_line(&e.to_string()))?;
             Ok(false)
         }
     }
@@ -272,7 +274,7 @@ fn check_tenant(
     })?;
     for w in warnings {
         tracing::warn!("{w}");
-        let _ = writeln!(out, "! {w}");
+        let _ = writeln!(out, "! {}", one_line(&w.to_string()));
     }
     let Some(rt) = rt else {
         return Ok(format!(

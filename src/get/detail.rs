@@ -21,10 +21,12 @@ fn state_for(route: Route, pane: Pane, now: EpochMs, width: u16) -> State {
     s
 }
 
+/// The document as plain lines; each line neutralised (`sanitize::one_line`): the error text
+/// and names in it come from the tenant.
 fn doc_text(s: &State) -> String {
     let mut out = String::new();
     for line in doc::current(s) {
-        out.push_str(line.text().trim_end());
+        out.push_str(&crate::sanitize::one_line(line.text().trim_end()));
         out.push('\n');
     }
     out
@@ -86,7 +88,7 @@ pub async fn message(
                 "runs": runs,
                 "errors": errors,
             });
-            let mut s = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+            let mut s = crate::sanitize::to_json_pretty(&doc).map_err(|e| e.to_string())?;
             s.push('\n');
             s
         }
@@ -153,7 +155,7 @@ pub async fn artifact(
                 }
             };
             let doc = json!({ "artifact": a, "error": err, "errors": errors });
-            let mut s = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+            let mut s = crate::sanitize::to_json_pretty(&doc).map_err(|e| e.to_string())?;
             s.push('\n');
             s
         }

@@ -206,7 +206,8 @@ pub fn run_get(global: &GlobalArgs, args: &GetArgs) -> i32 {
         Ok(()) => 0,
         Err(e) => {
             tracing::error!("cpitop get failed: {e:#}");
-            eprintln!("error: {e:#}");
+            // The error can carry tenant text (an OData error message, a name): one neutral line.
+            eprintln!("error: {}", crate::sanitize::one_line(&format!("{e:#}")));
             1
         }
     }
@@ -299,7 +300,8 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<()> {
     let tones = colour.then_some(table.tones.as_slice());
     print(&output::render(args.output, table.columns, &table.rows, tones))?;
     if args.output == Output::Table {
-        eprintln!("{} · tenant {tenant}", table.summary);
+        let summary = format!("{} · tenant {tenant}", table.summary);
+        eprintln!("{}", crate::sanitize::one_line(&summary));
     }
     Ok(())
 }

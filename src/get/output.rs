@@ -54,8 +54,19 @@ fn sgr(tone: Tone) -> Option<&'static str> {
 /// Columns padded to their widest cell (nothing is cut), two spaces apart, numbers right-aligned,
 /// cells coloured by `tones` when given.
 pub fn aligned(columns: &[Column], rows: &[Vec<String>], tones: Option<&[Vec<Tone>]>) -> String {
+    // Cells are one line (a break would spoil the alignment) and hold no control or bidi
+    // character: tenant text must not drive the terminal. Neutralised before measuring and
+    // colouring, so cpitop's own SGR codes are the only escapes and the widths are right.
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| crate::sanitize::one_line(c).into_owned())
+                .collect()
+        })
+        .collect();
     let mut widths: Vec<usize> = columns.iter().map(|c| c.title.width()).collect();
-    for r in rows {
+    for r in &rows {
         for (w, cell) in widths.iter_mut().zip(r) {
             *w = (*w).max(cell.width());
         }
@@ -86,12 +97,7 @@ pub fn aligned(columns: &[Column], rows: &[Vec<String>], tones: Option<&[Vec<Ton
     };
     line(&mut columns.iter().map(|c| c.title), None);
     for (n, r) in rows.iter().enumerate() {
-        // Cells never hold line breaks in a table (they would break the alignment).
-        let clean: Vec<String> = r.iter().map(|c| c.replace(['\n', '\r'], " ")).collect();
-        line(
-            &mut clean.iter().map(String::as_str),
-            tones.and_then(|t| t.get(n)),
-        );
+        line(&mut r.iter().map(String::as_str), tones.and_then(|t| t.get(n)));
     }
     out
 }
@@ -136,6 +142,25 @@ mod tests {
         );
         let plain = render(Output::Table, COLS, &rows(), None);
         assert!(!plain.contains('\x1b'));
+    }
+
+    #[test]
+    fn tenant_controls_are_neutralised_and_only_cpitops_colours_remain() {
+        let rows = vec![vec![
+            "Q\u{1b}]52;c;eA==\u{7}\u{1b}[2J\u{8}\n\u{9b}\u{202e}".to_string(),
+            "1".to_string(),
+            "".to_string(),
+        ]];
+        let tones = vec![vec![Tone::Bad, Tone::Normal, Tone::Normal]];
+        let shown = "Q\\u{1b}]52;c;eA==\\u{7}\\u{1b}[2J\\u{8} \\u{9b}\\u{202e}";
+        assert_eq!(
+            aligned(COLS, &rows, Some(&tones)),
+            format!(
+                "{:<w$}  DEPTH  STATE\n\x1b[31m{shown}\x1b[0m      1\n",
+                "NAME",
+                w = shown.len()
+            )
+        );
     }
 
     #[test]

@@ -71,12 +71,14 @@ pub struct CheckOutcome {
 
 impl CheckOutcome {
     /// The report in `format`, with the notes (text: `note:` lines; JSON: a `notes` array).
+    /// Monitor texts and notes carry tenant text (iFlow names, error texts): control and bidi
+    /// characters are neutralised (`sanitize`), each note is one line.
     pub fn render(&self, format: CheckFormat) -> String {
         match format {
             CheckFormat::Text => {
-                let mut s = self.report.to_text();
+                let mut s = crate::sanitize::lines(&self.report.to_text()).into_owned();
                 for n in &self.notes {
-                    s.push_str(&format!("note: {n}\n"));
+                    s.push_str(&format!("note: {}\n", crate::sanitize::one_line(n)));
                 }
                 s
             }
@@ -85,7 +87,7 @@ impl CheckOutcome {
                 if let Some(obj) = v.as_object_mut() {
                     obj.insert("notes".into(), serde_json::json!(self.notes));
                 }
-                let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+                let mut s = crate::sanitize::to_json_pretty(&v).unwrap_or_default();
                 s.push('\n');
                 s
             }
@@ -141,7 +143,11 @@ pub fn run_check(global: &GlobalArgs, args: &CheckArgs) -> i32 {
             code
         }
         Err(e) => {
-            eprintln!("UNKNOWN: cpitop check could not evaluate: {e:#}");
+            let e = format!("{e:#}");
+            eprintln!(
+                "UNKNOWN: cpitop check could not evaluate: {}",
+                crate::sanitize::one_line(&e)
+            );
             EXIT_UNKNOWN
         }
     }
@@ -159,4 +165,37 @@ fn check_command(global: &GlobalArgs, format: CheckFormat) -> Result<(String, i3
         }
         Ok((outcome.render(format), outcome.report.exit_code))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_and_notes_are_neutralised_in_text_and_json() {
+        let outcome = CheckOutcome {
+            report: CheckReport::new("t\u{1b}]0;x\u{7}", &[], 0),
+            gather: GatherReport::default(),
+            notes: vec!["artifact Flow\u{202e}\u{9b}2J failed:\r\nsecond line".into()],
+        };
+        let text = outcome.render(CheckFormat::Text);
+        assert!(text.starts_with("t\\u{1b}]0;x\\u{7} at "), "{text}");
+        assert!(
+            text.ends_with("note: artifact Flow\\u{202e}\\u{9b}2J failed: second line\n"),
+            "{text}"
+        );
+        assert!(
+            !text.chars().any(|c| crate::sanitize::is_unsafe(c) && c != '\n'),
+            "{text:?}"
+        );
+        let json = outcome.render(CheckFormat::Json);
+        assert!(
+            json.contains(r"Flow\u202e\u009b2J failed:\r\nsecond line"),
+            "{json}"
+        );
+        assert!(
+            !json.chars().any(|c| crate::sanitize::is_unsafe(c) && c != '\n'),
+            "{json:?}"
+        );
+    }
 }

@@ -163,7 +163,7 @@ pub fn run_watch(global: &GlobalArgs, args: &WatchArgs) -> Result<()> {
     rt.block_on(async {
         let target = prepare(global, &paths).await?;
         for n in &target.notes {
-            eprintln!("note: {n}");
+            eprintln!("note: {}", crate::sanitize::one_line(n));
         }
         let mut opts = WatchOptions::from_target(&target);
         if let Some(i) = args.interval {
@@ -174,7 +174,7 @@ pub fn run_watch(global: &GlobalArgs, args: &WatchArgs) -> Result<()> {
         let stdout = std::io::stdout();
         let r = watch(&target, &opts, cancel, |ev| {
             let mut out = stdout.lock();
-            out.write_all(ev.to_line().as_bytes())?;
+            out.write_all(event_line(ev).as_bytes())?;
             out.flush()
         })
         .await;
@@ -183,6 +183,14 @@ pub fn run_watch(global: &GlobalArgs, args: &WatchArgs) -> Result<()> {
         }
         r
     })
+    // The error can quote the tenant: one neutral line (`sanitize::one_line`).
+    .map_err(|e| eyre!("{}", crate::sanitize::one_line(&format!("{e:#}"))))
+}
+
+/// One event as the JSON line `watch` prints: C1 and bidi controls in tenant text (iFlow names,
+/// error texts) escaped too (`sanitize::json`; serde_json escapes only C0).
+pub fn event_line(ev: &WatchEvent) -> String {
+    crate::sanitize::json(&ev.to_line()).into_owned()
 }
 
 /// Cancel on Ctrl-C (SIGINT) or SIGTERM.
@@ -210,4 +218,32 @@ fn spawn_signal_handler(cancel: CancellationToken) {
         }
         cancel.cancel();
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpi::model::MplStatus;
+
+    #[test]
+    fn event_lines_escape_c1_and_bidi() {
+        let m = MessageRef {
+            guid: "AGZ0".into(),
+            iflow: "Orders\u{9b}2J\u{202e}".into(),
+            status: MplStatus::Failed,
+            time: 0,
+            error: Some("boom\u{1b}]52;c;eA==\u{7}\u{85}".into()),
+        };
+        let line = event_line(&WatchEvent::message_failed("t", &m));
+        assert!(line.contains(r#"Orders\u009b2J\u202e"#), "{line}");
+        assert!(line.contains(r#"boom\u001b]52;c;eA==\u0007\u0085"#), "{line}");
+        assert!(
+            line.ends_with('\n') && line.matches('\n').count() == 1,
+            "{line:?}"
+        );
+        assert!(
+            !line.trim_end().chars().any(crate::sanitize::is_unsafe),
+            "{line:?}"
+        );
+    }
 }

@@ -33,7 +33,8 @@ pub struct SimArgs {
     pub no_csrf: bool,
     /// Fault rule, repeatable: `kind[:param][,count=N][,prob=P][,path=S][,method=M][,after=N]`
     /// or JSON. Kinds: latency:MS, rate_limit:SECS, http500, http503, html_login,
-    /// malformed_json, truncated_json, drop_connection, token_expiry, tenant_down.
+    /// malformed_json, truncated_json, drop_connection, token_expiry, tenant_down,
+    /// control_chars[:error].
     #[arg(long = "fault", value_parser = FaultRule::parse_flag)]
     pub faults: Vec<FaultRule>,
 }

@@ -33,6 +33,14 @@ pub enum FaultKind {
     TokenExpiry,
     /// Answer 503 as a tenant that is down.
     TenantDown,
+    /// Tenant text carrying terminal control sequences ([`CONTROL_TEXT`]: OSC 52, a title
+    /// change, CSI clear screen, BEL, BS, C1 CSI, bidi override and isolate): the real answer
+    /// with it appended to every name-like field and error text ([`with_control_chars`]), or,
+    /// with `as_error`, a 400 OData error whose code and message carry it.
+    ControlChars {
+        #[serde(default)]
+        as_error: bool,
+    },
 }
 
 fn one() -> u64 {
@@ -125,9 +133,20 @@ impl FaultRule {
             "drop_connection" => FaultKind::DropConnection,
             "token_expiry" => FaultKind::TokenExpiry,
             "tenant_down" => FaultKind::TenantDown,
+            "control_chars" => FaultKind::ControlChars {
+                as_error: match param {
+                    None => false,
+                    Some("error") => true,
+                    Some(p) => {
+                        return Err(format!(
+                            "invalid control_chars mode '{p}' in fault '{s}' (only `error`)"
+                        ));
+                    }
+                },
+            },
             other => {
                 return Err(format!(
-                    "unknown fault kind '{other}' (latency, rate_limit, http500, http503, html_login, malformed_json, truncated_json, drop_connection, token_expiry, tenant_down)"
+                    "unknown fault kind '{other}' (latency, rate_limit, http500, http503, html_login, malformed_json, truncated_json, drop_connection, token_expiry, tenant_down, control_chars[:error])"
                 ));
             }
         };
@@ -250,9 +269,110 @@ pub const LOGIN_PAGE: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8
 /// Not JSON at all (what a broken proxy or a half-written error page yields).
 pub const MALFORMED_BODY: &str = "{\"d\":{\"results\":[{\"MessageGuid\" \"AGZ0\",,]}\u{0}<error>";
 
+/// What the `control_chars` fault puts into tenant text: OSC 52 (set the clipboard to
+/// "cpitop"), OSC 0 (window title), CSI 2J (clear the screen), BEL, BS, the C1 CSI U+009B, the
+/// bidi override U+202E and isolate U+2066/U+2069, and a zero-width joiner (harmless, kept).
+pub const CONTROL_TEXT: &str = "\u{1b}]52;c;Y3BpdG9w\u{7}\u{1b}]0;pwned\u{7}\u{1b}[2J\u{8}\u{9b}1m\u{202e}txt.exe\u{2066}x\u{2069}\u{200d}";
+
+/// JSON fields the `control_chars` fault appends [`CONTROL_TEXT`] to: names, parties and error
+/// texts, never ids or keys (lookups by id keep working).
+const CONTROL_FIELDS: &[&str] = &[
+    "Name",
+    "IntegrationFlowName",
+    "Sender",
+    "Receiver",
+    "DeployedBy",
+    "ApplicationMessageType",
+    "CustomStatus",
+    "messageText",
+    "parameter",
+];
+
+/// The `control_chars` fault applied to an answer body: JSON gets [`CONTROL_TEXT`] appended to
+/// every string in [`CONTROL_FIELDS`] (at any depth), plain text (an error text) gets it
+/// appended unless it is a number (`$count`). `None`: nothing to change (empty, binary, other
+/// types, or JSON that does not parse).
+pub fn with_control_chars(content_type: &str, body: &[u8]) -> Option<Vec<u8>> {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m.iter_mut() {
+                    let hit = CONTROL_FIELDS.contains(&k.as_str());
+                    match v {
+                        serde_json::Value::String(s) if hit => s.push_str(CONTROL_TEXT),
+                        // `parameter: ["…"]` of an artifact's error information.
+                        serde_json::Value::Array(a) if hit && a.iter().all(|e| e.is_string()) => {
+                            for e in a.iter_mut() {
+                                if let serde_json::Value::String(s) = e {
+                                    s.push_str(CONTROL_TEXT);
+                                }
+                            }
+                        }
+                        _ => walk(v),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    if content_type.starts_with("application/json") {
+        let mut v: serde_json::Value = serde_json::from_slice(body).ok()?;
+        walk(&mut v);
+        serde_json::to_vec(&v).ok()
+    } else if content_type.starts_with("text/plain") {
+        let text = std::str::from_utf8(body).ok()?;
+        if text.is_empty() || text.trim().bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(format!("{text}{CONTROL_TEXT}").into_bytes())
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_chars_flag_and_body_rewrite() {
+        assert_eq!(
+            FaultRule::parse_flag("control_chars,path=Queues").expect("ok"),
+            FaultRule::new(FaultKind::ControlChars { as_error: false }).path("Queues")
+        );
+        assert_eq!(
+            FaultRule::parse_flag(r#"{"kind":"control_chars","as_error":true}"#).expect("ok"),
+            FaultRule::new(FaultKind::ControlChars { as_error: true })
+        );
+        assert_eq!(
+            FaultRule::parse_flag("control_chars:error").expect("ok").kind,
+            FaultKind::ControlChars { as_error: true }
+        );
+        assert!(FaultRule::parse_flag("control_chars:loud").is_err());
+        let body = br#"{"d":{"results":[{"Id":"A","Name":"Orders","IntegrationArtifact":{"Id":"F","Name":"Flow"},"Sender":null}]}}"#;
+        let out = with_control_chars("application/json", body).expect("rewritten");
+        let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+        let row = &v["d"]["results"][0];
+        assert_eq!(row["Id"], "A");
+        assert_eq!(row["Name"], format!("Orders{CONTROL_TEXT}"));
+        assert_eq!(row["IntegrationArtifact"]["Name"], format!("Flow{CONTROL_TEXT}"));
+        assert_eq!(row["IntegrationArtifact"]["Id"], "F");
+        assert!(row["Sender"].is_null());
+        let err = with_control_chars(
+            "application/json",
+            br#"{"message":{"messageText":""},"parameter":["boom"]}"#,
+        )
+        .expect("rewritten");
+        let v: serde_json::Value = serde_json::from_slice(&err).expect("json");
+        assert_eq!(v["parameter"][0], format!("boom{CONTROL_TEXT}"));
+        assert_eq!(
+            with_control_chars("text/plain; charset=utf-8", b"boom").expect("text"),
+            format!("boom{CONTROL_TEXT}").into_bytes()
+        );
+        assert_eq!(with_control_chars("text/plain", b"42"), None);
+        assert_eq!(with_control_chars("application/octet-stream", b"x"), None);
+    }
 
     #[test]
     fn flag_and_json_forms() {

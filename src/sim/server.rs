@@ -16,7 +16,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-use super::faults::{FaultKind, LOGIN_PAGE, MALFORMED_BODY};
+use super::faults::{CONTROL_TEXT, FaultKind, LOGIN_PAGE, MALFORMED_BODY, with_control_chars};
 use super::resp::{Resp, odata_error};
 use super::world::{DownMode, Sim};
 use super::{admin, routing};
@@ -126,6 +126,7 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<B
         None => {}
     }
     let mut truncate = false;
+    let mut control_chars = false;
     if let Some(kind) = fault {
         tracing::debug!(?kind, %path, "sim fault injected");
         match kind {
@@ -165,12 +166,32 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<B
             FaultKind::TruncatedJson => truncate = true,
             FaultKind::DropConnection => return Err(DropConnection),
             FaultKind::TokenExpiry => sim.world().auth.expire_tokens(),
+            FaultKind::ControlChars { as_error: true } => {
+                let r = odata_error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("Bad Request{CONTROL_TEXT}"),
+                    &format!("Invalid request{CONTROL_TEXT} (injected by the simulated tenant)."),
+                );
+                return Ok(to_hyper(r));
+            }
+            FaultKind::ControlChars { as_error: false } => control_chars = true,
         }
     }
     let mut resp = routing::dispatch(&sim, &parts, &body);
     tracing::debug!(method = %parts.method, %path, status = resp.status.as_u16(), bytes = resp.body.len(), "sim request");
     if resp.drop_connection {
         return Err(DropConnection);
+    }
+    if control_chars {
+        let ct = resp
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        if let Some(body) = with_control_chars(ct, &resp.body) {
+            resp.body = Bytes::from(body);
+        }
     }
     if truncate {
         let cut = (resp.body.len() / 2).max(1).min(resp.body.len());

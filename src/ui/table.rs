@@ -163,8 +163,9 @@ pub fn render(buf: &mut Buffer, area: Rect, t: &dyn Table, cx: &CellCx, theme: &
             );
         }
         for &(i, x, w) in &placed {
+            // Tenant text: control and bidi characters shown as escapes, never passed on.
             let text = t.cell(r, i, cx);
-            let (text, _) = fit(&text, w as usize);
+            let (text, _) = fit(&crate::sanitize::one_line(&text), w as usize);
             let base = theme.tone(t.tone(r, i));
             let pad = if cols[i].right {
                 (w as usize).saturating_sub(text.width())
@@ -192,6 +193,43 @@ mod tests {
         assert_eq!(l, vec![(0, 0, 5), (1, 6, 34)]);
         let l = layout(&cols, 60);
         assert_eq!(l, vec![(0, 0, 5), (1, 6, 23), (2, 30, 30)]);
+    }
+
+    #[test]
+    fn tenant_controls_in_cells_are_shown_as_escapes() {
+        use crate::app::artifacts::Artifacts;
+        use crate::cpi::model::{ArtifactStatus, RuntimeArtifact};
+        let mut pane = Artifacts {
+            items: vec![RuntimeArtifact {
+                id: "A".into(),
+                version: "1".into(),
+                name: "N\u{1b}]0;x\u{7}\u{9b}2J\u{202e}".into(),
+                kind: "INTEGRATION_FLOW".into(),
+                deployed_by: "u".into(),
+                deployed_on: None,
+                status: ArtifactStatus::Started,
+            }],
+            ..Artifacts::default()
+        };
+        let cx = CellCx {
+            now: 0,
+            time: Default::default(),
+        };
+        pane.rebuild(&cx);
+        let area = Rect::new(0, 0, 160, 3);
+        let mut buf = Buffer::empty(area);
+        render(
+            &mut buf,
+            area,
+            &pane,
+            &cx,
+            &Theme::new(super::super::ColorLevel::None),
+        );
+        let row: String = (0..area.width)
+            .map(|x| buf[(x, 1)].symbol().to_string())
+            .collect();
+        assert!(row.contains("N\\u{1b}]0;x\\u{7}\\u{9b}2J\\u{202e}"), "{row:?}");
+        assert!(!row.chars().any(crate::sanitize::is_unsafe), "{row:?}");
     }
 
     #[test]

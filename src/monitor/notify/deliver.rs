@@ -85,6 +85,15 @@ fn redact(target: &WebhookTarget, text: &str) -> String {
     out
 }
 
+/// The JSON a webhook gets: C1 and bidi controls in tenant text escaped like every JSON cpitop
+/// writes (`sanitize::json`; serde_json escapes only C0), so a receiver that logs or prints the
+/// body raw is not driven by the tenant either.
+fn webhook_bytes(body: &serde_json::Value) -> Vec<u8> {
+    crate::sanitize::to_json(body)
+        .map(String::into_bytes)
+        .unwrap_or_default()
+}
+
 /// POST `body` to the target, retrying 5xx/429/408 and network errors up to `retries` times.
 /// Returns the number of attempts made. Errors never contain the URL.
 pub async fn post_webhook(
@@ -94,7 +103,7 @@ pub async fn post_webhook(
     retries: u32,
     backoff: Duration,
 ) -> Result<u32, DeliveryError> {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let bytes = webhook_bytes(body);
     let label = target.label();
     let mut attempt = 0u32;
     loop {
@@ -153,22 +162,25 @@ pub async fn post_webhook(
     }
 }
 
-/// The environment a command hook gets for one alert.
+/// The environment a command hook gets for one alert. Values carry tenant text and typically
+/// end up in a terminal or a log (`echo "$CPITOP_ALERT_TEXT"`): control and bidi characters are
+/// neutralised (`sanitize`; the text keeps its line breaks, the JSON values stay JSON).
 pub fn alert_env(a: &Alert) -> Vec<(&'static str, String)> {
+    use crate::sanitize::{lines, one_line, to_json};
     vec![
-        ("CPITOP_ALERT_MONITOR", a.monitor.clone()),
-        ("CPITOP_ALERT_NAME", a.name.clone()),
+        ("CPITOP_ALERT_MONITOR", one_line(&a.monitor).into_owned()),
+        ("CPITOP_ALERT_NAME", one_line(&a.name).into_owned()),
         ("CPITOP_ALERT_STATUS", a.status.as_str().to_string()),
         ("CPITOP_ALERT_PREVIOUS_STATUS", a.previous.as_str().to_string()),
-        ("CPITOP_ALERT_TEXT", a.text.clone()),
-        ("CPITOP_ALERT_TENANT", a.tenant.clone()),
+        ("CPITOP_ALERT_TEXT", lines(&a.text).into_owned()),
+        ("CPITOP_ALERT_TENANT", one_line(&a.tenant).into_owned()),
         ("CPITOP_ALERT_TIME", rfc3339(a.at)),
         ("CPITOP_ALERT_TIME_MS", a.at.to_string()),
+        ("CPITOP_ALERT_EVIDENCE", to_json(&a.evidence).unwrap_or_default()),
         (
-            "CPITOP_ALERT_EVIDENCE",
-            serde_json::to_string(&a.evidence).unwrap_or_default(),
+            "CPITOP_ALERT_JSON",
+            to_json(&format::alert_json(a)).unwrap_or_default(),
         ),
-        ("CPITOP_ALERT_JSON", format::alert_json(a).to_string()),
     ]
 }
 
@@ -312,6 +324,67 @@ pub fn spawn_notifier(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn hostile_alert() -> Alert {
+        Alert {
+            tenant: "t\u{9b}2J".into(),
+            monitor: "failed".into(),
+            name: "Orders\u{1b}]52;c;eA==\u{7}".into(),
+            status: crate::monitor::eval::Status::Error,
+            previous: crate::monitor::eval::Status::Ok,
+            text: "2 failed in Flow\u{202e}gpj\r\nsecond\u{8} line".into(),
+            evidence: vec![crate::monitor::eval::Evidence::Artifact {
+                id: "A\u{85}\u{2066}".into(),
+            }],
+            at: 0,
+        }
+    }
+
+    #[test]
+    fn command_environment_is_neutralised() {
+        let env = alert_env(&hostile_alert());
+        let get = |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("CPITOP_ALERT_NAME"), Some("Orders\\u{1b}]52;c;eA==\\u{7}"));
+        assert_eq!(get("CPITOP_ALERT_TENANT"), Some("t\\u{9b}2J"));
+        assert_eq!(
+            get("CPITOP_ALERT_TEXT"),
+            Some("2 failed in Flow\\u{202e}gpj\nsecond\\u{8} line")
+        );
+        assert_eq!(
+            get("CPITOP_ALERT_EVIDENCE"),
+            Some(r#"[{"kind":"artifact","id":"A\u0085\u2066"}]"#)
+        );
+        for (k, v) in &env {
+            assert!(
+                !v.chars().any(|c| crate::sanitize::is_unsafe(c) && c != '\n'),
+                "{k}={v:?}"
+            );
+        }
+        let j: serde_json::Value =
+            serde_json::from_str(get("CPITOP_ALERT_JSON").unwrap_or_default()).expect("json");
+        assert_eq!(
+            j["name"], "Orders\u{1b}]52;c;eA==\u{7}",
+            "the JSON still means the same"
+        );
+    }
+
+    #[test]
+    fn webhook_body_escapes_c1_and_bidi() {
+        let a = hostile_alert();
+        let body = format::generic_body(&Batch {
+            alerts: vec![a],
+            sent_at: 0,
+        });
+        let bytes = webhook_bytes(&body);
+        let text = String::from_utf8(bytes).expect("utf-8");
+        assert!(text.contains(r#""tenant":"t\u009b2J""#), "{text}");
+        assert!(text.contains(r"Flow\u202egpj\r\nsecond\b line"), "{text}");
+        assert!(!text.chars().any(crate::sanitize::is_unsafe), "{text:?}");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).expect("json"),
+            body
+        );
+    }
 
     #[test]
     fn backoff_doubles_and_honours_retry_after() {
