@@ -64,13 +64,10 @@ pub fn install() {
     }));
 }
 
-/// The message on one line, without control characters (a panic message may quote any data).
+/// The message on one line, neutralised and bounded (a panic message may quote tenant data).
 fn one_line(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(2_000)
-        .collect();
+    let line = crate::sanitize::one_line(text);
+    let mut out: String = line.chars().take(2_000).collect();
     out.truncate(out.trim_end().len());
     out
 }
