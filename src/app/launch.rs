@@ -28,6 +28,10 @@ pub fn web_ui_root(api_base: &str) -> Option<String> {
     Some(format!("https://{sub}.integrationsuite.{tail}"))
 }
 
+/// How long quitting waits for blocking file work still under way (cache loads and saves) once the
+/// TUI has ended; dropping the runtime would wait for it without a bound.
+const QUIT_IO_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -97,7 +101,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         force_read_only: global.read_only,
     });
     let rt = runtime()?;
-    rt.block_on(async move {
+    let result = rt.block_on(async move {
         let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
         run(Session {
             client,
@@ -113,7 +117,9 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
             tenants: Some(tenants),
         })
         .await
-    })
+    });
+    rt.shutdown_timeout(QUIT_IO_TIMEOUT);
+    result
 }
 
 /// `cpitop --demo`: the simulated tenant in this process, then exactly the configured path: a
@@ -128,7 +134,7 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
         .and_then(|p| crate::config::logging::init(p, global.log_level.as_deref()).ok());
     ensure_terminal()?;
     let rt = runtime()?;
-    rt.block_on(async move {
+    let result = rt.block_on(async move {
         let sim = crate::sim::spawn(crate::sim::SimConfig {
             seed,
             ..crate::sim::SimConfig::default()
@@ -157,7 +163,9 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
         let result = run(session).await;
         drop(sim);
         result
-    })
+    });
+    rt.shutdown_timeout(QUIT_IO_TIMEOUT);
+    result
 }
 
 /// A session for a given connection (used by `--demo` and tests).
