@@ -155,7 +155,7 @@ impl Config {
             }
         };
         let mut config = Self::parse(&text, path)?;
-        if let Some(mode) = group_or_other_readable(path) {
+        if group_or_other_readable(path).is_some() {
             let inline: Vec<&str> = config
                 .tenants
                 .iter()
@@ -177,7 +177,7 @@ impl Config {
                 config.warnings.push(Warning::new(
                     WarningKind::Permissions,
                     format!(
-                        "{} holds {} and is readable by group or others (mode {mode:03o}); \
+                        "{} holds {} and is readable by group or others; \
                          run `chmod 600 {}`{}",
                         path.display(),
                         held.join(" and "),
