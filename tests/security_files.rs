@@ -18,7 +18,9 @@ use cpitop::app::audit::{AuditLog, Identity};
 use cpitop::app::effects::EffectRunner;
 use cpitop::app::msg::Msg;
 use cpitop::app::state::{Environment, TenantInfo};
-use cpitop::app::write_actions::{Dialog, Follow, Job, QueueOp, Selection, WriteEffect, WriteMsg, WriteRequest};
+use cpitop::app::write_actions::{
+    Dialog, Follow, Job, QueueOp, Selection, WriteEffect, WriteMsg, WriteRequest,
+};
 use cpitop::app::write_exec::{WriteSetup, install};
 use cpitop::app::{Keymap, State, update};
 use cpitop::config::{Cache, CacheLoad, Config, Paths};
@@ -26,7 +28,9 @@ use cpitop::cpi::queues::JmsMessageKey;
 
 fn bin() -> Command {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin!("cpitop"));
-    c.env("RUST_BACKTRACE", "0").env("NO_COLOR", "1").timeout(Duration::from_secs(60));
+    c.env("RUST_BACKTRACE", "0")
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(60));
     c
 }
 
@@ -73,7 +77,13 @@ fn everything_cpitop_writes_is_owner_only_even_with_umask_0() {
     for d in [&tenant_dir, &paths.log_dir()] {
         std::fs::create_dir_all(d).unwrap();
     }
-    for d in [&paths.cache_dir, &paths.tenant_cache_root(), &tenant_dir, &paths.state_dir, &paths.log_dir()] {
+    for d in [
+        &paths.cache_dir,
+        &paths.tenant_cache_root(),
+        &tenant_dir,
+        &paths.state_dir,
+        &paths.log_dir(),
+    ] {
         set_mode(d, 0o755);
     }
     let stale_cache = tenant_dir.join(".artifacts.json.2147480000.0badcafe.tmp");
@@ -88,7 +98,13 @@ fn everything_cpitop_writes_is_owner_only_even_with_umask_0() {
     xdg(&mut c, dir.path());
     let out = c.args(["--demo", "get", "artifacts"]).output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    for d in [&paths.cache_dir, &paths.tenant_cache_root(), &tenant_dir, &paths.state_dir, &paths.log_dir()] {
+    for d in [
+        &paths.cache_dir,
+        &paths.tenant_cache_root(),
+        &tenant_dir,
+        &paths.state_dir,
+        &paths.log_dir(),
+    ] {
         assert_eq!(mode(d), 0o700, "{} tightened", d.display());
     }
     let logs = fsx::files(&paths.log_dir());
@@ -126,7 +142,12 @@ fn everything_cpitop_writes_is_owner_only_even_with_umask_0() {
     ] {
         assert_eq!(mode(&f), 0o600, "{}", f.display());
     }
-    for d in [&paths.cache_dir, &paths.tenant_cache_root(), &cache.dir().to_path_buf(), &paths.state_dir] {
+    for d in [
+        &paths.cache_dir,
+        &paths.tenant_cache_root(),
+        &cache.dir().to_path_buf(),
+        &paths.state_dir,
+    ] {
         assert_eq!(mode(d), 0o700, "{}", d.display());
     }
 }
@@ -269,7 +290,11 @@ fn inline_secret_and_webhook_urls_in_a_readable_config_are_warned_about_on_stder
     let cfg = readable_config(dir.path(), &body);
     let c = Config::load_file(&cfg).unwrap();
     assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
-    assert!(c.warnings[0].message.contains("1 webhook URL"), "{}", c.warnings[0]);
+    assert!(
+        c.warnings[0].message.contains("1 webhook URL"),
+        "{}",
+        c.warnings[0]
+    );
     let (out, _) = get(dir.path(), &[("PW_FOR_T", "pw")]);
     let err = text(&out.stderr);
     let line = err
@@ -291,7 +316,10 @@ fn dev_zero_as_config_or_service_key_is_one_clear_error_fast() {
     let mut c = bin();
     xdg(&mut c, dir.path());
     let started = Instant::now();
-    let out = c.args(["--config", "/dev/zero", "get", "artifacts"]).output().unwrap();
+    let out = c
+        .args(["--config", "/dev/zero", "get", "artifacts"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(
@@ -307,7 +335,8 @@ fn dev_zero_as_config_or_service_key_is_one_clear_error_fast() {
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(
-        err.contains("cannot read service key /dev/zero") && err.contains("larger than the maximum of 64 KiB"),
+        err.contains("cannot read service key /dev/zero")
+            && err.contains("larger than the maximum of 64 KiB"),
         "{err}"
     );
     assert!(took < Duration::from_secs(20));
@@ -319,7 +348,10 @@ fn an_oversized_cache_file_is_ignored_and_error_texts_are_cut() {
     let cache = Cache::for_tenant(&under(dir.path()), "acme");
     cache.save("artifacts", &vec!["x"]).unwrap();
     // Sparse: costs no disk.
-    let f = std::fs::OpenOptions::new().write(true).open(cache.file("artifacts")).unwrap();
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(cache.file("artifacts"))
+        .unwrap();
     f.set_len(cpitop::config::cache::MAX_CACHE_FILE + 1).unwrap();
     match cache.load::<Vec<String>>("artifacts") {
         CacheLoad::Ignored(w) => assert!(w.message.contains("larger than the maximum of 64 MiB"), "{w}"),
@@ -339,13 +371,21 @@ fn a_secret_command_whose_child_keeps_stdout_open_ends_promptly() {
     let s = cpitop::config::secrets::run_secret_command("sleep 30 & echo s3cret", Duration::from_secs(3))
         .expect("the command printed its secret and exited");
     assert_eq!(s.expose(), "s3cret");
-    assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
 
     let started = Instant::now();
     let e = cpitop::config::secrets::run_secret_command("sleep 30 & sleep 30", Duration::from_secs(1))
         .expect_err("times out");
     assert!(e.contains("did not finish within 1s"), "{e}");
-    assert!(started.elapsed() < Duration::from_secs(6), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -403,6 +443,8 @@ fn a_fifo_at_a_cache_path_does_not_block_the_load() {
     );
     assert!(state.is_err(), "a FIFO is no state file");
     // The next save replaces the FIFO with a regular file.
-    cache.save(cpitop::app::cache_data::ARTIFACTS, &Vec::<String>::new()).unwrap();
+    cache
+        .save(cpitop::app::cache_data::ARTIFACTS, &Vec::<String>::new())
+        .unwrap();
     assert!(std::fs::metadata(&fifo).unwrap().is_file());
 }

@@ -360,7 +360,10 @@ mod tests {
         let cut = CachedText::new(&long, 1);
         assert!(cut.text.len() < MAX_CACHED_ERROR_TEXT + 100, "{}", cut.text.len());
         assert!(cut.text.contains(CUT_MARKER));
-        assert!(cut.text.ends_with(&format!(" {} more bytes]", MAX_CACHED_ERROR_TEXT)));
+        assert!(
+            cut.text
+                .ends_with(&format!(" {} more bytes]", MAX_CACHED_ERROR_TEXT))
+        );
     }
 
     #[test]

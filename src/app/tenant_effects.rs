@@ -55,7 +55,9 @@ impl EffectRunner {
                             let _ = done_tx.send(());
                         });
                     if started.is_err() || done_rx.recv_timeout(DRAIN_TIMEOUT).is_err() {
-                        tracing::warn!("the cache was not saved within {DRAIN_TIMEOUT:?}; quitting without it");
+                        tracing::warn!(
+                            "the cache was not saved within {DRAIN_TIMEOUT:?}; quitting without it"
+                        );
                     }
                     drain_saves(DRAIN_TIMEOUT);
                 } else {

@@ -182,7 +182,11 @@ impl Config {
                         path.display(),
                         held.join(" and "),
                         path.display(),
-                        if inline.is_empty() { "" } else { " or use *_env / *_command instead" }
+                        if inline.is_empty() {
+                            ""
+                        } else {
+                            " or use *_env / *_command instead"
+                        }
                     ),
                 ));
             }

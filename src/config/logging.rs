@@ -117,7 +117,11 @@ impl Write for PrivateLog {
             tighten_logs(&self.dir);
             // The appender rolls over on its own clock: until today's file exists, check again on
             // the next write.
-            if self.dir.join(format!("cpitop.{}.log", today.format("%Y-%m-%d"))).exists() {
+            if self
+                .dir
+                .join(format!("cpitop.{}.log", today.format("%Y-%m-%d")))
+                .exists()
+            {
                 self.day = today;
             }
         }

@@ -157,7 +157,12 @@ impl Paths {
     pub fn secure_own_dirs(&self) -> usize {
         use super::fsutil::{remove_stale_temps, tighten_dir};
         let root = self.tenant_cache_root();
-        let mut dirs = vec![self.cache_dir.clone(), root.clone(), self.state_dir.clone(), self.log_dir()];
+        let mut dirs = vec![
+            self.cache_dir.clone(),
+            root.clone(),
+            self.state_dir.clone(),
+            self.log_dir(),
+        ];
         if let Ok(entries) = std::fs::read_dir(&root) {
             dirs.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
         }

@@ -6,8 +6,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::persist::{MAX_STATE_FILE, PersistError, io, read_bounded, tenant_file, write_atomic};
-use crate::config::fsutil;
 use super::status::Transition;
+use crate::config::fsutil;
 
 pub struct History {
     path: PathBuf,
@@ -25,7 +25,10 @@ impl History {
                 if len > MAX_STATE_FILE {
                     let e = std::io::Error::new(
                         std::io::ErrorKind::FileTooLarge,
-                        format!("it is larger than the maximum of {}", fsutil::human_size(MAX_STATE_FILE)),
+                        format!(
+                            "it is larger than the maximum of {}",
+                            fsutil::human_size(MAX_STATE_FILE)
+                        ),
                     );
                     return Err(io("open", &path)(e));
                 }
