@@ -190,7 +190,13 @@ async fn a_write_whose_audit_record_cannot_be_written_is_refused_and_never_sent(
         read_only_flag: false,
         config_file: None,
     };
+    let dev_mode = mode(Path::new("/dev/full"));
     let _audit = install(&setup, &mut s, &mut runner.writes).expect("the audit log opens");
+    assert_eq!(
+        mode(Path::new("/dev/full")),
+        dev_mode,
+        "a device's mode is never changed"
+    );
     admin.clear_requests();
 
     let req = WriteRequest {

@@ -375,6 +375,43 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn a_log_deleted_while_running_is_reopened_and_a_failing_one_refuses() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = AuditLog::path_in(&dir.path().join("state"));
+        let log = AuditLog::open(&path).expect("open");
+        let who = Identity::default();
+        let job = Job::Artifact {
+            op: crate::app::write_actions::ArtifactOp::Undeploy,
+            id: "Orders".into(),
+            name: "Orders".into(),
+        };
+        let rec = AuditRecord::refused("t", &who, &job, "test");
+        std::fs::remove_file(&path).expect("deleted under cpitop's feet");
+        log.sink()
+            .record_durably(&rec, Duration::from_secs(5))
+            .await
+            .expect("written to the path again");
+        let text = std::fs::read_to_string(&path).expect("re-created");
+        assert_eq!(text.lines().count(), 1, "{text}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            // Every write to /dev/full fails: the caller is told, it does not go ahead.
+            let full = dir.path().join("full.log");
+            std::os::unix::fs::symlink("/dev/full", &full).expect("symlink");
+            let log = AuditLog::open(&full).expect("opens");
+            let e = log
+                .sink()
+                .record_durably(&rec, Duration::from_secs(5))
+                .await
+                .expect_err("refused");
+            assert!(e.contains("full.log") && e.contains("No space left"), "{e}");
+        }
+    }
+
     #[test]
     fn identity_never_carries_the_secret() {
         let conn = TenantConn {

@@ -73,7 +73,8 @@ fn atomic_write_in(
 }
 
 /// Create (or, with `new == false`, open for appending) `path` with `mode`, then set the mode
-/// explicitly so the umask cannot widen or narrow it.
+/// explicitly so the umask cannot widen or narrow it. Only a regular file is chmod-ed: a path the
+/// user pointed at a device (`audit.log -> /dev/null`) keeps the device's mode.
 pub fn create_file(path: &Path, mode: u32, new: bool) -> io::Result<File> {
     let mut opts = OpenOptions::new();
     if new {
@@ -87,7 +88,9 @@ pub fn create_file(path: &Path, mode: u32, new: bool) -> io::Result<File> {
         opts.mode(mode);
     }
     let file = opts.open(path)?;
-    set_mode(&file, mode)?;
+    if file.metadata()?.is_file() {
+        set_mode(&file, mode)?;
+    }
     Ok(file)
 }
 
@@ -120,20 +123,22 @@ pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
 }
 
 /// Make an existing directory `0700` when it is group/other accessible and owned by the current
-/// user (a directory of someone else, e.g. a shared `XDG_CACHE_HOME`, is left alone). A missing
+/// user. Left alone: a directory of someone else (a shared `XDG_CACHE_HOME`), a symlink (the user
+/// placed it; chmod would act on its target) and a sticky directory such as `/tmp`. A missing
 /// directory is not an error.
 pub fn tighten_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
-        let meta = match fs::metadata(dir) {
+        let meta = match fs::symlink_metadata(dir) {
             Ok(m) => m,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e),
         };
         // SAFETY: geteuid has no preconditions and cannot fail.
         let me = unsafe { libc::geteuid() };
-        if meta.is_dir() && meta.uid() == me && meta.mode() & 0o077 != 0 {
+        let sticky = meta.mode() & 0o1000 != 0;
+        if meta.is_dir() && !sticky && meta.uid() == me && meta.mode() & 0o077 != 0 {
             fs::set_permissions(dir, fs::Permissions::from_mode(PRIVATE_DIR_MODE))?;
         }
     }
