@@ -137,8 +137,13 @@ impl AuditRecord {
     }
 }
 
+/// How long a write waits for its attempt record to be on disk before it is refused.
+pub const DURABLE_TIMEOUT: Duration = Duration::from_secs(5);
+
 enum Cmd {
     Line(String),
+    /// Write, flush and sync one line; say whether that worked.
+    Durable(String, tokio::sync::oneshot::Sender<Result<(), String>>),
     Flush(mpsc::SyncSender<()>),
 }
 
@@ -155,6 +160,7 @@ impl std::fmt::Debug for Cmd {
 }
 
 impl AuditSink {
+    /// Append a record without waiting (refusals; a failure is logged).
     pub fn record(&self, rec: &AuditRecord) {
         match serde_json::to_string(rec) {
             Ok(line) => {
@@ -163,6 +169,25 @@ impl AuditSink {
                 }
             }
             Err(e) => tracing::error!("audit record could not be encoded: {e}"),
+        }
+    }
+
+    /// Append a record and wait (up to `timeout`) until it is written, flushed and synced to
+    /// disk. `Err` says why not: the caller must then not act (an attempt must be on record before
+    /// the request is sent).
+    pub async fn record_durably(&self, rec: &AuditRecord, timeout: Duration) -> Result<(), String> {
+        let line = serde_json::to_string(rec).map_err(|e| format!("the record could not be encoded: {e}"))?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.tx
+            .send(Cmd::Durable(line, tx))
+            .map_err(|_| "the audit writer has stopped".to_string())?;
+        match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => Err("the audit writer has stopped".into()),
+            Err(_) => Err(format!(
+                "writing it did not finish within {} s",
+                timeout.as_secs()
+            )),
         }
     }
 
@@ -180,6 +205,58 @@ pub struct AuditLog {
     sink: AuditSink,
 }
 
+/// The open log file, reopened when the path no longer names it (deleted or replaced while
+/// cpitop runs: records written to the old inode would be lost).
+struct Writer {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl Writer {
+    fn open(path: &Path) -> std::io::Result<std::fs::File> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::config::fsutil::create_private_dir_all(dir)?;
+        }
+        crate::config::fsutil::create_file(path, crate::config::fsutil::PRIVATE_FILE_MODE, false)
+    }
+
+    /// Reopen the path if it no longer names the open file.
+    fn current(&mut self) -> std::io::Result<()> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let open = self.file.metadata()?;
+            let same = std::fs::metadata(&self.path)
+                .is_ok_and(|at| at.dev() == open.dev() && at.ino() == open.ino());
+            if !same {
+                tracing::warn!(path = %self.path.display(), "audit log was removed or replaced; reopening it");
+                self.file = Self::open(&self.path)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn append(&mut self, line: &str) -> std::io::Result<()> {
+        self.current()?;
+        let mut buf = Vec::with_capacity(line.len() + 1);
+        buf.extend_from_slice(line.as_bytes());
+        buf.push(b'\n');
+        self.file.write_all(&buf)?;
+        self.file.flush()
+    }
+
+    /// Append and sync. A file that cannot be synced at all (`EINVAL`: a device or pipe the user
+    /// pointed the log at) counts as written once the write itself succeeded.
+    fn append_durably(&mut self, line: &str) -> std::io::Result<()> {
+        self.append(line)?;
+        match self.file.sync_data() {
+            #[cfg(unix)]
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => Ok(()),
+            r => r,
+        }
+    }
+}
+
 impl AuditLog {
     /// `<state_dir>/audit.log`.
     pub fn path_in(state_dir: &Path) -> PathBuf {
@@ -187,21 +264,13 @@ impl AuditLog {
     }
 
     /// Open (create, append) the log and start its writer thread. The file is created with
-    /// owner-only permissions on Unix.
+    /// owner-only permissions on Unix (`0600`, in a `0700` directory).
     pub fn open(path: &Path) -> Result<AuditLog, String> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        }
-        let mut opts = std::fs::OpenOptions::new();
-        opts.create(true).append(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut file = opts
-            .open(path)
-            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        let file = Writer::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        let mut w = Writer {
+            path: path.to_path_buf(),
+            file,
+        };
         let (tx, rx) = mpsc::channel::<Cmd>();
         let shown = path.display().to_string();
         std::thread::Builder::new()
@@ -210,16 +279,19 @@ impl AuditLog {
                 for cmd in rx {
                     match cmd {
                         Cmd::Line(line) => {
-                            let r = file
-                                .write_all(line.as_bytes())
-                                .and_then(|()| file.write_all(b"\n"))
-                                .and_then(|()| file.flush());
-                            if let Err(e) = r {
+                            if let Err(e) = w.append(&line) {
                                 tracing::error!("audit log {shown}: write failed: {e}; record: {line}");
                             }
                         }
+                        Cmd::Durable(line, done) => {
+                            let r = w.append_durably(&line).map_err(|e| format!("{shown}: {e}"));
+                            if let Err(e) = &r {
+                                tracing::error!("audit log {e}; record: {line}");
+                            }
+                            let _ = done.send(r);
+                        }
                         Cmd::Flush(done) => {
-                            let _ = file.sync_data();
+                            let _ = w.file.sync_data();
                             let _ = done.send(());
                         }
                     }
@@ -300,6 +372,43 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
             assert_eq!(mode & 0o077, 0, "owner only");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_log_deleted_while_running_is_reopened_and_a_failing_one_refuses() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = AuditLog::path_in(&dir.path().join("state"));
+        let log = AuditLog::open(&path).expect("open");
+        let who = Identity::default();
+        let job = Job::Artifact {
+            op: crate::app::write_actions::ArtifactOp::Undeploy,
+            id: "Orders".into(),
+            name: "Orders".into(),
+        };
+        let rec = AuditRecord::refused("t", &who, &job, "test");
+        std::fs::remove_file(&path).expect("deleted under cpitop's feet");
+        log.sink()
+            .record_durably(&rec, Duration::from_secs(5))
+            .await
+            .expect("written to the path again");
+        let text = std::fs::read_to_string(&path).expect("re-created");
+        assert_eq!(text.lines().count(), 1, "{text}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            // Every write to /dev/full fails: the caller is told, it does not go ahead.
+            let full = dir.path().join("full.log");
+            std::os::unix::fs::symlink("/dev/full", &full).expect("symlink");
+            let log = AuditLog::open(&full).expect("opens");
+            let e = log
+                .sink()
+                .record_durably(&rec, Duration::from_secs(5))
+                .await
+                .expect_err("refused");
+            assert!(e.contains("full.log") && e.contains("No space left"), "{e}");
         }
     }
 

@@ -113,6 +113,30 @@ pub struct CachedText {
     pub fetched_at: EpochMs,
 }
 
+/// The most of one error text that is cached (64 KiB): a tenant can return megabytes of payload
+/// in an error, which would bloat the cache file and sit on disk. Longer texts are cut at a
+/// character boundary and end with [`CUT_MARKER`] and the number of bytes left out.
+pub const MAX_CACHED_ERROR_TEXT: usize = 64 << 10;
+
+/// Starts the note appended to a cut error text.
+pub const CUT_MARKER: &str = "\n[… cut by cpitop's cache:";
+
+impl CachedText {
+    /// `text` as cached: at most [`MAX_CACHED_ERROR_TEXT`] bytes of it, plus the cut note.
+    pub fn new(text: &str, fetched_at: EpochMs) -> Self {
+        let text = if text.len() <= MAX_CACHED_ERROR_TEXT {
+            text.to_string()
+        } else {
+            let mut end = MAX_CACHED_ERROR_TEXT;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("{}{CUT_MARKER} {} more bytes]", &text[..end], text.len() - end)
+        };
+        Self { text, fetched_at }
+    }
+}
+
 /// A window of message rows in compact form: every string column dictionary-coded into
 /// `strings`, one JSON array per row, newest first.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -325,6 +349,20 @@ mod tests {
         assert!(
             again.find(&format!("AG{:026}", 29)).is_none(),
             "older rows not cached"
+        );
+    }
+
+    #[test]
+    fn long_error_texts_are_cut_with_a_marker() {
+        let short = CachedText::new("boom", 1);
+        assert_eq!(short.text, "boom");
+        let long = "é".repeat(MAX_CACHED_ERROR_TEXT); // 2 bytes each: the cut falls on a boundary
+        let cut = CachedText::new(&long, 1);
+        assert!(cut.text.len() < MAX_CACHED_ERROR_TEXT + 100, "{}", cut.text.len());
+        assert!(cut.text.contains(CUT_MARKER));
+        assert!(
+            cut.text
+                .ends_with(&format!(" {} more bytes]", MAX_CACHED_ERROR_TEXT))
         );
     }
 

@@ -297,10 +297,7 @@ fn remember_or_recall(
     };
     match result {
         Ok(Some(text)) => {
-            let t = CachedText {
-                text: text.clone(),
-                fetched_at: now,
-            };
+            let t = CachedText::new(text, now);
             if map.get(id).map(|o| &o.text) != Some(&t.text) {
                 map.insert(id.to_string(), t);
                 if map.len() > MAX_ERROR_TEXTS

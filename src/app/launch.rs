@@ -28,6 +28,10 @@ pub fn web_ui_root(api_base: &str) -> Option<String> {
     Some(format!("https://{sub}.integrationsuite.{tail}"))
 }
 
+/// How long quitting waits for blocking file work still under way (cache loads and saves) once the
+/// TUI has ended; dropping the runtime would wait for it without a bound.
+const QUIT_IO_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -97,7 +101,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         force_read_only: global.read_only,
     });
     let rt = runtime()?;
-    let signal = rt.block_on(async move {
+    let result = rt.block_on(async move {
         let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
         run(Session {
             client,
@@ -113,15 +117,16 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
             tenants: Some(tenants),
         })
         .await
-    })?;
-    exit_after_signal(rt, signal)
+    });
+    finish(rt, result)
 }
 
-/// After a signal ended the TUI (terminal already restored): exit with `128 + signal`, the status a
-/// shell expects from a process ended by that signal, without waiting for background tasks.
-fn exit_after_signal(rt: tokio::runtime::Runtime, signal: Option<i32>) -> Result<()> {
-    if let Some(sig) = signal {
-        rt.shutdown_timeout(std::time::Duration::from_millis(500));
+/// After the TUI ended (terminal already restored): background I/O gets `QUIT_IO_TIMEOUT` to
+/// finish; when a signal ended it, exit with `128 + signal`, the status a shell expects from a
+/// process ended by that signal.
+fn finish(rt: tokio::runtime::Runtime, result: Result<Option<i32>>) -> Result<()> {
+    rt.shutdown_timeout(QUIT_IO_TIMEOUT);
+    if let Some(sig) = result? {
         let _ = crate::config::logging::flush_for_exit();
         std::process::exit(128 + sig);
     }
@@ -140,7 +145,7 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
         .and_then(|p| crate::config::logging::init(p, global.log_level.as_deref()).ok());
     ensure_terminal()?;
     let rt = runtime()?;
-    let signal = rt.block_on(async move {
+    let result = rt.block_on(async move {
         let sim = crate::sim::spawn(crate::sim::SimConfig {
             seed,
             ..crate::sim::SimConfig::default()
@@ -169,8 +174,8 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
         let result = run(session).await;
         drop(sim);
         result
-    })?;
-    exit_after_signal(rt, signal)
+    });
+    finish(rt, result)
 }
 
 /// A session for a given connection (used by `--demo` and tests).

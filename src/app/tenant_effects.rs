@@ -45,7 +45,20 @@ impl EffectRunner {
             Effect::SaveCache(save) => {
                 let Some(paths) = self.paths() else { return };
                 if save.wait {
-                    save_now(&paths, *save);
+                    // The save at quit: on its own thread and waited for at most DRAIN_TIMEOUT, so
+                    // a hung file system cannot keep `q` from exiting.
+                    let (done_tx, done_rx) = std::sync::mpsc::channel();
+                    let started = std::thread::Builder::new()
+                        .name("cpitop-cache-save".into())
+                        .spawn(move || {
+                            save_now(&paths, *save);
+                            let _ = done_tx.send(());
+                        });
+                    if started.is_err() || done_rx.recv_timeout(DRAIN_TIMEOUT).is_err() {
+                        tracing::warn!(
+                            "the cache was not saved within {DRAIN_TIMEOUT:?}; quitting without it"
+                        );
+                    }
                     drain_saves(DRAIN_TIMEOUT);
                 } else {
                     SAVES_IN_FLIGHT.fetch_add(1, Ordering::SeqCst);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::audit::{AuditRecord, AuditSink, Identity};
+use super::audit::{AuditRecord, AuditSink, DURABLE_TIMEOUT, Identity};
 use super::msg::Msg;
 use super::write_actions::{
     ArtifactOp, Job, QueueOp, Report, Selection, WriteEffect, WriteMsg, WriteRequest, count_word, progress,
@@ -88,10 +88,27 @@ impl WriteRunner {
                 };
                 let who = self.who.clone();
                 tokio::spawn(async move {
-                    audit.record(&AuditRecord::attempt(&job.req, &who));
+                    // The attempt must be on disk before anything is sent: without a record, no
+                    // write (the README's promise holds also when the disk fills up mid-session).
+                    let attempt = AuditRecord::attempt(&job.req, &who);
+                    if let Err(e) = audit.record_durably(&attempt, DURABLE_TIMEOUT).await {
+                        tracing::error!(tenant = %job.req.tenant, action = job.req.job.action_name(), "write refused: the audit record could not be written: {e}");
+                        let mut report = job.report();
+                        report.headline = format!(
+                            "not run: the audit log could not record the attempt ({e}); nothing was sent to the tenant"
+                        );
+                        job.cancel.cancel();
+                        let _ = job.tx.send(Msg::Write(WriteMsg::Done(report))).await;
+                        return;
+                    }
                     tracing::info!(tenant = %job.req.tenant, action = job.req.job.action_name(), "write: {}", job.req.job.title());
-                    let report = job.run().await;
-                    audit.record(&AuditRecord::result(&job.req, &who, &report));
+                    let mut report = job.run().await;
+                    let result = AuditRecord::result(&job.req, &who, &report);
+                    if let Err(e) = audit.record_durably(&result, DURABLE_TIMEOUT).await {
+                        report
+                            .notes
+                            .push(format!("The result could not be recorded in the audit log: {e}"));
+                    }
                     tracing::info!(
                         ok = report.ok,
                         "write done: {}: {}",

@@ -8,6 +8,10 @@
 //! foreign file is ignored with a [`Warning`], removed, and rebuilt by the next save — it is never a
 //! crash and never touches the config.
 //!
+//! Files are `0600` in `0700` directories ([`super::fsutil`]). A file is read only if it is a
+//! regular file (opened non-blocking, so a FIFO at a cache path cannot hang the start or `q`) of
+//! at most [`MAX_CACHE_FILE`] bytes.
+//!
 //! Secrets cannot be cached by accident: [`crate::secret::Secret`] does not implement `Serialize`,
 //! so any type holding one cannot be passed to [`Cache::save`]:
 //!
@@ -25,11 +29,15 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::error::{Warning, WarningKind};
-use super::fsutil::atomic_write;
+use super::fsutil::{atomic_write, human_size, read_regular_capped};
 use super::paths::Paths;
 
 /// Bumped whenever a cached type changes shape incompatibly; older files are then ignored.
 pub const CACHE_FORMAT: u32 = 1;
+
+/// The largest cache file read back (64 MiB): far above a full message window, far below what
+/// would hurt. A larger file is ignored with a warning and rebuilt.
+pub const MAX_CACHE_FILE: u64 = 64 << 20;
 
 /// The cache of one tenant.
 #[derive(Debug, Clone)]
@@ -158,9 +166,13 @@ impl Cache {
     /// Load `kind`. Never fails: unusable files come back as [`CacheLoad::Ignored`].
     pub fn load<T: DeserializeOwned>(&self, kind: &str) -> CacheLoad<T> {
         let path = self.file(kind);
-        let bytes = match fs::read(&path) {
+        let bytes = match read_regular_capped(&path, MAX_CACHE_FILE) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return CacheLoad::Missing,
+            Err(e) if e.kind() == io::ErrorKind::FileTooLarge => {
+                let why = format!("is larger than the maximum of {}", human_size(MAX_CACHE_FILE));
+                return self.ignore(&path, kind, why, true);
+            }
             Err(e) => {
                 return self.ignore(&path, kind, format!("cannot be read ({e})"), false);
             }

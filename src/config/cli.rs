@@ -8,7 +8,7 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 
 use super::cache::{Cache, clear_all};
 use super::error::ConfigError;
-use super::fsutil::atomic_write;
+use super::fsutil::{PRIVATE_FILE_MODE, atomic_write_mode};
 use super::load::{Config, Credentials, Profile, SecretSource};
 use super::paths::Paths;
 use super::{logging, state};
@@ -93,8 +93,11 @@ pub fn init(paths: &Paths, force: bool, out: &mut dyn Write) -> Result<()> {
             file.display()
         ));
     }
-    atomic_write(file, |w| w.write_all(EXAMPLE_CONFIG.as_bytes()))
-        .wrap_err_with(|| format!("cannot write {}", file.display()))?;
+    // `--config ./x.toml config init` must not chmod the user's directory: only the file is private.
+    atomic_write_mode(file, PRIVATE_FILE_MODE, |w| {
+        w.write_all(EXAMPLE_CONFIG.as_bytes())
+    })
+    .wrap_err_with(|| format!("cannot write {}", file.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

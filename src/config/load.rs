@@ -7,12 +7,17 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::error::{ConfigError, Location, Warning, WarningKind, did_you_mean};
+use super::fsutil::read_to_string_capped;
 use super::locate::{Doc, join_path};
 use super::paths::Paths;
 use super::schema::{COLOR_NAMES, Environment, MonitorsSection, RawConfig, RawDefaults, RawTenant};
 use super::secrets::group_or_other_readable;
 use crate::cpi::conn::Limits;
 use crate::secret::Secret;
+
+/// The largest config file read (1 MiB; a config with hundreds of tenants and monitors is a few
+/// hundred KiB). A larger file, or `/dev/zero`, is one clear error naming the file.
+pub const MAX_CONFIG_FILE: u64 = 1 << 20;
 
 /// The whole configuration, resolved.
 #[derive(Debug, Clone, Default)]
@@ -135,7 +140,7 @@ impl Config {
     }
 
     pub fn load_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_to_string_capped(path, MAX_CONFIG_FILE) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(ConfigError::NotFound {
@@ -157,15 +162,31 @@ impl Config {
                 .filter(|t| t.has_inline_secret())
                 .map(|t| t.name.as_str())
                 .collect();
+            let mut held = Vec::new();
             if !inline.is_empty() {
+                held.push(format!("inline secrets (tenants: {})", inline.join(", ")));
+            }
+            let hooks = webhook_urls(&config.monitors);
+            if hooks > 0 {
+                held.push(format!(
+                    "{hooks} webhook URL{} (they carry keys)",
+                    if hooks == 1 { "" } else { "s" }
+                ));
+            }
+            if !held.is_empty() {
                 config.warnings.push(Warning::new(
                     WarningKind::Permissions,
                     format!(
-                        "{} holds inline secrets (tenants: {}) and is readable by group or others; \
-                         run `chmod 600 {}` or use *_env / *_command instead",
+                        "{} holds {} and is readable by group or others; \
+                         run `chmod 600 {}`{}",
                         path.display(),
-                        inline.join(", "),
-                        path.display()
+                        held.join(" and "),
+                        path.display(),
+                        if inline.is_empty() {
+                            ""
+                        } else {
+                            " or use *_env / *_command instead"
+                        }
                     ),
                 ));
             }
@@ -219,6 +240,23 @@ impl Config {
         self.tenants.first().ok_or_else(|| ConfigError::NoTenants {
             file: self.file.clone().unwrap_or_default(),
         })
+    }
+}
+
+/// How many `[monitors.notify] webhooks` entries carry a URL (each one a secret).
+fn webhook_urls(monitors: &MonitorsSection) -> usize {
+    monitors
+        .get("notify")
+        .and_then(|n| n.get("webhooks"))
+        .and_then(|w| w.as_array())
+        .map_or(0, |a| a.iter().filter(|h| h.get("url").is_some()).count())
+}
+
+/// Print warnings on stderr, one plain line each (headless commands; the TUI shows them in its
+/// own warning line instead).
+pub fn eprint_warnings<'a>(warnings: impl IntoIterator<Item = &'a Warning>) {
+    for w in warnings {
+        eprintln!("cpitop: warning: {w}");
     }
 }
 

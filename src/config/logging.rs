@@ -1,15 +1,22 @@
 //! Logging: `tracing` to a daily-rotated file in `<state_dir>/logs/` (a week kept), never to the
 //! terminal the TUI draws on. Level: `--log-level`, else `RUST_LOG`, else `info`.
 //!
+//! Log files are `0600` in a `0700` directory: tracing-appender creates them with the umask's
+//! mode, so they are tightened after the appender opens one and whenever the day (and with it
+//! the file) changes. Starting logging also tightens cpitop's other directories and removes the
+//! temporary files of interrupted saves ([`Paths::secure_own_dirs`]).
+//!
 //! Nothing logged may contain a secret: `Secret` prints as `***`, and code logs sources
 //! (variable names, commands, files), not values.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use tracing_appender::non_blocking::WorkerGuard;
-use tracing_appender::rolling::{Builder, Rotation};
+use tracing_appender::rolling::{Builder, RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
 
+use super::fsutil::{create_private_dir_all, tighten_file};
 use super::paths::Paths;
 
 /// Log files kept (one per day).
@@ -77,10 +84,12 @@ pub fn filter(level: Option<&str>) -> Result<EnvFilter, LoggingError> {
 pub fn init(paths: &Paths, level: Option<&str>) -> Result<LogGuard, LoggingError> {
     let filter = filter(level)?;
     let dir = paths.log_dir();
-    std::fs::create_dir_all(&dir).map_err(|source| LoggingError::Dir {
-        dir: dir.clone(),
-        source,
-    })?;
+    create_private_dir_all(&paths.state_dir)
+        .and_then(|()| create_private_dir_all(&dir))
+        .map_err(|source| LoggingError::Dir {
+            dir: dir.clone(),
+            source,
+        })?;
     let appender = Builder::new()
         .rotation(Rotation::DAILY)
         .filename_prefix("cpitop")
@@ -91,6 +100,12 @@ pub fn init(paths: &Paths, level: Option<&str>) -> Result<LogGuard, LoggingError
             dir: dir.clone(),
             message: e.to_string(),
         })?;
+    tighten_logs(&dir);
+    let appender = PrivateLog {
+        inner: appender,
+        dir: dir.clone(),
+        day: chrono::Utc::now().date_naive(),
+    };
     let (writer, guard) = tracing_appender::non_blocking(appender);
     tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -99,8 +114,58 @@ pub fn init(paths: &Paths, level: Option<&str>) -> Result<LogGuard, LoggingError
         .try_init()
         .map_err(|_| LoggingError::AlreadyInit)?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "cpitop started");
+    let removed = paths.secure_own_dirs();
+    if removed > 0 {
+        tracing::info!(removed, "temporary files of interrupted saves removed");
+    }
     if let Ok(mut w) = WRITER.lock() {
         *w = Some((guard, dir.clone()));
     }
     Ok(LogGuard { dir })
+}
+
+/// The rolling appender, with every log file it opens made owner-only (see the module doc).
+struct PrivateLog {
+    inner: RollingFileAppender,
+    dir: PathBuf,
+    /// The UTC day of the file last tightened; the appender rotates daily in UTC.
+    day: chrono::NaiveDate,
+}
+
+impl Write for PrivateLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        let today = chrono::Utc::now().date_naive();
+        if today != self.day {
+            tighten_logs(&self.dir);
+            // The appender rolls over on its own clock: until today's file exists, check again on
+            // the next write.
+            if self
+                .dir
+                .join(format!("cpitop.{}.log", today.format("%Y-%m-%d")))
+                .exists()
+            {
+                self.day = today;
+            }
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Make cpitop's log files in `dir` owner-only (best effort: logging must not fail over it).
+fn tighten_logs(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("cpitop") && name.ends_with(".log") {
+            let _ = tighten_file(&e.path());
+        }
+    }
 }

@@ -13,7 +13,7 @@ pub mod cache;
 pub mod cli;
 pub mod duration;
 pub mod error;
-mod fsutil;
+pub(crate) mod fsutil;
 pub mod load;
 mod locate;
 pub mod logging;

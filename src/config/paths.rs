@@ -149,6 +149,31 @@ impl Paths {
     pub fn tenant_cache_root(&self) -> PathBuf {
         self.cache_dir.join("tenants")
     }
+
+    /// At start: tighten cpitop's existing cache, state and log directories to `0700` (those this
+    /// user owns; older versions created them `0755`) and remove the temporary files of saves a
+    /// crash interrupted. Best effort: a failure is logged, never fatal. Returns the number of
+    /// temporary files removed.
+    pub fn secure_own_dirs(&self) -> usize {
+        use super::fsutil::{remove_stale_temps, tighten_dir};
+        let root = self.tenant_cache_root();
+        let mut dirs = vec![
+            self.cache_dir.clone(),
+            root.clone(),
+            self.state_dir.clone(),
+            self.log_dir(),
+        ];
+        if let Ok(entries) = std::fs::read_dir(&root) {
+            dirs.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+        }
+        for d in &dirs {
+            if let Err(e) = tighten_dir(d) {
+                tracing::warn!(dir = %d.display(), "cannot make the directory owner-only: {e}");
+            }
+        }
+        // Cache: `<cache_dir>/tenants/<tenant>/…`; state: `<state_dir>/…` (logs hold no temps).
+        remove_stale_temps(&self.cache_dir, 2) + remove_stale_temps(&self.state_dir, 0)
+    }
 }
 
 #[cfg(test)]

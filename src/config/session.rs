@@ -61,7 +61,7 @@ pub fn switch_tenant(
 ) -> Result<(Profile, TenantConn, Vec<Warning>), ConfigError> {
     let mut profile = config.tenant(name)?.clone();
     profile.read_only |= force_read_only;
-    let (conn, mut warnings) = profile.to_conn()?;
+    let (conn, mut warnings) = profile.to_conn_quiet()?;
     for w in &warnings {
         tracing::warn!("{w}");
     }

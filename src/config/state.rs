@@ -7,10 +7,13 @@ use std::io::{self, Write};
 use serde::{Deserialize, Serialize};
 
 use super::error::{Warning, WarningKind};
-use super::fsutil::atomic_write;
+use super::fsutil::{atomic_write, read_regular_capped};
 use super::paths::Paths;
 
 const STATE_FORMAT: u32 = 1;
+
+/// The largest state file read (64 KiB; it holds one tenant name).
+pub const MAX_STATE_FILE: u64 = 64 << 10;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppState {
@@ -24,7 +27,7 @@ pub struct AppState {
 /// default state plus a warning (it is rewritten on the next save).
 pub fn load(paths: &Paths) -> (AppState, Option<Warning>) {
     let path = paths.state_file();
-    let bytes = match std::fs::read(&path) {
+    let bytes = match read_regular_capped(&path, MAX_STATE_FILE) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return (AppState::default(), None),
         Err(e) => {

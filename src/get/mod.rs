@@ -172,6 +172,7 @@ async fn connect(global: &GlobalArgs, seed: u64) -> Result<Target> {
         for w in config.warnings.iter().chain(&warnings) {
             tracing::warn!("{w}");
         }
+        crate::config::load::eprint_warnings(config.warnings.iter().chain(&warnings));
         Ok(conn)
     })
     .await

@@ -2,11 +2,12 @@
 //! `limit` lines it is rewritten with the newest three quarters of them, so appends stay cheap and
 //! the file never holds more than `limit` lines.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::persist::{PersistError, io, tenant_file, write_atomic};
+use super::persist::{MAX_STATE_FILE, PersistError, io, read_bounded, tenant_file, write_atomic};
 use super::status::Transition;
+use crate::config::fsutil;
 
 pub struct History {
     path: PathBuf,
@@ -18,8 +19,21 @@ impl History {
     /// Open (or prepare) the history of `tenant` in `state_dir`, keeping at most `limit` lines.
     pub fn open(state_dir: &Path, tenant: &str, limit: usize) -> Result<Self, PersistError> {
         let path = tenant_file(state_dir, "alert-history", tenant, "jsonl");
-        let lines = match std::fs::File::open(&path) {
-            Ok(f) => BufReader::new(f).lines().count(),
+        let lines = match fsutil::open_regular(&path) {
+            Ok(f) => {
+                let len = f.metadata().map_err(io("read", &path))?.len();
+                if len > MAX_STATE_FILE {
+                    let e = std::io::Error::new(
+                        std::io::ErrorKind::FileTooLarge,
+                        format!(
+                            "it is larger than the maximum of {}",
+                            fsutil::human_size(MAX_STATE_FILE)
+                        ),
+                    );
+                    return Err(io("open", &path)(e));
+                }
+                BufReader::new(f.take(MAX_STATE_FILE)).lines().count()
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
             Err(e) => return Err(io("open", &path)(e)),
         };
@@ -48,12 +62,9 @@ impl History {
             }
         }
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(io("create directory", dir))?;
+            fsutil::create_private_dir_all(dir).map_err(io("create directory", dir))?;
         }
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
+        let mut f = fsutil::create_file(&self.path, fsutil::PRIVATE_FILE_MODE, false)
             .map_err(io("open", &self.path))?;
         f.write_all(&buf).map_err(io("append to", &self.path))?;
         drop(f);
@@ -65,7 +76,7 @@ impl History {
     }
 
     fn trim(&mut self) -> Result<(), PersistError> {
-        let text = std::fs::read_to_string(&self.path).map_err(io("read", &self.path))?;
+        let text = read_text(&self.path).map_err(io("read", &self.path))?;
         let all: Vec<&str> = text.lines().collect();
         let keep = (self.limit * 3 / 4).max(1).min(all.len());
         let mut out = all[all.len() - keep..].join("\n");
@@ -77,7 +88,7 @@ impl History {
 
     /// The newest `n` transitions, oldest first. Lines that do not decode are skipped (logged).
     pub fn recent(&self, n: usize) -> Result<Vec<Transition>, PersistError> {
-        let text = match std::fs::read_to_string(&self.path) {
+        let text = match read_text(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(io("read", &self.path)(e)),
@@ -100,4 +111,10 @@ impl History {
         let skip = out.len().saturating_sub(n);
         Ok(out.split_off(skip))
     }
+}
+
+/// The history file as text, bounded (see [`read_bounded`]); invalid UTF-8 is replaced so one bad
+/// line is skipped, not the whole history.
+fn read_text(path: &Path) -> std::io::Result<String> {
+    read_bounded(path).map(|b| String::from_utf8_lossy(&b).into_owned())
 }

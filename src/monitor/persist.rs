@@ -1,8 +1,16 @@
 //! Small helpers for the monitor files in the XDG state directory: atomic writes, per-tenant
 //! file names, and an error that names the file and what to check.
+//!
+//! Files are owner-only (`0600` in a `0700` directory, through [`crate::config::fsutil`]); a file
+//! is read back only if it is a regular file of at most [`MAX_STATE_FILE`] bytes.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use crate::config::fsutil;
+
+/// The largest monitor state or history file read back (16 MiB: the history is bounded in lines,
+/// state files are small). A larger one is an error naming the file.
+pub const MAX_STATE_FILE: u64 = 16 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PersistError {
@@ -47,22 +55,20 @@ pub fn tenant_file(dir: &Path, stem: &str, tenant: &str, ext: &str) -> PathBuf {
 }
 
 /// Write `bytes` to `path` through a temporary file and a rename, so a crash never leaves a
-/// half-written file. Creates the directory.
+/// half-written file. Creates the directory. The file is `0600`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PersistError> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io("create directory", dir))?;
-    }
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp).map_err(io("create", &tmp))?;
-    f.write_all(bytes).map_err(io("write", &tmp))?;
-    f.sync_all().map_err(io("sync", &tmp))?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(io("replace", path))
+    use std::io::Write;
+    fsutil::atomic_write(path, |w| w.write_all(bytes)).map_err(io("write", path))
+}
+
+/// Read a whole state file: only a regular file, at most [`MAX_STATE_FILE`] bytes.
+pub fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    fsutil::read_regular_capped(path, MAX_STATE_FILE)
 }
 
 /// Read and decode a JSON file; a missing file is `Ok(None)`.
 pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, PersistError> {
-    match std::fs::read(path) {
+    match read_bounded(path) {
         Ok(bytes) => serde_json::from_slice(&bytes)
             .map(Some)
             .map_err(|source| PersistError::Corrupt {
