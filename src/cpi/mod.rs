@@ -16,6 +16,7 @@ pub mod content;
 pub mod error;
 mod http;
 mod limiter;
+mod origin;
 pub mod mpl;
 pub mod mpl_follow;
 pub mod mpl_window;

@@ -52,7 +52,7 @@ use tokio::sync::mpsc;
 
 use super::client::CpiClient;
 use super::error::CpiError;
-use super::http::{Req, endpoint_of};
+use super::http::{BodyKind, Req, endpoint_of};
 use super::model::MplStatus;
 use super::mpl_follow::{CHECK_SELECT, DeltaPlan, MplFollow};
 use super::mpl_row::{DecodedMplPage, MPL_LIST_SELECT};
@@ -636,7 +636,7 @@ impl CpiClient {
         }
         opts.push(("$select", load.spec.select.into()));
         let reply = t
-            .send(&Req::get(url(&t.root, "MessageProcessingLogs", &opts)))
+            .send(&Req::get(url(&t.root, "MessageProcessingLogs", &opts)).kind(BodyKind::Page))
             .await?;
         let endpoint = reply.endpoint;
         let body = reply.body;
