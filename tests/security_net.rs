@@ -42,6 +42,14 @@ impl Foreign {
     }
 }
 
+/// `sim_conn` with a generous request timeout: the sim builds multi-MB hostile replies in a
+/// debug build on a loaded machine, and a timeout would be retried without the (one-shot) fault.
+fn conn(h: &SimHandle) -> TenantConn {
+    let mut c = sim_conn(h);
+    c.limits.request_timeout = Duration::from_secs(60);
+    c
+}
+
 async fn small_sim() -> SimHandle {
     sim(200, 2, 0.0).await
 }
@@ -60,7 +68,7 @@ async fn artifacts_with(h: &SimHandle, c: &CpiClient, kind: FaultKind) -> Result
 async fn a_foreign_next_link_is_refused_and_the_foreign_host_gets_no_connection() {
     let h = small_sim().await;
     let foreign = Foreign::start().await;
-    let c = CpiClient::new(sim_conn(&h)).expect("client");
+    let c = CpiClient::new(conn(&h)).expect("client");
     let q = foreign.port;
     let sim_port = h.addr.port();
     for link in [
@@ -125,7 +133,7 @@ async fn a_redirect_to_another_origin_is_refused_for_the_api_and_the_token_endpo
     let target = format!("http://127.0.0.1:{q}/api/v1/IntegrationRuntimeArtifacts");
 
     // The API: a 302 to another port (another origin), and a 307 to another host name.
-    let c = CpiClient::new(sim_conn(&h)).expect("client");
+    let c = CpiClient::new(conn(&h)).expect("client");
     for (location, status) in [
         (target.clone(), 302),
         (format!("http://localhost:{q}/x"), 307),
@@ -153,7 +161,7 @@ async fn a_redirect_to_another_origin_is_refused_for_the_api_and_the_token_endpo
         .path("/oauth/token")
         .count(1),
     );
-    let fresh = CpiClient::new(sim_conn(&h)).expect("client");
+    let fresh = CpiClient::new(conn(&h)).expect("client");
     let err = fresh
         .runtime_artifacts()
         .await
@@ -182,7 +190,7 @@ async fn a_redirect_to_another_origin_is_refused_for_the_api_and_the_token_endpo
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_absurd_retry_after_is_clamped_not_a_panic() {
     let h = small_sim().await;
-    let c = CpiClient::new(sim_conn(&h)).expect("client");
+    let c = CpiClient::new(conn(&h)).expect("client");
     for (value, status) in [("1e20", 429), ("1e20", 503), ("1e308", 429), ("-5", 429), ("NaN", 503)] {
         let started = Instant::now();
         let n = artifacts_with(
@@ -219,7 +227,7 @@ async fn a_huge_token_lifetime_is_clamped_not_a_panic() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_huge_field_is_refused_at_the_list_page_limit() {
     let h = small_sim().await;
-    let c = CpiClient::new(sim_conn(&h)).expect("client");
+    let c = CpiClient::new(conn(&h)).expect("client");
     let err = artifacts_with(
         &h,
         &c,
@@ -313,7 +321,7 @@ async fn an_endless_body_is_cut_at_the_limit_while_streaming() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_huge_error_message_is_one_bounded_line() {
     let h = small_sim().await;
-    let c = CpiClient::new(sim_conn(&h)).expect("client");
+    let c = CpiClient::new(conn(&h)).expect("client");
     for status in [400, 500] {
         let err = artifacts_with(
             &h,
@@ -361,7 +369,7 @@ async fn a_huge_error_message_is_one_bounded_line() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_utf8_in_one_name_keeps_the_rest_of_the_list() {
     let h = small_sim().await;
-    let c = CpiClient::new(sim_conn(&h)).expect("client");
+    let c = CpiClient::new(conn(&h)).expect("client");
     let plain = c.runtime_artifacts().await.expect("list");
     h.admin()
         .add_fault(FaultRule::new(FaultKind::InvalidUtf8).path("IntegrationRuntimeArtifacts").count(1));
@@ -377,7 +385,7 @@ async fn invalid_utf8_in_one_name_keeps_the_rest_of_the_list() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_utf8_in_a_message_page_keeps_the_page() {
     let h = small_sim().await;
-    let c = CpiClient::new(sim_conn(&h)).expect("client");
+    let c = CpiClient::new(conn(&h)).expect("client");
     let q = MplQuery::last_hours(h.admin().now_ms(), 3);
     let load = |c: CpiClient, q: MplQuery| async move {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<GuidPage>(16);

@@ -584,9 +584,16 @@ impl CpiClient {
                     });
                 }
                 Some(c) if max == c => {
-                    // A full page within one millisecond: read the rest of it by offset.
+                    // A full page within one millisecond: read the rest of it by offset. A
+                    // `LogEnd` at the end of `i64` (a hostile reply) has no next millisecond.
+                    let Some(next) = c.checked_add(1) else {
+                        return Err(CpiError::Malformed {
+                            endpoint: endpoint_of(&format!("{}/MessageProcessingLogs", self.t().root)),
+                            detail: format!("a LogEnd beyond any date ({c} ms)"),
+                        });
+                    };
                     self.fetch_millisecond(load, c).await?;
-                    cursor = Some(c + 1);
+                    cursor = Some(next);
                 }
                 _ => cursor = Some(max),
             }
@@ -605,7 +612,7 @@ impl CpiClient {
         let mut skip = u64::from(load.page_size);
         loop {
             let (rows, _, _) = self
-                .fetch_page(load, Some(ms), Some(ms + 1), Some(skip), &[])
+                .fetch_page(load, Some(ms), Some(ms.saturating_add(1)), Some(skip), &[])
                 .await?;
             if rows < load.page_size as usize {
                 return Ok(());
@@ -651,7 +658,8 @@ impl CpiClient {
             })?
             .map_err(|detail| CpiError::Decode {
                 endpoint: endpoint.clone(),
-                detail: t.redact(&detail),
+                // A decoder's message may quote the reply (bounded like every reply text).
+                detail: super::http::one_line(&t.redact(&detail), super::http::MAX_ERROR_TEXT),
             })?;
         let rows = decoded.row_count();
         let max = decoded.max_log_end();
