@@ -147,7 +147,9 @@ pub(crate) async fn read_body(
     limit: usize,
     truncate: bool,
 ) -> Result<Bytes, ReadError> {
-    let announced = resp.content_length().map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    let announced = resp
+        .content_length()
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
     if !truncate && announced.is_some_and(|n| n > limit) {
         return Err(ReadError::TooLarge(limit));
     }
@@ -365,7 +367,11 @@ impl Transport {
                             self.note_date(&headers);
                             // Invalid UTF-8 in one name must not reject the whole page: the
                             // sequences become U+FFFD (visible in the row), logged and counted.
-                            let repaired = if req.accept == JSON { repair_utf8(&body) } else { None };
+                            let repaired = if req.accept == JSON {
+                                repair_utf8(&body)
+                            } else {
+                                None
+                            };
                             let body = match repaired {
                                 Some((fixed, n)) => {
                                     tracing::warn!(
@@ -772,6 +778,31 @@ mod tests {
             "t1.example.com/api/v1/IntegrationRuntimeArtifacts('A B')"
         );
         assert_eq!(host_of("http://127.0.0.1:8080/x"), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn reply_texts_become_one_bounded_line() {
+        assert_eq!(one_line("  a\nb\r\n\tc  ", 300), "a b c");
+        assert_eq!(one_line("x\u{1b}[2Jy", 300), "x [2Jy");
+        let long = "E".repeat(10_000);
+        let cut = one_line(&long, MAX_ERROR_TEXT);
+        assert_eq!(cut.chars().count(), MAX_ERROR_TEXT + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(one_line("ab cd", 3), "ab…");
+        assert_eq!(human_bytes(32 * 1024 * 1024), "32 MiB");
+        assert_eq!(human_bytes(64 * 1024), "64 KiB");
+        assert_eq!(human_bytes(1000), "1000 bytes");
+    }
+
+    #[test]
+    fn invalid_utf8_is_repaired_and_counted() {
+        assert!(repair_utf8("Grüße".as_bytes()).is_none());
+        let (fixed, n) = repair_utf8(b"{\"Name\":\"\xffA\xc3\"},{\"Name\":\"\xfe\"}").expect("repaired");
+        assert_eq!(n, 3);
+        assert_eq!(
+            std::str::from_utf8(&fixed).expect("valid"),
+            "{\"Name\":\"\u{FFFD}A\u{FFFD}\"},{\"Name\":\"\u{FFFD}\"}"
+        );
     }
 
     #[test]
