@@ -127,6 +127,7 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<B
     }
     let mut truncate = false;
     let mut control_chars = false;
+    let mut rewrite = None;
     if let Some(kind) = fault {
         tracing::debug!(?kind, %path, "sim fault injected");
         match kind {
@@ -175,6 +176,25 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<B
                 return Ok(to_hyper(r));
             }
             FaultKind::ControlChars { as_error: false } => control_chars = true,
+            // Hostile replies (see `faults`): answered here, or the real answer rewritten below.
+            FaultKind::Redirect { location, status } => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FOUND);
+                let r = Resp::new(status, "text/plain", "redirected").header("location", location);
+                return Ok(to_hyper(r));
+            }
+            FaultKind::HugeError { bytes, status } => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+                let msg = "E".repeat(usize::try_from(bytes).unwrap_or(usize::MAX));
+                return Ok(to_hyper(odata_error(status, "Hostile", &msg)));
+            }
+            FaultKind::RetryAfterText { value, status } => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::TOO_MANY_REQUESTS);
+                let r = odata_error(status, "Too Many Requests", "Retry later.").header("retry-after", value);
+                return Ok(to_hyper(r));
+            }
+            k @ (FaultKind::ForeignNext { .. } | FaultKind::HugeField { .. } | FaultKind::InvalidUtf8) => {
+                rewrite = Some(k)
+            }
         }
     }
     let mut resp = routing::dispatch(&sim, &parts, &body);
@@ -192,6 +212,11 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<B
         if let Some(body) = with_control_chars(ct, &resp.body) {
             resp.body = Bytes::from(body);
         }
+    }
+    if let Some(k) = rewrite
+        && let Some(body) = super::faults::rewrite_body(&k, &resp.body)
+    {
+        resp.body = Bytes::from(body);
     }
     if truncate {
         let cut = (resp.body.len() / 2).max(1).min(resp.body.len());
