@@ -274,11 +274,7 @@ fn a_panic_in_a_background_task_ends_cpitop_cleanly() {
     );
 
     let raw = String::from_utf8_lossy(&app.raw_output()).into_owned();
-    let entered = raw.find("\x1b[?1049h").expect("entered the alternate screen");
-    let left = raw.rfind("\x1b[?1049l").expect("left the alternate screen");
-    assert!(left > entered);
-    assert!(raw.rfind("\x1b[?1000l") > Some(entered), "mouse capture released");
-    assert!(raw.rfind("\x1b[?25h") > Some(entered), "cursor shown");
+    let left = assert_restored(&mut app, &raw, "after a panic");
     let after = &raw[left..];
     assert!(
         after.contains(
@@ -287,11 +283,6 @@ fn a_panic_in_a_background_task_ends_cpitop_cleanly() {
         "one line on stderr after the screen was restored: {after:?}"
     );
     assert!(after.contains("details in the log in"), "{after:?}");
-    let stty = app.stty_after_exit();
-    let words: Vec<&str> = stty.split_whitespace().collect();
-    for mode in ["icanon", "echo", "isig", "icrnl"] {
-        assert!(words.contains(&mode), "{mode} restored: {stty}");
-    }
 
     let logs = state.join("cpitop").join("logs");
     let text: String = std::fs::read_dir(&logs)
@@ -329,23 +320,27 @@ fn signals_restore_the_terminal() {
         app.signal(signal);
         assert_eq!(app.wait_exit(WAIT), 128 + number, "SIG{signal}: exit status");
         let raw = String::from_utf8_lossy(&app.raw_output()).into_owned();
-        let entered = raw.find("\x1b[?1049h").expect("entered the alternate screen");
-        let left = raw
-            .rfind("\x1b[?1049l")
-            .unwrap_or_else(|| panic!("SIG{signal}: alternate screen left"));
-        assert!(left > entered, "SIG{signal}");
-        assert!(
-            raw.rfind("\x1b[?1000l") > Some(entered),
-            "SIG{signal}: mouse capture released"
-        );
-        assert!(
-            raw.rfind("\x1b[?25h") > Some(entered),
-            "SIG{signal}: cursor shown"
-        );
-        let stty = app.stty_after_exit();
-        let words: Vec<&str> = stty.split_whitespace().collect();
-        for mode in ["icanon", "echo", "isig", "icrnl"] {
-            assert!(words.contains(&mode), "SIG{signal}: {mode} restored: {stty}");
-        }
+        assert_restored(&mut app, &raw, &format!("SIG{signal}"));
     }
+}
+
+/// The terminal after the app ended: alternate screen left, mouse released, cursor shown, cooked
+/// mode. Returns where the alternate screen was left in `raw`.
+fn assert_restored(app: &mut PtyApp, raw: &str, when: &str) -> usize {
+    let entered = raw.find("\x1b[?1049h").expect("entered the alternate screen");
+    let left = raw
+        .rfind("\x1b[?1049l")
+        .unwrap_or_else(|| panic!("{when}: alternate screen left"));
+    assert!(left > entered, "{when}");
+    assert!(
+        raw.rfind("\x1b[?1000l") > Some(entered),
+        "{when}: mouse capture released"
+    );
+    assert!(raw.rfind("\x1b[?25h") > Some(entered), "{when}: cursor shown");
+    let stty = app.stty_after_exit();
+    let words: Vec<&str> = stty.split_whitespace().collect();
+    for mode in ["icanon", "echo", "isig", "icrnl"] {
+        assert!(words.contains(&mode), "{when}: {mode} restored: {stty}");
+    }
+    left
 }
