@@ -248,13 +248,16 @@ impl Ctx<'_> {
             let p: Vec<&str> = p.iter().map(String::as_str).collect();
             self.invalid(&p, msg, &[])
         };
-        let int = |key: &'static str, own: Option<u64>, def: Option<u64>, fallback: u64, min: u64| match own
-            .map(|v| (v, true))
-            .or(def.map(|v| (v, false)))
-        {
-            None => Ok(fallback),
-            Some((v, o)) if v < min => Err(bad(key, o, &format!("must be at least {min}"))),
-            Some((v, _)) => Ok(v),
+        // Upper bounds keep every limit a value the client can turn into a `Duration`, a
+        // semaphore size or a sleep without overflow (`int_max`, `MAX_LIMIT_DURATION`, `MIN_RPS`).
+        let int = |key: &'static str, own: Option<u64>, def: Option<u64>, fallback: u64, min: u64| {
+            let max = int_max(key);
+            match own.map(|v| (v, true)).or(def.map(|v| (v, false))) {
+                None => Ok(fallback),
+                Some((v, o)) if v < min => Err(bad(key, o, &format!("must be at least {min}"))),
+                Some((v, o)) if v > max => Err(bad(key, o, &format!("must be at most {max}"))),
+                Some((v, _)) => Ok(v),
+            }
         };
         let dur = |key: &'static str,
                    own: Option<ConfigDuration>,
@@ -263,6 +266,14 @@ impl Ctx<'_> {
             match own.map(|v| (v.0, true)).or(def.map(|v| (v.0, false))) {
                 None => Ok(fallback),
                 Some((v, o)) if v.is_zero() => Err(bad(key, o, "must be greater than 0")),
+                Some((v, o)) if v > MAX_LIMIT_DURATION => Err(bad(
+                    key,
+                    o,
+                    &format!(
+                        "must be at most {} (e.g. \"30s\")",
+                        super::duration::format_duration(MAX_LIMIT_DURATION)
+                    ),
+                )),
                 Some((v, _)) => Ok(v),
             }
         };
@@ -272,8 +283,12 @@ impl Ctx<'_> {
             .or(df.requests_per_second.map(|v| (v, false)))
         {
             None => base.requests_per_second,
-            Some((v, own)) if !(v.is_finite() && v > 0.0) => {
-                return Err(bad("requests_per_second", own, "must be a number greater than 0"));
+            Some((v, own)) if !(v.is_finite() && (MIN_RPS..=MAX_RPS).contains(&v)) => {
+                return Err(bad(
+                    "requests_per_second",
+                    own,
+                    &format!("must be a number from {MIN_RPS} to {MAX_RPS} (requests per second)"),
+                ));
             }
             Some((v, _)) => v,
         };
@@ -305,8 +320,7 @@ impl Ctx<'_> {
                 df.max_retries,
                 u64::from(base.max_retries),
                 0,
-            )?
-            .min(100) as u32,
+            )? as u32,
             initial_backoff: dur(
                 "initial_backoff",
                 o.initial_backoff,
@@ -316,6 +330,24 @@ impl Ctx<'_> {
             max_backoff: dur("max_backoff", o.max_backoff, df.max_backoff, base.max_backoff)?,
         };
         Ok(limits)
+    }
+}
+
+/// Slowest accepted request rate: one request per 100 s. Below it the token bucket's waits grow
+/// without bound (`1e-30` used to pass and panic the limiter).
+const MIN_RPS: f64 = 0.01;
+/// Fastest accepted request rate (far above SAP's documented 100 req/s per user).
+const MAX_RPS: f64 = 10_000.0;
+/// Longest timeout or backoff accepted.
+const MAX_LIMIT_DURATION: Duration = Duration::from_secs(3600);
+
+/// The largest accepted value of an integer limit.
+fn int_max(key: &str) -> u64 {
+    match key {
+        "max_concurrency" => 256,
+        "burst" => 100_000,
+        "max_retries" => 100,
+        _ => u64::MAX,
     }
 }
 

@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 
 use super::client::CpiClient;
 use super::error::CpiError;
-use super::http::Req;
+use super::http::{BodyKind, Req};
 use super::model::{ArtifactErrorInformation, BuildAndDeployStatus, RuntimeArtifact};
 use super::paging::{get_all, get_count, get_one};
 use super::query::{key, url};
@@ -57,7 +57,7 @@ impl CpiClient {
             &format!("IntegrationRuntimeArtifacts({})/ErrorInformation/$value", key(id)),
             &[],
         );
-        let reply = match t.send(&Req::get(u).accept("*/*")).await {
+        let reply = match t.send(&Req::get(u).accept("*/*").kind(BodyKind::Text)).await {
             Ok(r) => r,
             Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e),

@@ -14,7 +14,10 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, SET_COOKIE
 
 use super::conn::Auth;
 use super::error::CpiError;
-use super::http::{Transport, classify_transport, endpoint_of, host_of, looks_like_html};
+use super::http::{
+    BodyKind, MAX_ERROR_BODY, MAX_ERROR_TEXT, ReadError, Transport, classify_transport, endpoint_of,
+    host_of, looks_like_html, one_line, read_body,
+};
 use super::model::TokenResponse;
 use super::retry;
 use crate::secret::Secret;
@@ -179,14 +182,28 @@ async fn fetch_token(t: &Transport) -> Result<(Secret, Duration), CpiError> {
             Ok(resp) => {
                 let status = resp.status();
                 let headers = resp.headers().clone();
-                resp.bytes().await.map(|b| (status, headers, b))
+                // A token reply is a few hundred bytes; an error reply is only shown in part.
+                let read = if status.is_success() {
+                    read_body(resp, BodyKind::Token.max_bytes(), false).await
+                } else {
+                    read_body(resp, MAX_ERROR_BODY, true).await
+                };
+                read.map(|b| (status, headers, b))
             }
-            Err(e) => Err(e),
+            Err(e) => Err(ReadError::Http(e)),
         };
         t.stats.request_finished();
         let (status, headers, body) = match result {
             Ok(ok) => ok,
-            Err(e) => {
+            Err(ReadError::TooLarge(limit)) => {
+                t.stats.failed();
+                return Err(CpiError::TooLarge {
+                    endpoint,
+                    kind: BodyKind::Token.name(),
+                    limit,
+                });
+            }
+            Err(ReadError::Http(e)) => {
                 let (retryable, err) =
                     classify_transport(t, &e, &endpoint, &host_of(token_url), attempt, true);
                 if retryable && attempt <= limits.max_retries {
@@ -209,11 +226,13 @@ async fn fetch_token(t: &Transport) -> Result<(Secret, Duration), CpiError> {
                 t.stats.failed();
                 CpiError::Malformed {
                     endpoint: endpoint.clone(),
-                    detail: format!("token reply: {e}"),
+                    detail: one_line(&t.redact(&format!("token reply: {e}")), MAX_ERROR_TEXT),
                 }
             })?;
             // 43199 s is the plan default; a reply without `expires_in` is treated as 5 minutes.
-            let secs = tok.expires_in.unwrap_or(300).max(1);
+            // Clamped to a day: the lifetime is added to `Instant::now()`, which a hostile
+            // `expires_in` would overflow (a panic), and no plan issues longer-lived tokens.
+            let secs = tok.expires_in.unwrap_or(300).clamp(1, MAX_TOKEN_LIFETIME_SECS);
             return Ok((
                 Secret::new(tok.access_token),
                 Duration::from_secs(u64::try_from(secs).unwrap_or(300)),
@@ -237,7 +256,7 @@ async fn fetch_token(t: &Transport) -> Result<(Secret, Duration), CpiError> {
             400 | 401 | 403 => CpiError::BadCredentials {
                 token_url: endpoint,
                 status: code,
-                error: oauth_error(&body).map(|e| t.redact(&e)),
+                error: oauth_error(&body).map(|e| one_line(&t.redact(&e), MAX_ERROR_TEXT)),
             },
             404 => CpiError::NotFound {
                 endpoint,
@@ -250,14 +269,17 @@ async fn fetch_token(t: &Transport) -> Result<(Secret, Duration), CpiError> {
             _ => CpiError::Server {
                 endpoint,
                 status: code,
-                message: oauth_error(&body).map(|e| t.redact(&e)),
+                message: oauth_error(&body).map(|e| one_line(&t.redact(&e), MAX_ERROR_TEXT)),
                 attempts: attempt,
             },
         });
     }
 }
 
-/// `error` and `error_description` of an OAuth error reply.
+/// Longest token lifetime believed (`expires_in`), seconds.
+const MAX_TOKEN_LIFETIME_SECS: i64 = 86_400;
+
+/// `error` and `error_description` of an OAuth error reply (callers redact, then cut).
 fn oauth_error(body: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct E {
@@ -265,12 +287,13 @@ fn oauth_error(body: &[u8]) -> Option<String> {
         error_description: Option<String>,
     }
     let e: E = serde_json::from_slice(body).ok()?;
-    match (e.error, e.error_description) {
-        (Some(a), Some(b)) => Some(format!("{a}: {b}")),
-        (Some(a), None) => Some(a),
-        (None, Some(b)) => Some(b),
-        (None, None) => None,
-    }
+    let text = match (e.error, e.error_description) {
+        (Some(a), Some(b)) => format!("{a}: {b}"),
+        (Some(a), None) => a,
+        (None, Some(b)) => b,
+        (None, None) => return None,
+    };
+    Some(text)
 }
 
 #[cfg(test)]

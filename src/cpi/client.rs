@@ -109,6 +109,7 @@ impl CpiClient {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(conn.limits.connect_timeout)
             .pool_max_idle_per_host(conn.limits.max_concurrency.max(1) * 2)
+            .redirect(super::origin::redirect_policy())
             .user_agent(concat!("cpitop/", env!("CARGO_PKG_VERSION")));
         if let Some(path) = &conn.ca_bundle {
             let pem = std::fs::read(path)
@@ -121,8 +122,11 @@ impl CpiClient {
             .build()
             .map_err(|e| CpiError::Config(format!("cannot set up HTTPS: {e}")))?;
         let root = format!("{base}/api/v1");
+        let origin = super::origin::ServiceRoot::new(&root)
+            .map_err(|e| CpiError::Config(format!("API URL {base:?} is not a valid URL ({e})")))?;
         let t = Transport {
             http,
+            origin,
             limiter: Limiter::new(&conn.limits),
             conn,
             root,

@@ -129,6 +129,40 @@ pub enum CpiError {
          after fetching a fresh one; check that cookies are not stripped by a proxy"
     )]
     Csrf { endpoint: String },
+    /// A reply named a URL outside the tenant (another scheme, host or port, or outside the
+    /// service root); nothing was sent there (`cpi::origin`).
+    #[error(
+        "the reply of {endpoint} links to {link}, outside the tenant's service root {root}; \
+         cpitop only follows links within the tenant (same scheme, host and port, under the \
+         service root) and sent nothing there"
+    )]
+    ForeignLink {
+        endpoint: String,
+        link: String,
+        root: String,
+    },
+    /// A redirect to another origin (or too many redirects); not followed (`cpi::origin`).
+    #[error(
+        "{endpoint} answered with a redirect to {target} ({reason}); cpitop does not follow \
+         redirects away from the tenant or its token endpoint — check the API URL and token URL \
+         (a proxy or single sign-on page may be in the way)"
+    )]
+    Redirected {
+        endpoint: String,
+        target: String,
+        reason: String,
+    },
+    /// A reply body exceeded the limit for its kind of request (`http::BodyKind`).
+    #[error(
+        "the reply of {endpoint} is larger than {} ({kind} limit); cpitop stopped reading it — \
+         the tenant sent far more than such a reply holds (narrow the query or check the tenant)",
+        crate::cpi::http::human_bytes(*limit)
+    )]
+    TooLarge {
+        endpoint: String,
+        kind: &'static str,
+        limit: usize,
+    },
     /// The receiver of a streamed load went away (the view was closed).
     #[error("the load was cancelled: its receiver was dropped")]
     Cancelled,

@@ -10,6 +10,16 @@
 //! - 401 with OAuth: the token is dropped and fetched again, once.
 //! - 403 with `X-CSRF-Token: Required`: reported as `CpiError::Csrf`, which the write path answers
 //!   by fetching a fresh CSRF token and replaying once.
+//!
+//! Hostile replies (a reply is data, not instructions):
+//! - Bodies are read in chunks up to the limit of the request's [`BodyKind`] (a larger
+//!   `Content-Length` is refused before reading); beyond it the read stops with
+//!   `CpiError::TooLarge`. Error replies are read up to [`MAX_ERROR_BODY`] and the rest dropped;
+//!   their message is shown as one line of at most [`MAX_ERROR_TEXT`] characters.
+//! - A JSON body with invalid UTF-8 is repaired (each invalid sequence becomes U+FFFD, visible in
+//!   the row) and the repair logged and counted, instead of failing the whole page.
+//! - URLs taken from a reply pass [`Transport::reply_link`] (`cpi::origin`); redirects to another
+//!   origin are refused.
 
 use std::error::Error as _;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -24,10 +34,155 @@ use super::conn::{Auth, TenantConn};
 use super::error::CpiError;
 use super::limiter::Limiter;
 use super::odata::ErrorBody;
+use super::origin::{RefusedRedirect, ServiceRoot};
 use super::retry;
 use super::stats::Stats;
 
 pub(crate) const JSON: &str = "application/json";
+
+/// What a request reads, for the body limit. The limits are far above what a CPI tenant sends
+/// (a 1000-row MPL page with `$expand` is a few MB) and far below what would hurt the TUI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    /// A collection page (`{"d":{"results":[…]}}`): 32 MiB.
+    Page,
+    /// One entity, a write's answer, the service document: 8 MiB.
+    Entity,
+    /// A text `$value` (error texts) or `$count`: 2 MiB.
+    Text,
+    /// Attachment / message store content (`$value`, binary): 64 MiB.
+    Attachment,
+    /// The OAuth token reply: 64 KiB.
+    Token,
+}
+
+impl BodyKind {
+    pub(crate) const fn max_bytes(self) -> usize {
+        const MIB: usize = 1024 * 1024;
+        match self {
+            Self::Page => 32 * MIB,
+            Self::Entity => 8 * MIB,
+            Self::Text => 2 * MIB,
+            Self::Attachment => 64 * MIB,
+            Self::Token => 64 * 1024,
+        }
+    }
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Self::Page => "list page",
+            Self::Entity => "single entity",
+            Self::Text => "text value",
+            Self::Attachment => "attachment",
+            Self::Token => "token reply",
+        }
+    }
+}
+
+/// Of an error reply (non-2xx) at most this much is read; the rest is dropped unread.
+pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// An error message from a reply is shown as one line of at most this many characters.
+pub(crate) const MAX_ERROR_TEXT: usize = 300;
+
+/// `1048576` → `"1 MiB"`, `65536` → `"64 KiB"` (for limits in messages).
+pub(crate) fn human_bytes(n: usize) -> String {
+    if n >= 1024 * 1024 && n % (1024 * 1024) == 0 {
+        format!("{} MiB", n / (1024 * 1024))
+    } else if n >= 1024 && n % 1024 == 0 {
+        format!("{} KiB", n / 1024)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// A text from a reply made fit for one line of an error: control characters and line breaks
+/// become spaces, runs of whitespace collapse, and it is cut to `max` characters (`…` marks the cut).
+pub(crate) fn one_line(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut n = 0usize;
+    let mut space = false;
+    for c in text.trim().chars() {
+        if c.is_whitespace() || c.is_control() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            if n + 1 >= max {
+                out.push('…');
+                return out;
+            }
+            out.push(' ');
+            n += 1;
+        }
+        space = false;
+        if n >= max {
+            out.push('…');
+            return out;
+        }
+        out.push(c);
+        n += 1;
+    }
+    out
+}
+
+/// Why reading a reply failed.
+pub(crate) enum ReadError {
+    Http(reqwest::Error),
+    /// More than `limit` bytes (announced or received).
+    TooLarge(usize),
+}
+
+impl From<reqwest::Error> for ReadError {
+    fn from(e: reqwest::Error) -> Self {
+        Self::Http(e)
+    }
+}
+
+/// Read a body in chunks, never holding more than `limit` bytes. `truncate`: stop quietly at the
+/// limit (error replies, whose head is all that is shown); else exceeding it is `TooLarge`. The
+/// `Content-Length` only sizes the buffer up to the limit — it is the sender's claim, not a size
+/// to allocate.
+pub(crate) async fn read_body(
+    mut resp: reqwest::Response,
+    limit: usize,
+    truncate: bool,
+) -> Result<Bytes, ReadError> {
+    let announced = resp.content_length().map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    if !truncate && announced.is_some_and(|n| n > limit) {
+        return Err(ReadError::TooLarge(limit));
+    }
+    let mut buf = bytes::BytesMut::with_capacity(announced.unwrap_or(0).min(limit).min(1024 * 1024));
+    while let Some(chunk) = resp.chunk().await? {
+        let room = limit - buf.len();
+        if chunk.len() > room {
+            if truncate {
+                buf.extend_from_slice(&chunk[..room]);
+                return Ok(buf.freeze());
+            }
+            return Err(ReadError::TooLarge(limit));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
+/// Replace invalid UTF-8 sequences by U+FFFD. `None` when the body was valid (the common case,
+/// no copy); else the repaired body and how many sequences were replaced.
+pub(crate) fn repair_utf8(body: &[u8]) -> Option<(Bytes, usize)> {
+    if std::str::from_utf8(body).is_ok() {
+        return None;
+    }
+    let mut out = String::with_capacity(body.len() + 16);
+    let mut bad = 0usize;
+    for chunk in body.utf8_chunks() {
+        out.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            out.push('\u{FFFD}');
+            bad += 1;
+        }
+    }
+    Some((Bytes::from(out), bad))
+}
 
 /// One request as the client's modules describe it.
 #[derive(Debug, Clone)]
@@ -39,6 +194,8 @@ pub(crate) struct Req {
     pub(crate) headers: Vec<(&'static str, String)>,
     /// Safe to repeat after a 5xx/timeout/dropped connection.
     pub(crate) idempotent: bool,
+    /// What the reply holds, for its size limit.
+    pub(crate) kind: BodyKind,
 }
 
 impl Req {
@@ -50,6 +207,7 @@ impl Req {
             body: None,
             headers: Vec::new(),
             idempotent: true,
+            kind: BodyKind::Entity,
         }
     }
     pub(crate) fn write(method: Method, url: String) -> Self {
@@ -60,7 +218,13 @@ impl Req {
             body: None,
             headers: Vec::new(),
             idempotent: false,
+            kind: BodyKind::Entity,
         }
+    }
+    /// Set what the reply holds (its size limit); `Entity` by default.
+    pub(crate) fn kind(mut self, kind: BodyKind) -> Self {
+        self.kind = kind;
+        self
     }
     pub(crate) fn accept(mut self, accept: &'static str) -> Self {
         self.accept = accept;
@@ -88,9 +252,10 @@ pub(crate) struct Reply {
 impl Reply {
     /// Decode the body as JSON, naming the endpoint on failure.
     pub(crate) fn json<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T, CpiError> {
+        // serde's message may quote the offending value, which a hostile reply makes huge.
         serde_json::from_slice(&self.body).map_err(|e| CpiError::Malformed {
             endpoint: self.endpoint.clone(),
-            detail: e.to_string(),
+            detail: one_line(&e.to_string(), MAX_ERROR_TEXT),
         })
     }
 }
@@ -101,6 +266,8 @@ pub(crate) struct Transport {
     pub(crate) conn: TenantConn,
     /// `base_url` + `/api/v1`, without a trailing slash.
     pub(crate) root: String,
+    /// The origin and root path every URL taken from a reply must stay within.
+    pub(crate) origin: ServiceRoot,
     pub(crate) limiter: Limiter,
     pub(crate) stats: Stats,
     pub(crate) auth: AuthState,
@@ -125,6 +292,22 @@ impl Transport {
         }
     }
 
+    /// The one gate for URLs taken from a reply (`__next` today; `__metadata.uri`, `__deferred`
+    /// and media links when they are followed): resolves `link` against the service root and
+    /// returns it only if it stays within the tenant's origin and service root
+    /// (`cpi::origin`). Else `CpiError::ForeignLink` naming the link — and nothing is sent.
+    /// `endpoint` is the reply the link came from.
+    pub(crate) fn reply_link(&self, link: &str, endpoint: &str) -> Result<String, CpiError> {
+        self.origin.check(link).map_err(|shown| {
+            tracing::warn!(%endpoint, link = %shown, "refused a link outside the tenant");
+            CpiError::ForeignLink {
+                endpoint: endpoint.to_string(),
+                link: shown,
+                root: self.root.clone(),
+            }
+        })
+    }
+
     /// The tenant's clock now (local clock corrected by the `Date` header skew), epoch ms.
     pub(crate) fn server_now(&self) -> i64 {
         chrono::Utc::now().timestamp_millis() + self.skew_ms.load(Ordering::Relaxed)
@@ -146,7 +329,15 @@ impl Transport {
             self.stats.request_finished();
             drop(permit);
             let step = match result {
-                Err(e) => {
+                Err(ReadError::TooLarge(limit)) => {
+                    tracing::warn!(%endpoint, limit, kind = req.kind.name(), "reply too large");
+                    Step::Fail(CpiError::TooLarge {
+                        endpoint: endpoint.clone(),
+                        kind: req.kind.name(),
+                        limit,
+                    })
+                }
+                Err(ReadError::Http(e)) => {
                     let (retryable, err) =
                         classify_transport(self, &e, &endpoint, &host_of(&req.url), attempt, req.idempotent);
                     tracing::debug!(%endpoint, attempt, error = %err, "request failed");
@@ -172,6 +363,20 @@ impl Transport {
                             })
                         } else {
                             self.note_date(&headers);
+                            // Invalid UTF-8 in one name must not reject the whole page: the
+                            // sequences become U+FFFD (visible in the row), logged and counted.
+                            let repaired = if req.accept == JSON { repair_utf8(&body) } else { None };
+                            let body = match repaired {
+                                Some((fixed, n)) => {
+                                    tracing::warn!(
+                                        %endpoint, sequences = n,
+                                        "reply had invalid UTF-8; replaced by U+FFFD"
+                                    );
+                                    self.stats.repaired();
+                                    fixed
+                                }
+                                None => body,
+                            };
                             return Ok(Reply {
                                 status,
                                 headers,
@@ -241,7 +446,7 @@ impl Transport {
         &self,
         req: &Req,
         auth: &crate::secret::Secret,
-    ) -> Result<(StatusCode, HeaderMap, Bytes), reqwest::Error> {
+    ) -> Result<(StatusCode, HeaderMap, Bytes), ReadError> {
         let mut b = self
             .http
             .request(req.method.clone(), &req.url)
@@ -263,7 +468,11 @@ impl Transport {
         let resp = b.send().await?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await?;
+        let body = if status.is_success() {
+            read_body(resp, req.kind.max_bytes(), false).await?
+        } else {
+            read_body(resp, MAX_ERROR_BODY, true).await?
+        };
         Ok((status, headers, body))
     }
 
@@ -330,8 +539,11 @@ impl Transport {
     }
 
     /// Code and message of an error reply: the OData error JSON (whose `value` may be null), else
-    /// a short plain-text body. HTML pages give no message. Redacted.
+    /// a short plain-text body. HTML pages give no message. Redacted, one line, bounded
+    /// (`MAX_ERROR_TEXT`; the code to 80 characters).
     fn error_text(&self, headers: &HeaderMap, body: &[u8]) -> (Option<String>, Option<String>) {
+        let repaired = repair_utf8(body);
+        let body: &[u8] = repaired.as_ref().map_or(body, |(b, _)| b);
         if let Ok(e) = serde_json::from_slice::<ErrorBody>(body) {
             let msg = e
                 .error
@@ -339,8 +551,11 @@ impl Transport {
                 .and_then(|m| m.value)
                 .filter(|v| !v.trim().is_empty());
             return (
-                e.error.code.filter(|c| !c.is_empty()).map(|c| self.redact(&c)),
-                msg.map(|m| self.redact(&m)),
+                e.error
+                    .code
+                    .filter(|c| !c.is_empty())
+                    .map(|c| one_line(&self.redact(&c), 80)),
+                msg.map(|m| one_line(&self.redact(&m), MAX_ERROR_TEXT)),
             );
         }
         if looks_like_html(headers, body) {
@@ -351,8 +566,8 @@ impl Transport {
         if text.is_empty() {
             return (None, None);
         }
-        let short: String = text.chars().take(300).collect();
-        (None, Some(self.redact(&short)))
+        // Redact before cutting: a cut could split a secret and leave its head unredacted.
+        (None, Some(one_line(&self.redact(text), MAX_ERROR_TEXT)))
     }
 
     fn note_date(&self, headers: &HeaderMap) {
@@ -391,6 +606,17 @@ pub(crate) fn classify_transport(
     idempotent: bool,
 ) -> (bool, CpiError) {
     let detail = t.redact(&error_chain(e));
+    if e.is_redirect() {
+        let refused = find_source::<RefusedRedirect>(e);
+        return (
+            false,
+            CpiError::Redirected {
+                endpoint: endpoint.to_string(),
+                target: refused.map_or_else(|| "another URL".to_string(), |r| r.target.clone()),
+                reason: refused.map_or("too many redirects", |r| r.reason).to_string(),
+            },
+        );
+    }
     if e.is_timeout() {
         return (
             idempotent,
@@ -427,6 +653,18 @@ pub(crate) fn classify_transport(
             attempts: attempt,
         },
     )
+}
+
+/// The first error of type `E` in `e`'s source chain.
+fn find_source<E: std::error::Error + 'static>(e: &reqwest::Error) -> Option<&E> {
+    let mut src: Option<&(dyn std::error::Error + 'static)> = e.source();
+    while let Some(s) = src {
+        if let Some(found) = s.downcast_ref::<E>() {
+            return Some(found);
+        }
+        src = s.source();
+    }
+    None
 }
 
 fn is_tls(e: &reqwest::Error) -> bool {

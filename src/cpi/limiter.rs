@@ -9,6 +9,9 @@ use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore};
 
 use super::conn::Limits;
 
+/// Longest single sleep for a rate token; a longer wait (a tiny rate) loops.
+const MAX_WAIT: Duration = Duration::from_secs(60);
+
 #[derive(Debug)]
 pub(crate) struct Limiter {
     slots: Arc<Semaphore>,
@@ -59,7 +62,10 @@ impl Limiter {
                     b.tokens -= 1.0;
                     None
                 } else {
-                    Some(Duration::from_secs_f64((1.0 - b.tokens) / self.rate))
+                    // Clamped, never a panic: a rate so low that the wait overflows a
+                    // `Duration` is refused by config validation, and would wait in slices here.
+                    let secs = ((1.0 - b.tokens) / self.rate).clamp(0.0, MAX_WAIT.as_secs_f64());
+                    Some(Duration::try_from_secs_f64(secs).unwrap_or(MAX_WAIT))
                 }
             };
             match wait {
@@ -93,6 +99,20 @@ mod tests {
             "{:?}",
             start.elapsed()
         );
+    }
+
+    #[tokio::test]
+    async fn a_tiny_rate_waits_instead_of_panicking() {
+        let limits = Limits {
+            requests_per_second: 1e-30,
+            burst: 1,
+            ..Limits::default()
+        };
+        let l = Limiter::new(&limits);
+        drop(l.acquire().await);
+        // The second token is 1e30 s away: the old code panicked computing that `Duration`.
+        let second = tokio::time::timeout(Duration::from_millis(50), l.acquire()).await;
+        assert!(second.is_err(), "must wait for a token");
     }
 
     #[tokio::test]

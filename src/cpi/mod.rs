@@ -2,7 +2,8 @@
 //!
 //! Layout: `client` (the `CpiClient` handle) over `http` (transport, retries, error mapping),
 //! `auth` (OAuth token cache, Basic, CSRF), `limiter` (concurrency + request rate), `retry`
-//! (backoff, `Retry-After`), `paging` (`__next`), `query` (URL/literal encoding), `stats`; one
+//! (backoff, `Retry-After`), `paging` (`__next`), `origin` (the one gate for URLs taken from a
+//! reply, and the redirect policy), `query` (URL/literal encoding), `stats`; one
 //! module per entity area (`artifacts`, `content`, `mpl`, `mpl_window`, `queues`); `service_key`.
 pub mod conn;
 pub mod model;
@@ -16,6 +17,7 @@ pub mod content;
 pub mod error;
 mod http;
 mod limiter;
+mod origin;
 pub mod mpl;
 pub mod mpl_follow;
 pub mod mpl_window;

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 
 use super::client::CpiClient;
 use super::error::CpiError;
-use super::http::Req;
+use super::http::{BodyKind, Req};
 use super::model::{
     AdapterAttribute, CustomHeaderProperty, MessageProcessingLog, MessageStoreEntry, MplAttachment, MplRun,
     MplRunStep,
@@ -40,7 +40,7 @@ impl CpiClient {
             &format!("MessageProcessingLogs({})/ErrorInformation/$value", key(guid)),
             &[],
         );
-        let reply = match t.send(&Req::get(u).accept("*/*")).await {
+        let reply = match t.send(&Req::get(u).accept("*/*").kind(BodyKind::Text)).await {
             Ok(r) => r,
             Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e),
@@ -102,7 +102,10 @@ impl CpiClient {
             &format!("MessageProcessingLogAttachments({})/$value", key(attachment_id)),
             &[],
         );
-        Ok(t.send(&Req::get(u).accept("*/*")).await?.body)
+        Ok(t
+            .send(&Req::get(u).accept("*/*").kind(BodyKind::Attachment))
+            .await?
+            .body)
     }
 
     /// All messages sharing a correlation id (the whole chain of an exchange), full records

@@ -52,7 +52,7 @@ use tokio::sync::mpsc;
 
 use super::client::CpiClient;
 use super::error::CpiError;
-use super::http::{Req, endpoint_of};
+use super::http::{BodyKind, Req, endpoint_of};
 use super::model::MplStatus;
 use super::mpl_follow::{CHECK_SELECT, DeltaPlan, MplFollow};
 use super::mpl_row::{DecodedMplPage, MPL_LIST_SELECT};
@@ -584,9 +584,16 @@ impl CpiClient {
                     });
                 }
                 Some(c) if max == c => {
-                    // A full page within one millisecond: read the rest of it by offset.
+                    // A full page within one millisecond: read the rest of it by offset. A
+                    // `LogEnd` at the end of `i64` (a hostile reply) has no next millisecond.
+                    let Some(next) = c.checked_add(1) else {
+                        return Err(CpiError::Malformed {
+                            endpoint: endpoint_of(&format!("{}/MessageProcessingLogs", self.t().root)),
+                            detail: format!("a LogEnd beyond any date ({c} ms)"),
+                        });
+                    };
                     self.fetch_millisecond(load, c).await?;
-                    cursor = Some(c + 1);
+                    cursor = Some(next);
                 }
                 _ => cursor = Some(max),
             }
@@ -605,7 +612,7 @@ impl CpiClient {
         let mut skip = u64::from(load.page_size);
         loop {
             let (rows, _, _) = self
-                .fetch_page(load, Some(ms), Some(ms + 1), Some(skip), &[])
+                .fetch_page(load, Some(ms), Some(ms.saturating_add(1)), Some(skip), &[])
                 .await?;
             if rows < load.page_size as usize {
                 return Ok(());
@@ -636,7 +643,7 @@ impl CpiClient {
         }
         opts.push(("$select", load.spec.select.into()));
         let reply = t
-            .send(&Req::get(url(&t.root, "MessageProcessingLogs", &opts)))
+            .send(&Req::get(url(&t.root, "MessageProcessingLogs", &opts)).kind(BodyKind::Page))
             .await?;
         let endpoint = reply.endpoint;
         let body = reply.body;
@@ -651,7 +658,8 @@ impl CpiClient {
             })?
             .map_err(|detail| CpiError::Decode {
                 endpoint: endpoint.clone(),
-                detail: t.redact(&detail),
+                // A decoder's message may quote the reply (bounded like every reply text).
+                detail: super::http::one_line(&t.redact(&detail), super::http::MAX_ERROR_TEXT),
             })?;
         let rows = decoded.row_count();
         let max = decoded.max_log_end();

@@ -19,17 +19,19 @@ pub(crate) fn backoff(limits: &Limits, attempt: u32) -> Duration {
 
 /// Parse `Retry-After`: delta seconds, or an IMF-fixdate. Honoured up to `max_backoff` (default
 /// 30 s), so a wild value cannot park a view for hours; a still-throttled retry just waits again.
+/// Total: the number is clamped *before* it becomes a `Duration` (`Duration::from_secs_f64(1e20)`
+/// panics), and the date is added with `checked_add`.
 pub(crate) fn retry_after(value: Option<&str>, limits: &Limits) -> Option<Duration> {
     let v = value?.trim();
     let d = if let Ok(secs) = v.parse::<f64>() {
         if !secs.is_finite() || secs < 0.0 {
             return None;
         }
-        Duration::from_secs_f64(secs)
+        Duration::try_from_secs_f64(secs.min(limits.max_backoff.as_secs_f64())).ok()?
     } else {
         let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-        let when =
-            SystemTime::UNIX_EPOCH + Duration::from_millis(u64::try_from(when.timestamp_millis()).ok()?);
+        let when = SystemTime::UNIX_EPOCH
+            .checked_add(Duration::from_millis(u64::try_from(when.timestamp_millis()).ok()?))?;
         when.duration_since(SystemTime::now()).unwrap_or_default()
     };
     Some(d.min(limits.max_backoff))
@@ -67,5 +69,14 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(retry_after(None, &l), None);
+        // Absurd values are clamped, never a panic (`Duration::from_secs_f64(1e20)` panics).
+        assert_eq!(retry_after(Some("1e20"), &l), Some(l.max_backoff));
+        assert_eq!(retry_after(Some("1e308"), &l), Some(l.max_backoff));
+        assert_eq!(retry_after(Some("18446744073709551616"), &l), Some(l.max_backoff));
+        assert_eq!(retry_after(Some("inf"), &l), None);
+        assert_eq!(retry_after(Some("NaN"), &l), None);
+        assert_eq!(retry_after(Some("-1"), &l), None);
+        assert_eq!(retry_after(Some("1e-320"), &l), Some(Duration::ZERO));
+        assert!(retry_after(Some("Fri, 31 Dec 9999 23:59:59 GMT"), &l).is_some());
     }
 }

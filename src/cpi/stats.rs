@@ -22,6 +22,9 @@ pub struct ClientStats {
     pub in_flight: u64,
     /// Requests sent during the last 60 seconds.
     pub requests_per_minute: u64,
+    /// Replies whose invalid UTF-8 was replaced by U+FFFD (the rows show the replacement
+    /// character; each repair is also logged with its endpoint).
+    pub repaired: u64,
 }
 
 #[derive(Debug)]
@@ -31,6 +34,7 @@ pub(crate) struct Stats {
     failed: AtomicU64,
     retried: AtomicU64,
     bytes: AtomicU64,
+    repaired: AtomicU64,
     in_flight: AtomicI64,
     ring: Mutex<Ring>,
     origin: Instant,
@@ -51,6 +55,7 @@ impl Default for Stats {
             failed: AtomicU64::new(0),
             retried: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            repaired: AtomicU64::new(0),
             in_flight: AtomicI64::new(0),
             ring: Mutex::new(Ring {
                 second: [u64::MAX; 60],
@@ -87,6 +92,9 @@ impl Stats {
     pub(crate) fn retried(&self) {
         self.retried.fetch_add(1, Ordering::Relaxed);
     }
+    pub(crate) fn repaired(&self) {
+        self.repaired.fetch_add(1, Ordering::Relaxed);
+    }
     pub(crate) fn bytes(&self, n: usize) {
         self.bytes.fetch_add(n as u64, Ordering::Relaxed);
     }
@@ -111,6 +119,7 @@ impl Stats {
             bytes: self.bytes.load(Ordering::Relaxed),
             in_flight: self.in_flight.load(Ordering::Relaxed).max(0) as u64,
             requests_per_minute: per_minute,
+            repaired: self.repaired.load(Ordering::Relaxed),
         }
     }
 }

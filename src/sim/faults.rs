@@ -33,10 +33,83 @@ pub enum FaultKind {
     TokenExpiry,
     /// Answer 503 as a tenant that is down.
     TenantDown,
+    // --- Hostile replies (the client must not trust what a reply says; keep this block
+    // together). See docs/sim.md.
+    /// The answer, with the collection's `__next` set to `url` (e.g. a second listener playing a
+    /// foreign host, or `http://` / another port of the same host).
+    ForeignNext { url: String },
+    /// `status` (default 302) with `Location: <location>` instead of the answer.
+    Redirect {
+        location: String,
+        #[serde(default = "found")]
+        status: u16,
+    },
+    /// The answer, with `Name` of the first row (or of the single entity) replaced by `bytes`
+    /// times `x`; a body that is not an OData JSON object is replaced by `bytes` times `x`.
+    HugeField { bytes: u64 },
+    /// An OData error reply with HTTP `status` (default 400) whose message is `bytes` long.
+    HugeError {
+        bytes: u64,
+        #[serde(default = "bad_request")]
+        status: u16,
+    },
+    /// HTTP `status` (default 429; 503 too) with `Retry-After: <value>` verbatim, e.g. `"1e20"`.
+    RetryAfterText {
+        value: String,
+        #[serde(default = "too_many_requests")]
+        status: u16,
+    },
+    /// The answer, with one invalid UTF-8 byte (0xFF) inside the first `"Name"` string value.
+    InvalidUtf8,
 }
 
 fn one() -> u64 {
     1
+}
+fn found() -> u16 {
+    302
+}
+fn bad_request() -> u16 {
+    400
+}
+fn too_many_requests() -> u16 {
+    429
+}
+
+/// The answer body as a hostile-reply fault rewrites it (`ForeignNext`, `HugeField`,
+/// `InvalidUtf8`); `None` for other kinds, or when the body has nothing to rewrite.
+pub fn rewrite_body(kind: &FaultKind, body: &[u8]) -> Option<Vec<u8>> {
+    match kind {
+        FaultKind::ForeignNext { url } => {
+            let mut v: serde_json::Value = serde_json::from_slice(body).ok()?;
+            let d = v.get_mut("d")?.as_object_mut()?;
+            d.insert("__next".into(), serde_json::Value::String(url.clone()));
+            serde_json::to_vec(&v).ok()
+        }
+        FaultKind::HugeField { bytes } => {
+            let huge = "x".repeat(usize::try_from(*bytes).unwrap_or(usize::MAX));
+            let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(body) else {
+                return Some(huge.into_bytes());
+            };
+            let d = v.get_mut("d")?;
+            let row = match d.get_mut("results") {
+                Some(rows) => rows.get_mut(0)?,
+                None => d,
+            };
+            row.as_object_mut()?
+                .insert("Name".into(), serde_json::Value::String(huge));
+            serde_json::to_vec(&v).ok()
+        }
+        FaultKind::InvalidUtf8 => {
+            let at = memchr::memmem::find(body, b"\"Name\":\"")? + b"\"Name\":\"".len();
+            let mut out = Vec::with_capacity(body.len() + 1);
+            out.extend_from_slice(&body[..at]);
+            out.push(0xFF);
+            out.extend_from_slice(&body[at..]);
+            Some(out)
+        }
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,6 +183,11 @@ impl FaultRule {
                     .map_err(|_| format!("invalid {what} '{v}' in fault '{s}'"))
             })
         };
+        let text = |p: Option<&str>, what: &str| -> Result<String, String> {
+            p.filter(|v| !v.is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| format!("fault '{name}' needs a {what}: '{name}:<{what}>'"))
+        };
         let kind = match name {
             "latency" => FaultKind::Latency {
                 ms: num(param, "latency ms", 500)?,
@@ -125,9 +203,28 @@ impl FaultRule {
             "drop_connection" => FaultKind::DropConnection,
             "token_expiry" => FaultKind::TokenExpiry,
             "tenant_down" => FaultKind::TenantDown,
+            "foreign_next" => FaultKind::ForeignNext {
+                url: text(param, "URL")?,
+            },
+            "redirect" => FaultKind::Redirect {
+                location: text(param, "location")?,
+                status: 302,
+            },
+            "huge_field" => FaultKind::HugeField {
+                bytes: num(param, "size in bytes", 300 * 1024 * 1024)?,
+            },
+            "huge_error" => FaultKind::HugeError {
+                bytes: num(param, "size in bytes", 10 * 1024 * 1024)?,
+                status: 400,
+            },
+            "retry_after_text" => FaultKind::RetryAfterText {
+                value: text(param, "Retry-After value")?,
+                status: 429,
+            },
+            "invalid_utf8" => FaultKind::InvalidUtf8,
             other => {
                 return Err(format!(
-                    "unknown fault kind '{other}' (latency, rate_limit, http500, http503, html_login, malformed_json, truncated_json, drop_connection, token_expiry, tenant_down)"
+                    "unknown fault kind '{other}' (latency, rate_limit, http500, http503, html_login, malformed_json, truncated_json, drop_connection, token_expiry, tenant_down, foreign_next, redirect, huge_field, huge_error, retry_after_text, invalid_utf8)"
                 ));
             }
         };
@@ -273,6 +370,38 @@ mod tests {
                 .contains("unknown fault kind")
         );
         assert!(FaultRule::parse_flag("http500,count=x").is_err());
+    }
+
+    #[test]
+    fn hostile_reply_faults_parse_and_rewrite() {
+        assert_eq!(
+            FaultRule::parse_flag("retry_after_text:1e20,count=1").expect("ok"),
+            FaultRule::new(FaultKind::RetryAfterText {
+                value: "1e20".into(),
+                status: 429
+            })
+            .count(1)
+        );
+        let j: FaultRule =
+            serde_json::from_str(r#"{"kind":"redirect","location":"http://127.0.0.1:9/x"}"#).expect("json");
+        assert_eq!(
+            j.kind,
+            FaultKind::Redirect {
+                location: "http://127.0.0.1:9/x".into(),
+                status: 302
+            }
+        );
+        assert!(FaultRule::parse_flag("foreign_next").is_err());
+        let page = br#"{"d":{"results":[{"Id":"A","Name":"Alpha"},{"Id":"B","Name":"Beta"}]}}"#;
+        let next = rewrite_body(&FaultKind::ForeignNext { url: "http://evil/x".into() }, page).expect("page");
+        let v: serde_json::Value = serde_json::from_slice(&next).expect("json");
+        assert_eq!(v["d"]["__next"], "http://evil/x");
+        let huge = rewrite_body(&FaultKind::HugeField { bytes: 1000 }, page).expect("page");
+        let v: serde_json::Value = serde_json::from_slice(&huge).expect("json");
+        assert_eq!(v["d"]["results"][0]["Name"].as_str().map(str::len), Some(1000));
+        let bad = rewrite_body(&FaultKind::InvalidUtf8, page).expect("page");
+        assert!(std::str::from_utf8(&bad).is_err());
+        assert_eq!(bad.len(), page.len() + 1);
     }
 
     #[test]

@@ -126,6 +126,7 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<B
         None => {}
     }
     let mut truncate = false;
+    let mut rewrite = None;
     if let Some(kind) = fault {
         tracing::debug!(?kind, %path, "sim fault injected");
         match kind {
@@ -165,12 +166,36 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<B
             FaultKind::TruncatedJson => truncate = true,
             FaultKind::DropConnection => return Err(DropConnection),
             FaultKind::TokenExpiry => sim.world().auth.expire_tokens(),
+            // Hostile replies (see `faults`): answered here, or the real answer rewritten below.
+            FaultKind::Redirect { location, status } => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FOUND);
+                let r = Resp::new(status, "text/plain", "redirected").header("location", location);
+                return Ok(to_hyper(r));
+            }
+            FaultKind::HugeError { bytes, status } => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+                let msg = "E".repeat(usize::try_from(bytes).unwrap_or(usize::MAX));
+                return Ok(to_hyper(odata_error(status, "Hostile", &msg)));
+            }
+            FaultKind::RetryAfterText { value, status } => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::TOO_MANY_REQUESTS);
+                let r = odata_error(status, "Too Many Requests", "Retry later.").header("retry-after", value);
+                return Ok(to_hyper(r));
+            }
+            k @ (FaultKind::ForeignNext { .. } | FaultKind::HugeField { .. } | FaultKind::InvalidUtf8) => {
+                rewrite = Some(k)
+            }
         }
     }
     let mut resp = routing::dispatch(&sim, &parts, &body);
     tracing::debug!(method = %parts.method, %path, status = resp.status.as_u16(), bytes = resp.body.len(), "sim request");
     if resp.drop_connection {
         return Err(DropConnection);
+    }
+    if let Some(k) = rewrite
+        && let Some(body) = super::faults::rewrite_body(&k, &resp.body)
+    {
+        resp.body = Bytes::from(body);
     }
     if truncate {
         let cut = (resp.body.len() / 2).max(1).min(resp.body.len());
