@@ -5,6 +5,10 @@ use super::detail::{MessageDetail, MessagePart, NavPart, RunWithSteps};
 use crate::cpi::client::CpiClient;
 use crate::cpi::model::{CustomHeaderProperty, Nav};
 
+/// How the record's error starts when the tenant has no such message (404 on the record): then
+/// nothing else of it is worth showing.
+pub const NO_SUCH_MESSAGE: &str = "the tenant has no message";
+
 /// The full record, and its custom header properties: taken from the record when the tenant
 /// expanded them; else (deferred despite `$expand`, missing, or the record itself failed) read
 /// by the message's key (`CpiClient::mpl_navigation`).
@@ -19,7 +23,7 @@ pub async fn message_log(c: &CpiClient, guid: &str) -> (MessagePart, MessagePart
             (Ok(m), headers)
         }
         Ok(None) => {
-            let e = format!("the tenant has no message {guid} (it may have been deleted by retention)");
+            let e = format!("{NO_SUCH_MESSAGE} {guid} (it may have been deleted by retention)");
             (Err(e.clone()), Err(e))
         }
         // The record failed, its parts may still answer: read the headers on their own.

@@ -63,7 +63,8 @@ pub async fn message(
     width: u16,
 ) -> Result<DetailRead, String> {
     let d: MessageDetail = crate::app::fetch::message_detail(client, guid).await;
-    if !d.anything_read() {
+    let gone = matches!(&d.log, Fetch::Failed(e) if e.starts_with(crate::app::fetch::NO_SUCH_MESSAGE));
+    if gone || !d.anything_read() {
         let why = match &d.log {
             Fetch::Failed(e) => e.clone(),
             _ => d.unread().join("; "),
