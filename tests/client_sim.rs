@@ -94,7 +94,9 @@ async fn every_read_endpoint() {
     let mut full = None;
     for g in failed.keys().take(40) {
         let Ok(Some(m)) = c.mpl(g).await else { continue };
-        let runs = c.mpl_navigation::<cpitop::cpi::model::MplRun>(g, "Runs", None).await;
+        let runs = c
+            .mpl_navigation::<cpitop::cpi::model::MplRun>(g, "Runs", None)
+            .await;
         if m.custom_header_properties.expanded().is_some() && matches!(runs, Ok(Some(_))) {
             full = Some((g.clone(), m));
             break;
@@ -104,7 +106,9 @@ async fn every_read_endpoint() {
     assert_eq!(m.status(), MplStatus::Failed);
     assert!(
         m.adapter_attributes.expanded().is_some_and(|a| !a.is_empty())
-            || m.custom_header_properties.expanded().is_some_and(|h| !h.is_empty()),
+            || m.custom_header_properties
+                .expanded()
+                .is_some_and(|h| !h.is_empty()),
         "expanded navigations"
     );
     let text = c

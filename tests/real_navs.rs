@@ -64,7 +64,10 @@ async fn deferred_despite_expand_is_read_by_the_messages_own_key() {
         let Nav::Deferred(Some(uri)) = &m.custom_header_properties else {
             continue;
         };
-        assert!(!uri.contains(&g), "the sim's deferred URI names another message: {uri}");
+        assert!(
+            !uri.contains(&g),
+            "the sim's deferred URI names another message: {uri}"
+        );
         let own: Vec<CustomHeaderProperty> = c
             .mpl_navigation(&g, "CustomHeaderProperties", None)
             .await
@@ -95,11 +98,19 @@ async fn runs_404_is_not_available_not_an_error() {
     let g = guids(&c, &h).await.into_iter().next().expect("a message");
     let d = message_detail(&c, &g).await;
     assert_eq!(d.runs, Fetch::Done(NavPart::NotOnTenant));
-    assert!(!d.unread().iter().any(|u| u.starts_with("runs")), "{:?}", d.unread());
+    assert!(
+        !d.unread().iter().any(|u| u.starts_with("runs")),
+        "{:?}",
+        d.unread()
+    );
     let read = cpitop::get::detail::message(&c, &g, Output::Table, h.admin().now_ms(), 100)
         .await
         .expect("printed");
-    assert!(read.text.contains("not available on this tenant"), "{}", read.text);
+    assert!(
+        read.text.contains("not available on this tenant"),
+        "{}",
+        read.text
+    );
     assert_eq!(read.not_on_tenant, vec!["runs"]);
     let json = cpitop::get::detail::message(&c, &g, Output::Json, h.admin().now_ms(), 100)
         .await
@@ -126,17 +137,28 @@ async fn failing_record_still_prints_what_was_read() {
     }
     let (g, error_text) = target.expect("a failed message");
     // Only the record (`…('<guid>')?$expand=…`), not its navigations (`…('<guid>')/…`).
-    h.admin().add_fault(
-        FaultRule::new(FaultKind::Http500).path(&format!("MessageProcessingLogs('{g}')?")),
-    );
+    h.admin()
+        .add_fault(FaultRule::new(FaultKind::Http500).path(&format!("MessageProcessingLogs('{g}')?")));
     let read = cpitop::get::detail::message(&c, &g, Output::Table, h.admin().now_ms(), 200)
         .await
         .expect("the parts are printed");
-    assert!(read.text.contains(&format!("Could not read message {g}")), "{}", read.text);
+    assert!(
+        read.text.contains(&format!("Could not read message {g}")),
+        "{}",
+        read.text
+    );
     let first = error_text.lines().next().unwrap_or_default();
-    assert!(read.text.contains(first.trim()), "error text shown:\n{}", read.text);
+    assert!(
+        read.text.contains(first.trim()),
+        "error text shown:\n{}",
+        read.text
+    );
     assert!(read.text.contains("Attachments ("), "{}", read.text);
-    assert!(read.text.contains("SAP_Sender"), "headers read on their own:\n{}", read.text);
+    assert!(
+        read.text.contains("SAP_Sender"),
+        "headers read on their own:\n{}",
+        read.text
+    );
     assert_eq!(read.unread.len(), 1, "{:?}", read.unread);
     assert!(read.unread[0].starts_with("properties:"), "{:?}", read.unread);
 }
@@ -189,9 +211,15 @@ async fn deferred_uri_of_another_origin_is_refused() {
         panic!("refused, got {:?}", d.headers)
     };
     assert!(e.contains(&foreign.base) && e.contains("outside"), "{e}");
-    assert!(foreign.requests().is_empty(), "nothing sent to the foreign origin");
     assert!(
-        !tenant.requests().iter().any(|r| r.path.ends_with("/CustomHeaderProperties")),
+        foreign.requests().is_empty(),
+        "nothing sent to the foreign origin"
+    );
+    assert!(
+        !tenant
+            .requests()
+            .iter()
+            .any(|r| r.path.ends_with("/CustomHeaderProperties")),
         "the navigation is not read after a refused link"
     );
 }
@@ -200,7 +228,10 @@ async fn deferred_uri_of_another_origin_is_refused() {
 #[test]
 fn nav_markers_decode() {
     let de = |s: &str| serde_json::from_str::<Nav<CustomHeaderProperty>>(s).expect("decodes");
-    assert_eq!(de(r#"{"__deferred":{"uri":"u"}}"#), Nav::Deferred(Some("u".into())));
+    assert_eq!(
+        de(r#"{"__deferred":{"uri":"u"}}"#),
+        Nav::Deferred(Some("u".into()))
+    );
     assert_eq!(de(r#"{"results":[]}"#), Nav::Expanded(vec![]));
     assert_eq!(de(r#"{"other":1}"#), Nav::Missing);
     assert_eq!(de("null"), Nav::Missing);

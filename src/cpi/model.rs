@@ -339,9 +339,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nav<T> {
             Other(serde::de::IgnoredAny),
         }
         Ok(match Option::<Raw<T>>::deserialize(d)? {
-            Some(Raw::Deferred { deferred }) => {
-                Nav::Deferred(deferred.uri.filter(|u| !u.trim().is_empty()))
-            }
+            Some(Raw::Deferred { deferred }) => Nav::Deferred(deferred.uri.filter(|u| !u.trim().is_empty())),
             Some(Raw::Expanded(e)) => Nav::Expanded(e.results),
             Some(Raw::Bare(v)) => Nav::Expanded(v),
             Some(Raw::Other(_)) | None => Nav::Missing,

@@ -107,8 +107,7 @@ impl CpiClient {
             &format!("MessageProcessingLogAttachments({})/$value", key(attachment_id)),
             &[],
         );
-        Ok(t
-            .send(&Req::get(u).accept("*/*").kind(BodyKind::Attachment))
+        Ok(t.send(&Req::get(u).accept("*/*").kind(BodyKind::Attachment))
             .await?
             .body)
     }
