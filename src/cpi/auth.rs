@@ -15,8 +15,8 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, SET_COOKIE
 use super::conn::Auth;
 use super::error::CpiError;
 use super::http::{
-    BodyKind, MAX_ERROR_BODY, MAX_ERROR_TEXT, ReadError, Transport, classify_transport, endpoint_of, host_of,
-    looks_like_html, one_line, read_body,
+    BodyKind, MAX_ERROR_BODY, MAX_ERROR_TEXT, ReadError, Transport, classify_transport, endpoint_of,
+    host_of, looks_like_html, one_line, read_body,
 };
 use super::model::TokenResponse;
 use super::retry;

@@ -147,9 +147,7 @@ pub(crate) async fn read_body(
     limit: usize,
     truncate: bool,
 ) -> Result<Bytes, ReadError> {
-    let announced = resp
-        .content_length()
-        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    let announced = resp.content_length().map(|n| usize::try_from(n).unwrap_or(usize::MAX));
     if !truncate && announced.is_some_and(|n| n > limit) {
         return Err(ReadError::TooLarge(limit));
     }
@@ -367,11 +365,7 @@ impl Transport {
                             self.note_date(&headers);
                             // Invalid UTF-8 in one name must not reject the whole page: the
                             // sequences become U+FFFD (visible in the row), logged and counted.
-                            let repaired = if req.accept == JSON {
-                                repair_utf8(&body)
-                            } else {
-                                None
-                            };
+                            let repaired = if req.accept == JSON { repair_utf8(&body) } else { None };
                             let body = match repaired {
                                 Some((fixed, n)) => {
                                     tracing::warn!(

@@ -64,7 +64,8 @@ impl ServiceRoot {
         let url = self.base.join(link).map_err(|_| shown(link))?;
         let path = url.path();
         let under_root = path == self.prefix.trim_end_matches('/') || path.starts_with(&self.prefix);
-        if !same_origin(&url, &self.base) || !under_root || url.username() != "" || url.password().is_some() {
+        if !same_origin(&url, &self.base) || !under_root || url.username() != "" || url.password().is_some()
+        {
             return Err(shown(url.as_str()));
         }
         Ok(url.into())

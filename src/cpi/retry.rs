@@ -30,9 +30,8 @@ pub(crate) fn retry_after(value: Option<&str>, limits: &Limits) -> Option<Durati
         Duration::try_from_secs_f64(secs.min(limits.max_backoff.as_secs_f64())).ok()?
     } else {
         let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-        let when = SystemTime::UNIX_EPOCH.checked_add(Duration::from_millis(
-            u64::try_from(when.timestamp_millis()).ok()?,
-        ))?;
+        let when = SystemTime::UNIX_EPOCH
+            .checked_add(Duration::from_millis(u64::try_from(when.timestamp_millis()).ok()?))?;
         when.duration_since(SystemTime::now()).unwrap_or_default()
     };
     Some(d.min(limits.max_backoff))

@@ -393,13 +393,7 @@ mod tests {
         );
         assert!(FaultRule::parse_flag("foreign_next").is_err());
         let page = br#"{"d":{"results":[{"Id":"A","Name":"Alpha"},{"Id":"B","Name":"Beta"}]}}"#;
-        let next = rewrite_body(
-            &FaultKind::ForeignNext {
-                url: "http://evil/x".into(),
-            },
-            page,
-        )
-        .expect("page");
+        let next = rewrite_body(&FaultKind::ForeignNext { url: "http://evil/x".into() }, page).expect("page");
         let v: serde_json::Value = serde_json::from_slice(&next).expect("json");
         assert_eq!(v["d"]["__next"], "http://evil/x");
         let huge = rewrite_body(&FaultKind::HugeField { bytes: 1000 }, page).expect("page");
