@@ -83,10 +83,7 @@ async fn a_foreign_next_link_is_refused_and_the_foreign_host_gets_no_connection(
             .expect_err("a foreign __next must fail the list");
         assert!(matches!(err, CpiError::ForeignLink { .. }), "{link}: {err:?}");
         let text = err.to_string();
-        assert!(
-            text.contains(&format!(":{q}/api/v1/IntegrationRuntimeArtifacts")),
-            "{text}"
-        );
+        assert!(text.contains(&format!(":{q}/api/v1/IntegrationRuntimeArtifacts")), "{text}");
         assert!(text.contains("sent nothing there"), "{text}");
     }
     // The tenant's own host, but the wrong scheme, or outside the service root (the sim's admin
@@ -137,7 +134,10 @@ async fn a_redirect_to_another_origin_is_refused_for_the_api_and_the_token_endpo
 
     // The API: a 302 to another port (another origin), and a 307 to another host name.
     let c = CpiClient::new(conn(&h)).expect("client");
-    for (location, status) in [(target.clone(), 302), (format!("http://localhost:{q}/x"), 307)] {
+    for (location, status) in [
+        (target.clone(), 302),
+        (format!("http://localhost:{q}/x"), 307),
+    ] {
         let err = artifacts_with(
             &h,
             &c,
@@ -191,13 +191,7 @@ async fn a_redirect_to_another_origin_is_refused_for_the_api_and_the_token_endpo
 async fn an_absurd_retry_after_is_clamped_not_a_panic() {
     let h = small_sim().await;
     let c = CpiClient::new(conn(&h)).expect("client");
-    for (value, status) in [
-        ("1e20", 429),
-        ("1e20", 503),
-        ("1e308", 429),
-        ("-5", 429),
-        ("NaN", 503),
-    ] {
+    for (value, status) in [("1e20", 429), ("1e20", 503), ("1e308", 429), ("-5", 429), ("NaN", 503)] {
         let started = Instant::now();
         let n = artifacts_with(
             &h,
@@ -211,11 +205,7 @@ async fn an_absurd_retry_after_is_clamped_not_a_panic() {
         .expect("retried after at most max_backoff");
         assert!(n > 0);
         // `fast_limits` caps backoff at 50 ms.
-        assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "{value}: {:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < Duration::from_secs(2), "{value}: {:?}", started.elapsed());
     }
 }
 
@@ -225,10 +215,7 @@ async fn a_huge_token_lifetime_is_clamped_not_a_panic() {
         if r.path.starts_with("/oauth/token") {
             return token_reply("t", i64::MAX);
         }
-        json(
-            200,
-            r#"{"d":{"results":[{"Id":"A","Name":"A","Status":"STARTED"}]}}"#,
-        )
+        json(200, r#"{"d":{"results":[{"Id":"A","Name":"A","Status":"STARTED"}]}}"#)
     }))
     .await;
     let c = CpiClient::new(oauth_conn(&server.base)).expect("client");
@@ -287,12 +274,7 @@ async fn endless_body() -> (String, Arc<AtomicUsize>) {
                     return;
                 }
                 let chunk = vec![b'x'; 64 * 1024];
-                let frame = [
-                    format!("{:x}\r\n", chunk.len()).into_bytes(),
-                    chunk,
-                    b"\r\n".to_vec(),
-                ]
-                .concat();
+                let frame = [format!("{:x}\r\n", chunk.len()).into_bytes(), chunk, b"\r\n".to_vec()].concat();
                 let text = r#"{"d":{"results":[""#;
                 let opening = format!("{:x}\r\n{text}\r\n", text.len());
                 if stream.write_all(opening.as_bytes()).await.is_err() {
@@ -389,19 +371,12 @@ async fn invalid_utf8_in_one_name_keeps_the_rest_of_the_list() {
     let h = small_sim().await;
     let c = CpiClient::new(conn(&h)).expect("client");
     let plain = c.runtime_artifacts().await.expect("list");
-    h.admin().add_fault(
-        FaultRule::new(FaultKind::InvalidUtf8)
-            .path("IntegrationRuntimeArtifacts")
-            .count(1),
-    );
+    h.admin()
+        .add_fault(FaultRule::new(FaultKind::InvalidUtf8).path("IntegrationRuntimeArtifacts").count(1));
     let arts = c.runtime_artifacts().await.expect("repaired, not rejected");
     assert_eq!(arts.len(), plain.len());
     let marked: Vec<_> = arts.iter().filter(|a| a.name.contains('\u{FFFD}')).collect();
-    assert_eq!(
-        marked.len(),
-        1,
-        "the damaged name shows the replacement character"
-    );
+    assert_eq!(marked.len(), 1, "the damaged name shows the replacement character");
     let original = marked[0].name.replace('\u{FFFD}', "");
     assert!(plain.iter().any(|a| a.name == original), "{original}");
     assert_eq!(c.stats().repaired, 1);
@@ -421,19 +396,13 @@ async fn invalid_utf8_in_a_message_page_keeps_the_page() {
             }
             n
         };
-        let (out, n) = tokio::join!(
-            c.fetch_mpl_window(&q, Arc::new(decode_guid_page), tx, None),
-            collect
-        );
+        let (out, n) = tokio::join!(c.fetch_mpl_window(&q, Arc::new(decode_guid_page), tx, None), collect);
         out.map(|_| n)
     };
     let plain = load(c.clone(), q.clone()).await.expect("window");
     assert!(plain > 0);
-    h.admin().add_fault(
-        FaultRule::new(FaultKind::InvalidUtf8)
-            .path("MessageProcessingLogs")
-            .count(1),
-    );
+    h.admin()
+        .add_fault(FaultRule::new(FaultKind::InvalidUtf8).path("MessageProcessingLogs").count(1));
     let n = load(c.clone(), q).await.expect("repaired page");
     assert_eq!(n, plain);
     assert_eq!(c.stats().repaired, 1);
@@ -483,7 +452,10 @@ fn config_check_refuses_a_tiny_request_rate_precisely() {
             .expect("runs");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{value}: {err}");
-        let expected = format!("{}:{line}:", cfg.display());
+        let expected = format!(
+            "{}:{line}:",
+            cfg.display()
+        );
         assert!(err.contains(&expected), "{value}: {err}");
         assert!(
             err.contains("`tenants.dev.limits.requests_per_second`: must be a number from 0.01 to 10000"),
