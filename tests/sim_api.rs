@@ -30,16 +30,23 @@ async fn mpl_envelope_fields_and_navigations() {
     assert!(count > 7000, "{count}");
     let rows = results(&v);
     assert_eq!(rows.len(), 50);
+    // Real tenants (and the realistic sim, docs/sim.md) send some entities without
+    // `__metadata` and some unexpanded navigations as `{"results":[]}`.
+    let (mut no_meta, mut empty_nav) = (0, 0);
     for r in rows {
-        assert_metadata(r, &t.api, "com.sap.hci.api.MessageProcessingLog");
         let guid = r["MessageGuid"].as_str().expect("guid");
         assert_eq!(guid.len(), 28);
-        assert!(
-            r["__metadata"]["uri"]
-                .as_str()
-                .expect("uri")
-                .ends_with(&format!("/MessageProcessingLogs('{guid}')"))
-        );
+        if r.get("__metadata").is_none() {
+            no_meta += 1;
+        } else {
+            assert_metadata(r, &t.api, "com.sap.hci.api.MessageProcessingLog");
+            assert!(
+                r["__metadata"]["uri"]
+                    .as_str()
+                    .expect("uri")
+                    .ends_with(&format!("/MessageProcessingLogs('{guid}')"))
+            );
+        }
         assert!(date_ms(&r["LogEnd"]) >= date_ms(&r["LogStart"]));
         for nav in [
             "CustomHeaderProperties",
@@ -49,6 +56,10 @@ async fn mpl_envelope_fields_and_navigations() {
             "Attachments",
             "Runs",
         ] {
+            if r[nav]["results"].as_array().is_some_and(|a| a.is_empty()) {
+                empty_nav += 1;
+                continue;
+            }
             let u = r[nav]["__deferred"]["uri"]
                 .as_str()
                 .unwrap_or_else(|| panic!("{nav} deferred"));
@@ -64,6 +75,12 @@ async fn mpl_envelope_fields_and_navigations() {
                 || r["ApplicationMessageId"].as_str().is_some_and(|s| !s.is_empty())
         );
     }
+    assert!(
+        no_meta > 0 && no_meta < rows.len(),
+        "{no_meta} of {} without __metadata",
+        rows.len()
+    );
+    assert!(empty_nav > 0, "some unexpanded navigations as {{\"results\":[]}}");
     // Order: LogEnd ascending by default.
     let ends: Vec<i64> = rows.iter().map(|r| date_ms(&r["LogEnd"])).collect();
     assert!(ends.windows(2).all(|w| w[0] <= w[1]));
@@ -277,13 +294,23 @@ async fn single_mpl_expand_and_navigations() {
         ))
         .await;
     assert_eq!(one["d"]["MessageGuid"], guid.as_str());
-    assert!(
-        !one["d"]["AdapterAttributes"]["results"]
-            .as_array()
-            .expect("expanded")
-            .is_empty()
-    );
-    assert!(one["d"]["CustomHeaderProperties"]["results"].is_array());
+    // Expanded — or, as real tenants sometimes do despite `$expand`, deferred with a URI naming
+    // another message (docs/sim.md).
+    match one["d"]["AdapterAttributes"]["__deferred"]["uri"].as_str() {
+        Some(u) => {
+            assert!(!u.contains(&guid), "{u}");
+            assert!(one["d"]["CustomHeaderProperties"]["__deferred"].is_object());
+        }
+        None => {
+            assert!(
+                !one["d"]["AdapterAttributes"]["results"]
+                    .as_array()
+                    .expect("expanded")
+                    .is_empty()
+            );
+            assert!(one["d"]["CustomHeaderProperties"]["results"].is_array());
+        }
+    }
     assert!(one["d"]["Runs"]["__deferred"].is_object());
     let r = t
         .get(&format!(
@@ -314,7 +341,10 @@ async fn single_mpl_expand_and_navigations() {
     assert_eq!(content.status, 200);
     assert_eq!(
         content.body.len() as i64,
-        a0["PayloadSize"].as_i64().expect("size")
+        a0["PayloadSize"]
+            .as_str()
+            .and_then(|v| v.parse::<i64>().ok())
+            .expect("size, an Int64 string")
     );
     let runs = t.json(&format!("/MessageProcessingLogs('{guid}')/Runs")).await;
     let run = results(&runs).last().expect("a run").clone();

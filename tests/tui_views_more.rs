@@ -118,7 +118,7 @@ fn attachment_unreadable_and_no_attachments() {
     let parts = detail_parts(GUID)
         .into_iter()
         .map(|p| match p {
-            MessagePart::Attachments(_) => MessagePart::Attachments(Ok(vec![])),
+            MessagePart::Attachments(_) => MessagePart::Attachments(Ok(vec![].into())),
             p => p,
         })
         .collect();

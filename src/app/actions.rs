@@ -350,10 +350,14 @@ fn correlated(s: &mut State, fx: &mut Vec<Effect>) {
 fn attachments(s: &mut State) {
     let Some(d) = s.message.as_ref() else { return };
     match &d.attachments {
-        Fetch::Done(list) if !list.is_empty() => {
+        Fetch::Done(super::detail::NavPart::NotOnTenant) => s.toast(
+            "this tenant does not offer the attachments of a message",
+            ToastKind::Info,
+        ),
+        Fetch::Done(list) if !list.rows().is_empty() => {
             s.attachments = Attachments {
                 guid: d.guid.clone(),
-                items: list.clone(),
+                items: list.rows().to_vec(),
                 ..Attachments::default()
             };
             let guid = d.guid.clone();

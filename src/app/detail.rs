@@ -6,7 +6,9 @@ use std::cmp::Ordering;
 use super::list::{Column, ListState, Width};
 use super::load::Fetch;
 use super::table::{CellCx, Table, Tone};
-use crate::cpi::model::{MessageProcessingLog, MplAttachment, MplRun, MplRunStep, MplStatus};
+use crate::cpi::model::{
+    CustomHeaderProperty, MessageProcessingLog, MplAttachment, MplRun, MplRunStep, MplStatus,
+};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunWithSteps {
@@ -14,26 +16,62 @@ pub struct RunWithSteps {
     pub steps: Vec<MplRunStep>,
 }
 
+/// A navigation of a message as read: its rows, or "this tenant does not offer it" (the
+/// navigation answered 404 although the message exists — e.g. `Runs` on some tenants). Shown as
+/// such, never as an error and never as "none".
+#[derive(Debug, Clone, PartialEq)]
+pub enum NavPart<T> {
+    Rows(Vec<T>),
+    NotOnTenant,
+}
+
+impl<T> NavPart<T> {
+    /// The rows; none when the tenant does not offer the navigation.
+    pub fn rows(&self) -> &[T] {
+        match self {
+            NavPart::Rows(v) => v,
+            NavPart::NotOnTenant => &[],
+        }
+    }
+}
+
+impl<T> From<Vec<T>> for NavPart<T> {
+    fn from(v: Vec<T>) -> Self {
+        NavPart::Rows(v)
+    }
+}
+
+impl<T> From<Option<Vec<T>>> for NavPart<T> {
+    /// `None` is what the client returns for a navigation that answered 404.
+    fn from(v: Option<Vec<T>>) -> Self {
+        v.map_or(NavPart::NotOnTenant, NavPart::Rows)
+    }
+}
+
 /// One part of a message's detail, fetched independently so the first part shows at once.
 /// Moved once through the channel, so the size difference of the variants costs nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum MessagePart {
-    /// The full record with `$expand=CustomHeaderProperties`.
+    /// The full record with `$expand=AdapterAttributes,CustomHeaderProperties`.
     Log(Result<MessageProcessingLog, String>),
+    /// The custom header properties: from the record when the tenant expanded them, else read
+    /// by the message's key (also when the record itself could not be read).
+    Headers(Result<NavPart<CustomHeaderProperty>, String>),
     /// `/ErrorInformation/$value`; `None` when the tenant has none (204).
     Error(Result<Option<String>, String>),
-    Attachments(Result<Vec<MplAttachment>, String>),
-    Runs(Result<Vec<RunWithSteps>, String>),
+    Attachments(Result<NavPart<MplAttachment>, String>),
+    Runs(Result<NavPart<RunWithSteps>, String>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MessageDetail {
     pub guid: String,
     pub log: Fetch<MessageProcessingLog>,
+    pub headers: Fetch<NavPart<CustomHeaderProperty>>,
     pub error: Fetch<Option<String>>,
-    pub attachments: Fetch<Vec<MplAttachment>>,
-    pub runs: Fetch<Vec<RunWithSteps>>,
+    pub attachments: Fetch<NavPart<MplAttachment>>,
+    pub runs: Fetch<NavPart<RunWithSteps>>,
     pub scroll: usize,
 }
 
@@ -47,10 +85,59 @@ impl MessageDetail {
     pub fn apply(&mut self, part: MessagePart) {
         match part {
             MessagePart::Log(r) => self.log = Fetch::from_result(r),
+            MessagePart::Headers(r) => self.headers = Fetch::from_result(r),
             MessagePart::Error(r) => self.error = Fetch::from_result(r),
             MessagePart::Attachments(r) => self.attachments = Fetch::from_result(r),
             MessagePart::Runs(r) => self.runs = Fetch::from_result(r),
         }
+    }
+
+    /// The parts that could not be read, each as `what: why` (a part the tenant does not offer
+    /// is not among them). Empty when everything was read.
+    pub fn unread(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut note = |what: &str, e: Option<&String>| {
+            if let Some(e) = e {
+                out.push(format!("{what}: {e}"));
+            }
+        };
+        note("properties", failed(&self.log));
+        note("custom header properties", failed(&self.headers));
+        note("error text", failed(&self.error));
+        note("attachments", failed(&self.attachments));
+        note("runs", failed(&self.runs));
+        out
+    }
+
+    /// The navigations the tenant does not offer (answered 404), by name.
+    pub fn not_on_tenant(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if matches!(self.headers, Fetch::Done(NavPart::NotOnTenant)) {
+            out.push("custom header properties");
+        }
+        if matches!(self.attachments, Fetch::Done(NavPart::NotOnTenant)) {
+            out.push("attachments");
+        }
+        if matches!(self.runs, Fetch::Done(NavPart::NotOnTenant)) {
+            out.push("runs");
+        }
+        out
+    }
+
+    /// Whether any part was read at all (a part the tenant does not offer counts as read).
+    pub fn anything_read(&self) -> bool {
+        matches!(self.log, Fetch::Done(_))
+            || matches!(self.headers, Fetch::Done(_))
+            || matches!(self.error, Fetch::Done(_))
+            || matches!(self.attachments, Fetch::Done(_))
+            || matches!(self.runs, Fetch::Done(_))
+    }
+}
+
+fn failed<T>(f: &Fetch<T>) -> Option<&String> {
+    match f {
+        Fetch::Failed(e) => Some(e),
+        _ => None,
     }
 }
 

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use unicode_width::UnicodeWidthChar;
 
-use super::detail::{MessageDetail, RunWithSteps, status_tone, step_failed};
+use super::detail::{MessageDetail, NavPart, RunWithSteps, status_tone, step_failed};
 use super::format;
 use super::load::Fetch;
 use super::state::{Route, State};
@@ -217,14 +217,27 @@ fn message(s: &State, d: &MessageDetail) -> Vec<DocLine> {
         }
         _ => {}
     }
-    if let Some(m) = d.log.done() {
-        out.push(DocLine::default());
-        out.push(DocLine::heading("Custom header properties"));
-        if m.custom_header_properties.is_empty() {
-            out.push(DocLine(vec![seg("none", Tone::Muted)]));
+    out.push(DocLine::default());
+    match &d.headers {
+        Fetch::Pending => out.push(DocLine::heading("Custom header properties (loading…)")),
+        Fetch::Failed(e) => {
+            out.push(DocLine::heading("Custom header properties"));
+            out.extend(error_lines(&format!(
+                "Could not read the custom header properties: {e}"
+            )));
         }
-        for p in &m.custom_header_properties {
-            out.push(DocLine::field(&p.name, p.value.clone(), Tone::Normal));
+        Fetch::Done(NavPart::NotOnTenant) => {
+            out.push(DocLine::heading("Custom header properties"));
+            out.push(not_on_tenant());
+        }
+        Fetch::Done(NavPart::Rows(list)) => {
+            out.push(DocLine::heading("Custom header properties"));
+            if list.is_empty() {
+                out.push(DocLine(vec![seg("none", Tone::Muted)]));
+            }
+            for p in list {
+                out.push(DocLine::field(&p.name, p.value.clone(), Tone::Normal));
+            }
         }
     }
     out.push(DocLine::default());
@@ -234,7 +247,11 @@ fn message(s: &State, d: &MessageDetail) -> Vec<DocLine> {
             out.push(DocLine::heading("Attachments"));
             out.extend(error_lines(&format!("Could not list attachments: {e}")));
         }
-        Fetch::Done(list) => {
+        Fetch::Done(NavPart::NotOnTenant) => {
+            out.push(DocLine::heading("Attachments"));
+            out.push(not_on_tenant());
+        }
+        Fetch::Done(NavPart::Rows(list)) => {
             out.push(DocLine::heading(&format!("Attachments ({})", list.len())));
             if list.is_empty() {
                 out.push(DocLine(vec![seg("none", Tone::Muted)]));
@@ -255,7 +272,11 @@ fn message(s: &State, d: &MessageDetail) -> Vec<DocLine> {
             out.push(DocLine::heading("Runs"));
             out.extend(error_lines(&format!("Could not read the runs: {e}")));
         }
-        Fetch::Done(runs) => {
+        Fetch::Done(NavPart::NotOnTenant) => {
+            out.push(DocLine::heading("Runs"));
+            out.push(not_on_tenant());
+        }
+        Fetch::Done(NavPart::Rows(runs)) => {
             out.push(DocLine::heading(&format!("Runs ({})", runs.len())));
             for r in runs {
                 out.extend(run_lines(s, r));
@@ -263,6 +284,14 @@ fn message(s: &State, d: &MessageDetail) -> Vec<DocLine> {
         }
     }
     out
+}
+
+/// A navigation that answered 404 although the message exists: the tenant does not offer it.
+fn not_on_tenant() -> DocLine {
+    DocLine(vec![seg(
+        "not available on this tenant (the tenant answers 404 for it)",
+        Tone::Muted,
+    )])
 }
 
 fn run_lines(s: &State, r: &RunWithSteps) -> Vec<DocLine> {

@@ -178,7 +178,14 @@ impl EffectRunner {
         use super::fetch;
         let part = |guid: String, part| DataMsg::Message { guid, part };
         let (c, g) = (self.client.clone(), guid.clone());
-        self.spawn(async move { part(g.clone(), fetch::message_log(&c, &g).await) });
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            // The record and its custom header properties come from one read (when expanded).
+            let (log, headers) = fetch::message_log(&c, &g).await;
+            for p in [log, headers] {
+                let _ = tx.send(Msg::Data(part(g.clone(), p))).await;
+            }
+        });
         let (c, g) = (self.client.clone(), guid.clone());
         self.spawn(async move { part(g.clone(), fetch::message_error(&c, &g).await) });
         let (c, g) = (self.client.clone(), guid.clone());

@@ -281,12 +281,81 @@ pub struct MessageProcessingLog {
     pub local_component_name: String,
     #[serde(rename = "OriginComponentName", default, deserialize_with = "de_string")]
     pub origin_component_name: String,
-    /// Only present when fetched with `$expand=CustomHeaderProperties`.
-    #[serde(rename = "CustomHeaderProperties", default, deserialize_with = "de_expanded")]
-    pub custom_header_properties: Vec<CustomHeaderProperty>,
-    /// Only present when fetched with `$expand=AdapterAttributes`.
-    #[serde(rename = "AdapterAttributes", default, deserialize_with = "de_expanded")]
-    pub adapter_attributes: Vec<AdapterAttribute>,
+    /// Read only with `$expand=CustomHeaderProperties`; a tenant may still defer it ([`Nav`]).
+    #[serde(rename = "CustomHeaderProperties", default)]
+    pub custom_header_properties: Nav<CustomHeaderProperty>,
+    /// Read only with `$expand=AdapterAttributes`; a tenant may still defer it ([`Nav`]).
+    #[serde(rename = "AdapterAttributes", default)]
+    pub adapter_attributes: Nav<AdapterAttribute>,
+}
+
+/// A to-many navigation property of an entity as the tenant sent it. Real tenants may answer
+/// `__deferred` although `$expand` asked for the navigation (docs/cpi-api.md, "Navigations"), so
+/// "not expanded" must not read as "none". The deferred `uri` is kept only to be checked against
+/// the tenant's origin before the navigation is read; the URL that is read is built from the
+/// entity's own key (deferred URIs of real tenants can name another entity).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Nav<T> {
+    /// `{"results":[…]}` (or a bare array, the form cpitop itself serialises).
+    Expanded(Vec<T>),
+    /// `{"__deferred":{"uri":…}}`: not read; `None` when the marker has no usable `uri`.
+    Deferred(Option<String>),
+    /// Absent or `null`: not read either.
+    #[default]
+    Missing,
+}
+
+impl<T> Nav<T> {
+    /// The rows, when the tenant expanded the navigation.
+    pub fn expanded(&self) -> Option<&[T]> {
+        match self {
+            Nav::Expanded(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nav<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct DeferredBody {
+            #[serde(default)]
+            uri: Option<String>,
+        }
+        /// `results` required: an object with neither marker is not an expanded navigation.
+        #[derive(Deserialize)]
+        struct Results<T> {
+            results: Vec<T>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw<T> {
+            Deferred {
+                #[serde(rename = "__deferred")]
+                deferred: DeferredBody,
+            },
+            Expanded(Results<T>),
+            Bare(Vec<T>),
+            Other(serde::de::IgnoredAny),
+        }
+        Ok(match Option::<Raw<T>>::deserialize(d)? {
+            Some(Raw::Deferred { deferred }) => Nav::Deferred(deferred.uri.filter(|u| !u.trim().is_empty())),
+            Some(Raw::Expanded(e)) => Nav::Expanded(e.results),
+            Some(Raw::Bare(v)) => Nav::Expanded(v),
+            Some(Raw::Other(_)) | None => Nav::Missing,
+        })
+    }
+}
+
+/// Serialised as the rows when they were read, `null` when they were not (JSON output and
+/// exports never show an unread navigation as an empty list).
+impl<T: Serialize> Serialize for Nav<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Nav::Expanded(v) => v.serialize(s),
+            _ => s.serialize_none(),
+        }
+    }
 }
 
 impl MessageProcessingLog {

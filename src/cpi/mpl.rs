@@ -1,5 +1,10 @@
-//! Message processing log reads for the detail views (shared/cpi-api.md §4). Message lists are
-//! loaded by `mpl_window` (keyset paging, streamed decoding).
+//! Message processing log reads for the detail views (docs/cpi-api.md, "Message detail"). Message
+//! lists are loaded by `mpl_window` (keyset paging, streamed decoding).
+//!
+//! A navigation is read by the message's own key (`MessageProcessingLogs('<guid>')/<Nav>`), never
+//! by a URI from a reply: real tenants defer navigations although `$expand` asked for them, and
+//! their deferred URIs can name another entity. The deferred URI only passes the origin gate
+//! (`Transport::reply_link`): one outside the tenant is refused and reported, and nothing is sent.
 
 use reqwest::StatusCode;
 
@@ -134,6 +139,29 @@ impl CpiClient {
         let filter = query.filter(query.from, query.to);
         let opts: Vec<(&str, String)> = filter.map(|f| ("$filter", f)).into_iter().collect();
         get_count(t, url(&t.root, "MessageProcessingLogs/$count", &opts)).await
+    }
+
+    /// A navigation of a message (`CustomHeaderProperties`, `Attachments`, `Runs`, …) read by the
+    /// message's own key. `deferred` is the `__deferred` URI the tenant sent for it, if any: it is
+    /// checked against the tenant's origin and service root (a URI elsewhere fails with
+    /// `CpiError::ForeignLink` and nothing is requested) and otherwise unused. `Ok(None)`: the
+    /// navigation answered 404 — the tenant does not offer it (e.g. `Runs` on some tenants).
+    pub async fn mpl_navigation<T: serde::de::DeserializeOwned>(
+        &self,
+        guid: &str,
+        nav: &str,
+        deferred: Option<&str>,
+    ) -> Result<Option<Vec<T>>, CpiError> {
+        let t = self.t();
+        let entity = format!("MessageProcessingLogs({})", key(guid));
+        if let Some(uri) = deferred {
+            t.reply_link(uri, &super::http::endpoint_of(&url(&t.root, &entity, &[])))?;
+        }
+        match get_all(t, url(&t.root, &format!("{entity}/{nav}"), &[])).await {
+            Ok(rows) => Ok(Some(rows)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     async fn mpl_nav<T: serde::de::DeserializeOwned>(

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::app::detail::MessageDetail;
+use crate::app::detail::{MessageDetail, NavPart};
 use crate::app::doc;
 use crate::app::keymap::Keymap;
 use crate::app::load::Fetch;
@@ -43,49 +43,59 @@ fn part<T: serde::Serialize>(f: &Fetch<T>, errors: &mut Vec<String>, what: &str)
     }
 }
 
+/// What a detail command read: the text to print, the parts that could not be read
+/// (`what: why`), and whether anything was read at all.
+#[derive(Debug)]
+pub struct DetailRead {
+    pub text: String,
+    pub unread: Vec<String>,
+    /// Navigations the tenant does not offer (answered 404): said, not an error.
+    pub not_on_tenant: Vec<&'static str>,
+}
+
 /// A message's properties, error text, custom header properties, attachments and runs with
-/// their steps. Fails when the message cannot be read; a part that could not be read is shown
-/// (or set to `null` with an entry in `errors`) and fails the command after printing.
+/// their steps. Fails only when nothing could be read (e.g. the message does not exist); every
+/// part that was read is printed, every part that was not is listed in `unread` (JSON: `null`
+/// and an entry in `errors`). A navigation the tenant does not offer is `not_available`.
 pub async fn message(
     client: &CpiClient,
     guid: &str,
     format: Output,
     now: EpochMs,
     width: u16,
-) -> Result<(String, Vec<String>), String> {
+) -> Result<DetailRead, String> {
     let d: MessageDetail = crate::app::fetch::message_detail(client, guid).await;
-    if let Fetch::Failed(e) = &d.log {
-        return Err(format!("cannot read message {guid}: {e}"));
+    let gone = matches!(&d.log, Fetch::Failed(e) if e.starts_with(crate::app::fetch::NO_SUCH_MESSAGE));
+    if gone || !d.anything_read() {
+        let why = match &d.log {
+            Fetch::Failed(e) => e.clone(),
+            _ => d.unread().join("; "),
+        };
+        return Err(format!("cannot read message {guid}: {why}"));
     }
-    let mut errors = Vec::new();
+    let unread = d.unread();
+    let not_on_tenant = d.not_on_tenant();
     let text = match format {
         Output::Json => {
+            let mut errors = Vec::new();
             let log = part(&d.log, &mut errors, "properties");
+            let custom = nav_part(&d.headers, &mut errors, "custom header properties", |v| json!(v));
             let error = part(&d.error, &mut errors, "error text");
-            let attachments = part(&d.attachments, &mut errors, "attachments");
-            let runs = match &d.runs {
-                Fetch::Done(runs) => Value::Array(
+            let attachments = nav_part(&d.attachments, &mut errors, "attachments", |v| json!(v));
+            let runs = nav_part(&d.runs, &mut errors, "runs", |runs| {
+                Value::Array(
                     runs.iter()
                         .map(|r| json!({ "run": r.run, "steps": r.steps }))
                         .collect(),
-                ),
-                Fetch::Failed(e) => {
-                    errors.push(format!("runs: {e}"));
-                    Value::Null
-                }
-                Fetch::Pending => Value::Null,
-            };
-            let custom = d
-                .log
-                .done()
-                .map(|m| json!(m.custom_header_properties))
-                .unwrap_or(Value::Null);
+                )
+            });
             let doc = json!({
                 "message": log,
                 "error": error,
                 "custom_header_properties": custom,
                 "attachments": attachments,
                 "runs": runs,
+                "not_available": not_on_tenant,
                 "errors": errors,
             });
             let mut s = crate::sanitize::to_json_pretty(&doc).map_err(|e| e.to_string())?;
@@ -93,15 +103,6 @@ pub async fn message(
             s
         }
         Output::Table => {
-            for (f, what) in [
-                (matches!(d.error, Fetch::Failed(_)), "error text"),
-                (matches!(d.attachments, Fetch::Failed(_)), "attachments"),
-                (matches!(d.runs, Fetch::Failed(_)), "runs"),
-            ] {
-                if f {
-                    errors.push(format!("{what} could not be read (see above)"));
-                }
-            }
             let mut s = state_for(
                 Route::MessageDetail {
                     guid: guid.to_string(),
@@ -121,7 +122,29 @@ pub async fn message(
             );
         }
     };
-    Ok((text, errors))
+    Ok(DetailRead {
+        text,
+        unread,
+        not_on_tenant,
+    })
+}
+
+/// A navigation part as JSON: its rows, or `null` (not offered by the tenant, or not read — the
+/// latter with an entry in `errors`).
+fn nav_part<T>(
+    f: &Fetch<NavPart<T>>,
+    errors: &mut Vec<String>,
+    what: &str,
+    rows: impl FnOnce(&[T]) -> Value,
+) -> Value {
+    match f {
+        Fetch::Done(NavPart::Rows(v)) => rows(v),
+        Fetch::Done(NavPart::NotOnTenant) | Fetch::Pending => Value::Null,
+        Fetch::Failed(e) => {
+            errors.push(format!("{what}: {e}"));
+            Value::Null
+        }
+    }
 }
 
 /// An artifact's fields and its deployment error text.

@@ -204,7 +204,7 @@ fn print(text: &str) -> Result<()> {
 /// failed and what to check, no backtrace), and returns the exit status.
 pub fn run_get(global: &GlobalArgs, args: &GetArgs) -> i32 {
     match run_get_inner(global, args) {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(e) => {
             tracing::error!("cpitop get failed: {e:#}");
             // The error can carry tenant text (an OData error message, a name): one neutral line.
@@ -214,7 +214,12 @@ pub fn run_get(global: &GlobalArgs, args: &GetArgs) -> i32 {
     }
 }
 
-fn run_get_inner(global: &GlobalArgs, args: &GetArgs) -> Result<()> {
+/// Exit status of `get message` when it printed what it read but some parts could not be read
+/// (listed on stderr, and in `errors` of the JSON): scripts can tell "partial" from "nothing"
+/// (1) and from "everything" (0).
+pub const EXIT_PARTIAL: i32 = 2;
+
+fn run_get_inner(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
     let _log = Paths::from_env(global.config.as_deref())
         .ok()
         .and_then(|p| crate::config::logging::init(&p, global.log_level.as_deref()).ok());
@@ -226,7 +231,7 @@ fn run_get_inner(global: &GlobalArgs, args: &GetArgs) -> Result<()> {
     rt.block_on(run_async(global, args))
 }
 
-async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<()> {
+async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
     let target = connect(global, args.seed).await?;
     let client = &target.client;
     let tenant = if global.demo { "demo" } else { client.name() }.to_string();
@@ -284,16 +289,16 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<()> {
             .await
             .map_err(fail)?,
         What::Message { guid } => {
-            let (text, errors) = detail::message(client, guid, args.output, cx.now, doc_width())
+            let read = detail::message(client, guid, args.output, cx.now, doc_width())
                 .await
                 .map_err(fail)?;
-            return finish_detail(&text, errors, &tenant);
+            return finish_message(&read, &tenant);
         }
         What::Artifact { id } => {
             let (text, errors) = detail::artifact(client, id, args.output, cx.now, doc_width())
                 .await
                 .map_err(fail)?;
-            return finish_detail(&text, errors, &tenant);
+            return finish_detail(&text, errors, &tenant).map(|()| 0);
         }
     };
     // Colours as in the TUI, only for people at a terminal (and never with NO_COLOR).
@@ -304,7 +309,29 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<()> {
         let summary = format!("{} · tenant {tenant}", table.summary);
         eprintln!("{}", crate::sanitize::one_line(&summary));
     }
-    Ok(())
+    Ok(0)
+}
+
+/// Print what was read of a message; say on stderr what the tenant does not offer and what
+/// could not be read. Exit 0 when every part was read, `EXIT_PARTIAL` when some were not.
+fn finish_message(read: &detail::DetailRead, tenant: &str) -> Result<i32> {
+    print(&read.text)?;
+    if !read.not_on_tenant.is_empty() {
+        eprintln!(
+            "note: not available on tenant {tenant}: {}",
+            read.not_on_tenant.join(", ")
+        );
+    }
+    if read.unread.is_empty() {
+        return Ok(0);
+    }
+    let line = format!(
+        "not read from tenant {tenant}: {} (the rest is printed above)",
+        read.unread.join("; ")
+    );
+    tracing::warn!("cpitop get message: {line}");
+    eprintln!("note: {line}");
+    Ok(EXIT_PARTIAL)
 }
 
 fn finish_detail(text: &str, errors: Vec<String>, tenant: &str) -> Result<()> {

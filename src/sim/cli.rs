@@ -37,6 +37,12 @@ pub struct SimArgs {
     /// control_chars[:error].
     #[arg(long = "fault", value_parser = FaultRule::parse_flag)]
     pub faults: Vec<FaultRule>,
+    /// A tenant as clean as the spec: none of the real-tenant behaviours of docs/sim.md.
+    #[arg(long)]
+    pub clean: bool,
+    /// Share of messages (0–1) whose `Runs` answers 404 (1 = a tenant without runs).
+    #[arg(long, default_value_t = 0.05)]
+    pub runs_404: f64,
 }
 
 impl SimArgs {
@@ -64,6 +70,8 @@ impl SimArgs {
             require_csrf: !self.no_csrf,
             faults: self.faults.clone(),
             start_time_ms: None,
+            clean: self.clean,
+            runs_404: self.runs_404,
         })
     }
 }

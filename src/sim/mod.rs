@@ -85,6 +85,12 @@ pub struct SimConfig {
     /// Pin the sim clock's start (epoch ms) instead of the real time, for fully reproducible
     /// timestamps in tests.
     pub start_time_ms: Option<i64>,
+    /// Turn the real-tenant behaviours off (docs/sim.md): a tenant as clean as the spec, for
+    /// benchmarks that need one. Default `false`: the sim is as messy as real tenants.
+    pub clean: bool,
+    /// Share of messages (0–1) whose `Runs` navigation answers 404, as on tenants without it;
+    /// 1 = no message has runs. Ignored when `clean`.
+    pub runs_404: f64,
 }
 
 impl Default for SimConfig {
@@ -100,6 +106,8 @@ impl Default for SimConfig {
             require_csrf: true,
             faults: Vec::new(),
             start_time_ms: None,
+            clean: false,
+            runs_404: 0.05,
         }
     }
 }
@@ -177,6 +185,12 @@ pub async fn spawn(cfg: SimConfig) -> Result<SimHandle, SimError> {
         return Err(SimError::Config(format!(
             "message_rate must be >= 0, got {}",
             cfg.message_rate
+        )));
+    }
+    if !(0.0..=1.0).contains(&cfg.runs_404) {
+        return Err(SimError::Config(format!(
+            "runs_404 must be a share between 0 and 1, got {}",
+            cfg.runs_404
         )));
     }
     if cfg.history_messages.is_some_and(|n| n > 100_000_000) {

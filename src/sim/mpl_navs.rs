@@ -12,6 +12,50 @@ use super::routing::{Ctx, metadata};
 
 const SALT_ATT: u64 = 10;
 const SALT_MSE: u64 = 11;
+const SALT_DEFER: u64 = 40;
+const SALT_NO_META: u64 = 41;
+const SALT_RECORD_FAILS: u64 = 42;
+const SALT_NO_RUNS: u64 = 43;
+const SALT_EMPTY_NAV: u64 = 44;
+
+// --- Realism of a message's detail (docs/sim.md, "Message detail"). Each behaviour is decided by
+// the message's hash, so it is the same on every request, and is off with `SimConfig::clean`.
+
+/// Every 4th message answers its navigations `__deferred` although `$expand` asked for them, with
+/// a URI naming another message (as real tenants' deferred URIs can).
+pub fn defers_despite_expand(ctx: &Ctx, mg: &Gen, st: &MsgState) -> bool {
+    !ctx.cfg.clean && mg.h(st.i, SALT_DEFER) % 4 == 0
+}
+
+/// The guid a deferred URI of a message names when the tenant defers despite `$expand`: its
+/// neighbour's, never its own.
+pub fn deferred_guid(mg: &Gen, st: &MsgState) -> String {
+    String::from_utf8_lossy(&mg.guid(st.i ^ 1)).into_owned()
+}
+
+/// Every 10th message comes without `__metadata`.
+pub fn without_metadata(ctx: &Ctx, mg: &Gen, st: &MsgState) -> bool {
+    !ctx.cfg.clean && mg.h(st.i, SALT_NO_META) % 10 == 0
+}
+
+/// On a plain list (no `$expand`), every 3rd message's navigations come as `{"results":[]}`
+/// instead of `__deferred`.
+pub fn empty_results_unexpanded(ctx: &Ctx, mg: &Gen, st: &MsgState) -> bool {
+    !ctx.cfg.clean && mg.h(st.i, SALT_EMPTY_NAV) % 3 == 0
+}
+
+/// One message in 400 fails its full record (`$expand` asked) with HTTP 500 while its
+/// navigations, error text and attachments answer.
+pub fn record_fails(ctx: &Ctx, mg: &Gen, st: &MsgState) -> bool {
+    !ctx.cfg.clean && !ctx.q.expand.is_empty() && mg.h(st.i, SALT_RECORD_FAILS) % 400 == 0
+}
+
+/// `Runs` answers 404 for this message: a share `SimConfig::runs_404` of messages (1 = a tenant
+/// without the navigation).
+pub fn runs_missing(ctx: &Ctx, mg: &Gen, st: &MsgState) -> bool {
+    let share = if ctx.cfg.clean { 0.0 } else { ctx.cfg.runs_404 };
+    share > 0.0 && (mg.h(st.i, SALT_NO_RUNS) % 10_000) as f64 / 10_000.0 < share
+}
 
 fn guid_string(mg: &Gen, st: &MsgState) -> String {
     String::from_utf8_lossy(&mg.guid(st.i)).into_owned()
@@ -149,8 +193,9 @@ pub fn write_nav_rows(j: &mut Json, ctx: &Ctx, mg: &Gen, st: &MsgState, nav: &st
                     .key("TimeStamp")
                     .date(st.log_end);
                 j.key("Name").str(name).key("ContentType").str(ct);
+                // Edm.Int64: a JSON string, as real tenants send it.
                 j.key("PayloadSize")
-                    .int(attachment_body(mg, st, k).len() as i64)
+                    .int_str(attachment_body(mg, st, k).len() as i64)
                     .end_obj();
             }
         }
@@ -356,6 +401,7 @@ pub fn nav(ctx: &Ctx, mg: &Gen, st: &MsgState, nav: &str, tail: &[&str]) -> Resp
             None => Resp::empty(StatusCode::NO_CONTENT),
             Some(text) => Resp::text(StatusCode::OK, text),
         },
+        ("Runs", []) if runs_missing(ctx, mg, st) => not_found(),
         (
             "CustomHeaderProperties" | "AdapterAttributes" | "Attachments" | "MessageStoreEntries" | "Runs",
             [],
@@ -373,7 +419,7 @@ pub fn run_route(ctx: &Ctx, store: &MplStore, id: &str, rest: &[&str]) -> Resp {
     let Some(st) = store.state(i) else {
         return not_found();
     };
-    if k as usize > current_attempt(&st) {
+    if k as usize > current_attempt(&st) || runs_missing(ctx, mg, &st) {
         return not_found();
     }
     match rest {

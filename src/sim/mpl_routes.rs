@@ -10,7 +10,7 @@ use super::mpl_gen::Gen;
 use super::mpl_navs;
 use super::mpl_store::{MplStore, MsgState};
 use super::query::{self, PAGE_SIZE, Query};
-use super::resp::{Resp, bad_request, method_not_allowed, not_found};
+use super::resp::{Resp, bad_request, method_not_allowed, not_found, odata_error};
 use super::routing::{Ctx, Seg, count};
 use super::world::World;
 
@@ -152,11 +152,13 @@ pub fn write_mpl(j: &mut Json, ctx: &Ctx, mg: &Gen, st: &MsgState, mask: u64, ex
     let uri = [ctx.api, key[0], key[1], key[2]];
     let on = |p: usize| mask & (1 << p) != 0;
     j.obj();
-    j.key("__metadata").obj();
-    j.key("id").str_parts(&uri).key("uri").str_parts(&uri);
-    j.key("type")
-        .str("com.sap.hci.api.MessageProcessingLog")
-        .end_obj();
+    if !mpl_navs::without_metadata(ctx, mg, st) {
+        j.key("__metadata").obj();
+        j.key("id").str_parts(&uri).key("uri").str_parts(&uri);
+        j.key("type")
+            .str("com.sap.hci.api.MessageProcessingLog")
+            .end_obj();
+    }
     if on(0) {
         j.key("MessageGuid").str(guid);
     }
@@ -258,10 +260,17 @@ pub fn write_mpl(j: &mut Json, ctx: &Ctx, mg: &Gen, st: &MsgState, mask: u64, ex
             continue;
         }
         j.key(nav);
-        if expand.iter().any(|e| e == nav) {
+        let asked = expand.iter().any(|e| e == nav);
+        if asked && mpl_navs::defers_despite_expand(ctx, mg, st) {
+            // Deferred although asked for, naming another message (docs/sim.md).
+            let other = mpl_navs::deferred_guid(mg, st);
+            j.deferred(&[ctx.api, key[0], &other, key[2], "/", nav]);
+        } else if asked {
             j.obj().key("results");
             mpl_navs::write_nav_rows(j, ctx, mg, st, nav);
             j.end_obj();
+        } else if expand.is_empty() && mpl_navs::empty_results_unexpanded(ctx, mg, st) {
+            j.obj().key("results").arr().end_arr().end_obj();
         } else {
             j.deferred(&[ctx.api, key[0], key[1], key[2], "/", nav]);
         }
@@ -488,6 +497,11 @@ pub fn route(ctx: &Ctx, w: &mut World, segs: &[Seg]) -> Resp {
                 return not_found();
             };
             match rest {
+                [] if mpl_navs::record_fails(ctx, &store.mg, &st) => odata_error(
+                    http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal Server Error",
+                    "Internal error while reading the message processing log",
+                ),
                 [] => {
                     let mask = match select_mask(&ctx.q) {
                         Ok(m) => m,

@@ -2,7 +2,7 @@
 //! of artifacts, messages, queues and one failed message's detail.
 #![allow(dead_code)]
 
-use cpitop::app::detail::{MessagePart, RunWithSteps};
+use cpitop::app::detail::{MessagePart, NavPart, RunWithSteps};
 use cpitop::app::msg::{DataMsg, MessagesEvent, Msg};
 use cpitop::app::queues::{QueueRow, QueueStats, QueuesSnapshot};
 use cpitop::app::state::{Environment, TenantInfo};
@@ -312,7 +312,7 @@ pub const ERROR_TEXT: &str = "com.sap.it.rt.adapter.http.api.exception.HttpRespo
 
 pub fn detail_parts(guid: &str) -> Vec<MessagePart> {
     let mut log = mpl(guid, "Invoice_Outbound", "FAILED", 2, 2_345);
-    log.custom_header_properties = vec![
+    let headers = vec![
         CustomHeaderProperty {
             id: "1".into(),
             name: "po_number".into(),
@@ -324,6 +324,7 @@ pub fn detail_parts(guid: &str) -> Vec<MessagePart> {
             value: "1000".into(),
         },
     ];
+    log.custom_header_properties = Nav::Expanded(headers.clone());
     log.transaction_id = "f116bfb5124f4f0cbda44f0e9fd33a11".into();
     let step = |id: &str, activity: &str, status: &str, error: &str| MplRunStep {
         run_id: "RUN1".into(),
@@ -338,16 +339,18 @@ pub fn detail_parts(guid: &str) -> Vec<MessagePart> {
     };
     vec![
         MessagePart::Log(Ok(log)),
+        // As `fetch::message_log` delivers them: the expanded headers as a part of their own.
+        MessagePart::Headers(Ok(NavPart::Rows(headers))),
         MessagePart::Error(Ok(Some(ERROR_TEXT.into()))),
-        MessagePart::Attachments(Ok(vec![MplAttachment {
+        MessagePart::Attachments(Ok(NavPart::Rows(vec![MplAttachment {
             id: "sap-it-res:msg:att1".into(),
             message_guid: guid.into(),
             timestamp: Some(NOW - 2 * MIN),
             name: "ErrorPayload".into(),
             content_type: "text/plain".into(),
             payload_size: 2_048,
-        }])),
-        MessagePart::Runs(Ok(vec![RunWithSteps {
+        }]))),
+        MessagePart::Runs(Ok(NavPart::Rows(vec![RunWithSteps {
             run: MplRun {
                 id: "RUN1".into(),
                 run_start: Some(NOW - 2 * MIN - 2_345),
@@ -366,7 +369,7 @@ pub fn detail_parts(guid: &str) -> Vec<MessagePart> {
                 ),
                 step("EndEvent_2", "Error End", "COMPLETED", ""),
             ],
-        }])),
+        }]))),
     ]
 }
 
