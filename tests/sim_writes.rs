@@ -199,17 +199,22 @@ async fn messaging_queue_api() {
     assert_eq!(results(&ms).len(), 10);
     let m0 = results(&ms)[0]["jmsMessageId"].as_str().expect("id").to_string();
     assert!(results(&ms)[0]["failed"] == true && results(&ms)[0]["retryCount"] == "5");
+    // Function imports take their parameters as URL literals (OData V2).
     let r = t
         .write(
             "POST",
-            "/RetryMessagingMessages",
-            Some(&format!(
-                r#"{{"queueName":"DLQ_INVOICES_OUT","jmsMessageId":"{m0}"}}"#
-            )),
+            &format!(
+                "/RetryMessagingMessages?queueName='DLQ_INVOICES_OUT'&jmsMessageIds='{}'",
+                enc(&m0)
+            ),
+            None,
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.json()["processedCount"], "1");
+    assert_eq!(
+        r.json()["d"]["RetryMessagingMessages"]["processedCount"],
+        "1"
+    );
     assert!(
         !a.truth_queue("DLQ_INVOICES_OUT")
             .expect("q")
@@ -222,11 +227,14 @@ async fn messaging_queue_api() {
         .iter()
         .map(|m| m["jmsMessageId"].as_str().expect("id").to_string())
         .collect();
-    let body = serde_json::json!({"sourceQueue":"DLQ_INVOICES_OUT","targetQueue":"INVOICES_OUT","jmsMessageIds":ids}).to_string();
-    let r = t.write("POST", "/MoveMessagingMessages", Some(&body)).await;
+    let mv = format!(
+        "/MoveMessagingMessages?sourceQueue='DLQ_INVOICES_OUT'&targetQueue='INVOICES_OUT'&jmsMessageIds='{}'",
+        enc(&ids.join(","))
+    );
+    let r = t.write("POST", &mv, None).await;
     assert_eq!(
         r.json(),
-        serde_json::json!({"operation":"MOVE","processedCount":"3"})
+        serde_json::json!({"d":{"MoveMessagingMessages":{"operation":"MOVE","processedCount":"3"}}})
     );
     assert_eq!(a.truth_queue("INVOICES_OUT").expect("q").len(), 6);
     let key = format!(
@@ -240,7 +248,8 @@ async fn messaging_queue_api() {
         t.write("POST", "/MoveMessagingMessages", Some("{bad"))
             .await
             .status,
-        400
+        400,
+        "a call without its URL parameters is refused"
     );
     let both = T::new(SimConfig {
         queue_api: QueueApi::Both,

@@ -187,10 +187,12 @@ impl JobCx {
                 }
                 break;
             }
-            // Moves in the messaging API go in batches (one request each); everything else is
-            // one request per message.
+            // Moves and retries in the messaging API go in batches of at most 100 (one request
+            // each: the tenant refuses more); everything else is one request per message.
             let n = match (&op, self.c.queue_api()) {
-                (QueueOp::Move { .. }, Some(QueueApiKind::Messaging)) => 100.min(rest.len()),
+                (QueueOp::Move { .. } | QueueOp::Retry, Some(QueueApiKind::Messaging)) => {
+                    crate::cpi::queues::MESSAGING_BATCH.min(rest.len())
+                }
                 _ => 1,
             };
             let (chunk, tail) = rest.split_at(n);

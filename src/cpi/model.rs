@@ -671,6 +671,20 @@ pub struct JmsMessage {
     pub mime_msgid: String,
     #[serde(rename = "ContentType", default, deserialize_with = "de_string")]
     pub content_type: String,
+    /// The rest are sent only by the messaging API (`MessagingMessages`); empty from `JmsMessages`.
+    #[serde(default, deserialize_with = "de_string")]
+    pub sender: String,
+    #[serde(default, deserialize_with = "de_string")]
+    pub receiver: String,
+    #[serde(rename = "messageType", default, deserialize_with = "de_string")]
+    pub message_type: String,
+    #[serde(rename = "applicationId", default, deserialize_with = "de_string")]
+    pub application_id: String,
+    #[serde(rename = "correlationId", default, deserialize_with = "de_string")]
+    pub correlation_id: String,
+    /// The MPL's custom status (e.g. `ERROR` on a COMPLETED message: a business error).
+    #[serde(rename = "customStatus", default, deserialize_with = "de_string")]
+    pub custom_status: String,
 }
 
 /// What the web UI shows as a queued message's status (§5.2/§5.4), derived from its fields.
@@ -841,12 +855,24 @@ mod tests {
     #[test]
     fn jms_message_from_both_queue_apis() {
         let old = r#"{"Msgid":"ID:10.1.2.3a1b2c3d4e5f:17","Name":"ORDERS_IN","Failed":true,"Mplid":"AGZ0","CreatedAt":"1718000000000","RetryCount":"3","NextRetry":"1718003600000","OverdueAt":"1718604800000","ExpirationDate":"1725776000000","MimeMsgid":null}"#;
-        let new = r#"{"jmsMessageId":"ID:10.1.2.3a1b2c3d4e5f:17","queueName":"ORDERS_IN","failed":true,"mplId":"AGZ0","createdAt":"1718000000000","retryCount":"3","nextRetry":"1718003600000","overdueAt":"1718604800000","expirationDate":"1725776000000"}"#;
+        let new = r#"{"jmsMessageId":"ID:10.1.2.3a1b2c3d4e5f:17","queueName":"ORDERS_IN","failed":true,"mplId":"AGZ0","createdAt":"1718000000000","retryCount":"3","nextRetry":"1718003600000","overdueAt":"1718604800000","expirationDate":"1725776000000","sender":"S4_ORDERS","receiver":"A_SOAP,B_SOAP","messageType":"ORDERS05","applicationId":"PO-1","correlationId":"AGc1","customStatus":"ERROR"}"#;
         let a: JmsMessage = serde_json::from_str(old).expect("old decodes");
         let b: JmsMessage = serde_json::from_str(new).expect("new decodes");
         assert_eq!(a.msgid, b.msgid);
         assert_eq!(a.retry_count, 3);
         assert_eq!(b.created_at, Some(1_718_000_000_000));
         assert_eq!(a.state(0), JmsMessageState::Failed);
+        assert_eq!(
+            (
+                b.sender.as_str(),
+                b.receiver.as_str(),
+                b.message_type.as_str(),
+                b.application_id.as_str(),
+                b.correlation_id.as_str(),
+                b.custom_status.as_str()
+            ),
+            ("S4_ORDERS", "A_SOAP,B_SOAP", "ORDERS05", "PO-1", "AGc1", "ERROR")
+        );
+        assert!(a.sender.is_empty() && a.custom_status.is_empty());
     }
 }

@@ -19,12 +19,36 @@ use super::http::Req;
 use super::model::{JmsBroker, JmsMessage, Queue};
 use super::odata::de_i64;
 use super::paging::{get_all, get_one};
-use super::query::{key, url};
+use super::query::{key, lit, url};
 
-/// `pageSize` for `MessagingMessages` listings (100–10000, §5.3 U).
+/// `pageSize` for `MessagingMessages` listings (100–10000, U).
 const MESSAGING_PAGE_SIZE: u32 = 10_000;
-/// `MoveMessagingMessages` takes at most this many ids per call (the web UI moves ≤ 100).
-const MOVE_BATCH: usize = 100;
+
+/// The messaging API's function imports and their parameters, all in this one place.
+///
+/// Known (SAP's public JMS API of 2026): `RetryMessagingMessages` and `MoveMessagingMessages`
+/// are OData function imports called with POST, and SAP's own UI moves at most 100 messages at
+/// once. OData V2 passes function-import parameters in the URL as literals (`name='value'`), not
+/// in a body, and allows only primitive types, so the ids of a batch travel as one joined string.
+/// UNCERTAIN: the parameter names and the separator below are taken from an earlier community
+/// client, not from SAP's reference; if a tenant rejects them, correct them here (docs/cpi-api.md,
+/// "JMS queues").
+pub mod messaging_fi {
+    pub const RETRY: &str = "RetryMessagingMessages";
+    pub const MOVE: &str = "MoveMessagingMessages";
+    /// The queue whose messages are retried.
+    pub const QUEUE: &str = "queueName";
+    pub const SOURCE: &str = "sourceQueue";
+    pub const TARGET: &str = "targetQueue";
+    /// The message ids of the batch, joined by [`ID_SEPARATOR`].
+    pub const IDS: &str = "jmsMessageIds";
+    pub const ID_SEPARATOR: &str = ",";
+    /// At most this many messages per call (as SAP's UI; the tenant refuses more).
+    pub const BATCH: usize = 100;
+}
+
+/// Messages per retry/move call of the messaging API (see [`messaging_fi::BATCH`]).
+pub const MESSAGING_BATCH: usize = messaging_fi::BATCH;
 
 /// The per-message result of a bulk action.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -79,9 +103,19 @@ struct OperationReply {
     processed_count: i64,
 }
 
+/// `processedCount` of a function-import reply: at the top, inside `d`, or inside
+/// `d.<FunctionImportName>` (how OData V2 wraps a complex-type result). `None` when absent.
 fn processed_count(body: &[u8]) -> Option<i64> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let inner = v.get("d").cloned().unwrap_or(v);
+    let d = v.get("d").cloned().unwrap_or(v);
+    let inner = if d.get("processedCount").is_some() {
+        d
+    } else {
+        [messaging_fi::RETRY, messaging_fi::MOVE]
+            .iter()
+            .find_map(|n| d.get(*n).cloned())?
+    };
+    inner.get("processedCount")?;
     serde_json::from_value::<OperationReply>(inner)
         .ok()
         .map(|r| r.processed_count)
@@ -195,10 +229,9 @@ impl CpiClient {
                 Ok(())
             }
             QueueApiKind::Messaging => {
-                let body = serde_json::json!({"queueName": msg.queue, "jmsMessageId": msg.msgid});
-                let req = Req::write(Method::POST, url(&t.root, "RetryMessagingMessages", &[]))
-                    .json_body(body.to_string().into_bytes());
-                let reply = t.send_write(&req).await?;
+                let reply = self
+                    .retry_call_messaging(&msg.queue, std::slice::from_ref(&msg.msgid))
+                    .await?;
                 match processed_count(&reply.body) {
                     Some(0) => Err(CpiError::OData {
                         endpoint: reply.endpoint,
@@ -212,8 +245,8 @@ impl CpiClient {
         }
     }
 
-    /// Retry every message of a queue (classic: MERGE `Queues('<q>')` → 204; messaging: retry
-    /// each message, since no queue-wide retry is documented).
+    /// Retry every message of a queue (classic: MERGE `Queues('<q>')` → 204; messaging:
+    /// `RetryMessagingMessages` in batches of at most 100, since no queue-wide retry is known).
     pub async fn retry_queue(&self, queue: &str) -> Result<BulkOutcome, CpiError> {
         let t = self.t();
         match self.detected_queue_api().await? {
@@ -242,16 +275,93 @@ impl CpiClient {
         }
     }
 
-    /// Retry several messages, one request each; per-message results.
+    /// Retry several messages; per-message results. Classic: one request each. Messaging: one
+    /// `RetryMessagingMessages` per queue and batch of at most [`MESSAGING_BATCH`].
     pub async fn retry_queue_messages(&self, msgs: &[JmsMessageKey]) -> BulkOutcome {
         let mut out = BulkOutcome::default();
-        for m in msgs {
-            match self.retry_queue_message(m).await {
-                Ok(()) => out.succeeded.push(m.msgid.clone()),
-                Err(e) => out.fail(&m.msgid, e.to_string()),
+        let api = match self.detected_queue_api().await {
+            Ok(k) => k,
+            Err(e) => {
+                let reason = e.to_string();
+                for m in msgs {
+                    out.fail(&m.msgid, reason.clone());
+                }
+                return out;
+            }
+        };
+        match api {
+            QueueApiKind::Classic => {
+                for m in msgs {
+                    match self.retry_queue_message(m).await {
+                        Ok(()) => out.succeeded.push(m.msgid.clone()),
+                        Err(e) => out.fail(&m.msgid, e.to_string()),
+                    }
+                }
+            }
+            QueueApiKind::Messaging => {
+                // Grouped by queue, in first-seen order: one call names one queue.
+                let mut queues: Vec<&str> = Vec::new();
+                for m in msgs {
+                    if !queues.contains(&m.queue.as_str()) {
+                        queues.push(&m.queue);
+                    }
+                }
+                for q in queues {
+                    let ids: Vec<String> = msgs
+                        .iter()
+                        .filter(|m| m.queue == q)
+                        .map(|m| m.msgid.clone())
+                        .collect();
+                    for batch in ids.chunks(MESSAGING_BATCH) {
+                        self.retry_batch_messaging(q, batch, &mut out).await;
+                    }
+                }
             }
         }
         out
+    }
+
+    /// `POST RetryMessagingMessages?queueName='<q>'&jmsMessageIds='<id>,<id>'`.
+    async fn retry_call_messaging(&self, queue: &str, ids: &[String]) -> Result<super::http::Reply, CpiError> {
+        let t = self.t();
+        let u = url(
+            &t.root,
+            messaging_fi::RETRY,
+            &[
+                (messaging_fi::QUEUE, lit(queue)),
+                (messaging_fi::IDS, lit(&ids.join(messaging_fi::ID_SEPARATOR))),
+            ],
+        );
+        t.send_write(&Req::write(Method::POST, u)).await
+    }
+
+    /// One retry batch. The reply says only how many were retried, not which: when fewer than
+    /// sent, none of the batch is claimed (a retried message stays in its queue, so reading the
+    /// queue back cannot tell either).
+    async fn retry_batch_messaging(&self, queue: &str, batch: &[String], out: &mut BulkOutcome) {
+        match self.retry_call_messaging(queue, batch).await {
+            Ok(reply) => match processed_count(&reply.body) {
+                Some(n) if n == batch.len() as i64 => out.succeeded.extend(batch.iter().cloned()),
+                other => {
+                    let reason = match other {
+                        Some(n) => format!(
+                            "the tenant retried {n} of {} messages in this batch without saying which",
+                            batch.len()
+                        ),
+                        None => "the tenant did not say how many messages it retried".into(),
+                    };
+                    for id in batch {
+                        out.fail(id, reason.clone());
+                    }
+                }
+            },
+            Err(e) => {
+                let reason = e.to_string();
+                for id in batch {
+                    out.fail(id, reason.clone());
+                }
+            }
+        }
     }
 
     /// Delete one queued message (`DELETE JmsMessages(…)` / `MessagingMessages(…)` → 204).
@@ -281,8 +391,8 @@ impl CpiClient {
     /// Move messages from `source` to `target`. Refuses to move a queue onto itself.
     ///
     /// Classic: one `MERGE Queues('<src>')?operation=move&target_queue=<dst>&selector=JMSMessageID='<id>'`
-    /// per message (the weakest claim of the reference, §5.2). Messaging: `MoveMessagingMessages`
-    /// in batches of 100; when the tenant reports fewer processed than sent, the source queue is
+    /// per message (the weakest claim about this API). Messaging: `MoveMessagingMessages`
+    /// in batches of at most 100; when the tenant reports fewer processed than sent, the source queue is
     /// read back and the ids still in it are reported as failed.
     pub async fn move_queue_messages(
         &self,
@@ -319,7 +429,7 @@ impl CpiClient {
                 }
             }
             QueueApiKind::Messaging => {
-                for batch in msgids.chunks(MOVE_BATCH) {
+                for batch in msgids.chunks(MESSAGING_BATCH) {
                     self.move_batch_messaging(source, target, batch, &mut out).await;
                 }
             }
@@ -335,9 +445,16 @@ impl CpiClient {
         out: &mut BulkOutcome,
     ) {
         let t = self.t();
-        let body = serde_json::json!({"sourceQueue": source, "targetQueue": target, "jmsMessageIds": batch});
-        let req = Req::write(Method::POST, url(&t.root, "MoveMessagingMessages", &[]))
-            .json_body(body.to_string().into_bytes());
+        let u = url(
+            &t.root,
+            messaging_fi::MOVE,
+            &[
+                (messaging_fi::SOURCE, lit(source)),
+                (messaging_fi::TARGET, lit(target)),
+                (messaging_fi::IDS, lit(&batch.join(messaging_fi::ID_SEPARATOR))),
+            ],
+        );
+        let req = Req::write(Method::POST, u);
         let reply = match t.send_write(&req).await {
             Ok(r) => r,
             Err(e) => {

@@ -28,6 +28,10 @@ pub struct SimArgs {
     /// Which queue API to serve.
     #[arg(long, value_enum, default_value_t = QueueApi::Classic)]
     pub queue_api: QueueApi,
+    /// HTTP status of the queue APIs not offered (e.g. 404 or 501) [default: 501 with
+    /// `--queue-api none`, else 404].
+    #[arg(long, value_name = "CODE", value_parser = clap::value_parser!(u16).range(400..600))]
+    pub queue_api_absent_status: Option<u16>,
     /// Accept writes without a CSRF token.
     #[arg(long)]
     pub no_csrf: bool,
@@ -67,6 +71,7 @@ impl SimArgs {
             history_messages: self.messages,
             token_lifetime: Duration::from_secs(self.token_lifetime.max(1)),
             queue_api: self.queue_api,
+            queue_api_absent_status: self.queue_api_absent_status.unwrap_or(0),
             require_csrf: !self.no_csrf,
             faults: self.faults.clone(),
             start_time_ms: None,

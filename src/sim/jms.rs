@@ -6,7 +6,6 @@
 //! retries, retrying messages, blocked messages, a stopped queue, broker capacity in warning.
 
 use http::StatusCode;
-use serde::Deserialize;
 
 use super::filter::{FieldType, Val};
 use super::json::Json;
@@ -63,6 +62,9 @@ const DAY: i64 = 86_400_000;
 /// warning (84% used; the UI calls < 20% free critical).
 const BASE_USED: i64 = 8_190_000_000;
 const MAX_CAPACITY: i64 = 9_751_756_800;
+/// Queues the broker counts in `QueueNumber` but does not list in `QueueStates` (real brokers
+/// report more queues than they list).
+const UNLISTED_QUEUES: i64 = 2;
 
 impl Jms {
     pub fn new(mpl: &MplStore, t0: i64) -> Self {
@@ -327,7 +329,7 @@ fn write_broker(j: &mut Json, ctx: &Ctx, jms: &Jms) {
     j.key("MaxQueueNumber")
         .int_str(30)
         .key("QueueNumber")
-        .int_str(jms.queues.len() as i64);
+        .int_str(jms.queues.len() as i64 + UNLISTED_QUEUES);
     j.key("CapacityOk")
         .int_str(cnt(0))
         .key("CapacityWarning")
@@ -569,37 +571,64 @@ fn write_mm(j: &mut Json, ctx: &Ctx, q: &Queue, m: &QMsg, mpl: &MplStore) {
         .key("applicationId")
         .null();
     j.key("correlationId").null();
+    // The MPL's custom status, as the message log reports it.
+    let custom = m
+        .mpl_index
+        .and_then(|i| mpl.state(i))
+        .map(|st| super::mpl_routes::custom_status(&st));
+    j.key("customStatus").opt_str(custom);
     j.end_obj();
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RetryBody {
-    queue_name: String,
-    #[serde(default)]
-    jms_message_id: Option<String>,
-    #[serde(default)]
-    jms_message_ids: Option<Vec<String>>,
+/// Most messages one `RetryMessagingMessages`/`MoveMessagingMessages` call takes (SAP's UI moves
+/// at most 100 at once).
+pub const FI_BATCH_LIMIT: usize = 100;
+
+/// A mandatory function-import parameter: an Edm.String literal in the URL (`name='value'`), as
+/// OData V2 passes function-import parameters. A missing one is refused with 400, as an OData
+/// V2 service refuses a call without a mandatory parameter.
+fn fi_param(ctx: &Ctx, fi: &str, name: &str) -> Result<String, Resp> {
+    match ctx.q.param(name) {
+        Some(v) if !v.trim().is_empty() => Ok(super::routing::unquote(v)),
+        _ => Err(bad_request(&format!(
+            "Mandatory parameter '{name}' of function import '{fi}' is missing."
+        ))),
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MoveBody {
-    source_queue: String,
-    target_queue: String,
-    #[serde(default)]
-    jms_message_ids: Option<Vec<String>>,
+/// The message ids of a call: one comma-joined literal, at most [`FI_BATCH_LIMIT`] of them.
+fn fi_ids(ctx: &Ctx, fi: &str) -> Result<Vec<String>, Resp> {
+    let raw = fi_param(ctx, fi, "jmsMessageIds")?;
+    let ids: Vec<String> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if ids.len() > FI_BATCH_LIMIT {
+        return Err(bad_request(&format!(
+            "The number of messages per request must not exceed {FI_BATCH_LIMIT}; {} were given.",
+            ids.len()
+        )));
+    }
+    Ok(ids)
 }
 
 fn op_reply(op: &str, n: usize) -> Resp {
-    // Reply shape `{"operation":"MOVE","processedCount":"1"}` from one client (§5.3, U).
+    // `{"operation":"MOVE","processedCount":"1"}` as one client saw it (U), inside the OData V2
+    // envelope of a complex-type function-import result: `{"d":{"<FunctionImport>":{…}}}`.
+    let fi = if op == "MOVE" {
+        "MoveMessagingMessages"
+    } else {
+        "RetryMessagingMessages"
+    };
     let mut j = Json::default();
-    j.obj()
-        .key("operation")
+    j.obj().key("d").obj().key(fi).obj();
+    j.key("operation")
         .str(op)
         .key("processedCount")
-        .int_str(n as i64)
-        .end_obj();
+        .int_str(n as i64);
+    j.end_obj().end_obj().end_obj();
     Resp::json_ok(j)
 }
 
@@ -652,47 +681,32 @@ fn messaging(ctx: &Ctx, w: &mut World, segs: &[Seg]) -> Resp {
             message_op(ctx, w, qi, mi, rest, m, |_, _, _| {})
         }
         ("RetryMessagingMessages", None, [], "POST") => {
-            let b: RetryBody = match serde_json::from_slice(ctx.body) {
-                Ok(b) => b,
-                Err(e) => {
-                    return bad_request(&format!(
-                        "invalid RetryMessagingMessages body: {e}; expected {{\"queueName\",\"jmsMessageId\"}}"
-                    ));
-                }
+            let fi = "RetryMessagingMessages";
+            let (queue, ids) = match (fi_param(ctx, fi, "queueName"), fi_ids(ctx, fi)) {
+                (Ok(q), Ok(ids)) => (q, ids),
+                (Err(e), _) | (_, Err(e)) => return e,
             };
-            let ids: Vec<String> = b
-                .jms_message_ids
-                .unwrap_or_default()
-                .into_iter()
-                .chain(b.jms_message_id)
-                .collect();
-            let Some(q) = w.jms.queue_mut(&b.queue_name) else {
+            let Some(q) = w.jms.queue_mut(&queue) else {
                 return not_found();
             };
             let mut n = 0;
-            for msg in q
-                .msgs
-                .iter_mut()
-                .filter(|x| ids.is_empty() || ids.contains(&x.msgid))
-            {
+            for msg in q.msgs.iter_mut().filter(|x| ids.contains(&x.msgid)) {
                 Jms::retry(msg, ctx.now);
                 n += 1;
             }
             op_reply("RETRY", n)
         }
         ("MoveMessagingMessages", None, [], "POST") => {
-            let b: MoveBody = match serde_json::from_slice(ctx.body) {
-                Ok(b) => b,
-                Err(e) => {
-                    return bad_request(&format!(
-                        "invalid MoveMessagingMessages body: {e}; expected {{\"sourceQueue\",\"targetQueue\",\"jmsMessageIds\":[…]}}"
-                    ));
-                }
+            let fi = "MoveMessagingMessages";
+            let (src, dst, ids) = match (
+                fi_param(ctx, fi, "sourceQueue"),
+                fi_param(ctx, fi, "targetQueue"),
+                fi_ids(ctx, fi),
+            ) {
+                (Ok(s), Ok(d), Ok(ids)) => (s, d, ids),
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return e,
             };
-            match w
-                .jms
-                .move_msgs(&b.source_queue, &b.target_queue, b.jms_message_ids.as_deref())
-            {
+            match w.jms.move_msgs(&src, &dst, Some(&ids)) {
                 Ok(n) => op_reply("MOVE", n),
                 Err(e) => e,
             }
@@ -712,10 +726,33 @@ pub fn route(ctx: &Ctx, w: &mut World, segs: &[Seg]) -> Resp {
         {
             messaging(ctx, w, segs)
         }
-        other => odata_error(
+        other => absent(ctx, other),
+    }
+}
+
+/// A queue API this tenant does not offer: 404 for the one API a tenant lacks, 501 on a tenant
+/// without JMS (trial tenants), or the configured status.
+fn absent(ctx: &Ctx, segment: &str) -> Resp {
+    let status = match ctx.cfg.queue_api_absent_status {
+        0 if ctx.cfg.queue_api == super::QueueApi::None => 501,
+        0 => 404,
+        s => s,
+    };
+    match StatusCode::from_u16(status) {
+        Ok(StatusCode::NOT_FOUND) | Err(_) => odata_error(
             StatusCode::NOT_FOUND,
             "Not Found",
-            &format!("Resource not found for the segment '{other}'."),
+            &format!("Resource not found for the segment '{segment}'."),
+        ),
+        Ok(StatusCode::NOT_IMPLEMENTED) => odata_error(
+            StatusCode::NOT_IMPLEMENTED,
+            "Not Implemented",
+            &format!("The resource '{segment}' is not available for this tenant."),
+        ),
+        Ok(code) => odata_error(
+            code,
+            code.canonical_reason().unwrap_or("Error"),
+            &format!("The resource '{segment}' is not available for this tenant."),
         ),
     }
 }

@@ -41,8 +41,9 @@ pub use cli::{SimArgs, run_cli};
 pub use faults::{FaultKind, FaultRule};
 pub use world::DownMode;
 
-/// Which queue-monitor API the tenant answers (shared/cpi-api.md §5.2 / §5.3); the other one
-/// answers 404.
+/// Which queue-list API the tenant answers; the others answer 404, or 501 on a tenant without
+/// JMS (`none`: trial tenants answer 501; see `SimConfig::queue_api_absent_status`). The broker
+/// (`JmsBrokers`) answers in every case.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
 )]
@@ -54,6 +55,8 @@ pub enum QueueApi {
     /// `MessagingQueues` / `MessagingMessages`.
     Messaging,
     Both,
+    /// Neither queue list (a tenant without JMS in its plan, a trial tenant).
+    None,
 }
 
 impl QueueApi {
@@ -78,6 +81,9 @@ pub struct SimConfig {
     pub history_messages: Option<u64>,
     pub token_lifetime: Duration,
     pub queue_api: QueueApi,
+    /// HTTP status of the queue APIs the tenant does not offer; 0 = as real tenants: 501 when it
+    /// offers none (trial tenants), else 404 for the one it lacks.
+    pub queue_api_absent_status: u16,
     /// Writes need a fetched `X-CSRF-Token`.
     pub require_csrf: bool,
     /// Fault rules active from the start.
@@ -103,6 +109,7 @@ impl Default for SimConfig {
             history_messages: None,
             token_lifetime: Duration::from_secs(3600),
             queue_api: QueueApi::Classic,
+            queue_api_absent_status: 0,
             require_csrf: true,
             faults: Vec::new(),
             start_time_ms: None,
