@@ -152,9 +152,13 @@ impl H {
             at: self.s.now,
             result: Ok(QueuesSnapshot {
                 broker: None,
+                missing: None,
                 queues: qs
                     .into_iter()
-                    .map(|queue| QueueRow { queue, stats: None })
+                    .map(|queue| QueueRow {
+                        queue,
+                        ..QueueRow::default()
+                    })
                     .collect(),
             }),
         })]);

@@ -129,7 +129,12 @@ fn demo_artifacts_list_errors_first_in_every_format() {
 
 #[test]
 fn demo_queues_show_each_dlq_beside_its_queue() {
-    let rows = json_rows(&demo(&["queues", "-o", "json"]));
+    // `get queues -o json` is an object: the rows under "queues", beside the broker.
+    let doc: Value = serde_json::from_str(&ok(&demo(&["queues", "-o", "json"]))).expect("JSON");
+    assert_eq!(doc["broker"]["Key"], "Broker1", "{doc}");
+    assert_eq!(doc["queue_list"], "Queues");
+    assert!(doc["missing"].is_null());
+    let rows = doc["queues"].as_array().expect("rows").clone();
     let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
     let dlq = rows
         .iter()
@@ -152,7 +157,9 @@ fn demo_queues_show_each_dlq_beside_its_queue() {
     ] {
         assert!(rows[0][field].is_string(), "field {field}");
     }
-    let problems = json_rows(&demo(&["queues", "--problems", "-o", "json"]));
+    let problems: Value =
+        serde_json::from_str(&ok(&demo(&["queues", "--problems", "-o", "json"]))).expect("JSON");
+    let problems = problems["queues"].as_array().expect("rows").clone();
     assert!(
         !problems.is_empty() && problems.len() < rows.len(),
         "{problems:?}"

@@ -293,7 +293,9 @@ pub fn evaluate_now(s: &mut State, fx: &mut Vec<Effect>) {
         let artifacts: Option<&[RuntimeArtifact]> = newest(pane_arts, own_arts);
 
         // Queues: the poller's listing when it carries messages the rules need, else the newest.
-        let pane_queues: Option<(EpochMs, Vec<QueueSnapshot>)> = s.queues.load.loaded_at.map(|t| {
+        // Rows known only from the broker (no queue list) have no depth: never rule input.
+        let pane_listed = s.queues.loaded_at_listed();
+        let pane_queues: Option<(EpochMs, Vec<QueueSnapshot>)> = pane_listed.map(|t| {
             let rows = s
                 .queues
                 .rows

@@ -28,6 +28,9 @@ pub struct CachedQueues {
     #[serde(with = "broker_wire")]
     pub broker: Option<JmsBroker>,
     pub queues: Vec<CachedQueue>,
+    /// Why the rows come from the broker (no queue list on this tenant).
+    #[serde(default)]
+    pub missing: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,17 +38,24 @@ pub struct CachedQueue {
     pub queue: Queue,
     /// `(failed, blocked, oldest)`; `None` when the messages were not read.
     pub stats: Option<(usize, usize, Option<EpochMs>)>,
+    #[serde(default)]
+    pub fill: Option<i64>,
+    #[serde(default)]
+    pub broker_only: bool,
 }
 
 impl CachedQueues {
-    pub fn of(broker: Option<&JmsBroker>, rows: &[QueueRow]) -> Self {
+    pub fn of(broker: Option<&JmsBroker>, rows: &[QueueRow], missing: Option<&str>) -> Self {
         Self {
             broker: broker.cloned(),
+            missing: missing.map(str::to_string),
             queues: rows
                 .iter()
                 .map(|r| CachedQueue {
                     queue: r.queue.clone(),
                     stats: r.stats.map(|s| (s.failed, s.blocked, s.oldest)),
+                    fill: r.fill,
+                    broker_only: r.broker_only,
                 })
                 .collect(),
         }
@@ -54,6 +64,7 @@ impl CachedQueues {
     pub fn into_snapshot(self) -> QueuesSnapshot {
         QueuesSnapshot {
             broker: self.broker,
+            missing: self.missing,
             queues: self
                 .queues
                 .into_iter()
@@ -64,6 +75,8 @@ impl CachedQueues {
                         blocked,
                         oldest,
                     }),
+                    fill: q.fill,
+                    broker_only: q.broker_only,
                 })
                 .collect(),
         }
@@ -404,7 +417,10 @@ mod tests {
                     blocked: 2,
                     oldest: Some(5),
                 }),
+                fill: Some(1),
+                broker_only: true,
             }],
+            Some("no queue list"),
         );
         let json = serde_json::to_string(&q).unwrap();
         let back: CachedQueues = serde_json::from_str(&json).unwrap();

@@ -138,7 +138,11 @@ fn collect(s: &mut State, wait: bool, force: bool) -> Option<CacheSave> {
     if let Some(at) = fresh(&s.queues.load)
         && s.cache.saved_queues != Some(at)
     {
-        save.queues = Some((at, CachedQueues::of(s.queues.broker.as_ref(), &s.queues.rows)));
+        save.queues = Some((at, CachedQueues::of(
+            s.queues.broker.as_ref(),
+            &s.queues.rows,
+            s.queues.missing.as_deref(),
+        )));
         s.cache.saved_queues = Some(at);
     }
     let messages_due = force
@@ -220,6 +224,7 @@ pub fn apply_loaded(s: &mut State, c: CacheLoaded) {
         && s.queues.load.loaded_at.is_none()
     {
         s.queues.broker = snap.broker;
+        s.queues.missing = snap.missing;
         s.queues.rows = snap.queues;
         cached(&mut s.queues.load, at);
         s.cache.saved_queues = Some(at);

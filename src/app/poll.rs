@@ -11,7 +11,8 @@ use tokio::sync::{Notify, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::msg::{DataMsg, Generation, MessageQuery, MessagesEvent, Msg, PollKind, PollPlan, PollSpec};
-use super::queues::{QueueRow, QueueStats, QueuesSnapshot};
+use super::queues::{QueueRow, QueueStats, QueuesSnapshot, broker_only_notice, broker_rows};
+use crate::cpi::QueueListing;
 use crate::cpi::MplFollow;
 use crate::cpi::client::CpiClient;
 use crate::cpi::model::MplStatus;
@@ -342,11 +343,34 @@ pub fn mpl_query(q: &MessageQuery, server_now: EpochMs) -> MplQuery {
     }
 }
 
-/// One poll of the Queues pane (also `cpitop get queues`).
+/// One poll of the Queues pane (also `cpitop get queues`). A tenant without a queue list (both
+/// queue-list APIs answer 404/501) still has a broker: its `QueueStates` become the rows, and
+/// `missing` says what is missing and what provides it.
 pub async fn queues_snapshot(client: &CpiClient) -> Result<QueuesSnapshot, String> {
-    let queues = client.queues().await.map_err(|e| e.to_string())?;
+    let listing = client.queue_listing().await.map_err(|e| e.to_string())?;
     // The broker is reported separately: a tenant without it still lists queues.
-    let broker = match client.jms_broker().await {
+    let broker = client.jms_broker().await;
+    let queues = match listing {
+        QueueListing::Listed(q) => q,
+        QueueListing::Missing(m) => {
+            return match broker {
+                Ok(b) => {
+                    let rows = broker_rows(&b);
+                    let missing = broker_only_notice(&m.explain(), &b, b.queue_states.len());
+                    Ok(QueuesSnapshot {
+                        broker: Some(b),
+                        queues: rows,
+                        missing: Some(missing),
+                    })
+                }
+                Err(e) => Err(format!(
+                    "{}; the broker JmsBrokers('Broker1') is not readable either: {e}",
+                    m.explain()
+                )),
+            };
+        }
+    };
+    let broker = match broker {
         Ok(b) => Some(b),
         Err(e) => {
             tracing::warn!("JMS broker not readable: {e}");
@@ -369,9 +393,22 @@ pub async fn queues_snapshot(client: &CpiClient) -> Result<QueuesSnapshot, Strin
         } else {
             Some(QueueStats::default())
         };
-        rows.push(QueueRow { queue: q, stats });
+        let fill = broker
+            .as_ref()
+            .and_then(|b| b.queue_states.iter().find(|st| st.name == q.name))
+            .map(|st| st.state);
+        rows.push(QueueRow {
+            queue: q,
+            stats,
+            fill,
+            broker_only: false,
+        });
     }
-    Ok(QueuesSnapshot { broker, queues: rows })
+    Ok(QueuesSnapshot {
+        broker,
+        queues: rows,
+        missing: None,
+    })
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use super::table::{CellCx, Table, Tone};
 use crate::cpi::model::{JmsBroker, JmsMessage, JmsMessageState, Queue};
 use crate::cpi::odata::EpochMs;
 
-/// Prefix of the dead-letter queue convention (shared/cpi-api.md §5.4, U: a customer convention).
+/// Prefix of the dead-letter queue convention (a customer convention, not SAP's: docs/cpi-api.md).
 pub const DLQ_PREFIX: &str = "DLQ_";
 
 /// What the queue list does not say and the queue's messages do.
@@ -37,11 +37,17 @@ impl QueueStats {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueueRow {
     pub queue: Queue,
     /// `None` when the messages were not read (empty queue, or the read failed).
     pub stats: Option<QueueStats>,
+    /// The broker's fill state of the queue (`QueueStates`: 0 OK, 1 warning, 2 critical), when
+    /// the broker lists it.
+    pub fill: Option<i64>,
+    /// Known only from the broker's `QueueStates` (no queue list on this tenant): name and fill
+    /// state, but not depth, size or exclusivity.
+    pub broker_only: bool,
 }
 
 /// One poll of the Queues pane.
@@ -49,6 +55,74 @@ pub struct QueueRow {
 pub struct QueuesSnapshot {
     pub broker: Option<JmsBroker>,
     pub queues: Vec<QueueRow>,
+    /// Set when the tenant offers no queue list and the rows come from the broker: which API is
+    /// missing, what provides it, and what is shown instead.
+    pub missing: Option<String>,
+}
+
+/// Rows from the broker alone, for a tenant without a queue list: every queue of `QueueStates`
+/// with its fill state; a stopped queue (`InactiveQueues` holds full queue entities) with what
+/// that entity says. Sorted by the pane like any other rows.
+pub fn broker_rows(b: &JmsBroker) -> Vec<QueueRow> {
+    let mut rows: Vec<QueueRow> = b
+        .queue_states
+        .iter()
+        .map(|st| match b.inactive_queues.iter().find(|q| q.name == st.name) {
+            Some(q) => QueueRow {
+                queue: Queue {
+                    active: false,
+                    ..q.clone()
+                },
+                stats: None,
+                fill: Some(st.state),
+                broker_only: false,
+            },
+            None => QueueRow {
+                queue: Queue {
+                    name: st.name.clone(),
+                    // Listed in QueueStates and not among the stopped ones.
+                    active: true,
+                    ..Queue::default()
+                },
+                stats: None,
+                fill: Some(st.state),
+                broker_only: true,
+            },
+        })
+        .collect();
+    for q in &b.inactive_queues {
+        if !rows.iter().any(|r| r.queue.name == q.name) {
+            rows.push(QueueRow {
+                queue: Queue {
+                    active: false,
+                    ..q.clone()
+                },
+                ..QueueRow::default()
+            });
+        }
+    }
+    rows
+}
+
+/// The sentence shown above broker-only rows: what is missing, and how much the broker lists
+/// (its `QueueNumber` can exceed the queues it lists).
+pub fn broker_only_notice(explain: &str, b: &JmsBroker, listed: usize) -> String {
+    let count = if b.queue_number > listed as i64 {
+        format!("{listed} of the broker's {} queues", b.queue_number)
+    } else {
+        format!("{listed} queue(s)")
+    };
+    format!("{explain}. Shown instead: the broker's fill state of {count} (no depth or message counts)")
+}
+
+/// The fill word of a `QueueStates` state.
+pub fn fill_word(state: i64) -> &'static str {
+    match state {
+        0 => "ok",
+        1 => "warning",
+        2 => "critical",
+        _ => "?",
+    }
 }
 
 pub const COLUMNS: &[Column] = &[
@@ -58,6 +132,7 @@ pub const COLUMNS: &[Column] = &[
     Column::new("blocked", "BLOCKED", Width::Fixed(8), 'b').right(),
     Column::new("oldest", "OLDEST", Width::Fixed(7), 'o').right(),
     Column::new("state", "STATE", Width::Fixed(8), 's'),
+    Column::new("fill", "FILL", Width::Fixed(8), 'l'),
     Column::new("exclusive", "EXCL", Width::Fixed(5), 'x'),
     Column::new("dlq", "DLQ", Width::Fixed(6), 'q').right(),
     Column::new("size", "SIZE", Width::Fixed(10), 'z').right(),
@@ -72,6 +147,8 @@ pub struct Queues {
     /// `f`: only queues with failed or blocked messages, and non-empty DLQs.
     pub problems_only: bool,
     pub web_ui: Option<String>,
+    /// No queue list on this tenant: why, and that the rows come from the broker.
+    pub missing: Option<String>,
 }
 
 pub fn is_dlq(name: &str) -> bool {
@@ -84,6 +161,10 @@ pub fn base_name(name: &str) -> &str {
 }
 
 impl Queues {
+    /// When the rows were loaded, if they came from a queue list (not from the broker alone).
+    pub fn loaded_at_listed(&self) -> Option<EpochMs> {
+        self.load.loaded_at.filter(|_| self.missing.is_none())
+    }
     /// DLQs that hold messages.
     pub fn dlqs_with_messages(&self) -> usize {
         self.rows
@@ -92,14 +173,17 @@ impl Queues {
             .count()
     }
     pub fn partner_depth(&self, name: &str) -> Option<i64> {
+        self.partner(name)
+            .filter(|r| !r.broker_only)
+            .map(|r| r.queue.numb_of_msgs)
+    }
+    /// The `DLQ_` partner row of a source queue.
+    fn partner(&self, name: &str) -> Option<&QueueRow> {
         if is_dlq(name) {
             return None;
         }
         let dlq = format!("{DLQ_PREFIX}{name}");
-        self.rows
-            .iter()
-            .find(|r| r.queue.name == dlq)
-            .map(|r| r.queue.numb_of_msgs)
+        self.rows.iter().find(|r| r.queue.name == dlq)
     }
     pub fn selected(&self) -> Option<&QueueRow> {
         self.list.selected_row().and_then(|r| self.rows.get(r))
@@ -108,6 +192,7 @@ impl Queues {
         (is_dlq(&r.queue.name) && r.queue.numb_of_msgs > 0)
             || r.stats.is_some_and(|s| s.failed + s.blocked > 0)
             || !r.queue.active
+            || r.fill.is_some_and(|f| f > 0)
     }
 }
 
@@ -125,26 +210,33 @@ impl Table for Queues {
         let q = &r.queue;
         let stat = |f: fn(&QueueStats) -> usize| {
             r.stats.map(|s| f(&s).to_string()).unwrap_or_else(|| {
-                if q.numb_of_msgs == 0 {
+                if q.numb_of_msgs == 0 && !r.broker_only {
                     "0".into()
                 } else {
                     "?".into()
                 }
             })
         };
+        // What the broker alone does not tell.
+        let unknown = || "?".to_string();
         match col {
             0 => q.name.clone(),
+            1 if r.broker_only => unknown(),
             1 => super::format::thousands(q.numb_of_msgs.max(0) as u64),
             2 => stat(|s| s.failed),
             3 => stat(|s| s.blocked),
             4 => super::format::age_since(r.stats.and_then(|s| s.oldest), cx.now),
             5 => if q.active { "active" } else { "stopped" }.into(),
-            6 => if q.exclusive { "yes" } else { "no" }.into(),
-            7 => self
-                .partner_depth(&q.name)
-                .map(|d| super::format::thousands(d.max(0) as u64))
-                .unwrap_or_default(),
-            8 => super::format::bytes(q.size),
+            6 => r.fill.map(fill_word).unwrap_or_default().into(),
+            7 if r.broker_only => unknown(),
+            7 => if q.exclusive { "yes" } else { "no" }.into(),
+            8 => match self.partner(&q.name) {
+                Some(p) if p.broker_only => unknown(),
+                Some(p) => super::format::thousands(p.queue.numb_of_msgs.max(0) as u64),
+                None => String::new(),
+            },
+            9 if r.broker_only => unknown(),
+            9 => super::format::bytes(q.size),
             _ => String::new(),
         }
     }
@@ -174,7 +266,10 @@ impl Table for Queues {
             3 if r.stats.is_some_and(|s| s.blocked > 0) => Tone::Warn,
             5 if !q.active => Tone::Warn,
             5 => Tone::Good,
-            7 if self.partner_depth(&q.name).is_some_and(|d| d > 0) => Tone::Bad,
+            6 if r.fill == Some(1) => Tone::Warn,
+            6 if r.fill.is_some_and(|f| f >= 2) => Tone::Bad,
+            8 if self.partner_depth(&q.name).is_some_and(|d| d > 0) => Tone::Bad,
+            _ if r.broker_only => Tone::Normal,
             _ if q.numb_of_msgs == 0 => Tone::Muted,
             _ => Tone::Normal,
         }
@@ -311,7 +406,7 @@ mod tests {
                 active: true,
                 ..Queue::default()
             },
-            stats: None,
+            ..QueueRow::default()
         }
     }
 
@@ -334,7 +429,7 @@ mod tests {
         let names: Vec<_> = p.list.rows().map(|r| p.rows[r].queue.name.as_str()).collect();
         assert_eq!(names, ["ALPHA", "INVOICES", "ORDERS", "DLQ_ORDERS"]);
         assert_eq!(p.dlqs_with_messages(), 1);
-        assert_eq!(p.cell(2, 7, &cx), "3", "ORDERS shows its DLQ depth");
+        assert_eq!(p.cell(2, 8, &cx), "3", "ORDERS shows its DLQ depth");
         assert_eq!(p.tone(0, 0), Tone::Bad);
     }
 }

@@ -158,6 +158,7 @@ fn data(s: &mut State, d: DataMsg) {
             match result {
                 Ok(snap) => {
                     s.queues.broker = snap.broker;
+                    s.queues.missing = snap.missing;
                     s.queues.rows = snap.queues;
                     s.queues.load.ok(at);
                     s.queues.rebuild(&cx);

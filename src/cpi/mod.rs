@@ -34,6 +34,6 @@ pub use mpl_follow::MplFollow;
 pub use mpl_window::{
     GuidPage, LoadProgress, MplDecoder, MplLoadOutcome, MplQuery, ProgressFn, decode_guid_page,
 };
-pub use queues::{BulkFailure, BulkOutcome, JmsMessageKey};
+pub use queues::{BulkFailure, BulkOutcome, JmsMessageKey, QueueListing, QueueListsMissing};
 pub use service_key::tenant_from_service_key;
 pub use stats::ClientStats;

@@ -138,6 +138,48 @@ fn messaging_message_path(msgid: &str, queue: &str) -> String {
     )
 }
 
+/// What [`CpiClient::queue_listing`] found.
+#[derive(Debug, Clone)]
+pub enum QueueListing {
+    Listed(Vec<Queue>),
+    /// Neither `Queues` nor `MessagingQueues` answered (404/501).
+    Missing(QueueListsMissing),
+}
+
+/// Both queue-list APIs answered 404 or 501: this tenant's plan or edition has no queue list.
+#[derive(Debug, Clone)]
+pub struct QueueListsMissing {
+    /// The reply of `Queues`.
+    pub classic: CpiError,
+    /// The reply of `MessagingQueues`.
+    pub messaging: CpiError,
+}
+
+impl QueueListsMissing {
+    /// Which API is missing and what provides it, in one sentence.
+    pub fn explain(&self) -> String {
+        let code = |e: &CpiError| e.status().map(|s| s.to_string()).unwrap_or_else(|| "?".into());
+        format!(
+            "this tenant offers neither JMS queue list (Queues: HTTP {}, MessagingQueues: HTTP {}); \
+             the queue lists come with JMS, which Integration Suite Basic edition and trial \
+             tenants (HTTP 501) do not include — an edition or plan with JMS provides them, and \
+             reading them needs the role DataStoresAndQueuesRead",
+            code(&self.classic),
+            code(&self.messaging)
+        )
+    }
+
+    /// As an error for callers that need the list itself (it keeps the tenant's status).
+    pub fn into_error(self) -> CpiError {
+        CpiError::OData {
+            endpoint: "the JMS queue lists (Queues, MessagingQueues)".into(),
+            status: self.messaging.status().unwrap_or(404),
+            code: None,
+            message: Some(self.explain()),
+        }
+    }
+}
+
 /// 404 or 501: this tenant does not offer that queue API.
 fn api_missing(e: &CpiError) -> bool {
     matches!(e.status(), Some(404 | 501))
@@ -158,22 +200,40 @@ impl CpiClient {
         .await
     }
 
-    /// Every queue, from whichever queue API the tenant offers.
+    /// Every queue, from whichever queue API the tenant offers. A tenant that offers neither
+    /// gives an error that says so (see [`QueueListsMissing::explain`]).
     pub async fn queues(&self) -> Result<Vec<Queue>, CpiError> {
+        match self.queue_listing().await? {
+            QueueListing::Listed(q) => Ok(q),
+            QueueListing::Missing(m) => Err(m.into_error()),
+        }
+    }
+
+    /// The queue list, or — when both queue-list APIs answer 404/501 — why there is none (the
+    /// broker, `JmsBrokers`, may still answer: see `app::poll::queues_snapshot`).
+    pub async fn queue_listing(&self) -> Result<QueueListing, CpiError> {
         let t = self.t();
+        let classic = || get_all::<Queue>(t, url(&t.root, "Queues", &[]));
+        let messaging = || get_all::<Queue>(t, url(&t.root, "MessagingQueues", &[]));
         match self.queue_api() {
-            Some(QueueApiKind::Classic) => get_all(t, url(&t.root, "Queues", &[])).await,
-            Some(QueueApiKind::Messaging) => get_all(t, url(&t.root, "MessagingQueues", &[])).await,
-            None => match get_all(t, url(&t.root, "Queues", &[])).await {
+            Some(QueueApiKind::Classic) => classic().await.map(QueueListing::Listed),
+            Some(QueueApiKind::Messaging) => messaging().await.map(QueueListing::Listed),
+            None => match classic().await {
                 Ok(q) => {
                     self.set_queue_api(QueueApiKind::Classic);
-                    Ok(q)
+                    Ok(QueueListing::Listed(q))
                 }
-                Err(e) if api_missing(&e) => {
-                    let q = get_all(t, url(&t.root, "MessagingQueues", &[])).await?;
-                    self.set_queue_api(QueueApiKind::Messaging);
-                    Ok(q)
-                }
+                Err(c) if api_missing(&c) => match messaging().await {
+                    Ok(q) => {
+                        self.set_queue_api(QueueApiKind::Messaging);
+                        Ok(QueueListing::Listed(q))
+                    }
+                    Err(m) if api_missing(&m) => Ok(QueueListing::Missing(QueueListsMissing {
+                        classic: c,
+                        messaging: m,
+                    })),
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             },
         }

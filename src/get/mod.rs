@@ -282,9 +282,16 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
                 .await
                 .map_err(fail)?
         }
-        What::Queues { problems, table } => tables::queues(client, *problems, &table.opts(), &cx)
-            .await
-            .map_err(fail)?,
+        What::Queues { problems, table } => {
+            let q = tables::queues(client, *problems, &table.opts(), &cx)
+                .await
+                .map_err(fail)?;
+            // JSON carries the broker (and why rows may come from it alone), not only the rows.
+            if args.output == Output::Json {
+                return print(&q.json());
+            }
+            q.table
+        }
         What::Queue { name, table } => tables::queue(client, name, &table.opts(), &cx)
             .await
             .map_err(fail)?,

@@ -62,6 +62,19 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
             area = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
         }
     }
+    // No queue list on this tenant: say why above the broker's rows (wrapped, at most 3 lines).
+    if let Some(why) = &s.queues.missing {
+        let width = usize::from(area.width.saturating_sub(1)).max(20);
+        let lines: Vec<String> = word_wrap(why, width).into_iter().take(3).collect();
+        let n = lines.len() as u16;
+        if area.height > n + 2 {
+            for (i, l) in lines.iter().enumerate() {
+                let line = Line::from(Span::styled(format!(" {l}"), theme.tone(Tone::Warn)));
+                buf.set_line(area.x, area.y + i as u16, &line, area.width);
+            }
+            area = Rect::new(area.x, area.y + n, area.width, area.height - n);
+        }
+    }
     super::table_or_placeholder(
         buf,
         area,
@@ -71,4 +84,39 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         "queues",
         theme,
     );
+}
+
+/// Wrap at spaces to `width` display columns (a word longer than a line is cut). The notice is
+/// cpitop's own sentence; three lines of a plain greedy wrap are all it needs.
+fn word_wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        let need = if cur.is_empty() { word.width() } else { cur.width() + 1 + word.width() };
+        if need > width && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::word_wrap;
+
+    #[test]
+    fn notice_wraps_between_words() {
+        assert_eq!(
+            word_wrap("neither queue list answers here", 12),
+            ["neither", "queue list", "answers here"]
+        );
+    }
 }

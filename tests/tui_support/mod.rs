@@ -257,6 +257,7 @@ pub fn queue(
             blocked,
             oldest: Some(NOW - oldest_min * MIN),
         }),
+        ..QueueRow::default()
     }
 }
 
@@ -278,6 +279,7 @@ pub fn queues() -> QueuesSnapshot {
             queue("PAYMENT_RETRY", 1_250, false, false, Some((0, 0, 1_500))),
             queue("AUDIT_LOG", 4, true, false, Some((0, 0, 3))),
         ],
+        missing: None,
     }
 }
 
