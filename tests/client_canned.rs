@@ -539,7 +539,7 @@ async fn queue_api_is_detected_and_remembered() {
     // An OData V2 function import: the parameters are URL literals, the body is empty.
     assert_eq!(
         retry.path,
-        "/api/v1/RetryMessagingMessages?queueName='ORDERS'&jmsMessageIds='ID:1'"
+        "/api/v1/RetryMessagingMessages?queueName=%27ORDERS%27&jmsMessageIds=%27ID:1%27"
     );
     assert!(retry.body.is_empty());
 }

@@ -602,6 +602,14 @@ mod tests {
             processed_count(br#"{"d":{"operation":"MOVE","processedCount":2}}"#),
             Some(2)
         );
+        assert_eq!(
+            processed_count(
+                br#"{"d":{"MoveMessagingMessages":{"operation":"MOVE","processedCount":"100"}}}"#
+            ),
+            Some(100),
+            "the OData V2 envelope of a complex-type function-import result"
+        );
+        assert_eq!(processed_count(br#"{"d":{"operation":"MOVE"}}"#), None);
         assert_eq!(processed_count(b""), None);
     }
 }
