@@ -288,7 +288,7 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
                 .map_err(fail)?;
             // JSON carries the broker (and why rows may come from it alone), not only the rows.
             if args.output == Output::Json {
-                return print(&q.json());
+                return print(&q.json()).map(|()| 0);
             }
             q.table
         }
