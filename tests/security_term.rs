@@ -151,8 +151,9 @@ async fn sim_with(fault: FaultKind, dir: &Path) -> (SimHandle, Cli) {
 /// The values of `field` in a `get … -o json` answer, each without the fault's suffix (which
 /// every one must carry, as the tenant sent it).
 fn bases(json: &str, field: &str) -> Vec<String> {
-    let rows: Value = serde_json::from_str(json).expect("stdout is JSON");
-    let rows = rows.as_array().expect("an array");
+    let doc: Value = serde_json::from_str(json).expect("stdout is JSON");
+    // `get queues` answers an object with the rows under "queues" (beside the broker).
+    let rows = doc.get("queues").unwrap_or(&doc).as_array().expect("an array");
     assert!(!rows.is_empty(), "{json}");
     rows.iter()
         .filter_map(|r| r[field].as_str())

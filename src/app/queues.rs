@@ -132,10 +132,11 @@ pub const COLUMNS: &[Column] = &[
     Column::new("blocked", "BLOCKED", Width::Fixed(8), 'b').right(),
     Column::new("oldest", "OLDEST", Width::Fixed(7), 'o').right(),
     Column::new("state", "STATE", Width::Fixed(8), 's'),
-    Column::new("fill", "FILL", Width::Fixed(8), 'l'),
     Column::new("exclusive", "EXCL", Width::Fixed(5), 'x'),
     Column::new("dlq", "DLQ", Width::Fixed(6), 'q').right(),
     Column::new("size", "SIZE", Width::Fixed(10), 'z').right(),
+    // Last: on a narrow terminal it gives way before the DLQ depth does.
+    Column::new("fill", "FILL", Width::Fixed(8), 'l'),
 ];
 
 #[derive(Debug, Default)]
@@ -227,16 +228,16 @@ impl Table for Queues {
             3 => stat(|s| s.blocked),
             4 => super::format::age_since(r.stats.and_then(|s| s.oldest), cx.now),
             5 => if q.active { "active" } else { "stopped" }.into(),
-            6 => r.fill.map(fill_word).unwrap_or_default().into(),
-            7 if r.broker_only => unknown(),
-            7 => if q.exclusive { "yes" } else { "no" }.into(),
-            8 => match self.partner(&q.name) {
+            6 if r.broker_only => unknown(),
+            6 => if q.exclusive { "yes" } else { "no" }.into(),
+            7 => match self.partner(&q.name) {
                 Some(p) if p.broker_only => unknown(),
                 Some(p) => super::format::thousands(p.queue.numb_of_msgs.max(0) as u64),
                 None => String::new(),
             },
-            9 if r.broker_only => unknown(),
-            9 => super::format::bytes(q.size),
+            8 if r.broker_only => unknown(),
+            8 => super::format::bytes(q.size),
+            9 => r.fill.map(fill_word).unwrap_or_default().into(),
             _ => String::new(),
         }
     }
@@ -266,9 +267,9 @@ impl Table for Queues {
             3 if r.stats.is_some_and(|s| s.blocked > 0) => Tone::Warn,
             5 if !q.active => Tone::Warn,
             5 => Tone::Good,
-            6 if r.fill == Some(1) => Tone::Warn,
-            6 if r.fill.is_some_and(|f| f >= 2) => Tone::Bad,
-            8 if self.partner_depth(&q.name).is_some_and(|d| d > 0) => Tone::Bad,
+            9 if r.fill == Some(1) => Tone::Warn,
+            9 if r.fill.is_some_and(|f| f >= 2) => Tone::Bad,
+            7 if self.partner_depth(&q.name).is_some_and(|d| d > 0) => Tone::Bad,
             _ if r.broker_only => Tone::Normal,
             _ if q.numb_of_msgs == 0 => Tone::Muted,
             _ => Tone::Normal,
@@ -429,7 +430,7 @@ mod tests {
         let names: Vec<_> = p.list.rows().map(|r| p.rows[r].queue.name.as_str()).collect();
         assert_eq!(names, ["ALPHA", "INVOICES", "ORDERS", "DLQ_ORDERS"]);
         assert_eq!(p.dlqs_with_messages(), 1);
-        assert_eq!(p.cell(2, 8, &cx), "3", "ORDERS shows its DLQ depth");
+        assert_eq!(p.cell(2, 7, &cx), "3", "ORDERS shows its DLQ depth");
         assert_eq!(p.tone(0, 0), Tone::Bad);
     }
 }

@@ -506,7 +506,7 @@ pub struct NameValue {
     pub value: String,
 }
 
-/// `JmsBrokers('Broker1')` (§5.1). Int64 fields arrive as strings.
+/// `JmsBrokers('Broker1')`. Int64 fields arrive as strings.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct JmsBroker {
     #[serde(rename = "Key", default, deserialize_with = "de_string")]
@@ -543,7 +543,7 @@ pub struct JmsBroker {
     pub inactive_queues: Vec<Queue>,
 }
 
-/// Broker fill level as the web UI words it (§5.1): Critical below 20 % free, Exhausted at 95 % used.
+/// Broker fill level as the web UI words it: Critical below 20 % free, Exhausted at 95 % used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CapacityLevel {
     Ok,
@@ -579,8 +579,8 @@ pub struct QueueState {
     pub state: i64,
 }
 
-/// One JMS queue, from the queue-monitor service `Queues` (§5.2, U overall) or the newer
-/// `MessagingQueues` (§5.3, U); the client maps both into this shape.
+/// One JMS queue, from the queue-monitor service `Queues` (U overall) or the newer
+/// `MessagingQueues` (U); the client maps both into this shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Queue {
     #[serde(rename = "Name", alias = "queueName", default, deserialize_with = "de_string")]
@@ -614,7 +614,7 @@ pub struct Queue {
     pub exclusive: bool,
 }
 
-/// One message in a JMS queue (`JmsMessages`, §5.2; `MessagingMessages`, §5.3). Times are epoch-ms
+/// One message in a JMS queue (`JmsMessages`; `MessagingMessages`). Times are epoch-ms
 /// strings on the wire.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct JmsMessage {
@@ -687,7 +687,7 @@ pub struct JmsMessage {
     pub custom_status: String,
 }
 
-/// What the web UI shows as a queued message's status (§5.2/§5.4), derived from its fields.
+/// What the web UI shows as a queued message's status, derived from its fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum JmsMessageState {
     Failed,
@@ -698,7 +698,7 @@ pub enum JmsMessageState {
 
 impl JmsMessage {
     /// Failed if flagged; Blocked if not failed and without a next retry after at least one retry
-    /// (the dead-letter lock of §5.4); Overdue past `OverdueAt`; otherwise Waiting.
+    /// (the dead-letter lock); Overdue past `OverdueAt`; otherwise Waiting.
     pub fn state(&self, now: EpochMs) -> JmsMessageState {
         if self.failed {
             JmsMessageState::Failed

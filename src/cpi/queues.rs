@@ -1,4 +1,4 @@
-//! JMS: the broker (§5.1) and the two queue APIs (§5.2 `Queues`/`JmsMessages`, §5.3
+//! JMS: the broker and the two queue APIs (`Queues`/`JmsMessages`, and the 2026
 //! `MessagingQueues`/`MessagingMessages`). Which one a tenant answers is detected on first use —
 //! a 404/501 from one means "try the other" — and remembered per client.
 //!
@@ -77,7 +77,7 @@ impl BulkOutcome {
     }
 }
 
-/// A queued message as the client addresses it: id, queue, and the `Failed` key part of §5.2.
+/// A queued message as the client addresses it: id, queue, and the `Failed` key part.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JmsMessageKey {
     pub msgid: String,
@@ -248,7 +248,7 @@ impl CpiClient {
         Ok(self.queue_api().unwrap_or(QueueApiKind::Classic))
     }
 
-    /// The messages of one queue. (`$filter` is ignored by the classic API, §5.2.)
+    /// The messages of one queue. (`$filter` is ignored by the classic API.)
     pub async fn queue_messages(&self, queue: &str) -> Result<Vec<JmsMessage>, CpiError> {
         let t = self.t();
         let mut msgs: Vec<JmsMessage> = match self.detected_queue_api().await? {

@@ -1,5 +1,5 @@
-//! JMS: the broker (`JmsBrokers`, §5.1), the queue-monitor service (`Queues`/`JmsMessages`,
-//! §5.2, uncertain overall) and the newer `MessagingQueues`/`MessagingMessages` (§5.3, U).
+//! JMS: the broker (`JmsBrokers`), the queue-monitor service (`Queues`/`JmsMessages`, uncertain
+//! overall) and the 2026 `MessagingQueues`/`MessagingMessages` (docs/cpi-api.md, "JMS queues").
 //! Which queue API answers is `SimConfig::queue_api`; the other gives 404.
 //!
 //! Scenario: source queues with `DLQ_<queue>` partners holding messages that failed their 5
@@ -235,7 +235,7 @@ fn write_queue(j: &mut Json, ctx: &Ctx, q: &Queue) {
     let key = format!("/Queues('{}')", q.name);
     j.obj();
     metadata(j, &[ctx.api, &key], "com.sap.hci.api.Queue", None);
-    // All values are strings on the wire (shared/cpi-api.md §5.2); Type/State meanings are U.
+    // All values are strings on the wire (docs/cpi-api.md, "JMS queues"); Type/State meanings are U.
     j.key("Name")
         .str(&q.name)
         .key("NumbOfMsgs")
@@ -404,7 +404,7 @@ fn classic(ctx: &Ctx, w: &mut World, segs: &[Seg]) -> Resp {
             match (rest, m) {
                 ([], "GET") => single(|j| write_queue(j, ctx, q)),
                 (["Messages"], "GET") => {
-                    // `$filter` is ignored here on real tenants (shared/cpi-api.md §5.2).
+                    // `$filter` is ignored here on real tenants (docs/cpi-api.md, "JMS queues").
                     let mut c = ctx.q.clone();
                     c.filter = None;
                     super::routing::collection_q(ctx, &c, &q.msgs, |j, msg| write_jms_msg(j, ctx, q, msg))
@@ -499,7 +499,7 @@ fn message_op(
         }
         ([], "DELETE") => {
             let msg = w.jms.queues[qi].msgs.remove(mi);
-            // Deleting a queued message cancels its MPL (shared/cpi-api.md §5.4).
+            // Deleting a queued message cancels its MPL (docs/cpi-api.md, "JMS queues").
             if let Some(i) = msg.mpl_index {
                 w.mpl.set_final(i, Status::Cancelled, None);
             }
@@ -510,7 +510,7 @@ fn message_op(
     }
 }
 
-// ---- `MessagingQueues` / `MessagingMessages` (§5.3, U) --------------------------------------
+// ---- `MessagingQueues` / `MessagingMessages` (U) --------------------------------------
 
 fn write_mq(j: &mut Json, ctx: &Ctx, q: &Queue) {
     let key = format!("/MessagingQueues('{}')", q.name);
@@ -646,7 +646,7 @@ fn messaging(ctx: &Ctx, w: &mut World, segs: &[Seg]) -> Resp {
             match rest {
                 [] => single(|j| write_mq(j, ctx, q)),
                 ["MessagingMessages"] => {
-                    // `pageSize` (100–10000) instead of `$top` (§5.3, U); default 1000 here.
+                    // `pageSize` (100–10000) instead of `$top` (U); default 1000 here.
                     let size = ctx
                         .q
                         .param("pageSize")
