@@ -262,6 +262,19 @@ pub fn queue(
 }
 
 pub fn queues() -> QueuesSnapshot {
+    let mut snap = queues_without_fill();
+    // The broker's fill state (`QueueStates`) beside each listed queue.
+    for r in &mut snap.queues {
+        r.fill = Some(match r.queue.name.as_str() {
+            "PAYMENT_RETRY" => 2,
+            "DLQ_ORDERS_IN" => 1,
+            _ => 0,
+        });
+    }
+    snap
+}
+
+fn queues_without_fill() -> QueuesSnapshot {
     QueuesSnapshot {
         broker: Some(JmsBroker {
             key: "Broker1".into(),
