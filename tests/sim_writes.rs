@@ -211,10 +211,7 @@ async fn messaging_queue_api() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(
-        r.json()["d"]["RetryMessagingMessages"]["processedCount"],
-        "1"
-    );
+    assert_eq!(r.json()["d"]["RetryMessagingMessages"]["processedCount"], "1");
     assert!(
         !a.truth_queue("DLQ_INVOICES_OUT")
             .expect("q")

@@ -106,6 +106,50 @@ fn queues_pane() {
     );
 }
 
+/// A tenant without a queue list: the broker's queue states under a notice that says why.
+#[test]
+fn queues_pane_from_the_broker_alone() {
+    use cpitop::app::queues::{broker_only_notice, broker_rows};
+    use cpitop::cpi::model::{JmsBroker, Queue, QueueState};
+    let broker = JmsBroker {
+        key: "Broker1".into(),
+        capacity: 2_000_000_000,
+        max_capacity: 9_751_756_800,
+        max_queue_number: 30,
+        queue_number: 5,
+        queue_states: ["ORDERS_IN", "DLQ_ORDERS_IN", "PAYMENT_RETRY"]
+            .iter()
+            .zip([0, 1, 2])
+            .map(|(n, st)| QueueState {
+                name: n.to_string(),
+                state: st,
+            })
+            .collect(),
+        inactive_queues: vec![Queue {
+            name: "PAYMENT_RETRY".into(),
+            numb_of_msgs: 1_250,
+            ..Queue::default()
+        }],
+        ..JmsBroker::default()
+    };
+    let why = "no JMS queue list on this tenant (Queues: HTTP 501, MessagingQueues: HTTP 501): JMS is \
+               not in Basic edition and trial tenants answer 501 — an edition or plan with JMS \
+               provides the lists; reading them needs the role DataStoresAndQueuesRead";
+    for (w, h) in SIZES {
+        let mut s = state(w, h);
+        apply(&mut s, [key('3')]);
+        load_queues(
+            &mut s,
+            cpitop::app::queues::QueuesSnapshot {
+                missing: Some(broker_only_notice(why, &broker, 3)),
+                queues: broker_rows(&broker),
+                broker: Some(broker.clone()),
+            },
+        );
+        snap("queues_broker_only", &s);
+    }
+}
+
 fn open_dlq(s: &mut State) {
     apply(s, [key('3')]);
     load_queues(s, queues());

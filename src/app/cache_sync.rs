@@ -138,11 +138,14 @@ fn collect(s: &mut State, wait: bool, force: bool) -> Option<CacheSave> {
     if let Some(at) = fresh(&s.queues.load)
         && s.cache.saved_queues != Some(at)
     {
-        save.queues = Some((at, CachedQueues::of(
-            s.queues.broker.as_ref(),
-            &s.queues.rows,
-            s.queues.missing.as_deref(),
-        )));
+        save.queues = Some((
+            at,
+            CachedQueues::of(
+                s.queues.broker.as_ref(),
+                &s.queues.rows,
+                s.queues.missing.as_deref(),
+            ),
+        ));
         s.cache.saved_queues = Some(at);
     }
     let messages_due = force

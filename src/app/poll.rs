@@ -12,8 +12,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::msg::{DataMsg, Generation, MessageQuery, MessagesEvent, Msg, PollKind, PollPlan, PollSpec};
 use super::queues::{QueueRow, QueueStats, QueuesSnapshot, broker_only_notice, broker_rows};
-use crate::cpi::QueueListing;
 use crate::cpi::MplFollow;
+use crate::cpi::QueueListing;
 use crate::cpi::client::CpiClient;
 use crate::cpi::model::MplStatus;
 use crate::cpi::mpl_window::{MplDecoder, MplQuery};

@@ -108,11 +108,11 @@ pub fn broker_rows(b: &JmsBroker) -> Vec<QueueRow> {
 /// (its `QueueNumber` can exceed the queues it lists).
 pub fn broker_only_notice(explain: &str, b: &JmsBroker, listed: usize) -> String {
     let count = if b.queue_number > listed as i64 {
-        format!("{listed} of the broker's {} queues", b.queue_number)
+        format!("{listed} of its {} queues", b.queue_number)
     } else {
         format!("{listed} queue(s)")
     };
-    format!("{explain}. Shown instead: the broker's fill state of {count} (no depth or message counts)")
+    format!("{explain}. Shown: the broker's queue states ({count}), without depth or counts")
 }
 
 /// The fill word of a `QueueStates` state.

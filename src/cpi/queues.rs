@@ -160,10 +160,9 @@ impl QueueListsMissing {
     pub fn explain(&self) -> String {
         let code = |e: &CpiError| e.status().map(|s| s.to_string()).unwrap_or_else(|| "?".into());
         format!(
-            "this tenant offers neither JMS queue list (Queues: HTTP {}, MessagingQueues: HTTP {}); \
-             the queue lists come with JMS, which Integration Suite Basic edition and trial \
-             tenants (HTTP 501) do not include — an edition or plan with JMS provides them, and \
-             reading them needs the role DataStoresAndQueuesRead",
+            "no JMS queue list on this tenant (Queues: HTTP {}, MessagingQueues: HTTP {}): JMS is \
+             not in Basic edition and trial tenants answer 501 — an edition or plan with JMS \
+             provides the lists; reading them needs the role DataStoresAndQueuesRead",
             code(&self.classic),
             code(&self.messaging)
         )
@@ -382,7 +381,11 @@ impl CpiClient {
     }
 
     /// `POST RetryMessagingMessages?queueName='<q>'&jmsMessageIds='<id>,<id>'`.
-    async fn retry_call_messaging(&self, queue: &str, ids: &[String]) -> Result<super::http::Reply, CpiError> {
+    async fn retry_call_messaging(
+        &self,
+        queue: &str,
+        ids: &[String],
+    ) -> Result<super::http::Reply, CpiError> {
         let t = self.t();
         let u = url(
             &t.root,

@@ -624,10 +624,7 @@ fn op_reply(op: &str, n: usize) -> Resp {
     };
     let mut j = Json::default();
     j.obj().key("d").obj().key(fi).obj();
-    j.key("operation")
-        .str(op)
-        .key("processedCount")
-        .int_str(n as i64);
+    j.key("operation").str(op).key("processedCount").int_str(n as i64);
     j.end_obj().end_obj().end_obj();
     Resp::json_ok(j)
 }

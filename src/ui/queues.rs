@@ -62,10 +62,10 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
             area = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
         }
     }
-    // No queue list on this tenant: say why above the broker's rows (wrapped, at most 3 lines).
+    // No queue list on this tenant: say why above the broker's rows (wrapped, at most 4 lines).
     if let Some(why) = &s.queues.missing {
         let width = usize::from(area.width.saturating_sub(1)).max(20);
-        let lines: Vec<String> = word_wrap(why, width).into_iter().take(3).collect();
+        let lines: Vec<String> = word_wrap(why, width).into_iter().take(4).collect();
         let n = lines.len() as u16;
         if area.height > n + 2 {
             for (i, l) in lines.iter().enumerate() {
@@ -87,13 +87,17 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
 }
 
 /// Wrap at spaces to `width` display columns (a word longer than a line is cut). The notice is
-/// cpitop's own sentence; three lines of a plain greedy wrap are all it needs.
+/// cpitop's own sentence; four lines of a plain greedy wrap are all it needs.
 fn word_wrap(text: &str, width: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthStr;
     let mut out = Vec::new();
     let mut cur = String::new();
     for word in text.split_whitespace() {
-        let need = if cur.is_empty() { word.width() } else { cur.width() + 1 + word.width() };
+        let need = if cur.is_empty() {
+            word.width()
+        } else {
+            cur.width() + 1 + word.width()
+        };
         if need > width && !cur.is_empty() {
             out.push(std::mem::take(&mut cur));
         }
