@@ -45,10 +45,17 @@ async fn instance_error_is_decoded_in_client_table_and_json() {
         .await
         .expect("reads")
         .expect("has an error");
-    assert!(info.raw.contains("childMessageInstances"), "raw kept: {}", info.raw);
+    assert!(
+        info.raw.contains("childMessageInstances"),
+        "raw kept: {}",
+        info.raw
+    );
     let text = info.text();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "InstanceError (IntegrationRuntime/RuntimeArtifactDeployment)");
+    assert_eq!(
+        lines[0],
+        "InstanceError (IntegrationRuntime/RuntimeArtifactDeployment)"
+    );
     assert!(lines[1].starts_with("EXCEPTION Error while starting the integration flow Payroll_Export"));
     assert!(lines[2].starts_with("  CAUSE org.apache.camel.FailedToCreateProducerException"));
     assert!(lines[3].starts_with("    CAUSE com.sap.it.api.keystore.exception.KeystoreException"));
@@ -89,8 +96,14 @@ async fn instance_error_is_decoded_in_client_table_and_json() {
         .expect("reads")
         .expect("has an error")
         .text();
-    assert!(gen_err.starts_with("GenerationFailed (CONTENT/CONTENT_DEPLOY)\n"), "{gen_err}");
-    assert!(gen_err.contains("\nScript file 'script1.groovy' not found"), "{gen_err}");
+    assert!(
+        gen_err.starts_with("GenerationFailed (CONTENT/CONTENT_DEPLOY)\n"),
+        "{gen_err}"
+    );
+    assert!(
+        gen_err.contains("\nScript file 'script1.groovy' not found"),
+        "{gen_err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,7 +134,11 @@ rules = [{ kind = "not_started", for = "10m" }]
         .find(|m| m.key == "stopped")
         .expect("evaluated");
     assert_eq!(m.status, Status::Error, "{}", m.text);
-    assert!(m.text.contains("Orders_Inbound is ERROR (seen since"), "{}", m.text);
+    assert!(
+        m.text.contains("Orders_Inbound is ERROR (seen since"),
+        "{}",
+        m.text
+    );
     assert!(m.text.contains("; deployed "), "{}", m.text);
     assert!(!m.text.contains("for 0s"), "{}", m.text);
     // The sim's stop error is the recorded InstanceError form.
@@ -131,5 +148,8 @@ rules = [{ kind = "not_started", for = "10m" }]
         .expect("reads")
         .expect("has an error")
         .text();
-    assert!(err.contains("    CAUSE com.sap.it.api.securestore.exception.SecureStoreException"), "{err}");
+    assert!(
+        err.contains("    CAUSE com.sap.it.api.securestore.exception.SecureStoreException"),
+        "{err}"
+    );
 }

@@ -269,7 +269,10 @@ fn artifact_detail_instance_error_and_since() {
         let mut s = state(w, h);
         // Watched while STARTED, then seen turning to ERROR: the change is known.
         let mut arts = artifacts();
-        let broken = arts.iter().position(|a| a.id == "Invoice_Outbound").expect("in the fixture");
+        let broken = arts
+            .iter()
+            .position(|a| a.id == "Invoice_Outbound")
+            .expect("in the fixture");
         arts[broken].status = cpitop::cpi::model::ArtifactStatus::Started;
         let generation = s.artifacts.load.generation;
         apply(
@@ -294,7 +297,10 @@ fn artifact_detail_instance_error_and_since() {
         snap("artifact_detail_instance_error", &s);
         let b = screen(&s);
         let screen: String = (0..h).map(|y| row_text(&b, y) + "\n").collect();
-        assert!(!screen.contains("childMessageInstances"), "decoded, not raw:\n{screen}");
+        assert!(
+            !screen.contains("childMessageInstances"),
+            "decoded, not raw:\n{screen}"
+        );
         assert!(screen.contains("ERROR for 4s (since 06:13)"), "{screen}");
     }
 }

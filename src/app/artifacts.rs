@@ -82,7 +82,10 @@ pub fn since_cell(since: Option<Since>, cx: &CellCx) -> String {
             if day(at) == day(cx.now) {
                 format!("seen {}", cx.time.clock(at).get(..5).unwrap_or_default())
             } else {
-                format!("seen {}", cx.time.datetime(Some(at)).get(5..10).unwrap_or_default())
+                format!(
+                    "seen {}",
+                    cx.time.datetime(Some(at)).get(5..10).unwrap_or_default()
+                )
             }
         }
     }

@@ -86,7 +86,9 @@ fn artifact(s: &State, id: &str) -> Vec<DocLine> {
             };
             let mut status = DocLine::field("Status", a.status.as_str(), tone);
             if let Some(since) = s.artifacts.since(a) {
-                status.0.push(seg(since_text(since, a.deployed_on, &cx), Tone::Muted));
+                status
+                    .0
+                    .push(seg(since_text(since, a.deployed_on, &cx), Tone::Muted));
             }
             out.push(status);
             out.push(DocLine::field("Name", a.name.clone(), Tone::Normal));
@@ -125,7 +127,10 @@ fn since_text(since: Since, deployed_on: Option<EpochMs>, cx: &CellCx) -> String
         Since::SeenAtStart(at) => {
             let mut t = format!(", seen since {}", clock(at));
             if let Some(d) = deployed_on {
-                t.push_str(&format!("; deployed {}", cx.time.datetime(Some(d)).get(..10).unwrap_or_default()));
+                t.push_str(&format!(
+                    "; deployed {}",
+                    cx.time.datetime(Some(d)).get(..10).unwrap_or_default()
+                ));
             }
             t
         }
@@ -582,13 +587,21 @@ mod tests {
     fn wrapping_breaks_at_spaces_never_mid_word() {
         let l = DocLine(vec![
             seg("Status        ", Tone::Muted),
-            seg("Secure Parameter not available for alias SFTP_PARTNER_KEY", Tone::Bad),
+            seg(
+                "Secure Parameter not available for alias SFTP_PARTNER_KEY",
+                Tone::Bad,
+            ),
         ]);
         let w = wrap(std::slice::from_ref(&l), 24);
         let texts: Vec<String> = w.iter().map(DocLine::text).collect();
         assert_eq!(
             texts,
-            ["Status        Secure", "Parameter not available", "for alias", "SFTP_PARTNER_KEY"]
+            [
+                "Status        Secure",
+                "Parameter not available",
+                "for alias",
+                "SFTP_PARTNER_KEY"
+            ]
         );
         assert!(w.iter().all(|d| d.text().chars().count() <= 24));
         assert_eq!(w[1].0[0].tone, Tone::Bad, "tones survive the break");
@@ -597,7 +610,12 @@ mod tests {
         let texts: Vec<String> = wrap(&[long], 20).iter().map(DocLine::text).collect();
         assert_eq!(
             texts,
-            ["at https://tenant.ex", "ample.com/very/long/", "path/without/spaces", "end"]
+            [
+                "at https://tenant.ex",
+                "ample.com/very/long/",
+                "path/without/spaces",
+                "end"
+            ]
         );
     }
 

@@ -327,7 +327,10 @@ mod tests {
         let ErrorPart::Document(top) = &r.parts[0] else {
             panic!("a document: {:?}", r.parts)
         };
-        assert_eq!(top.causes[0].causes[0].message_id, "com.sap.it.api.securestore.CredentialNotFound");
+        assert_eq!(
+            top.causes[0].causes[0].message_id,
+            "com.sap.it.api.securestore.CredentialNotFound"
+        );
     }
 
     #[test]
@@ -343,11 +346,16 @@ mod tests {
             "GenerationFailed (CONTENT/CONTENT_DEPLOY)\nThe generation failed.\nScript file \
              'script1.groovy' not found\n{not json\n7"
         );
-        let single: ArtifactErrorInformation =
-            serde_json::from_str(r#"{"parameter":"{\"messageId\":\"X\",\"childMessageInstances\":{\"messageId\":\"Y\"}}"}"#)
-                .expect("single string decodes");
+        let single: ArtifactErrorInformation = serde_json::from_str(
+            r#"{"parameter":"{\"messageId\":\"X\",\"childMessageInstances\":{\"messageId\":\"Y\"}}"}"#,
+        )
+        .expect("single string decodes");
         assert_eq!(single.text(), "EXCEPTION X\n  CAUSE Y");
-        assert_eq!(level_line("  EXCEPTION x"), None, "EXCEPTION is the top level only");
+        assert_eq!(
+            level_line("  EXCEPTION x"),
+            None,
+            "EXCEPTION is the top level only"
+        );
         assert_eq!(level_line(" CAUSE x"), None);
     }
 }

@@ -799,7 +799,9 @@ pub const DEPLOY_ERRORS: &[DeployErrorDef] = &[
             ),
             (
                 "com.sap.it.api.keystore.KeyAliasNotFound",
-                &["Caused by: com.sap.it.api.keystore.exception.KeystoreException: Error while loading the keystore entry 'partner_as2_signing'; alias not found in keystore 'system'"],
+                &[
+                    "Caused by: com.sap.it.api.keystore.exception.KeystoreException: Error while loading the keystore entry 'partner_as2_signing'; alias not found in keystore 'system'",
+                ],
             ),
         ],
     },
@@ -813,7 +815,9 @@ pub const DEPLOY_ERRORS: &[DeployErrorDef] = &[
             ),
             (
                 "com.sap.it.rt.adapter.http.EndpointConflict",
-                &["Caused by: java.lang.IllegalStateException: Endpoint /http/orders/inbound is already registered by integration flow Orders_Inbound"],
+                &[
+                    "Caused by: java.lang.IllegalStateException: Endpoint /http/orders/inbound is already registered by integration flow Orders_Inbound",
+                ],
             ),
         ],
     },
@@ -835,6 +839,8 @@ pub const STOPPED_ERROR: &[(&str, &[&str])] = &[
     ),
     (
         "com.sap.it.api.securestore.CredentialNotFound",
-        &["Caused by: com.sap.it.api.securestore.exception.SecureStoreException: Secure Parameter not available for alias SFTP_PARTNER_KEY"],
+        &[
+            "Caused by: com.sap.it.api.securestore.exception.SecureStoreException: Secure Parameter not available for alias SFTP_PARTNER_KEY",
+        ],
     ),
 ];

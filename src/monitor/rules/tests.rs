@@ -225,8 +225,11 @@ fn not_started_already_broken_when_watching_began() {
         let id = a.id.clone();
         let arts = vec![a];
         let since = HashMap::from([(id.clone(), NOW)]);
-        let first: std::collections::HashSet<String> =
-            if at_start { [id.clone()].into() } else { Default::default() };
+        let first: std::collections::HashSet<String> = if at_start {
+            [id.clone()].into()
+        } else {
+            Default::default()
+        };
         let mut snap = Snapshot::new("t1");
         snap.artifacts = Some(&arts);
         snap.not_started_since = Some(&since);
@@ -234,7 +237,11 @@ fn not_started_already_broken_when_watching_began() {
         let out = not_started(&Scope::All, for_at_least, E, &snap, NOW);
         assert_eq!(out.status, want, "{id} {at_start} {for_at_least:?}: {}", out.text);
         assert!(out.text.contains(frag), "{id}: {:?} lacks {frag:?}", out.text);
-        assert!(!(at_start && out.text.contains(" for ")), "no made-up duration: {}", out.text);
+        assert!(
+            !(at_start && out.text.contains(" for ")),
+            "no made-up duration: {}",
+            out.text
+        );
     }
 }
 
