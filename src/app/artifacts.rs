@@ -21,6 +21,9 @@ pub const COLUMNS: &[Column] = &[
     Column::new("since", "SINCE", Width::Fixed(10), 'e'),
 ];
 
+/// `cpitop get artifacts`: every column but SINCE (the last), which needs cpitop to have watched.
+pub const GET_COLUMNS: &[Column] = COLUMNS.split_at(COLUMNS.len() - 1).0;
+
 #[derive(Debug, Default)]
 pub struct Artifacts {
     pub items: Vec<RuntimeArtifact>,
