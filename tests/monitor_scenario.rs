@@ -129,6 +129,7 @@ fn snapshot(w: &World, now: i64, tracker: &mut ArtifactTracker) -> SnapshotData 
         tenant: "prod".into(),
         artifacts: Some(artifacts),
         not_started_since: Some(tracker.since().clone()),
+        not_started_at_start: Some(tracker.at_start().clone()),
         packages: None,
         messages: Some(VecMessageStats::new(msgs, (now - DAY, w.last_answer))),
         queues: Some(vec![dlq]),

@@ -302,6 +302,53 @@ fn artifact_detail_view() {
     }
 }
 
+/// A recorded-shape `InstanceError` (a missing SFTP credential): decoded into labelled, indented
+/// levels, wrapped at word boundaries; and an artifact seen turning to ERROR says for how long.
+#[test]
+fn artifact_detail_instance_error_and_since() {
+    let body = r#"{"message":{"subsytemName":"IntegrationRuntime","subsytemPartName":"RuntimeArtifactDeployment","messageId":"InstanceError","messageText":""},"parameter":["{\"messageId\":\"com.sap.it.op.agent.trm.IFlowStartError\",\"parameters\":[\"Error while starting the integration flow Invoice_Outbound\"],\"childMessageInstances\":[{\"messageId\":\"com.sap.it.rt.adapter.sftp.ConsumerStartError\",\"parameters\":[\"Caused by: org.apache.camel.FailedToCreateRouteException: Failed to create route Process_1 at: >>> From[sftp://sftp.partner.example.com:22/outbound] <<<\",\"Sender SFTP_Partner\"],\"childMessageInstances\":[{\"messageId\":\"com.sap.it.api.securestore.CredentialNotFound\",\"parameters\":[\"Caused by: com.sap.it.api.securestore.exception.SecureStoreException: Secure Parameter not available for alias SFTP_PARTNER_KEY\"],\"childMessageInstances\":[]}]}]}"],"additionalText":null}"#;
+    let info: cpitop::cpi::model::ArtifactErrorInformation =
+        serde_json::from_str(body).expect("recorded shape decodes");
+    for (w, h) in SIZES {
+        let mut s = state(w, h);
+        // Watched while STARTED, then seen turning to ERROR: the change is known.
+        let mut arts = artifacts();
+        let broken = arts
+            .iter()
+            .position(|a| a.id == "Invoice_Outbound")
+            .expect("in the fixture");
+        arts[broken].status = cpitop::cpi::model::ArtifactStatus::Started;
+        let generation = s.artifacts.load.generation;
+        apply(
+            &mut s,
+            [Msg::Data(DataMsg::Artifacts {
+                generation,
+                at: NOW - 16 * 60_000,
+                result: Ok(arts),
+            })],
+        );
+        load_artifacts(&mut s, artifacts());
+        s.stack.push(cpitop::app::Route::ArtifactDetail {
+            id: "Invoice_Outbound".into(),
+        });
+        apply(
+            &mut s,
+            [Msg::Data(DataMsg::ArtifactError {
+                id: "Invoice_Outbound".into(),
+                result: Ok(Some(info.text())),
+            })],
+        );
+        snap("artifact_detail_instance_error", &s);
+        let b = screen(&s);
+        let screen: String = (0..h).map(|y| row_text(&b, y) + "\n").collect();
+        assert!(
+            !screen.contains("childMessageInstances"),
+            "decoded, not raw:\n{screen}"
+        );
+        assert!(screen.contains("ERROR for 4s (since 06:13)"), "{screen}");
+    }
+}
+
 #[test]
 fn overlays_help_command_and_sort() {
     let mut s = state(80, 24);

@@ -336,6 +336,7 @@ pub fn evaluate_now(s: &mut State, fx: &mut Vec<Effect>) {
         let mut snap = Snapshot::new(&a.state.tenant);
         snap.artifacts = artifacts;
         snap.not_started_since = artifacts.map(|_| a.tracker.since());
+        snap.not_started_at_start = artifacts.map(|_| a.tracker.at_start());
         snap.packages = a.data.packages.as_ref();
         snap.messages = stats.as_ref().map(|m| m as &dyn MessageStats);
         snap.message_lag_tolerance = Duration::from_millis(

@@ -7,6 +7,8 @@ use super::list::{Column, ListState, Width};
 use super::load::{Fetch, Load};
 use super::table::{CellCx, Table, Tone};
 use crate::cpi::model::{ArtifactStatus, RuntimeArtifact};
+use crate::cpi::odata::EpochMs;
+use crate::monitor::snapshot::ArtifactTracker;
 
 pub const COLUMNS: &[Column] = &[
     Column::new("status", "STATUS", Width::Fixed(9), 's'),
@@ -16,7 +18,11 @@ pub const COLUMNS: &[Column] = &[
     Column::new("version", "VERSION", Width::Fixed(8), 'v'),
     Column::new("deployed_by", "DEPLOYED BY", Width::Fill(12), 'b'),
     Column::new("deployed_on", "DEPLOYED ON", Width::Fixed(19), 'o'),
+    Column::new("since", "SINCE", Width::Fixed(10), 'e'),
 ];
+
+/// `cpitop get artifacts`: every column but SINCE (the last), which needs cpitop to have watched.
+pub const GET_COLUMNS: &[Column] = COLUMNS.split_at(COLUMNS.len() - 1).0;
 
 #[derive(Debug, Default)]
 pub struct Artifacts {
@@ -30,6 +36,18 @@ pub struct Artifacts {
     pub errors: HashMap<String, Fetch<Option<String>>>,
     /// Base of the web UI (`https://<sub>.integrationsuite…`) for links, when known.
     pub web_ui: Option<String>,
+    /// Since when each artifact is non-STARTED: the monitor's tracker as of the last poll (one
+    /// tracker, so the pane and the alerts agree). Empty for `cpitop get`.
+    pub tracker: ArtifactTracker,
+}
+
+/// Since when an artifact is in its non-STARTED state, as far as cpitop knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// Seen changing to it at this time.
+    Known(EpochMs),
+    /// Already so when cpitop started watching, first seen at this time: the start is unknown.
+    SeenAtStart(EpochMs),
 }
 
 impl Artifacts {
@@ -41,6 +59,38 @@ impl Artifacts {
     }
     pub fn selected(&self) -> Option<&RuntimeArtifact> {
         self.list.selected_row().and_then(|r| self.items.get(r))
+    }
+    /// Since when `a` is non-STARTED; `None` when STARTED or not observed.
+    pub fn since(&self, a: &RuntimeArtifact) -> Option<Since> {
+        if a.status.is_started() {
+            return None;
+        }
+        let seen = *self.tracker.since().get(&a.id)?;
+        Some(if self.tracker.at_start().contains(&a.id) {
+            Since::SeenAtStart(seen)
+        } else {
+            Since::Known(seen)
+        })
+    }
+}
+
+/// The SINCE cell: `12m` when the change was seen, `seen 12:04` (or `seen 11-30`) when it was
+/// already so when cpitop started (the deployment date is in DEPLOYED ON).
+pub fn since_cell(since: Option<Since>, cx: &CellCx) -> String {
+    match since {
+        None => String::new(),
+        Some(Since::Known(at)) => super::format::age(cx.now - at),
+        Some(Since::SeenAtStart(at)) => {
+            let day = |ms| cx.time.datetime(Some(ms)).get(..10).map(str::to_string);
+            if day(at) == day(cx.now) {
+                format!("seen {}", cx.time.clock(at).get(..5).unwrap_or_default())
+            } else {
+                format!(
+                    "seen {}",
+                    cx.time.datetime(Some(at)).get(5..10).unwrap_or_default()
+                )
+            }
+        }
     }
 }
 
@@ -73,6 +123,7 @@ impl Table for Artifacts {
             4 => a.version.clone(),
             5 => a.deployed_by.clone(),
             6 => cx.time.datetime(a.deployed_on),
+            7 => since_cell(self.since(a), cx),
             _ => String::new(),
         }
     }

@@ -6,12 +6,15 @@ use std::ops::Range;
 
 use unicode_width::UnicodeWidthChar;
 
+use super::artifacts::Since;
 use super::detail::{MessageDetail, NavPart, RunWithSteps, status_tone, step_failed};
 use super::format;
 use super::load::Fetch;
 use super::state::{Route, State};
-use super::table::Tone;
+use super::table::{CellCx, Tone};
+use crate::cpi::artifact_error::{LABEL_EXCEPTION, level_line};
 use crate::cpi::model::MplStatus;
+use crate::cpi::odata::EpochMs;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seg {
@@ -81,7 +84,13 @@ fn artifact(s: &State, id: &str) -> Vec<DocLine> {
             } else {
                 Tone::Bad
             };
-            out.push(DocLine::field("Status", a.status.as_str(), tone));
+            let mut status = DocLine::field("Status", a.status.as_str(), tone);
+            if let Some(since) = s.artifacts.since(a) {
+                status
+                    .0
+                    .push(seg(since_text(since, a.deployed_on, &cx), Tone::Muted));
+            }
+            out.push(status);
             out.push(DocLine::field("Name", a.name.clone(), Tone::Normal));
             out.push(DocLine::field("Id", a.id.clone(), Tone::Normal));
             out.push(DocLine::field("Type", a.kind.clone(), Tone::Normal));
@@ -104,7 +113,73 @@ fn artifact(s: &State, id: &str) -> Vec<DocLine> {
             "The tenant reports no error for this artifact.",
             Tone::Muted,
         )])),
-        Some(Fetch::Done(Some(text))) => out.extend(error_text(text)),
+        Some(Fetch::Done(Some(text))) => out.extend(artifact_error(text, s.size.0 as usize)),
+    }
+    out
+}
+
+/// After the status word: `for 12m (since 12:04)` when the change was seen, or what is known
+/// when it was already so when cpitop started: `, seen since 12:04; deployed 2026-10-01`.
+fn since_text(since: Since, deployed_on: Option<EpochMs>, cx: &CellCx) -> String {
+    let clock = |ms| cx.time.clock(ms).get(..5).unwrap_or_default().to_string();
+    match since {
+        Since::Known(at) => format!(" for {} (since {})", format::age(cx.now - at), clock(at)),
+        Since::SeenAtStart(at) => {
+            let mut t = format!(", seen since {}", clock(at));
+            if let Some(d) = deployed_on {
+                t.push_str(&format!(
+                    "; deployed {}",
+                    cx.time.datetime(Some(d)).get(..10).unwrap_or_default()
+                ));
+            }
+            t
+        }
+    }
+}
+
+/// A deployment error: the decoded `InstanceError` levels (see `cpi::artifact_error`) with
+/// their labels emphasised and wrapped lines indented under the text; other lines as
+/// [`error_text`] shows them. Pre-wrapped to `width` for the hanging indent.
+fn artifact_error(text: &str, width: usize) -> Vec<DocLine> {
+    if !text.lines().any(|l| level_line(l).is_some()) {
+        return error_text(text);
+    }
+    let width = width.max(10);
+    let mut out = Vec::new();
+    let mut first = true;
+    for l in text.lines() {
+        let Some((indent, label, rest)) = level_line(l) else {
+            // The header (`InstanceError (…)`) and any plain part.
+            out.push(DocLine(vec![Seg {
+                text: l.to_string(),
+                tone: Tone::Bad,
+                bold: std::mem::take(&mut first),
+            }]));
+            continue;
+        };
+        let top = label == LABEL_EXCEPTION;
+        let mut segs = vec![
+            seg(" ".repeat(indent), Tone::Normal),
+            Seg {
+                text: label.to_string(),
+                tone: if top { Tone::Bad } else { Tone::Warn },
+                bold: true,
+            },
+            seg(" ", Tone::Normal),
+        ];
+        let mut at = 0;
+        for r in http_statuses(rest) {
+            segs.push(seg(&rest[at..r.start], Tone::Normal));
+            segs.push(Seg {
+                text: rest[r.clone()].to_string(),
+                tone: Tone::Bad,
+                bold: true,
+            });
+            at = r.end;
+        }
+        segs.push(seg(&rest[at..], Tone::Normal));
+        segs.retain(|s| !s.text.is_empty());
+        wrap_line(&DocLine(segs), width, indent + label.len() + 1, &mut out);
     }
     out
 }
@@ -428,43 +503,93 @@ pub fn http_statuses(line: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Hard-wrap lines to `width` display columns, keeping each segment's tone.
+/// Wrap lines to `width` display columns at word boundaries (spaces), keeping each segment's
+/// tone. A word that fits on a line of its own is never split; only a token longer than a
+/// whole line is cut. Spaces at a break are dropped; a line's leading indent is kept.
 pub fn wrap(lines: &[DocLine], width: usize) -> Vec<DocLine> {
     let width = width.max(10);
     let mut out = Vec::with_capacity(lines.len());
     for line in lines {
-        let mut cur: Vec<Seg> = Vec::new();
-        let mut used = 0;
-        for s in &line.0 {
-            let mut buf = String::new();
-            // Tenant text (names, error texts): control and bidi characters shown as escapes
-            // (`sanitize`), so neither the TUI nor `cpitop get message` passes them on.
-            let text = crate::sanitize::one_line(&s.text.replace('\t', "    ")).into_owned();
-            for ch in text.chars() {
-                let w = ch.width().unwrap_or(0);
-                if used + w > width {
-                    if !buf.is_empty() {
-                        cur.push(Seg {
-                            text: std::mem::take(&mut buf),
-                            ..s.clone()
-                        });
-                    }
-                    out.push(DocLine(std::mem::take(&mut cur)));
-                    used = 0;
-                }
-                buf.push(ch);
-                used += w;
-            }
-            if !buf.is_empty() {
-                cur.push(Seg {
-                    text: buf,
-                    ..s.clone()
-                });
-            }
-        }
-        out.push(DocLine(cur));
+        wrap_line(line, width, 0, &mut out);
     }
     out
+}
+
+/// One line wrapped to `width`, continuation lines indented by `hang` columns (at most half
+/// the width). Hand-written: the wrapping crates work on plain strings and would lose the
+/// segment tones, which this keeps by wrapping `(char, segment)` cells.
+fn wrap_line(line: &DocLine, width: usize, hang: usize, out: &mut Vec<DocLine>) {
+    let hang = hang.min(width / 2);
+    // (char, display width, segment index); tabs as four spaces, controls shown as escapes.
+    let mut cells: Vec<(char, usize, usize)> = Vec::new();
+    for (i, s) in line.0.iter().enumerate() {
+        // Tenant text (names, error texts): control and bidi characters shown as escapes
+        // (`sanitize`), so neither the TUI nor `cpitop get message` passes them on.
+        let text = crate::sanitize::one_line(&s.text.replace('\t', "    ")).into_owned();
+        for ch in text.chars() {
+            if ch == '\t' {
+                cells.extend(std::iter::repeat_n((' ', 1, i), 4));
+            } else if !ch.is_control() {
+                cells.push((ch, ch.width().unwrap_or(0), i));
+            }
+        }
+    }
+    let mut rows: Vec<Vec<(char, usize)>> = Vec::new();
+    let mut cur: Vec<(char, usize)> = Vec::new();
+    let mut used = 0;
+    let mut i = 0;
+    while i < cells.len() {
+        let space = cells[i].0 == ' ';
+        let j = i + cells[i..].iter().take_while(|c| (c.0 == ' ') == space).count();
+        let run_w: usize = cells[i..j].iter().map(|c| c.1).sum();
+        let has_word = cur.iter().any(|c| c.0 != ' ');
+        if used + run_w <= width {
+            cur.extend(cells[i..j].iter().map(|c| (c.0, c.2)));
+            used += run_w;
+        } else if space {
+            // The break falls here: the spaces go.
+            rows.push(std::mem::take(&mut cur));
+            used = hang;
+        } else if run_w <= width - hang && has_word {
+            // The word fits on the next line: break before it.
+            while cur.last().is_some_and(|c| c.0 == ' ') {
+                cur.pop();
+            }
+            rows.push(std::mem::take(&mut cur));
+            cur.extend(cells[i..j].iter().map(|c| (c.0, c.2)));
+            used = hang + run_w;
+        } else {
+            // Longer than a line: cut it where the line ends.
+            for c in &cells[i..j] {
+                if used + c.1 > width && used > hang {
+                    rows.push(std::mem::take(&mut cur));
+                    used = hang;
+                }
+                cur.push((c.0, c.2));
+                used += c.1;
+            }
+        }
+        i = j;
+    }
+    rows.push(cur);
+    for (n, row) in rows.into_iter().enumerate() {
+        let mut segs: Vec<Seg> = Vec::new();
+        if n > 0 && hang > 0 {
+            segs.push(seg(" ".repeat(hang), Tone::Normal));
+        }
+        let mut last: Option<usize> = None;
+        for (ch, si) in row {
+            match segs.last_mut() {
+                Some(s) if last == Some(si) => s.text.push(ch),
+                _ => segs.push(Seg {
+                    text: ch.to_string(),
+                    ..line.0[si].clone()
+                }),
+            }
+            last = Some(si);
+        }
+        out.push(DocLine(segs));
+    }
 }
 
 #[cfg(test)]
@@ -498,6 +623,67 @@ mod tests {
         assert_eq!(doc[1].0[0].tone, Tone::Bad);
         assert!(doc[1].0[0].bold);
         assert_eq!(doc[0].0[0].tone, Tone::Normal);
+    }
+
+    #[test]
+    fn wrapping_breaks_at_spaces_never_mid_word() {
+        let l = DocLine(vec![
+            seg("Status        ", Tone::Muted),
+            seg(
+                "Secure Parameter not available for alias SFTP_PARTNER_KEY",
+                Tone::Bad,
+            ),
+        ]);
+        let w = wrap(std::slice::from_ref(&l), 24);
+        let texts: Vec<String> = w.iter().map(DocLine::text).collect();
+        assert_eq!(
+            texts,
+            [
+                "Status        Secure",
+                "Parameter not available",
+                "for alias",
+                "SFTP_PARTNER_KEY"
+            ]
+        );
+        assert!(w.iter().all(|d| d.text().chars().count() <= 24));
+        assert_eq!(w[1].0[0].tone, Tone::Bad, "tones survive the break");
+        // A token longer than a line is cut, but only that one.
+        let long = DocLine::plain("at https://tenant.example.com/very/long/path/without/spaces end");
+        let texts: Vec<String> = wrap(&[long], 20).iter().map(DocLine::text).collect();
+        assert_eq!(
+            texts,
+            [
+                "at https://tenant.ex",
+                "ample.com/very/long/",
+                "path/without/spaces",
+                "end"
+            ]
+        );
+    }
+
+    #[test]
+    fn artifact_error_levels_are_labelled_and_hang_under_their_text() {
+        let text = "InstanceError (Runtime/Deploy)\nEXCEPTION Error while starting \
+                    the integration flow\n  CAUSE SecureStoreException: Secure Parameter not \
+                    available for alias SFTP_PARTNER_KEY";
+        let doc = artifact_error(text, 40);
+        let texts: Vec<String> = doc.iter().map(DocLine::text).collect();
+        assert_eq!(
+            texts,
+            [
+                "InstanceError (Runtime/Deploy)",
+                "EXCEPTION Error while starting the",
+                "          integration flow",
+                "  CAUSE SecureStoreException: Secure",
+                "        Parameter not available for",
+                "        alias SFTP_PARTNER_KEY",
+            ]
+        );
+        assert!(doc[0].0[0].bold && doc[0].0[0].tone == Tone::Bad);
+        let label = doc[3].0.iter().find(|s| s.text == "CAUSE").expect("label seg");
+        assert!(label.bold);
+        // Already wrapped: the view's wrap changes nothing.
+        assert_eq!(wrap(&doc, 40), doc);
     }
 
     #[test]

@@ -133,6 +133,7 @@ fn data(s: &mut State, d: DataMsg) {
             match result {
                 Ok(items) => {
                     s.artifacts.items = items;
+                    s.artifacts.tracker = s.alerts.tracker.clone();
                     s.artifacts.load.ok(at);
                     s.artifacts.rebuild(&cx);
                     s.artifacts.list.scroll_into_view(rows);

@@ -46,6 +46,8 @@ impl CpiClient {
     }
 
     /// `…('<Id>')/ErrorInformation/$value`: the deploy error, `None` on 204 (no error) or 404.
+    /// Decoded by `artifact_error` (the `InstanceError` documents inside `parameter`), with the
+    /// body kept as `raw`.
     /// Sent with `Accept: */*`: one tenant answered 406 to `application/json` here (§3, U).
     pub async fn runtime_artifact_error(
         &self,
@@ -70,7 +72,9 @@ impl CpiClient {
                 endpoint: reply.endpoint,
             });
         }
-        reply.json().map(Some)
+        let mut info: ArtifactErrorInformation = reply.json()?;
+        info.raw = String::from_utf8_lossy(&reply.body).into_owned();
+        Ok(Some(info))
     }
 
     /// Undeploy: `DELETE IntegrationRuntimeArtifacts('<Id>')` → 202.

@@ -10,6 +10,7 @@ pub mod model;
 pub mod mpl_row;
 pub mod odata;
 
+pub mod artifact_error;
 pub mod artifacts;
 mod auth;
 pub mod client;

@@ -78,65 +78,9 @@ pub struct RuntimeArtifact {
     pub status: ArtifactStatus,
 }
 
-/// `IntegrationRuntimeArtifacts('<Id>')/ErrorInformation/$value` (§3). SAP misspells
-/// `subsytemPartName`; the useful text is in `parameter`, `messageText` is often empty.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ArtifactErrorInformation {
-    #[serde(default)]
-    pub message: Option<ArtifactErrorMessage>,
-    #[serde(default)]
-    pub parameter: Vec<String>,
-    #[serde(rename = "childInstances", default)]
-    pub child_instances: Vec<ArtifactErrorInformation>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ArtifactErrorMessage {
-    #[serde(rename = "subsystemName", default, deserialize_with = "de_string")]
-    pub subsystem_name: String,
-    #[serde(
-        rename = "subsytemPartName",
-        alias = "subsystemPartName",
-        default,
-        deserialize_with = "de_string"
-    )]
-    pub subsystem_part_name: String,
-    #[serde(rename = "messageId", default, deserialize_with = "de_string")]
-    pub message_id: String,
-    #[serde(rename = "messageText", default, deserialize_with = "de_string")]
-    pub message_text: String,
-}
-
-impl ArtifactErrorInformation {
-    /// The human-readable error: the `parameter` texts, else `messageText`, then the children's.
-    pub fn text(&self) -> String {
-        let mut parts: Vec<String> = self
-            .parameter
-            .iter()
-            .filter(|p| !p.trim().is_empty())
-            .cloned()
-            .collect();
-        if parts.is_empty() {
-            if let Some(m) = &self.message {
-                if !m.message_text.is_empty() {
-                    parts.push(m.message_text.clone());
-                } else if !m.message_id.is_empty() {
-                    parts.push(format!(
-                        "{} ({}/{})",
-                        m.message_id, m.subsystem_name, m.subsystem_part_name
-                    ));
-                }
-            }
-        }
-        for child in &self.child_instances {
-            let t = child.text();
-            if !t.is_empty() {
-                parts.push(t);
-            }
-        }
-        parts.join("\n")
-    }
-}
+/// `IntegrationRuntimeArtifacts('<Id>')/ErrorInformation/$value` (§3): decoded in
+/// `artifact_error`, which knows the forms real tenants send.
+pub use super::artifact_error::{ArtifactErrorInformation, ArtifactErrorMessage};
 
 /// MPL status (§4). Unknown values are kept verbatim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

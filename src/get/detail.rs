@@ -162,16 +162,17 @@ pub async fn artifact(
         .ok_or_else(|| {
             format!("the tenant has no deployed artifact {id} (list them with `cpitop get artifacts`)")
         })?;
-    let error = client
-        .runtime_artifact_error(id)
-        .await
-        .map(|o| o.map(|info| info.text()).filter(|t| !t.trim().is_empty()))
-        .map_err(|e| e.to_string());
+    let info = client.runtime_artifact_error(id).await.map_err(|e| e.to_string());
+    // The decoded levels for JSON; the same readable text as the TUI for the table.
+    let error = info
+        .as_ref()
+        .map(|o| o.as_ref().map(|i| i.text()).filter(|t| !t.trim().is_empty()))
+        .map_err(Clone::clone);
     let mut errors = Vec::new();
     let text = match format {
         Output::Json => {
-            let err = match &error {
-                Ok(t) => json!(t),
+            let err = match &info {
+                Ok(i) => json!(i.as_ref().map(|i| i.report())),
                 Err(e) => {
                     errors.push(format!("error text: {e}"));
                     Value::Null

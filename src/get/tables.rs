@@ -115,9 +115,13 @@ pub async fn artifacts(
         ..Artifacts::default()
     };
     let not_started_count = pane.not_started();
-    let (rows, tones) = finish(&mut pane, opts, cx)?;
+    let (mut rows, mut tones) = finish(&mut pane, opts, cx)?;
+    // SINCE needs a tracker watching over time; a one-shot `get` has none (TUI only).
+    let cols = crate::app::artifacts::GET_COLUMNS;
+    rows.iter_mut().for_each(|r| r.truncate(cols.len()));
+    tones.iter_mut().for_each(|r| r.truncate(cols.len()));
     Ok(Printed {
-        columns: crate::app::artifacts::COLUMNS,
+        columns: cols,
         summary: format!(
             "{}, {not_started_count} not started",
             shown(rows.len(), total, "artifacts")

@@ -233,6 +233,7 @@ impl Gatherer {
         let mut s = Snapshot::new(&self.tenant);
         s.artifacts = self.parts.artifacts.as_deref();
         s.not_started_since = self.parts.artifacts.as_ref().map(|_| self.tracker.since());
+        s.not_started_at_start = self.parts.artifacts.as_ref().map(|_| self.tracker.at_start());
         s.packages = self.parts.packages.as_ref();
         s.messages = stats.as_ref().map(|m| m as &dyn MessageStats);
         s.queues = self.parts.queues.as_deref();

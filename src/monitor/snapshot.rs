@@ -187,6 +187,9 @@ pub struct Snapshot<'a> {
     pub artifacts: Option<&'a [RuntimeArtifact]>,
     /// Artifact id → when it was first seen non-STARTED, continuously (see [`ArtifactTracker`]).
     pub not_started_since: Option<&'a HashMap<String, EpochMs>>,
+    /// Ids of `not_started_since` that were already non-STARTED when watching began (see
+    /// [`ArtifactTracker::at_start`]); `None`: every time there is when the change was seen.
+    pub not_started_at_start: Option<&'a HashSet<String>>,
     /// Artifact id → package id (from design-time artifacts or MPL `IntegrationArtifact`).
     pub packages: Option<&'a HashMap<String, String>>,
     pub messages: Option<&'a dyn MessageStats>,
@@ -206,6 +209,7 @@ impl<'a> Snapshot<'a> {
             tenant,
             artifacts: None,
             not_started_since: None,
+            not_started_at_start: None,
             packages: None,
             messages: None,
             message_lag_tolerance: Duration::from_secs(120),
@@ -224,6 +228,7 @@ pub struct SnapshotData {
     pub tenant: String,
     pub artifacts: Option<Vec<RuntimeArtifact>>,
     pub not_started_since: Option<HashMap<String, EpochMs>>,
+    pub not_started_at_start: Option<HashSet<String>>,
     pub packages: Option<HashMap<String, String>>,
     pub messages: Option<VecMessageStats>,
     pub queues: Option<Vec<QueueSnapshot>>,
@@ -237,6 +242,7 @@ impl SnapshotData {
         let mut s = Snapshot::new(&self.tenant);
         s.artifacts = self.artifacts.as_deref();
         s.not_started_since = self.not_started_since.as_ref();
+        s.not_started_at_start = self.not_started_at_start.as_ref();
         s.packages = self.packages.as_ref();
         s.messages = self.messages.as_ref().map(|m| m as &dyn MessageStats);
         s.queues = self.queues.as_deref();
@@ -250,9 +256,19 @@ impl SnapshotData {
 /// Remembers since when each artifact has been non-STARTED, across polls (the state owner calls
 /// `observe` with each new artifact list). `load`/`save` keep it across runs, so that a
 /// `not_started` rule with `for` also works for `cpitop check` run from cron.
+///
+/// Its first observation cannot know since when an artifact was already non-STARTED: those ids
+/// are kept in `at_start` (see `not_started` for how a rule with `for` treats them).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ArtifactTracker {
     since: HashMap<String, EpochMs>,
+    /// Ids that were already non-STARTED at the first observation (their `since` is when they
+    /// were first seen, not when their state began). Absent in files of older versions.
+    #[serde(default)]
+    at_start: HashSet<String>,
+    /// When the first observation was made.
+    #[serde(default)]
+    first_observed: Option<EpochMs>,
 }
 
 impl ArtifactTracker {
@@ -278,13 +294,26 @@ impl ArtifactTracker {
             .filter(|a| !a.status.is_started())
             .map(|a| a.id.as_str())
             .collect();
+        let first = self.first_observed.is_none();
+        self.first_observed.get_or_insert(now);
         self.since.retain(|id, _| not_started.contains(id.as_str()));
+        self.at_start.retain(|id| not_started.contains(id.as_str()));
         for id in not_started {
-            self.since.entry(id.to_string()).or_insert(now);
+            if let std::collections::hash_map::Entry::Vacant(e) = self.since.entry(id.to_string()) {
+                e.insert(now);
+                if first {
+                    self.at_start.insert(id.to_string());
+                }
+            }
         }
     }
+    /// Artifact id → when it was first seen non-STARTED, continuously.
     pub fn since(&self) -> &HashMap<String, EpochMs> {
         &self.since
+    }
+    /// Ids already non-STARTED at the first observation: the start of their state is unknown.
+    pub fn at_start(&self) -> &HashSet<String> {
+        &self.at_start
     }
 }
 
@@ -321,6 +350,8 @@ mod tests {
         );
         assert_eq!(t.since().get("a"), Some(&10));
         assert_eq!(t.since().get("b"), Some(&20));
+        assert!(t.at_start().contains("a"), "a was ERROR at the first observation");
+        assert!(!t.at_start().contains("b"), "b was seen changing");
         t.observe(
             &[
                 art("a", ArtifactStatus::Started),
@@ -331,6 +362,7 @@ mod tests {
         assert_eq!(t.since().get("a"), None);
         t.observe(&[art("a", ArtifactStatus::Error)], 40);
         assert_eq!(t.since().get("a"), Some(&40));
+        assert!(t.at_start().is_empty(), "a's new spell was seen starting");
         assert_eq!(t.since().get("b"), None, "undeployed artifact forgotten");
     }
 

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use http::StatusCode;
 
-use super::catalog::{DEPLOY_ERRORS, FLOWS, OTHER_ARTIFACTS, PACKAGES};
+use super::catalog::{DEPLOY_ERRORS, DeployErrorDef, FLOWS, OTHER_ARTIFACTS, PACKAGES, STOPPED_ERROR};
 use super::filter::{FieldType, Val};
 use super::json::Json;
 use super::mpl_gen::mix;
@@ -24,7 +24,8 @@ pub struct Artifact {
     pub deployed_by: String,
     pub deployed_on: i64,
     pub status: &'static str,
-    /// `(messageId, text)` of `ErrorInformation/$value`.
+    /// `(messageId, parameter)` of `ErrorInformation/$value`; for an `InstanceError` the
+    /// parameter is the JSON document (see [`instance_error`]).
     pub error: Option<(String, String)>,
     pub deployed: bool,
     /// A deploy in progress: `(finishes at, succeeds)`.
@@ -122,7 +123,7 @@ impl Artifacts {
     fn set_error(&mut self, id: &str, err: usize) {
         if let Some(x) = self.find_mut(id) {
             x.status = "ERROR";
-            x.error = Some((DEPLOY_ERRORS[err].0.into(), DEPLOY_ERRORS[err].1.into()));
+            x.error = Some(deploy_error(&DEPLOY_ERRORS[err]));
         }
     }
 
@@ -147,7 +148,7 @@ impl Artifacts {
                     a.error = None;
                 } else {
                     a.status = "ERROR";
-                    a.error = Some((DEPLOY_ERRORS[0].0.into(), DEPLOY_ERRORS[0].1.into()));
+                    a.error = Some(deploy_error(&DEPLOY_ERRORS[0]));
                 }
             }
         }
@@ -196,15 +197,41 @@ impl Artifacts {
             a.error = None;
         } else {
             a.status = "ERROR";
-            a.error = Some((
-                "RuntimeStartFailed".into(),
-                format!(
-                    "Error while starting integration flow {id}: consumer endpoint failed to start: sftp://sftp.partner.example.com:22/outbound - Auth fail"
-                ),
-            ));
+            let levels: Vec<(&str, Vec<String>)> = STOPPED_ERROR
+                .iter()
+                .map(|(mid, ps)| (*mid, ps.iter().map(|p| p.replace("{id}", id)).collect()))
+                .collect();
+            a.error = Some(("InstanceError".into(), instance_error(&levels)));
         }
         true
     }
+}
+
+/// `(messageId, parameter)` of a catalog deploy error.
+fn deploy_error(d: &DeployErrorDef) -> (String, String) {
+    if d.levels.is_empty() {
+        return (d.message_id.into(), d.text.into());
+    }
+    let levels: Vec<(&str, Vec<String>)> = d
+        .levels
+        .iter()
+        .map(|(mid, ps)| (*mid, ps.iter().map(|p| p.to_string()).collect()))
+        .collect();
+    (d.message_id.into(), instance_error(&levels))
+}
+
+/// The JSON document an `InstanceError` carries as a string in `parameter`: the first level
+/// with each next one nested as its only `childMessageInstances` entry.
+fn instance_error(levels: &[(&str, Vec<String>)]) -> String {
+    let mut doc = serde_json::Value::Array(vec![]);
+    for (mid, params) in levels.iter().rev() {
+        doc = serde_json::json!({
+            "messageId": mid,
+            "parameters": params,
+            "childMessageInstances": doc,
+        });
+    }
+    doc.to_string()
 }
 
 fn runtime_fields() -> FieldTable<Artifact> {
@@ -391,14 +418,20 @@ pub fn route(ctx: &Ctx, w: &mut World, segs: &[Seg]) -> Resp {
                 (["ErrorInformation", "$value"], "GET") => match &a.error {
                     None => Resp::empty(StatusCode::NO_CONTENT),
                     Some((mid, text)) => {
+                        // As recorded from tenants: both names misspelled (sic), an empty
+                        // messageText, `additionalText` beside `parameter`.
+                        let (sub, part) = if mid == "InstanceError" {
+                            ("IntegrationRuntime", "RuntimeArtifactDeployment")
+                        } else {
+                            ("CONTENT", "CONTENT_DEPLOY")
+                        };
                         let mut j = Json::default();
                         j.obj().key("message").obj();
-                        j.key("subsystemName").str("CONTENT");
-                        // SAP's own misspelling, kept on purpose (shared/cpi-api.md §3).
-                        j.key("subsytemPartName").str("CONTENT_DEPLOY");
+                        j.key("subsytemName").str(sub);
+                        j.key("subsytemPartName").str(part);
                         j.key("messageId").str(mid).key("messageText").str("");
                         j.end_obj().key("parameter").arr().str(text).end_arr();
-                        j.key("childInstances").arr().end_arr().end_obj();
+                        j.key("additionalText").null().end_obj();
                         Resp::json_ok(j)
                     }
                 },

@@ -765,18 +765,82 @@ pub const MPL_ERRORS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Deploy error of an artifact in ERROR (`ErrorInformation/$value`).
-pub const DEPLOY_ERRORS: &[(&str, &str)] = &[
+/// Deploy error of an artifact in ERROR (`ErrorInformation/$value`), in the two forms recorded
+/// from real tenants: `levels` empty → `messageId` with plain (multi-line) `text` in `parameter`;
+/// otherwise an `InstanceError` whose `parameter` element is a JSON document encoded as a
+/// string: `levels[0]` is the exception, each next level a `childMessageInstances` cause of the
+/// one before, as `(messageId, parameters)`.
+pub struct DeployErrorDef {
+    pub message_id: &'static str,
+    pub text: &'static str,
+    pub levels: &'static [(&'static str, &'static [&'static str])],
+}
+
+pub const DEPLOY_ERRORS: &[DeployErrorDef] = &[
+    DeployErrorDef {
+        message_id: "GenerationFailed",
+        text: "The generation and build of the artifact were unsuccessful. Check the artifact for errors.\nScript file 'script1.groovy' not found",
+        levels: &[],
+    },
+    DeployErrorDef {
+        message_id: "InstanceError",
+        text: "",
+        levels: &[
+            (
+                "com.sap.it.op.agent.trm.IFlowStartError",
+                &["Error while starting the integration flow Payroll_Export"],
+            ),
+            (
+                "com.sap.it.rt.adapter.as2.ProducerStartError",
+                &[
+                    "Caused by: org.apache.camel.FailedToCreateProducerException: Failed to create Producer for endpoint as2://partner",
+                    "Receiver AS2_Payroll_Bank",
+                ],
+            ),
+            (
+                "com.sap.it.api.keystore.KeyAliasNotFound",
+                &[
+                    "Caused by: com.sap.it.api.keystore.exception.KeystoreException: Error while loading the keystore entry 'partner_as2_signing'; alias not found in keystore 'system'",
+                ],
+            ),
+        ],
+    },
+    DeployErrorDef {
+        message_id: "InstanceError",
+        text: "",
+        levels: &[
+            (
+                "com.sap.it.op.agent.trm.IFlowStartError",
+                &["Error while starting the integration flow Orders_Legacy_Inbound"],
+            ),
+            (
+                "com.sap.it.rt.adapter.http.EndpointConflict",
+                &[
+                    "Caused by: java.lang.IllegalStateException: Endpoint /http/orders/inbound is already registered by integration flow Orders_Inbound",
+                ],
+            ),
+        ],
+    },
+];
+
+/// The error of an iFlow stopped through the admin endpoint: its SFTP sender cannot log in
+/// because the credential it names is not deployed (`{id}` is the iFlow).
+pub const STOPPED_ERROR: &[(&str, &[&str])] = &[
     (
-        "GenerationFailed",
-        "The generation and build of the artifact were unsuccessful. Check the artifact for errors.\nScript file 'script1.groovy' not found",
+        "com.sap.it.op.agent.trm.IFlowStartError",
+        &["Error while starting the integration flow {id}"],
     ),
     (
-        "DeploymentFailed",
-        "Failed to start the integration flow: Error while loading the keystore entry 'partner_as2_signing'; alias not found in keystore 'system'",
+        "com.sap.it.rt.adapter.sftp.ConsumerStartError",
+        &[
+            "Caused by: org.apache.camel.FailedToCreateRouteException: Failed to create route Process_1 at: >>> From[sftp://sftp.partner.example.com:22/outbound] <<<",
+            "Sender SFTP_Partner",
+        ],
     ),
     (
-        "RuntimeStartFailed",
-        "Endpoint /http/orders/inbound is already registered by integration flow Orders_Legacy_Inbound",
+        "com.sap.it.api.securestore.CredentialNotFound",
+        &[
+            "Caused by: com.sap.it.api.securestore.exception.SecureStoreException: Secure Parameter not available for alias SFTP_PARTNER_KEY",
+        ],
     ),
 ];

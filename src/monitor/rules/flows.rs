@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{RuleOutcome, fmt_clock, fmt_span, list_some, plural};
+use super::{RuleOutcome, fmt_clock, fmt_day, fmt_span, list_some, plural};
 use crate::cpi::model::{MplStatus, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::monitor::duration::HumanDuration;
@@ -79,9 +79,17 @@ fn status_names(statuses: &[MplStatus]) -> String {
     statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("/")
 }
 
-/// `not_started`: an artifact in scope is not STARTED, optionally for at least `for_at_least`
-/// (timed from when it was first seen non-STARTED). A single-iFlow scope whose iFlow is not
-/// deployed alerts too: it is not running.
+/// `not_started`: an artifact in scope is not STARTED, optionally for at least `for_at_least`.
+/// A single-iFlow scope whose iFlow is not deployed alerts too: it is not running.
+///
+/// How long: from when the tracker saw the artifact turn non-STARTED. An artifact that was
+/// already non-STARTED when cpitop started watching (the tracker's first observation, also the
+/// first `cpitop check` without saved state) has no known start; it counts as non-STARTED since
+/// its `DeployedOn` (its state cannot be older than its deployment, and a deployment that
+/// failed or was stopped has been that way since then, as far as anyone can tell), so a `for`
+/// shorter than the time since the deployment fires at once, and a fresh deployment still gets
+/// its `for`. Without a `DeployedOn` it fires at once. The text then says what is known:
+/// `X is ERROR (seen since 12:04 UTC; deployed 2026-10-01)` rather than a made-up duration.
 pub fn not_started(
     scope: &Scope,
     for_at_least: Option<HumanDuration>,
@@ -111,7 +119,14 @@ pub fn not_started(
     let mut unknown = Vec::new();
     for a in arts.iter().filter(|a| !a.status.is_started()) {
         let since = snap.not_started_since.and_then(|m| m.get(&a.id)).copied();
-        let elapsed = since.map(|s| now - s);
+        let at_start = snap.not_started_at_start.is_some_and(|ids| ids.contains(&a.id));
+        // The start of the state: seen changing, or (already so when watching began) at most
+        // back to the deployment; `None` when not known at all.
+        let start = match (since, at_start) {
+            (Some(seen), true) => Some(a.deployed_on.map_or(EpochMs::MIN, |d| d.min(seen))),
+            (seen, _) => seen,
+        };
+        let elapsed = start.map(|s| now.saturating_sub(s));
         let due = match (for_at_least, elapsed) {
             (None, _) => true,
             (Some(f), Some(e)) => e >= f.as_millis_i64(),
@@ -120,9 +135,25 @@ pub fn not_started(
                 continue;
             }
         };
-        let how_long = elapsed
-            .map(|e| format!(" for {}", fmt_span(e)))
-            .unwrap_or_default();
+        let how_long = match (since, at_start) {
+            (Some(seen), true) => {
+                let deployed = a
+                    .deployed_on
+                    .map(|d| {
+                        let when = if fmt_day(d) == fmt_day(now) {
+                            fmt_clock(d, now)
+                        } else {
+                            fmt_day(d)
+                        };
+                        format!("; deployed {when}")
+                    })
+                    .unwrap_or_default();
+                format!(" (seen since {}{deployed})", fmt_clock(seen, now))
+            }
+            _ => elapsed
+                .map(|e| format!(" for {}", fmt_span(e)))
+                .unwrap_or_default(),
+        };
         if due {
             fired.push(format!("{} is {}{how_long}", a.id, a.status));
             evidence.push(Evidence::Artifact { id: a.id.clone() });

@@ -166,6 +166,85 @@ fn not_started_table() {
     }
 }
 
+/// An artifact already non-STARTED at the tracker's first observation: its state counts from
+/// `DeployedOn` (so `for` fires at once for an old deployment), or fires at once without one;
+/// the text says what is known instead of "for 0s".
+#[test]
+fn not_started_already_broken_when_watching_began() {
+    let with_deploy = |id: &str, st: ArtifactStatus, deployed: Option<i64>| RuntimeArtifact {
+        deployed_on: deployed,
+        ..art(id, st)
+    };
+    // (artifact, seen at the first observation?, for, expected, text fragment)
+    let cases: Vec<(RuntimeArtifact, bool, Option<HumanDuration>, Status, &str)> = vec![
+        (
+            with_deploy("Old", ArtifactStatus::Error, Some(NOW - 3 * D)),
+            true,
+            Some(mins(10)),
+            Status::Error,
+            "Old is ERROR (seen since 16:00 UTC; deployed 2025-11-21)",
+        ),
+        (
+            with_deploy("Fresh", ArtifactStatus::Starting, Some(NOW - 2 * MIN)),
+            true,
+            Some(mins(10)),
+            Status::Ok,
+            "Fresh is STARTING (seen since 16:00 UTC; deployed 15:58 UTC) (alert after 10m)",
+        ),
+        (
+            with_deploy("Fresh", ArtifactStatus::Starting, Some(NOW - 10 * MIN)),
+            true,
+            Some(mins(10)),
+            Status::Error,
+            "deployed 15:50 UTC",
+        ),
+        (
+            with_deploy("NoDate", ArtifactStatus::Error, None),
+            true,
+            Some(mins(10)),
+            Status::Error,
+            "NoDate is ERROR (seen since 16:00 UTC)",
+        ),
+        (
+            with_deploy("Old", ArtifactStatus::Error, Some(NOW - 3 * D)),
+            true,
+            None,
+            Status::Error,
+            "seen since 16:00 UTC; deployed 2025-11-21",
+        ),
+        // Seen changing: timed from then, the deployment does not matter.
+        (
+            with_deploy("Old", ArtifactStatus::Error, Some(NOW - 3 * D)),
+            false,
+            Some(mins(10)),
+            Status::Ok,
+            "Old is ERROR for 0s (alert after 10m)",
+        ),
+    ];
+    for (a, at_start, for_at_least, want, frag) in cases {
+        let id = a.id.clone();
+        let arts = vec![a];
+        let since = HashMap::from([(id.clone(), NOW)]);
+        let first: std::collections::HashSet<String> = if at_start {
+            [id.clone()].into()
+        } else {
+            Default::default()
+        };
+        let mut snap = Snapshot::new("t1");
+        snap.artifacts = Some(&arts);
+        snap.not_started_since = Some(&since);
+        snap.not_started_at_start = Some(&first);
+        let out = not_started(&Scope::All, for_at_least, E, &snap, NOW);
+        assert_eq!(out.status, want, "{id} {at_start} {for_at_least:?}: {}", out.text);
+        assert!(out.text.contains(frag), "{id}: {:?} lacks {frag:?}", out.text);
+        assert!(
+            !(at_start && out.text.contains(" for ")),
+            "no made-up duration: {}",
+            out.text
+        );
+    }
+}
+
 #[test]
 fn not_started_missing_data_and_packages_and_severity() {
     let snap = Snapshot::new("t1");
