@@ -3,7 +3,7 @@
 //! Layout: `client` (the `CpiClient` handle) over `http` (transport, retries, error mapping),
 //! `auth` (OAuth token cache, Basic, CSRF), `limiter` (concurrency + request rate), `retry`
 //! (backoff, `Retry-After`), `paging` (`__next`), `query` (URL/literal encoding), `stats`; one
-//! module per entity area (`artifacts`, `content`, `mpl`, `mpl_window`, `queues`); `service_key`.
+//! module per entity area (`artifacts`, `content`, `mpl`, `mpl_window`, `queues`); `service_key`; `weblink` (the tenant's web-UI links).
 pub mod conn;
 pub mod model;
 pub mod mpl_row;
@@ -25,6 +25,7 @@ pub mod queues;
 mod retry;
 pub mod service_key;
 pub mod stats;
+pub mod weblink;
 
 pub use client::{CpiClient, MplLoadOptions, QueueApiKind, install_tls_provider};
 pub use error::CpiError;
