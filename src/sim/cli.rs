@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{FaultRule, QueueApi, SimConfig, spawn};
+use super::{FaultRule, QueueApi, SimConfig, WebLinkForm, spawn};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimArgs {
@@ -28,6 +28,9 @@ pub struct SimArgs {
     /// Which queue API to serve.
     #[arg(long, value_enum, default_value_t = QueueApi::Classic)]
     pub queue_api: QueueApi,
+    /// Form of the messages' `AlternateWebLink` (web-UI links).
+    #[arg(long, value_enum, default_value_t = WebLinkForm::IntegrationSuite)]
+    pub web_link: WebLinkForm,
     /// Accept writes without a CSRF token.
     #[arg(long)]
     pub no_csrf: bool,
@@ -63,6 +66,7 @@ impl SimArgs {
             require_csrf: !self.no_csrf,
             faults: self.faults.clone(),
             start_time_ms: None,
+            web_link: self.web_link,
         })
     }
 }

@@ -39,6 +39,7 @@ use std::time::Duration;
 pub use admin::{SimAdmin, TruthQueueMessage};
 pub use cli::{SimArgs, run_cli};
 pub use faults::{FaultKind, FaultRule};
+pub use mpl_routes::WebLinkForm;
 pub use world::DownMode;
 
 /// Which queue-monitor API the tenant answers (shared/cpi-api.md §5.2 / §5.3); the other one
@@ -85,6 +86,8 @@ pub struct SimConfig {
     /// Pin the sim clock's start (epoch ms) instead of the real time, for fully reproducible
     /// timestamps in tests.
     pub start_time_ms: Option<i64>,
+    /// The form of the `AlternateWebLink` of messages.
+    pub web_link: mpl_routes::WebLinkForm,
 }
 
 impl Default for SimConfig {
@@ -100,6 +103,7 @@ impl Default for SimConfig {
             require_csrf: true,
             faults: Vec::new(),
             start_time_ms: None,
+            web_link: mpl_routes::WebLinkForm::default(),
         }
     }
 }
