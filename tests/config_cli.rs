@@ -241,10 +241,7 @@ fn cache_clear_one_or_all() {
     assert!(!cache_a_old.dir().exists());
     assert!(cache_b.dir().exists());
     let text = run(&["cache", "clear", "--tenant", "a"]);
-    assert_eq!(
-        text,
-        format!("tenant `a` has no cache ({})\n", dir_a.display())
-    );
+    assert_eq!(text, format!("tenant `a` has no cache ({})\n", dir_a.display()));
     let text = run(&["cache", "clear"]);
     assert_eq!(
         text,

@@ -92,11 +92,17 @@ async fn list_links_use_the_root_learned_from_the_tenants_own_links() {
     assert_eq!(s.tenant.web_ui.as_deref(), Some(root.as_str()));
     load_artifacts(&mut s, artifacts());
     let link = s.artifacts.link(0).expect("artifact link");
-    assert!(link.starts_with(&format!("{root}/shell/monitoring/Artifacts/")), "{link}");
+    assert!(
+        link.starts_with(&format!("{root}/shell/monitoring/Artifacts/")),
+        "{link}"
+    );
     apply(&mut s, [Msg::Resize(120, 40), key('2')]);
     load_messages(&mut s, messages());
     let link = copied(&apply(&mut s, [key('Y')])).expect("message link");
-    assert!(link.starts_with(&format!("{root}/shell/monitoring/Messages/")), "{link}");
+    assert!(
+        link.starts_with(&format!("{root}/shell/monitoring/Messages/")),
+        "{link}"
+    );
 
     // Integration Suite host, also with the malformed port some tenants send.
     for form in [WebLinkForm::IntegrationSuite, WebLinkForm::DoublePort] {
@@ -142,7 +148,10 @@ fn learned_links_take_precedence_over_the_guess() {
             link: Some(format!("https://other.example/shell/monitoring/Messages/{ENC}")),
         })],
     );
-    assert_eq!(s.tenant.web_ui.as_deref(), Some(format!("{CF_API}/itspaces").as_str()));
+    assert_eq!(
+        s.tenant.web_ui.as_deref(),
+        Some(format!("{CF_API}/itspaces").as_str())
+    );
 }
 
 #[test]
@@ -176,7 +185,10 @@ fn a_messages_own_link_is_copied_with_its_port_repaired() {
         format!("{CF_API}/itspaces/shell/monitoring/Messages/%7B%22identifier%22%3A%22{guid}%22%7D")
     );
     // The detail's link taught the root of the list rows' links too.
-    assert_eq!(s.messages.web_ui.as_deref(), Some(format!("{CF_API}/itspaces").as_str()));
+    assert_eq!(
+        s.messages.web_ui.as_deref(),
+        Some(format!("{CF_API}/itspaces").as_str())
+    );
 }
 
 fn config_with(dir: &std::path::Path, web_ui_url: &str) -> std::path::PathBuf {
@@ -225,7 +237,10 @@ fn web_ui_url_in_the_config_wins_over_learned_links() {
         !fx.iter().any(|e| matches!(e, Effect::LearnWebUi { .. })),
         "no probe when the config names the web UI: {fx:?}"
     );
-    ctx::learn_web_ui(&mut s, &format!("{CF_API}/itspaces/shell/monitoring/Messages/{ENC}"));
+    ctx::learn_web_ui(
+        &mut s,
+        &format!("{CF_API}/itspaces/shell/monitoring/Messages/{ENC}"),
+    );
     assert_eq!(s.tenant.web_ui.as_deref(), Some(root));
     assert_eq!(s.messages.web_ui.as_deref(), Some(root));
 }
@@ -376,7 +391,11 @@ fn copy_inside_tmux_with_its_default_settings() {
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let defaults = tmux.run(&["show", "-gv", "set-clipboard"]);
-    assert_eq!(String::from_utf8_lossy(&defaults.stdout).trim(), "external", "tmux's default");
+    assert_eq!(
+        String::from_utf8_lossy(&defaults.stdout).trim(),
+        "external",
+        "tmux's default"
+    );
     tmux.wait_for("the artifacts", |t| {
         let screen = t.screen();
         screen.contains("─ Artifacts ") && screen.contains("ERROR ")
@@ -389,6 +408,9 @@ fn copy_inside_tmux_with_its_default_settings() {
     // What the toast says was copied is what tmux holds.
     tmux.wait_for("the toast", |t| t.screen().contains("copied artifact id "));
     let screen = tmux.screen();
-    assert!(screen.contains(&format!("copied artifact id {buffer}")), "{buffer:?}\n{screen}");
+    assert!(
+        screen.contains(&format!("copied artifact id {buffer}")),
+        "{buffer:?}\n{screen}"
+    );
     tmux.run(&["send-keys", "-t", "t", "q"]);
 }

@@ -29,7 +29,11 @@ fn snap(name: &str, s: &State) {
 /// A state whose tenant has a cache (as after `ctx::install`).
 fn cached_state(w: u16, h: u16) -> State {
     let mut s = state(w, h);
-    s.cache = CacheSync::for_tenant("acme-prod", "https://acme.it-cpi018.cfapps.eu10.hana.ondemand.com", 1_000);
+    s.cache = CacheSync::for_tenant(
+        "acme-prod",
+        "https://acme.it-cpi018.cfapps.eu10.hana.ondemand.com",
+        1_000,
+    );
     s
 }
 

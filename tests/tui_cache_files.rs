@@ -177,7 +177,11 @@ fn message_window_is_bounded_by_cache_rows() {
     let dir = tempfile::tempdir().unwrap();
     let paths = xdg_paths(dir.path());
     save_all(&paths, 0);
-    assert!(!Cache::for_tenant(&paths, "acme-prod", URL).file(MESSAGES).exists());
+    assert!(
+        !Cache::for_tenant(&paths, "acme-prod", URL)
+            .file(MESSAGES)
+            .exists()
+    );
     assert!(load_now(&paths, "acme-prod", URL, 0).messages.is_none());
 }
 

@@ -153,10 +153,7 @@ fn switch_polls_the_new_tenant_and_its_cache_serves_a_restart_while_down() {
         h.step(Msg::Command("quit".into()));
         h.runner.pollers.stop_all();
         for t in ["sim-oauth", "sim-basic"] {
-            assert!(
-                cache_of(&tc, t).file("artifacts").is_file(),
-                "{t} cached"
-            );
+            assert!(cache_of(&tc, t).file("artifacts").is_file(), "{t} cached");
         }
         assert_eq!(
             cpitop::config::state::last_tenant(&tc.paths).as_deref(),

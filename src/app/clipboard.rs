@@ -54,9 +54,9 @@ pub async fn tmux_load_buffer(text: &str) -> Result<TmuxCopy, String> {
         Ok(()) => Ok(TmuxCopy::Clipboard),
         // tmux before 3.2: `-w` is unknown (`usage: load-buffer …`); the buffer alone still
         // lets the user paste with `prefix ]`.
-        Err(e) if e.contains("usage") || e.contains("unknown flag") => {
-            run_tmux(&["load-buffer", "-"], text).await.map(|()| TmuxCopy::BufferOnly)
-        }
+        Err(e) if e.contains("usage") || e.contains("unknown flag") => run_tmux(&["load-buffer", "-"], text)
+            .await
+            .map(|()| TmuxCopy::BufferOnly),
         Err(e) => Err(e),
     }
 }
@@ -81,7 +81,10 @@ async fn run_tmux(args: &[&str], input: &str) -> Result<(), String> {
     };
     let run = async move {
         let written = write.await;
-        let out = child.wait_with_output().await.map_err(|e| format!("`tmux` failed ({e})"))?;
+        let out = child
+            .wait_with_output()
+            .await
+            .map_err(|e| format!("`tmux` failed ({e})"))?;
         if out.status.success() {
             return written.map_err(|e| format!("cannot write to `tmux` ({e})"));
         }

@@ -167,8 +167,8 @@ impl EffectRunner {
     /// `y`/`Y`: OSC 52 to the terminal; inside tmux also through tmux's client, whose answer says
     /// whether it worked (`clipboard`). Where it cannot be known, how to enable it is said once.
     fn copy(&mut self, text: String, what: String, term: &mut dyn Write) {
-        use std::sync::atomic::Ordering;
         use super::clipboard::{OSC52_HINT, TMUX_HINT, TmuxCopy};
+        use std::sync::atomic::Ordering;
         let seq = super::clipboard::osc52(&text);
         let written = term.write_all(seq.as_bytes()).and_then(|()| term.flush());
         if !self.in_tmux {
@@ -197,7 +197,10 @@ impl EffectRunner {
                     format!("copied the {what} to tmux's paste buffer (prefix ]){}", hint()),
                     false,
                 ),
-                Err(e) => (format!("could not copy the {what} through tmux: {e}{}", hint()), true),
+                Err(e) => (
+                    format!("could not copy the {what} through tmux: {e}{}", hint()),
+                    true,
+                ),
             };
             let _ = tx.send(Msg::Notify { text, error }).await;
         });

@@ -116,7 +116,9 @@ impl Cache {
     /// the name alone, so possibly another URL's data). Returns how many were removed.
     pub fn remove_name_only_files(&self) -> usize {
         let Some(parent) = self.dir.parent() else { return 0 };
-        let Ok(entries) = fs::read_dir(parent) else { return 0 };
+        let Ok(entries) = fs::read_dir(parent) else {
+            return 0;
+        };
         let mut removed = 0;
         for e in entries.flatten() {
             let path = e.path();
@@ -321,10 +323,16 @@ mod tests {
     fn url_keys_are_stable_and_ignore_spelling() {
         let k = url_key("https://acme.it-cpi018.cfapps.eu10.hana.ondemand.com");
         assert_eq!(k.len(), 16);
-        assert_eq!(k, url_key("HTTPS://ACME.it-cpi018.cfapps.eu10.hana.ondemand.com:443/api/v1/"));
+        assert_eq!(
+            k,
+            url_key("HTTPS://ACME.it-cpi018.cfapps.eu10.hana.ondemand.com:443/api/v1/")
+        );
         // Pinned (FNV-1a 64 of the normalised URL): a changed key would orphan every cache.
         assert_eq!(url_key("https://a.example"), "f56b436d0bd2568d");
-        assert_ne!(k, url_key("https://acme2.it-cpi018.cfapps.eu10.hana.ondemand.com"));
+        assert_ne!(
+            k,
+            url_key("https://acme2.it-cpi018.cfapps.eu10.hana.ondemand.com")
+        );
         assert_ne!(url_key("http://127.0.0.1:1"), url_key("http://127.0.0.1:2"));
     }
 

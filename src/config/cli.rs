@@ -301,8 +301,8 @@ pub fn cache_clear(paths: &Paths, tenant: Option<&str>, out: &mut dyn Write) -> 
         Some(name) => {
             // Every URL the tenant had: its `url` need not be resolved (a service key) to clear.
             let dir = tenant_dir(paths, name);
-            let removed = clear_tenant(paths, name)
-                .wrap_err_with(|| format!("cannot delete {}", dir.display()))?;
+            let removed =
+                clear_tenant(paths, name).wrap_err_with(|| format!("cannot delete {}", dir.display()))?;
             if removed {
                 writeln!(out, "cleared the cache of tenant `{name}` ({})", dir.display())?;
             } else {

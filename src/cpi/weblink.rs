@@ -140,7 +140,10 @@ mod tests {
         assert_eq!(normalise("https://h.example:443:8443/x"), None);
         assert_eq!(normalise("ftp://h.example/x"), None);
         assert_eq!(normalise("not a link"), None);
-        assert_eq!(normalise("http://[::1]:80:80/a").as_deref(), Some("http://[::1]/a"));
+        assert_eq!(
+            normalise("http://[::1]:80:80/a").as_deref(),
+            Some("http://[::1]/a")
+        );
     }
 
     #[test]
@@ -167,7 +170,10 @@ mod tests {
     fn configured_roots_accept_any_web_ui_page() {
         assert_eq!(root_of_config(&format!("{IS}/")).as_deref(), Ok(IS));
         assert_eq!(root_of_config(&format!("{IS}:443:443")).as_deref(), Ok(IS));
-        assert_eq!(root_of_config(&format!("{IS}/shell/home?x=1#y")).as_deref(), Ok(IS));
+        assert_eq!(
+            root_of_config(&format!("{IS}/shell/home?x=1#y")).as_deref(),
+            Ok(IS)
+        );
         let api = "https://acme.it-cpi018.cfapps.eu10.hana.ondemand.com";
         assert_eq!(
             root_of_config(&format!("{api}/itspaces/shell/monitoring/Messages/")).as_deref(),
