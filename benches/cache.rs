@@ -38,7 +38,7 @@ fn rows(n: usize) -> Vec<Row> {
 
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let cache = Cache::for_tenant(&Paths::under(dir.path()), "bench");
+    let cache = Cache::for_tenant(&Paths::under(dir.path()), "bench", "https://bench.example");
     let data = rows(50_000);
     let mut g = c.benchmark_group("cache_50k_rows");
     g.sample_size(10);

@@ -30,6 +30,9 @@ fn rows(n: usize) -> Vec<Row> {
         .collect()
 }
 
+/// The API URL of the tests' tenants (with the name, it keys the cache).
+const URL: &str = "https://acme.it-cpi018.cfapps.eu10.hana.ondemand.com";
+
 fn setup() -> (tempfile::TempDir, Paths) {
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths::under(dir.path());
@@ -39,7 +42,7 @@ fn setup() -> (tempfile::TempDir, Paths) {
 #[test]
 fn round_trip_with_age() {
     let (_d, paths) = setup();
-    let cache = Cache::for_tenant(&paths, "acme-prod");
+    let cache = Cache::for_tenant(&paths, "acme-prod", URL);
     assert!(matches!(cache.load::<Vec<Row>>("messages"), CacheLoad::Missing));
     let data = rows(10);
     let saved = SystemTime::now() - Duration::from_secs(125);
@@ -87,7 +90,7 @@ fn expect_ignored<T: std::fmt::Debug>(l: CacheLoad<T>, needle: &str) {
 #[test]
 fn corrupt_file_is_ignored_and_rebuilt() {
     let (_d, paths) = setup();
-    let cache = Cache::for_tenant(&paths, "t");
+    let cache = Cache::for_tenant(&paths, "t", URL);
     cache.save("artifacts", &rows(3)).unwrap();
     std::fs::write(
         cache.file("artifacts"),
@@ -110,7 +113,7 @@ fn corrupt_file_is_ignored_and_rebuilt() {
 #[test]
 fn truncated_file_is_ignored() {
     let (_d, paths) = setup();
-    let cache = Cache::for_tenant(&paths, "t");
+    let cache = Cache::for_tenant(&paths, "t", URL);
     cache.save("messages", &rows(100)).unwrap();
     let full = std::fs::read(cache.file("messages")).unwrap();
     for cut in [1, full.len() / 2, full.len() - 3] {
@@ -124,7 +127,7 @@ fn truncated_file_is_ignored() {
 #[test]
 fn old_version_and_foreign_files_are_ignored() {
     let (_d, paths) = setup();
-    let cache = Cache::for_tenant(&paths, "t");
+    let cache = Cache::for_tenant(&paths, "t", URL);
     std::fs::create_dir_all(cache.dir()).unwrap();
     // Old format with a different data shape.
     std::fs::write(
@@ -162,8 +165,8 @@ fn old_version_and_foreign_files_are_ignored() {
 #[test]
 fn clear_one_tenant_or_all() {
     let (_d, paths) = setup();
-    let a = Cache::for_tenant(&paths, "a");
-    let b = Cache::for_tenant(&paths, "b");
+    let a = Cache::for_tenant(&paths, "a", URL);
+    let b = Cache::for_tenant(&paths, "b", URL);
     a.save("artifacts", &rows(1)).unwrap();
     b.save("artifacts", &rows(1)).unwrap();
     assert!(a.clear().unwrap());
@@ -178,7 +181,7 @@ fn clear_one_tenant_or_all() {
 #[test]
 fn a_bounded_message_window_round_trips() {
     let (_d, paths) = setup();
-    let cache = Cache::for_tenant(&paths, "big");
+    let cache = Cache::for_tenant(&paths, "big", URL);
     let data = rows(50_000);
     cache.save("messages", &data).unwrap();
     let back = cache.load::<Vec<Row>>("messages").into_value().unwrap();
@@ -195,9 +198,13 @@ fn a_bounded_message_window_round_trips() {
 #[test]
 fn unusual_tenant_names_stay_inside_the_cache_dir() {
     let (_d, paths) = setup();
-    let cache = Cache::for_tenant(&paths, "../../etc");
+    let cache = Cache::for_tenant(&paths, "../../etc", URL);
     assert!(cache.dir().starts_with(paths.tenant_cache_root()));
-    assert_eq!(cache.dir().parent().unwrap(), paths.tenant_cache_root());
+    // `tenants/<name>/<url key>`: the name is one level below the root.
+    assert_eq!(
+        cache.dir().parent().and_then(|p| p.parent()).unwrap(),
+        paths.tenant_cache_root()
+    );
     cache.save("x", &1u32).unwrap();
     assert_eq!(cache.load::<u32>("x").into_value(), Some(1));
 }

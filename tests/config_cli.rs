@@ -217,9 +217,13 @@ fn cache_clear_one_or_all() {
     let env = Env::new();
     let paths = cpitop::config::Paths::under(env.root());
     // Paths::under uses root/cache/cpitop; point the binary at the same place.
-    let cache_a = cpitop::config::Cache::for_tenant(&paths, "a");
-    let cache_b = cpitop::config::Cache::for_tenant(&paths, "b");
+    let cache_a = cpitop::config::Cache::for_tenant(&paths, "a", "https://a.example");
+    // The same name at an earlier URL: `cache clear --tenant a` clears that too.
+    let cache_a_old = cpitop::config::Cache::for_tenant(&paths, "a", "https://old-a.example");
+    let cache_b = cpitop::config::Cache::for_tenant(&paths, "b", "https://b.example");
+    let dir_a = cpitop::config::cache::tenant_dir(&paths, "a");
     cache_a.save("artifacts", &vec![1, 2, 3]).unwrap();
+    cache_a_old.save("artifacts", &vec![0]).unwrap();
     cache_b.save("artifacts", &vec![4]).unwrap();
     let run = |args: &[&str]| {
         let mut c = env.cmd();
@@ -231,15 +235,13 @@ fn cache_clear_one_or_all() {
     let text = run(&["cache", "clear", "--tenant", "a"]);
     assert_eq!(
         text,
-        format!("cleared the cache of tenant `a` ({})\n", cache_a.dir().display())
+        format!("cleared the cache of tenant `a` ({})\n", dir_a.display())
     );
     assert!(!cache_a.dir().exists());
+    assert!(!cache_a_old.dir().exists());
     assert!(cache_b.dir().exists());
     let text = run(&["cache", "clear", "--tenant", "a"]);
-    assert_eq!(
-        text,
-        format!("tenant `a` has no cache ({})\n", cache_a.dir().display())
-    );
+    assert_eq!(text, format!("tenant `a` has no cache ({})\n", dir_a.display()));
     let text = run(&["cache", "clear"]);
     assert_eq!(
         text,

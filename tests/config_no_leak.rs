@@ -91,7 +91,7 @@ fn secrets_resolve_but_never_show_in_debug_errors_or_cache() {
         assert_clean("TenantConn Debug", &format!("{conn:?}"));
         assert_clean("warnings", &format!("{warnings:?}"));
         // What the app caches about a tenant: everything it knows that is serialisable.
-        let cache = Cache::for_tenant(&paths, &t.name);
+        let cache = Cache::for_tenant(&paths, &t.name, &conn.base_url);
         cache
             .save(
                 "tenant",
@@ -184,6 +184,8 @@ fn tui_cache_files_hold_no_secret() {
     let first = config.tenant("by-env").unwrap().clone();
     let (conn, _) = first.to_conn_with(&env).unwrap();
     let (info, intervals, _) = ctx::setup_of(&first, false, &conn.base_url);
+    // Every tenant of this config is at the same URL (the cache key is name and URL).
+    let url = conn.base_url.clone();
     let tc = Arc::new(TenantConfig {
         paths: paths.clone(),
         config,
@@ -203,7 +205,7 @@ fn tui_cache_files_hold_no_secret() {
         let now = chrono::Utc::now().timestamp_millis();
         let mut s = State::new(info, Keymap::defaults(), now);
         s.intervals = intervals;
-        for e in ctx::install(&mut s, Some(&tc), "by-env") {
+        for e in ctx::install(&mut s, Some(&tc), "by-env", &url) {
             runner.run(e, &mut sink);
         }
         let mut step = |s: &mut State, runner: &mut EffectRunner, m: Msg| {
@@ -259,7 +261,7 @@ fn tui_cache_files_hold_no_secret() {
         }
         // Saves before each switch ran in the background: wait for all three tenants' files.
         let written = |t: &str| {
-            cpitop::config::Cache::for_tenant(&paths, t)
+            cpitop::config::Cache::for_tenant(&paths, t, &url)
                 .file("artifacts")
                 .is_file()
         };
@@ -282,7 +284,7 @@ fn tui_cache_files_hold_no_secret() {
     }
     // What was cached is the tenant data the TUI showed.
     let by_cmd =
-        std::fs::read_to_string(cpitop::config::Cache::for_tenant(&paths, "by-cmd").file("artifacts"))
+        std::fs::read_to_string(cpitop::config::Cache::for_tenant(&paths, "by-cmd", &url).file("artifacts"))
             .unwrap();
     assert!(by_cmd.contains("by-cmd_Flow"), "{by_cmd}");
     assert_eq!(

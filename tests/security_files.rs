@@ -73,7 +73,9 @@ fn everything_cpitop_writes_is_owner_only_even_with_umask_0() {
     let dir = tempfile::tempdir().unwrap();
     let paths = under(dir.path());
     // What an older cpitop left behind: 0755 directories and the temps of interrupted saves.
-    let tenant_dir = Cache::for_tenant(&paths, "acme").dir().to_path_buf();
+    let tenant_dir = Cache::for_tenant(&paths, "acme", "https://acme.example.com")
+        .dir()
+        .to_path_buf();
     for d in [&tenant_dir, &paths.log_dir()] {
         std::fs::create_dir_all(d).unwrap();
     }
@@ -119,7 +121,7 @@ fn everything_cpitop_writes_is_owner_only_even_with_umask_0() {
     // Cache, state, monitor state and history, audit log, exports: all 0600 in 0700 dirs.
     let fresh = tempfile::tempdir().unwrap();
     let paths = under(fresh.path());
-    let cache = Cache::for_tenant(&paths, "acme");
+    let cache = Cache::for_tenant(&paths, "acme", "https://acme.example.com");
     cache.save("artifacts", &vec!["x"]).unwrap();
     cpitop::config::state::remember_tenant(&paths, "acme").unwrap();
     cpitop::monitor::persist::write_atomic(&paths.state_dir.join("m").join("s.json"), b"{}").unwrap();
@@ -351,7 +353,7 @@ fn dev_zero_as_config_or_service_key_is_one_clear_error_fast() {
 #[test]
 fn an_oversized_cache_file_is_ignored_and_error_texts_are_cut() {
     let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::for_tenant(&under(dir.path()), "acme");
+    let cache = Cache::for_tenant(&under(dir.path()), "acme", "https://acme.example.com");
     cache.save("artifacts", &vec!["x"]).unwrap();
     // Sparse: costs no disk.
     let f = std::fs::OpenOptions::new()
@@ -419,7 +421,7 @@ fn the_start_says_what_it_waits_for_and_honours_the_timeout_override() {
 fn a_fifo_at_a_cache_path_does_not_block_the_load() {
     let dir = tempfile::tempdir().unwrap();
     let paths = under(dir.path());
-    let cache = Cache::for_tenant(&paths, "acme");
+    let cache = Cache::for_tenant(&paths, "acme", "https://acme.example.com");
     std::fs::create_dir_all(cache.dir()).unwrap();
     let fifo = cache.file(cpitop::app::cache_data::ARTIFACTS);
     let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
@@ -434,7 +436,7 @@ fn a_fifo_at_a_cache_path_does_not_block_the_load() {
     let (tx, rx) = std::sync::mpsc::channel();
     let p = paths.clone();
     std::thread::spawn(move || {
-        let loaded = cpitop::app::tenant_effects::load_now(&p, "acme", 100);
+        let loaded = cpitop::app::tenant_effects::load_now(&p, "acme", "https://acme.example.com", 100);
         let state = cpitop::monitor::persist::read_json::<serde_json::Value>(&state_fifo).map(|_| ());
         let _ = tx.send((loaded, state));
     });

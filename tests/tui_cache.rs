@@ -29,7 +29,11 @@ fn snap(name: &str, s: &State) {
 /// A state whose tenant has a cache (as after `ctx::install`).
 fn cached_state(w: u16, h: u16) -> State {
     let mut s = state(w, h);
-    s.cache = CacheSync::for_tenant("acme-prod", 1_000);
+    s.cache = CacheSync::for_tenant(
+        "acme-prod",
+        "https://acme.it-cpi018.cfapps.eu10.hana.ondemand.com",
+        1_000,
+    );
     s
 }
 
@@ -419,6 +423,8 @@ fn switching_saves_the_old_tenant_clears_the_data_and_starts_the_new_one() {
     );
     assert!(fx.contains(&Effect::LoadCache {
         tenant: "acme-qa".into(),
+        // The new tenant's own URL: with the name, it keys the cache.
+        url: "http://127.0.0.1:9/api/v1".into(),
         message_rows: 500
     }));
     match fx.iter().find(|e| matches!(e, Effect::Poll(_))) {

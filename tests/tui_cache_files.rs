@@ -19,6 +19,9 @@ use cpitop::app::{State, apply};
 use cpitop::config::{Cache, Config, Paths};
 use tui_support::*;
 
+/// The API URL the tests' tenant `acme-prod` is at (with the name, it keys the cache).
+const URL: &str = "https://acme.it-cpi018.cfapps.eu10.hana.ondemand.com";
+
 /// Paths as `Paths::from_env` resolves them with `XDG_*` pointing below `root`.
 fn xdg_paths(root: &Path) -> Paths {
     let vars = [
@@ -36,7 +39,7 @@ fn xdg_paths(root: &Path) -> Paths {
 
 fn cached_state(rows: usize) -> State {
     let mut s = state(160, 45);
-    s.cache = CacheSync::for_tenant("acme-prod", rows);
+    s.cache = CacheSync::for_tenant("acme-prod", URL, rows);
     s
 }
 
@@ -96,12 +99,12 @@ fn round_trip_through_the_files() {
     let dir = tempfile::tempdir().unwrap();
     let paths = xdg_paths(dir.path());
     save_all(&paths, 1_000);
-    let cache = Cache::for_tenant(&paths, "acme-prod");
+    let cache = Cache::for_tenant(&paths, "acme-prod", URL);
     for kind in [ARTIFACTS, QUEUES, MESSAGES, "error_texts"] {
         assert!(cache.file(kind).is_file(), "{kind} written");
     }
 
-    let loaded = load_now(&paths, "acme-prod", 1_000);
+    let loaded = load_now(&paths, "acme-prod", URL, 1_000);
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     assert_eq!(
         loaded.artifacts.as_ref().map(|(at, a)| (*at, a.clone())),
@@ -155,7 +158,7 @@ fn message_window_is_bounded_by_cache_rows() {
     let dir = tempfile::tempdir().unwrap();
     let paths = xdg_paths(dir.path());
     save_all(&paths, 3);
-    let loaded = load_now(&paths, "acme-prod", 3);
+    let loaded = load_now(&paths, "acme-prod", URL, 3);
     let (_, batch) = loaded.messages.expect("messages");
     let guids: Vec<&str> = batch.guids().collect();
     // The three newest (fixture messages ended 1, 2 and 3 minutes ago).
@@ -168,14 +171,18 @@ fn message_window_is_bounded_by_cache_rows() {
         ]
     );
     // Reading with a smaller limit (config changed) keeps only the newest.
-    let loaded = load_now(&paths, "acme-prod", 2);
+    let loaded = load_now(&paths, "acme-prod", URL, 2);
     assert_eq!(loaded.messages.unwrap().1.len(), 2);
     // cache_rows = 0: messages are neither written nor read.
     let dir = tempfile::tempdir().unwrap();
     let paths = xdg_paths(dir.path());
     save_all(&paths, 0);
-    assert!(!Cache::for_tenant(&paths, "acme-prod").file(MESSAGES).exists());
-    assert!(load_now(&paths, "acme-prod", 0).messages.is_none());
+    assert!(
+        !Cache::for_tenant(&paths, "acme-prod", URL)
+            .file(MESSAGES)
+            .exists()
+    );
+    assert!(load_now(&paths, "acme-prod", URL, 0).messages.is_none());
 }
 
 #[test]
@@ -183,7 +190,7 @@ fn corrupt_truncated_and_old_files_are_ignored_with_a_warning_and_rebuilt() {
     let dir = tempfile::tempdir().unwrap();
     let paths = xdg_paths(dir.path());
     save_all(&paths, 1_000);
-    let cache = Cache::for_tenant(&paths, "acme-prod");
+    let cache = Cache::for_tenant(&paths, "acme-prod", URL);
     std::fs::write(
         cache.file(ARTIFACTS),
         b"{\"format\":1,\"tenant\":\"acme-prod\",\"kind\":\"artifacts\",\"saved_at_ms\":1,\"data\":[{]}",
@@ -198,7 +205,7 @@ fn corrupt_truncated_and_old_files_are_ignored_with_a_warning_and_rebuilt() {
     )
     .unwrap();
 
-    let loaded = load_now(&paths, "acme-prod", 1_000);
+    let loaded = load_now(&paths, "acme-prod", URL, 1_000);
     assert!(loaded.artifacts.is_none() && loaded.queues.is_none() && loaded.messages.is_none());
     assert_eq!(loaded.warnings.len(), 3, "{:?}", loaded.warnings);
     assert!(
@@ -235,7 +242,7 @@ fn corrupt_truncated_and_old_files_are_ignored_with_a_warning_and_rebuilt() {
 
     // The next save rebuilds them.
     save_all(&paths, 1_000);
-    let again = load_now(&paths, "acme-prod", 1_000);
+    let again = load_now(&paths, "acme-prod", URL, 1_000);
     assert!(again.warnings.is_empty());
     assert!(again.artifacts.is_some() && again.queues.is_some() && again.messages.is_some());
 }
@@ -245,7 +252,7 @@ fn a_damaged_message_dictionary_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let paths = xdg_paths(dir.path());
     save_all(&paths, 1_000);
-    let cache = Cache::for_tenant(&paths, "acme-prod");
+    let cache = Cache::for_tenant(&paths, "acme-prod", URL);
     let text = std::fs::read_to_string(cache.file(MESSAGES)).unwrap();
     // Drop the dictionary: every code is then out of range.
     let start = text.find("\"strings\":[").unwrap() + "\"strings\":[".len();
@@ -255,7 +262,7 @@ fn a_damaged_message_dictionary_is_refused() {
         format!("{}{}", &text[..start], &text[end..]),
     )
     .unwrap();
-    let loaded = load_now(&paths, "acme-prod", 1_000);
+    let loaded = load_now(&paths, "acme-prod", URL, 1_000);
     assert!(loaded.messages.is_none());
     assert!(
         loaded
@@ -309,7 +316,7 @@ fn the_runner_reads_and_writes_off_the_loop() {
         for e in fx.into_iter().filter(|e| matches!(e, Effect::SaveCache(_))) {
             runner.run(e, &mut sink);
         }
-        let file = Cache::for_tenant(&paths, "acme-prod").file(ARTIFACTS);
+        let file = Cache::for_tenant(&paths, "acme-prod", URL).file(ARTIFACTS);
         let mut waited = 0;
         while !file.exists() && waited < 100 {
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -319,6 +326,7 @@ fn the_runner_reads_and_writes_off_the_loop() {
         runner.run(
             Effect::LoadCache {
                 tenant: "acme-prod".into(),
+                url: URL.into(),
                 message_rows: 1_000,
             },
             &mut sink,

@@ -28,6 +28,7 @@ impl Harness {
         let profile = tc.config.tenant(name).unwrap().clone();
         let (conn, _) = profile.to_conn().unwrap();
         let (info, intervals, window_ms) = ctx::setup_of(&profile, false, &conn.base_url);
+        let url = conn.base_url.clone();
         let (tx, rx) = mpsc::channel(1024);
         let mut runner = EffectRunner::new(cpitop::cpi::client::CpiClient::new(conn).unwrap(), tx);
         runner.set_tenants(Some(tc.clone()));
@@ -35,7 +36,7 @@ impl Harness {
         s.intervals = intervals;
         s.messages.query.window_ms = window_ms;
         let mut sink = std::io::sink();
-        for e in ctx::install(&mut s, Some(tc), name) {
+        for e in ctx::install(&mut s, Some(tc), name, &url) {
             runner.run(e, &mut sink);
         }
         let mut h = Harness { s, runner, rx };
@@ -62,6 +63,12 @@ impl Harness {
             self.step(Msg::Tick(chrono::Utc::now().timestamp_millis()));
         }
     }
+}
+
+/// A configured tenant's cache (keyed by its name and URL).
+fn cache_of(tc: &TenantConfig, name: &str) -> Cache {
+    let url = tc.config.tenant(name).unwrap().url.clone().unwrap();
+    Cache::for_tenant(&tc.paths, name, &url)
 }
 
 fn write_config(root: &std::path::Path, sim: &cpitop::sim::SimHandle) -> std::path::PathBuf {
@@ -146,10 +153,7 @@ fn switch_polls_the_new_tenant_and_its_cache_serves_a_restart_while_down() {
         h.step(Msg::Command("quit".into()));
         h.runner.pollers.stop_all();
         for t in ["sim-oauth", "sim-basic"] {
-            assert!(
-                Cache::for_tenant(&tc.paths, t).file("artifacts").is_file(),
-                "{t} cached"
-            );
+            assert!(cache_of(&tc, t).file("artifacts").is_file(), "{t} cached");
         }
         assert_eq!(
             cpitop::config::state::last_tenant(&tc.paths).as_deref(),
@@ -160,7 +164,7 @@ fn switch_polls_the_new_tenant_and_its_cache_serves_a_restart_while_down() {
     });
 
     // A truncated and a corrupt file beside the good one.
-    let cache = Cache::for_tenant(&tc.paths, "sim-basic");
+    let cache = cache_of(&tc, "sim-basic");
     std::fs::write(
         cache.file("queues"),
         r#"{"format":1,"tenant":"sim-basic","kind":"queues","saved_at_ms":1,"data":{"bro"#,

@@ -36,6 +36,9 @@ pub const MAX_ERROR_TEXTS: usize = 500;
 pub struct CacheSync {
     /// The tenant whose cache this is; `None`: no cache (`--demo`).
     pub tenant: Option<String>,
+    /// The tenant's API URL: with the name, it keys the cache (a tenant whose URL changed is
+    /// another tenant's data).
+    pub url: String,
     /// At most this many message rows are cached (0: messages are not cached).
     pub message_rows: usize,
     /// Reading the cache is under way.
@@ -51,9 +54,10 @@ pub struct CacheSync {
 }
 
 impl CacheSync {
-    pub fn for_tenant(tenant: &str, message_rows: usize) -> Self {
+    pub fn for_tenant(tenant: &str, url: &str, message_rows: usize) -> Self {
         Self {
             tenant: Some(tenant.to_string()),
+            url: url.to_string(),
             message_rows,
             ..Self::default()
         }
@@ -64,6 +68,8 @@ impl CacheSync {
 #[derive(Debug, Clone)]
 pub struct CacheSave {
     pub tenant: String,
+    /// The tenant's API URL (part of the cache key).
+    pub url: String,
     /// Write before returning (quit): the process may end right after.
     pub wait: bool,
     pub artifacts: Option<(EpochMs, CachedArtifacts)>,
@@ -79,6 +85,7 @@ impl PartialEq for CacheSave {
             m.as_ref().map(|(t, st, n)| (*t, st.generation(), *n))
         };
         self.tenant == o.tenant
+            && self.url == o.url
             && self.wait == o.wait
             && self.artifacts == o.artifacts
             && self.queues == o.queues
@@ -105,6 +112,7 @@ pub fn load_effect(s: &mut State) -> Option<Effect> {
     s.cache.loading = true;
     Some(Effect::LoadCache {
         tenant,
+        url: s.cache.url.clone(),
         message_rows: s.cache.message_rows,
     })
 }
@@ -123,6 +131,7 @@ fn collect(s: &mut State, wait: bool, force: bool) -> Option<CacheSave> {
     let fresh = |l: &super::load::Load| l.loaded_at.filter(|_| !l.from_cache);
     let mut save = CacheSave {
         tenant,
+        url: s.cache.url.clone(),
         wait,
         artifacts: None,
         queues: None,
@@ -184,6 +193,7 @@ pub fn after_update(s: &mut State, fx: &mut Vec<Effect>) {
         let tenant = s.cache.tenant.clone().unwrap_or_default();
         let save = collect(s, true, true).unwrap_or(CacheSave {
             tenant,
+            url: s.cache.url.clone(),
             wait: true,
             artifacts: None,
             queues: None,

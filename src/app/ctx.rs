@@ -61,6 +61,10 @@ pub struct CtxState {
     pub current: String,
     /// A switch to this tenant is under way.
     pub switching: Option<String>,
+    /// Tenants whose config sets `web_ui_url`: their links are not learned from the tenant.
+    pub web_ui_configured: Vec<String>,
+    /// Tags the current tenant's web-UI probe; an answer about an earlier tenant is dropped.
+    pub web_ui_probe: u64,
 }
 
 impl CtxState {
@@ -126,7 +130,12 @@ pub fn setup_of(p: &Profile, force_read_only: bool, base_url: &str) -> (TenantIn
         name: p.name.clone(),
         env: Environment::parse(p.environment.label()),
         read_only: p.read_only || force_read_only,
-        web_ui: super::launch::web_ui_root(base_url),
+        // `web_ui_url` in the config wins; otherwise a guess until the tenant's own links
+        // teach the real root (`learn_web_ui`).
+        web_ui: p
+            .web_ui_url
+            .clone()
+            .or_else(|| super::launch::web_ui_root(base_url)),
     };
     let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
     let intervals = Intervals {
@@ -141,9 +150,14 @@ pub fn setup_of(p: &Profile, force_read_only: bool, base_url: &str) -> (TenantIn
 
 /// Set up switching and the cache for a configured tenant (`current`); `None` (demo) leaves
 /// both off. Returns the effects to run at start (reading the cache).
-pub fn install(s: &mut State, tenants: Option<&Arc<TenantConfig>>, current: &str) -> Vec<Effect> {
+pub fn install(
+    s: &mut State,
+    tenants: Option<&Arc<TenantConfig>>,
+    current: &str,
+    api_url: &str,
+) -> Vec<Effect> {
     let Some(tc) = tenants else {
-        return Vec::new();
+        return probe_web_ui(s).into_iter().collect();
     };
     s.ctx.entries = tc
         .config
@@ -151,14 +165,63 @@ pub fn install(s: &mut State, tenants: Option<&Arc<TenantConfig>>, current: &str
         .iter()
         .map(|p| CtxEntry::of(p, tc.force_read_only))
         .collect();
+    s.ctx.web_ui_configured = tc
+        .config
+        .tenants
+        .iter()
+        .filter(|p| p.web_ui_url.is_some())
+        .map(|p| p.name.clone())
+        .collect();
     s.ctx.current = current.to_string();
     let profile = tc.config.tenants.iter().find(|p| p.name == current);
     if let Some(p) = profile {
         hold_at_most(s, p.messages.max_rows);
     }
     let rows = profile.map_or(0, |p| p.messages.cache_rows);
-    s.cache = super::cache_sync::CacheSync::for_tenant(current, rows);
-    super::cache_sync::load_effect(s).into_iter().collect()
+    s.cache = super::cache_sync::CacheSync::for_tenant(current, api_url, rows);
+    let mut fx: Vec<Effect> = super::cache_sync::load_effect(s).into_iter().collect();
+    fx.extend(probe_web_ui(s));
+    fx
+}
+
+/// Ask the tenant for one of its own web-UI links (unless the config names the web UI).
+fn probe_web_ui(s: &State) -> Option<Effect> {
+    (!web_ui_configured(s)).then_some(Effect::LearnWebUi {
+        probe: s.ctx.web_ui_probe,
+    })
+}
+
+fn web_ui_configured(s: &State) -> bool {
+    s.ctx.web_ui_configured.contains(&s.ctx.current)
+}
+
+/// The answer to `Effect::LearnWebUi`: a link of the tenant's (or nothing to learn from).
+pub fn web_link_sampled(s: &mut State, probe: u64, link: Option<&str>) {
+    if probe == s.ctx.web_ui_probe
+        && let Some(link) = link
+    {
+        learn_web_ui(s, link);
+    }
+}
+
+/// Learn the current tenant's web-UI root from one of its own links (`AlternateWebLink`): it
+/// takes precedence over the guess from the API host; `web_ui_url` in the config over both.
+pub fn learn_web_ui(s: &mut State, link: &str) {
+    if web_ui_configured(s) {
+        return;
+    }
+    let Some(root) = crate::cpi::weblink::root_of_link(link) else {
+        return;
+    };
+    if s.tenant.web_ui.as_deref() == Some(root.as_str()) {
+        return;
+    }
+    tracing::debug!(root = %root, "web UI root learned from the tenant's links");
+    s.tenant.web_ui = Some(root.clone());
+    s.artifacts.web_ui = Some(root.clone());
+    s.queues.web_ui = Some(root.clone());
+    s.messages.web_ui = Some(root);
+    s.dirty = true;
 }
 
 /// `:ctx [NAME]`.
@@ -267,9 +330,13 @@ pub fn on_msg(s: &mut State, m: TenantMsg, fx: &mut Vec<Effect>) {
             if let Some(launch) = &r.client.alerts {
                 s.alerts = super::alerts::Alerts::new(launch.setup.clone(), &r.name, s.now);
             }
-            s.cache = super::cache_sync::CacheSync::for_tenant(&r.name, r.cache_rows);
+            let api_url = r.client.client.service_root().to_string();
+            s.cache = super::cache_sync::CacheSync::for_tenant(&r.name, &api_url, r.cache_rows);
+            // A probe still under way is about the old tenant.
+            s.ctx.web_ui_probe += 1;
             fx.push(Effect::UseTenant(r.client));
             fx.extend(super::cache_sync::load_effect(s));
+            fx.extend(probe_web_ui(s));
             match r.warnings.first() {
                 Some(w) => s.toast(w.clone(), ToastKind::Error),
                 None => s.toast(format!("switched to tenant {}", r.name), ToastKind::Info),

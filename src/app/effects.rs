@@ -19,6 +19,8 @@ pub struct EffectRunner {
     /// Guarded writes (retry/move/delete, restart/undeploy) and their audit log.
     pub writes: super::write_exec::WriteRunner,
     in_tmux: bool,
+    /// The once-per-session clipboard hint has been given.
+    clipboard_hinted: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Saving alert state and sending notifications (`None`: monitors not set up).
     pub alerts: Option<super::alerts_io::AlertsIo>,
     /// Configured tenants and paths (switching, cache); `None` in `--demo`.
@@ -36,6 +38,7 @@ impl EffectRunner {
             client,
             tx,
             in_tmux: super::clipboard::in_tmux(),
+            clipboard_hinted: Default::default(),
             alerts: None,
             tenants: None,
         }
@@ -92,11 +95,17 @@ impl EffectRunner {
                     DataMsg::Attachment { id, result }
                 });
             }
-            Effect::Copy { text, what } => {
-                let seq = super::clipboard::osc52(&text, self.in_tmux);
-                if let Err(e) = term.write_all(seq.as_bytes()).and_then(|()| term.flush()) {
-                    self.notify(format!("could not copy the {what}: {e}"), true);
-                }
+            Effect::Copy { text, what } => self.copy(text, what, term),
+            Effect::LearnWebUi { probe } => {
+                let c = self.client.clone();
+                self.spawn(async move {
+                    let link = c.mpl_web_link_sample().await.unwrap_or_else(|e| {
+                        // Links then keep their guessed root; nothing the user must act on.
+                        tracing::debug!("no web-UI link sampled: {e}");
+                        None
+                    });
+                    DataMsg::WebLink { probe, link }
+                });
             }
             e @ (Effect::SaveCache(_)
             | Effect::LoadCache { .. }
@@ -153,6 +162,48 @@ impl EffectRunner {
             }
         }
         true
+    }
+
+    /// `y`/`Y`: OSC 52 to the terminal; inside tmux also through tmux's client, whose answer says
+    /// whether it worked (`clipboard`). Where it cannot be known, how to enable it is said once.
+    fn copy(&mut self, text: String, what: String, term: &mut dyn Write) {
+        use super::clipboard::{OSC52_HINT, TMUX_HINT, TmuxCopy};
+        use std::sync::atomic::Ordering;
+        let seq = super::clipboard::osc52(&text);
+        let written = term.write_all(seq.as_bytes()).and_then(|()| term.flush());
+        if !self.in_tmux {
+            match written {
+                Err(e) => self.notify(format!("could not copy the {what}: {e}"), true),
+                Ok(()) if !self.clipboard_hinted.swap(true, Ordering::Relaxed) => {
+                    self.notify(format!("copied the {what} — {OSC52_HINT}"), false);
+                }
+                Ok(()) => {}
+            }
+            return;
+        }
+        let (tx, hinted) = (self.tx.clone(), self.clipboard_hinted.clone());
+        tokio::spawn(async move {
+            let hint = || {
+                if hinted.swap(true, Ordering::Relaxed) {
+                    String::new()
+                } else {
+                    format!("; {TMUX_HINT}")
+                }
+            };
+            let (text, error) = match super::clipboard::tmux_load_buffer(&text).await {
+                // In tmux's buffer and sent on to the terminal's clipboard: "copied" stands.
+                Ok(TmuxCopy::Clipboard) => return,
+                Ok(TmuxCopy::BufferOnly) => (
+                    format!("copied the {what} to tmux's paste buffer (prefix ]){}", hint()),
+                    false,
+                ),
+                Err(e) => (
+                    format!("could not copy the {what} through tmux: {e}{}", hint()),
+                    true,
+                ),
+            };
+            let _ = tx.send(Msg::Notify { text, error }).await;
+        });
     }
 
     fn notify(&self, text: String, error: bool) {

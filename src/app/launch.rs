@@ -14,18 +14,10 @@ use crate::cpi::client::CpiClient;
 use crate::cpi::conn::TenantConn;
 use crate::ui::{ColorLevel, Theme};
 
-/// The web UI root for a CF API host: `<sub>.it-cpiNNN[-rt].cfapps.<region>.hana.ondemand.com` →
-/// `<sub>.integrationsuite.cfapps.<region>.hana.ondemand.com` (shared/cpi-api.md §1, §7). The
-/// mapping is inferred from the documented host names (U); `None` when the host does not match.
+/// The web UI root guessed from a CF API host (`crate::cpi::weblink::guess_root`): the last
+/// resort, after `web_ui_url` in the config and the root learned from the tenant's own links.
 pub fn web_ui_root(api_base: &str) -> Option<String> {
-    let url = url::Url::parse(api_base).ok()?;
-    let host = url.host_str()?;
-    let (sub, rest) = host.split_once('.')?;
-    let (first, tail) = rest.split_once('.')?;
-    if !first.starts_with("it-cpi") || !tail.starts_with("cfapps.") {
-        return None;
-    }
-    Some(format!("https://{sub}.integrationsuite.{tail}"))
+    crate::cpi::weblink::guess_root(api_base)
 }
 
 /// How long quitting waits for blocking file work still under way (cache loads and saves) once the

@@ -94,6 +94,11 @@ pub enum DataMsg {
         id: String,
         result: Result<String, String>,
     },
+    /// The answer to `Effect::LearnWebUi`: a link of the tenant's, if it has any.
+    WebLink {
+        probe: u64,
+        link: Option<String>,
+    },
     /// A monitor round's data (`app::monitor_poll`).
     Monitor(Box<super::monitor_poll::MonitorFetched>),
     /// A poller started a request (for the spinner and "loading").
@@ -184,7 +189,12 @@ pub enum Effect {
     FetchAttachment {
         id: String,
     },
-    /// Put text on the clipboard (OSC 52).
+    /// Fetch one of the tenant's own web-UI links (`AlternateWebLink`) to learn its web-UI root;
+    /// answered with `DataMsg::WebLink`.
+    LearnWebUi {
+        probe: u64,
+    },
+    /// Put text on the clipboard (OSC 52, and tmux's buffer inside tmux).
     Copy {
         text: String,
         what: String,
@@ -223,6 +233,8 @@ pub enum Effect {
     /// Read a tenant's offline cache; answered with `Msg::Cache`.
     LoadCache {
         tenant: String,
+        /// The tenant's API URL (part of the cache key).
+        url: String,
         message_rows: usize,
     },
     /// Stop polling and resolve tenant `name`; answered with `Msg::Tenant`.

@@ -85,7 +85,8 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
     let audit = super::write_exec::install(&session.writes, &mut state, &mut runner.writes);
     tokio::spawn(stats(runner.client_updates(), tx.clone(), cancel.clone()));
     let current = state.tenant.name.clone();
-    let start = super::ctx::install(&mut state, session.tenants.as_ref(), &current);
+    let api_url = runner.client.service_root().to_string();
+    let start = super::ctx::install(&mut state, session.tenants.as_ref(), &current, &api_url);
     runner.set_tenants(session.tenants);
     for e in start {
         runner.run(e, &mut stdout());

@@ -68,11 +68,15 @@ impl EffectRunner {
                     });
                 }
             }
-            Effect::LoadCache { tenant, message_rows } => {
+            Effect::LoadCache {
+                tenant,
+                url,
+                message_rows,
+            } => {
                 let Some(paths) = self.paths() else { return };
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let loaded = load_now(&paths, &tenant, message_rows);
+                    let loaded = load_now(&paths, &tenant, &url, message_rows);
                     let _ = tx.blocking_send(Msg::Cache(Box::new(loaded)));
                 });
             }
@@ -181,7 +185,7 @@ pub fn save_now(paths: &Paths, save: CacheSave) {
         return;
     }
     let _one_at_a_time = SAVE_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let cache = Cache::for_tenant(paths, &save.tenant);
+    let cache = Cache::for_tenant(paths, &save.tenant, &save.url);
     let mut results = Vec::new();
     if let Some((at, items)) = &save.artifacts {
         results.push(cache.save_at(kinds::ARTIFACTS, items, system_time(*at)));
@@ -203,9 +207,11 @@ pub fn save_now(paths: &Paths, save: CacheSave) {
     }
 }
 
-/// Read a tenant's cache and decode it for the state (blocking).
-pub fn load_now(paths: &Paths, tenant: &str, message_rows: usize) -> CacheLoaded {
-    let cache = Cache::for_tenant(paths, tenant);
+/// Read the cache of tenant `tenant` at API URL `url` and decode it for the state (blocking).
+/// Files of the older name-only layout are deleted: they may hold another URL's data.
+pub fn load_now(paths: &Paths, tenant: &str, url: &str, message_rows: usize) -> CacheLoaded {
+    let cache = Cache::for_tenant(paths, tenant, url);
+    cache.remove_name_only_files();
     let mut out = CacheLoaded {
         tenant: tenant.to_string(),
         ..CacheLoaded::default()

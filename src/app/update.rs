@@ -218,10 +218,19 @@ fn data(s: &mut State, d: DataMsg) {
             }
             s.dirty = true;
         }
+        DataMsg::WebLink { probe, link } => super::ctx::web_link_sampled(s, probe, link.as_deref()),
         DataMsg::Message { guid, part } => {
             if let Some(d) = s.message.as_mut().filter(|d| d.guid == guid) {
+                let link = match &part {
+                    super::detail::MessagePart::Log(Ok(m)) => Some(m.alternate_web_link.clone()),
+                    _ => None,
+                };
                 d.apply(part);
                 s.dirty = true;
+                // The tenant's own link teaches the links of list rows too.
+                if let Some(link) = link {
+                    super::ctx::learn_web_ui(s, &link);
+                }
             }
         }
         DataMsg::Correlated {
@@ -229,6 +238,14 @@ fn data(s: &mut State, d: DataMsg) {
             result,
         } => {
             if s.correlated.correlation_id == correlation_id {
+                let link = result
+                    .as_ref()
+                    .ok()
+                    .and_then(|items| items.first())
+                    .map(|m| m.alternate_web_link.clone());
+                if let Some(link) = link {
+                    super::ctx::learn_web_ui(s, &link);
+                }
                 s.correlated.items = super::load::Fetch::from_result(result);
                 s.correlated.rebuild(&cx);
                 s.dirty = true;

@@ -2,7 +2,11 @@
 //! rows, fetched error texts), so cpitop shows something at once and still works while the tenant
 //! is unreachable.
 //!
-//! Layout: `<cache_dir>/tenants/<tenant>/<kind>.json`, each file an envelope
+//! Layout: `<cache_dir>/tenants/<tenant>/<url key>/<kind>.json`, the URL key a short stable hash
+//! of the tenant's normalised API URL: a tenant whose `url` changed (same name, another tenant)
+//! never shows the old one's data. Files of the older name-only layout
+//! (`tenants/<tenant>/<kind>.json`) are never read; [`Cache::remove_name_only_files`] deletes
+//! them. Each file is an envelope
 //! `{"format":1,"tenant":"…","kind":"…","saved_at_ms":…,"data":…}`. Writes are atomic
 //! (temp + fsync + rename) and stream through a `BufWriter`. A corrupt, truncated, old-format or
 //! foreign file is ignored with a [`Warning`], removed, and rebuilt by the next save — it is never a
@@ -16,7 +20,8 @@
 //! so any type holding one cannot be passed to [`Cache::save`]:
 //!
 //! ```compile_fail
-//! let cache = cpitop::config::cache::Cache::for_tenant(&cpitop::config::Paths::under("/tmp".as_ref()), "t");
+//! let paths = cpitop::config::Paths::under("/tmp".as_ref());
+//! let cache = cpitop::config::cache::Cache::for_tenant(&paths, "t", "https://t.example");
 //! cache.save("x", &cpitop::secret::Secret::new("s"));
 //! ```
 
@@ -107,11 +112,33 @@ struct Header {
 }
 
 impl Cache {
-    pub fn for_tenant(paths: &Paths, tenant: &str) -> Self {
+    /// The cache of tenant `tenant` at API URL `url` (with or without `/api/v1`).
+    pub fn for_tenant(paths: &Paths, tenant: &str, url: &str) -> Self {
         Self {
-            dir: paths.tenant_cache_root().join(dir_name(tenant)),
+            dir: tenant_dir(paths, tenant).join(url_key(url)),
             tenant: tenant.to_string(),
         }
+    }
+
+    /// Delete the files of the older name-only layout (`tenants/<tenant>/<kind>.json`, keyed by
+    /// the name alone, so possibly another URL's data). Returns how many were removed.
+    pub fn remove_name_only_files(&self) -> usize {
+        let Some(parent) = self.dir.parent() else { return 0 };
+        let Ok(entries) = fs::read_dir(parent) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for e in entries.flatten() {
+            let path = e.path();
+            let is_file = e.file_type().is_ok_and(|t| t.is_file());
+            if is_file && path.extension().is_some_and(|x| x == "json") && fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            tracing::info!(tenant = %self.tenant, removed, "old name-only cache files removed");
+        }
+        removed
     }
 
     /// This tenant's cache directory.
@@ -235,6 +262,20 @@ impl Cache {
     }
 }
 
+/// The directory holding every cache of tenant `tenant` (one per URL).
+pub fn tenant_dir(paths: &Paths, tenant: &str) -> PathBuf {
+    paths.tenant_cache_root().join(dir_name(tenant))
+}
+
+/// Delete every cache of tenant `tenant` (all its URLs). Returns whether there was anything.
+pub fn clear_tenant(paths: &Paths, tenant: &str) -> io::Result<bool> {
+    match fs::remove_dir_all(tenant_dir(paths, tenant)) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Delete the caches of all tenants (only cpitop's own `tenants/` directory).
 pub fn clear_all(paths: &Paths) -> io::Result<bool> {
     match fs::remove_dir_all(paths.tenant_cache_root()) {
@@ -268,9 +309,44 @@ fn dir_name(name: &str) -> String {
     if out.is_empty() { "%".to_string() } else { out }
 }
 
+/// The cache dir of one API URL: 16 hex digits of a 64-bit FNV-1a hash of the URL normalised
+/// (scheme and host lower-cased, default port, trailing `/` and `/api/v1` dropped), so that
+/// spellings of one URL share a cache. FNV-1a is written out because it must stay stable across
+/// Rust releases and builds (std's `DefaultHasher` promises neither) and no hash crate is in the
+/// dependency tree for a 64-bit checksum of a short string.
+fn url_key(url: &str) -> String {
+    let trimmed = super::validate::normalize_base_url(url);
+    let normal = url::Url::parse(&trimmed)
+        .map(|u| u.as_str().trim_end_matches('/').to_string())
+        .unwrap_or(trimmed);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in normal.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_keys_are_stable_and_ignore_spelling() {
+        let k = url_key("https://acme.it-cpi018.cfapps.eu10.hana.ondemand.com");
+        assert_eq!(k.len(), 16);
+        assert_eq!(
+            k,
+            url_key("HTTPS://ACME.it-cpi018.cfapps.eu10.hana.ondemand.com:443/api/v1/")
+        );
+        // Pinned (FNV-1a 64 of the normalised URL): a changed key would orphan every cache.
+        assert_eq!(url_key("https://a.example"), "f56b436d0bd2568d");
+        assert_ne!(
+            k,
+            url_key("https://acme2.it-cpi018.cfapps.eu10.hana.ondemand.com")
+        );
+        assert_ne!(url_key("http://127.0.0.1:1"), url_key("http://127.0.0.1:2"));
+    }
 
     #[test]
     fn dir_names_are_safe() {

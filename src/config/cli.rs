@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use super::cache::{Cache, clear_all};
+use super::cache::{clear_all, clear_tenant, tenant_dir};
 use super::error::ConfigError;
 use super::fsutil::{PRIVATE_FILE_MODE, atomic_write_mode};
 use super::load::{Config, Credentials, Profile, SecretSource};
@@ -304,18 +304,14 @@ fn check_tenant(
 pub fn cache_clear(paths: &Paths, tenant: Option<&str>, out: &mut dyn Write) -> Result<()> {
     match tenant {
         Some(name) => {
-            let cache = Cache::for_tenant(paths, name);
-            let removed = cache
-                .clear()
-                .wrap_err_with(|| format!("cannot delete {}", cache.dir().display()))?;
+            // Every URL the tenant had: its `url` need not be resolved (a service key) to clear.
+            let dir = tenant_dir(paths, name);
+            let removed =
+                clear_tenant(paths, name).wrap_err_with(|| format!("cannot delete {}", dir.display()))?;
             if removed {
-                writeln!(
-                    out,
-                    "cleared the cache of tenant `{name}` ({})",
-                    cache.dir().display()
-                )?;
+                writeln!(out, "cleared the cache of tenant `{name}` ({})", dir.display())?;
             } else {
-                writeln!(out, "tenant `{name}` has no cache ({})", cache.dir().display())?;
+                writeln!(out, "tenant `{name}` has no cache ({})", dir.display())?;
             }
         }
         None => {

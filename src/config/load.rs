@@ -49,6 +49,8 @@ pub struct Profile {
     pub read_only: bool,
     /// Service root without `/api/v1`; `None` when it comes from the service key.
     pub url: Option<String>,
+    /// `web_ui_url`: the web UI root for links, normalised (`crate::cpi::weblink::root_of_config`).
+    pub web_ui_url: Option<String>,
     pub credentials: Credentials,
     pub ca_bundle: Option<PathBuf>,
     pub poll: PollIntervals,
@@ -461,6 +463,10 @@ impl Ctx<'_> {
             Some(u) => Some(self.url(&["tenants", name, "url"], &u)?),
             None => None,
         };
+        let web_ui_url = match t.web_ui_url.take() {
+            Some(u) => Some(self.web_ui_url(&["tenants", name, "web_ui_url"], &u)?),
+            None => None,
+        };
         let credentials = match (t.service_key.take(), t.auth.take()) {
             (Some(_), Some(_)) => {
                 return Err(self.invalid(
@@ -504,6 +510,7 @@ impl Ctx<'_> {
             color,
             read_only,
             url,
+            web_ui_url,
             credentials,
             ca_bundle,
             poll,

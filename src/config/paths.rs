@@ -163,16 +163,23 @@ impl Paths {
             self.state_dir.clone(),
             self.log_dir(),
         ];
-        if let Ok(entries) = std::fs::read_dir(&root) {
-            dirs.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+        // `tenants/<name>/` and, below it, one directory per tenant URL (`config::cache`).
+        let tenants: Vec<PathBuf> = std::fs::read_dir(&root)
+            .map(|es| es.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+            .unwrap_or_default();
+        for t in &tenants {
+            if let Ok(entries) = std::fs::read_dir(t) {
+                dirs.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+            }
         }
+        dirs.extend(tenants);
         for d in &dirs {
             if let Err(e) = tighten_dir(d) {
                 tracing::warn!(dir = %d.display(), "cannot make the directory owner-only: {e}");
             }
         }
-        // Cache: `<cache_dir>/tenants/<tenant>/…`; state: `<state_dir>/…` (logs hold no temps).
-        remove_stale_temps(&self.cache_dir, 2) + remove_stale_temps(&self.state_dir, 0)
+        // Cache: `<cache_dir>/tenants/<tenant>/<url>/…`; state: `<state_dir>/…` (logs hold no temps).
+        remove_stale_temps(&self.cache_dir, 3) + remove_stale_temps(&self.state_dir, 0)
     }
 }
 

@@ -65,6 +65,10 @@ pub struct RawTenant {
     pub color: Option<String>,
     /// Service root, e.g. `https://sub.it-cpi018.cfapps.eu10.hana.ondemand.com` (no `/api/v1`).
     pub url: Option<String>,
+    /// Root of the tenant's web UI for links (`y`/`Y`), e.g.
+    /// `https://sub.integrationsuite.cfapps.eu10.hana.ondemand.com`; overrides the one learned
+    /// from the tenant's own message links.
+    pub web_ui_url: Option<String>,
     /// Path of a BTP service-key JSON file (`oauth.{clientid,clientsecret,tokenurl,url}`).
     pub service_key: Option<PathBuf>,
     pub auth: Option<RawAuth>,

@@ -30,6 +30,17 @@ impl Ctx<'_> {
         Ok(normalize_base_url(u))
     }
 
+    /// `web_ui_url`: any page of the tenant's web UI; its root is kept.
+    pub(super) fn web_ui_url(&self, at: &[&str], u: &str) -> Result<String, ConfigError> {
+        crate::cpi::weblink::root_of_config(u).map_err(|message| {
+            self.invalid(
+                at,
+                message,
+                &["https://<sub>.integrationsuite.cfapps.<region>.hana.ondemand.com"],
+            )
+        })
+    }
+
     pub(super) fn auth(&self, tenant: &str, a: RawAuth) -> Result<Credentials, ConfigError> {
         let at = ["tenants", tenant, "auth"];
         let oauth_keys = a.client_id.is_some()

@@ -4,7 +4,7 @@
 //! `auth` (OAuth token cache, Basic, CSRF), `limiter` (concurrency + request rate), `retry`
 //! (backoff, `Retry-After`), `paging` (`__next`), `origin` (the one gate for URLs taken from a
 //! reply, and the redirect policy), `query` (URL/literal encoding), `stats`; one
-//! module per entity area (`artifacts`, `content`, `mpl`, `mpl_window`, `queues`); `service_key`.
+//! module per entity area (`artifacts`, `content`, `mpl`, `mpl_window`, `queues`); `service_key`; `weblink` (the tenant's web-UI links).
 pub mod conn;
 pub mod model;
 pub mod mpl_row;
@@ -28,6 +28,7 @@ pub mod queues;
 mod retry;
 pub mod service_key;
 pub mod stats;
+pub mod weblink;
 
 pub use client::{CpiClient, MplLoadOptions, QueueApiKind, install_tls_provider};
 pub use error::CpiError;

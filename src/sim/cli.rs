@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{FaultRule, QueueApi, SimConfig, spawn};
+use super::{FaultRule, QueueApi, SimConfig, WebLinkForm, spawn};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimArgs {
@@ -32,6 +32,9 @@ pub struct SimArgs {
     /// `--queue-api none`, else 404].
     #[arg(long, value_name = "CODE", value_parser = clap::value_parser!(u16).range(400..600))]
     pub queue_api_absent_status: Option<u16>,
+    /// Form of the messages' `AlternateWebLink` (web-UI links).
+    #[arg(long, value_enum, default_value_t = WebLinkForm::IntegrationSuite)]
+    pub web_link: WebLinkForm,
     /// Accept writes without a CSRF token.
     #[arg(long)]
     pub no_csrf: bool,
@@ -77,6 +80,7 @@ impl SimArgs {
             start_time_ms: None,
             clean: self.clean,
             runs_404: self.runs_404,
+            web_link: self.web_link,
         })
     }
 }

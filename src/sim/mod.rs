@@ -39,6 +39,7 @@ use std::time::Duration;
 pub use admin::{SimAdmin, TruthQueueMessage};
 pub use cli::{SimArgs, run_cli};
 pub use faults::{FaultKind, FaultRule};
+pub use mpl_routes::WebLinkForm;
 pub use world::DownMode;
 
 /// Which queue-list API the tenant answers; the others answer 404, or 501 on a tenant without
@@ -97,6 +98,8 @@ pub struct SimConfig {
     /// Share of messages (0–1) whose `Runs` navigation answers 404, as on tenants without it;
     /// 1 = no message has runs. Ignored when `clean`.
     pub runs_404: f64,
+    /// The form of the `AlternateWebLink` of messages.
+    pub web_link: mpl_routes::WebLinkForm,
 }
 
 impl Default for SimConfig {
@@ -115,6 +118,7 @@ impl Default for SimConfig {
             start_time_ms: None,
             clean: false,
             runs_404: 0.05,
+            web_link: mpl_routes::WebLinkForm::default(),
         }
     }
 }

@@ -196,8 +196,9 @@ pub fn write_mpl(j: &mut Json, ctx: &Ctx, mg: &Gen, st: &MsgState, mask: u64, ex
     }
     if on(11) {
         let base = ctx.api.strip_suffix("/api/v1").unwrap_or(ctx.api);
+        let root = ctx.cfg.web_link.root(base);
         j.key("AlternateWebLink").str_parts(&[
-            base,
+            &root,
             "/shell/monitoring/Messages/%7B%22identifier%22%3A%22",
             guid,
             "%22%7D",
@@ -551,5 +552,37 @@ pub fn render_page(store: &MplStore, api: &str, raw_query: &str) -> Result<Vec<u
         Ok(r.body.to_vec())
     } else {
         Err(String::from_utf8_lossy(&r.body).into_owned())
+    }
+}
+
+/// The Integration Suite host the sim's links name (`WebLinkForm::IntegrationSuite`): a host of
+/// the real form, not one the sim serves (nothing follows these links but a browser).
+pub const SIM_SUITE_ROOT: &str = "https://cpitop-sim.integrationsuite.cfapps.eu10.hana.ondemand.com:443";
+
+/// Which form of `AlternateWebLink` message rows carry; real tenants send one of these.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum WebLinkForm {
+    /// `https://<sub>.integrationsuite.cfapps.<region>.hana.ondemand.com:443/shell/monitoring/…`
+    /// (tenants with an Integration Suite host).
+    #[default]
+    IntegrationSuite,
+    /// `<API host>/itspaces/shell/monitoring/…` (older CF tenants without one).
+    Itspaces,
+    /// The Integration Suite form with the malformed port some tenants send (`:443:443`).
+    DoublePort,
+}
+
+impl WebLinkForm {
+    /// What comes before `/shell/monitoring/` in a link; `api_base` is the sim's service root.
+    pub fn root(self, api_base: &str) -> std::borrow::Cow<'static, str> {
+        use std::borrow::Cow;
+        match self {
+            WebLinkForm::IntegrationSuite => Cow::Borrowed(SIM_SUITE_ROOT),
+            WebLinkForm::Itspaces => Cow::Owned(format!("{api_base}/itspaces")),
+            WebLinkForm::DoublePort => Cow::Owned(format!("{SIM_SUITE_ROOT}:443")),
+        }
     }
 }
