@@ -1,4 +1,4 @@
-//! `IntegrationRuntimeArtifacts('<Id>')/ErrorInformation/$value` (shared/cpi-api.md §3) as real
+//! `IntegrationRuntimeArtifacts('<Id>')/ErrorInformation/$value` as real
 //! tenants send it, decoded into something a person can read.
 //!
 //! Two forms were recorded from tenants:

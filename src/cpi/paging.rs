@@ -1,5 +1,5 @@
-//! Following `__next` links: absolute (the usual form) or relative (reported once, U in
-//! shared/cpi-api.md §1) — relative links resolve against the service root. Every link passes
+//! Following `__next` links: absolute (the usual form) or relative (reported once by a user of a
+//! real tenant; uncertain) — relative links resolve against the service root. Every link passes
 //! `Transport::reply_link` first: one outside the tenant's origin or service root is an error
 //! and is not requested (the request would carry the bearer token).
 
