@@ -156,7 +156,7 @@ pub enum CpiError {
     #[error(
         "the reply of {endpoint} is larger than {} ({kind} limit); cpitop stopped reading it — \
          the tenant sent far more than such a reply holds (narrow the query or check the tenant)",
-        crate::cpi::http::human_bytes(*limit)
+        human_bytes(*limit)
     )]
     TooLarge {
         endpoint: String,
@@ -196,5 +196,28 @@ impl CpiError {
             Self::RateLimited { .. } => Some(429),
             _ => None,
         }
+    }
+}
+
+/// `1048576` → `"1 MiB"`, `65536` → `"64 KiB"` (for limits in messages).
+pub(crate) fn human_bytes(n: usize) -> String {
+    if n >= 1024 * 1024 && n % (1024 * 1024) == 0 {
+        format!("{} MiB", n / (1024 * 1024))
+    } else if n >= 1024 && n % 1024 == 0 {
+        format!("{} KiB", n / 1024)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_in_messages() {
+        assert_eq!(human_bytes(32 * 1024 * 1024), "32 MiB");
+        assert_eq!(human_bytes(64 * 1024), "64 KiB");
+        assert_eq!(human_bytes(1000), "1000 bytes");
     }
 }

@@ -84,17 +84,6 @@ pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
 /// An error message from a reply is shown as one line of at most this many characters.
 pub(crate) const MAX_ERROR_TEXT: usize = 300;
 
-/// `1048576` → `"1 MiB"`, `65536` → `"64 KiB"` (for limits in messages).
-pub(crate) fn human_bytes(n: usize) -> String {
-    if n >= 1024 * 1024 && n % (1024 * 1024) == 0 {
-        format!("{} MiB", n / (1024 * 1024))
-    } else if n >= 1024 && n % 1024 == 0 {
-        format!("{} KiB", n / 1024)
-    } else {
-        format!("{n} bytes")
-    }
-}
-
 /// A text from a reply made fit for one line of an error: control characters and line breaks
 /// become spaces, runs of whitespace collapse, and it is cut to `max` characters (`…` marks the cut).
 pub(crate) fn one_line(text: &str, max: usize) -> String {
@@ -789,9 +778,6 @@ mod tests {
         assert_eq!(cut.chars().count(), MAX_ERROR_TEXT + 1);
         assert!(cut.ends_with('…'));
         assert_eq!(one_line("ab cd", 3), "ab…");
-        assert_eq!(human_bytes(32 * 1024 * 1024), "32 MiB");
-        assert_eq!(human_bytes(64 * 1024), "64 KiB");
-        assert_eq!(human_bytes(1000), "1000 bytes");
     }
 
     #[test]
