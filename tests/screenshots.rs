@@ -174,8 +174,8 @@ fn screenshots_of_the_demo() {
     // Alert monitors: the demo's monitors after their first evaluation, then one's evidence.
     app.send("4");
     // Every monitor calculated: the first round can run before the monitors' own message fetch
-    // has answered ("messages not loaded yet").
-    app.wait_until("alerts evaluated", WAIT, |s| {
+    // has answered ("messages not loaded yet"); then the next round (every 30 s) calculates it.
+    app.wait_until("alerts evaluated", Duration::from_secs(45), |s| {
         (s.contains(" error ·") || s.contains(" ok ·")) && !s.contains("not calculated")
     });
     shot(&app, "alerts");
