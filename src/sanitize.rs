@@ -47,36 +47,34 @@ fn escape(c: char, out: &mut String) {
 /// Text for one line (a table or CSV cell, a one-line error): tab, CR, LF and CRLF become one
 /// space; every other unsafe character becomes its escape.
 pub fn one_line(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\t' | '\n' | '\r' => out.push(' '),
-            c if is_unsafe(c) => escape(c, &mut out),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
+    neutralise(s, &[], &['\t', '\n', '\r'])
 }
 
 /// A multi-line document (an error text, a report): `\n` and `\t` stay, CRLF becomes LF, every
 /// other unsafe character (a lone CR too: it would overwrite the line) becomes its escape.
 pub fn lines(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| is_unsafe(c) && c != '\n' && c != '\t') {
+    neutralise(s, &['\n', '\t'], &[])
+}
+
+/// The one loop behind [`one_line`] and [`lines`]: the CR of a CRLF is dropped, `kept` characters
+/// stay, `to_space` ones become a space, every other unsafe character is escaped. Borrowed when
+/// nothing changes.
+fn neutralise<'a>(s: &'a str, kept: &[char], to_space: &[char]) -> Cow<'a, str> {
+    if !s.chars().any(|c| is_unsafe(c) && !kept.contains(&c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
-        match c {
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' | '\t' => out.push(c),
-            c if is_unsafe(c) => escape(c, &mut out),
-            c => out.push(c),
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            continue;
+        }
+        if kept.contains(&c) || !is_unsafe(c) {
+            out.push(c);
+        } else if to_space.contains(&c) {
+            out.push(' ');
+        } else {
+            escape(c, &mut out);
         }
     }
     Cow::Owned(out)
