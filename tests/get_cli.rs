@@ -5,12 +5,12 @@
 
 #[path = "common/fsx.rs"]
 mod fsx;
-use fsx::{files, owner_only};
-use std::path::{Path, PathBuf};
+use fsx::{config_for, files};
+use std::path::Path;
 use std::process::Output;
 
 use assert_cmd::Command;
-use cpitop::sim::{SimConfig, SimHandle, spawn};
+use cpitop::sim::{SimConfig, spawn};
 use serde_json::Value;
 
 fn bin() -> Command {
@@ -208,31 +208,6 @@ fn bad_arguments_and_unknown_things_fail_plainly() {
     let out = demo(&["queue", "NO_SUCH_QUEUE"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("NO_SUCH_QUEUE"));
-}
-
-/// A config for `sim` in a tempdir; the secret comes from the environment.
-fn config_for(sim: &SimHandle, dir: &Path) -> PathBuf {
-    let cfg = dir.join("config.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            r#"
-[defaults.limits]
-max_retries = 0
-
-[tenants.simt]
-url = "{url}"
-environment = "dev"
-auth = {{ client_id = "{id}", token_url = "{token}", client_secret_env = "SIM_SECRET" }}
-"#,
-            url = sim.base_url,
-            id = sim.client_id,
-            token = sim.token_url,
-        ),
-    )
-    .unwrap();
-    owner_only(&cfg);
-    cfg
 }
 
 /// Rows the last MPL load downloaded, from the debug log ("MPL load done" rows=N).

@@ -6,7 +6,7 @@
 
 #[path = "common/fsx.rs"]
 mod fsx;
-use fsx::owner_only;
+use fsx::config_for;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -71,31 +71,6 @@ fn assert_neutral(out: &Output, csv: bool) {
             "{stdout:?}"
         );
     }
-}
-
-/// A config for `sim` in `dir`; the secret comes from the environment.
-fn config_for(sim: &SimHandle, dir: &Path) -> PathBuf {
-    let cfg = dir.join("config.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            r#"
-[defaults.limits]
-max_retries = 0
-
-[tenants.simt]
-url = "{url}"
-environment = "dev"
-auth = {{ client_id = "{id}", token_url = "{token}", client_secret_env = "SIM_SECRET" }}
-"#,
-            url = sim.base_url,
-            id = sim.client_id,
-            token = sim.token_url,
-        ),
-    )
-    .unwrap();
-    owner_only(&cfg);
-    cfg
 }
 
 /// Runs `cpitop --config … ARGS` (off the async workers, which serve the sim).

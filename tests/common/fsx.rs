@@ -31,3 +31,28 @@ pub fn write_private(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
     owner_only(path);
 }
+
+/// A config for `sim` in `dir` (tenant `simt`, no retries, owner-only); the secret comes from the environment.
+pub fn config_for(sim: &cpitop::sim::SimHandle, dir: &Path) -> PathBuf {
+    let cfg = dir.join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            r#"
+[defaults.limits]
+max_retries = 0
+
+[tenants.simt]
+url = "{url}"
+environment = "dev"
+auth = {{ client_id = "{id}", token_url = "{token}", client_secret_env = "SIM_SECRET" }}
+"#,
+            url = sim.base_url,
+            id = sim.client_id,
+            token = sim.token_url,
+        ),
+    )
+    .unwrap();
+    owner_only(&cfg);
+    cfg
+}
