@@ -255,17 +255,8 @@ fn get_at_a_terminal_colours_like_the_tui() {
 #[test]
 fn a_panic_in_a_background_task_ends_cpitop_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state");
-    let config = dir.path().join("config");
-    let cache = dir.path().join("cache");
-    let envs = [
-        ("XDG_STATE_HOME", state.to_str().unwrap()),
-        ("XDG_CONFIG_HOME", config.to_str().unwrap()),
-        ("XDG_CACHE_HOME", cache.to_str().unwrap()),
-        ("RUST_BACKTRACE", "0"),
-        ("CPITOP_CRASH_TEST", "task"),
-    ];
-    let mut app = PtyApp::spawn(&bin(), &["--demo"], &envs, 100, 30);
+    let env = DemoEnv::new(dir.path());
+    let mut app = env.spawn(&[("CPITOP_CRASH_TEST", "task")]);
     app.wait_for("─ Artifacts ", WAIT);
     assert_eq!(
         app.wait_exit(WAIT),
@@ -284,7 +275,7 @@ fn a_panic_in_a_background_task_ends_cpitop_cleanly() {
     );
     assert!(after.contains("details in the log in"), "{after:?}");
 
-    let logs = state.join("cpitop").join("logs");
+    let logs = env.state.join("cpitop").join("logs");
     let text: String = std::fs::read_dir(&logs)
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
@@ -303,16 +294,7 @@ fn a_panic_in_a_background_task_ends_cpitop_cleanly() {
 fn signals_restore_the_terminal() {
     for (signal, number) in [("TERM", 15), ("HUP", 1), ("QUIT", 3)] {
         let dir = tempfile::tempdir().unwrap();
-        let state = dir.path().join("state");
-        let config = dir.path().join("config");
-        let cache = dir.path().join("cache");
-        let envs = [
-            ("XDG_STATE_HOME", state.to_str().unwrap()),
-            ("XDG_CONFIG_HOME", config.to_str().unwrap()),
-            ("XDG_CACHE_HOME", cache.to_str().unwrap()),
-            ("RUST_BACKTRACE", "0"),
-        ];
-        let mut app = PtyApp::spawn(&bin(), &["--demo"], &envs, 100, 30);
+        let mut app = DemoEnv::new(dir.path()).spawn(&[]);
         app.wait_for("─ Artifacts ", WAIT);
         // A drill-down open: the signal quits from any view, not just "back".
         app.send("2");
@@ -343,4 +325,32 @@ fn assert_restored(app: &mut PtyApp, raw: &str, when: &str) -> usize {
         assert!(words.contains(&mode), "{when}: {mode} restored: {stty}");
     }
     left
+}
+
+/// Private XDG directories for one `cpitop --demo` run in a 100x30 terminal.
+struct DemoEnv {
+    state: std::path::PathBuf,
+    config: std::path::PathBuf,
+    cache: std::path::PathBuf,
+}
+
+impl DemoEnv {
+    fn new(dir: &std::path::Path) -> Self {
+        Self {
+            state: dir.join("state"),
+            config: dir.join("config"),
+            cache: dir.join("cache"),
+        }
+    }
+
+    fn spawn(&self, extra: &[(&str, &str)]) -> PtyApp {
+        let mut envs = vec![
+            ("XDG_STATE_HOME", self.state.to_str().unwrap()),
+            ("XDG_CONFIG_HOME", self.config.to_str().unwrap()),
+            ("XDG_CACHE_HOME", self.cache.to_str().unwrap()),
+            ("RUST_BACKTRACE", "0"),
+        ];
+        envs.extend_from_slice(extra);
+        PtyApp::spawn(&bin(), &["--demo"], &envs, 100, 30)
+    }
 }
