@@ -79,13 +79,16 @@ fn everything_cpitop_writes_is_owner_only_even_with_umask_0() {
     for d in [&tenant_dir, &paths.log_dir()] {
         std::fs::create_dir_all(d).unwrap();
     }
-    for d in [
-        &paths.cache_dir,
-        &paths.tenant_cache_root(),
-        &tenant_dir,
-        &paths.state_dir,
-        &paths.log_dir(),
-    ] {
+    // cache/, cache/tenants/, tenants/acme/, tenants/acme/<url>/, state/, logs/.
+    let own_dirs = [
+        paths.cache_dir.clone(),
+        paths.tenant_cache_root(),
+        tenant_dir.parent().unwrap().to_path_buf(),
+        tenant_dir.clone(),
+        paths.state_dir.clone(),
+        paths.log_dir(),
+    ];
+    for d in &own_dirs {
         set_mode(d, 0o755);
     }
     let stale_cache = tenant_dir.join(".artifacts.json.2147480000.0badcafe.tmp");
@@ -100,13 +103,7 @@ fn everything_cpitop_writes_is_owner_only_even_with_umask_0() {
     xdg(&mut c, dir.path());
     let out = c.args(["--demo", "get", "artifacts"]).output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    for d in [
-        &paths.cache_dir,
-        &paths.tenant_cache_root(),
-        &tenant_dir,
-        &paths.state_dir,
-        &paths.log_dir(),
-    ] {
+    for d in &own_dirs {
         assert_eq!(mode(d), 0o700, "{} tightened", d.display());
     }
     let logs = fsx::files(&paths.log_dir());
