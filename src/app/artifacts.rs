@@ -157,7 +157,7 @@ impl Table for Artifacts {
     fn link(&self, row: usize) -> Option<String> {
         let a = self.items.get(row)?;
         let base = self.web_ui.as_deref()?;
-        // shared/cpi-api.md §7: /shell/monitoring/Artifacts/<enc {"type":"ALL","status":…,"artifact":id}>.
+        // docs/cpi-api.md, "Web UI links": /shell/monitoring/Artifacts/<enc {"type":"ALL","status":…,"artifact":id}>.
         let json = format!(
             r#"{{"type":"ALL","status":"{}","artifact":"{}"}}"#,
             a.status.as_str(),

@@ -289,7 +289,7 @@ impl Table for Messages {
             Tone::Normal
         }
     }
-    /// shared/cpi-api.md §7: `/shell/monitoring/Messages/<enc {"identifier":"<guid>"}>`.
+    /// docs/cpi-api.md, "Web UI links": `/shell/monitoring/Messages/<enc {"identifier":"<guid>"}>`.
     fn link(&self, row: usize) -> Option<String> {
         let base = self.web_ui.as_deref()?;
         let m = self.get(row)?;

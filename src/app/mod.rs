@@ -1,6 +1,6 @@
 //! Application state, `update`, effects and pollers; testable without a terminal.
 //!
-//! Data flow (shared/style.md §3): producers (terminal events, a tick, pollers) send `Msg`s on one
+//! Data flow, one way (so `update` stays pure and testable): producers (terminal events, a tick, pollers) send `Msg`s on one
 //! channel to the loop that owns `State`; `update` mutates it and returns `Effect`s, which the
 //! effect runner executes; views render `&State` when it is dirty.
 

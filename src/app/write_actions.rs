@@ -51,7 +51,7 @@ pub enum Selection {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArtifactOp {
-    /// Redeploy the active version (shared/cpi-api.md §3).
+    /// Redeploy the active version (docs/cpi-api.md, "Runtime artifacts").
     Restart,
     Undeploy,
 }

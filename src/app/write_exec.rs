@@ -297,10 +297,10 @@ impl JobCx {
 
     /// Redeploy the active version, then follow the runtime status until STARTED or ERROR.
     ///
-    /// (U) After the deploy call the runtime may still show the previous deployment's STARTED
+    /// (Uncertain) After the deploy call the runtime may still show the previous deployment's STARTED
     /// for a moment; STARTED counts only once the deploy task says SUCCESS, the status was seen
-    /// not STARTED, or `DeployedOn` changed (shared/cpi-api.md §3: task `SUCCESS` is C,
-    /// `DEPLOYING`/`FAIL` are U).
+    /// not STARTED, or `DeployedOn` changed (docs/cpi-api.md, "Runtime artifacts": task `SUCCESS` is
+    /// documented, `DEPLOYING`/`FAIL` are uncertain).
     async fn restart(&self, id: &str) -> Report {
         let mut r = self.report();
         let follow = self.req.follow;

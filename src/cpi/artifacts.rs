@@ -1,4 +1,4 @@
-//! Runtime artifacts (shared/cpi-api.md §3): list, one, `$count`, error information, undeploy,
+//! Runtime artifacts (docs/cpi-api.md, "Runtime artifacts"): list, one, `$count`, error information, undeploy,
 //! deploy/restart and the deploy task status.
 
 use reqwest::{Method, StatusCode};
@@ -48,7 +48,7 @@ impl CpiClient {
     /// `…('<Id>')/ErrorInformation/$value`: the deploy error, `None` on 204 (no error) or 404.
     /// Decoded by `artifact_error` (the `InstanceError` documents inside `parameter`), with the
     /// body kept as `raw`.
-    /// Sent with `Accept: */*`: one tenant answered 406 to `application/json` here (§3, U).
+    /// Sent with `Accept: */*`: one tenant answered 406 to `application/json` here (§3, uncertain).
     pub async fn runtime_artifact_error(
         &self,
         id: &str,

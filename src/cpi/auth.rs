@@ -1,6 +1,6 @@
 //! Authentication state of one client: the OAuth token cache (client credentials; refreshed shortly
 //! before expiry and once after a 401), HTTP Basic, and the CSRF token for writes
-//! (shared/cpi-api.md §2).
+//! (docs/cpi-api.md, "Authentication and rate limits").
 //!
 //! The token and CSRF caches are `tokio::sync::Mutex`es held across the fetch, so concurrent
 //! requests that find the token stale wait for one fetch instead of each starting their own.

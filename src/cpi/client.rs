@@ -13,7 +13,7 @@ use super::http::Transport;
 use super::limiter::Limiter;
 use super::stats::{ClientStats, Stats};
 
-/// Which JMS queue API a tenant answers (shared/cpi-api.md §5.2/§5.3).
+/// Which JMS queue API a tenant answers (docs/cpi-api.md, "JMS queues").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueueApiKind {
     /// `Queues` / `JmsMessages` (the web UI's queue-monitor service).

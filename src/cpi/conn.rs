@@ -21,7 +21,7 @@ pub struct TenantConn {
 
 #[derive(Debug, Clone)]
 pub enum Auth {
-    /// OAuth2 client credentials (shared/cpi-api.md §2).
+    /// OAuth2 client credentials (docs/cpi-api.md, "Authentication and rate limits").
     OAuth {
         token_url: String,
         client_id: String,
@@ -32,7 +32,7 @@ pub enum Auth {
 }
 
 /// How gently the client treats the tenant. Defaults stay far below SAP's documented limits
-/// (MPL 100 req/s per user, runtime artifacts 50 req/s per user; shared/cpi-api.md §2).
+/// (MPL 100 req/s per user, runtime artifacts 50 req/s per user; docs/cpi-api.md, "Authentication and rate limits").
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Requests in flight at once.

@@ -1,4 +1,4 @@
-//! Packages, design-time artifacts and keystore entries (shared/cpi-api.md §6).
+//! Packages, design-time artifacts and keystore entries (docs/cpi-api.md, "Other entity sets").
 
 use super::client::CpiClient;
 use super::error::CpiError;

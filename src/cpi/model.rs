@@ -1,4 +1,4 @@
-//! Typed models of the CPI entities cpitop reads (shared/cpi-api.md §3–§6). Field names follow the
+//! Typed models of the CPI entities cpitop reads (docs/cpi-api.md, "Runtime artifacts", "Message processing logs", "JMS queues", "Other entity sets"). Field names follow the
 //! wire exactly through `serde(rename)`; every decoder is tolerant (see `odata`), so a tenant that
 //! sends a number as a string, `null` for an empty string or an unexpected date form still decodes.
 //! Unknown fields are ignored. Where the reference marks a shape uncertain (U) the comment says so.
@@ -234,7 +234,7 @@ pub struct MessageProcessingLog {
 }
 
 /// A to-many navigation property of an entity as the tenant sent it. Real tenants may answer
-/// `__deferred` although `$expand` asked for the navigation (docs/cpi-api.md, "Navigations"), so
+/// `__deferred` although `$expand` asked for the navigation (docs/cpi-api.md, "Message detail: navigations"), so
 /// "not expanded" must not read as "none". The deferred `uri` is kept only to be checked against
 /// the tenant's origin before the navigation is read; the URL that is read is built from the
 /// entity's own key (deferred URIs of real tenants can name another entity).
@@ -546,7 +546,7 @@ pub struct Queue {
     pub state: i64,
     #[serde(rename = "FillGrade", default, deserialize_with = "de_i64")]
     pub fill_grade: i64,
-    /// "1" = started (guessed, U).
+    /// "1" = started (guessed, uncertain).
     #[serde(rename = "Active", alias = "active", default, deserialize_with = "de_bool")]
     pub active: bool,
     #[serde(

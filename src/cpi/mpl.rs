@@ -1,4 +1,4 @@
-//! Message processing log reads for the detail views (docs/cpi-api.md, "Message detail"). Message
+//! Message processing log reads for the detail views (docs/cpi-api.md, "Message detail: navigations"). Message
 //! lists are loaded by `mpl_window` (keyset paging, streamed decoding).
 //!
 //! A navigation is read by the message's own key (`MessageProcessingLogs('<guid>')/<Nav>`), never

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-/// `$select` for message lists (shared/cpi-api.md §4). The full record (~2.5 KB) is fetched only
+/// `$select` for message lists (docs/cpi-api.md, "Message processing logs"). The full record (~2.5 KB) is fetched only
 /// for the detail view.
 pub const MPL_LIST_SELECT: &str = "MessageGuid,CorrelationId,ApplicationMessageId,ApplicationMessageType,\
 LogStart,LogEnd,Sender,Receiver,IntegrationFlowName,Status,CustomStatus,IntegrationArtifact";

@@ -1,10 +1,10 @@
-//! OData v2 wire conventions of the CPI API (see shared/cpi-api.md §1), in one place so that a
+//! OData v2 wire conventions of the CPI API (see docs/cpi-api.md, "Conventions"), in one place so that a
 //! correction to the real API's shape is made once.
 //!
 //! - Collections come as `{"d":{"results":[…]}}` (+ `"__count":"N"` and `"__next":"url"`),
 //!   single entities as `{"d":{…}}`.
 //! - `Edm.DateTime` is `/Date(ms)/`; `Edm.DateTimeOffset` may carry an offset `/Date(ms+0060)/`;
-//!   some entity sets use ISO-8601 (uncertain, shared/cpi-api.md marks it U) — all are accepted.
+//!   some entity sets use ISO-8601 (uncertain; docs/cpi-api.md, "Conventions") — all are accepted.
 //! - `Edm.Int64` is a JSON string; Int32 a number. Both are accepted for either.
 //! - Empty strings are `null`.
 
@@ -53,7 +53,7 @@ pub fn format_date(ms: EpochMs) -> String {
 }
 
 /// Format an instant as an OData v2 `datetime'…'` literal for `$filter`. CPI parses these as UTC
-/// and does not accept a `Z` or an offset (shared/cpi-api.md §1), so none is written.
+/// and does not accept a `Z` or an offset (docs/cpi-api.md, "Conventions"), so none is written.
 pub fn datetime_literal(ms: EpochMs) -> String {
     let dt = Utc.timestamp_millis_opt(ms).single().unwrap_or_default();
     format!("datetime'{}'", dt.format("%Y-%m-%dT%H:%M:%S%.3f"))
@@ -108,7 +108,7 @@ pub fn de_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
 }
 
 /// serde: a boolean sent as `true`/`false`, `"true"`/`"false"`, `1`/`0` or `"1"`/`"0"` (the queue
-/// service sends flags as strings, shared/cpi-api.md §5.2).
+/// service sends flags as strings, docs/cpi-api.md, "JMS queues").
 pub fn de_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -160,7 +160,7 @@ pub struct Expanded<T> {
 }
 
 /// OData error body: `{"error":{"code":"…","message":{"lang":"en","value":"…"}}}`. `value` can be
-/// null on some 403/500 replies (shared/cpi-api.md §1, U).
+/// null on some 403/500 replies (docs/cpi-api.md, "Conventions", uncertain).
 #[derive(Debug, Deserialize)]
 pub struct ErrorBody {
     pub error: ErrorInner,

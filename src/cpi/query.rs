@@ -1,5 +1,5 @@
 //! Building OData URLs: key predicates, string literals for `$filter`, and query strings, with
-//! the percent-encoding CPI expects (keys URL-encoded: `ID:` → `ID%3A`, shared/cpi-api.md §5.2).
+//! the percent-encoding CPI expects (keys URL-encoded: `ID:` → `ID%3A`, docs/cpi-api.md, "JMS queues").
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 

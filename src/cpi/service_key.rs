@@ -1,4 +1,4 @@
-//! BTP service keys (shared/cpi-api.md §2): the JSON an admin downloads for a Process Integration
+//! BTP service keys (docs/cpi-api.md, "Authentication and rate limits"): the JSON an admin downloads for a Process Integration
 //! Runtime instance of plan `api`. The OAuth fields are nested under `oauth` (the usual form) or
 //! flat at the top level; both are accepted. Certificate-based keys (`certificate`, `key`) are
 //! recognised and refused with a clear message, since cpitop authenticates with client secrets.

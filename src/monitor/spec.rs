@@ -303,7 +303,7 @@ pub enum Rule {
         severity: Option<Severity>,
     },
     /// A dead-letter queue is not empty. CPI creates no DLQ of its own; `DLQ_<queue>` is a
-    /// customer convention (shared/cpi-api.md §5.4, U), hence the configurable pattern.
+    /// customer convention (docs/cpi-api.md, "JMS queues", uncertain), hence the configurable pattern.
     DlqNotEmpty {
         #[serde(default = "dlq_glob")]
         queues: String,

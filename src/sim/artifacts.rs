@@ -1,4 +1,4 @@
-//! Runtime and design-time artifacts, packages, deploy/undeploy (shared/cpi-api.md §3, §6).
+//! Runtime and design-time artifacts, packages, deploy/undeploy (docs/cpi-api.md, "Runtime artifacts", "Other entity sets").
 
 use std::collections::HashSet;
 
@@ -491,7 +491,7 @@ pub fn route(ctx: &Ctx, w: &mut World, segs: &[Seg]) -> Resp {
             let Some(t) = arts.tasks.iter().find(|t| t.id == task) else {
                 return not_found();
             };
-            // `DEPLOYING` and `FAIL` are uncertain names (shared/cpi-api.md §3, U).
+            // `DEPLOYING` and `FAIL` are uncertain names (docs/cpi-api.md, "Runtime artifacts").
             let status = if t.done_at > ctx.now {
                 "DEPLOYING"
             } else if t.ok {
@@ -508,7 +508,7 @@ pub fn route(ctx: &Ctx, w: &mut World, segs: &[Seg]) -> Resp {
         }
         ("IntegrationPackages", None, [], "GET") => {
             if ctx.q.inlinecount {
-                // shared/cpi-api.md §1: `$inlinecount` gives 501 on IntegrationPackages (U).
+                // docs/cpi-api.md, "Conventions": `$inlinecount` gives 501 on IntegrationPackages (uncertain).
                 return odata_error(
                     StatusCode::NOT_IMPLEMENTED,
                     "Not Implemented",
@@ -540,7 +540,7 @@ pub fn route(ctx: &Ctx, w: &mut World, segs: &[Seg]) -> Resp {
                         .filter(|a| a.package == p && a.flow.is_some())
                         .cloned()
                         .collect();
-                    // `$skip` is ignored on package navigations (shared/cpi-api.md §1, U).
+                    // `$skip` is ignored on package navigations (docs/cpi-api.md, "Conventions", uncertain).
                     let mut q = ctx.q.clone();
                     q.skip = 0;
                     collection_q(ctx, &q, &rows, |j, a| write_designtime(j, ctx, a))

@@ -1,4 +1,4 @@
-//! Authentication of the sim (shared/cpi-api.md §2): an OAuth2 client-credentials token
+//! Authentication of the sim (docs/cpi-api.md, "Authentication and rate limits"): an OAuth2 client-credentials token
 //! endpoint with HTTP Basic client authentication, Basic auth with a demo user as the
 //! alternative, and the CSRF token fetch/check for writes.
 
@@ -169,7 +169,7 @@ pub fn maybe_issue_csrf(st: &mut AuthState, headers: &HeaderMap, resp: Resp) -> 
 }
 
 /// Writes need a fetched CSRF token; without one: 403 with `X-CSRF-Token: Required`
-/// (shared/cpi-api.md §2 marks this exact shape U).
+/// (docs/cpi-api.md, "Authentication and rate limits" marks this exact shape uncertain).
 pub fn check_csrf(st: &AuthState, headers: &HeaderMap) -> Result<(), Resp> {
     let tok = headers
         .get("x-csrf-token")

@@ -668,7 +668,7 @@ pub const FLOWS: &[Flow] = &[
 ];
 
 /// Non-iFlow runtime artifacts `(id, name, type, package)`. Types other than INTEGRATION_FLOW are
-/// uncertain in the real API (shared/cpi-api.md §3, U).
+/// uncertain in the real API (docs/cpi-api.md, "Runtime artifacts").
 pub const OTHER_ARTIFACTS: &[(&str, &str, &str, usize)] = &[
     ("VM_CountryCodes", "Country Code Mapping", "VALUE_MAPPING", 7),
     ("VM_UnitOfMeasure", "Unit of Measure Mapping", "VALUE_MAPPING", 7),

@@ -1,4 +1,4 @@
-//! `$filter` for the sim: the subset CPI clients use (shared/cpi-api.md §1/§4): `eq ne gt ge lt le`,
+//! `$filter` for the sim: the subset CPI clients use (docs/cpi-api.md, "Conventions", "Message processing logs"): `eq ne gt ge lt le`,
 //! `and`, `or`, `not` is not supported, parentheses, string literals (`'it''s'`), `datetime'…'`
 //! literals (UTC, no zone), integers, `true`/`false`/`null`, and field paths like
 //! `IntegrationArtifact/Id`. Parsing yields field *names*; `bind` resolves them against an

@@ -235,7 +235,7 @@ fn write_queue(j: &mut Json, ctx: &Ctx, q: &Queue) {
     let key = format!("/Queues('{}')", q.name);
     j.obj();
     metadata(j, &[ctx.api, &key], "com.sap.hci.api.Queue", None);
-    // All values are strings on the wire (docs/cpi-api.md, "JMS queues"); Type/State meanings are U.
+    // All values are strings on the wire (docs/cpi-api.md, "JMS queues"); Type/State meanings are uncertain.
     j.key("Name")
         .str(&q.name)
         .key("NumbOfMsgs")

@@ -1,4 +1,4 @@
-//! `KeystoreEntries` (shared/cpi-api.md §6): a tenant keystore with some certificates expiring
+//! `KeystoreEntries` (docs/cpi-api.md, "Other entity sets"): a tenant keystore with some certificates expiring
 //! within 30 days and one expired.
 
 use super::filter::{FieldType, Val};

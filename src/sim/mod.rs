@@ -1,5 +1,5 @@
 //! The simulated CPI tenant: a real HTTP server on loopback speaking the OData v2 API of
-//! shared/cpi-api.md, with generated data, a live clock and fault injection.
+//! docs/cpi-api.md, with generated data, a live clock and fault injection.
 //!
 //! - `server`: hyper accept loop, fault application, request pipeline.
 //! - `routing`: OData resource paths (`Set('key')/Nav/$value`) → handlers.

@@ -375,7 +375,7 @@ fn results(write: impl FnOnce(&mut Json)) -> Resp {
 pub fn nav(ctx: &Ctx, mg: &Gen, st: &MsgState, nav: &str, tail: &[&str]) -> Resp {
     match (nav, tail) {
         ("ErrorInformation", []) => match error_text(mg, st) {
-            // 204 when the message did not fail (shared/cpi-api.md §4, U).
+            // 204 when the message did not fail (docs/cpi-api.md, "Message processing logs", uncertain).
             None => Resp::empty(StatusCode::NO_CONTENT),
             Some(text) => {
                 let guid = guid_string(mg, st);

@@ -14,7 +14,7 @@ use super::resp::{Resp, bad_request, method_not_allowed, not_found, odata_error}
 use super::routing::{Ctx, Seg, count};
 use super::world::World;
 
-/// Properties of a MessageProcessingLog in wire order (shared/cpi-api.md §4). The bit of a
+/// Properties of a MessageProcessingLog in wire order (docs/cpi-api.md, "Message processing logs"). The bit of a
 /// property in a `$select` mask is its position here.
 pub const PROPS: &[&str] = &[
     "MessageGuid",
@@ -79,7 +79,7 @@ pub fn resolve(name: &str) -> Option<(F, FieldType)> {
         "LogEnd" => (F::LogEnd, Date),
         "Sender" => (F::Sender, Str),
         "Receiver" => (F::Receiver, Str),
-        // Deprecated for filters; CPI maps it to IntegrationArtifact/Id (shared/cpi-api.md §4).
+        // Deprecated for filters; CPI maps it to IntegrationArtifact/Id (docs/cpi-api.md, "Message processing logs").
         "IntegrationFlowName" | "IntegrationArtifact/Id" => (F::IFlow, Str),
         "IntegrationArtifact/Name" => (F::IFlowName, Str),
         "IntegrationArtifact/PackageId" => (F::PackageId, Str),

@@ -4,7 +4,7 @@
 
 use super::filter::{self, Expr};
 
-/// Rows per response page (shared/cpi-api.md §1: max 1000, then `__next` with `$skiptoken`).
+/// Rows per response page (docs/cpi-api.md, "Conventions": max 1000, then `__next` with `$skiptoken`).
 pub const PAGE_SIZE: usize = 1000;
 
 #[derive(Debug, Default, Clone)]

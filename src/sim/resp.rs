@@ -1,5 +1,5 @@
 //! Responses of the sim: status, headers and a complete body (or an instruction to drop the
-//! connection), plus the OData error shape of shared/cpi-api.md §1.
+//! connection), plus the OData error shape of docs/cpi-api.md, "Conventions".
 
 use bytes::Bytes;
 use http::StatusCode;
@@ -73,7 +73,7 @@ pub fn bad_request(message: &str) -> Resp {
     odata_error(StatusCode::BAD_REQUEST, "Bad Request", message)
 }
 
-/// 404 with the text real tenants use (shared/cpi-api.md §1, from flashpipe).
+/// 404 with the text real tenants use (docs/cpi-api.md, "Conventions", from flashpipe).
 pub fn not_found() -> Resp {
     odata_error(
         StatusCode::NOT_FOUND,

@@ -164,7 +164,7 @@ pub fn dispatch(sim: &Sim, parts: &http::request::Parts, body: &Bytes) -> Resp {
     let last = segs.last().map(|s| s.name.as_str()).unwrap_or("");
     let first = segs.first().map(|s| s.name.as_str()).unwrap_or("");
     if first == "KeystoreEntries" && q.format_json.is_some() {
-        // The Security Content API rejects `$format` (shared/cpi-api.md §1, U) and needs Accept.
+        // The Security Content API rejects `$format` (docs/cpi-api.md, "Conventions", uncertain) and needs Accept.
         return bad_request(
             "The system query option $format is not supported for KeystoreEntries; send Accept: application/json.",
         );
@@ -307,7 +307,7 @@ pub fn single(write: impl FnOnce(&mut Json)) -> Resp {
     Resp::json_ok(j)
 }
 
-/// `/$count`: a plain integer (content type text/plain; U in shared/cpi-api.md §4).
+/// `/$count`: a plain integer (content type text/plain; uncertain, docs/cpi-api.md, "Message processing logs").
 pub fn count(n: usize) -> Resp {
     Resp::text(StatusCode::OK, n.to_string())
 }

@@ -1,4 +1,4 @@
-//! Synthetic MPL list pages in exactly the wire shape a tenant sends (shared/cpi-api.md §4, lean
+//! Synthetic MPL list pages in exactly the wire shape a tenant sends (docs/cpi-api.md, "Message processing logs", lean
 //! `$select` plus `__metadata` and `IntegrationArtifact`), for tests and benchmarks of the store
 //! and the loader: ~200 iFlows, ~50 parties, 28-character guids, realistic status proportions,
 //! nulls, escaped strings and both `/Date(…)/` spellings. Deterministic for a given seed.

@@ -7,7 +7,7 @@ use super::*;
 use crate::cpi::model::MplStatus;
 use crate::cpi::mpl_row::DecodedMplPage;
 
-/// A row in the wire shape of shared/cpi-api.md §4.
+/// A row in the wire shape of docs/cpi-api.md, "Message processing logs".
 pub(crate) fn wire_row(guid: &str, status: &str, log_end: i64, extra: &str) -> String {
     format!(
         r#"{{"__metadata":{{"id":"https://t1/api/v1/MessageProcessingLogs('{guid}')","uri":"https://t1/api/v1/MessageProcessingLogs('{guid}')","type":"com.sap.hci.api.MessageProcessingLog"}},

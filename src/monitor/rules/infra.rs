@@ -163,7 +163,7 @@ pub fn dlq_not_empty(glob: &str, sev: Severity, snap: &Snapshot<'_>) -> RuleOutc
     )
 }
 
-/// `blocked_messages`: at least `at_least` Blocked messages (dead-letter lock, shared/cpi-api.md
+/// `blocked_messages`: at least `at_least` Blocked messages (dead-letter lock, docs/cpi-api.md
 /// §5.4) in queues matching `glob`.
 pub fn blocked_messages(
     glob: &str,
