@@ -402,18 +402,13 @@ fn copy_id(s: &mut State, fx: &mut Vec<Effect>) {
     }
 }
 
-/// A tenant's own link, its malformed port (`:443:443`) repaired; kept as sent when it cannot be.
-pub fn web_link(link: &str) -> String {
-    crate::cpi::weblink::normalise(link).unwrap_or_else(|| link.to_string())
-}
-
 fn copy_link(s: &mut State, fx: &mut Vec<Effect>) {
     let link = match s.route() {
         Route::MessageDetail { .. } => s
             .message
             .as_ref()
             .and_then(|d| d.log.done())
-            .map(|m| web_link(&m.alternate_web_link))
+            .map(|m| crate::cpi::weblink::web_link(&m.alternate_web_link))
             .filter(|l| !l.is_empty()),
         Route::ArtifactDetail { id } => {
             let id = id.clone();

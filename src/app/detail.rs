@@ -221,7 +221,7 @@ impl Table for Correlated {
     fn link(&self, row: usize) -> Option<String> {
         self.rows()
             .get(row)
-            .map(|m| super::actions::web_link(&m.alternate_web_link))
+            .map(|m| crate::cpi::weblink::web_link(&m.alternate_web_link))
             .filter(|l| !l.is_empty())
     }
     fn list(&self) -> &ListState {

@@ -56,6 +56,11 @@ pub fn normalise(link: &str) -> Option<String> {
     Some(parsed.to_string())
 }
 
+/// A tenant's own link, its malformed port (`:443:443`) repaired; kept as sent when it cannot be.
+pub fn web_link(link: &str) -> String {
+    normalise(link).unwrap_or_else(|| link.to_string())
+}
+
 /// The root of a web-UI monitoring link (`AlternateWebLink`): everything before
 /// `/shell/monitoring/`, normalised. `None` when the link is not of that form.
 pub fn root_of_link(link: &str) -> Option<String> {
