@@ -5,7 +5,7 @@
 //! cannot block the cache load.
 #![cfg(unix)]
 
-#[path = "common/fsx.rs"]
+#[path = "it/common/fsx.rs"]
 mod fsx;
 
 use std::os::unix::fs::PermissionsExt;

@@ -1,4 +1,4 @@
-//! The async CPI client. Must not depend on ratatui or crossterm (checked in tests/architecture.rs).
+//! The async CPI client. Must not depend on ratatui or crossterm (checked in tests/it/architecture.rs).
 //!
 //! Layout: `client` (the `CpiClient` handle) over `http` (transport, retries, error mapping),
 //! `auth` (OAuth token cache, Basic, CSRF), `limiter` (concurrency + request rate), `retry`

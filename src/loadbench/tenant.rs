@@ -4,7 +4,7 @@
 //! window's first load, every request the tenant sees is counted (the sim's own counter and its
 //! request log, i.e. what went over the wire) and every row the deltas bring is classified
 //! against what the TUI already holds: new, changed, or a re-download of a message held
-//! unchanged. Used by `benches/tenant_load.rs` (figures) and `tests/scale_steady_state.rs`
+//! unchanged. Used by `benches/tenant_load.rs` (figures) and `tests/it/scale_steady_state.rs`
 //! (the per-refresh request shape).
 
 use std::time::{Duration, Instant};

@@ -1,0 +1,594 @@
+//! The Alerts pane: monitor evaluation on the app's data (panes' data and the monitor poller's),
+//! navigation, evidence jumps, acknowledge, silence, history; snapshots of the pane in its
+//! states, the evidence view and the history view at 80x24 and 160x45 with a fixed clock.
+
+use crate::tui_support;
+
+use cpitop::app::alerts::{Alerts, EvidenceRow};
+use cpitop::app::alerts_io::AlertsLaunch;
+use cpitop::app::monitor_poll::{FetchPlan, MonitorFetched};
+use cpitop::app::msg::{DataMsg, Effect, Msg};
+use cpitop::app::state::{Mode, Pane, Route};
+use cpitop::app::table::Table;
+use cpitop::app::{State, apply};
+use cpitop::cpi::MplFollow;
+use cpitop::monitor::{Evidence, QueueSnapshot, Status};
+use crossterm::event::KeyCode;
+use tui_support::*;
+
+const MONITORS: &str = r#"
+interval = "1m"
+[[defaults]]
+key = "stopped"
+name = "iFlow not started"
+rules = [{ kind = "not_started" }]
+[[defaults]]
+key = "invoice-failures"
+name = "Invoice failures"
+scope = { iflow = "Invoice_Outbound" }
+rules = [{ kind = "failures", at_least = 2, within = "15m" }]
+[[defaults]]
+key = "orders-volume"
+name = "Orders volume"
+scope = { iflow = "Orders_Inbound" }
+rules = [
+  { kind = "failures", at_least = 1, within = "1h" },
+  { kind = "min_messages", at_least = 10, within = "1h", severity = "warning" },
+]
+[[defaults]]
+key = "dlq"
+name = "Dead-letter queues"
+rules = [{ kind = "dlq_not_empty" }]
+[[defaults]]
+key = "certs"
+name = "Certificates"
+rules = [{ kind = "cert_expiry", within = "30d" }]
+[[defaults]]
+key = "customers"
+name = "Customer replication"
+scope = { iflow = "Customer_Replication" }
+rules = [{ kind = "failures", at_least = 5, within = "1h", statuses = ["FAILED", "ESCALATED"] }]
+"#;
+
+fn launch(toml_text: &str) -> AlertsLaunch {
+    let table: toml::Table = toml::from_str(toml_text).expect("monitors toml");
+    let cfg = cpitop::headless::monitors_from_table(&table, None).expect("valid monitors");
+    let (launch, warnings) = AlertsLaunch::new(&cfg, "acme-prod", None, "/cfg/config.toml".into());
+    assert!(warnings.is_empty(), "{warnings:?}");
+    launch
+}
+
+fn with_monitors(w: u16, h: u16, toml_text: &str) -> State {
+    let mut s = state(w, h);
+    s.alerts = Alerts::new(launch(toml_text).setup, "acme-prod", NOW);
+    s
+}
+
+fn fetch_plans(fx: &[Effect]) -> Vec<FetchPlan> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::MonitorFetch(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn status_of(s: &State, key: &str) -> Option<Status> {
+    s.alerts.state.get(key).map(|m| m.status)
+}
+
+/// The monitor poller's answer to `plan`, from the fixtures (keystore refused).
+fn answer(plan: &FetchPlan, at: i64) -> Msg {
+    let snapshot = queues();
+    let listed: Vec<QueueSnapshot> = snapshot
+        .queues
+        .into_iter()
+        .map(|r| QueueSnapshot {
+            queue: r.queue,
+            messages: None,
+        })
+        .collect();
+    Msg::Data(DataMsg::Monitor(Box::new(MonitorFetched {
+        generation: plan.generation,
+        at,
+        artifacts: plan.artifacts.then(|| Ok(artifacts())),
+        queues: plan.queues.then_some(Ok(listed)),
+        broker: plan
+            .broker
+            .then(|| Ok(snapshot.broker.clone().unwrap_or_default())),
+        keystore: plan
+            .keystore
+            .then(|| Err("GET /KeystoreEntries failed with HTTP 403: missing role".to_string())),
+        messages: plan
+            .messages
+            .as_ref()
+            .map(|_| Ok((vec![batch(&messages())], MplFollow::new(at)))),
+        answered: true,
+        ..MonitorFetched::default()
+    })))
+}
+
+/// Every monitor evaluated once through the monitor poller (the Alerts pane polls no pane data).
+fn evaluated(w: u16, h: u16) -> State {
+    let mut s = with_monitors(w, h, MONITORS);
+    apply(&mut s, [key('4')]);
+    let fx = apply(&mut s, [Msg::Tick(NOW + 5_000)]);
+    let plans = fetch_plans(&fx);
+    assert_eq!(plans.len(), 1, "one monitor fetch: {fx:?}");
+    apply(&mut s, [answer(&plans[0], NOW + 6_000)]);
+    apply(&mut s, [Msg::Tick(NOW + 30_000)]);
+    s
+}
+
+#[test]
+fn an_error_artifact_in_the_panes_data_turns_the_monitor_to_error() {
+    let only_stopped = r#"
+[[defaults]]
+key = "stopped"
+name = "iFlow not started"
+rules = [{ kind = "not_started" }]
+"#;
+    let mut s = with_monitors(80, 24, only_stopped);
+    assert_eq!(s.pane(), Pane::Artifacts);
+    // Nothing is due yet, nothing evaluated.
+    assert!(apply(&mut s, [Msg::Tick(NOW + 1_000)]).is_empty());
+    assert_eq!(status_of(&s, "stopped"), None);
+
+    // All started: ok, and no fetch of its own (the Artifacts pane polls them).
+    load_artifacts(&mut s, vec![artifacts()[0].clone()]);
+    let fx = apply(&mut s, [Msg::Tick(NOW + 4_000)]);
+    assert!(fetch_plans(&fx).is_empty(), "{fx:?}");
+    assert_eq!(status_of(&s, "stopped"), Some(Status::Ok));
+    assert!(!fx.contains(&Effect::Bell));
+
+    // The pane's next poll shows an ERROR artifact: the next round says error.
+    load_artifacts(&mut s, artifacts());
+    let fx = apply(&mut s, [Msg::Tick(NOW + 4_000 + 60_000)]);
+    assert_eq!(status_of(&s, "stopped"), Some(Status::Error));
+    let m = s.alerts.state.get("stopped").expect("evaluated");
+    assert!(m.text.contains("Invoice_Outbound"), "{}", m.text);
+    assert!(m.evidence.contains(&Evidence::Artifact {
+        id: "Material_Master".into()
+    }));
+    assert!(fx.contains(&Effect::Bell), "bell on ok → error: {fx:?}");
+    assert!(s.alerts.flashing(s.now), "header flashes");
+    assert_eq!(
+        screen(&s).buffer()[(1, 0)].bg,
+        ratatui::style::Color::Red,
+        "the header is drawn in the alert colour while it flashes"
+    );
+    assert!(fx.iter().any(
+        |e| matches!(e, Effect::AlertNotify(t) if t.len() == 1 && t[0].0.to == Status::Error && !t[0].1)
+    ));
+    assert!(fx.iter().any(
+        |e| matches!(e, Effect::SaveAlerts { state: Some(_), transitions, .. } if transitions.len() == 1)
+    ));
+    assert_eq!(s.alerts.history.items.len(), 1);
+    // The flash ends by itself.
+    apply(&mut s, [Msg::Tick(NOW + 4_000 + 60_000 + 3_500)]);
+    assert!(!s.alerts.flashing(s.now));
+    assert_ne!(screen(&s).buffer()[(1, 0)].bg, ratatui::style::Color::Red);
+}
+
+#[test]
+fn the_monitor_poller_fetches_only_what_no_pane_shows() {
+    let mut s = with_monitors(80, 24, MONITORS);
+    // On the Artifacts pane: artifacts come from the pane; queues, broker-less DLQ rule,
+    // keystore and messages from the monitor poller.
+    let fx = apply(&mut s, [Msg::Tick(NOW + 5_000)]);
+    let plan = fetch_plans(&fx).pop().expect("a monitor fetch");
+    assert!(!plan.artifacts, "the Artifacts pane polls them");
+    assert!(plan.queues && plan.keystore && !plan.broker && !plan.packages);
+    assert_eq!(plan.messages.as_ref().map(|m| m.follow.is_none()), Some(true));
+    // One round in flight: no second fetch on the next ticks.
+    assert!(fetch_plans(&apply(&mut s, [Msg::Tick(NOW + 70_000)])).is_empty());
+    // A stale answer (other generation) is dropped.
+    let mut stale = plan.clone();
+    stale.generation += 7;
+    apply(&mut s, [answer(&stale, NOW + 71_000)]);
+    assert_eq!(status_of(&s, "dlq"), None);
+    apply(&mut s, [answer(&plan, NOW + 71_000)]);
+    assert_eq!(status_of(&s, "dlq"), Some(Status::Error));
+    // The next round asks for a delta from the watermark.
+    let fx = apply(&mut s, [Msg::Tick(NOW + 200_000)]);
+    let next = fetch_plans(&fx).pop().expect("next round");
+    assert_eq!(
+        next.messages
+            .as_ref()
+            .and_then(|m| m.follow.as_ref().map(MplFollow::watermark)),
+        Some(NOW + 71_000)
+    );
+    assert!(next.keystore, "a refused keystore is asked again next round");
+    assert!(next.queues, "queues are re-read every round (no pane shows them)");
+    // Once read, the keystore is re-read every 10 minutes, not every round.
+    let mut ok = answer(&next, NOW + 201_000);
+    if let Msg::Data(DataMsg::Monitor(f)) = &mut ok {
+        f.keystore = Some(Ok(Vec::new()));
+    }
+    apply(&mut s, [ok]);
+    assert_eq!(status_of(&s, "certs"), Some(Status::Ok));
+    let fx = apply(&mut s, [Msg::Tick(NOW + 300_000)]);
+    let third = fetch_plans(&fx).pop().expect("third round");
+    assert!(!third.keystore);
+    let fx = apply(&mut s, [answer(&third, NOW + 301_000), Msg::Tick(NOW + 900_000)]);
+    assert!(fetch_plans(&fx).pop().expect("fourth round").keystore);
+
+    // On the Messages pane with an unfiltered 1h window the pane's store serves the message
+    // rules; on the Queues pane the queue list comes from the pane.
+    let mut s = with_monitors(80, 24, MONITORS);
+    apply(&mut s, [key('2')]);
+    load_messages(&mut s, messages());
+    let fx = apply(&mut s, [Msg::Tick(NOW + 5_000)]);
+    let plan = fetch_plans(&fx).pop().expect("fetch");
+    assert!(plan.messages.is_none() && plan.artifacts && plan.queues);
+    apply(&mut s, [answer(&plan, NOW + 6_000)]);
+    assert_eq!(status_of(&s, "invoice-failures"), Some(Status::Error));
+    assert_eq!(status_of(&s, "orders-volume"), Some(Status::Warning));
+    assert_eq!(status_of(&s, "certs"), Some(Status::NotCalculated));
+}
+
+#[test]
+fn statuses_texts_and_order_errors_first() {
+    let s = evaluated(80, 24);
+    assert_eq!(status_of(&s, "stopped"), Some(Status::Error));
+    assert_eq!(status_of(&s, "invoice-failures"), Some(Status::Error));
+    assert_eq!(status_of(&s, "dlq"), Some(Status::Error));
+    assert_eq!(status_of(&s, "orders-volume"), Some(Status::Warning));
+    assert_eq!(status_of(&s, "certs"), Some(Status::NotCalculated));
+    assert_eq!(status_of(&s, "customers"), Some(Status::Ok));
+    let order: Vec<Status> = s.alerts.rows.iter().map(|m| m.status).collect();
+    let mut sorted = order.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(order, sorted, "errors first");
+    assert_eq!(s.alerts.errors(), 3);
+    // Each rule of a multi-rule monitor has its own result.
+    let rules = &s.alerts.rules["orders-volume"];
+    assert_eq!(
+        rules
+            .iter()
+            .map(|r| (r.kind, r.evaluation.status))
+            .collect::<Vec<_>>(),
+        [("failures", Status::Ok), ("min_messages", Status::Warning)]
+    );
+    // The tenant answered: health recorded.
+    assert!(s.alerts.health.last_success.is_some());
+}
+
+#[test]
+fn navigation_evidence_and_jumps() {
+    let mut s = evaluated(80, 24);
+    assert_eq!(s.route(), &Route::Pane(Pane::Alerts));
+    let first = s.alerts.selected_key();
+    apply(&mut s, [key('j')]);
+    assert_ne!(s.alerts.selected_key(), first, "j moves");
+    apply(&mut s, [key('g')]);
+    assert_eq!(s.alerts.selected_key(), first);
+
+    // Open the invoice failures monitor: message evidence plus "failed messages of".
+    let pos = s
+        .alerts
+        .list
+        .rows()
+        .position(|r| s.alerts.rows[r].key == "invoice-failures")
+        .expect("listed");
+    s.alerts.select_position(pos);
+    apply(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(
+        s.route(),
+        &Route::AlertEvidence {
+            key: "invoice-failures".into()
+        }
+    );
+    let rows = s.alerts.evidence.rows.clone();
+    assert!(rows.contains(&EvidenceRow::FailedMessagesOf("Invoice_Outbound".into())));
+    // Enter on a message: its detail is fetched.
+    let fx = apply(&mut s, [code(KeyCode::Enter)]);
+    let guid = match s.route() {
+        Route::MessageDetail { guid } => guid.clone(),
+        r => panic!("expected message detail, got {r:?}"),
+    };
+    assert!(fx.contains(&Effect::FetchMessage { guid }));
+    // Back to the evidence, then to the failed messages of the iFlow.
+    apply(&mut s, [code(KeyCode::Esc)]);
+    apply(&mut s, [key('G')]);
+    apply(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(s.route(), &Route::Pane(Pane::Messages));
+    assert_eq!(s.messages.query.iflow.as_deref(), Some("Invoice_Outbound"));
+    assert_eq!(s.messages.query.status.as_deref(), Some("FAILED"));
+
+    // The stopped monitor jumps to the artifact's detail.
+    apply(&mut s, [key('4')]);
+    let pos = s
+        .alerts
+        .list
+        .rows()
+        .position(|r| s.alerts.rows[r].key == "stopped")
+        .expect("listed");
+    s.alerts.select_position(pos);
+    apply(&mut s, [code(KeyCode::Enter)]);
+    let fx = apply(&mut s, [code(KeyCode::Enter)]);
+    assert!(
+        matches!(s.route(), Route::ArtifactDetail { .. }),
+        "{:?}",
+        s.route()
+    );
+    assert_eq!(s.pane(), Pane::Artifacts);
+    assert!(fx.iter().any(|e| matches!(e, Effect::FetchArtifactError { .. })));
+
+    // The DLQ monitor jumps to the queue's messages.
+    apply(&mut s, [key('4')]);
+    let pos = s
+        .alerts
+        .list
+        .rows()
+        .position(|r| s.alerts.rows[r].key == "dlq")
+        .expect("listed");
+    s.alerts.select_position(pos);
+    apply(&mut s, [code(KeyCode::Enter), code(KeyCode::Enter)]);
+    assert_eq!(
+        s.route(),
+        &Route::QueueMessages {
+            queue: "DLQ_ORDERS_IN".into()
+        }
+    );
+    assert!(s.polling.queue_messages.is_some(), "the queue's messages poll");
+}
+
+#[test]
+fn acknowledge_and_silence_are_kept_and_saved() {
+    let mut s = evaluated(80, 24);
+    s.alerts.select_position(0);
+    let key0 = s.alerts.selected_key().expect("selected");
+    assert_eq!(status_of(&s, &key0), Some(Status::Error));
+    let fx = apply(&mut s, [key('a')]);
+    let m = s.alerts.state.get(&key0).expect("monitor").clone();
+    assert!(s.alerts.controls.is_acknowledged(&m));
+    assert!(fx.iter().any(|e| matches!(e, Effect::SaveAlerts { controls: Some(c), state: None, .. } if c.acks.contains_key(&key0))));
+    assert!(s.alerts.note(&m, s.now).contains("ack"));
+    // `a` again removes it.
+    apply(&mut s, [key('a')]);
+    assert!(!s.alerts.controls.is_acknowledged(&m));
+    // An ok monitor cannot be acknowledged.
+    let ok_pos = s
+        .alerts
+        .list
+        .rows()
+        .position(|r| s.alerts.rows[r].status == Status::Ok)
+        .expect("an ok monitor");
+    s.alerts.select_position(ok_pos);
+    let fx = apply(&mut s, [key('a')]);
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(
+        s.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("only warnings and errors"))
+    );
+
+    // `S` asks for the period on the command line; 4h silences.
+    s.alerts.select_position(0);
+    apply(&mut s, [key('S')]);
+    assert_eq!(s.mode, Mode::Command("silence ".into()));
+    let fx = apply(
+        &mut s,
+        typed("4h")
+            .into_iter()
+            .chain([code(KeyCode::Enter)])
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(s.mode, Mode::Normal);
+    let until = s.alerts.controls.silences.get(&key0).map(|x| x.until);
+    assert_eq!(until, Some(s.now + 4 * 3_600_000));
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::SaveAlerts {
+            controls: Some(_),
+            ..
+        }
+    )));
+    // A silenced monitor's transition neither rings nor is notified as unsilenced.
+    let n_before = s.alerts.history.items.len();
+    s.alerts.state = cpitop::monitor::MonitorState::new("acme-prod");
+    let due = s.alerts.next_due;
+    let fx = apply(&mut s, [Msg::Tick(due)]);
+    let plan = fetch_plans(&fx).pop().expect("round");
+    let fx = apply(&mut s, [answer(&plan, due + 1_000)]);
+    assert!(s.alerts.history.items.len() > n_before);
+    let notified = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::AlertNotify(t) => Some(t.clone()),
+            _ => None,
+        })
+        .expect("notified");
+    assert!(
+        notified
+            .iter()
+            .any(|(t, silenced)| t.monitor == key0 && *silenced)
+    );
+    // Unsilence; a bad duration is refused.
+    apply(&mut s, [Msg::Command("silence soon".into())]);
+    assert!(s.toast.as_ref().is_some_and(|t| t.text.contains("cannot read")));
+    apply(&mut s, [Msg::Command("silence off".into())]);
+    assert!(!s.alerts.controls.silences.contains_key(&key0));
+}
+
+#[test]
+fn history_view_lists_transitions_newest_first() {
+    let mut s = evaluated(80, 24);
+    apply(&mut s, [key('h')]);
+    assert_eq!(s.route(), &Route::AlertHistory);
+    let t = s.table().expect("history table");
+    assert_eq!(t.row_count(), 4, "stopped, invoice, dlq, orders turned to alerts");
+    assert!(
+        t.cell(t.list().row_at(0).expect("a row"), 2, &s.cell_cx())
+            .contains("→")
+    );
+    apply(&mut s, [code(KeyCode::Esc)]);
+    assert_eq!(s.route(), &Route::Pane(Pane::Alerts));
+}
+
+#[test]
+fn an_unanswered_round_is_shown_and_the_open_history_follows() {
+    let mut s = evaluated(80, 24);
+    apply(&mut s, [key('h')]);
+    let before = s.table().expect("history").list().len();
+    let due = s.alerts.next_due;
+    let fx = apply(&mut s, [Msg::Tick(due)]);
+    let plan = fetch_plans(&fx).pop().expect("round");
+    let down = "GET /IntegrationRuntimeArtifacts failed: connect timeout";
+    fn fail<T>(asked: bool, e: &str) -> Option<Result<T, String>> {
+        asked.then(|| Err(e.to_string()))
+    }
+    apply(
+        &mut s,
+        [Msg::Data(DataMsg::Monitor(Box::new(MonitorFetched {
+            generation: plan.generation,
+            at: due + 1_000,
+            artifacts: fail(plan.artifacts, down),
+            queues: fail(plan.queues, down),
+            messages: fail(plan.messages.is_some(), down),
+            answered: false,
+            error: Some(down.into()),
+            ..MonitorFetched::default()
+        })))],
+    );
+    // Missing data is not ok: the monitors that read it are not calculated now.
+    assert_eq!(status_of(&s, "stopped"), Some(Status::NotCalculated));
+    assert_eq!(status_of(&s, "dlq"), Some(Status::NotCalculated));
+    assert_eq!(s.banner().as_deref(), Some(down), "shown under the header");
+    assert_eq!(s.alerts.health.last_error.as_deref(), Some(down));
+    let after = s.table().expect("history").list().len();
+    assert!(after > before, "the open history shows the new transitions");
+}
+
+#[test]
+fn reachability_is_timed_by_a_ping_only_when_nothing_else_calls_the_tenant() {
+    let only_tenant = r#"
+[[defaults]]
+key = "tenant"
+name = "Tenant reachable"
+rules = [{ kind = "tenant_unreachable", for = "5m" }]
+"#;
+    // The Artifacts pane polls: its results time reachability, no extra call.
+    let mut s = with_monitors(80, 24, only_tenant);
+    load_artifacts(&mut s, artifacts());
+    let fx = apply(&mut s, [Msg::Tick(NOW + 5_000)]);
+    assert!(fetch_plans(&fx).is_empty(), "{fx:?}");
+    assert_eq!(status_of(&s, "tenant"), Some(Status::Ok));
+    // On the Alerts pane nothing polls: one cheap call per round.
+    apply(&mut s, [key('4')]);
+    let fx = apply(&mut s, [Msg::Tick(NOW + 70_000)]);
+    let plan = fetch_plans(&fx).pop().expect("a ping");
+    assert!(plan.ping && !plan.artifacts && !plan.queues && plan.messages.is_none());
+    // It goes unanswered for longer than `for`: error.
+    let mut t = NOW + 70_000;
+    let mut generation = plan.generation;
+    while t < NOW + 70_000 + 6 * 60_000 {
+        apply(
+            &mut s,
+            [Msg::Data(DataMsg::Monitor(Box::new(MonitorFetched {
+                generation,
+                at: t + 500,
+                answered: false,
+                error: Some("connect timeout".into()),
+                ..MonitorFetched::default()
+            })))],
+        );
+        t += 60_000;
+        let fx = apply(&mut s, [Msg::Tick(t)]);
+        generation = fetch_plans(&fx).pop().expect("next ping").generation;
+    }
+    assert_eq!(status_of(&s, "tenant"), Some(Status::Error));
+}
+
+#[test]
+fn a_bad_monitors_table_is_shown_not_fatal() {
+    let table: toml::Table =
+        toml::from_str("[[defaults]]\nkey = \"x\"\nname = \"X\"\nrules = [{ kind = \"not_startd\" }]\n")
+            .expect("toml");
+    let config = cpitop::config::Config {
+        file: Some("/cfg/config.toml".into()),
+        monitors: table,
+        ..cpitop::config::Config::default()
+    };
+    let (launch, warnings) = AlertsLaunch::from_config(&config, "acme-prod", None);
+    assert_eq!(warnings.len(), 1);
+    assert!(
+        warnings[0].contains("/cfg/config.toml [monitors]"),
+        "{}",
+        warnings[0]
+    );
+    assert!(warnings[0].contains("not_startd"), "{}", warnings[0]);
+    let mut s = state(80, 24);
+    s.alerts = Alerts::new(launch.setup, "acme-prod", NOW);
+    assert!(!s.alerts.configured());
+    assert!(apply(&mut s, [Msg::Tick(NOW + 100_000)]).is_empty());
+    apply(&mut s, [key('4')]);
+    let b = screen(&s);
+    assert!(find(&b, "monitors disabled").is_some());
+    assert!(find(&b, "4 Alerts (config error)").is_some());
+}
+
+// ── snapshots ──
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 45)];
+
+fn snap(name: &str, s: &State) {
+    let (w, h) = s.size;
+    insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(s));
+}
+
+#[test]
+fn alerts_pane_snapshots() {
+    for (w, h) in SIZES {
+        let mut s = with_monitors(w, h, MONITORS);
+        apply(&mut s, [key('4')]);
+        snap("alerts_loading", &s);
+
+        let mut s = state(w, h);
+        apply(&mut s, [key('4')]);
+        snap("alerts_empty", &s);
+
+        let s = evaluated(w, h);
+        snap("alerts_data", &s);
+        let b = screen(&s);
+        let (x, y) = find(&b, "error          ").expect("an error row");
+        assert_eq!(b.buffer()[(x, y)].fg, ratatui::style::Color::Red, "error is red");
+
+        let mut s = evaluated(w, h);
+        let pos = s
+            .alerts
+            .list
+            .rows()
+            .position(|r| s.alerts.rows[r].key == "orders-volume")
+            .expect("listed");
+        s.alerts.select_position(pos);
+        apply(&mut s, [code(KeyCode::Enter)]);
+        snap("alerts_evidence", &s);
+
+        let mut s = evaluated(w, h);
+        apply(&mut s, [key('h')]);
+        snap("alerts_history", &s);
+
+        // A certificate named by an alert, with its details (there is no keystore pane).
+        let mut s = evaluated(w, h);
+        s.alerts.data.keystore = Some(vec![cpitop::cpi::model::KeystoreEntry {
+            alias: "partner_as2_signing".into(),
+            key_type: "RSA".into(),
+            key_size: 2048,
+            valid_not_before: Some(NOW - 400 * 86_400_000),
+            valid_not_after: Some(NOW - 2 * 86_400_000),
+            subject_dn: "CN=as2.partner.example, O=Partner, C=NL".into(),
+            issuer_dn: "CN=ACME Issuing CA, O=ACME, C=DE".into(),
+            serial_number: "0x2002f".into(),
+            signature_algorithm: "SHA256withRSA".into(),
+            kind: "Certificate".into(),
+            owner: "Tenant Administrator".into(),
+            ..Default::default()
+        }]);
+        s.stack.push(Route::Certificate {
+            alias: "partner_as2_signing".into(),
+        });
+        snap("alerts_certificate", &s);
+    }
+}
