@@ -9,6 +9,8 @@
 //!   frame differs from the last.
 //!
 //! `cargo bench --bench render`.
+// Benchmarks may unwrap and panic: the no-panic lints (Cargo.toml) are for shipped code.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
 

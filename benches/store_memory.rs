@@ -8,6 +8,8 @@
 //! and prints the peak again: the figure for the whole app holding the messages on screen.
 //!
 //! `cargo bench --bench store_memory` (optionally `-- <messages>`).
+// Benchmarks may unwrap and panic: the no-panic lints (Cargo.toml) are for shipped code.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use cpitop::app::format::TimeFmt;
 use cpitop::app::messages::Messages;

@@ -3,6 +3,8 @@
 //! reaches the tenant), permission warnings reach stderr, oversized or endless files are refused
 //! with one clear error, a secret command cannot outstay its timeout, and a FIFO at a cache path
 //! cannot block the cache load.
+// Tests may unwrap and panic: the no-panic lints (Cargo.toml) are for shipped code.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(unix)]
 
 #[path = "it/common/fsx.rs"]

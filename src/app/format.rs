@@ -1,7 +1,7 @@
 //! Text formatting shared by the views, the live filter and the export: the filter matches what the
 //! user sees, so both go through these functions. Pure; the clock is always passed in.
 
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, Offset, TimeZone, Utc};
 
 use crate::cpi::odata::EpochMs;
 
@@ -26,7 +26,7 @@ impl Default for TimeFmt {
 impl TimeFmt {
     fn offset(&self) -> FixedOffset {
         let secs = if self.utc { 0 } else { self.local_offset_secs };
-        FixedOffset::east_opt(secs).unwrap_or_else(|| FixedOffset::east_opt(0).expect("0 is valid"))
+        FixedOffset::east_opt(secs).unwrap_or_else(|| Utc.fix())
     }
 
     fn at(&self, ms: EpochMs) -> Option<DateTime<FixedOffset>> {

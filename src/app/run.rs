@@ -111,7 +111,7 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
         // Test hook (see `crash_test_requested`): a background task panics after the first frame.
         tokio::spawn(async {
             tokio::time::sleep(Duration::from_millis(300)).await;
-            panic!("crash test: a background task panicked");
+            crash_test_panic();
         });
     }
     let theme = session.theme;
@@ -158,6 +158,12 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
         tracing::info!(signal, "ended by a signal; terminal restored");
     }
     Ok((signal != 0).then_some(signal))
+}
+
+/// The crash test's panic in a background task (see `crash::crash_test_requested`).
+#[expect(clippy::panic, reason = "the crash test exists to panic in a task")]
+fn crash_test_panic() {
+    panic!("crash test: a background task panicked");
 }
 
 /// SIGTERM (`timeout`, `kill`), SIGHUP (the SSH session closed) and SIGQUIT end cpitop the way `q`
