@@ -42,7 +42,8 @@ fn key(c: char) -> Msg {
 fn state_with(n: usize) -> State {
     let tenant = TenantInfo {
         name: "acme-prod".into(),
-        env: Environment::Prod,
+        env: Some(Environment::Prod),
+        label: None,
         read_only: true,
         web_ui: Some("https://acme.integrationsuite.cfapps.eu10.hana.ondemand.com".into()),
     };

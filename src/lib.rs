@@ -14,6 +14,7 @@ pub mod config;
 pub mod cpi;
 pub mod crash;
 pub mod get;
+pub mod grammar;
 pub mod headless;
 pub mod loadbench;
 pub mod monitor;

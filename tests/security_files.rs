@@ -174,7 +174,8 @@ async fn a_write_whose_audit_record_cannot_be_written_is_refused_and_never_sent(
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let tenant = TenantInfo {
         name: "sim".into(),
-        env: Environment::Test,
+        env: Some(Environment::Test),
+        label: None,
         read_only: false,
         web_ui: None,
     };

@@ -100,12 +100,10 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
         }
         "ctx" => super::ctx::command(s, arg, fx),
         "window" => window(s, arg),
-        "status" => server_filter(
-            s,
-            arg,
-            |q, v| q.status = v.map(|v| v.to_ascii_uppercase()),
-            "status",
-        ),
+        "status" => {
+            let list = args.join(" ");
+            status_filter(s, (!list.is_empty()).then_some(list.as_str()))
+        }
         "iflow" => server_filter(s, arg, |q, v| q.iflow = v, "iFlow"),
         "id" => server_filter(s, arg, |q, v| q.id = v, "id"),
         "live" => {
@@ -208,28 +206,37 @@ fn server_filter(
     );
 }
 
+/// `:status FAILED[,RETRY…]|all`: statuses read with the status grammar, kept as its canonical
+/// text (`FAILED,RETRY`); a word it does not know is refused, nothing asked of the tenant.
+fn status_filter(s: &mut State, arg: Option<&str>) {
+    let canonical = match arg {
+        Some(a) if !(a.eq_ignore_ascii_case("all") || a == "-") => {
+            match crate::grammar::status::parse_message_statuses(a) {
+                Ok(list) => Some(crate::grammar::status::message_statuses_text(&list)),
+                Err(e) => {
+                    s.toast(format!(":status {a}: {e}"), ToastKind::Error);
+                    return;
+                }
+            }
+        }
+        other => other.map(str::to_string),
+    };
+    server_filter(s, canonical.as_deref(), |q, v| q.status = v, "status");
+}
+
+/// `:sort COLUMN [asc|desc]`: the sort-spec grammar (`COLUMN[:asc|:desc]`, `list::parse_sort`).
 fn sort(s: &mut State, args: &[&str]) {
     let Some(t) = s.table_mut() else { return };
     let Some(name) = args.first() else { return };
-    let pos = t
-        .columns()
-        .iter()
-        .position(|c| c.id.eq_ignore_ascii_case(name) || c.title.eq_ignore_ascii_case(name));
-    match pos {
-        Some(i) => {
-            let dir = match args.get(1).map(|d| d.to_ascii_lowercase()) {
-                Some(d) if d == "desc" => super::list::SortDir::Desc,
-                _ => super::list::SortDir::Asc,
-            };
-            t.list_mut().sort = Some(super::list::Sort { column: i, dir });
+    let spec = match args.get(1) {
+        Some(dir) => format!("{name}:{dir}"),
+        None => name.to_string(),
+    };
+    match super::list::parse_sort(&spec, t.columns()) {
+        Ok(sort) => {
+            t.list_mut().sort = Some(sort);
             rebuild_focused(s);
         }
-        None => {
-            let names: Vec<&str> = t.columns().iter().map(|c| c.id).collect();
-            s.toast(
-                format!("no column `{name}`; columns: {}", names.join(", ")),
-                ToastKind::Error,
-            );
-        }
+        Err(e) => s.toast(e, ToastKind::Error),
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::msg::{Effect, Msg};
-use super::state::{Environment, Intervals, Mode, Route, State, TenantInfo, ToastKind};
+use super::state::{Intervals, Mode, Route, State, TenantInfo, ToastKind};
 use crate::config::{Config, Paths, Profile};
 use crate::cpi::client::CpiClient;
 
@@ -128,7 +128,8 @@ pub enum TenantMsg {
 pub fn setup_of(p: &Profile, force_read_only: bool, base_url: &str) -> (TenantInfo, Intervals, i64) {
     let info = TenantInfo {
         name: p.name.clone(),
-        env: Environment::parse(p.environment.label()),
+        env: Some(p.environment),
+        label: None,
         read_only: p.read_only || force_read_only,
         // `web_ui_url` in the config wins; otherwise a guess until the tenant's own links
         // teach the real root (`learn_web_ui`).

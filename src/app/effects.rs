@@ -27,6 +27,8 @@ pub struct EffectRunner {
     pub(crate) tenants: Option<std::sync::Arc<super::ctx::TenantConfig>>,
     /// The current tenant's client, for tasks that outlive a tenant switch (header counters).
     pub(crate) client_tx: tokio::sync::watch::Sender<CpiClient>,
+    /// Cache saves in flight and the numbering of tenant switches.
+    pub(crate) cache_io: super::tenant_effects::CacheIo,
 }
 
 impl EffectRunner {
@@ -41,6 +43,7 @@ impl EffectRunner {
             clipboard_hinted: Default::default(),
             alerts: None,
             tenants: None,
+            cache_io: Default::default(),
         }
     }
 

@@ -139,34 +139,13 @@ pub fn bytes(n: i64) -> String {
     format!("{v:.1} {}", UNITS[unit])
 }
 
-/// Parse a window or interval: `15m`, `1h`, `90s`, `2d`, `4h30m`. Returns milliseconds.
+/// A window or interval in the one duration grammar (`15m`, `1h`, `90s`, `2d`, `4h30m`;
+/// `crate::grammar::duration`), in milliseconds; `None` when it does not read or is zero.
 pub fn parse_duration(text: &str) -> Option<i64> {
-    let t = text.trim();
-    if t.is_empty() {
-        return None;
-    }
-    let mut total: i64 = 0;
-    let mut num = String::new();
-    for ch in t.chars() {
-        if ch.is_ascii_digit() {
-            num.push(ch);
-            continue;
-        }
-        let n: i64 = num.parse().ok()?;
-        num.clear();
-        let unit = match ch {
-            's' => 1_000,
-            'm' => 60_000,
-            'h' => 3_600_000,
-            'd' => 86_400_000,
-            _ => return None,
-        };
-        total = total.checked_add(n.checked_mul(unit)?)?;
-    }
-    if !num.is_empty() {
-        return None;
-    }
-    (total > 0).then_some(total)
+    crate::grammar::duration::parse_duration(text)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_millis()).ok())
+        .filter(|ms| *ms > 0)
 }
 
 /// A window length as the user typed it: `15m`, `1h`, `4h`, `24h`, `4h30m`.

@@ -6,7 +6,7 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use super::audit::{AuditLog, Identity};
 use super::keymap::Keymap;
 use super::run::{Session, run};
-use super::state::{Environment, Intervals, TenantInfo};
+use super::state::{Intervals, TenantInfo};
 use super::write_exec::WriteSetup;
 use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
@@ -148,7 +148,8 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
         let conn = sim.demo_conn("demo");
         let tenant = TenantInfo {
             name: "demo (simulated tenant)".into(),
-            env: Environment::Other("demo".into()),
+            env: None,
+            label: Some("demo".into()),
             read_only: global.read_only,
             web_ui: None,
         };

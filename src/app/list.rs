@@ -223,6 +223,30 @@ impl ListState {
     }
 }
 
+/// The one sort-spec grammar: `COLUMN[:asc|:desc]`, the column named by its id or its title
+/// (case-insensitive). `cpitop get --sort` and the TUI's `:sort COLUMN [asc|desc]` read it.
+pub fn parse_sort(spec: &str, columns: &[Column]) -> Result<Sort, String> {
+    let (id, dir) = match spec.rsplit_once(':') {
+        Some((id, d)) if d.trim().eq_ignore_ascii_case("desc") => (id, SortDir::Desc),
+        Some((id, d)) if d.trim().eq_ignore_ascii_case("asc") => (id, SortDir::Asc),
+        _ => (spec, SortDir::Asc),
+    };
+    let id = id.trim();
+    match columns
+        .iter()
+        .position(|c| c.id.eq_ignore_ascii_case(id) || c.title.eq_ignore_ascii_case(id))
+    {
+        Some(column) => Ok(Sort { column, dir }),
+        None => {
+            let ids: Vec<&str> = columns.iter().map(|c| c.id).collect();
+            Err(format!(
+                "cannot sort by {spec:?}: the columns are {} (add :desc to reverse)",
+                ids.join(", ")
+            ))
+        }
+    }
+}
+
 /// A value that sorts numbers as numbers (`9` before `10`, `1.2 KiB` by magnitude is not attempted)
 /// and everything else case-insensitively; empty cells sort last.
 #[derive(Debug, PartialEq, PartialOrd)]
@@ -329,6 +353,29 @@ mod tests {
         l.rebuild(data.len(), 2, cell, key, nat);
         assert_eq!(l.view, vec![0, 3]);
         assert_eq!(l.selected, 0, "c filtered out: clamp");
+    }
+
+    #[test]
+    fn one_sort_spec_grammar() {
+        let cols = [
+            Column::new("name", "NAME", Width::Fill(4), 'n'),
+            Column::new("deployed_by", "DEPLOYED BY", Width::Fill(4), 'b'),
+        ];
+        let desc = Sort {
+            column: 1,
+            dir: SortDir::Desc,
+        };
+        assert_eq!(parse_sort("deployed_by:desc", &cols), Ok(desc));
+        assert_eq!(parse_sort("Deployed By:DESC", &cols), Ok(desc), "by title too");
+        assert_eq!(
+            parse_sort("NAME", &cols).map(|s| (s.column, s.dir)),
+            Ok((0, SortDir::Asc))
+        );
+        let e = parse_sort("colour", &cols).unwrap_err();
+        assert!(
+            e.starts_with("cannot sort by \"colour\": the columns are name, deployed_by"),
+            "{e}"
+        );
     }
 
     #[test]

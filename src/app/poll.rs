@@ -15,7 +15,6 @@ use super::queues::{QueueRow, QueueStats, QueuesSnapshot, broker_only_notice, br
 use crate::cpi::MplFollow;
 use crate::cpi::QueueListing;
 use crate::cpi::client::CpiClient;
-use crate::cpi::model::MplStatus;
 use crate::cpi::mpl_window::{MplDecoder, MplQuery};
 use crate::cpi::odata::EpochMs;
 use crate::store::MplBatch;
@@ -322,15 +321,11 @@ pub fn mpl_query(q: &MessageQuery, server_now: EpochMs) -> MplQuery {
         Some((f, t)) => (Some(f), Some(t)),
         None => (Some(server_now - q.window_ms), None),
     };
+    // `:status` keeps only text the status grammar read (`command::server_filter`).
     let statuses = q
         .status
         .as_deref()
-        .map(|s| {
-            s.split(',')
-                .map(|x| MplStatus::parse(&x.trim().to_ascii_uppercase()))
-                .filter(|s| *s != MplStatus::Unknown)
-                .collect()
-        })
+        .and_then(|s| crate::grammar::status::parse_message_statuses(s).ok())
         .unwrap_or_default();
     MplQuery {
         from,
@@ -414,6 +409,7 @@ pub async fn queues_snapshot(client: &CpiClient) -> Result<QueuesSnapshot, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cpi::model::MplStatus;
 
     #[test]
     fn backoff_grows_and_caps() {

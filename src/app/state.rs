@@ -11,6 +11,7 @@ use super::messages::Messages;
 use super::msg::{ApiStats, PollPlan};
 use super::queues::{QueueMessages, Queues};
 use super::table::{CellCx, Table};
+pub use crate::config::Environment;
 use crate::cpi::odata::EpochMs;
 
 /// Top-level panes, in tab order.
@@ -112,44 +113,31 @@ pub enum Mode {
     Ctx(usize),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Environment {
-    Dev,
-    Test,
-    Prod,
-    #[default]
-    Unknown,
-    Other(String),
-}
-
-impl Environment {
-    pub fn parse(s: &str) -> Self {
-        match s.to_ascii_lowercase().as_str() {
-            "dev" | "development" => Self::Dev,
-            "test" | "qa" | "qas" => Self::Test,
-            "prod" | "production" | "prd" => Self::Prod,
-            "" => Self::Unknown,
-            _ => Self::Other(s.to_string()),
-        }
-    }
-    pub fn label(&self) -> String {
-        match self {
-            Self::Dev => "DEV".into(),
-            Self::Test => "TEST".into(),
-            Self::Prod => "PROD".into(),
-            Self::Unknown => String::new(),
-            Self::Other(s) => s.to_uppercase(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct TenantInfo {
     pub name: String,
-    pub env: Environment,
+    /// The configured environment (`None` for the simulated tenants of `--demo` and the load
+    /// bench).
+    pub env: Option<Environment>,
+    /// The badge shown where no environment is configured (`demo` → `DEMO`).
+    pub label: Option<String>,
     pub read_only: bool,
     /// Web UI root for `Y` links when known (`https://<sub>.integrationsuite…`).
     pub web_ui: Option<String>,
+}
+
+impl TenantInfo {
+    /// The badge text: the environment (`PROD`), else the label in capitals, else nothing.
+    pub fn badge(&self) -> String {
+        match (self.env, &self.label) {
+            (Some(e), _) => e.label().to_string(),
+            (None, Some(l)) => l.to_uppercase(),
+            (None, None) => String::new(),
+        }
+    }
+    pub fn is_prod(&self) -> bool {
+        self.env == Some(Environment::Prod)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::cache_data::{self as kinds, CachedArtifacts, CachedErrorTexts, CachedMessages, CachedQueues};
@@ -16,11 +16,38 @@ use crate::config::{Cache, CacheLoad, Paths};
 use crate::cpi::client::CpiClient;
 use crate::cpi::odata::EpochMs;
 
-static SERIAL: AtomicU64 = AtomicU64::new(1);
-/// Background saves queued or running; the final save on quit waits for them (bounded).
-static SAVES_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
-/// One save at a time, so an older snapshot never lands after a newer one.
-static SAVE_LOCK: Mutex<()> = Mutex::new(());
+/// The runner's bookkeeping of cache saves and tenant switches (its own, not the process's: two
+/// runners in one process, as in the tests, never wait for or serialise each other's saves).
+#[derive(Debug, Default)]
+pub struct CacheIo {
+    /// Numbers the client handles of tenant switches (equality of effects).
+    serial: u64,
+    saves: Arc<Saves>,
+}
+
+#[derive(Debug, Default)]
+struct Saves {
+    /// Background saves queued or running; the final save on quit waits for them (bounded).
+    in_flight: AtomicUsize,
+    /// One save at a time, so an older snapshot never lands after a newer one.
+    lock: Mutex<()>,
+}
+
+impl Saves {
+    /// Write `save` after any save still writing.
+    fn write(&self, paths: &Paths, save: CacheSave) {
+        let _one_at_a_time = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        save_now(paths, save);
+    }
+
+    /// Wait (up to `timeout`) until background saves are written: the process may end right after.
+    fn drain(&self, timeout: Duration) {
+        let until = std::time::Instant::now() + timeout;
+        while self.in_flight.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
 /// How long quitting waits for background saves still under way.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -48,10 +75,11 @@ impl EffectRunner {
                     // The save at quit: on its own thread and waited for at most DRAIN_TIMEOUT, so
                     // a hung file system cannot keep `q` from exiting.
                     let (done_tx, done_rx) = std::sync::mpsc::channel();
+                    let saves = Arc::clone(&self.cache_io.saves);
                     let started = std::thread::Builder::new()
                         .name("cpitop-cache-save".into())
                         .spawn(move || {
-                            save_now(&paths, *save);
+                            saves.write(&paths, *save);
                             let _ = done_tx.send(());
                         });
                     if started.is_err() || done_rx.recv_timeout(DRAIN_TIMEOUT).is_err() {
@@ -59,12 +87,13 @@ impl EffectRunner {
                             "the cache was not saved within {DRAIN_TIMEOUT:?}; quitting without it"
                         );
                     }
-                    drain_saves(DRAIN_TIMEOUT);
+                    self.cache_io.saves.drain(DRAIN_TIMEOUT);
                 } else {
-                    SAVES_IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+                    let saves = Arc::clone(&self.cache_io.saves);
+                    saves.in_flight.fetch_add(1, Ordering::SeqCst);
                     tokio::task::spawn_blocking(move || {
-                        save_now(&paths, *save);
-                        SAVES_IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+                        saves.write(&paths, *save);
+                        saves.in_flight.fetch_sub(1, Ordering::SeqCst);
                     });
                 }
             }
@@ -90,8 +119,10 @@ impl EffectRunner {
                     return;
                 };
                 let tx = self.tx.clone();
+                self.cache_io.serial += 1;
+                let serial = self.cache_io.serial;
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.blocking_send(resolve(&tc, name));
+                    let _ = tx.blocking_send(resolve(&tc, name, serial));
                 });
             }
             Effect::UseTenant(handle) => {
@@ -132,7 +163,7 @@ impl EffectRunner {
 }
 
 /// Resolve the secret and build the client of tenant `name` (blocking: may run a command).
-fn resolve(tc: &TenantConfig, name: String) -> Msg {
+fn resolve(tc: &TenantConfig, name: String, serial: u64) -> Msg {
     let failed = |error: String| {
         Msg::Tenant(TenantMsg::Failed {
             name: name.clone(),
@@ -165,26 +196,18 @@ fn resolve(tc: &TenantConfig, name: String) -> Msg {
             conn,
             tenant: profile.name.clone(),
             alerts: Some(std::sync::Arc::new(alerts)),
-            serial: SERIAL.fetch_add(1, Ordering::Relaxed),
+            serial,
         },
         warnings,
     })
 }
 
-/// Wait (up to `timeout`) until background saves are written: the process may end right after.
-fn drain_saves(timeout: Duration) {
-    let until = std::time::Instant::now() + timeout;
-    while SAVES_IN_FLIGHT.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// Write what a save request carries; failures are logged (the cache is a convenience).
+/// Write what a save request carries; failures are logged (the cache is a convenience). The
+/// runner calls it one save at a time.
 pub fn save_now(paths: &Paths, save: CacheSave) {
     if save.artifacts.is_none() && save.queues.is_none() && save.messages.is_none() && save.errors.is_none() {
         return;
     }
-    let _one_at_a_time = SAVE_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let cache = Cache::for_tenant(paths, &save.tenant, &save.url);
     let mut results = Vec::new();
     if let Some((at, items)) = &save.artifacts {

@@ -282,7 +282,7 @@ pub fn with_target(s: &State, mut plan: Plan, input: &str) -> Result<Plan, Strin
 
 /// Fill in what the confirmation states: facts, warnings, and the confirmation word.
 fn complete(s: &State, mut plan: Plan) -> Plan {
-    let env = s.tenant.env.label();
+    let env = s.tenant.badge();
     let tenant = if env.is_empty() {
         s.tenant.name.clone()
     } else {

@@ -1,5 +1,5 @@
-//! Human durations in the config: `"250ms"`, `"30s"`, `"5m"`, `"4h"`, `"1d"`, or a bare integer
-//! meaning seconds.
+//! Durations in the config: a string in the one duration grammar (`"250ms"`, `"30s"`, `"1h30m"`,
+//! `"1d"`; see `crate::grammar::duration`), or a bare TOML integer meaning seconds.
 
 use std::fmt;
 use std::time::Duration;
@@ -12,53 +12,17 @@ use serde::{Deserialize, Serialize, Serializer};
 pub struct ConfigDuration(pub Duration);
 
 pub const DURATION_HINT: &str =
-    "a number followed by ms, s, m, h or d (e.g. \"500ms\", \"30s\", \"5m\", \"4h\"), or whole seconds";
+    "a duration such as \"500ms\", \"30s\", \"5m\", \"1h30m\" or \"1d\", or whole seconds as a bare number";
 
-/// Parse `"30s"`-style text. Returns a message naming what was wrong on failure.
+/// Parse a duration string with the one grammar of cpitop (`crate::grammar::duration`): units
+/// ms, s, m, h, d, w and compounds (`1h30m`). Returns a message naming what was wrong on failure.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    if num.is_empty() {
-        return Err(format!("invalid duration \"{text}\": expected {DURATION_HINT}"));
-    }
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("invalid duration \"{text}\": number too large"))?;
-    let ms_per = match unit.trim() {
-        "ms" => 1,
-        "" | "s" | "sec" | "secs" => 1_000,
-        "m" | "min" | "mins" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        other => {
-            return Err(format!(
-                "invalid duration \"{text}\": unknown unit \"{other}\"; expected {DURATION_HINT}"
-            ));
-        }
-    };
-    n.checked_mul(ms_per)
-        .map(Duration::from_millis)
-        .ok_or_else(|| format!("invalid duration \"{text}\": too large"))
+    crate::grammar::duration::parse_duration(text).map_err(|e| e.to_string())
 }
 
-/// Render a duration the way the config spells it (`90s` → `"90s"`, `3600s` → `"1h"`).
+/// Render a duration the way the grammar writes it (`90s` → `"1m30s"`, `3600s` → `"1h"`).
 pub fn format_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms == 0 {
-        return "0s".into();
-    }
-    for (unit, per) in [
-        ("d", 86_400_000u128),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1_000),
-    ] {
-        if ms % per == 0 {
-            return format!("{}{unit}", ms / per);
-        }
-    }
-    format!("{ms}ms")
+    crate::grammar::duration::format_duration(d)
 }
 
 impl<'de> Deserialize<'de> for ConfigDuration {
@@ -96,22 +60,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_units() {
+    fn strings_use_the_one_grammar_and_numbers_are_seconds() {
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
-        assert_eq!(parse_duration("4h"), Ok(Duration::from_secs(4 * 3600)));
-        assert_eq!(parse_duration("1d"), Ok(Duration::from_secs(86400)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
         assert!(parse_duration("5x").unwrap_err().contains("unknown unit \"x\""));
-        assert!(parse_duration("h").is_err());
-        assert!(parse_duration("").is_err());
-        assert!(parse_duration("99999999999999999999s").is_err());
+        assert!(parse_duration("30").unwrap_err().contains("has no unit"));
+        let d: ConfigDuration = toml::from_str::<toml::Table>("d = 30")
+            .unwrap()
+            .get("d")
+            .cloned()
+            .unwrap()
+            .try_into()
+            .unwrap();
+        assert_eq!(d, ConfigDuration(Duration::from_secs(30)));
     }
 
     #[test]
     fn formats_round_trip() {
-        for s in ["250ms", "30s", "5m", "4h", "1d", "90s"] {
+        for s in ["250ms", "30s", "5m", "4h", "1d", "1m30s"] {
             assert_eq!(format_duration(parse_duration(s).unwrap()), s);
         }
     }

@@ -53,67 +53,22 @@ pub fn parse_time(text: &str) -> Result<TimeArg, String> {
     ))
 }
 
-/// Artifact statuses the tenant reports (cpi-api.md §3).
-pub const ARTIFACT_STATUSES: [&str; 4] = ["STARTED", "STARTING", "STOPPING", "ERROR"];
-
 /// An artifacts `--status` list (a newtype: clap reads a bare `Vec` as repeated values).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArtifactStatuses(pub Vec<String>);
 
-/// Artifact statuses, comma-separated and case-insensitive (`error,starting`).
+/// `--status` of `get artifacts`: the status grammar (`crate::grammar::status`).
 pub fn parse_artifact_statuses(text: &str) -> Result<ArtifactStatuses, String> {
-    let mut out: Vec<String> = Vec::new();
-    for word in text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
-        let up = word.to_ascii_uppercase();
-        if !ARTIFACT_STATUSES.contains(&up.as_str()) {
-            return Err(format!(
-                "unknown artifact status {word:?}; use one or more of {}",
-                ARTIFACT_STATUSES.join(", ")
-            ));
-        }
-        if !out.contains(&up) {
-            out.push(up);
-        }
-    }
-    if out.is_empty() {
-        return Err("no status given".into());
-    }
-    Ok(ArtifactStatuses(out))
+    crate::grammar::status::parse_artifact_statuses(text).map(ArtifactStatuses)
 }
 
 /// A `--status` list (a newtype: clap reads a bare `Vec` as repeated values).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statuses(pub Vec<MplStatus>);
 
-/// `--status`: see [`parse_statuses`].
+/// `--status` of `get messages`: the status grammar (`crate::grammar::status`).
 pub fn parse_status_arg(text: &str) -> Result<Statuses, String> {
-    parse_statuses(text).map(Statuses)
-}
-
-/// Message statuses, comma-separated and case-insensitive (`failed,retry`).
-pub fn parse_statuses(text: &str) -> Result<Vec<MplStatus>, String> {
-    let mut out = Vec::new();
-    for word in text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
-        let s = MplStatus::parse(&word.to_ascii_uppercase());
-        if s == MplStatus::Unknown {
-            let known: Vec<&str> = MplStatus::ALL
-                .iter()
-                .filter(|s| **s != MplStatus::Unknown)
-                .map(|s| s.as_str())
-                .collect();
-            return Err(format!(
-                "unknown message status {word:?}; use one or more of {}",
-                known.join(", ")
-            ));
-        }
-        if !out.contains(&s) {
-            out.push(s);
-        }
-    }
-    if out.is_empty() {
-        return Err("no status given".into());
-    }
-    Ok(out)
+    crate::grammar::status::parse_message_statuses(text).map(Statuses)
 }
 
 /// The message filters of `get messages`.
@@ -243,12 +198,12 @@ mod tests {
     #[test]
     fn statuses_are_checked() {
         assert_eq!(
-            parse_statuses("failed, RETRY,failed"),
-            Ok(vec![MplStatus::Failed, MplStatus::Retry])
+            parse_status_arg("failed, RETRY,failed"),
+            Ok(Statuses(vec![MplStatus::Failed, MplStatus::Retry]))
         );
-        let e = parse_statuses("FAILED,broken").unwrap_err();
+        let e = parse_status_arg("FAILED,broken").unwrap_err();
         assert!(e.contains("\"broken\"") && e.contains("COMPLETED"), "{e}");
-        assert!(parse_statuses(" , ").is_err());
+        assert!(parse_status_arg(" , ").is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use crate::app::artifacts::Artifacts;
-use crate::app::list::{Column, Sort, SortDir};
+use crate::app::list::Column;
 use crate::app::messages::Messages;
 use crate::app::queues::{QueueMessages, Queues};
 use crate::app::table::{CellCx, Table, Tone};
@@ -39,25 +39,8 @@ pub struct Printed {
     pub summary: String,
 }
 
-/// Resolve `--sort` against a table's columns.
-pub fn parse_sort(spec: &str, columns: &[Column]) -> Result<Sort, String> {
-    let (id, dir) = match spec.rsplit_once(':') {
-        Some((id, "desc")) => (id, SortDir::Desc),
-        Some((id, "asc")) => (id, SortDir::Asc),
-        _ => (spec, SortDir::Asc),
-    };
-    let id = id.trim().to_ascii_lowercase();
-    match columns.iter().position(|c| c.id == id) {
-        Some(column) => Ok(Sort { column, dir }),
-        None => {
-            let ids: Vec<&str> = columns.iter().map(|c| c.id).collect();
-            Err(format!(
-                "cannot sort by {spec:?}: the columns are {} (add :desc to reverse)",
-                ids.join(", ")
-            ))
-        }
-    }
-}
+/// Resolve `--sort` against a table's columns (the sort-spec grammar of `app::list`).
+pub use crate::app::list::parse_sort;
 
 type Rows = (Vec<Vec<String>>, Vec<Vec<Tone>>);
 
@@ -309,6 +292,7 @@ pub async fn queue(client: &CpiClient, name: &str, opts: &TableOpts, cx: &CellCx
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::list::{Sort, SortDir};
 
     #[test]
     fn sort_names_a_column() {

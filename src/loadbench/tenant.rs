@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 
 use crate::app::msg::{DataMsg, Effect, MessagesEvent, Msg};
 use crate::app::poll::Pollers;
-use crate::app::state::{Environment, TenantInfo};
+use crate::app::state::TenantInfo;
 use crate::app::{Keymap, State, apply};
 use crate::cpi::CpiClient;
 use crate::sim::SimAdmin;
@@ -88,7 +88,8 @@ pub async fn steady_state(
 ) -> Result<SteadyReport, String> {
     let tenant = TenantInfo {
         name: "tenant-load".into(),
-        env: Environment::Other("sim".into()),
+        env: None,
+        label: Some("sim".into()),
         read_only: true,
         web_ui: None,
     };

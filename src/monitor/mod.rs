@@ -21,7 +21,8 @@
 //! 4. `check`: `evaluate_all`, then `CheckReport::new(..).render(format)`, exit with
 //!    `report.exit_code` (or `combined_exit_code` over tenants).
 
-pub mod duration;
+/// The duration grammar (`crate::grammar::duration`), under its old path.
+pub use crate::grammar::duration;
 pub mod eval;
 pub mod glob;
 pub mod notify;

@@ -469,16 +469,7 @@ mod status_list {
         let names = Vec::<String>::deserialize(d)?;
         names
             .iter()
-            .map(|n| {
-                let up = n.trim().to_ascii_uppercase();
-                match MplStatus::parse(&up) {
-                    MplStatus::Unknown if up != "UNKNOWN" => Err(serde::de::Error::custom(format!(
-                        "unknown message status {n:?}; use FAILED, ESCALATED, RETRY, COMPLETED, \
-                         PROCESSING, CANCELLED, DISCARDED or ABANDONED"
-                    ))),
-                    st => Ok(st),
-                }
-            })
+            .map(|n| crate::grammar::status::parse_message_status(n).map_err(serde::de::Error::custom))
             .collect()
     }
 }

@@ -9,7 +9,7 @@ use super::theme::Theme;
 use crate::app::action::Action;
 use crate::app::format::{age, thousands, window_label};
 use crate::app::load::{Load, Phase};
-use crate::app::state::{Environment, Mode, Pane, Route, State, ToastKind};
+use crate::app::state::{Mode, Pane, Route, State, ToastKind};
 use crate::app::table::Tone;
 
 fn width(spans: &[Span<'_>]) -> usize {
@@ -35,8 +35,8 @@ pub fn header(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         s.tenant.name.clone(),
         Style::default().add_modifier(Modifier::BOLD),
     )];
-    let env = s.tenant.env.label();
-    let prod = s.tenant.env == Environment::Prod;
+    let env = s.tenant.badge();
+    let prod = s.tenant.is_prod();
     let mut badge = env.clone();
     if s.tenant.read_only {
         if !badge.is_empty() {

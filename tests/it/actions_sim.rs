@@ -83,7 +83,8 @@ impl H {
         let (tx, rx) = mpsc::channel(1024);
         let tenant = TenantInfo {
             name: "sim-tenant".into(),
-            env: Environment::Test,
+            env: Some(Environment::Test),
+            label: None,
             read_only,
             web_ui: None,
         };

@@ -123,7 +123,7 @@ fn wrong_type_and_bad_duration_name_the_key() {
     );
     assert_eq!(
         err("[defaults.limits]\nrequest_timeout = \"30x\"\n"),
-        "/cfg/config.toml:2:19: invalid value for `defaults.limits.request_timeout`: invalid duration \"30x\": unknown unit \"x\"; expected a number followed by ms, s, m, h or d (e.g. \"500ms\", \"30s\", \"5m\", \"4h\"), or whole seconds\n 2 | request_timeout = \"30x\"\n   |                   ^"
+        "/cfg/config.toml:2:19: invalid value for `defaults.limits.request_timeout`: duration \"30x\": unknown unit \"x\"; use s, m, h, d or w (or ms; e.g. \"15m\", \"2d\")\n 2 | request_timeout = \"30x\"\n   |                   ^"
     );
 }
 

@@ -34,6 +34,7 @@ mod config_secrets;
 mod config_session;
 mod e2e_tui;
 mod get_cli;
+mod grammar;
 mod headless_sim;
 mod monitor_headless;
 mod monitor_notify;

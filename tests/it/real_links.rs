@@ -54,7 +54,8 @@ async fn learned_root(form: WebLinkForm) -> (State, String) {
     let mut s = State::new(
         cpitop::app::state::TenantInfo {
             name: "sim".into(),
-            env: cpitop::app::state::Environment::Other("demo".into()),
+            env: None,
+            label: Some("demo".into()),
             read_only: true,
             web_ui: cpitop::app::launch::web_ui_root(&base),
         },

@@ -100,7 +100,8 @@ async fn monitor_rounds_against_the_sim_turn_to_error_and_show_the_certificate()
     let now = client.server_now();
     let tenant = TenantInfo {
         name: "simtest".into(),
-        env: Environment::Test,
+        env: Some(Environment::Test),
+        label: None,
         read_only: true,
         web_ui: None,
     };

@@ -347,7 +347,8 @@ fn ready(name: &str, serial: u64) -> TenantReady {
         name: name.into(),
         info: TenantInfo {
             name: name.into(),
-            env: Environment::Test,
+            env: Some(Environment::Test),
+            label: None,
             read_only: false,
             web_ui: None,
         },
@@ -397,7 +398,7 @@ fn switching_saves_the_old_tenant_clears_the_data_and_starts_the_new_one() {
         [Msg::Tenant(TenantMsg::Ready(Box::new(ready("acme-qa", 7))))],
     );
     assert_eq!(s.tenant.name, "acme-qa");
-    assert_eq!(s.tenant.env, Environment::Test);
+    assert_eq!(s.tenant.env, Some(Environment::Test));
     assert_eq!(s.ctx.current, "acme-qa");
     assert_eq!(s.ctx.switching, None);
     assert!(s.artifacts.items.is_empty() && s.messages.store.is_empty() && s.message.is_none());

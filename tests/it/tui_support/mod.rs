@@ -22,7 +22,8 @@ pub const MIN: i64 = 60_000;
 pub fn tenant() -> TenantInfo {
     TenantInfo {
         name: "acme-prod".into(),
-        env: Environment::Prod,
+        env: Some(Environment::Prod),
+        label: None,
         read_only: true,
         web_ui: Some("https://acme.integrationsuite.cfapps.eu10.hana.ondemand.com".into()),
     }

@@ -1,13 +1,15 @@
-//! Human-readable durations for the monitor configuration: `90s`, `15m`, `1h`, `2d`, `1w`, and
-//! compounds such as `1h30m`. Parsing reports what is wrong and what is accepted, because these
-//! strings are typed by hand into a config file.
+//! The one duration grammar of cpitop: `90s`, `15m`, `1h`, `2d`, `1w`, `250ms`, and compounds
+//! such as `1h30m`. The config (`poll.messages`, `limits.request_timeout`, …), the monitors
+//! (`within`, `for`), the TUI (`:window`, `:silence`), `cpitop get --since` and the environment
+//! (`$CPITOP_SECRET_TIMEOUT`) all read durations through [`parse_duration`]. Parsing reports what
+//! is wrong and what is accepted, because these strings are typed by hand.
 
 use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A duration written as a human string in the config (`15m`). Serialises back in the same form.
+/// A duration written as a human string (`15m`). Serialises back in the same form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct HumanDuration(pub Duration);
 
