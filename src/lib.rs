@@ -18,6 +18,7 @@ pub mod grammar;
 pub mod headless;
 pub mod loadbench;
 pub mod monitor;
+pub mod resources;
 pub mod sanitize;
 pub mod secret;
 pub mod sim;

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use super::alerts::{FETCH_TIMEOUT_MS, FLASH_MS, KEYSTORE_REFRESH_MS, PACKAGES_REFRESH_MS, RuleResult};
 use super::monitor_poll::{FetchPlan, MessagesFetch, MonitorFetched};
-use super::msg::{DataMsg, Effect, MessagesEvent};
+use super::msg::{DataMsg, Effect, FetchError, MessagesEvent};
 use super::state::State;
 use crate::cpi::MplFollow;
 use crate::cpi::model::RuntimeArtifact;
@@ -129,9 +129,11 @@ pub fn start_round(s: &mut State, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Record what a pane's poll says about the tenant (health; the artifact tracker).
+/// Record what a pane's poll says about the tenant (health; the artifact tracker). Whether a
+/// failed poll means the tenant is down comes from the error's kind: a 4xx (401, 403, 404, 429)
+/// is the tenant answering, and never counts toward `tenant_unreachable`.
 pub fn observe(s: &mut State, d: &DataMsg) {
-    let outcome: Option<(EpochMs, Result<(), &String>)> = match d {
+    let outcome: Option<(EpochMs, Result<(), &FetchError>)> = match d {
         DataMsg::Artifacts { at, result, .. } => {
             if let Ok(items) = result {
                 s.alerts.tracker.observe(items, *at);
@@ -148,24 +150,14 @@ pub fn observe(s: &mut State, d: &DataMsg) {
         _ => None,
     };
     if let Some((at, r)) = outcome {
-        record_health(s, at, r.map_err(|e| e.as_str()));
+        let h = &mut s.alerts.health;
+        match r {
+            Ok(()) => h.record(at, Ok(())),
+            // The tenant answered (it refused the call): up, as far as reachability goes.
+            Err(e) if e.tenant_answered() => h.record(at, Ok(())),
+            Err(e) => h.record(at, Err(e.to_string())),
+        }
     }
-}
-
-fn record_health(s: &mut State, at: EpochMs, r: Result<(), &str>) {
-    let h = &mut s.alerts.health;
-    match r {
-        Ok(()) => h.record(at, Ok(())),
-        // The client's text for an HTTP 4xx: the tenant answered (it refused the call).
-        Err(e) if is_client_error(e) => h.record(at, Ok(())),
-        Err(e) => h.record(at, Err(e.to_string())),
-    }
-}
-
-fn is_client_error(text: &str) -> bool {
-    text.split("failed with HTTP 4")
-        .nth(1)
-        .is_some_and(|rest| rest.chars().take(2).all(|c| c.is_ascii_digit()))
 }
 
 /// The monitor poller's result: keep the parts, then evaluate.
@@ -177,7 +169,7 @@ pub fn fetched(s: &mut State, f: MonitorFetched, fx: &mut Vec<Effect>) {
     let at = f.at;
     let a = &mut s.alerts;
     a.data.failed.clear();
-    let mut failed = |part: &str, e: String| a.data.failed.push((part.to_string(), e));
+    let mut failed = |part: &str, e: FetchError| a.data.failed.push((part.to_string(), e.to_string()));
     match f.artifacts {
         Some(Ok(items)) => {
             a.tracker.observe(&items, at);
@@ -423,20 +415,4 @@ fn evaluate_specs(
         evals.push(overall);
     }
     (evals, per_rule)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn client_errors_are_answers() {
-        assert!(is_client_error(
-            "GET /IntegrationRuntimeArtifacts failed with HTTP 403: forbidden"
-        ));
-        assert!(!is_client_error(
-            "GET /IntegrationRuntimeArtifacts failed with HTTP 503"
-        ));
-        assert!(!is_client_error("connect timeout"));
-    }
 }

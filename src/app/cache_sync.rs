@@ -305,7 +305,7 @@ fn remember_or_recall(
     c: &mut CacheSync,
     artifact: bool,
     id: &str,
-    result: &mut Result<Option<String>, String>,
+    result: &mut Result<Option<String>, super::msg::FetchError>,
     now: EpochMs,
 ) {
     let map = if artifact {

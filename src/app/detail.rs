@@ -6,63 +6,8 @@ use std::cmp::Ordering;
 use super::list::{Column, ListState, Width};
 use super::load::Fetch;
 use super::table::{CellCx, Table, Tone};
-use crate::cpi::model::{
-    CustomHeaderProperty, MessageProcessingLog, MplAttachment, MplRun, MplRunStep, MplStatus,
-};
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RunWithSteps {
-    pub run: MplRun,
-    pub steps: Vec<MplRunStep>,
-}
-
-/// A navigation of a message as read: its rows, or "this tenant does not offer it" (the
-/// navigation answered 404 although the message exists — e.g. `Runs` on some tenants). Shown as
-/// such, never as an error and never as "none".
-#[derive(Debug, Clone, PartialEq)]
-pub enum NavPart<T> {
-    Rows(Vec<T>),
-    NotOnTenant,
-}
-
-impl<T> NavPart<T> {
-    /// The rows; none when the tenant does not offer the navigation.
-    pub fn rows(&self) -> &[T] {
-        match self {
-            NavPart::Rows(v) => v,
-            NavPart::NotOnTenant => &[],
-        }
-    }
-}
-
-impl<T> From<Vec<T>> for NavPart<T> {
-    fn from(v: Vec<T>) -> Self {
-        NavPart::Rows(v)
-    }
-}
-
-impl<T> From<Option<Vec<T>>> for NavPart<T> {
-    /// `None` is what the client returns for a navigation that answered 404.
-    fn from(v: Option<Vec<T>>) -> Self {
-        v.map_or(NavPart::NotOnTenant, NavPart::Rows)
-    }
-}
-
-/// One part of a message's detail, fetched independently so the first part shows at once.
-/// Moved once through the channel, so the size difference of the variants costs nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq)]
-pub enum MessagePart {
-    /// The full record with `$expand=AdapterAttributes,CustomHeaderProperties`.
-    Log(Result<MessageProcessingLog, String>),
-    /// The custom header properties: from the record when the tenant expanded them, else read
-    /// by the message's key (also when the record itself could not be read).
-    Headers(Result<NavPart<CustomHeaderProperty>, String>),
-    /// `/ErrorInformation/$value`; `None` when the tenant has none (204).
-    Error(Result<Option<String>, String>),
-    Attachments(Result<NavPart<MplAttachment>, String>),
-    Runs(Result<NavPart<RunWithSteps>, String>),
-}
+use crate::cpi::model::{CustomHeaderProperty, MessageProcessingLog, MplAttachment, MplRunStep, MplStatus};
+pub use crate::resources::message_detail::{MessagePart, NavPart, RunWithSteps};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MessageDetail {

@@ -5,12 +5,10 @@ use std::io::Write;
 
 use tokio::sync::mpsc;
 
-use super::msg::{DataMsg, Effect, Msg};
+use super::msg::{DataMsg, Effect, FetchError, Msg};
 use super::poll::Pollers;
 use crate::cpi::client::CpiClient;
-
-/// Attachment content shown as text up to this size.
-const MAX_ATTACHMENT_TEXT: usize = 2 * 1024 * 1024;
+use crate::resources;
 
 pub struct EffectRunner {
     pub(crate) client: CpiClient,
@@ -65,11 +63,9 @@ impl EffectRunner {
             Effect::FetchArtifactError { id } => {
                 let c = self.client.clone();
                 self.spawn(async move {
-                    let result = c
-                        .runtime_artifact_error(&id)
+                    let result = resources::artifacts::error_text(&c, &id)
                         .await
-                        .map(|o| o.map(|info| info.text()).filter(|t| !t.trim().is_empty()))
-                        .map_err(|e| e.to_string());
+                        .map_err(FetchError::from);
                     DataMsg::ArtifactError { id, result }
                 });
             }
@@ -77,10 +73,9 @@ impl EffectRunner {
             Effect::FetchCorrelated { correlation_id } => {
                 let c = self.client.clone();
                 self.spawn(async move {
-                    let result = c
-                        .mpls_by_correlation_id(&correlation_id)
+                    let result = resources::messages::correlated(&c, &correlation_id)
                         .await
-                        .map_err(|e| e.to_string());
+                        .map_err(FetchError::from);
                     DataMsg::Correlated {
                         correlation_id,
                         result,
@@ -90,11 +85,7 @@ impl EffectRunner {
             Effect::FetchAttachment { id } => {
                 let c = self.client.clone();
                 self.spawn(async move {
-                    let result = c
-                        .mpl_attachment_content(&id)
-                        .await
-                        .map_err(|e| e.to_string())
-                        .map(|b| text_of(&b));
+                    let result = resources::message_detail::attachment_text(&c, &id).await;
                     DataMsg::Attachment { id, result }
                 });
             }
@@ -229,7 +220,7 @@ impl EffectRunner {
 
     /// The detail's parts load concurrently; each shows as soon as it arrives.
     fn fetch_message(&self, guid: String) {
-        use super::fetch;
+        use crate::resources::message_detail as fetch;
         let part = |guid: String, part| DataMsg::Message { guid, part };
         let (c, g) = (self.client.clone(), guid.clone());
         let tx = self.tx.clone();
@@ -247,25 +238,4 @@ impl EffectRunner {
         let (c, g) = (self.client.clone(), guid);
         self.spawn(async move { part(g.clone(), fetch::message_runs(&c, &g).await) });
     }
-}
-
-/// Attachment bytes as text; binary content is described, not dumped on the terminal.
-pub fn text_of(bytes: &[u8]) -> String {
-    let shown = &bytes[..bytes.len().min(MAX_ATTACHMENT_TEXT)];
-    if shown.contains(&0) {
-        return format!(
-            "(binary content, {}; not shown)",
-            super::format::bytes(bytes.len() as i64)
-        );
-    }
-    let mut text = String::from_utf8_lossy(shown).into_owned();
-    // Control characters other than newline and tab would be interpreted by the terminal.
-    text.retain(|c| !c.is_control() || c == '\n' || c == '\t');
-    if bytes.len() > shown.len() {
-        text.push_str(&format!(
-            "\n… ({} more not shown)",
-            super::format::bytes((bytes.len() - shown.len()) as i64)
-        ));
-    }
-    text
 }

@@ -58,9 +58,10 @@ impl Load {
         self.from_cache = false;
     }
 
-    pub fn failed(&mut self, error: String) {
+    /// The last attempt failed: keep what is held, show why.
+    pub fn failed(&mut self, error: impl std::fmt::Display) {
         self.loading = false;
-        self.error = Some(error);
+        self.error = Some(error.to_string());
     }
 
     /// Start over for new parameters: drop what was held and accept only generation `generation`.
@@ -89,10 +90,11 @@ impl<T> Fetch<T> {
             _ => None,
         }
     }
-    pub fn from_result(r: Result<T, String>) -> Self {
+    /// A fetch's result, its error kept as the text shown.
+    pub fn from_result<E: std::fmt::Display>(r: Result<T, E>) -> Self {
         match r {
             Ok(t) => Fetch::Done(t),
-            Err(e) => Fetch::Failed(e),
+            Err(e) => Fetch::Failed(e.to_string()),
         }
     }
 }
@@ -107,12 +109,12 @@ mod tests {
         assert_eq!(l.phase(0, 10_000), Phase::Idle);
         l.loading = true;
         assert_eq!(l.phase(0, 10_000), Phase::Loading);
-        l.failed("down".into());
+        l.failed("down");
         assert_eq!(l.phase(0, 10_000), Phase::Failed);
         l.ok(1_000);
         assert_eq!(l.phase(2_000, 10_000), Phase::Fresh);
         assert_eq!(l.phase(1_000 + 36_000, 10_000), Phase::Stale);
-        l.failed("500".into());
+        l.failed("500");
         assert_eq!(l.phase(2_000, 10_000), Phase::Stale);
         let mut c = Load {
             loaded_at: Some(1_000),

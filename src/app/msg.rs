@@ -1,5 +1,6 @@
 //! Everything that reaches the state owner (`Msg`) and everything `update` asks the outside world
-//! to do (`Effect`). Both are plain data: tests build them by hand.
+//! to do (`Effect`). Both are plain data: tests build them by hand. Failures carry the client's
+//! typed error (`FetchError`); what they mean for the tenant's reachability comes from its kind.
 
 use std::path::PathBuf;
 
@@ -10,6 +11,7 @@ use super::detail::MessagePart;
 use super::queues::QueuesSnapshot;
 use crate::cpi::model::{JmsMessage, MessageProcessingLog, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
+pub use crate::resources::FetchError;
 
 pub type Generation = u64;
 
@@ -60,22 +62,22 @@ pub enum DataMsg {
     Artifacts {
         generation: Generation,
         at: EpochMs,
-        result: Result<Vec<RuntimeArtifact>, String>,
+        result: Result<Vec<RuntimeArtifact>, FetchError>,
     },
     ArtifactError {
         id: String,
-        result: Result<Option<String>, String>,
+        result: Result<Option<String>, FetchError>,
     },
     Queues {
         generation: Generation,
         at: EpochMs,
-        result: Result<QueuesSnapshot, String>,
+        result: Result<QueuesSnapshot, FetchError>,
     },
     QueueMessages {
         generation: Generation,
         queue: String,
         at: EpochMs,
-        result: Result<Vec<JmsMessage>, String>,
+        result: Result<Vec<JmsMessage>, FetchError>,
     },
     Messages {
         generation: Generation,
@@ -88,11 +90,11 @@ pub enum DataMsg {
     },
     Correlated {
         correlation_id: String,
-        result: Result<Vec<MessageProcessingLog>, String>,
+        result: Result<Vec<MessageProcessingLog>, FetchError>,
     },
     Attachment {
         id: String,
-        result: Result<String, String>,
+        result: Result<String, FetchError>,
     },
     /// The answer to `Effect::LearnWebUi`: a link of the tenant's, if it has any.
     WebLink {
@@ -116,7 +118,7 @@ pub enum MessagesEvent {
     Page(crate::store::MplBatch),
     /// The window (or a delta) is complete.
     Done,
-    Failed(String),
+    Failed(FetchError),
 }
 
 /// Request counters of the tenant's client (from `ClientStats`).
@@ -136,18 +138,7 @@ pub enum PollKind {
     QueueMessages,
 }
 
-/// Parameters of the message window the server is asked for.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MessageQuery {
-    /// Length of the window ending now, in ms; ignored when `range` is set.
-    pub window_ms: i64,
-    /// Fixed custom window `(from, to)`.
-    pub range: Option<(EpochMs, EpochMs)>,
-    /// Server-side filters (`:status`, `:iflow`, `:id`).
-    pub status: Option<String>,
-    pub iflow: Option<String>,
-    pub id: Option<String>,
-}
+pub use crate::resources::messages::MessageQuery;
 
 /// One poller the app wants running.
 #[derive(Debug, Clone, PartialEq, Eq)]

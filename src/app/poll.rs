@@ -6,17 +6,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::msg::{DataMsg, Generation, MessageQuery, MessagesEvent, Msg, PollKind, PollPlan, PollSpec};
-use super::queues::{QueueRow, QueueStats, QueuesSnapshot, broker_only_notice, broker_rows};
 use crate::cpi::MplFollow;
-use crate::cpi::QueueListing;
 use crate::cpi::client::CpiClient;
-use crate::cpi::mpl_window::{MplDecoder, MplQuery};
-use crate::cpi::odata::EpochMs;
+use crate::resources::{self, FetchError};
 use crate::store::MplBatch;
 
 /// What a poller is told through its `watch`.
@@ -207,7 +203,9 @@ impl PollTask {
         let generation = p.generation;
         let (msg, ok) = match (&self.kind, &p.target) {
             (PollKind::Artifacts, _) => {
-                let r = self.client.runtime_artifacts().await.map_err(|e| e.to_string());
+                let r = resources::artifacts::list(&self.client)
+                    .await
+                    .map_err(FetchError::from);
                 let ok = r.is_ok();
                 (
                     DataMsg::Artifacts {
@@ -219,7 +217,7 @@ impl PollTask {
                 )
             }
             (PollKind::Queues, _) => {
-                let r = queues_snapshot(&self.client).await;
+                let r = resources::queues::snapshot(&self.client).await;
                 let ok = r.is_ok();
                 (
                     DataMsg::Queues {
@@ -231,7 +229,7 @@ impl PollTask {
                 )
             }
             (PollKind::QueueMessages, Target::Queue(q)) => {
-                let r = self.client.queue_messages(q).await.map_err(|e| e.to_string());
+                let r = self.client.queue_messages(q).await.map_err(FetchError::from);
                 let ok = r.is_ok();
                 (
                     DataMsg::QueueMessages {
@@ -260,18 +258,11 @@ impl PollTask {
     ) -> bool {
         let query = mpl_query(q, self.client.server_now());
         let (sink, mut pages) = mpsc::channel::<MplBatch>(4);
-        let decoder: MplDecoder<MplBatch> = Arc::new(|b: Bytes| MplBatch::decode(&b));
-        let client = self.client.clone();
         let since = follow
             .as_ref()
             .filter(|(g, _)| *g == generation)
             .map(|(_, f)| f.clone());
-        let fetch = async move {
-            match since {
-                Some(f) => client.fetch_mpl_delta(&query, &f, decoder, sink, None).await,
-                None => client.fetch_mpl_window(&query, decoder, sink, None).await,
-            }
-        };
+        let fetch = resources::messages::stream(&self.client, &query, since.as_ref(), sink);
         let tx = self.tx.clone();
         let forward = async move {
             while let Some(page) = pages.recv().await {
@@ -295,7 +286,7 @@ impl PollTask {
                 *follow = Some((generation, o.follow));
                 (MessagesEvent::Done, true)
             }
-            Err(e) => (MessagesEvent::Failed(e.to_string()), false),
+            Err(e) => (MessagesEvent::Failed(e.into()), false),
         };
         let _ = self
             .tx
@@ -309,102 +300,8 @@ impl PollTask {
     }
 }
 
-/// Wall clock in epoch ms (stamps data; the state never reads the clock itself).
-pub fn now_ms() -> EpochMs {
-    chrono::Utc::now().timestamp_millis()
-}
-
-/// The server-side query of a message window. `:id` is matched as a message id when it looks
-/// like one (28 characters of the MPL id alphabet), else as an application message id.
-pub fn mpl_query(q: &MessageQuery, server_now: EpochMs) -> MplQuery {
-    let (from, to) = match q.range {
-        Some((f, t)) => (Some(f), Some(t)),
-        None => (Some(server_now - q.window_ms), None),
-    };
-    // `:status` keeps only text the status grammar read (`command::server_filter`).
-    let statuses = q
-        .status
-        .as_deref()
-        .and_then(|s| crate::grammar::status::parse_message_statuses(s).ok())
-        .unwrap_or_default();
-    MplQuery {
-        from,
-        to,
-        statuses,
-        iflow_id: q.iflow.clone(),
-        // `:id` takes a message, correlation or application id alike.
-        any_id: q.id.clone(),
-        ..MplQuery::default()
-    }
-}
-
-/// One poll of the Queues pane (also `cpitop get queues`). A tenant without a queue list (both
-/// queue-list APIs answer 404/501) still has a broker: its `QueueStates` become the rows, and
-/// `missing` says what is missing and what provides it.
-pub async fn queues_snapshot(client: &CpiClient) -> Result<QueuesSnapshot, String> {
-    let listing = client.queue_listing().await.map_err(|e| e.to_string())?;
-    // The broker is reported separately: a tenant without it still lists queues.
-    let broker = client.jms_broker().await;
-    let queues = match listing {
-        QueueListing::Listed(q) => q,
-        QueueListing::Missing(m) => {
-            return match broker {
-                Ok(b) => {
-                    let rows = broker_rows(&b);
-                    let missing = broker_only_notice(&m.explain(), &b, b.queue_states.len());
-                    Ok(QueuesSnapshot {
-                        broker: Some(b),
-                        queues: rows,
-                        missing: Some(missing),
-                    })
-                }
-                Err(e) => Err(format!(
-                    "{}; the broker JmsBrokers('Broker1') is not readable either: {e}",
-                    m.explain()
-                )),
-            };
-        }
-    };
-    let broker = match broker {
-        Ok(b) => Some(b),
-        Err(e) => {
-            tracing::warn!("JMS broker not readable: {e}");
-            None
-        }
-    };
-    let now = client.server_now();
-    let mut rows = Vec::with_capacity(queues.len());
-    for q in queues {
-        // Failed/blocked counts and the oldest age are in the messages, not the queue list;
-        // only non-empty queues are read.
-        let stats = if q.numb_of_msgs > 0 {
-            match client.queue_messages(&q.name).await {
-                Ok(msgs) => Some(QueueStats::of(&msgs, now)),
-                Err(e) => {
-                    tracing::warn!(queue = %q.name, "queue messages not readable: {e}");
-                    None
-                }
-            }
-        } else {
-            Some(QueueStats::default())
-        };
-        let fill = broker
-            .as_ref()
-            .and_then(|b| b.queue_states.iter().find(|st| st.name == q.name))
-            .map(|st| st.state);
-        rows.push(QueueRow {
-            queue: q,
-            stats,
-            fill,
-            broker_only: false,
-        });
-    }
-    Ok(QueuesSnapshot {
-        broker,
-        queues: rows,
-        missing: None,
-    })
-}
+pub use crate::resources::messages::mpl_query;
+pub use crate::resources::now_ms;
 
 #[cfg(test)]
 mod tests {

@@ -6,124 +6,12 @@ use std::cmp::Ordering;
 use super::list::{Column, ListState, Width};
 use super::load::Load;
 use super::table::{CellCx, Table, Tone};
-use crate::cpi::model::{JmsBroker, JmsMessage, JmsMessageState, Queue};
+use crate::cpi::model::{JmsBroker, JmsMessage, JmsMessageState};
 use crate::cpi::odata::EpochMs;
-
-/// Prefix of the dead-letter queue convention (a customer convention, not SAP's: docs/cpi-api.md).
-pub const DLQ_PREFIX: &str = "DLQ_";
-
-/// What the queue list does not say and the queue's messages do.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct QueueStats {
-    pub failed: usize,
-    pub blocked: usize,
-    pub oldest: Option<EpochMs>,
-}
-
-impl QueueStats {
-    pub fn of(messages: &[JmsMessage], now: EpochMs) -> Self {
-        let mut s = QueueStats::default();
-        for m in messages {
-            match m.state(now) {
-                JmsMessageState::Failed => s.failed += 1,
-                JmsMessageState::Blocked => s.blocked += 1,
-                _ => {}
-            }
-            if let Some(c) = m.created_at {
-                s.oldest = Some(s.oldest.map_or(c, |o: EpochMs| o.min(c)));
-            }
-        }
-        s
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct QueueRow {
-    pub queue: Queue,
-    /// `None` when the messages were not read (empty queue, or the read failed).
-    pub stats: Option<QueueStats>,
-    /// The broker's fill state of the queue (`QueueStates`: 0 OK, 1 warning, 2 critical), when
-    /// the broker lists it.
-    pub fill: Option<i64>,
-    /// Known only from the broker's `QueueStates` (no queue list on this tenant): name and fill
-    /// state, but not depth, size or exclusivity.
-    pub broker_only: bool,
-}
-
-/// One poll of the Queues pane.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct QueuesSnapshot {
-    pub broker: Option<JmsBroker>,
-    pub queues: Vec<QueueRow>,
-    /// Set when the tenant offers no queue list and the rows come from the broker: which API is
-    /// missing, what provides it, and what is shown instead.
-    pub missing: Option<String>,
-}
-
-/// Rows from the broker alone, for a tenant without a queue list: every queue of `QueueStates`
-/// with its fill state; a stopped queue (`InactiveQueues` holds full queue entities) with what
-/// that entity says. Sorted by the pane like any other rows.
-pub fn broker_rows(b: &JmsBroker) -> Vec<QueueRow> {
-    let mut rows: Vec<QueueRow> = b
-        .queue_states
-        .iter()
-        .map(|st| match b.inactive_queues.iter().find(|q| q.name == st.name) {
-            Some(q) => QueueRow {
-                queue: Queue {
-                    active: false,
-                    ..q.clone()
-                },
-                stats: None,
-                fill: Some(st.state),
-                broker_only: false,
-            },
-            None => QueueRow {
-                queue: Queue {
-                    name: st.name.clone(),
-                    // Listed in QueueStates and not among the stopped ones.
-                    active: true,
-                    ..Queue::default()
-                },
-                stats: None,
-                fill: Some(st.state),
-                broker_only: true,
-            },
-        })
-        .collect();
-    for q in &b.inactive_queues {
-        if !rows.iter().any(|r| r.queue.name == q.name) {
-            rows.push(QueueRow {
-                queue: Queue {
-                    active: false,
-                    ..q.clone()
-                },
-                ..QueueRow::default()
-            });
-        }
-    }
-    rows
-}
-
-/// The sentence shown above broker-only rows: what is missing, and how much the broker lists
-/// (its `QueueNumber` can exceed the queues it lists).
-pub fn broker_only_notice(explain: &str, b: &JmsBroker, listed: usize) -> String {
-    let count = if b.queue_number > listed as i64 {
-        format!("{listed} of its {} queues", b.queue_number)
-    } else {
-        format!("{listed} queue(s)")
-    };
-    format!("{explain}. Shown: the broker's queue states ({count}), without depth or counts")
-}
-
-/// The fill word of a `QueueStates` state.
-pub fn fill_word(state: i64) -> &'static str {
-    match state {
-        0 => "ok",
-        1 => "warning",
-        2 => "critical",
-        _ => "?",
-    }
-}
+pub use crate::resources::queues::{
+    DLQ_PREFIX, QueueRow, QueueStats, QueuesSnapshot, base_name, broker_only_notice, broker_rows, fill_word,
+    is_dlq,
+};
 
 pub const COLUMNS: &[Column] = &[
     Column::new("name", "QUEUE", Width::Fill(24), 'n'),
@@ -150,15 +38,6 @@ pub struct Queues {
     pub web_ui: Option<String>,
     /// No queue list on this tenant: why, and that the rows come from the broker.
     pub missing: Option<String>,
-}
-
-pub fn is_dlq(name: &str) -> bool {
-    name.starts_with(DLQ_PREFIX)
-}
-
-/// The source queue's name for a DLQ, or the name itself.
-pub fn base_name(name: &str) -> &str {
-    name.strip_prefix(DLQ_PREFIX).unwrap_or(name)
 }
 
 impl Queues {
@@ -398,6 +277,7 @@ impl Table for QueueMessages {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cpi::model::Queue;
 
     fn q(name: &str, depth: i64) -> QueueRow {
         QueueRow {

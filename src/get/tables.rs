@@ -1,11 +1,6 @@
 //! The tables of `cpitop get`: fetched with the same client calls as the TUI's pollers and put
 //! into the TUI's own pane structures, so filtering, ordering and cell text are the TUI's.
 
-use std::sync::Arc;
-
-use bytes::Bytes;
-use tokio::sync::mpsc;
-
 use crate::app::artifacts::Artifacts;
 use crate::app::list::Column;
 use crate::app::messages::Messages;
@@ -13,8 +8,6 @@ use crate::app::queues::{QueueMessages, Queues};
 use crate::app::table::{CellCx, Table, Tone};
 use crate::cpi::client::{CpiClient, QueueApiKind};
 use crate::cpi::model::{CapacityLevel, JmsBroker};
-use crate::cpi::mpl_window::MplDecoder;
-use crate::store::MplBatch;
 
 use super::filter::MessageFilter;
 
@@ -125,19 +118,10 @@ pub async fn messages(
 ) -> Result<Printed, String> {
     let now = client.server_now();
     let query = filter.to_query(now)?;
-    let (sink, mut pages) = mpsc::channel::<MplBatch>(4);
-    let decoder: MplDecoder<MplBatch> = Arc::new(|b: Bytes| MplBatch::decode(&b));
-    let fetch = client.fetch_mpl_window(&query, decoder, sink, None);
+    let (_, batches) = crate::resources::messages::collect(client, &query, None)
+        .await
+        .map_err(|e| format!("cannot list the messages ({}): {e}", filter.describe(now)))?;
     let mut pane = Messages::default();
-    let collect = async {
-        let mut batches = Vec::new();
-        while let Some(b) = pages.recv().await {
-            batches.push(b);
-        }
-        batches
-    };
-    let (outcome, batches) = tokio::join!(fetch, collect);
-    outcome.map_err(|e| format!("cannot list the messages ({}): {e}", filter.describe(now)))?;
     for b in batches {
         pane.merge(b);
     }
@@ -221,7 +205,7 @@ pub async fn queues(
     opts: &TableOpts,
     cx: &CellCx,
 ) -> Result<QueuesPrinted, String> {
-    let snap = crate::app::poll::queues_snapshot(client)
+    let snap = crate::resources::queues::snapshot(client)
         .await
         .map_err(|e| format!("cannot list the JMS queues: {e}"))?;
     let mut pane = Queues {

@@ -1,32 +1,26 @@
 //! Snapshot gathering for `check` and `watch`: fetch only what the active monitors read
-//! ([`Needs`]), the parts in parallel (the client's limiter bounds the requests in flight), and
-//! keep the message data fresh with watermark deltas.
+//! ([`Needs`]), the parts in parallel through `resources::monitor_data` (the TUI's monitor poller
+//! fetches the same way), and keep the message data fresh with watermark deltas.
 //!
 //! A part that fails is *missing* for this round (its rules report `not_calculated`); the
 //! failure is reported in [`GatherReport`]. Whether the tenant answered at all feeds
 //! [`TenantHealth`] (for `tenant_unreachable`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use futures_util::StreamExt as _;
-use futures_util::future::{BoxFuture, FutureExt as _};
-use tokio::sync::mpsc;
-
-use crate::cpi::model::{JmsBroker, JmsMessage, KeystoreEntry, RuntimeArtifact};
+use crate::cpi::model::{JmsBroker, KeystoreEntry, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
-use crate::cpi::{CpiClient, CpiError, MplDecoder, MplFollow, MplQuery};
+use crate::cpi::{CpiClient, MplFollow};
 use crate::monitor::{
     ArtifactTracker, MessageStats, Needs, QueueSnapshot, Snapshot, StoreStats, TenantHealth,
 };
-use crate::store::{MessageStore, MplBatch, StoreLimits};
+use crate::resources::FetchError;
+use crate::resources::monitor_data::{self, FetchPlan, MessagesFetch};
+use crate::store::{MessageStore, StoreLimits};
 
 /// Extra age kept in the message store beyond the longest rule window.
 const STORE_SLACK_MS: i64 = 5 * 60_000;
-/// Queue listings fetched at once (the client's limiter still applies).
-const QUEUE_FETCH_PARALLEL: usize = 4;
 
 /// The non-message data of the last round; `None` = not needed or failed this round.
 #[derive(Debug, Default)]
@@ -123,91 +117,57 @@ impl Gatherer {
         self.client.server_now()
     }
 
-    /// Fetch every needed part once (in parallel) and update tracker and health. `now` is the
-    /// evaluation time (tenant clock).
+    /// Fetch every needed part once (in parallel, `resources::monitor_data`, as the TUI's monitor
+    /// poller does) and update tracker and health. `now` is the evaluation time (tenant clock).
     pub async fn refresh(&mut self, now: EpochMs) -> GatherReport {
         let needs = &self.needs;
-        let client = &self.client;
-        let artifacts = async {
-            if needs.artifacts {
-                Some(client.runtime_artifacts().await)
-            } else {
-                None
-            }
+        let plan = FetchPlan {
+            artifacts: needs.artifacts,
+            packages: needs.packages,
+            queues: needs.queues,
+            queue_messages: needs.queue_messages.clone(),
+            broker: needs.broker,
+            keystore: needs.keystore,
+            messages: self.messages.as_ref().map(|feed| MessagesFetch {
+                from: now.saturating_sub(feed.window_ms),
+                follow: feed.follow.clone(),
+            }),
+            ..FetchPlan::default()
         };
-        let packages = async {
-            if needs.packages {
-                Some(fetch_packages(client).await)
-            } else {
-                None
-            }
-        };
-        let queues = async {
-            if needs.queues {
-                Some(fetch_queues(client, needs).await)
-            } else {
-                None
-            }
-        };
-        let broker = async {
-            if needs.broker {
-                Some(client.jms_broker().await)
-            } else {
-                None
-            }
-        };
-        let keystore = async {
-            if needs.keystore {
-                Some(client.keystore_entries().await)
-            } else {
-                None
-            }
-        };
-        let messages = refresh_messages(client, self.messages.as_mut(), now);
-        let (artifacts, packages, queues, broker, keystore, messages) =
-            tokio::join!(artifacts, packages, queues, broker, keystore, messages);
-
+        let f = monitor_data::fetch(&self.client, &plan).await;
         let mut report = GatherReport::default();
-        let mut answered = false;
-        let mut last_error: Option<String> = None;
-        let mut note = |part: &'static str, r: Result<(), &CpiError>, report: &mut GatherReport| match r {
-            Ok(()) => {
-                answered = true;
-                report.fetched.push(part);
+        self.parts.artifacts = take("artifacts", f.artifacts, &mut report);
+        self.parts.packages = take("packages", f.packages, &mut report);
+        self.parts.queues = take("queues", f.queues, &mut report);
+        self.parts.broker = take("broker", f.broker, &mut report);
+        self.parts.keystore = take("keystore", f.keystore, &mut report);
+        if let (Some(feed), Some(m)) = (self.messages.as_mut(), take("messages", f.messages, &mut report)) {
+            let (batches, follow) = m;
+            let mut changed = 0;
+            for b in batches {
+                let s = feed.store.merge(b);
+                changed += s.inserted + s.updated;
             }
-            Err(e) => {
-                // An HTTP 4xx is an answer (the tenant is up; the call is refused or absent);
-                // no reply, a timeout or a 5xx counts as the tenant not answering.
-                if e.status().is_some_and(|s| (400..500).contains(&s)) {
-                    answered = true;
-                }
-                last_error.get_or_insert_with(|| e.to_string());
-                tracing::warn!(tenant = %self.tenant, part, error = %e, "monitor data not fetched");
-                report.failed.push((part, e.to_string()));
+            if feed.follow.is_none() {
+                feed.from = plan.messages.as_ref().map(|m| m.from);
             }
-        };
-        self.parts.artifacts = take("artifacts", artifacts, &mut note, &mut report);
-        self.parts.packages = take("packages", packages, &mut note, &mut report);
-        self.parts.queues = take("queues", queues, &mut note, &mut report);
-        self.parts.broker = take("broker", broker, &mut note, &mut report);
-        self.parts.keystore = take("keystore", keystore, &mut note, &mut report);
-        if let Some(m) = messages {
-            match m {
-                Ok(changed) => {
-                    report.messages_changed = changed;
-                    note("messages", Ok(()), &mut report);
-                }
-                Err(e) => note("messages", Err(&e), &mut report),
-            }
+            feed.follow = Some(follow);
+            feed.store.enforce_limits(now);
+            report.messages_changed = changed;
+        }
+        for (part, e) in &report.failed {
+            tracing::warn!(tenant = %self.tenant, part, error = %e, "monitor data not fetched");
         }
         if let Some(a) = &self.parts.artifacts {
             self.tracker.observe(a, now);
         }
         self.health.watching_since.get_or_insert(now);
-        if answered {
+        // An HTTP 4xx is an answer (the tenant is up; the call is refused or absent); no reply,
+        // a timeout or a 5xx counts as the tenant not answering.
+        if f.answered {
             self.health.last_success = Some(now);
             self.health.last_error = None;
-        } else if let Some(e) = last_error {
+        } else if let Some(e) = f.error {
             self.health.last_error = Some(e);
         }
         report
@@ -244,141 +204,16 @@ impl Gatherer {
     }
 }
 
-fn take<T, F>(
-    part: &'static str,
-    r: Option<Result<T, CpiError>>,
-    note: &mut F,
-    report: &mut GatherReport,
-) -> Option<T>
-where
-    F: FnMut(&'static str, Result<(), &CpiError>, &mut GatherReport),
-{
+/// A part's result for the round: kept when fetched, reported when it failed.
+fn take<T>(part: &'static str, r: Option<Result<T, FetchError>>, report: &mut GatherReport) -> Option<T> {
     match r? {
         Ok(v) => {
-            note(part, Ok(()), report);
+            report.fetched.push(part);
             Some(v)
         }
         Err(e) => {
-            note(part, Err(&e), report);
+            report.failed.push((part, e.to_string()));
             None
         }
-    }
-}
-
-/// Artifact id → package id, from every package's design-time artifacts. All or nothing: a
-/// partial map would put artifacts out of their package's scope.
-pub(crate) async fn fetch_packages(client: &CpiClient) -> Result<HashMap<String, String>, CpiError> {
-    let packages = client.packages().await?;
-    // Boxed futures collected first: a closure or a borrowing `async` block inside the stream's
-    // type makes the whole future not `Send` for every lifetime (rust-lang/rust#102211).
-    let calls: Vec<BoxFuture<'_, _>> = packages
-        .iter()
-        .map(|p| client.designtime_artifacts(&p.id).boxed())
-        .collect();
-    let lists: Vec<_> = futures_util::stream::iter(calls)
-        .buffer_unordered(QUEUE_FETCH_PARALLEL)
-        .collect()
-        .await;
-    let mut map = HashMap::new();
-    for list in lists {
-        for a in list? {
-            map.insert(a.id, a.package_id);
-        }
-    }
-    Ok(map)
-}
-
-/// The queue list, and the messages of the queues the rules look into. A queue whose listing
-/// fails keeps `messages: None` (its age/blocked rules then say so).
-pub(crate) async fn fetch_queues(client: &CpiClient, needs: &Needs) -> Result<Vec<QueueSnapshot>, CpiError> {
-    let queues = client.queues().await?;
-    let calls: Vec<BoxFuture<'_, (usize, Option<Vec<JmsMessage>>)>> = queues
-        .iter()
-        .enumerate()
-        // An empty queue has no messages to list (the queue list says so).
-        .filter(|(_, q)| needs.queue_messages_of(&q.name) && q.numb_of_msgs > 0)
-        .map(|(i, q)| {
-            async move {
-                match client.queue_messages(&q.name).await {
-                    Ok(m) => (i, Some(m)),
-                    Err(e) => {
-                        tracing::warn!(queue = %q.name, error = %e, "queue messages not listed");
-                        (i, None)
-                    }
-                }
-            }
-            .boxed()
-        })
-        .collect();
-    let listed: Vec<(usize, Option<Vec<JmsMessage>>)> = futures_util::stream::iter(calls)
-        .buffer_unordered(QUEUE_FETCH_PARALLEL)
-        .collect()
-        .await;
-    let mut out: Vec<QueueSnapshot> = queues
-        .into_iter()
-        .map(|queue| QueueSnapshot {
-            queue,
-            messages: None,
-        })
-        .collect();
-    for q in out.iter_mut() {
-        if q.queue.numb_of_msgs <= 0 && needs.queue_messages_of(&q.queue.name) {
-            q.messages = Some(Vec::new());
-        }
-    }
-    for (i, m) in listed {
-        out[i].messages = m;
-    }
-    Ok(out)
-}
-
-/// Load the window (first time, or until it once succeeds) or the delta since the watermark,
-/// merging pages into the store as they arrive. Returns the rows inserted or updated; `None` if
-/// no messages are kept.
-async fn refresh_messages(
-    client: &CpiClient,
-    feed: Option<&mut MessageFeed>,
-    now: EpochMs,
-) -> Option<Result<usize, CpiError>> {
-    let feed = feed?;
-    let (tx, mut rx) = mpsc::channel::<MplBatch>(8);
-    let decoder: MplDecoder<MplBatch> = Arc::new(|b: Bytes| MplBatch::decode(&b));
-    let window_from = now.saturating_sub(feed.window_ms);
-    let load = async {
-        match &feed.follow {
-            Some(f) => {
-                client
-                    .fetch_mpl_delta(&MplQuery::default(), f, decoder, tx, None)
-                    .await
-            }
-            None => {
-                let q = MplQuery {
-                    from: Some(window_from),
-                    ..MplQuery::default()
-                };
-                client.fetch_mpl_window(&q, decoder, tx, None).await
-            }
-        }
-    };
-    let store = &mut feed.store;
-    let merge = async {
-        let mut changed = 0;
-        while let Some(batch) = rx.recv().await {
-            let s = store.merge(batch);
-            changed += s.inserted + s.updated;
-        }
-        changed
-    };
-    let (outcome, changed) = tokio::join!(load, merge);
-    match outcome {
-        Ok(o) => {
-            if feed.follow.is_none() {
-                feed.from = Some(window_from);
-            }
-            feed.follow = Some(o.follow);
-            feed.store.enforce_limits(now);
-            Some(Ok(changed))
-        }
-        Err(e) => Some(Err(e)),
     }
 }

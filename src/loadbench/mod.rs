@@ -16,17 +16,14 @@
 pub mod tenant;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use color_eyre::eyre::{WrapErr, bail, eyre};
-use tokio::sync::mpsc;
 
 use crate::cpi::conn::{Auth, Limits, TenantConn};
-use crate::cpi::{CpiClient, MplDecoder, MplQuery};
+use crate::cpi::{CpiClient, MplQuery};
 use crate::secret::Secret;
-use crate::store::{MessageStore, MplBatch, StoreLimits};
+use crate::store::{MessageStore, StoreLimits};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct LoadBenchArgs {
@@ -88,17 +85,10 @@ pub async fn load_into_store(
 ) -> color_eyre::Result<(LoadRun, MessageStore)> {
     let before = client.stats().requests;
     let started = Instant::now();
-    let (tx, mut rx) = mpsc::channel::<MplBatch>(8);
-    let decoder: MplDecoder<MplBatch> = Arc::new(|b: Bytes| MplBatch::decode(&b));
-    let merge = async move {
-        let mut store = MessageStore::new(StoreLimits::default());
-        while let Some(batch) = rx.recv().await {
-            store.merge(batch);
-        }
-        store
-    };
-    let (outcome, store) = tokio::join!(client.fetch_mpl_window(query, decoder, tx, None), merge);
-    let outcome = outcome.wrap_err("loading the message window failed")?;
+    let mut store = MessageStore::new(StoreLimits::default());
+    let (outcome, _) = crate::resources::messages::into_store(client, query, None, &mut store)
+        .await
+        .wrap_err("loading the message window failed")?;
     let run = LoadRun {
         elapsed: started.elapsed(),
         held: store.len(),

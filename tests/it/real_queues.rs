@@ -53,7 +53,7 @@ async fn tenant_without_queue_lists_shows_the_brokers_queue_states() {
         broker.queue_states.len()
     );
 
-    let snap = cpitop::app::poll::queues_snapshot(&c)
+    let snap = cpitop::resources::queues::snapshot(&c)
         .await
         .expect("a snapshot, not an error");
     let why = snap.missing.clone().expect("says why");
@@ -137,7 +137,7 @@ async fn the_missing_status_is_configurable_and_a_listed_tenant_gets_fill_states
     .await
     .expect("sim");
     let c = CpiClient::new(sim_conn(&h)).expect("client");
-    let snap = cpitop::app::poll::queues_snapshot(&c).await.expect("snapshot");
+    let snap = cpitop::resources::queues::snapshot(&c).await.expect("snapshot");
     assert!(
         snap.missing
             .as_deref()
@@ -150,7 +150,7 @@ async fn the_missing_status_is_configurable_and_a_listed_tenant_gets_fill_states
     // With a queue list: depths as listed, and the broker's fill state beside them.
     let h = cpitop::sim::spawn(quiet(QueueApi::Classic)).await.expect("sim");
     let c = CpiClient::new(sim_conn(&h)).expect("client");
-    let snap = cpitop::app::poll::queues_snapshot(&c).await.expect("snapshot");
+    let snap = cpitop::resources::queues::snapshot(&c).await.expect("snapshot");
     assert!(snap.missing.is_none());
     let dlq = snap
         .queues

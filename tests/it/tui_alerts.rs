@@ -98,7 +98,7 @@ fn answer(plan: &FetchPlan, at: i64) -> Msg {
             .then(|| Ok(snapshot.broker.clone().unwrap_or_default())),
         keystore: plan
             .keystore
-            .then(|| Err("GET /KeystoreEntries failed with HTTP 403: missing role".to_string())),
+            .then(|| Err("GET /KeystoreEntries failed with HTTP 403: missing role".into())),
         messages: plan
             .messages
             .as_ref()
@@ -436,8 +436,8 @@ fn an_unanswered_round_is_shown_and_the_open_history_follows() {
     let fx = apply(&mut s, [Msg::Tick(due)]);
     let plan = fetch_plans(&fx).pop().expect("round");
     let down = "GET /IntegrationRuntimeArtifacts failed: connect timeout";
-    fn fail<T>(asked: bool, e: &str) -> Option<Result<T, String>> {
-        asked.then(|| Err(e.to_string()))
+    fn fail<T>(asked: bool, e: &str) -> Option<Result<T, cpitop::resources::FetchError>> {
+        asked.then(|| Err(e.into()))
     }
     apply(
         &mut s,
@@ -499,6 +499,84 @@ rules = [{ kind = "tenant_unreachable", for = "5m" }]
         generation = fetch_plans(&fx).pop().expect("next ping").generation;
     }
     assert_eq!(status_of(&s, "tenant"), Some(Status::Error));
+}
+
+/// Issue 12, item 14: a pane poll that the tenant refuses (401/403/404/429) is the tenant
+/// answering; only no answer (a dropped connection, a timeout, a 5xx) counts toward
+/// `tenant_unreachable`. Decided from the typed error's kind, not from its text.
+#[test]
+fn a_refused_pane_poll_is_an_answer_a_dropped_connection_is_not() {
+    use cpitop::cpi::CpiError;
+    let only_tenant = r#"
+[[defaults]]
+key = "tenant"
+name = "Tenant reachable"
+rules = [{ kind = "tenant_unreachable", for = "5m" }]
+"#;
+    let endpoint = || "GET IntegrationRuntimeArtifacts".to_string();
+    let cases = [
+        (
+            CpiError::Forbidden {
+                endpoint: endpoint(),
+                message: Some("missing role MonitoringDataRead".into()),
+            },
+            Status::Ok,
+        ),
+        (CpiError::Unauthorized { endpoint: endpoint() }, Status::Ok),
+        (
+            CpiError::RateLimited {
+                endpoint: endpoint(),
+                attempts: 4,
+            },
+            Status::Ok,
+        ),
+        (
+            CpiError::ConnectionDropped {
+                endpoint: endpoint(),
+                detail: "connection reset by peer".into(),
+                attempts: 4,
+            },
+            Status::Error,
+        ),
+        (
+            CpiError::Timeout {
+                endpoint: endpoint(),
+                after: std::time::Duration::from_secs(30),
+                attempts: 4,
+            },
+            Status::Error,
+        ),
+    ];
+    for (error, want) in cases {
+        let mut s = with_monitors(80, 24, only_tenant);
+        load_artifacts(&mut s, artifacts());
+        let mut t = NOW;
+        while t < NOW + 8 * 60_000 {
+            t += 30_000;
+            let generation = s.artifacts.load.generation;
+            let fx = apply(
+                &mut s,
+                [
+                    Msg::Data(DataMsg::Artifacts {
+                        generation,
+                        at: t,
+                        result: Err(error.clone().into()),
+                    }),
+                    Msg::Tick(t + 1),
+                ],
+            );
+            assert!(
+                fetch_plans(&fx).is_empty(),
+                "the pane's polls time reachability: {fx:?}"
+            );
+        }
+        assert_eq!(status_of(&s, "tenant"), Some(want), "{error}");
+        assert_eq!(
+            s.banner(),
+            Some(error.to_string()),
+            "the pane still shows why it failed"
+        );
+    }
 }
 
 #[test]

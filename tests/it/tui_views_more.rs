@@ -39,7 +39,7 @@ fn correlated(s: &mut State, result: Result<Vec<cpitop::cpi::model::MessageProce
         s,
         [Msg::Data(DataMsg::Correlated {
             correlation_id,
-            result,
+            result: result.map_err(Into::into),
         })],
     );
 }
