@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
-use cpitop::app::format::TimeFmt;
 use cpitop::app::messages::Messages;
-use cpitop::app::table::{CellCx, Table};
+use cpitop::kit::format::TimeFmt;
+use cpitop::kit::table::{CellCx, Table};
 use cpitop::store::testgen::MplPageGen;
 use cpitop::store::{
     MessageStore, MessageView, MplBatch, Query, RowId, SortColumn, SortKey, StoreLimits, filter_rows,

@@ -16,6 +16,7 @@ pub mod crash;
 pub mod get;
 pub mod grammar;
 pub mod headless;
+pub mod kit;
 pub mod loadbench;
 pub mod monitor;
 pub mod resources;

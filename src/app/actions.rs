@@ -1,14 +1,14 @@
 //! What each `Action` does to the state, and which effects it asks for.
 
-use super::action::Action;
 use super::detail::{AttachmentContent, Attachments, Correlated, MessageDetail};
 use super::doc;
-use super::load::Fetch;
 use super::messages::WINDOWS_MS;
 use super::msg::{Effect, ExportFormat};
 use super::queues::QueueMessages;
 use super::state::{Mode, Pane, Route, State, ToastKind};
-use super::table::Table;
+use crate::kit::action::Action;
+use crate::kit::load::Fetch;
+use crate::kit::table::Table;
 
 pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
     s.dirty = true;

@@ -8,12 +8,12 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::list::{Column, ListState, Width};
-use super::load::Load;
-use super::table::{CellCx, Table, Tone};
 use crate::cpi::MplFollow;
 use crate::cpi::model::{JmsBroker, KeystoreEntry, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
+use crate::kit::list::{Column, ListState, Width};
+use crate::kit::load::Load;
+use crate::kit::table::{CellCx, Table, Tone};
 use crate::monitor::{
     AlertControls, ArtifactTracker, Evaluation, Evidence, MonitorSpec, MonitorState, MonitorStatus, Needs,
     QueueSnapshot, Status, TenantHealth, Transition,
@@ -371,7 +371,7 @@ impl Alerts {
             parts.push("ack".to_string());
         }
         if let Some(sil) = self.controls.silences.get(&m.key).filter(|x| now < x.until) {
-            parts.push(format!("silenced {}", super::format::age(sil.until - now)));
+            parts.push(format!("silenced {}", crate::kit::format::age(sil.until - now)));
         }
         parts.join(" · ")
     }
@@ -402,9 +402,9 @@ impl Table for Alerts {
             0 => status_word(m.status).to_string(),
             1 => m.name.clone(),
             2 => m.text.replace('\n', " "),
-            3 => super::format::age_since(Some(m.since), cx.now),
+            3 => crate::kit::format::age_since(Some(m.since), cx.now),
             4 => self.note(m, cx.now),
-            5 => super::format::age_since(Some(m.last_evaluated), cx.now),
+            5 => crate::kit::format::age_since(Some(m.last_evaluated), cx.now),
             _ => String::new(),
         }
     }

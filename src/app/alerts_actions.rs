@@ -6,7 +6,7 @@ use super::alerts::EvidenceRow;
 use super::doc::{DocLine, Seg, wrap};
 use super::msg::Effect;
 use super::state::{Mode, Pane, Route, State, ToastKind};
-use super::table::{Table, Tone};
+use crate::kit::table::{Table, Tone};
 use crate::monitor::Evidence;
 
 /// Silence choices offered by `S`.
@@ -197,14 +197,14 @@ pub fn silence(s: &mut State, arg: &str, fx: &mut Vec<Effect>) {
         return;
     }
     let arg = if arg.is_empty() { "1h" } else { arg };
-    match super::format::parse_duration(arg).filter(|ms| *ms > 0) {
+    match crate::kit::format::parse_duration(arg).filter(|ms| *ms > 0) {
         Some(ms) => {
             let now = s.now;
             s.alerts.controls.silence(&key, now + ms, now, "");
             s.toast(
                 format!(
                     "{name}: silenced for {} (no bell, no notifications)",
-                    super::format::age(ms)
+                    crate::kit::format::age(ms)
                 ),
                 ToastKind::Info,
             );
@@ -269,8 +269,8 @@ pub fn evidence_doc(s: &State, key: &str) -> Vec<DocLine> {
                 "  since {} {} ({} ago) · evaluated {} ago",
                 t.datetime(Some(m.since)),
                 t.zone(),
-                super::format::age(s.now - m.since),
-                super::format::age(s.now - m.last_evaluated)
+                crate::kit::format::age(s.now - m.since),
+                crate::kit::format::age(s.now - m.last_evaluated)
             ),
             Tone::Normal,
             false,
@@ -328,11 +328,11 @@ pub fn certificate_doc(s: &State, alias: &str) -> Vec<DocLine> {
         Some(e) => {
             let (status, tone) = match e.valid_not_after {
                 Some(end) if end <= s.now => (
-                    format!("EXPIRED {} ago", super::format::age(s.now - end)),
+                    format!("EXPIRED {} ago", crate::kit::format::age(s.now - end)),
                     Tone::Bad,
                 ),
                 Some(end) => (
-                    format!("valid, expires in {}", super::format::age(end - s.now)),
+                    format!("valid, expires in {}", crate::kit::format::age(end - s.now)),
                     Tone::Good,
                 ),
                 None => ("no expiry date reported".to_string(), Tone::Muted),

@@ -3,11 +3,11 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::list::{Column, ListState, Width};
-use super::load::{Fetch, Load};
-use super::table::{CellCx, Table, Tone};
 use crate::cpi::model::{ArtifactStatus, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
+use crate::kit::list::{Column, ListState, Width};
+use crate::kit::load::{Fetch, Load};
+use crate::kit::table::{CellCx, Table, Tone};
 use crate::monitor::snapshot::ArtifactTracker;
 
 pub const COLUMNS: &[Column] = &[
@@ -79,7 +79,7 @@ impl Artifacts {
 pub fn since_cell(since: Option<Since>, cx: &CellCx) -> String {
     match since {
         None => String::new(),
-        Some(Since::Known(at)) => super::format::age(cx.now - at),
+        Some(Since::Known(at)) => crate::kit::format::age(cx.now - at),
         Some(Since::SeenAtStart(at)) => {
             let day = |ms| cx.time.datetime(Some(ms)).get(..10).map(str::to_string);
             if day(at) == day(cx.now) {

@@ -19,8 +19,8 @@ use super::detail::MessagePart;
 use super::msg::{DataMsg, Effect, Msg};
 use super::queues::QueuesSnapshot;
 use super::state::{State, ToastKind};
-use super::table::Table;
 use crate::cpi::odata::EpochMs;
+use crate::kit::table::Table;
 use crate::store::{MessageStore, MplBatch};
 
 /// Debounce of cache writes.
@@ -128,7 +128,7 @@ fn messages_cacheable(s: &State) -> bool {
 /// recently they were written.
 fn collect(s: &mut State, wait: bool, force: bool) -> Option<CacheSave> {
     let tenant = s.cache.tenant.clone()?;
-    let fresh = |l: &super::load::Load| l.loaded_at.filter(|_| !l.from_cache);
+    let fresh = |l: &crate::kit::load::Load| l.loaded_at.filter(|_| !l.from_cache);
     let mut save = CacheSave {
         tenant,
         url: s.cache.url.clone(),
@@ -275,7 +275,7 @@ pub fn apply_loaded(s: &mut State, c: CacheLoaded) {
     }
 }
 
-fn cached(load: &mut super::load::Load, at: EpochMs) {
+fn cached(load: &mut crate::kit::load::Load, at: EpochMs) {
     load.loaded_at = Some(at);
     load.from_cache = true;
 }
@@ -339,7 +339,7 @@ fn remember_or_recall(
                 *result = Ok(Some(format!(
                     "{}\n\n[cached: fetched {} ago — fetching it again failed: {e}]",
                     t.text,
-                    crate::app::format::age(now - t.fetched_at),
+                    crate::kit::format::age(now - t.fetched_at),
                 )));
             }
         }

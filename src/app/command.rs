@@ -1,11 +1,11 @@
 //! `:` command mode, k9s style: pane names with short aliases, and a few verbs with arguments.
 
-use super::action::Action;
 use super::actions::{act, export, quit, rebuild_focused, set_window, switch_pane};
-use super::format::parse_duration;
 use super::msg::{Effect, ExportFormat};
 use super::state::{Mode, Pane, State, ToastKind};
 use crate::cpi::odata::parse_datetime_literal;
+use crate::kit::action::Action;
+use crate::kit::format::parse_duration;
 
 /// (name, aliases, usage) — what `:help` and completion know.
 pub const COMMANDS: &[(&str, &[&str], &str)] = &[
@@ -232,7 +232,7 @@ fn sort(s: &mut State, args: &[&str]) {
         Some(dir) => format!("{name}:{dir}"),
         None => name.to_string(),
     };
-    match super::list::parse_sort(&spec, t.columns()) {
+    match crate::kit::list::parse_sort(&spec, t.columns()) {
         Ok(sort) => {
             t.list_mut().sort = Some(sort);
             rebuild_focused(s);

@@ -3,10 +3,10 @@
 
 use std::cmp::Ordering;
 
-use super::list::{Column, ListState, Width};
-use super::load::Fetch;
-use super::table::{CellCx, Table, Tone};
 use crate::cpi::model::{CustomHeaderProperty, MessageProcessingLog, MplAttachment, MplRunStep, MplStatus};
+use crate::kit::list::{Column, ListState, Width};
+use crate::kit::load::Fetch;
+use crate::kit::table::{CellCx, Table, Tone};
 pub use crate::resources::message_detail::{MessagePart, NavPart, RunWithSteps};
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -206,7 +206,7 @@ impl Table for Attachments {
         match col {
             0 => a.name.clone(),
             1 => a.content_type.clone(),
-            2 => super::format::bytes(a.payload_size),
+            2 => crate::kit::format::bytes(a.payload_size),
             3 => cx.time.datetime(a.timestamp),
             _ => String::new(),
         }

@@ -8,13 +8,13 @@ use unicode_width::UnicodeWidthChar;
 
 use super::artifacts::Since;
 use super::detail::{MessageDetail, NavPart, RunWithSteps, status_tone, step_failed};
-use super::format;
-use super::load::Fetch;
 use super::state::{Route, State};
-use super::table::{CellCx, Tone};
 use crate::cpi::artifact_error::{LABEL_EXCEPTION, level_line};
 use crate::cpi::model::MplStatus;
 use crate::cpi::odata::EpochMs;
+use crate::kit::format;
+use crate::kit::load::Fetch;
+use crate::kit::table::{CellCx, Tone};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seg {

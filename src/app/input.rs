@@ -2,12 +2,12 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::action::Action;
 use super::actions::{act, quit, rebuild_focused};
 use super::command;
-use super::keymap::Key;
 use super::msg::Effect;
 use super::state::{Mode, State, ToastKind};
+use crate::kit::action::Action;
+use crate::kit::keymap::Key;
 
 pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
     if k.kind == KeyEventKind::Release {

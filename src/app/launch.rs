@@ -4,7 +4,6 @@
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
 use super::audit::{AuditLog, Identity};
-use super::keymap::Keymap;
 use super::run::{Session, run};
 use super::state::{Intervals, TenantInfo};
 use super::write_exec::WriteSetup;
@@ -12,6 +11,7 @@ use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::client::CpiClient;
 use crate::cpi::conn::TenantConn;
+use crate::kit::keymap::Keymap;
 use crate::ui::{ColorLevel, Theme};
 
 /// The web UI root guessed from a CF API host (`crate::cpi::weblink::guess_root`): the last

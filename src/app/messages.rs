@@ -5,11 +5,11 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::detail::status_tone;
-use super::list::{Column, ListState, Sort, SortDir, Width};
-use super::load::Load;
 use super::msg::MessageQuery;
-use super::table::{CellCx, Table, Tone};
 use crate::cpi::model::MplStatus;
+use crate::kit::list::{Column, ListState, Sort, SortDir, Width};
+use crate::kit::load::Load;
+use crate::kit::table::{CellCx, Table, Tone};
 use crate::store::{
     MessageRef, MessageStore, MessageView, MplBatch, Query, RowId, SortColumn, SortKey, StatusSet,
     StoreLimits,
@@ -134,10 +134,10 @@ impl Messages {
     }
 
     /// `last 1h`, `15m`, or the custom range.
-    pub fn window_label(&self, time: &super::format::TimeFmt) -> String {
+    pub fn window_label(&self, time: &crate::kit::format::TimeFmt) -> String {
         match self.query.range {
             Some((from, to)) => format!("{} – {}", time.datetime(Some(from)), time.datetime(Some(to))),
-            None => format!("last {}", super::format::window_label(self.query.window_ms)),
+            None => format!("last {}", crate::kit::format::window_label(self.query.window_ms)),
         }
     }
 
@@ -267,7 +267,10 @@ impl Table for Messages {
             3 => m.sender.to_string(),
             4 => m.receiver.to_string(),
             5 => m.application_message_id.to_string(),
-            6 => m.duration_ms().map(super::format::duration).unwrap_or_default(),
+            6 => m
+                .duration_ms()
+                .map(crate::kit::format::duration)
+                .unwrap_or_default(),
             7 => m.guid.to_string(),
             _ => String::new(),
         }
@@ -363,9 +366,9 @@ impl Table for Messages {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::format::TimeFmt;
-    use crate::app::list::{Sort, SortDir};
     use crate::app::msg::Effect;
+    use crate::kit::format::TimeFmt;
+    use crate::kit::list::{Sort, SortDir};
     use crate::store::testgen::MplPageGen;
 
     fn cx() -> CellCx {

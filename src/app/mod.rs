@@ -4,7 +4,6 @@
 //! channel to the loop that owns `State`; `update` mutates it and returns `Effect`s, which the
 //! effect runner executes; views render `&State` when it is dirty.
 
-pub mod action;
 pub mod actions;
 pub mod alerts;
 pub mod alerts_actions;
@@ -22,12 +21,8 @@ pub mod doc;
 pub mod effects;
 pub mod export;
 pub mod fetch;
-pub mod format;
 pub mod input;
-pub mod keymap;
 pub mod launch;
-pub mod list;
-pub mod load;
 pub mod messages;
 pub mod monitor_poll;
 pub mod msg;
@@ -35,15 +30,14 @@ pub mod poll;
 pub mod queues;
 pub mod run;
 pub mod state;
-pub mod table;
 pub mod tenant_effects;
 pub mod update;
 pub mod write_actions;
 pub mod write_exec;
 pub mod write_plan;
 
-pub use action::Action;
-pub use keymap::Keymap;
+pub use crate::kit::action::Action;
+pub use crate::kit::keymap::Keymap;
 pub use msg::{DataMsg, Effect, Msg};
 pub use state::{Pane, Route, State};
 pub use update::{apply, update};

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use super::action::Action;
 use super::detail::MessagePart;
 use super::queues::QueuesSnapshot;
 use crate::cpi::model::{JmsMessage, MessageProcessingLog, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
+use crate::kit::action::Action;
 pub use crate::resources::FetchError;
 
 pub type Generation = u64;

@@ -3,11 +3,11 @@
 
 use std::cmp::Ordering;
 
-use super::list::{Column, ListState, Width};
-use super::load::Load;
-use super::table::{CellCx, Table, Tone};
 use crate::cpi::model::{JmsBroker, JmsMessage, JmsMessageState};
 use crate::cpi::odata::EpochMs;
+use crate::kit::list::{Column, ListState, Width};
+use crate::kit::load::Load;
+use crate::kit::table::{CellCx, Table, Tone};
 pub use crate::resources::queues::{
     DLQ_PREFIX, QueueRow, QueueStats, QueuesSnapshot, base_name, broker_only_notice, broker_rows, fill_word,
     is_dlq,
@@ -102,20 +102,20 @@ impl Table for Queues {
         match col {
             0 => q.name.clone(),
             1 if r.broker_only => unknown(),
-            1 => super::format::thousands(q.numb_of_msgs.max(0) as u64),
+            1 => crate::kit::format::thousands(q.numb_of_msgs.max(0) as u64),
             2 => stat(|s| s.failed),
             3 => stat(|s| s.blocked),
-            4 => super::format::age_since(r.stats.and_then(|s| s.oldest), cx.now),
+            4 => crate::kit::format::age_since(r.stats.and_then(|s| s.oldest), cx.now),
             5 => if q.active { "active" } else { "stopped" }.into(),
             6 if r.broker_only => unknown(),
             6 => if q.exclusive { "yes" } else { "no" }.into(),
             7 => match self.partner(&q.name) {
                 Some(p) if p.broker_only => unknown(),
-                Some(p) => super::format::thousands(p.queue.numb_of_msgs.max(0) as u64),
+                Some(p) => crate::kit::format::thousands(p.queue.numb_of_msgs.max(0) as u64),
                 None => String::new(),
             },
             8 if r.broker_only => unknown(),
-            8 => super::format::bytes(q.size),
+            8 => crate::kit::format::bytes(q.size),
             9 => r.fill.map(fill_word).unwrap_or_default().into(),
             _ => String::new(),
         }
@@ -235,7 +235,7 @@ impl Table for QueueMessages {
             0 => jms_state_word(m.state(cx.now)).into(),
             1 => m.msgid.clone(),
             2 => m.mplid.clone(),
-            3 => super::format::age_since(m.created_at, cx.now),
+            3 => crate::kit::format::age_since(m.created_at, cx.now),
             4 => m.retry_count.to_string(),
             5 => cx.time.short(m.next_retry, cx.now),
             6 => cx.time.datetime(m.created_at),

@@ -14,12 +14,12 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::effects::EffectRunner;
-use super::keymap::Keymap;
 use super::msg::{ApiStats, Msg};
 use super::poll::now_ms;
 use super::state::{Intervals, State, TenantInfo};
 use super::update::update;
 use crate::cpi::client::CpiClient;
+use crate::kit::keymap::Keymap;
 use crate::ui::Theme;
 
 /// Everything the loop needs, prepared by `launch` from the config or the demo tenant.

@@ -4,15 +4,15 @@ use std::path::PathBuf;
 
 use super::artifacts::Artifacts;
 use super::detail::{AttachmentContent, Attachments, Correlated, MessageDetail};
-use super::format::TimeFmt;
-use super::keymap::{Context, Keymap};
-use super::load::Load;
 use super::messages::Messages;
 use super::msg::{ApiStats, PollPlan};
 use super::queues::{QueueMessages, Queues};
-use super::table::{CellCx, Table};
 pub use crate::config::Environment;
 use crate::cpi::odata::EpochMs;
+use crate::kit::format::TimeFmt;
+use crate::kit::keymap::{Context, Keymap};
+use crate::kit::load::Load;
+use crate::kit::table::{CellCx, Table};
 
 /// Top-level panes, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

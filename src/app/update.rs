@@ -3,11 +3,11 @@
 
 use crossterm::event::MouseEventKind;
 
-use super::action::Action;
 use super::msg::{DataMsg, Effect, MessagesEvent, Msg, PollKind, PollPlan, PollSpec};
 use super::state::{Pane, Route, State, ToastKind};
-use super::table::Table;
 use super::{actions, command, input};
+use crate::kit::action::Action;
+use crate::kit::table::Table;
 
 pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
@@ -145,7 +145,7 @@ fn data(s: &mut State, d: DataMsg) {
         DataMsg::ArtifactError { id, result } => {
             s.artifacts
                 .errors
-                .insert(id, super::load::Fetch::from_result(result));
+                .insert(id, crate::kit::load::Fetch::from_result(result));
             s.dirty = true;
         }
         DataMsg::Queues {
@@ -246,14 +246,14 @@ fn data(s: &mut State, d: DataMsg) {
                 if let Some(link) = link {
                     super::ctx::learn_web_ui(s, &link);
                 }
-                s.correlated.items = super::load::Fetch::from_result(result);
+                s.correlated.items = crate::kit::load::Fetch::from_result(result);
                 s.correlated.rebuild(&cx);
                 s.dirty = true;
             }
         }
         DataMsg::Attachment { id, result } => {
             if let Some(a) = s.attachment.as_mut().filter(|a| a.id == id) {
-                a.content = super::load::Fetch::from_result(result);
+                a.content = crate::kit::load::Fetch::from_result(result);
                 s.dirty = true;
             }
         }
@@ -344,7 +344,7 @@ fn sync_polling(s: &mut State) -> Option<PollPlan> {
     Some(plan)
 }
 
-fn restart(load: &mut super::load::Load, interval_ms: u64, reset: bool) -> PollSpec {
+fn restart(load: &mut crate::kit::load::Load, interval_ms: u64, reset: bool) -> PollSpec {
     let generation = load.generation + 1;
     if reset {
         load.reset(generation);

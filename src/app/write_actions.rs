@@ -131,7 +131,7 @@ pub fn count_word(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {
-        format!("{} {word}s", super::format::thousands(n as u64))
+        format!("{} {word}s", crate::kit::format::thousands(n as u64))
     }
 }
 

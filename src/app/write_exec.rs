@@ -373,7 +373,7 @@ impl JobCx {
                 r.failed.push(fail(id, "no final status in time"));
                 r.headline = format!(
                     "{id} is still {last} after {}: follow it in the Artifacts pane",
-                    super::format::age(waited.as_millis() as i64)
+                    crate::kit::format::age(waited.as_millis() as i64)
                 );
                 return r;
             }

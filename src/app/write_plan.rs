@@ -2,13 +2,13 @@
 //! guard, which messages or artifact, the move target and its checks, and whether the action is
 //! destructive (typed confirmation). Pure: no I/O.
 
-use super::action::Action;
 use super::msg::Effect;
 use super::queues::{base_name, is_dlq};
 use super::state::{Pane, Route, State, ToastKind};
-use super::table::Table;
 use super::write_actions::{ArtifactOp, Dialog, Job, Plan, QueueOp, Selection, WriteEffect, count_word};
 use crate::cpi::queues::JmsMessageKey;
+use crate::kit::action::Action;
+use crate::kit::table::Table;
 
 /// The word typed to confirm a delete.
 pub const DELETE_WORD: &str = "delete";
@@ -301,7 +301,7 @@ fn complete(s: &State, mut plan: Plan) -> Plan {
                         let verb = if hidden == 1 { "is" } else { "are" };
                         warnings.push(format!(
                             "{} of them {verb} hidden by the / filter",
-                            super::format::thousands(hidden as u64)
+                            crate::kit::format::thousands(hidden as u64)
                         ));
                     }
                     (count_word(m.len(), "message"), whole)
@@ -309,7 +309,7 @@ fn complete(s: &State, mut plan: Plan) -> Plan {
                 Selection::All { expected } => (
                     format!(
                         "all messages ({} at the last refresh; those in the queue when it runs)",
-                        super::format::thousands((*expected).max(0) as u64)
+                        crate::kit::format::thousands((*expected).max(0) as u64)
                     ),
                     true,
                 ),

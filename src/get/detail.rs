@@ -5,11 +5,11 @@ use serde_json::{Value, json};
 
 use crate::app::detail::{MessageDetail, NavPart};
 use crate::app::doc;
-use crate::app::keymap::Keymap;
-use crate::app::load::Fetch;
 use crate::app::state::{Pane, Route, State, TenantInfo};
 use crate::cpi::client::CpiClient;
 use crate::cpi::odata::EpochMs;
+use crate::kit::keymap::Keymap;
+use crate::kit::load::Fetch;
 
 use super::output::Output;
 

@@ -3,12 +3,12 @@
 
 use chrono::NaiveDate;
 
-use crate::app::format::parse_duration;
 use crate::app::msg::MessageQuery;
 use crate::app::poll::mpl_query;
 use crate::cpi::model::MplStatus;
 use crate::cpi::mpl_window::MplQuery;
 use crate::cpi::odata::{EpochMs, parse_datetime_literal};
+use crate::kit::format::parse_duration;
 
 /// A point in time as given on the command line: a duration before now, or a UTC time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,15 +124,15 @@ impl MessageFilter {
 
     /// `last 1h · status=FAILED · iflow=X`: the window and filters, for the summary line.
     pub fn describe(&self, now: EpochMs) -> String {
-        let time = crate::app::format::TimeFmt::default();
+        let time = crate::kit::format::TimeFmt::default();
         let mut parts = Vec::new();
         match (self.since, self.until) {
             (None, None) => parts.push(format!(
                 "last {}",
-                crate::app::format::window_label(DEFAULT_SINCE_MS)
+                crate::kit::format::window_label(DEFAULT_SINCE_MS)
             )),
             (Some(TimeArg::Ago(ms)), None) => {
-                parts.push(format!("last {}", crate::app::format::window_label(ms)))
+                parts.push(format!("last {}", crate::kit::format::window_label(ms)))
             }
             _ => {
                 let (from, to) = self.window(now).unwrap_or((now, None));

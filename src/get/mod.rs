@@ -18,13 +18,13 @@ use std::io::{IsTerminal, Write};
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use crate::app::format::TimeFmt;
-use crate::app::table::CellCx;
 use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::client::CpiClient;
 use crate::cpi::conn::TenantConn;
 use crate::cpi::model::MplStatus;
+use crate::kit::format::TimeFmt;
+use crate::kit::table::CellCx;
 
 use filter::{MessageFilter, TimeArg};
 pub use output::Output;

@@ -5,8 +5,8 @@
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::export;
-use crate::app::list::Column;
-use crate::app::table::Tone;
+use crate::kit::list::Column;
+use crate::kit::table::Tone;
 
 /// `-o`: how results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -105,7 +105,7 @@ pub fn aligned(columns: &[Column], rows: &[Vec<String>], tones: Option<&[Vec<Ton
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::list::Width;
+    use crate::kit::list::Width;
 
     const COLS: &[Column] = &[
         Column::new("name", "NAME", Width::Fill(10), 'n'),

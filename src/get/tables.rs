@@ -2,12 +2,12 @@
 //! into the TUI's own pane structures, so filtering, ordering and cell text are the TUI's.
 
 use crate::app::artifacts::Artifacts;
-use crate::app::list::Column;
 use crate::app::messages::Messages;
 use crate::app::queues::{QueueMessages, Queues};
-use crate::app::table::{CellCx, Table, Tone};
 use crate::cpi::client::{CpiClient, QueueApiKind};
 use crate::cpi::model::{CapacityLevel, JmsBroker};
+use crate::kit::list::Column;
+use crate::kit::table::{CellCx, Table, Tone};
 
 use super::filter::MessageFilter;
 
@@ -33,7 +33,7 @@ pub struct Printed {
 }
 
 /// Resolve `--sort` against a table's columns (the sort-spec grammar of `app::list`).
-pub use crate::app::list::parse_sort;
+pub use crate::kit::list::parse_sort;
 
 type Rows = (Vec<Vec<String>>, Vec<Vec<Tone>>);
 
@@ -276,7 +276,7 @@ pub async fn queue(client: &CpiClient, name: &str, opts: &TableOpts, cx: &CellCx
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::list::{Sort, SortDir};
+    use crate::kit::list::{Sort, SortDir};
 
     #[test]
     fn sort_names_a_column() {

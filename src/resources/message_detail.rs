@@ -174,5 +174,5 @@ pub fn text_of(bytes: &[u8]) -> String {
 }
 
 fn bytes_text(n: usize) -> String {
-    crate::app::format::bytes(i64::try_from(n).unwrap_or(i64::MAX))
+    crate::kit::format::bytes(i64::try_from(n).unwrap_or(i64::MAX))
 }

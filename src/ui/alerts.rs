@@ -6,11 +6,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::chrome::{Hint, h};
-use super::theme::Theme;
-use crate::app::action::Action;
 use crate::app::alerts_actions::{certificate_doc, evidence_doc};
 use crate::app::state::State;
-use crate::app::table::{Table, Tone};
+use crate::kit::action::Action;
+use crate::kit::table::{Table, Tone};
+use crate::kit::widgets::theme::Theme;
 
 pub const HINTS: &[Hint] = &[
     Hint(Action::Open, Some("evidence")),
@@ -68,11 +68,11 @@ fn summary(s: &State, theme: &Theme) -> Line<'static> {
         first = false;
         spans.push(Span::styled(format!("{n} {word}"), theme.tone(tone)));
     }
-    let every = crate::app::format::age(a.interval_ms);
+    let every = crate::kit::format::age(a.interval_ms);
     let next = if a.fetching.is_some() {
         format!("{} evaluating…", super::spinner(s))
     } else {
-        format!("next in {}", crate::app::format::age(a.next_due - s.now))
+        format!("next in {}", crate::kit::format::age(a.next_due - s.now))
     };
     spans.push(Span::styled(
         format!("   evaluated every {every}, {next}"),
@@ -99,7 +99,7 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
             }])],
             area.width as usize,
         );
-        super::doc::render(buf, area, &lines, 0, theme);
+        crate::kit::widgets::doc::render(buf, area, &lines, 0, theme);
         return;
     }
     if !a.configured() {
@@ -127,7 +127,7 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
             area.width.saturating_sub(2),
             area.height - y,
         );
-        super::doc::render(buf, inner, &lines, 0, theme);
+        crate::kit::widgets::doc::render(buf, inner, &lines, 0, theme);
         return;
     }
     if a.rows.is_empty() {
@@ -148,7 +148,7 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         buf.set_line(area.x, area.y, &summary(s, theme), area.width);
         area = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
     }
-    super::table::render(buf, area, &s.alerts, &s.cell_cx(), theme);
+    crate::kit::widgets::table::render(buf, area, &s.alerts, &s.cell_cx(), theme);
     if s.alerts.list.view.is_empty() {
         let text = format!(
             "No monitors match /{} — Esc clears the filter.",
@@ -165,7 +165,7 @@ pub fn render_evidence(buf: &mut Buffer, area: Rect, s: &State, key: &str, theme
     // The document gets what it needs, but leaves the evidence table at least 4 rows.
     let table_min = if ev.rows.is_empty() { 2 } else { 4 + 1 };
     let top = (lines.len() as u16 + 1).min(area.height.saturating_sub(table_min));
-    super::doc::render(buf, Rect::new(area.x, area.y, area.width, top), &lines, 0, theme);
+    crate::kit::widgets::doc::render(buf, Rect::new(area.x, area.y, area.width, top), &lines, 0, theme);
     let rest = Rect::new(area.x, area.y + top, area.width, area.height - top);
     if rest.height == 0 {
         return;
@@ -182,7 +182,7 @@ pub fn render_evidence(buf: &mut Buffer, area: Rect, s: &State, key: &str, theme
         );
         return;
     }
-    super::table::render(buf, rest, ev, &s.cell_cx(), theme);
+    crate::kit::widgets::table::render(buf, rest, ev, &s.cell_cx(), theme);
 }
 
 pub fn render_history(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
@@ -195,7 +195,7 @@ pub fn render_history(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         );
         return;
     }
-    super::table::render(buf, area, hist, &s.cell_cx(), theme);
+    crate::kit::widgets::table::render(buf, area, hist, &s.cell_cx(), theme);
     if hist.list().view.is_empty() {
         let inner = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(1));
         super::placeholder(
@@ -214,5 +214,5 @@ pub fn render_history(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
 
 pub fn render_certificate(buf: &mut Buffer, area: Rect, s: &State, alias: &str, theme: &Theme) {
     let lines = certificate_doc(s, alias);
-    super::doc::render(buf, area, &lines, 0, theme);
+    crate::kit::widgets::doc::render(buf, area, &lines, 0, theme);
 }

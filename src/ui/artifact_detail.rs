@@ -4,9 +4,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::chrome::{Hint, h};
-use super::theme::Theme;
-use crate::app::action::Action;
 use crate::app::state::State;
+use crate::kit::action::Action;
+use crate::kit::widgets::theme::Theme;
 
 pub const HINTS: &[Hint] = &[
     h(Action::Back),
@@ -20,5 +20,5 @@ pub const HINTS: &[Hint] = &[
 
 pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
     let lines = crate::app::doc::current(s);
-    super::doc::render(buf, area, &lines, s.artifact_scroll, theme);
+    crate::kit::widgets::doc::render(buf, area, &lines, s.artifact_scroll, theme);
 }

@@ -4,9 +4,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::chrome::{Hint, h};
-use super::theme::Theme;
-use crate::app::action::Action;
 use crate::app::state::State;
+use crate::kit::action::Action;
+use crate::kit::widgets::theme::Theme;
 
 pub const HINTS: &[Hint] = &[
     h(Action::Open),

@@ -5,9 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::chrome::{Hint, h};
-use super::theme::Theme;
-use crate::app::action::Action;
 use crate::app::state::State;
+use crate::kit::action::Action;
+use crate::kit::widgets::theme::Theme;
 
 pub const HINTS: &[Hint] = &[
     h(Action::Open),
@@ -18,7 +18,7 @@ pub const HINTS: &[Hint] = &[
 ];
 
 pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
-    super::table::render(buf, area, &s.attachments, &s.cell_cx(), theme);
+    crate::kit::widgets::table::render(buf, area, &s.attachments, &s.cell_cx(), theme);
     let list = &s.attachments.list;
     if list.is_empty() && !list.filter.is_empty() {
         let inner = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(1));

@@ -5,12 +5,12 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::theme::Theme;
-use crate::app::action::Action;
-use crate::app::format::{age, thousands, window_label};
-use crate::app::load::{Load, Phase};
 use crate::app::state::{Mode, Pane, Route, State, ToastKind};
-use crate::app::table::Tone;
+use crate::kit::action::Action;
+use crate::kit::format::{age, thousands, window_label};
+use crate::kit::load::{Load, Phase};
+use crate::kit::table::Tone;
+use crate::kit::widgets::theme::Theme;
 
 fn width(spans: &[Span<'_>]) -> usize {
     spans.iter().map(|s| s.width()).sum()
@@ -179,7 +179,7 @@ pub fn banner(buf: &mut Buffer, area: Rect, s: &State, err: &str, theme: &Theme)
         None => String::new(),
     };
     let text = format!(" ✘ {}{tail}", err.lines().next().unwrap_or(err));
-    let (text, _) = super::table::fit(&text, area.width as usize);
+    let (text, _) = crate::kit::widgets::table::fit(&text, area.width as usize);
     buf.set_stringn(area.x, area.y, text, area.width as usize, theme.banner());
 }
 
@@ -274,7 +274,7 @@ pub fn breadcrumb(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
     let mut left = format!("─ {} ", parts.join(" › "));
     let avail = (area.width as usize).saturating_sub(right.chars().count() + 2);
     if left.chars().count() > avail {
-        left = super::table::fit(&left, avail).0;
+        left = crate::kit::widgets::table::fit(&left, avail).0;
     }
     let fill = (area.width as usize).saturating_sub(left.chars().count() + right.chars().count() + 1);
     let line = Line::from(vec![
@@ -363,7 +363,7 @@ pub fn footer(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         let text = format!(" {} ", t.text);
         let w = text.chars().count().min(area.width as usize) as u16;
         let x = area.x + area.width - w;
-        let (text, _) = super::table::fit(&text, w as usize);
+        let (text, _) = crate::kit::widgets::table::fit(&text, w as usize);
         buf.set_style(
             Rect::new(x, area.y, w, 1),
             Style::default().add_modifier(Modifier::REVERSED),

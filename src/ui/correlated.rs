@@ -5,12 +5,12 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::chrome::{Hint, h};
-use super::theme::Theme;
-use crate::app::action::Action;
 use crate::app::doc::{DocLine, Seg, wrap};
-use crate::app::load::Fetch;
 use crate::app::state::State;
-use crate::app::table::Tone;
+use crate::kit::action::Action;
+use crate::kit::load::Fetch;
+use crate::kit::table::Tone;
+use crate::kit::widgets::theme::Theme;
 
 pub const HINTS: &[Hint] = &[
     h(Action::Open),
@@ -48,7 +48,7 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
             }
         }
         Fetch::Done(items) => {
-            super::table::render(buf, area, &s.correlated, &s.cell_cx(), theme);
+            crate::kit::widgets::table::render(buf, area, &s.correlated, &s.cell_cx(), theme);
             let list = &s.correlated.list;
             let text = if items.is_empty() {
                 Some(format!(

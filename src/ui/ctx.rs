@@ -7,9 +7,9 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
-use super::theme::{ColorLevel, Theme};
 use crate::app::ctx::CtxEntry;
 use crate::app::state::State;
+use crate::kit::widgets::theme::{ColorLevel, Theme};
 
 /// Badge style of a tenant: its configured colour as background (PROD-red by default).
 fn badge(theme: &Theme, e: &CtxEntry) -> Style {
@@ -89,7 +89,7 @@ pub fn lines(s: &State, selected: usize, theme: &Theme) -> Vec<Line<'static>> {
             Span::raw("  "),
             Span::styled(
                 format!("{:<9}", if e.read_only { "READ-ONLY" } else { "" }),
-                theme.tone(crate::app::table::Tone::Warn),
+                theme.tone(crate::kit::table::Tone::Warn),
             ),
             Span::raw("  "),
             Span::styled(

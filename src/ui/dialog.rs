@@ -7,10 +7,10 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
-use super::theme::Theme;
 use crate::app::state::State;
-use crate::app::table::Tone;
 use crate::app::write_actions::{Dialog, Plan, Report, Running};
+use crate::kit::table::Tone;
+use crate::kit::widgets::theme::Theme;
 
 /// Draw the open dialog, or the hidden progress line.
 pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
@@ -158,7 +158,7 @@ fn progress_lines(s: &State, r: &Running, theme: &Theme) -> Vec<Line<'static>> {
         "{} {} · {}",
         super::spinner(s),
         r.note,
-        crate::app::format::age(s.now - r.started)
+        crate::kit::format::age(s.now - r.started)
     )));
     if r.cancelling {
         l.push(Line::styled(
@@ -230,7 +230,7 @@ fn boxed(
         h,
     );
     Clear.render(rect, buf);
-    let (title, _) = super::table::fit(title, w.saturating_sub(2) as usize);
+    let (title, _) = crate::kit::widgets::table::fit(title, w.saturating_sub(2) as usize);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
@@ -251,7 +251,7 @@ fn mini(buf: &mut Buffer, area: Rect, s: &State, r: &Running, theme: &Theme) {
         return;
     }
     let text = format!(" {} {} · {} of {} ", super::spinner(s), r.title, r.done, r.total);
-    let (text, _) = super::table::fit(&text, area.width as usize);
+    let (text, _) = crate::kit::widgets::table::fit(&text, area.width as usize);
     let w = unicode_width::UnicodeWidthStr::width(text.as_str()) as u16;
     let y = area.y + area.height - 2;
     let x = area.x + area.width - w;

@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
-use super::theme::Theme;
 use crate::app::command::COMMANDS;
-use crate::app::keymap::Context;
 use crate::app::state::State;
+use crate::kit::keymap::Context;
+use crate::kit::widgets::theme::Theme;
 
 pub fn lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
@@ -32,10 +32,10 @@ pub fn lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
             ];
             if s.keymap.is_dangerous(*action) {
                 // k9s style: actions that change the tenant are marked.
-                line[0].style = theme.tone(crate::app::table::Tone::Bad);
+                line[0].style = theme.tone(crate::kit::table::Tone::Bad);
                 line.push(Span::styled(
                     " ⚠ dangerous",
-                    theme.tone(crate::app::table::Tone::Bad),
+                    theme.tone(crate::kit::table::Tone::Bad),
                 ));
             }
             out.push(Line::from(line));

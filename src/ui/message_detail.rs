@@ -6,9 +6,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::chrome::{Hint, h};
-use super::theme::Theme;
-use crate::app::action::Action;
 use crate::app::state::{Route, State};
+use crate::kit::action::Action;
+use crate::kit::widgets::theme::Theme;
 
 pub const HINTS: &[Hint] = &[
     h(Action::Back),
@@ -35,5 +35,5 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         Route::Attachment { .. } => s.attachment.as_ref().map_or(0, |a| a.scroll),
         _ => s.message.as_ref().map_or(0, |d| d.scroll),
     };
-    super::doc::render(buf, area, &lines, scroll, theme);
+    crate::kit::widgets::doc::render(buf, area, &lines, scroll, theme);
 }

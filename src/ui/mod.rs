@@ -9,14 +9,11 @@ pub mod chrome;
 pub mod correlated;
 pub mod ctx;
 pub mod dialog;
-pub mod doc;
 pub mod help;
 pub mod message_detail;
 pub mod messages;
 pub mod queue_messages;
 pub mod queues;
-pub mod table;
-pub mod theme;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -24,10 +21,10 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
 
-use crate::app::load::{Load, Phase};
 use crate::app::state::{Mode, Pane, Route, State};
-use crate::app::table::Table;
-pub use theme::{ColorLevel, Theme};
+use crate::kit::load::{Load, Phase};
+use crate::kit::table::Table;
+pub use crate::kit::widgets::theme::{ColorLevel, Theme};
 
 /// Draw one frame.
 pub fn render(frame: &mut Frame, s: &State, theme: &Theme) {
@@ -123,16 +120,16 @@ pub fn table_or_placeholder(
         Phase::Failed => {
             let text = format!(
                 "Could not load {what} (error above); retrying every {}.",
-                crate::app::format::age(interval_ms as i64)
+                crate::kit::format::age(interval_ms as i64)
             );
             placeholder(
                 buf,
                 area,
-                Line::styled(text, theme.tone(crate::app::table::Tone::Bad)),
+                Line::styled(text, theme.tone(crate::kit::table::Tone::Bad)),
             );
         }
         Phase::Fresh | Phase::Stale => {
-            table::render(buf, area, t, &s.cell_cx(), theme);
+            crate::kit::widgets::table::render(buf, area, t, &s.cell_cx(), theme);
             if t.list().view.is_empty() {
                 let text = if t.row_count() == 0 {
                     format!("No {what}.")

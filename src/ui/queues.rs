@@ -6,12 +6,12 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
 use super::chrome::{Hint, h};
-use super::theme::Theme;
-use crate::app::action::Action;
-use crate::app::format::bytes;
 use crate::app::state::State;
-use crate::app::table::Tone;
 use crate::cpi::model::{CapacityLevel, JmsBroker};
+use crate::kit::action::Action;
+use crate::kit::format::bytes;
+use crate::kit::table::Tone;
+use crate::kit::widgets::theme::Theme;
 
 pub const HINTS: &[Hint] = &[
     h(Action::Open),

@@ -10,11 +10,11 @@ use std::sync::Arc;
 
 use cpitop::app::detail::NavPart;
 use cpitop::app::fetch::message_detail;
-use cpitop::app::load::Fetch;
 use cpitop::cpi::client::CpiClient;
 use cpitop::cpi::model::{CustomHeaderProperty, Nav};
 use cpitop::cpi::{GuidPage, MplQuery, decode_guid_page};
 use cpitop::get::output::Output;
+use cpitop::kit::load::Fetch;
 use cpitop::sim::{FaultKind, FaultRule, SimConfig, SimHandle, spawn};
 use support::{json, oauth_conn, serve, token_reply};
 

@@ -9,9 +9,9 @@ use std::collections::HashSet;
 
 use client_support::sim_conn;
 use cpitop::app::queues::Queues;
-use cpitop::app::table::{CellCx, Table};
 use cpitop::cpi::{CpiClient, JmsMessageKey, QueueApiKind, QueueListing};
 use cpitop::get::tables::{TableOpts, queues as get_queues};
+use cpitop::kit::table::{CellCx, Table};
 use cpitop::sim::{QueueApi, SimConfig};
 use serde_json::Value;
 use sim_util::{T, enc, small};

@@ -5,12 +5,12 @@
 use crate::tui_support;
 
 use cpitop::app::msg::{Effect, Msg};
-use cpitop::app::table::Table;
 use cpitop::app::write_actions::{
     ArtifactOp, Dialog, Job, QueueOp, Report, Selection, WriteEffect, WriteMsg,
 };
 use cpitop::app::{State, apply};
 use cpitop::cpi::queues::BulkFailure;
+use cpitop::kit::table::Table;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 use tui_support::*;

@@ -139,7 +139,7 @@ async fn monitor_rounds_against_the_sim_turn_to_error_and_show_the_certificate()
         .rows()
         .position(|r| s.alerts.rows[r].key == "cert")
         .expect("cert listed");
-    use cpitop::app::table::Table;
+    use cpitop::kit::table::Table;
     s.alerts.select_position(pos);
     apply(&mut s, [enter(), enter()]);
     assert_eq!(s.route(), &Route::Certificate { alias: CERT.into() });

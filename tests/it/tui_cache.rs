@@ -7,13 +7,13 @@ use crate::tui_support;
 
 use cpitop::app::cache_sync::{CacheLoaded, CacheSave, CacheSync};
 use cpitop::app::ctx::{ClientHandle, CtxEntry, TenantMsg, TenantReady};
-use cpitop::app::load::Phase;
 use cpitop::app::msg::{DataMsg, Effect, MessagesEvent, Msg};
 use cpitop::app::state::{Environment, Intervals, Mode, Pane, TenantInfo};
 use cpitop::app::{Route, State, apply};
 use cpitop::config::Environment as Env;
 use cpitop::cpi::client::CpiClient;
 use cpitop::cpi::conn::{Auth, Limits, TenantConn};
+use cpitop::kit::load::Phase;
 use cpitop::secret::Secret;
 use crossterm::event::KeyCode;
 use tui_support::*;
@@ -288,7 +288,7 @@ fn fetched_error_texts_answer_a_failed_refetch() {
         })],
     );
     match s.artifacts.errors.get("Invoice_Outbound") {
-        Some(cpitop::app::load::Fetch::Done(Some(t))) => {
+        Some(cpitop::kit::load::Fetch::Done(Some(t))) => {
             assert!(t.starts_with(text), "{t}");
             assert!(t.contains("[cached: fetched 20s ago — fetching it again failed: GET ErrorInformation/$value: connection refused]"), "{t}");
         }

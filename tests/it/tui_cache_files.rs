@@ -143,7 +143,7 @@ fn round_trip_through_the_files() {
         })],
     );
     match s.artifacts.errors.get("Invoice_Outbound") {
-        Some(cpitop::app::load::Fetch::Done(Some(t))) => {
+        Some(cpitop::kit::load::Fetch::Done(Some(t))) => {
             assert!(
                 t.starts_with("Script file 'script/invoiceHelper.groovy' could not be found"),
                 "{t}"

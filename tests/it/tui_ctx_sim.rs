@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use cpitop::app::ctx::{self, TenantConfig};
 use cpitop::app::effects::EffectRunner;
-use cpitop::app::load::Phase;
 use cpitop::app::msg::Msg;
 use cpitop::app::{Keymap, State, update};
 use cpitop::config::{Cache, Config, Paths};
+use cpitop::kit::load::Phase;
 use cpitop::sim::SimConfig;
 use tokio::sync::mpsc;
 

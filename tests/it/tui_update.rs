@@ -5,8 +5,8 @@ use crate::tui_support;
 
 use cpitop::app::msg::{DataMsg, Effect, ExportFormat, MessagesEvent, Msg};
 use cpitop::app::state::{Mode, Pane, Route};
-use cpitop::app::table::Table;
 use cpitop::app::{Action, apply};
+use cpitop::kit::table::Table;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_support::*;
 

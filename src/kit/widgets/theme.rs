@@ -4,7 +4,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::app::table::Tone;
+use crate::kit::table::Tone;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColorLevel {

@@ -407,7 +407,7 @@ quit = ["x"]
     #[test]
     fn every_write_is_marked_dangerous_and_users_cannot_unmark() {
         let km = Keymap::defaults();
-        for (_, a, ..) in crate::app::action::tests::all() {
+        for (_, a, ..) in crate::kit::action::tests::all() {
             assert_eq!(km.is_dangerous(a), a.is_write(), "{a:?}");
         }
         let (km, w) = Keymap::with_overrides("dangerous = [\"refresh\", \"nope\"]", "k.toml");

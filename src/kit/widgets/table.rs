@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::theme::Theme;
-use crate::app::list::{Column, Width, match_ranges};
-use crate::app::table::{CellCx, Table};
+use crate::kit::list::{Column, Width, match_ranges};
+use crate::kit::table::{CellCx, Table};
 
 /// Position and width of each shown column (columns that do not fit are dropped from the
 /// right; `Fill` columns share what is left).
@@ -158,7 +158,7 @@ pub fn render(buf: &mut Buffer, area: Rect, t: &dyn Table, cx: &CellCx, theme: &
                 y,
                 "●",
                 theme
-                    .tone(crate::app::table::Tone::Warn)
+                    .tone(crate::kit::table::Tone::Warn)
                     .add_modifier(ratatui::style::Modifier::BOLD),
             );
         }
@@ -223,7 +223,7 @@ mod tests {
             area,
             &pane,
             &cx,
-            &Theme::new(super::super::ColorLevel::None),
+            &Theme::new(super::super::theme::ColorLevel::None),
         );
         let row: String = (0..area.width)
             .map(|x| buf[(x, 1)].symbol().to_string())
