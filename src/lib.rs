@@ -24,14 +24,15 @@ pub mod sanitize;
 pub mod secret;
 pub mod sim;
 pub mod store;
+pub mod tui;
 pub mod ui;
 
 /// Entry point behind `main`: dispatch the parsed command line.
 pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
     match cli.command {
         None => match cli.seed {
-            Some(seed) => app::launch::launch_demo(&cli.global, seed),
-            None => app::launch::launch(&cli.global),
+            Some(seed) => tui::launch::launch_demo(&cli.global, seed),
+            None => tui::launch::launch(&cli.global),
         },
         Some(cli::Command::Config(args)) => config::cli::run_config(&cli.global, args),
         Some(cli::Command::Info) => config::cli::run_info(&cli.global),

@@ -16,17 +16,17 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use cpitop::app::audit::{AuditLog, Identity};
-use cpitop::app::effects::EffectRunner;
 use cpitop::app::msg::Msg;
 use cpitop::app::state::{Environment, TenantInfo};
 use cpitop::app::write_actions::{
     Dialog, Follow, Job, QueueOp, Selection, WriteEffect, WriteMsg, WriteRequest,
 };
-use cpitop::app::write_exec::{WriteSetup, install};
 use cpitop::app::{Keymap, State, update};
 use cpitop::config::{Cache, CacheLoad, Config, Paths};
 use cpitop::cpi::queues::JmsMessageKey;
+use cpitop::tui::audit::{AuditLog, Identity};
+use cpitop::tui::effects::EffectRunner;
+use cpitop::tui::writes::{WriteSetup, install};
 
 fn bin() -> Command {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin!("cpitop"));
@@ -126,12 +126,12 @@ fn everything_cpitop_writes_is_owner_only_even_with_umask_0() {
     cpitop::monitor::persist::write_atomic(&paths.state_dir.join("m").join("s.json"), b"{}").unwrap();
     let audit = AuditLog::open(&AuditLog::path_in(&paths.state_dir)).unwrap();
     let export = fresh.path().join("out").join("rows.csv");
-    cpitop::app::export::write_with_mode(
+    cpitop::tui::export::write_with_mode(
         &export,
         cpitop::app::msg::ExportFormat::Csv,
         &["id".into()],
         &[vec!["1".into()]],
-        cpitop::app::export::export_mode(None).unwrap(),
+        cpitop::tui::export::export_mode(None).unwrap(),
     )
     .unwrap();
     for f in [
@@ -179,7 +179,7 @@ async fn a_write_whose_audit_record_cannot_be_written_is_refused_and_never_sent(
         read_only: false,
         web_ui: None,
     };
-    let mut s = State::new(tenant, Keymap::defaults(), cpitop::app::poll::now_ms());
+    let mut s = State::new(tenant, Keymap::defaults(), cpitop::tui::poll::now_ms());
     let mut runner = EffectRunner::new(client, tx);
     // The audit log opens (it is /dev/full), but every write to it fails with ENOSPC.
     let dir = tempfile::tempdir().unwrap();
@@ -436,7 +436,7 @@ fn a_fifo_at_a_cache_path_does_not_block_the_load() {
     let (tx, rx) = std::sync::mpsc::channel();
     let p = paths.clone();
     std::thread::spawn(move || {
-        let loaded = cpitop::app::tenant_effects::load_now(&p, "acme", "https://acme.example.com", 100);
+        let loaded = cpitop::tui::tenant_effects::load_now(&p, "acme", "https://acme.example.com", 100);
         let state = cpitop::monitor::persist::read_json::<serde_json::Value>(&state_fifo).map(|_| ());
         let _ = tx.send((loaded, state));
     });

@@ -1,7 +1,7 @@
 //! The Alerts pane's state: the tenant's monitors, their statuses (evaluated by
 //! [`super::alerts_eval`]), acknowledgements and silences, the per-rule results behind each
 //! status (the evidence view), the transition history, and the monitor-only data the monitor
-//! poller fetched (`super::monitor_poll`).
+//! poller fetched (`resources::monitor_data`).
 //!
 //! Everything here is plain data mutated by `update`; files are written by effects.
 
@@ -78,6 +78,16 @@ pub struct AlertsSetup {
     pub history: Vec<Transition>,
     /// Where the monitors come from (for the empty pane's hint), e.g. the config file path.
     pub origin: String,
+}
+
+/// What `launch` prepares for the TUI's monitors.
+#[derive(Debug, Clone, Default)]
+pub struct AlertsLaunch {
+    pub setup: AlertsSetup,
+    /// Where state, controls and history are kept (`None`: in memory only, e.g. `--demo`).
+    pub state_dir: Option<std::path::PathBuf>,
+    pub history_limit: usize,
+    pub notify: crate::monitor::notify::NotifyConfig,
 }
 
 /// Data only the monitors read, fetched by the monitor poller (never shown by another pane).

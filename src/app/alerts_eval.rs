@@ -14,13 +14,13 @@
 use std::time::Duration;
 
 use super::alerts::{FETCH_TIMEOUT_MS, FLASH_MS, KEYSTORE_REFRESH_MS, PACKAGES_REFRESH_MS, RuleResult};
-use super::monitor_poll::{FetchPlan, MessagesFetch, MonitorFetched};
 use super::msg::{DataMsg, Effect, FetchError, MessagesEvent};
 use super::state::State;
 use crate::cpi::MplFollow;
 use crate::cpi::model::RuntimeArtifact;
 use crate::cpi::odata::EpochMs;
 use crate::monitor::{Evaluation, MessageStats, MonitorSpec, QueueSnapshot, Snapshot, StoreStats, evaluate};
+use crate::resources::monitor_data::{FetchPlan, MessagesFetch, MonitorFetched};
 use crate::store::{MessageStore, StoreLimits};
 
 /// Extra age kept in the monitors' own message store beyond the longest rule window.

@@ -85,7 +85,7 @@ pub struct ClientHandle {
     pub conn: crate::cpi::conn::TenantConn,
     pub tenant: String,
     /// The new tenant's alert monitors (from the same config), started by the runner.
-    pub alerts: Option<std::sync::Arc<super::alerts_io::AlertsLaunch>>,
+    pub alerts: Option<std::sync::Arc<super::alerts::AlertsLaunch>>,
     /// Distinguishes two handles for the same tenant (equality of effects).
     pub serial: u64,
 }
@@ -136,7 +136,7 @@ pub fn setup_of(p: &Profile, force_read_only: bool, base_url: &str) -> (TenantIn
         web_ui: p
             .web_ui_url
             .clone()
-            .or_else(|| super::launch::web_ui_root(base_url)),
+            .or_else(|| crate::cpi::weblink::guess_root(base_url)),
     };
     let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
     let intervals = Intervals {

@@ -101,8 +101,8 @@ pub enum DataMsg {
         probe: u64,
         link: Option<String>,
     },
-    /// A monitor round's data (`app::monitor_poll`).
-    Monitor(Box<super::monitor_poll::MonitorFetched>),
+    /// A monitor round's data (`resources::monitor_data`).
+    Monitor(Box<crate::resources::monitor_data::MonitorFetched>),
     /// A poller started a request (for the spinner and "loading").
     Started {
         kind: PollKind,
@@ -156,11 +156,7 @@ pub struct PollPlan {
     pub messages: Option<(PollSpec, MessageQuery)>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFormat {
-    Csv,
-    Json,
-}
+pub use crate::kit::export::ExportFormat;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -197,8 +193,8 @@ pub enum Effect {
         columns: Vec<String>,
         rows: Vec<Vec<String>>,
     },
-    /// Fetch what the next monitor round needs (`app::monitor_poll`).
-    MonitorFetch(super::monitor_poll::FetchPlan),
+    /// Fetch what the next monitor round needs (`resources::monitor_data`).
+    MonitorFetch(crate::resources::monitor_data::FetchPlan),
     /// Keep alert state in the state directory: the statuses, the acknowledgements and
     /// silences, and transitions appended to the history (each part only when given).
     SaveAlerts {

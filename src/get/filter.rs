@@ -4,11 +4,11 @@
 use chrono::NaiveDate;
 
 use crate::app::msg::MessageQuery;
-use crate::app::poll::mpl_query;
 use crate::cpi::model::MplStatus;
 use crate::cpi::mpl_window::MplQuery;
 use crate::cpi::odata::{EpochMs, parse_datetime_literal};
 use crate::kit::format::parse_duration;
+use crate::resources::messages::mpl_query;
 
 /// A point in time as given on the command line: a duration before now, or a UTC time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::export;
+use crate::kit::export;
 use crate::kit::list::Column;
 use crate::kit::table::Tone;
 

@@ -4,6 +4,7 @@
 //! table, documents, the theme, placeholders). Nothing here knows a particular pane.
 
 pub mod action;
+pub mod export;
 pub mod format;
 pub mod keymap;
 pub mod list;

@@ -13,12 +13,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokio::sync::mpsc;
 
 use crate::app::msg::{DataMsg, Effect, MessagesEvent, Msg};
-use crate::app::poll::Pollers;
 use crate::app::state::TenantInfo;
 use crate::app::{Keymap, State, apply};
 use crate::cpi::CpiClient;
 use crate::sim::SimAdmin;
 use crate::store::{MessageStore, StoreLimits};
+use crate::tui::poll::Pollers;
 
 /// What `steady_state` observed.
 #[derive(Debug, Clone, Default)]
@@ -95,7 +95,7 @@ pub async fn steady_state(
     };
     let (tx, mut rx) = mpsc::channel::<Msg>(256);
     let mut pollers = Pollers::new(client.clone(), tx);
-    let mut s = State::new(tenant, Keymap::defaults(), crate::app::poll::now_ms());
+    let mut s = State::new(tenant, Keymap::defaults(), crate::resources::now_ms());
     let mut keys = vec![Msg::Resize(200, 60), key('2')];
     if live {
         keys.push(key('l'));
@@ -192,7 +192,7 @@ pub async fn steady_state(
                 MessagesEvent::Failed(e) => return Err(format!("a refresh failed: {e}")),
             }
         }
-        let fx = apply(&mut s, [msg, Msg::Tick(crate::app::poll::now_ms())]);
+        let fx = apply(&mut s, [msg, Msg::Tick(crate::resources::now_ms())]);
         run_effects(&mut pollers, fx);
     }
     report.observed = steady.elapsed();

@@ -9,18 +9,18 @@
 
 use std::time::Duration;
 
-use cpitop::app::audit::{AuditLog, Identity};
-use cpitop::app::effects::EffectRunner;
 use cpitop::app::msg::{DataMsg, Effect, Msg};
 use cpitop::app::queues::{QueueRow, QueuesSnapshot};
 use cpitop::app::state::{Environment, TenantInfo};
 use cpitop::app::write_actions::{Dialog, Follow, Report};
-use cpitop::app::write_exec::{WriteSetup, install};
 use cpitop::app::{Keymap, State, update};
 use cpitop::cpi::client::CpiClient;
 use cpitop::cpi::conn::{Limits, TenantConn};
 use cpitop::kit::table::Table;
 use cpitop::sim::{FaultKind, FaultRule, QueueApi, SimAdmin, SimConfig, SimHandle};
+use cpitop::tui::audit::{AuditLog, Identity};
+use cpitop::tui::effects::EffectRunner;
+use cpitop::tui::writes::{WriteSetup, install};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokio::sync::mpsc;
 
@@ -88,7 +88,7 @@ impl H {
             read_only,
             web_ui: None,
         };
-        let mut s = State::new(tenant, Keymap::defaults(), cpitop::app::poll::now_ms());
+        let mut s = State::new(tenant, Keymap::defaults(), cpitop::tui::poll::now_ms());
         s.writes.follow = Follow {
             interval_ms: 100,
             timeout_ms: 20_000,

@@ -163,9 +163,9 @@ fn config_check_logs_and_output_hold_no_secret() {
 #[test]
 fn tui_cache_files_hold_no_secret() {
     use cpitop::app::ctx::{self, TenantConfig};
-    use cpitop::app::effects::EffectRunner;
     use cpitop::app::msg::{DataMsg, Effect, Msg};
     use cpitop::app::{Keymap, State, update};
+    use cpitop::tui::effects::EffectRunner;
     use std::sync::Arc;
     use std::time::Duration;
 

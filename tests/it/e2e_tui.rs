@@ -283,7 +283,7 @@ fn a_panic_in_a_background_task_ends_cpitop_cleanly() {
         text.contains("cpitop panicked: crash test: a background task panicked"),
         "the panic reaches the log file: {text}"
     );
-    assert!(text.contains("src/app/run.rs:"), "with its location: {text}");
+    assert!(text.contains("src/tui/run.rs:"), "with its location: {text}");
 }
 
 /// `timeout`, `kill` or a closing SSH session end cpitop with SIGTERM/SIGHUP/SIGQUIT: the terminal

@@ -13,13 +13,13 @@ use std::time::Duration;
 use cpitop::app::cache_sync::{self, CacheSave, CacheSync};
 use cpitop::app::ctx::{self, TenantConfig};
 use cpitop::app::detail::MessagePart;
-use cpitop::app::effects::EffectRunner;
 use cpitop::app::msg::{DataMsg, Effect, Msg};
-use cpitop::app::tenant_effects::{load_now, save_now};
 use cpitop::app::{State, apply};
 use cpitop::config::{Cache, Config, Paths};
 use cpitop::kit::table::Table;
 use cpitop::sim::{SimConfig, WebLinkForm};
+use cpitop::tui::effects::EffectRunner;
+use cpitop::tui::tenant_effects::{load_now, save_now};
 use crossterm::event::KeyCode;
 use tui_support::*;
 
@@ -57,7 +57,7 @@ async fn learned_root(form: WebLinkForm) -> (State, String) {
             env: None,
             label: Some("demo".into()),
             read_only: true,
-            web_ui: cpitop::app::launch::web_ui_root(&base),
+            web_ui: cpitop::tui::launch::web_ui_root(&base),
         },
         cpitop::app::Keymap::defaults(),
         NOW,
@@ -121,7 +121,7 @@ async fn list_links_use_the_root_learned_from_the_tenants_own_links() {
 #[test]
 fn learned_links_take_precedence_over_the_guess() {
     let mut s = state(120, 40);
-    s.tenant.web_ui = cpitop::app::launch::web_ui_root(CF_API);
+    s.tenant.web_ui = cpitop::tui::launch::web_ui_root(CF_API);
     s.messages.web_ui = s.tenant.web_ui.clone();
     apply(&mut s, [key('2')]);
     load_messages(&mut s, messages());

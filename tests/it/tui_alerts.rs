@@ -4,15 +4,15 @@
 
 use crate::tui_support;
 
+use cpitop::app::alerts::AlertsLaunch;
 use cpitop::app::alerts::{Alerts, EvidenceRow};
-use cpitop::app::alerts_io::AlertsLaunch;
-use cpitop::app::monitor_poll::{FetchPlan, MonitorFetched};
 use cpitop::app::msg::{DataMsg, Effect, Msg};
 use cpitop::app::state::{Mode, Pane, Route};
 use cpitop::app::{State, apply};
 use cpitop::cpi::MplFollow;
 use cpitop::kit::table::Table;
 use cpitop::monitor::{Evidence, QueueSnapshot, Status};
+use cpitop::tui::monitor_poll::{FetchPlan, MonitorFetched};
 use crossterm::event::KeyCode;
 use tui_support::*;
 

@@ -6,8 +6,7 @@
 use std::time::Duration;
 
 use cpitop::app::alerts::Alerts;
-use cpitop::app::alerts_io::AlertsLaunch;
-use cpitop::app::monitor_poll::{FetchPlan, fetch};
+use cpitop::app::alerts::AlertsLaunch;
 use cpitop::app::msg::{DataMsg, Effect, Msg};
 use cpitop::app::state::{Environment, Pane, Route, TenantInfo};
 use cpitop::app::{Keymap, State, apply};
@@ -15,6 +14,7 @@ use cpitop::cpi::CpiClient;
 use cpitop::cpi::conn::{Limits, TenantConn};
 use cpitop::monitor::Status;
 use cpitop::sim::SimConfig;
+use cpitop::tui::monitor_poll::{FetchPlan, fetch};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 const FLOW: &str = "Orders_Inbound";

@@ -620,7 +620,7 @@ rules = [{ kind = "not_started" }]
 "#;
     let table: toml::Table = toml::from_str(monitors).expect("monitors toml");
     let cfg = cpitop::headless::monitors_from_table(&table, None).expect("valid monitors");
-    let (launch, warnings) = cpitop::app::alerts_io::AlertsLaunch::new(&cfg, "acme-qa", None, "test".into());
+    let (launch, warnings) = cpitop::app::alerts::AlertsLaunch::new(&cfg, "acme-qa", None, "test".into());
     assert!(warnings.is_empty(), "{warnings:?}");
 
     let mut s = ctx_state(80, 24);

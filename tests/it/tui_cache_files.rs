@@ -12,11 +12,11 @@ use std::time::Duration;
 use cpitop::app::cache_data::{ARTIFACTS, MESSAGES, QUEUES};
 use cpitop::app::cache_sync::{CacheLoaded, CacheSave, CacheSync};
 use cpitop::app::ctx::TenantConfig;
-use cpitop::app::effects::EffectRunner;
 use cpitop::app::msg::{DataMsg, Effect, Msg};
-use cpitop::app::tenant_effects::{load_now, save_now};
 use cpitop::app::{State, apply};
 use cpitop::config::{Cache, Config, Paths};
+use cpitop::tui::effects::EffectRunner;
+use cpitop::tui::tenant_effects::{load_now, save_now};
 use tui_support::*;
 
 /// The API URL the tests' tenant `acme-prod` is at (with the name, it keys the cache).

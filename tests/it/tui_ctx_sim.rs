@@ -8,12 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cpitop::app::ctx::{self, TenantConfig};
-use cpitop::app::effects::EffectRunner;
 use cpitop::app::msg::Msg;
 use cpitop::app::{Keymap, State, update};
 use cpitop::config::{Cache, Config, Paths};
 use cpitop::kit::load::Phase;
 use cpitop::sim::SimConfig;
+use cpitop::tui::effects::EffectRunner;
 use tokio::sync::mpsc;
 
 struct Harness {

@@ -9,21 +9,11 @@ use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::alerts::{AlertsSetup, HISTORY_SHOWN};
-use super::msg::Msg;
+use crate::app::alerts::{AlertsLaunch, AlertsSetup, HISTORY_SHOWN};
+use crate::app::msg::Msg;
 use crate::config::Config;
-use crate::monitor::notify::{NotifierInput, NotifyConfig, spawn_notifier};
+use crate::monitor::notify::{NotifierInput, spawn_notifier};
 use crate::monitor::{AlertControls, History, MonitorState, MonitorsConfig, Transition};
-
-/// What `launch` prepares for the TUI's monitors.
-#[derive(Debug, Clone, Default)]
-pub struct AlertsLaunch {
-    pub setup: AlertsSetup,
-    /// Where state, controls and history are kept (`None`: in memory only, e.g. `--demo`).
-    pub state_dir: Option<PathBuf>,
-    pub history_limit: usize,
-    pub notify: NotifyConfig,
-}
 
 impl AlertsLaunch {
     /// The monitors of `tenant` from a typed `[monitors]` config, with what `state_dir` holds.

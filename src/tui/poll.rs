@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::msg::{DataMsg, Generation, MessageQuery, MessagesEvent, Msg, PollKind, PollPlan, PollSpec};
+use crate::app::msg::{DataMsg, Generation, MessageQuery, MessagesEvent, Msg, PollKind, PollPlan, PollSpec};
 use crate::cpi::MplFollow;
 use crate::cpi::client::CpiClient;
 use crate::resources::{self, FetchError};

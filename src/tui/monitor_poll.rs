@@ -7,7 +7,7 @@
 
 use tokio::sync::mpsc;
 
-use super::msg::{DataMsg, Msg};
+use crate::app::msg::{DataMsg, Msg};
 use crate::cpi::CpiClient;
 pub use crate::resources::monitor_data::{FetchPlan, MessagesFetch, MonitorFetched, fetch};
 

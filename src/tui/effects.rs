@@ -5,8 +5,8 @@ use std::io::Write;
 
 use tokio::sync::mpsc;
 
-use super::msg::{DataMsg, Effect, FetchError, Msg};
 use super::poll::Pollers;
+use crate::app::msg::{DataMsg, Effect, FetchError, Msg};
 use crate::cpi::client::CpiClient;
 use crate::resources;
 
@@ -15,14 +15,14 @@ pub struct EffectRunner {
     pub(crate) tx: mpsc::Sender<Msg>,
     pub pollers: Pollers,
     /// Guarded writes (retry/move/delete, restart/undeploy) and their audit log.
-    pub writes: super::write_exec::WriteRunner,
+    pub writes: super::writes::WriteRunner,
     in_tmux: bool,
     /// The once-per-session clipboard hint has been given.
     clipboard_hinted: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Saving alert state and sending notifications (`None`: monitors not set up).
     pub alerts: Option<super::alerts_io::AlertsIo>,
     /// Configured tenants and paths (switching, cache); `None` in `--demo`.
-    pub(crate) tenants: Option<std::sync::Arc<super::ctx::TenantConfig>>,
+    pub(crate) tenants: Option<std::sync::Arc<crate::app::ctx::TenantConfig>>,
     /// The current tenant's client, for tasks that outlive a tenant switch (header counters).
     pub(crate) client_tx: tokio::sync::watch::Sender<CpiClient>,
     /// Cache saves in flight and the numbering of tenant switches.
@@ -33,7 +33,7 @@ impl EffectRunner {
     pub fn new(client: CpiClient, tx: mpsc::Sender<Msg>) -> Self {
         Self {
             pollers: Pollers::new(client.clone(), tx.clone()),
-            writes: super::write_exec::WriteRunner::new(client.clone(), tx.clone()),
+            writes: super::writes::WriteRunner::new(client.clone(), tx.clone()),
             client_tx: tokio::sync::watch::Sender::new(client.clone()),
             client,
             tx,
@@ -124,7 +124,7 @@ impl EffectRunner {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
                     let store = store.0;
-                    let (at, order) = super::messages::sort_all(&store, key);
+                    let (at, order) = crate::app::messages::sort_all(&store, key);
                     // Let go of the store before answering, so that the pane can change it again
                     // without copying it.
                     drop(store);

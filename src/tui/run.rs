@@ -14,10 +14,10 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::effects::EffectRunner;
-use super::msg::{ApiStats, Msg};
 use super::poll::now_ms;
-use super::state::{Intervals, State, TenantInfo};
-use super::update::update;
+use crate::app::msg::{ApiStats, Msg};
+use crate::app::state::{Intervals, State, TenantInfo};
+use crate::app::update::update;
 use crate::cpi::client::CpiClient;
 use crate::kit::keymap::Keymap;
 use crate::ui::Theme;
@@ -35,11 +35,11 @@ pub struct Session {
     pub theme: Theme,
     pub export_dir: std::path::PathBuf,
     /// The tenant's alert monitors (`None`: none set up).
-    pub alerts: Option<super::alerts_io::AlertsLaunch>,
+    pub alerts: Option<crate::app::alerts::AlertsLaunch>,
     /// Audit log, identity and read-only origin for guarded writes.
-    pub writes: super::write_exec::WriteSetup,
+    pub writes: super::writes::WriteSetup,
     /// Configured tenants (`:ctx`) and the offline cache; `None` in `--demo`.
-    pub tenants: Option<std::sync::Arc<super::ctx::TenantConfig>>,
+    pub tenants: Option<std::sync::Arc<crate::app::ctx::TenantConfig>>,
 }
 
 /// Restores the terminal when dropped: on quit and on error. On a panic anywhere in the process
@@ -80,13 +80,13 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
         let (io, w) = super::alerts_io::AlertsIo::start(&launch, &state.tenant.name);
         warnings.extend(w);
         runner.alerts = Some(io);
-        state.alerts = super::alerts::Alerts::new(launch.setup, &state.tenant.name, state.now);
+        state.alerts = crate::app::alerts::Alerts::new(launch.setup, &state.tenant.name, state.now);
     }
-    let audit = super::write_exec::install(&session.writes, &mut state, &mut runner.writes);
+    let audit = super::writes::install(&session.writes, &mut state, &mut runner.writes);
     tokio::spawn(stats(runner.client_updates(), tx.clone(), cancel.clone()));
     let current = state.tenant.name.clone();
     let api_url = runner.client.service_root().to_string();
-    let start = super::ctx::install(&mut state, session.tenants.as_ref(), &current, &api_url);
+    let start = crate::app::ctx::install(&mut state, session.tenants.as_ref(), &current, &api_url);
     runner.set_tenants(session.tenants);
     for e in start {
         runner.run(e, &mut stdout());

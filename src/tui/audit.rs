@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::write_actions::{Job, QueueOp, Report, Selection, WriteRequest};
+use crate::app::write_actions::{Job, QueueOp, Report, Selection, WriteRequest};
 use crate::cpi::conn::{Auth, TenantConn};
 
 pub const AUDIT_FILE: &str = "audit.log";

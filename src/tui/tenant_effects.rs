@@ -6,12 +6,14 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::cache_data::{self as kinds, CachedArtifacts, CachedErrorTexts, CachedMessages, CachedQueues};
-use super::cache_sync::{CacheLoaded, CacheSave};
-use super::ctx::{ClientHandle, TenantConfig, TenantMsg, TenantReady};
 use super::effects::EffectRunner;
-use super::msg::{Effect, Msg};
 use super::poll::Pollers;
+use crate::app::cache_data::{
+    self as kinds, CachedArtifacts, CachedErrorTexts, CachedMessages, CachedQueues,
+};
+use crate::app::cache_sync::{CacheLoaded, CacheSave};
+use crate::app::ctx::{ClientHandle, TenantConfig, TenantMsg, TenantReady};
+use crate::app::msg::{Effect, Msg};
 use crate::config::{Cache, CacheLoad, Paths};
 use crate::cpi::client::CpiClient;
 use crate::cpi::odata::EpochMs;
@@ -175,16 +177,17 @@ fn resolve(tc: &TenantConfig, name: String, serial: u64) -> Msg {
             Ok(x) => x,
             Err(e) => return failed(e.to_string()),
         };
-    let (info, intervals, window_ms) = super::ctx::setup_of(&profile, tc.force_read_only, &conn.base_url);
+    let (info, intervals, window_ms) =
+        crate::app::ctx::setup_of(&profile, tc.force_read_only, &conn.base_url);
     let client = match CpiClient::new(conn.clone()) {
         Ok(c) => c,
         Err(e) => return failed(e.to_string()),
     };
     let (alerts, alert_warnings) =
-        super::alerts_io::AlertsLaunch::from_config(&tc.config, &profile.name, Some(&tc.paths.state_dir));
+        crate::app::alerts::AlertsLaunch::from_config(&tc.config, &profile.name, Some(&tc.paths.state_dir));
     let mut warnings: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
     warnings.extend(alert_warnings);
-    super::ctx::ready_msg(TenantReady {
+    crate::app::ctx::ready_msg(TenantReady {
         name: profile.name.clone(),
         info,
         intervals,

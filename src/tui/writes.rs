@@ -9,8 +9,8 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::audit::{AuditRecord, AuditSink, DURABLE_TIMEOUT, Identity};
-use super::msg::Msg;
-use super::write_actions::{
+use crate::app::msg::Msg;
+use crate::app::write_actions::{
     ArtifactOp, Job, QueueOp, Report, Selection, WriteEffect, WriteMsg, WriteRequest, count_word, progress,
 };
 use crate::cpi::client::{CpiClient, QueueApiKind};
@@ -419,7 +419,7 @@ pub struct WriteSetup {
 /// Open the audit log and tell the state and the runner. Returns the log (flush it at exit).
 pub fn install(
     setup: &WriteSetup,
-    s: &mut super::state::State,
+    s: &mut crate::app::state::State,
     runner: &mut WriteRunner,
 ) -> Option<super::audit::AuditLog> {
     s.writes.read_only_flag = setup.read_only_flag;
