@@ -9,23 +9,25 @@
 //! - `ui`: views rendering `&State`.
 //! - `sanitize`: tenant text made safe for terminals and files (control and bidi characters).
 pub mod app;
+pub mod args;
 pub mod cli;
 pub mod config;
 pub mod cpi;
 pub mod crash;
+pub mod features;
 pub mod get;
 pub mod grammar;
 pub mod headless;
 pub mod kit;
 pub mod loadbench;
 pub mod monitor;
+pub mod panes;
 pub mod resources;
 pub mod sanitize;
 pub mod secret;
 pub mod sim;
 pub mod store;
 pub mod tui;
-pub mod ui;
 
 /// Entry point behind `main`: dispatch the parsed command line.
 pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {

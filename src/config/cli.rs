@@ -12,7 +12,7 @@ use super::fsutil::{PRIVATE_FILE_MODE, atomic_write_mode};
 use super::load::{Config, Credentials, Profile, SecretSource};
 use super::paths::Paths;
 use super::{logging, state};
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::cpi::CpiClient;
 use crate::cpi::conn::Auth;
 use crate::sanitize::one_line;

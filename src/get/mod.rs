@@ -1,24 +1,22 @@
 //! `cpitop get …`: the TUI's views without a terminal UI, for scripts and tickets.
 //!
-//! `get artifacts|messages|queues|queue NAME` print the same columns as the panes (the panes'
-//! column specs and cell functions, through `Table::export_rows`), ordered and filtered the same
-//! way, as aligned text, JSON or CSV (`-o`). `get message GUID` and `get artifact ID` print the
-//! detail views' documents. Message filters go to the server (`$filter`), so a large tenant is not
+//! `get artifacts|messages|queues|queue NAME` print the same columns as the panes (each pane's
+//! `get.rs` fills the pane's own table: its column specs and cell functions, through
+//! `Table::export_rows`), ordered and filtered the same way, as aligned text, JSON or CSV (`-o`).
+//! `get message GUID` and `get artifact ID` print the detail views' documents. Message filters go to the server (`$filter`), so a large tenant is not
 //! downloaded in full. `--demo` runs against the in-process simulated tenant, like the TUI.
 //!
 //! Exit status: 0 on success, 1 when something could not be read (the error says what and what
 //! to check), 2 for invalid arguments (from clap).
 
-pub mod detail;
 pub mod filter;
 pub mod output;
-pub mod tables;
 
 use std::io::{IsTerminal, Write};
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::client::CpiClient;
 use crate::cpi::conn::TenantConn;
@@ -26,9 +24,10 @@ use crate::cpi::model::MplStatus;
 use crate::kit::format::TimeFmt;
 use crate::kit::table::CellCx;
 
+use crate::kit::print::{Printed, TableOpts};
+use crate::panes::{artifacts, messages, queues};
 use filter::{MessageFilter, TimeArg};
 pub use output::Output;
-use tables::{Printed, TableOpts};
 
 #[derive(Debug, clap::Args)]
 pub struct GetArgs {
@@ -247,7 +246,7 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
             table,
         } => {
             let statuses: Vec<String> = status.clone().map(|s| s.0).unwrap_or_default();
-            tables::artifacts(client, &statuses, *not_started, &table.opts(), &cx)
+            artifacts::get::table(client, &statuses, *not_started, &table.opts(), &cx)
                 .await
                 .map_err(fail)?
         }
@@ -278,12 +277,14 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
                 id: id.clone(),
                 correlation_id: correlation_id.clone(),
             };
-            tables::messages(client, &f, *failed, &table.opts(), &cx)
+            let now = client.server_now();
+            let query = f.to_query(now).map_err(fail)?;
+            messages::get::table(client, &query, &f.describe(now), *failed, &table.opts(), &cx)
                 .await
                 .map_err(fail)?
         }
         What::Queues { problems, table } => {
-            let q = tables::queues(client, *problems, &table.opts(), &cx)
+            let q = queues::get::table(client, *problems, &table.opts(), &cx)
                 .await
                 .map_err(fail)?;
             // JSON carries the broker (and why rows may come from it alone), not only the rows.
@@ -292,17 +293,17 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
             }
             q.table
         }
-        What::Queue { name, table } => tables::queue(client, name, &table.opts(), &cx)
+        What::Queue { name, table } => queues::get::queue_messages(client, name, &table.opts(), &cx)
             .await
             .map_err(fail)?,
         What::Message { guid } => {
-            let read = detail::message(client, guid, args.output, cx.now, doc_width())
+            let read = messages::get::message(client, guid, args.output, &cx.time, doc_width())
                 .await
                 .map_err(fail)?;
             return finish_message(&read, &tenant);
         }
         What::Artifact { id } => {
-            let (text, errors) = detail::artifact(client, id, args.output, cx.now, doc_width())
+            let (text, errors) = artifacts::get::detail(client, id, args.output, &cx, doc_width())
                 .await
                 .map_err(fail)?;
             return finish_detail(&text, errors, &tenant).map(|()| 0);
@@ -321,7 +322,7 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
 
 /// Print what was read of a message; say on stderr what the tenant does not offer and what
 /// could not be read. Exit 0 when every part was read, `EXIT_PARTIAL` when some were not.
-fn finish_message(read: &detail::DetailRead, tenant: &str) -> Result<i32> {
+fn finish_message(read: &messages::get::DetailRead, tenant: &str) -> Result<i32> {
     print(&read.text)?;
     if !read.not_on_tenant.is_empty() {
         eprintln!(

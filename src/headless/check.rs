@@ -11,7 +11,7 @@ use color_eyre::eyre::{Result, eyre};
 use super::CheckArgs;
 use super::gather::{GatherReport, Gatherer};
 use super::setup::{Target, prepare, runtime};
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::config::Paths;
 use crate::monitor::headless::EXIT_UNKNOWN;
 use crate::monitor::persist::{PersistError, read_json, tenant_file, write_atomic};

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::CpiClient;
 use crate::monitor::MonitorsConfig;

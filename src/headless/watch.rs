@@ -14,7 +14,7 @@ use super::WatchArgs;
 use super::check::{load_persisted, save_persisted};
 use super::gather::Gatherer;
 use super::setup::{Target, prepare, runtime};
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::config::Paths;
 use crate::monitor::notify::{NotifierInput, spawn_notifier};
 use crate::monitor::{MessageRef, NewFailures, TenantMonitors, WatchEvent, needs};
