@@ -29,7 +29,7 @@ use bytes::Bytes;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderMap};
 use reqwest::{Method, StatusCode};
 
-use super::auth::AuthState;
+use super::auth_state::AuthState;
 use super::conn::{Auth, TenantConn};
 use super::error::CpiError;
 use super::limiter::Limiter;

@@ -13,6 +13,7 @@ pub mod odata;
 pub mod artifact_error;
 pub mod artifacts;
 mod auth;
+mod auth_state;
 pub mod client;
 pub mod content;
 pub mod error;
