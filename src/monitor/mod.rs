@@ -25,6 +25,7 @@
 pub use crate::grammar::duration;
 pub mod eval;
 pub mod glob;
+pub mod model;
 pub mod notify;
 pub mod rules;
 pub mod snapshot;

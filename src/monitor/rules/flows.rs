@@ -6,7 +6,7 @@ use super::{RuleOutcome, fmt_clock, fmt_day, fmt_span, list_some, plural};
 use crate::cpi::model::{MplStatus, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::monitor::duration::HumanDuration;
-use crate::monitor::eval::Evidence;
+use crate::monitor::model::Evidence;
 use crate::monitor::snapshot::{MessageStats, Snapshot};
 use crate::monitor::spec::{Scope, Severity};
 

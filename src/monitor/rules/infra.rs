@@ -5,8 +5,8 @@ use super::{RuleOutcome, fmt_clock, fmt_day, fmt_span, list_some, plural};
 use crate::cpi::model::JmsMessageState;
 use crate::cpi::odata::EpochMs;
 use crate::monitor::duration::HumanDuration;
-use crate::monitor::eval::Evidence;
 use crate::monitor::glob::glob_match;
+use crate::monitor::model::Evidence;
 use crate::monitor::snapshot::{QueueSnapshot, Snapshot};
 use crate::monitor::spec::Severity;
 

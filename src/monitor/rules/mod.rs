@@ -15,7 +15,7 @@ pub use infra::{
 
 use chrono::{TimeZone, Utc};
 
-use super::eval::{Evidence, Status};
+use super::model::{Evidence, Status};
 use super::spec::Severity;
 use crate::cpi::odata::EpochMs;
 
