@@ -14,39 +14,8 @@ use super::routing::{
 };
 use super::world::World;
 
-#[derive(Debug, Clone)]
-pub struct Artifact {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub kind: &'static str,
-    pub package: usize,
-    pub version: String,
-    pub deployed_by: String,
-    pub deployed_on: i64,
-    pub status: &'static str,
-    /// `(messageId, parameter)` of `ErrorInformation/$value`; for an `InstanceError` the
-    /// parameter is the JSON document (see [`instance_error`]).
-    pub error: Option<(String, String)>,
-    pub deployed: bool,
-    /// A deploy in progress: `(finishes at, succeeds)`.
-    pub pending: Option<(i64, bool)>,
-    pub flow: Option<u16>,
-    /// Redeploying does not help (the design-time content is broken).
-    pub broken: bool,
-    pub created_at: i64,
-}
-
-struct Task {
-    id: String,
-    done_at: i64,
-    ok: bool,
-}
-
-pub struct Artifacts {
-    pub list: Vec<Artifact>,
-    tasks: Vec<Task>,
-    seed: u64,
-}
+use super::state::Task;
+pub use super::state::{Artifact, Artifacts};
 
 /// Seconds a deploy takes in sim time (STARTING → STARTED/ERROR).
 pub const DEPLOY_MS: i64 = 4_000;

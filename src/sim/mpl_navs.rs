@@ -4,8 +4,8 @@
 use http::StatusCode;
 
 use super::json::Json;
+use super::mpl_flow::flow;
 use super::mpl_gen::{Gen, SALT_RUN, Status};
-use super::mpl_routes::flow;
 use super::mpl_store::{MplStore, MsgState};
 use super::resp::{Resp, not_found};
 use super::routing::{Ctx, metadata};

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::catalog::{FLOWS, Flow, PACKAGES};
+use super::catalog::PACKAGES;
 use super::filter::{self, Expr, FieldType, Val};
 use super::json::Json;
 use super::mpl_gen::Gen;
@@ -90,13 +90,7 @@ pub fn resolve(name: &str) -> Option<(F, FieldType)> {
     })
 }
 
-pub fn flow(st: &MsgState) -> &'static Flow {
-    &FLOWS[st.life.flow as usize]
-}
-
-pub fn custom_status(st: &MsgState) -> &'static str {
-    st.status.as_str()
-}
+pub use super::mpl_flow::{custom_status, flow};
 
 pub fn get<'a>(mg: &Gen, st: &'a MsgState, f: F) -> Val<'a> {
     let fl = flow(st);
@@ -552,37 +546,5 @@ pub fn render_page(store: &MplStore, api: &str, raw_query: &str) -> Result<Vec<u
         Ok(r.body.to_vec())
     } else {
         Err(String::from_utf8_lossy(&r.body).into_owned())
-    }
-}
-
-/// The Integration Suite host the sim's links name (`WebLinkForm::IntegrationSuite`): a host of
-/// the real form, not one the sim serves (nothing follows these links but a browser).
-pub const SIM_SUITE_ROOT: &str = "https://cpitop-sim.integrationsuite.cfapps.eu10.hana.ondemand.com:443";
-
-/// Which form of `AlternateWebLink` message rows carry; real tenants send one of these.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum WebLinkForm {
-    /// `https://<sub>.integrationsuite.cfapps.<region>.hana.ondemand.com:443/shell/monitoring/…`
-    /// (tenants with an Integration Suite host).
-    #[default]
-    IntegrationSuite,
-    /// `<API host>/itspaces/shell/monitoring/…` (older CF tenants without one).
-    Itspaces,
-    /// The Integration Suite form with the malformed port some tenants send (`:443:443`).
-    DoublePort,
-}
-
-impl WebLinkForm {
-    /// What comes before `/shell/monitoring/` in a link; `api_base` is the sim's service root.
-    pub fn root(self, api_base: &str) -> std::borrow::Cow<'static, str> {
-        use std::borrow::Cow;
-        match self {
-            WebLinkForm::IntegrationSuite => Cow::Borrowed(SIM_SUITE_ROOT),
-            WebLinkForm::Itspaces => Cow::Owned(format!("{api_base}/itspaces")),
-            WebLinkForm::DoublePort => Cow::Owned(format!("{SIM_SUITE_ROOT}:443")),
-        }
     }
 }

@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 use super::faults::{CONTROL_TEXT, FaultKind, LOGIN_PAGE, MALFORMED_BODY, with_control_chars};
 use super::resp::{Resp, odata_error};
 use super::world::{DownMode, Sim};
-use super::{admin, routing};
+use super::{admin, dispatch};
 
 /// Largest request body accepted (queue bodies and forms are tiny).
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -197,7 +197,7 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<B
             }
         }
     }
-    let mut resp = routing::dispatch(&sim, &parts, &body);
+    let mut resp = dispatch::dispatch(&sim, &parts, &body);
     tracing::debug!(method = %parts.method, %path, status = resp.status.as_u16(), bytes = resp.body.len(), "sim request");
     if resp.drop_connection {
         return Err(DropConnection);

@@ -5,14 +5,12 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use super::SimConfig;
-use super::artifacts::Artifacts;
 use super::auth::{AuthState, Creds};
 use super::faults::Faults;
-use super::jms::Jms;
-use super::keystore::Keystore;
 use super::mpl_gen::Gen;
 use super::mpl_store::MplStore;
 use super::reqlog::RequestLog;
+use super::state::{Artifacts, Jms, Keystore};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -544,9 +544,6 @@ fn cycles(graph: &BTreeMap<File, BTreeSet<File>>) -> Vec<Vec<File>> {
     t.out
 }
 
-/// Cycles inside the domain modules still to cut (each in a commit of its own).
-const TO_CUT: &[&str] = &["sim/routing.rs"];
-
 #[test]
 fn no_import_cycles_between_files() {
     let graph = import_graph();
@@ -555,10 +552,7 @@ fn no_import_cycles_between_files() {
         "the whole of src/ is read: {} files",
         graph.len()
     );
-    let found: Vec<Vec<File>> = cycles(&graph)
-        .into_iter()
-        .filter(|scc| !scc.iter().any(|f| TO_CUT.contains(&f.as_str())))
-        .collect();
+    let found = cycles(&graph);
     let text: Vec<String> = found
         .iter()
         .map(|scc| {
