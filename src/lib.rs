@@ -1,13 +1,24 @@
 //! cpitop: a terminal UI for operating SAP Cloud Integration tenants.
 //!
-//! Module boundaries (kept as strict as crate boundaries):
-//! - `cpi`: the async client and wire models; no ratatui/crossterm.
-//! - `sim`: the simulated tenant (HTTP server on loopback).
-//! - `store`: the compact in-memory message store (columnar, dictionary-coded).
-//! - `config`: configuration, XDG paths, secrets, cache.
-//! - `app`: state, `update`, effects and pollers; testable without a terminal.
-//! - `ui`: views rendering `&State`.
-//! - `sanitize`: tenant text made safe for terminals and files (control and bidi characters).
+//! Module boundaries (kept as strict as crate boundaries; `tests/it/architecture.rs` checks the
+//! layering top-down and that no two files import each other in a circle):
+//! - Entry points: `cli`/`args` (the command line), `tui` (the I/O shell of the terminal UI:
+//!   event loop, effect runner, pollers, files), `get`, `headless` (`check`/`watch`),
+//!   `loadbench`.
+//! - `app`: the root of the state code, the only place that knows every pane: `State`, `update`
+//!   (pure: messages in, effects out), keys and commands, applying the panes' replies and
+//!   intents, the frame.
+//! - `panes`: one folder per pane (state and keys, documents, view, `get` face) behind one
+//!   contract (`panes::pane`); no pane imports another.
+//! - `features`: what several panes use (guarded writes, the offline cache's forms, the `:ctx`
+//!   list).
+//! - `resources`: one fetcher per CPI resource, shared by the TUI, the monitors, `check`/`watch`,
+//!   `get` and the load bench; failures carry the client's typed error.
+//! - `kit`: pane-agnostic parts (tables, formats, documents, keymap, navigation, widgets).
+//! - The domain: `cpi` (the async client and wire models; no ratatui/crossterm), `store` (the
+//!   compact message store), `monitor` (alert rules), `config` (configuration, XDG paths,
+//!   secrets, cache), `sim` (the simulated tenant), `grammar` (durations and statuses as people
+//!   type them), `sanitize` (tenant text made safe for terminals and files), `secret`, `crash`.
 pub mod app;
 pub mod args;
 pub mod cli;

@@ -75,7 +75,7 @@ fn run_effects(pollers: &mut Pollers, effects: Vec<Effect>) {
     }
 }
 
-/// Open the Messages pane with a `window_ms` window (one of `app::messages::WINDOWS_MS`), live
+/// Open the Messages pane with a `window_ms` window (one of `panes::messages::WINDOWS_MS`), live
 /// mode on or off, let the first load and the catch-up delta after it finish (at most
 /// `load_timeout`), then observe `observe` of steady state.
 pub async fn steady_state(

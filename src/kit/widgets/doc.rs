@@ -1,4 +1,4 @@
-//! Draw a document (`app::doc`) with a scroll position and a scroll indicator.
+//! Draw a document (`kit::doc`) with a scroll position and a scroll indicator.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
