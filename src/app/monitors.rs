@@ -6,7 +6,6 @@ use super::msg::{DataMsg, Effect, MessagesEvent};
 use super::state::State;
 use crate::cpi::odata::EpochMs;
 use crate::kit::cx::Cx;
-use crate::monitor::QueueSnapshot;
 use crate::panes::alerts::Alerts;
 use crate::panes::alerts::eval::{self, Polling, Sources, Step};
 use crate::panes::artifacts::Artifacts;
@@ -37,17 +36,7 @@ fn sources<'a>(
     Sources {
         artifacts: artifacts.load.loaded_at.map(|t| (t, artifacts.items.as_slice())),
         // Rows known only from the broker (no queue list) have no depth: never rule input.
-        queues: queues.loaded_at_listed().map(|t| {
-            let rows = queues
-                .rows
-                .iter()
-                .map(|r| QueueSnapshot {
-                    queue: r.queue.clone(),
-                    messages: None,
-                })
-                .collect();
-            (t, rows)
-        }),
+        queues: queues.loaded_at_listed().map(|t| (t, queues.rows.as_slice())),
         broker: match (&queues.broker, queues.load.loaded_at) {
             (Some(b), Some(t)) => Some((t, b)),
             _ => None,

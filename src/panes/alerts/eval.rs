@@ -26,6 +26,7 @@ use crate::monitor::{
 };
 use crate::resources::FetchError;
 use crate::resources::monitor_data::{FetchPlan, MessagesFetch, MonitorFetched};
+use crate::resources::queues::QueueRow;
 use crate::store::{MessageStore, StoreLimits};
 
 /// Extra age kept in the monitors' own message store beyond the longest rule window.
@@ -36,8 +37,8 @@ const STORE_SLACK_MS: i64 = 5 * 60_000;
 pub struct Sources<'a> {
     /// The Artifacts pane's list, with when it was fetched.
     pub artifacts: Option<(EpochMs, &'a [RuntimeArtifact])>,
-    /// The Queues pane's rows from a queue list (not from the broker alone), as rule input.
-    pub queues: Option<(EpochMs, Vec<QueueSnapshot>)>,
+    /// The Queues pane's rows from a queue list (not from the broker alone).
+    pub queues: Option<(EpochMs, &'a [QueueRow])>,
     /// The Queues pane's broker.
     pub broker: Option<(EpochMs, &'a JmsBroker)>,
     /// The Messages pane's store and the range it covers completely, when it answers the message
@@ -137,8 +138,8 @@ pub fn plan(a: &Alerts, src: &Sources, now: EpochMs) -> FetchPlan {
     p
 }
 
-/// Called on every tick: start a round when one is due. Returns whether the header's flash
-/// ended (a redraw).
+/// Called on every tick: start a round when one is due. Returns whether something shown
+/// changed (the header's flash ended, a round started or was evaluated).
 pub fn tick(a: &mut Alerts, src: &Sources, cx: &Cx, steps: &mut Vec<Step>) -> bool {
     let now = cx.now;
     let mut redraw = false;
@@ -160,7 +161,7 @@ pub fn tick(a: &mut Alerts, src: &Sources, cx: &Cx, steps: &mut Vec<Step>) -> bo
         return redraw;
     }
     start_round(a, src, cx, steps);
-    redraw
+    true
 }
 
 /// Start a round now (`r` on the Alerts pane, or when due).
@@ -318,7 +319,16 @@ pub fn evaluate_now(a: &mut Alerts, src: &Sources, cx: &Cx, steps: &mut Vec<Step
 
         // Queues: the poller's listing when it carries messages the rules need, else the newest.
         // Rows known only from the broker (no queue list) have no depth: never rule input.
-        let pane_queues = &src.queues;
+        let pane_queues: Option<(EpochMs, Vec<QueueSnapshot>)> = src.queues.map(|(t, rows)| {
+            let rows = rows
+                .iter()
+                .map(|r| QueueSnapshot {
+                    queue: r.queue.clone(),
+                    messages: None,
+                })
+                .collect();
+            (t, rows)
+        });
         let own_queues = a.data.queues.as_ref().map(|(t, v)| (*t, v.as_slice()));
         let queues: Option<&[QueueSnapshot]> = if !a.needs.queue_messages.is_empty() && own_queues.is_some() {
             own_queues.map(|(_, v)| v)
