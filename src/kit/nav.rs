@@ -12,6 +12,7 @@ pub enum Pane {
 }
 
 impl Pane {
+    /// The tab order (`index` places each pane in it).
     pub const ALL: [Pane; 4] = [Pane::Artifacts, Pane::Messages, Pane::Queues, Pane::Alerts];
     pub fn title(self) -> &'static str {
         match self {
@@ -21,8 +22,14 @@ impl Pane {
             Pane::Alerts => "Alerts",
         }
     }
+    /// The pane's place in the tab line (its number key is one more).
     pub fn index(self) -> usize {
-        Self::ALL.iter().position(|p| *p == self).unwrap_or(0)
+        match self {
+            Pane::Artifacts => 0,
+            Pane::Messages => 1,
+            Pane::Queues => 2,
+            Pane::Alerts => 3,
+        }
     }
 }
 
@@ -46,4 +53,16 @@ pub enum Nav {
     OpenCertificate(String),
     /// The tenant's alert transitions, over the current view.
     OpenAlertHistory,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tab_order_and_places_agree() {
+        for (i, p) in Pane::ALL.iter().enumerate() {
+            assert_eq!(p.index(), i, "{p:?}");
+        }
+    }
 }
