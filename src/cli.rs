@@ -12,31 +12,69 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
-    /// Seed of the simulated tenant's data (`cpitop --demo --seed N`) [default: 1].
-    #[arg(long, value_name = "N", requires = "demo")]
-    pub seed: Option<u64>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, clap::Args)]
+/// Flags that apply to every subcommand, accepted before or after it (`cpitop check --demo` and
+/// `cpitop --demo check` are the same). They are listed under their own heading in every help
+/// text, after the subcommand's own options.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct GlobalArgs {
     /// Run against an in-process simulated tenant (no configuration needed).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub demo: bool,
+    /// Seed of the simulated tenant's data (with --demo, and for `cpitop sim`) [default: 1].
+    #[arg(long, global = true, value_name = "N", help_heading = GLOBAL)]
+    pub seed: Option<u64>,
     /// Config file [default: $CPITOP_CONFIG, else $XDG_CONFIG_HOME/cpitop/config.toml].
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", value_hint = clap::ValueHint::FilePath, help_heading = GLOBAL)]
     pub config: Option<std::path::PathBuf>,
     /// Tenant to use [default: the last used one, else `default_tenant`, else the first].
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        help_heading = GLOBAL,
+        add = clap_complete::ArgValueCompleter::new(crate::shell::tenant_names)
+    )]
     pub tenant: Option<String>,
     /// Log level or filter (error, warn, info, debug, trace, or RUST_LOG syntax) [default:
     /// $RUST_LOG, else info]. Logs go to the state dir (see `cpitop info`), never the terminal.
-    #[arg(long, global = true, value_name = "LEVEL")]
+    #[arg(long, global = true, value_name = "LEVEL", help_heading = GLOBAL)]
     pub log_level: Option<String>,
     /// Disable every write action (undeploy, restart, queue retry/move/delete) for all tenants.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub read_only: bool,
+    /// On an error, print every cause on its own line (by default an error is one line; the log
+    /// file has the details).
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
+    pub verbose: bool,
+}
+
+const GLOBAL: &str = "Global options";
+
+impl Cli {
+    /// Checks clap cannot make for global flags: `requires` is checked before a global flag given
+    /// before the subcommand reaches it (`cpitop --demo check --seed 1` would be refused).
+    pub fn check_usage(&self) -> Result<(), clap::Error> {
+        use clap::CommandFactory;
+        let sim = matches!(self.command, Some(Command::Sim(_)));
+        if self.global.seed.is_some() && !self.global.demo && !sim {
+            return Err(Cli::command().error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--seed picks the simulated tenant's data and needs --demo",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl GlobalArgs {
+    /// The seed of the `--demo` tenant's data.
+    pub fn demo_seed(&self) -> u64 {
+        self.seed.unwrap_or(crate::sim::SimConfig::default().seed)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,6 +94,10 @@ pub enum Command {
     /// Print a view without the TUI: `artifacts`, `artifact ID`, `messages`, `message GUID`,
     /// `queues`, `queue NAME` (`-o table|json|csv`).
     Get(crate::get::GetArgs),
+    /// Print a shell completion script: `cpitop completions bash|zsh|fish|powershell|elvish`.
+    Completions(crate::shell::CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write one page per command into a directory.
+    Man(crate::shell::ManArgs),
     /// Benchmark: load a message window into the store and time it (scripts/load_vs_curl.sh).
     #[command(hide = true)]
     LoadBench(crate::loadbench::LoadBenchArgs),

@@ -19,6 +19,7 @@ pub mod loadbench;
 pub mod monitor;
 pub mod sanitize;
 pub mod secret;
+pub mod shell;
 pub mod sim;
 pub mod store;
 pub mod ui;
@@ -26,17 +27,19 @@ pub mod ui;
 /// Entry point behind `main`: dispatch the parsed command line.
 pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
     match cli.command {
-        None => match cli.seed {
-            Some(seed) => app::launch::launch_demo(&cli.global, seed),
-            None => app::launch::launch(&cli.global),
-        },
+        None => app::launch::launch(&cli.global),
         Some(cli::Command::Config(args)) => config::cli::run_config(&cli.global, args),
         Some(cli::Command::Info) => config::cli::run_info(&cli.global),
         Some(cli::Command::Cache(args)) => config::cli::run_cache(&cli.global, args),
-        Some(cli::Command::Sim(args)) => sim::run_cli(args),
+        Some(cli::Command::Sim(mut args)) => {
+            args.seed = cli.global.demo_seed();
+            sim::run_cli(args)
+        }
         Some(cli::Command::Check(args)) => std::process::exit(headless::run_check(&cli.global, &args)),
         Some(cli::Command::Watch(args)) => headless::run_watch(&cli.global, &args),
         Some(cli::Command::Get(args)) => std::process::exit(get::run_get(&cli.global, &args)),
+        Some(cli::Command::Completions(args)) => shell::run_completions(&args),
+        Some(cli::Command::Man(args)) => shell::run_man(&args),
         Some(cli::Command::LoadBench(args)) => loadbench::run_cli(args),
     }
 }

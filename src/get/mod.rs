@@ -37,9 +37,6 @@ pub struct GetArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = Output::Table, global = true)]
     pub output: Output,
-    /// Seed of the simulated tenant's data (with --demo).
-    #[arg(long, default_value_t = 1, global = true, value_name = "N")]
-    pub seed: u64,
 }
 
 /// The TUI's `/` filter, sort and a row limit.
@@ -208,7 +205,7 @@ pub fn run_get(global: &GlobalArgs, args: &GetArgs) -> i32 {
         Err(e) => {
             tracing::error!("cpitop get failed: {e:#}");
             // The error can carry tenant text (an OData error message, a name): one neutral line.
-            eprintln!("error: {}", crate::sanitize::one_line(&format!("{e:#}")));
+            eprintln!("error: {}", crate::shell::error_line(&e));
             1
         }
     }
@@ -232,7 +229,7 @@ fn run_get_inner(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
 }
 
 async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
-    let target = connect(global, args.seed).await?;
+    let target = connect(global, global.demo_seed()).await?;
     let client = &target.client;
     let tenant = if global.demo { "demo" } else { client.name() }.to_string();
     let cx = CellCx {

@@ -143,10 +143,9 @@ pub fn run_check(global: &GlobalArgs, args: &CheckArgs) -> i32 {
             code
         }
         Err(e) => {
-            let e = format!("{e:#}");
             eprintln!(
                 "UNKNOWN: cpitop check could not evaluate: {}",
-                crate::sanitize::one_line(&e)
+                crate::shell::error_line(&e)
             );
             EXIT_UNKNOWN
         }

@@ -18,6 +18,7 @@ mod tui_support;
 
 mod actions_sim;
 mod architecture;
+mod cli_shell;
 mod client_canned;
 mod client_mpl_keyset;
 mod client_sim;
