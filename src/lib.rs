@@ -20,6 +20,7 @@ pub mod monitor;
 pub mod sanitize;
 pub mod secret;
 pub mod shell;
+pub mod signature;
 pub mod sim;
 pub mod store;
 pub mod ui;
