@@ -48,6 +48,6 @@ pub mod headless;
 pub mod runtime;
 pub mod store_stats;
 
-pub use headless::{CheckFormat, CheckReport, NewFailures, WatchEvent, exit_code};
+pub use headless::{CheckFormat, CheckReport, NewFailures, StatusCounts, WatchEvent, exit_code};
 pub use runtime::{Round, TenantMonitors};
 pub use store_stats::StoreStats;

@@ -293,3 +293,78 @@ fn errors_are_one_plain_line_even_where_colour_is_forced() {
     let err = text(&out.stderr);
     assert!(err.lines().count() > 1 && err.contains("url = 5"), "{err}");
 }
+
+#[test]
+fn watch_prints_every_monitors_state_then_heartbeats_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cpitop"))
+        .args([
+            "watch",
+            "--demo",
+            "--seed",
+            "1",
+            "--heartbeat",
+            "1s",
+            "--interval",
+            "1h",
+        ])
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env_remove("CPITOP_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut events = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    while events
+        .iter()
+        .filter(|e: &&serde_json::Value| e["event"] == "heartbeat")
+        .count()
+        < 2
+    {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let Ok(line) = rx.recv_timeout(left) else { break };
+        events.push(serde_json::from_str::<serde_json::Value>(&line).expect("one JSON object per line"));
+    }
+    // SAFETY: a plain signal to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap_or("")).collect();
+    let first_state = kinds.iter().position(|k| *k == "state").expect("state lines");
+    assert!(
+        kinds[..first_state].iter().all(|k| *k == "heartbeat"),
+        "{kinds:?}"
+    );
+    let states = kinds.iter().filter(|k| **k == "state").count();
+    assert!(states >= 5, "the demo monitors, each once: {kinds:?}");
+    assert!(
+        kinds.iter().filter(|k| **k == "heartbeat").count() >= 2,
+        "{kinds:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "state" && e["status"] == "error"),
+        "the demo has broken iFlows"
+    );
+    assert!(status.success(), "SIGTERM stops watch cleanly: {status:?}");
+    // A heartbeat shorter than a second is refused with the reason.
+    let out = cpitop(dir.path())
+        .args(["watch", "--demo", "--heartbeat", "10ms"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("too short"), "{}", text(&out.stderr));
+}
