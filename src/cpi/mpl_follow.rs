@@ -72,6 +72,9 @@ pub struct MplFollow {
     pending: Vec<(String, EpochMs)>,
     /// The tenant refused ids in a delta's filter: late messages are read by range.
     ids_rejected: bool,
+    /// When (server time) the messages in flight were last listed (`mpl_window`, "In-flight
+    /// messages"): the next listing is due `check_every` later, with the check.
+    listed_at: EpochMs,
 }
 
 impl MplFollow {
@@ -85,7 +88,18 @@ impl MplFollow {
             seen: HashMap::new(),
             pending: Vec::new(),
             ids_rejected: false,
+            listed_at: watermark,
         }
+    }
+
+    /// When the messages in flight were last listed.
+    pub fn listed_at(&self) -> EpochMs {
+        self.listed_at
+    }
+
+    /// The messages in flight were listed at server time `at`.
+    pub(crate) fn mark_listed(&mut self, at: EpochMs) {
+        self.listed_at = at;
     }
 
     /// The watermark of the last check (or of the load).

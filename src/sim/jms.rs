@@ -575,7 +575,7 @@ fn write_mm(j: &mut Json, ctx: &Ctx, q: &Queue, m: &QMsg, mpl: &MplStore) {
     let custom = m
         .mpl_index
         .and_then(|i| mpl.state(i))
-        .map(|st| super::mpl_routes::custom_status(&st));
+        .map(|st| super::mpl_routes::custom_status(&mpl.mg, &st));
     j.key("customStatus").opt_str(custom);
     j.end_obj();
 }
