@@ -39,13 +39,7 @@ pub fn pane_message_coverage(s: &State) -> Option<(EpochMs, EpochMs)> {
     let need = window_ms(s)?;
     let m = &s.messages;
     let q = &m.query;
-    if s.polling.messages.is_none()
-        || q.status.is_some()
-        || q.iflow.is_some()
-        || q.id.is_some()
-        || q.range.is_some()
-        || q.window_ms < need
-    {
+    if s.polling.messages.is_none() || q.is_filtered() || q.range.is_some() || q.window_ms < need {
         return None;
     }
     let at = m.load.loaded_at?;
