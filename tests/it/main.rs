@@ -41,6 +41,7 @@ mod monitor_state;
 mod monitor_webhook;
 mod real_artifacts;
 mod real_links;
+mod real_messages;
 mod real_navs;
 mod real_queues;
 mod scale_steady_state;
