@@ -141,6 +141,7 @@ impl CpiClient {
             stats: Stats::default(),
             auth: AuthState::default(),
             skew_ms: AtomicI64::new(0),
+            no_select: std::sync::Mutex::default(),
         };
         Ok(CpiClient {
             inner: Arc::new(Inner {

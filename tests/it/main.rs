@@ -40,6 +40,7 @@ mod monitor_spec;
 mod monitor_state;
 mod monitor_webhook;
 mod real_artifacts;
+mod real_checks;
 mod real_links;
 mod real_messages;
 mod real_navs;

@@ -443,10 +443,22 @@ async fn artifacts_packages_keystore_broker() {
     let err: Vec<_> = rows.iter().filter(|r| r["Status"] == "ERROR").collect();
     assert!(err.len() >= 2);
     assert!(rows.iter().any(|r| r["Status"] == "STARTING"));
+    // DeployedOn in the forms real tenants send: `/Date(ms)/`, `/Date(ms+0060)/`, ISO without
+    // an offset (CF).
+    let mut forms = HashSet::new();
     for r in rows {
         assert_metadata(r, &t.api, "com.sap.hci.api.IntegrationRuntimeArtifact");
-        assert!(r["DeployedOn"].as_str().is_some_and(|d| d.starts_with("/Date(")));
+        let d = r["DeployedOn"].as_str().expect("DeployedOn");
+        assert!(cpitop::cpi::odata::parse_date(d).is_some(), "{d}");
+        forms.insert(if d.contains('+') {
+            "offset"
+        } else if d.starts_with("/Date(") {
+            "epoch"
+        } else {
+            "iso"
+        });
     }
+    assert_eq!(forms.len(), 3, "{forms:?}");
     let n: usize = t
         .get("/IntegrationRuntimeArtifacts/$count")
         .await
