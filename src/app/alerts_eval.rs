@@ -55,7 +55,7 @@ pub fn plan(s: &State) -> FetchPlan {
     let mut p = FetchPlan {
         generation: a.fetch_generation + 1,
         artifacts: n.artifacts && s.polling.artifacts.is_none(),
-        packages: n.packages && due(a.data.packages_at, PACKAGES_REFRESH_MS),
+        packages: !n.packages.is_empty() && due(a.data.packages_at, PACKAGES_REFRESH_MS),
         // Queue messages are never kept by the Queues pane (it keeps counts only).
         queues: (n.queues && !queue_pane) || !n.queue_messages.is_empty(),
         queue_messages: n.queue_messages.clone(),
