@@ -357,3 +357,57 @@ rules = [{ kind = "not_started" }]
         "only the scoped packages, never the whole list: {design:#?}"
     );
 }
+
+/// The realistic sim's own 403: its key lacks MessagePayloadsRead, so a persisted payload is
+/// refused in the unwrapped form with `value: null` — which the client reads as code and role.
+#[tokio::test]
+async fn the_sims_own_403_is_the_unwrapped_form() {
+    let h = sim().await;
+    let c = CpiClient::new(conn(&h, 0)).expect("client");
+    let q = cpitop::cpi::MplQuery::last_hours(h.admin().now_ms(), 2);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<cpitop::cpi::GuidPage>(16);
+    let (out, guids) = tokio::join!(
+        c.fetch_mpl_window(&q, Arc::new(cpitop::cpi::decode_guid_page), tx, None),
+        async {
+            let mut v = Vec::new();
+            while let Some(p) = rx.recv().await {
+                v.extend(p.rows.into_iter().map(|(g, _)| g));
+            }
+            v
+        }
+    );
+    out.expect("window");
+    let mut entry = None;
+    for g in guids {
+        if let Some(e) = c
+            .mpl_message_store_entries(&g)
+            .await
+            .expect("entries")
+            .into_iter()
+            .next()
+        {
+            entry = Some(e.id);
+            break;
+        }
+    }
+    let id = entry.expect("a message with a persisted payload");
+    let url = format!(
+        "{}/api/v1/MessageStoreEntries('{}')/$value",
+        h.base_url,
+        percent_encoding::utf8_percent_encode(&id, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let resp = support::raw_http()
+        .get(url)
+        .basic_auth(&h.username, Some(&h.password))
+        .send()
+        .await
+        .expect("reply");
+    assert_eq!(resp.status().as_u16(), 403);
+    let body = resp.bytes().await.expect("body");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&body).expect("JSON"),
+        serde_json::json!({"code":"Forbidden","message":{"lang":"en","value":null}})
+    );
+    let read = cpitop::cpi::error_body::parse(&body, false);
+    assert_eq!((read.code.as_deref(), read.message), (Some("Forbidden"), None));
+}
