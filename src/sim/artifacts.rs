@@ -263,7 +263,7 @@ fn write_runtime(j: &mut Json, ctx: &Ctx, a: &Artifact) {
         j.key("Version").str(&a.version);
     }
     if q.selects("Name") {
-        j.key("Name").str(a.name);
+        j.key("Name").str(display_name(ctx, a));
     }
     if q.selects("Type") {
         j.key("Type").str(a.kind);
@@ -374,7 +374,7 @@ fn write_designtime(j: &mut Json, ctx: &Ctx, a: &Artifact) {
         .str(&a.version)
         .key("PackageId")
         .str(PACKAGES[a.package].0);
-    j.key("Name").str(a.name).key("Description").null();
+    j.key("Name").str(display_name(ctx, a)).key("Description").null();
     j.key("Sender")
         .opt_str(f.map(|f| f.sender))
         .key("Receiver")
@@ -604,4 +604,13 @@ fn fastrand_of(id: &str) -> u64 {
         id.bytes()
             .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
     )
+}
+
+/// An artifact's name as the tenant shows it: an iFlow's odd real-world name
+/// (`catalog::ODD_NAMES`) unless the sim is clean.
+fn display_name(ctx: &Ctx, a: &Artifact) -> &'static str {
+    match a.flow {
+        Some(fi) => super::catalog::display_name(&FLOWS[fi as usize], !ctx.cfg.clean),
+        None => a.name,
+    }
 }
