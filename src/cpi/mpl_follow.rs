@@ -34,6 +34,15 @@
 //! follower reads late messages by range from then on (`reject_ids`); `late_by_id = 0` does so
 //! from the start.
 //!
+//! # Messages in flight
+//!
+//! Rows without a `LogEnd` (messages in flight) are in no `LogEnd` range, so neither the check
+//! nor the delta can see them; they are never `observe`d here. They come with the in-flight
+//! listing (`mpl_window`, "In-flight messages"), which a delta sends with the check's cadence
+//! (`listed_at`, every `check_every`). When such a message ends, its final row carries a
+//! `LogEnd` at or after the change — after the previous refresh began — so the next delta reads
+//! it (or, if it commits late, the check finds it late), and it replaces the running row.
+//!
 //! A message whose status changes gets a later `LogEnd` (`mpl_window`'s watermark argument), so
 //! it comes with a delta or, if its new state commits late, with the check's late list. What the
 //! check cannot see is what the overlap never saw either: a message that becomes visible more

@@ -411,3 +411,47 @@ async fn the_sims_own_403_is_the_unwrapped_form() {
     let read = cpitop::cpi::error_body::parse(&body, false);
     assert_eq!((read.code.as_deref(), read.message), (Some("Forbidden"), None));
 }
+
+/// The rules see the messages in flight: every PROCESSING row of a real tenant (and of the
+/// realistic sim) has no LogEnd, so before, a `failures` rule over PROCESSING never counted one
+/// ("no PROCESSING in 1h"); their iFlow is not known yet, and the text says so.
+#[tokio::test]
+async fn rules_count_messages_in_flight() {
+    let h = sim().await;
+    let flying = h.admin().truth_in_flight().len();
+    assert!(flying > 0, "the sim has messages in flight");
+    let t = target(
+        &h,
+        r#"
+[[defaults]]
+key = "stuck"
+name = "Messages in flight"
+rules = [{ kind = "failures", at_least = 1, within = "1h", statuses = ["PROCESSING"] }]
+"#,
+    );
+    let processing = || {
+        h.admin()
+            .truth_in_flight()
+            .iter()
+            .filter(|g| h.admin().truth_message_status(g).as_deref() == Some("PROCESSING"))
+            .count()
+    };
+    let before = processing();
+    let out = check(&t).await.expect("check runs");
+    let after = processing();
+    let m = &out.report.monitors[0];
+    assert_eq!(m.status, Status::Error, "{}", m.text);
+    assert!(m.text.contains("PROCESSING in 1h"), "{}", m.text);
+    let n: usize = m
+        .text
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    // The sim's clock runs while the check reads: between the counts before and after.
+    assert!(
+        (before.min(after)..=before.max(after)).contains(&n),
+        "{n} counted, {before}..{after} in flight: {}",
+        m.text
+    );
+}
