@@ -135,6 +135,45 @@ fn in_flight_rows_run_at_the_top_and_a_custom_status_shows_beside_the_status() {
     assert!(unknown_start.contains("running"), "{unknown_start}");
 }
 
+/// The detail of a message in flight says so: no end yet, running for how long; no iFlow yet.
+#[test]
+fn the_detail_of_a_message_in_flight_says_it_has_no_end_yet() {
+    use cpitop::app::detail::MessagePart;
+    for (w, h) in [(160, 45), (80, 24)] {
+        let mut s = messages_with_flight(w, h);
+        apply(&mut s, [code(KeyCode::Enter)]);
+        let guid = "AGZ0ffffffffffffffffffffff01";
+        let log = MessageProcessingLog {
+            application_message_type: "ORDERS05".into(),
+            ..in_flight(guid, "PROCESSING", Some(3))
+        };
+        let parts = [
+            MessagePart::Log(Ok(log)),
+            MessagePart::Error(Ok(None)),
+            MessagePart::Headers(Ok(cpitop::app::detail::NavPart::Rows(vec![]))),
+            MessagePart::Attachments(Ok(cpitop::app::detail::NavPart::Rows(vec![]))),
+            MessagePart::Runs(Ok(cpitop::app::detail::NavPart::Rows(vec![]))),
+        ];
+        for part in parts {
+            apply(
+                &mut s,
+                [Msg::Data(DataMsg::Message {
+                    guid: guid.into(),
+                    part,
+                })],
+            );
+        }
+        let b = screen(&s);
+        let text: String = (0..b.buffer().area.height)
+            .map(|y| row_text(&b, y))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(text.contains("(in flight, no end yet)"), "{text}");
+        assert!(text.contains("running for 3m"), "{text}");
+        insta::assert_snapshot!(format!("message_detail_in_flight_{w}x{h}"), b);
+    }
+}
+
 /// Later refreshes: the message that ended replaces its running row (one row, by MessageGuid);
 /// a listing read before it ended never rolls it back; one that the next complete listing no
 /// longer lists (it ended outside the query, or no longer matches it) leaves.
