@@ -39,13 +39,7 @@ pub fn pane_message_coverage(s: &State) -> Option<(EpochMs, EpochMs)> {
     let need = window_ms(s)?;
     let m = &s.messages;
     let q = &m.query;
-    if s.polling.messages.is_none()
-        || q.status.is_some()
-        || q.iflow.is_some()
-        || q.id.is_some()
-        || q.range.is_some()
-        || q.window_ms < need
-    {
+    if s.polling.messages.is_none() || q.is_filtered() || q.range.is_some() || q.window_ms < need {
         return None;
     }
     let at = m.load.loaded_at?;
@@ -61,7 +55,7 @@ pub fn plan(s: &State) -> FetchPlan {
     let mut p = FetchPlan {
         generation: a.fetch_generation + 1,
         artifacts: n.artifacts && s.polling.artifacts.is_none(),
-        packages: n.packages && due(a.data.packages_at, PACKAGES_REFRESH_MS),
+        packages: !n.packages.is_empty() && due(a.data.packages_at, PACKAGES_REFRESH_MS),
         // Queue messages are never kept by the Queues pane (it keeps counts only).
         queues: (n.queues && !queue_pane) || !n.queue_messages.is_empty(),
         queue_messages: n.queue_messages.clone(),

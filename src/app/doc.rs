@@ -230,14 +230,18 @@ fn message(s: &State, d: &MessageDetail) -> Vec<DocLine> {
             }
             let dur = match (m.log_start, m.log_end) {
                 (Some(a), Some(b)) => format!(" ({})", format::duration(b - a)),
+                (Some(a), None) => format!(" (running for {})", format::duration(s.now - a)),
                 _ => String::new(),
             };
+            // A message in flight has no LogEnd (and often no LogStart) yet.
+            let when =
+                |ms: Option<i64>, none: &str| ms.map_or_else(|| none.to_owned(), |v| t.datetime(Some(v)));
             out.push(DocLine::field(
                 "Start → end",
                 format!(
                     "{} → {} {}{dur}",
-                    t.datetime(m.log_start),
-                    t.datetime(m.log_end),
+                    when(m.log_start, "?"),
+                    when(m.log_end, "(in flight, no end yet)"),
                     t.zone()
                 ),
                 Tone::Normal,

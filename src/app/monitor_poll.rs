@@ -7,7 +7,6 @@
 //!
 //! Packages and queue listings reuse the headless gatherer's fetchers (`headless::gather`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -64,7 +63,7 @@ pub struct MonitorFetched {
     pub generation: u64,
     pub at: EpochMs,
     pub artifacts: Option<Result<Vec<RuntimeArtifact>, String>>,
-    pub packages: Option<Result<HashMap<String, String>, String>>,
+    pub packages: Option<Result<crate::monitor::PackageMap, String>>,
     pub queues: Option<Result<Vec<QueueSnapshot>, String>>,
     pub broker: Option<Result<JmsBroker, String>>,
     pub keystore: Option<Result<Vec<KeystoreEntry>, String>>,
@@ -99,7 +98,7 @@ pub async fn fetch(client: &CpiClient, plan: &FetchPlan) -> MonitorFetched {
     };
     let packages = async {
         match plan.packages {
-            true => Some(crate::headless::gather::fetch_packages(client).await),
+            true => Some(crate::headless::gather::fetch_packages(client, &needs.packages).await),
             false => None,
         }
     };

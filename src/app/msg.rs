@@ -143,10 +143,51 @@ pub struct MessageQuery {
     pub window_ms: i64,
     /// Fixed custom window `(from, to)`.
     pub range: Option<(EpochMs, EpochMs)>,
-    /// Server-side filters (`:status`, `:iflow`, `:id`).
+    /// Server-side filters (`:status`, `:iflow`, `:id`, `:sender`, `:receiver`, `:custom`).
     pub status: Option<String>,
     pub iflow: Option<String>,
     pub id: Option<String>,
+    /// A sender / receiver name, matched inside comma-joined lists (re-checked locally).
+    pub sender: Option<String>,
+    pub receiver: Option<String>,
+    /// Custom statuses, comma-separated (`ERROR`): business errors behind a COMPLETED.
+    pub custom: Option<String>,
+}
+
+impl MessageQuery {
+    /// The server-side filters set, as `(name, value)` (for the breadcrumb).
+    pub fn filters(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("status", &self.status),
+            ("iflow", &self.iflow),
+            ("id", &self.id),
+            ("sender", &self.sender),
+            ("receiver", &self.receiver),
+            ("custom", &self.custom),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+        .collect()
+    }
+
+    /// Whether any server-side filter narrows the window (a fixed range aside).
+    pub fn is_filtered(&self) -> bool {
+        !self.filters().is_empty()
+    }
+
+    /// The custom statuses asked for (`custom`, comma-separated).
+    pub fn custom_statuses(&self) -> Vec<String> {
+        self.custom
+            .as_deref()
+            .map(|c| {
+                c.split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// One poller the app wants running.

@@ -339,6 +339,9 @@ pub fn mpl_query(q: &MessageQuery, server_now: EpochMs) -> MplQuery {
         iflow_id: q.iflow.clone(),
         // `:id` takes a message, correlation or application id alike.
         any_id: q.id.clone(),
+        sender: q.sender.clone(),
+        receiver: q.receiver.clone(),
+        custom_statuses: q.custom_statuses(),
         ..MplQuery::default()
     }
 }

@@ -16,6 +16,7 @@ mod auth;
 pub mod client;
 pub mod content;
 pub mod error;
+pub mod error_body;
 mod http;
 mod limiter;
 pub mod mpl;

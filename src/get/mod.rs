@@ -99,12 +99,17 @@ pub enum What {
         /// Only this iFlow (its id); asked of the server.
         #[arg(long, value_name = "ID")]
         iflow: Option<String>,
-        /// Only this sender; asked of the server.
+        /// Only this sender, also among several comma-joined senders; asked of the server.
         #[arg(long)]
         sender: Option<String>,
-        /// Only this receiver; asked of the server.
+        /// Only this receiver, also among several comma-joined receivers (a message sent to
+        /// `A_SOAP,B_SOAP` matches either); asked of the server.
         #[arg(long)]
         receiver: Option<String>,
+        /// Only these custom statuses, comma-separated (e.g. ERROR: business errors of
+        /// COMPLETED messages); asked of the server.
+        #[arg(long, value_name = "STATUS[,…]")]
+        custom_status: Option<String>,
         /// A message id (28 characters) or else an application message id; asked of the server.
         #[arg(long)]
         id: Option<String>,
@@ -256,6 +261,7 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
             iflow,
             sender,
             receiver,
+            custom_status,
             id,
             correlation_id,
             table,
@@ -272,6 +278,10 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
                 iflow: iflow.clone(),
                 sender: sender.clone(),
                 receiver: receiver.clone(),
+                custom_statuses: custom_status
+                    .as_deref()
+                    .map(filter::parse_custom_statuses)
+                    .unwrap_or_default(),
                 id: id.clone(),
                 correlation_id: correlation_id.clone(),
             };

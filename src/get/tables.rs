@@ -146,6 +146,8 @@ pub async fn messages(
     let decoder: MplDecoder<MplBatch> = Arc::new(|b: Bytes| MplBatch::decode(&b));
     let fetch = client.fetch_mpl_window(&query, decoder, sink, None);
     let mut pane = Messages::default();
+    // The table re-checks what the server matched loosely (names inside receiver lists).
+    pane.query = filter.pane_query(query.from.map_or(0, |f| now - f));
     let collect = async {
         let mut batches = Vec::new();
         while let Some(b) = pages.recv().await {

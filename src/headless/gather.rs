@@ -6,7 +6,6 @@
 //! failure is reported in [`GatherReport`]. Whether the tenant answered at all feeds
 //! [`TenantHealth`] (for `tenant_unreachable`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,7 +18,7 @@ use crate::cpi::model::{JmsBroker, JmsMessage, KeystoreEntry, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::cpi::{CpiClient, CpiError, MplDecoder, MplFollow, MplQuery};
 use crate::monitor::{
-    ArtifactTracker, MessageStats, Needs, QueueSnapshot, Snapshot, StoreStats, TenantHealth,
+    ArtifactTracker, MessageStats, Needs, PackageMap, QueueSnapshot, Snapshot, StoreStats, TenantHealth,
 };
 use crate::store::{MessageStore, MplBatch, StoreLimits};
 
@@ -32,7 +31,7 @@ const QUEUE_FETCH_PARALLEL: usize = 4;
 #[derive(Debug, Default)]
 pub struct Parts {
     pub artifacts: Option<Vec<RuntimeArtifact>>,
-    pub packages: Option<HashMap<String, String>>,
+    pub packages: Option<PackageMap>,
     pub queues: Option<Vec<QueueSnapshot>>,
     pub broker: Option<JmsBroker>,
     pub keystore: Option<Vec<KeystoreEntry>>,
@@ -49,13 +48,39 @@ struct MessageFeed {
     follow: Option<MplFollow>,
 }
 
+/// A part that could not be read this round, with its cause.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PartFailure {
+    /// `artifacts`, `messages`, `queues`, `broker`, `keystore`, `packages`.
+    pub part: &'static str,
+    /// The HTTP status of the reply, if there was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The whole error: what happened, where, and what to check.
+    pub error: String,
+    /// What to check, in a few words (the missing role of a 403, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
+}
+
+impl PartFailure {
+    fn of(part: &'static str, e: &CpiError) -> Self {
+        Self {
+            part,
+            status: e.status(),
+            error: e.to_string(),
+            check: e.what_to_check(),
+        }
+    }
+}
+
 /// What one round fetched and what failed.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct GatherReport {
     /// Parts fetched successfully this round.
     pub fetched: Vec<&'static str>,
-    /// `(part, error)` for each failed part.
-    pub failed: Vec<(&'static str, String)>,
+    /// Each part that failed, with its cause.
+    pub failed: Vec<PartFailure>,
     /// Messages inserted or updated by this round's message load.
     pub messages_changed: usize,
 }
@@ -69,6 +94,8 @@ pub struct Gatherer {
     parts: Parts,
     pub tracker: ArtifactTracker,
     pub health: TenantHealth,
+    /// Why each part is missing this round (`Snapshot::part_errors`).
+    part_errors: Vec<(&'static str, String)>,
 }
 
 impl Gatherer {
@@ -105,6 +132,7 @@ impl Gatherer {
             parts: Parts::default(),
             tracker,
             health,
+            part_errors: Vec::new(),
         }
     }
 
@@ -136,10 +164,10 @@ impl Gatherer {
             }
         };
         let packages = async {
-            if needs.packages {
-                Some(fetch_packages(client).await)
-            } else {
+            if needs.packages.is_empty() {
                 None
+            } else {
+                Some(fetch_packages(client, &needs.packages).await)
             }
         };
         let queues = async {
@@ -183,11 +211,22 @@ impl Gatherer {
                 }
                 last_error.get_or_insert_with(|| e.to_string());
                 tracing::warn!(tenant = %self.tenant, part, error = %e, "monitor data not fetched");
-                report.failed.push((part, e.to_string()));
+                report.failed.push(PartFailure::of(part, e));
             }
         };
         self.parts.artifacts = take("artifacts", artifacts, &mut note, &mut report);
         self.parts.packages = take("packages", packages, &mut note, &mut report);
+        // A package whose listing failed is missing on its own (its scope's rules say why).
+        if let Some(p) = &self.parts.packages {
+            for (pkg, e) in &p.failed {
+                report.failed.push(PartFailure {
+                    part: "packages",
+                    status: None,
+                    error: format!("package {pkg}: {e}"),
+                    check: None,
+                });
+            }
+        }
         self.parts.queues = take("queues", queues, &mut note, &mut report);
         self.parts.broker = take("broker", broker, &mut note, &mut report);
         self.parts.keystore = take("keystore", keystore, &mut note, &mut report);
@@ -200,6 +239,7 @@ impl Gatherer {
                 Err(e) => note("messages", Err(&e), &mut report),
             }
         }
+        self.part_errors = report.failed.iter().map(|f| (f.part, f.error.clone())).collect();
         if let Some(a) = &self.parts.artifacts {
             self.tracker.observe(a, now);
         }
@@ -240,6 +280,7 @@ impl Gatherer {
         s.broker = self.parts.broker.as_ref();
         s.keystore = self.parts.keystore.as_deref();
         s.health = self.needs.health.then_some(&self.health);
+        s.part_errors = &self.part_errors;
         f(&s)
     }
 }
@@ -265,27 +306,45 @@ where
     }
 }
 
-/// Artifact id → package id, from every package's design-time artifacts. All or nothing: a
-/// partial map would put artifacts out of their package's scope.
-pub(crate) async fn fetch_packages(client: &CpiClient) -> Result<HashMap<String, String>, CpiError> {
-    let packages = client.packages().await?;
+/// The design-time artifacts of the scoped packages (`ids`), one call per package — only what
+/// message rows cannot tell (their `IntegrationArtifact/PackageId` names the package of every
+/// iFlow that logged). Degrades per package: a package whose listing fails is named in
+/// `PackageMap::failed` and the others are still known. `Err` only when none answered and the
+/// tenant did not answer at all (a timeout, 5xx), so that reachability is not misjudged.
+pub(crate) async fn fetch_packages(client: &CpiClient, ids: &[String]) -> Result<PackageMap, CpiError> {
     // Boxed futures collected first: a closure or a borrowing `async` block inside the stream's
     // type makes the whole future not `Send` for every lifetime (rust-lang/rust#102211).
-    let calls: Vec<BoxFuture<'_, _>> = packages
+    let calls: Vec<BoxFuture<'_, _>> = ids
         .iter()
-        .map(|p| client.designtime_artifacts(&p.id).boxed())
+        .map(|p| async move { (p.clone(), client.designtime_artifacts(p).await) }.boxed())
         .collect();
     let lists: Vec<_> = futures_util::stream::iter(calls)
         .buffer_unordered(QUEUE_FETCH_PARALLEL)
         .collect()
         .await;
-    let mut map = HashMap::new();
-    for list in lists {
-        for a in list? {
-            map.insert(a.id, a.package_id);
+    let mut map = PackageMap::default();
+    let mut silent: Option<CpiError> = None;
+    for (pkg, list) in lists {
+        match list {
+            Ok(arts) => {
+                for a in arts {
+                    map.artifacts.insert(a.id, pkg.clone());
+                }
+                map.listed.insert(pkg);
+            }
+            Err(e) => {
+                tracing::warn!(package = %pkg, error = %e, "design-time artifacts of a package not read");
+                if !e.status().is_some_and(|s| (400..500).contains(&s)) {
+                    silent.get_or_insert(e.clone());
+                }
+                map.failed.insert(pkg, e.to_string());
+            }
         }
     }
-    Ok(map)
+    match silent {
+        Some(e) if map.listed.is_empty() && map.failed.len() == ids.len() => Err(e),
+        _ => Ok(map),
+    }
 }
 
 /// The queue list, and the messages of the queues the rules look into. A queue whose listing

@@ -12,7 +12,7 @@ pub mod setup;
 pub mod watch;
 
 pub use check::{CheckOutcome, check, run_check};
-pub use gather::{GatherReport, Gatherer, Parts};
+pub use gather::{GatherReport, Gatherer, PartFailure, Parts};
 pub use setup::{DEMO_MONITORS, Target, monitors_from_table, prepare};
 pub use watch::{WatchOptions, run_watch, watch};
 

@@ -305,6 +305,7 @@ mod tests {
             iflow: "Orders\u{9b}2J\u{202e}".into(),
             status: MplStatus::Failed,
             time: 0,
+            custom_status: None,
             error: Some("boom\u{1b}]52;c;eA==\u{7}\u{85}".into()),
         };
         let line = event_line(&WatchEvent::message_failed("t", &m));

@@ -40,6 +40,7 @@ pub use admin::{SimAdmin, TruthQueueMessage};
 pub use cli::{SimArgs, run_cli};
 pub use faults::{FaultKind, FaultRule};
 pub use mpl_routes::WebLinkForm;
+pub use resp::ErrorShape;
 pub use world::DownMode;
 
 /// Which queue-list API the tenant answers; the others answer 404, or 501 on a tenant without

@@ -196,10 +196,8 @@ fn crumbs(s: &State, r: &Route, out: &mut Vec<String>) {
             out.push("Messages".into());
             out.push(s.messages.window_label(&s.time));
             let q = &s.messages.query;
-            for (k, v) in [("status", &q.status), ("iflow", &q.iflow), ("id", &q.id)] {
-                if let Some(v) = v {
-                    out.push(format!("{k}={v}"));
-                }
+            for (k, v) in q.filters() {
+                out.push(format!("{k}={v}"));
             }
             if s.messages.failed_only {
                 out.push("failed only".into());
