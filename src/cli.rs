@@ -15,11 +15,24 @@ pub use crate::args::GlobalArgs;
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
-    /// Seed of the simulated tenant's data (`cpitop --demo --seed N`) [default: 1].
-    #[arg(long, value_name = "N", requires = "demo")]
-    pub seed: Option<u64>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Checks clap cannot make for global flags: `requires` is checked before a global flag given
+    /// before the subcommand reaches it (`cpitop --demo check --seed 1` would be refused).
+    pub fn check_usage(&self) -> Result<(), clap::Error> {
+        use clap::CommandFactory;
+        let sim = matches!(self.command, Some(Command::Sim(_)));
+        if self.global.seed.is_some() && !self.global.demo && !sim {
+            return Err(Cli::command().error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--seed picks the simulated tenant's data and needs --demo",
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -39,6 +52,10 @@ pub enum Command {
     /// Print a view without the TUI: `artifacts`, `artifact ID`, `messages`, `message GUID`,
     /// `queues`, `queue NAME` (`-o table|json|csv`).
     Get(crate::get::GetArgs),
+    /// Print a shell completion script: `cpitop completions bash|zsh|fish|powershell|elvish`.
+    Completions(crate::args::CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write one page per command into a directory.
+    Man(crate::args::ManArgs),
     /// Benchmark: load a message window into the store and time it (scripts/load_vs_curl.sh).
     #[command(hide = true)]
     LoadBench(crate::loadbench::LoadBenchArgs),

@@ -2,9 +2,9 @@
 //!
 //! Module boundaries (kept as strict as crate boundaries; `tests/it/architecture.rs` checks the
 //! layering top-down and that no two files import each other in a circle):
-//! - Entry points: `cli`/`args` (the command line), `tui` (the I/O shell of the terminal UI:
-//!   event loop, effect runner, pollers, files), `get`, `headless` (`check`/`watch`),
-//!   `loadbench`.
+//! - Entry points: `cli`/`args` (the command line), `shell` (completion scripts, the man page),
+//!   `tui` (the I/O shell of the terminal UI: event loop, effect runner, pollers, files), `get`,
+//!   `headless` (`check`/`watch`), `loadbench`.
 //! - `app`: the root of the state code, the only place that knows every pane: `State`, `update`
 //!   (pure: messages in, effects out), keys and commands, applying the panes' replies and
 //!   intents, the frame.
@@ -18,7 +18,9 @@
 //! - The domain: `cpi` (the async client and wire models; no ratatui/crossterm), `store` (the
 //!   compact message store), `monitor` (alert rules), `config` (configuration, XDG paths,
 //!   secrets, cache), `sim` (the simulated tenant), `grammar` (durations and statuses as people
-//!   type them), `sanitize` (tenant text made safe for terminals and files), `secret`, `crash`.
+//!   type them), `signature` (error texts grouped by versioned signature), `sanitize` (tenant
+//!   text made safe for terminals and files; the one-line error report of every command),
+//!   `secret`, `crash`.
 pub mod app;
 pub mod args;
 pub mod cli;
@@ -36,6 +38,8 @@ pub mod panes;
 pub mod resources;
 pub mod sanitize;
 pub mod secret;
+pub mod shell;
+pub mod signature;
 pub mod sim;
 pub mod store;
 pub mod tui;
@@ -43,17 +47,19 @@ pub mod tui;
 /// Entry point behind `main`: dispatch the parsed command line.
 pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
     match cli.command {
-        None => match cli.seed {
-            Some(seed) => tui::launch::launch_demo(&cli.global, seed),
-            None => tui::launch::launch(&cli.global),
-        },
+        None => tui::launch::launch(&cli.global),
         Some(cli::Command::Config(args)) => config::cli::run_config(&cli.global, args),
         Some(cli::Command::Info) => config::cli::run_info(&cli.global),
         Some(cli::Command::Cache(args)) => config::cli::run_cache(&cli.global, args),
-        Some(cli::Command::Sim(args)) => sim::run_cli(args),
+        Some(cli::Command::Sim(mut args)) => {
+            args.seed = cli.global.demo_seed();
+            sim::run_cli(args)
+        }
         Some(cli::Command::Check(args)) => std::process::exit(headless::run_check(&cli.global, &args)),
         Some(cli::Command::Watch(args)) => headless::run_watch(&cli.global, &args),
         Some(cli::Command::Get(args)) => std::process::exit(get::run_get(&cli.global, &args)),
+        Some(cli::Command::Completions(args)) => shell::run_completions(&args),
+        Some(cli::Command::Man(args)) => shell::run_man(&args),
         Some(cli::Command::LoadBench(args)) => loadbench::run_cli(args),
     }
 }

@@ -40,7 +40,7 @@ pub fn load_effect(s: &mut State) -> Option<Effect> {
 /// filters or a fixed range is not "the newest messages of the tenant".
 fn messages_cacheable(s: &State) -> bool {
     let q = &s.messages.query;
-    q.range.is_none() && q.status.is_none() && q.iflow.is_none() && q.id.is_none()
+    q.range.is_none() && !q.is_filtered()
 }
 
 /// What changed since the last save, as an owned save request. `force`: messages too, however

@@ -37,6 +37,21 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ),
     ("iflow", &[], "iflow <id>|all — server-side iFlow filter"),
     (
+        "receiver",
+        &[],
+        "receiver <name>|all — server-side, also inside comma-joined lists",
+    ),
+    (
+        "sender",
+        &[],
+        "sender <name>|all — server-side, also inside comma-joined lists",
+    ),
+    (
+        "custom",
+        &[],
+        "custom ERROR[,…]|all — server-side custom status filter",
+    ),
+    (
         "id",
         &[],
         "id <message/correlation/application id>|all — server-side id filter",
@@ -106,6 +121,9 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
             status_filter(s, (!list.is_empty()).then_some(list.as_str()))
         }
         "iflow" => server_filter(s, arg, |q, v| q.iflow = v, "iFlow"),
+        "receiver" => server_filter(s, arg, |q, v| q.receiver = v, "receiver"),
+        "sender" => server_filter(s, arg, |q, v| q.sender = v, "sender"),
+        "custom" => server_filter(s, arg, |q, v| q.custom = v, "custom"),
         "id" => server_filter(s, arg, |q, v| q.id = v, "id"),
         "live" => {
             let want = match arg {

@@ -245,6 +245,7 @@ async fn fetch_token(t: &Transport) -> Result<(Secret, Duration), CpiError> {
                 endpoint,
                 status: code,
                 message: oauth_error(&body).map(|e| one_line(&t.redact(&e), MAX_ERROR_TEXT)),
+                app_error: false,
                 attempts: attempt,
             },
         });

@@ -17,6 +17,7 @@ mod auth_state;
 pub mod client;
 pub mod content;
 pub mod error;
+pub mod error_body;
 mod http;
 mod limiter;
 pub mod mpl;

@@ -36,9 +36,6 @@ pub struct GetArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = Output::Table, global = true)]
     pub output: Output,
-    /// Seed of the simulated tenant's data (with --demo).
-    #[arg(long, default_value_t = 1, global = true, value_name = "N")]
-    pub seed: u64,
 }
 
 /// The TUI's `/` filter, sort and a row limit.
@@ -101,12 +98,17 @@ pub enum What {
         /// Only this iFlow (its id); asked of the server.
         #[arg(long, value_name = "ID")]
         iflow: Option<String>,
-        /// Only this sender; asked of the server.
+        /// Only this sender, also among several comma-joined senders; asked of the server.
         #[arg(long)]
         sender: Option<String>,
-        /// Only this receiver; asked of the server.
+        /// Only this receiver, also among several comma-joined receivers (a message sent to
+        /// `A_SOAP,B_SOAP` matches either); asked of the server.
         #[arg(long)]
         receiver: Option<String>,
+        /// Only these custom statuses, comma-separated (e.g. ERROR: business errors of
+        /// COMPLETED messages); asked of the server.
+        #[arg(long, value_name = "STATUS[,…]")]
+        custom_status: Option<String>,
         /// A message id (28 characters) or else an application message id; asked of the server.
         #[arg(long)]
         id: Option<String>,
@@ -207,7 +209,7 @@ pub fn run_get(global: &GlobalArgs, args: &GetArgs) -> i32 {
         Err(e) => {
             tracing::error!("cpitop get failed: {e:#}");
             // The error can carry tenant text (an OData error message, a name): one neutral line.
-            eprintln!("error: {}", crate::sanitize::one_line(&format!("{e:#}")));
+            eprintln!("error: {}", crate::sanitize::error_line(&e));
             1
         }
     }
@@ -231,7 +233,7 @@ fn run_get_inner(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
 }
 
 async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
-    let target = connect(global, args.seed).await?;
+    let target = connect(global, global.demo_seed()).await?;
     let client = &target.client;
     let tenant = if global.demo { "demo" } else { client.name() }.to_string();
     let cx = CellCx {
@@ -258,6 +260,7 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
             iflow,
             sender,
             receiver,
+            custom_status,
             id,
             correlation_id,
             table,
@@ -274,14 +277,27 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
                 iflow: iflow.clone(),
                 sender: sender.clone(),
                 receiver: receiver.clone(),
+                custom_statuses: custom_status
+                    .as_deref()
+                    .map(filter::parse_custom_statuses)
+                    .unwrap_or_default(),
                 id: id.clone(),
                 correlation_id: correlation_id.clone(),
             };
             let now = client.server_now();
             let query = f.to_query(now).map_err(fail)?;
-            messages::get::table(client, &query, &f.describe(now), *failed, &table.opts(), &cx)
-                .await
-                .map_err(fail)?
+            let pane_query = f.pane_query(query.from.map_or(0, |from| now - from));
+            messages::get::table(
+                client,
+                &query,
+                pane_query,
+                &f.describe(now),
+                *failed,
+                &table.opts(),
+                &cx,
+            )
+            .await
+            .map_err(fail)?
         }
         What::Queues { problems, table } => {
             let q = queues::get::table(client, *problems, &table.opts(), &cx)

@@ -37,6 +37,9 @@ pub struct SteadyReport {
     pub requests_per_refresh: Vec<u64>,
     /// `MessageProcessingLogs` list requests as received, in order.
     pub mpl_requests: Vec<String>,
+    /// Rows the listings of the messages in flight brought (every `check_every`; they re-read
+    /// the messages in flight on purpose, see `cpi::mpl_window`), not counted below.
+    pub in_flight_rows: u64,
     /// Rows the deltas brought.
     pub rows: u64,
     /// … of which new messages, messages whose state changed, and messages held unchanged.
@@ -176,6 +179,10 @@ pub async fn steady_state(
         let msg = msg.ok_or("the pollers stopped")?;
         if let Msg::Data(DataMsg::Messages { event, .. }) = &msg {
             match event {
+                MessagesEvent::Page(b) if b.is_in_flight_listing() => {
+                    report.in_flight_rows += b.len() as u64;
+                    shadow.merge(b.clone());
+                }
                 MessagesEvent::Page(b) => {
                     report.rows += b.len() as u64;
                     let m = shadow.merge(b.clone());

@@ -58,12 +58,16 @@ fn evaluate_rule(rule: &Rule, spec: &MonitorSpec, snap: &Snapshot<'_>, now: Epoc
             at_least,
             within,
             statuses,
+            custom_statuses,
             severity,
         } => rules::failures(
             &spec.scope,
             *at_least,
             *within,
-            statuses,
+            &rules::Counted {
+                statuses,
+                custom: custom_statuses,
+            },
             sev(severity),
             snap,
             now,

@@ -76,8 +76,18 @@ pub fn dispatch(sim: &Sim, parts: &http::request::Parts, body: &Bytes) -> Resp {
     let first = segs.first().map(|s| s.name.as_str()).unwrap_or("");
     if first == "KeystoreEntries" && q.format_json.is_some() {
         // The Security Content API rejects `$format` (docs/cpi-api.md, "Conventions", uncertain) and needs Accept.
-        return bad_request(
-            "The system query option $format is not supported for KeystoreEntries; send Accept: application/json.",
+        // Its errors come with `@lang`/`#text` (docs/sim.md, "Error replies"), unless clean.
+        return super::resp::error_shaped(
+            StatusCode::BAD_REQUEST,
+            if sim.cfg.clean {
+                super::resp::ErrorShape::Wrapped
+            } else {
+                super::resp::ErrorShape::LangText
+            },
+            "Bad Request",
+            Some(
+                "The system query option $format is not supported for KeystoreEntries; send Accept: application/json.",
+            ),
         );
     }
     // JSON only when asked (`Accept: application/json` or `$format=json`). Real tenants answer

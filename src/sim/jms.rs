@@ -549,7 +549,7 @@ fn write_mm(j: &mut Json, ctx: &Ctx, q: &Queue, m: &QMsg, mpl: &MplStore) {
     let custom = m
         .mpl_index
         .and_then(|i| mpl.state(i))
-        .map(|st| super::mpl_flow::custom_status(&st));
+        .map(|st| super::mpl_flow::custom_status(&mpl.mg, &st));
     j.key("customStatus").opt_str(custom);
     j.end_obj();
 }
@@ -715,10 +715,18 @@ fn absent(ctx: &Ctx, segment: &str) -> Resp {
             "Not Found",
             &format!("Resource not found for the segment '{segment}'."),
         ),
-        Ok(StatusCode::NOT_IMPLEMENTED) => odata_error(
+        // A byte-order mark before the JSON (docs/sim.md, "Error replies"), unless clean.
+        Ok(StatusCode::NOT_IMPLEMENTED) => super::resp::error_shaped(
             StatusCode::NOT_IMPLEMENTED,
+            if ctx.cfg.clean {
+                super::resp::ErrorShape::Wrapped
+            } else {
+                super::resp::ErrorShape::Bom
+            },
             "Not Implemented",
-            &format!("The resource '{segment}' is not available for this tenant."),
+            Some(&format!(
+                "The resource '{segment}' is not available for this tenant."
+            )),
         ),
         Ok(code) => odata_error(
             code,

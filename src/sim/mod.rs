@@ -43,6 +43,7 @@ pub use admin::{SimAdmin, TruthQueueMessage};
 pub use cli::{SimArgs, run_cli};
 pub use config::{QueueApi, SIM_SUITE_ROOT, SimConfig, WebLinkForm};
 pub use faults::{FaultKind, FaultRule};
+pub use resp::ErrorShape;
 pub use world::DownMode;
 
 #[derive(Debug, thiserror::Error)]

@@ -192,6 +192,25 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<B
                 let r = odata_error(status, "Too Many Requests", "Retry later.").header("retry-after", value);
                 return Ok(to_hyper(r));
             }
+            FaultKind::Forbidden => {
+                let r = super::resp::error_shaped(
+                    StatusCode::FORBIDDEN,
+                    super::resp::ErrorShape::Unwrapped,
+                    "Forbidden",
+                    None,
+                );
+                return Ok(to_hyper(r));
+            }
+            FaultKind::ErrorBody {
+                status,
+                shape,
+                message,
+            } => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let code = status.canonical_reason().unwrap_or("Error");
+                let r = super::resp::error_shaped(status, shape, code, message.as_deref());
+                return Ok(to_hyper(r));
+            }
             k @ (FaultKind::ForeignNext { .. } | FaultKind::HugeField { .. } | FaultKind::InvalidUtf8) => {
                 rewrite = Some(k)
             }

@@ -73,7 +73,7 @@ impl Sim {
             .min(u32::MAX as u64 / 2) as u32;
         let mg = Gen::new(cfg.seed, t0, hist_n, span, rate);
         let arts = Artifacts::new(cfg.seed, t0);
-        let mpl = MplStore::new(mg, arts.stopped_flows());
+        let mpl = MplStore::with_realism(mg, arts.stopped_flows(), !cfg.clean);
         let jms = Jms::new(&mpl, t0);
         let keys = Keystore::new(t0);
         let faults = Faults::new(cfg.seed, cfg.faults.clone());

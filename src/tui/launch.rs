@@ -51,7 +51,7 @@ fn export_dir() -> std::path::PathBuf {
 /// `cpitop` with a configured tenant.
 pub fn launch(global: &GlobalArgs) -> Result<()> {
     if global.demo {
-        return launch_demo(global, crate::sim::SimConfig::default().seed);
+        return launch_demo(global, global.demo_seed());
     }
     let paths = Paths::from_env(global.config.as_deref())?;
     let _log = crate::config::logging::init(&paths, global.log_level.as_deref())?;

@@ -634,7 +634,7 @@ fn the_cycle_check_reads_what_it_should() {
 fn layer(file: &str) -> i32 {
     let top = file.split('/').next().unwrap_or(file);
     match top {
-        "main.rs" | "lib.rs" | "cli.rs" | "tui" | "get" | "headless" | "loadbench" => 5,
+        "main.rs" | "lib.rs" | "cli.rs" | "shell.rs" | "tui" | "get" | "headless" | "loadbench" => 5,
         "app" => 4,
         "panes" => 3,
         "features" => 2,

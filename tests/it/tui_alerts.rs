@@ -178,7 +178,7 @@ fn the_monitor_poller_fetches_only_what_no_pane_shows() {
     let fx = apply(&mut s, [Msg::Tick(NOW + 5_000)]);
     let plan = fetch_plans(&fx).pop().expect("a monitor fetch");
     assert!(!plan.artifacts, "the Artifacts pane polls them");
-    assert!(plan.queues && plan.keystore && !plan.broker && !plan.packages);
+    assert!(plan.queues && plan.keystore && !plan.broker && plan.packages.is_empty());
     assert_eq!(plan.messages.as_ref().map(|m| m.follow.is_none()), Some(true));
     // One round in flight: no second fetch on the next ticks.
     assert!(fetch_plans(&apply(&mut s, [Msg::Tick(NOW + 70_000)])).is_empty());

@@ -202,8 +202,12 @@ impl<'a> Interner<'a> {
 
 impl CachedMessages {
     /// The newest `max_rows` messages of `store` (by their time, `LogEnd` else `LogStart`).
+    /// Messages in flight are left out: they have no `LogEnd` to keep, and the next listing of
+    /// the messages in flight brings them back as they are then.
     pub fn of(store: &MessageStore, max_rows: usize) -> Self {
-        let mut rows: Vec<RowId> = (0..store.len() as RowId).collect();
+        let mut rows: Vec<RowId> = (0..store.len() as RowId)
+            .filter(|&r| !store.is_running(r))
+            .collect();
         rows.sort_unstable_by_key(|&r| std::cmp::Reverse((store.time(r), r)));
         rows.truncate(max_rows);
         let mut dict = Interner::default();

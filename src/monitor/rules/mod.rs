@@ -8,7 +8,7 @@
 mod flows;
 mod infra;
 
-pub use flows::{failures, min_messages, no_success, not_started};
+pub use flows::{Counted, failures, min_messages, no_success, not_started};
 pub use infra::{
     blocked_messages, broker_capacity, cert_expiry, dlq_not_empty, queue_age, queue_depth, tenant_unreachable,
 };

@@ -95,13 +95,7 @@ pub fn message_coverage(
 ) -> Option<(EpochMs, EpochMs)> {
     let need = window_ms(a)?;
     let q = query;
-    if !polling
-        || q.status.is_some()
-        || q.iflow.is_some()
-        || q.id.is_some()
-        || q.range.is_some()
-        || q.window_ms < need
-    {
+    if !polling || q.is_filtered() || q.range.is_some() || q.window_ms < need {
         return None;
     }
     let at = loaded_at?;
@@ -116,7 +110,11 @@ pub fn plan(a: &Alerts, src: &Sources, now: EpochMs) -> FetchPlan {
     let mut p = FetchPlan {
         generation: a.fetch_generation + 1,
         artifacts: n.artifacts && !src.polling.artifacts,
-        packages: n.packages && due(a.data.packages_at, PACKAGES_REFRESH_MS),
+        // The design-time artifacts of the scoped packages only.
+        packages: match due(a.data.packages_at, PACKAGES_REFRESH_MS) {
+            true => n.packages.clone(),
+            false => Vec::new(),
+        },
         // Queue messages are never kept by the Queues pane (it keeps counts only).
         queues: (n.queues && !queue_pane) || !n.queue_messages.is_empty(),
         queue_messages: n.queue_messages.clone(),

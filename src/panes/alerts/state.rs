@@ -103,7 +103,7 @@ pub struct AlertsLaunch {
 #[derive(Debug, Default)]
 pub struct MonitorData {
     pub artifacts: Option<(EpochMs, Vec<RuntimeArtifact>)>,
-    pub packages: Option<HashMap<String, String>>,
+    pub packages: Option<crate::monitor::PackageMap>,
     /// When the packages / keystore were last read (successfully or not).
     pub packages_at: Option<EpochMs>,
     pub keystore_at: Option<EpochMs>,

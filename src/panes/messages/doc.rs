@@ -5,15 +5,17 @@
 
 use super::detail::{AttachmentContent, MessageDetail, NavPart, RunWithSteps, status_tone, step_failed};
 use crate::cpi::model::MplStatus;
+use crate::cpi::odata::EpochMs;
 use crate::kit::doc::{DocLine, Seg, error_lines, error_text, seg, wrap};
 use crate::kit::format::TimeFmt;
 use crate::kit::load::Fetch;
 use crate::kit::table::Tone;
 
 /// A message's detail: its fields, error text, custom header properties, attachments, and runs
-/// with their steps (the failing step marked), wrapped to `width`.
-pub fn message(d: &MessageDetail, time: &TimeFmt, width: usize) -> Vec<DocLine> {
-    wrap(&message_lines(d, time), width)
+/// with their steps (the failing step marked), wrapped to `width`. `now` times a message in
+/// flight (running for how long).
+pub fn message(d: &MessageDetail, time: &TimeFmt, now: EpochMs, width: usize) -> Vec<DocLine> {
+    wrap(&message_lines(d, time, now), width)
 }
 
 /// An attachment's content, wrapped to `width`.
@@ -26,7 +28,7 @@ pub fn attachment(a: &AttachmentContent, width: usize) -> Vec<DocLine> {
     wrap(&lines, width)
 }
 
-fn message_lines(d: &MessageDetail, t: &TimeFmt) -> Vec<DocLine> {
+fn message_lines(d: &MessageDetail, t: &TimeFmt, now: EpochMs) -> Vec<DocLine> {
     let mut out = Vec::new();
     match &d.log {
         Fetch::Pending => out.push(DocLine::field(
@@ -71,14 +73,18 @@ fn message_lines(d: &MessageDetail, t: &TimeFmt) -> Vec<DocLine> {
             }
             let dur = match (m.log_start, m.log_end) {
                 (Some(a), Some(b)) => format!(" ({})", crate::kit::format::duration(b - a)),
+                (Some(a), None) => format!(" (running for {})", crate::kit::format::duration(now - a)),
                 _ => String::new(),
             };
+            // A message in flight has no LogEnd (and often no LogStart) yet.
+            let when =
+                |ms: Option<i64>, none: &str| ms.map_or_else(|| none.to_owned(), |v| t.datetime(Some(v)));
             out.push(DocLine::field(
                 "Start → end",
                 format!(
                     "{} → {} {}{dur}",
-                    t.datetime(m.log_start),
-                    t.datetime(m.log_end),
+                    when(m.log_start, "?"),
+                    when(m.log_end, "(in flight, no end yet)"),
                     t.zone()
                 ),
                 Tone::Normal,

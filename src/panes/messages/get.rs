@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::detail::{MessageDetail, NavPart};
-use super::state::{COLUMNS, Messages};
+use super::state::{COLUMNS, MessageQuery, Messages};
 use crate::cpi::MplQuery;
 use crate::cpi::client::CpiClient;
 use crate::kit::format::TimeFmt;
@@ -15,11 +15,14 @@ use crate::kit::table::CellCx;
 use crate::resources::message_detail::{NO_SUCH_MESSAGE, all_parts};
 
 /// `get messages`: the window and filters asked of the server (`query`; paged by the client's
-/// keyset loader), then the TUI's message table over what came back. `describe` names the
-/// window and filters for the summary.
+/// keyset loader), then the TUI's message table over what came back. `pane_query`: the same
+/// filters as the pane holds them (its table re-checks what the server matched loosely: names
+/// inside receiver lists, custom statuses). `describe` names the window and filters for the
+/// summary.
 pub async fn table(
     client: &CpiClient,
     query: &MplQuery,
+    pane_query: MessageQuery,
     describe: &str,
     failed_only: bool,
     opts: &TableOpts,
@@ -29,6 +32,8 @@ pub async fn table(
         .await
         .map_err(|e| format!("cannot list the messages ({describe}): {e}"))?;
     let mut pane = Messages::default();
+    // The table re-checks what the server matched loosely (names inside receiver lists).
+    pane.query = pane_query;
     for b in batches {
         pane.merge(b);
     }
@@ -125,7 +130,12 @@ pub async fn message(
             s.push('\n');
             s
         }
-        Output::Table => crate::kit::doc::plain_text(&super::doc::message(&d, time, width as usize)),
+        Output::Table => crate::kit::doc::plain_text(&super::doc::message(
+            &d,
+            time,
+            client.server_now(),
+            width as usize,
+        )),
         Output::Csv => {
             return Err(
                 "a message is not a table: use -o table or -o json (CSV is for artifacts, messages, \

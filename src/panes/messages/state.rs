@@ -34,7 +34,8 @@ use crate::store::{
 pub const WINDOWS_MS: [i64; 4] = [15 * 60_000, 3_600_000, 4 * 3_600_000, 24 * 3_600_000];
 
 pub const COLUMNS: &[Column] = &[
-    Column::new("status", "STATUS", Width::Fixed(10), 's'),
+    // `COMPLETED/ERROR` where the custom status differs (a business error).
+    Column::new("status", "STATUS", Width::Fixed(16), 's'),
     Column::new("end", "END", Width::Fixed(8), 'e'),
     Column::new("iflow", "IFLOW", Width::Fill(18), 'i'),
     Column::new("sender", "SENDER", Width::Fill(10), 'n'),
@@ -475,6 +476,12 @@ impl Messages {
     }
 }
 
+/// Whether a custom status reads as an error (`ERROR`, `FAILED`, `…_ERROR`, `Error: …`).
+fn is_error_word(custom: &str) -> bool {
+    let up = custom.to_ascii_uppercase();
+    up.contains("ERROR") || up.contains("FAIL") || up.contains("ESCALATED")
+}
+
 impl Table for Messages {
     fn columns(&self) -> &'static [Column] {
         COLUMNS
@@ -487,12 +494,21 @@ impl Table for Messages {
             return String::new();
         };
         match col {
-            0 => m.status.as_str().to_string(),
-            1 => cx.time.short(Some(m.log_end), cx.now),
+            0 => match m.custom_differs() {
+                Some(c) => format!("{}/{c}", m.status.as_str()),
+                None => m.status.as_str().to_string(),
+            },
+            // A message in flight has no end yet.
+            1 => cx.time.short(m.end(), cx.now),
             2 => m.iflow_id.to_string(),
             3 => m.sender.to_string(),
             4 => m.receiver.to_string(),
             5 => m.application_message_id.to_string(),
+            6 if m.running => match m.running_for(cx.now) {
+                // Still running: how long so far.
+                Some(ms) => format!("{}…", crate::kit::format::duration(ms)),
+                None => "running".into(),
+            },
             6 => m
                 .duration_ms()
                 .map(crate::kit::format::duration)
@@ -513,7 +529,12 @@ impl Table for Messages {
     }
     fn tone(&self, row: usize, col: usize) -> Tone {
         if col == 0 && row < self.store.len() {
-            status_tone(self.store.status(row as RowId))
+            let m = self.store.row(row as RowId);
+            match m.custom_differs() {
+                // A custom status that reads as an error is one (COMPLETED/ERROR).
+                Some(c) if is_error_word(c) => Tone::Bad,
+                _ => status_tone(m.status),
+            }
         } else {
             Tone::Normal
         }
@@ -545,6 +566,10 @@ impl Table for Messages {
                 StatusSet::default()
             },
             text: self.list.filter.clone(),
+            // The server matched these inside lists (`substringof`); exact names here.
+            receiver: self.query.receiver.clone(),
+            sender: self.query.sender.clone(),
+            custom_statuses: self.query.custom_statuses(),
             ..Query::default()
         };
         let sort = sort_key(self.list.sort);

@@ -83,10 +83,8 @@ impl PaneView for Messages {
                 out.push("Messages".into());
                 out.push(self.window_label(&cx.time));
                 let q = &self.query;
-                for (k, v) in [("status", &q.status), ("iflow", &q.iflow), ("id", &q.id)] {
-                    if let Some(v) = v {
-                        out.push(format!("{k}={v}"));
-                    }
+                for (k, v) in q.filters() {
+                    out.push(format!("{k}={v}"));
                 }
                 if self.failed_only {
                     out.push("failed only".into());
@@ -116,7 +114,7 @@ impl PaneView for Messages {
             Route::Detail { .. } => self
                 .detail
                 .as_ref()
-                .map(|d| super::doc::message(d, &cx.time, width))
+                .map(|d| super::doc::message(d, &cx.time, cx.now, width))
                 .unwrap_or_default(),
             Route::Attachment { .. } => self
                 .attachment
