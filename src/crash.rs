@@ -26,12 +26,13 @@ pub fn set_tui_active(active: bool) {
 
 /// Leave raw mode, the alternate screen and mouse capture, show the cursor. Idempotent.
 pub fn restore_terminal() {
-    use crossterm::event::DisableMouseCapture;
+    use crossterm::event::{DisableBracketedPaste, DisableMouseCapture};
     use crossterm::terminal::{LeaveAlternateScreen, disable_raw_mode};
     let mut out = std::io::stdout();
     let _ = crossterm::execute!(
         out,
         DisableMouseCapture,
+        DisableBracketedPaste,
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );

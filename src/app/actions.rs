@@ -12,6 +12,7 @@ use crate::kit::nav::Nav;
 pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
     s.dirty = true;
     match a {
+        Action::QuitNow => quit(s, fx),
         Action::Quit => {
             if s.stack.len() > 1 {
                 s.back();
@@ -28,7 +29,7 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 _ => false,
             };
             if cleared {
-                s.rebuild_focused();
+                s.rebuild_focused_from_top();
             } else {
                 s.back();
             }
@@ -47,7 +48,7 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
             };
             s.switch_pane(Pane::ALL[next]);
         }
-        Action::Command => s.mode = Mode::Command(String::new()),
+        Action::Command => s.mode = Mode::Command(Default::default()),
         Action::Help => s.mode = Mode::Help(0),
         Action::Refresh => refresh(s, fx),
         Action::ToggleTime => {
@@ -83,7 +84,7 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 let n = t.columns().len();
                 t.list_mut()
                     .shift_sort(if a == Action::SortNext { 1 } else { -1 }, n);
-                s.rebuild_focused();
+                s.rebuild_focused_from_top();
             }
         }
         Action::CopyId => copy_id(s, fx),
@@ -115,7 +116,20 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         | Action::RetryAll
         | Action::MoveAll
         | Action::Restart
-        | Action::Undeploy => view_action(s, a, fx),
+        | Action::Undeploy
+        | Action::Failures => view_action(s, a, fx),
+        Action::Wide => {
+            if let Some(t) = s.table_mut() {
+                let l = t.list_mut();
+                l.wide = !l.wide;
+                let word = if l.wide {
+                    "wide: every column"
+                } else {
+                    "narrow: the columns that fit"
+                };
+                s.toast(word, ToastKind::Info);
+            }
+        }
     }
     let rows = s.table_rows();
     if let Some(t) = s.table_mut() {
@@ -140,6 +154,10 @@ fn view_action(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Action::Acknowledge => s.toast("select a monitor to acknowledge", ToastKind::Info),
         Action::Silence => s.toast("select a monitor to silence", ToastKind::Info),
         Action::AlertHistory => nav::go(s, Nav::OpenAlertHistory, fx),
+        Action::Failures => s.toast(
+            "F works on an artifact (Artifacts pane) and on an alert's evidence",
+            ToastKind::Info,
+        ),
         _ => {}
     }
 }

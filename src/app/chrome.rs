@@ -6,6 +6,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::state::{Mode, Pane, Route, State, ToastKind};
+use crate::kit::action::Action;
 use crate::kit::format::{age, thousands};
 use crate::kit::hint::Hint;
 use crate::kit::load::Phase;
@@ -111,12 +112,87 @@ pub fn header(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
     }
 }
 
+/// How much of a tab's label a line has room for (see [`tab_labels`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum TabLevel {
+    /// `2 Messages (351 failed/1h)`
+    Full,
+    /// `2 Mes (351 failed/1h)`: titles abbreviated, counts whole.
+    Short,
+    /// `2 Mes 351!`: counts compact.
+    Compact,
+    /// `2 351!`: numbers and counts only (the focused tab keeps its title).
+    Numbers,
+}
+
+/// A badge's count, compact: the first number in it, `!` when it needs attention
+/// (` (351 failed/1h)` → `351!`, ` (4!)` → `4!`, ` (ok)` → ``).
+fn compact_badge(badge: &str, bad: bool) -> String {
+    let digits: String = badge
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .collect();
+    match (digits.is_empty(), bad) {
+        (true, true) => "!".into(),
+        (true, false) => String::new(),
+        (false, true) => format!("{digits}!"),
+        (false, false) => digits,
+    }
+}
+
+/// Each pane's tab label at `level` (the focused one never below its title), and the badge
+/// part, separately (it is coloured).
+fn tab_labels(s: &State, level: TabLevel) -> Vec<(Pane, String, String, bool)> {
+    Pane::ALL
+        .iter()
+        .map(|&p| {
+            let (badge, bad) = s.focus(&Route::home(p)).badge();
+            let focused = p == s.pane();
+            let n = p.index() + 1;
+            let title = p.title();
+            let short: String = title.chars().take(3).collect();
+            let compact = compact_badge(&badge, bad);
+            let space = |b: String| if b.is_empty() { b } else { format!(" {b}") };
+            let (label, badge) = match level {
+                TabLevel::Full => (format!("{n} {title}"), badge),
+                TabLevel::Short if focused => (format!("{n} {title}"), badge),
+                TabLevel::Short => (format!("{n} {short}"), badge),
+                TabLevel::Compact if focused => (format!("{n} {title}"), space(compact)),
+                TabLevel::Compact => (format!("{n} {short}"), space(compact)),
+                TabLevel::Numbers if focused => (format!("{n} {short}"), space(compact)),
+                TabLevel::Numbers => (format!("{n}"), space(compact)),
+            };
+            (p, label, badge, bad)
+        })
+        .collect()
+}
+
+/// The tab line: every pane, abbreviated rather than cut when the line is narrow (titles to
+/// three letters, counts to their number, then numbers only), so that no tab disappears.
 pub fn tabs(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
+    let width = |labels: &[(Pane, String, String, bool)]| -> usize {
+        1 + labels
+            .iter()
+            .map(|(_, l, b, _)| l.chars().count() + b.chars().count() + 3)
+            .sum::<usize>()
+    };
+    let levels = [
+        TabLevel::Full,
+        TabLevel::Short,
+        TabLevel::Compact,
+        TabLevel::Numbers,
+    ];
+    let mut labels = tab_labels(s, TabLevel::Numbers);
+    for level in levels {
+        let l = tab_labels(s, level);
+        if width(&l) <= area.width as usize {
+            labels = l;
+            break;
+        }
+    }
     let mut spans = vec![Span::raw(" ")];
-    for p in Pane::ALL {
-        let home = Route::home(p);
-        let (count, bad) = s.focus(&home).badge();
-        let label = format!("{} {}", p.index() + 1, p.title());
+    for (p, label, count, bad) in labels {
         if p == s.pane() {
             spans.push(Span::styled(format!(" {label}"), theme.tab_active()));
             spans.push(Span::styled(format!("{count} "), theme.tab_active()));
@@ -184,12 +260,33 @@ pub fn breadcrumb(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
 
 pub fn footer(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
     let line = match &s.mode {
-        Mode::Command(text) => Line::from(vec![
-            Span::styled(":", theme.key_hint()),
-            Span::raw(text.clone()),
-            Span::styled("█", theme.muted()),
-            Span::styled("   enter run · tab complete · esc cancel", theme.muted()),
-        ]),
+        Mode::Command(line) => {
+            let (before, after) = line.split();
+            let mut rest = after.chars();
+            // The cursor: the character under it shown reversed, or a block at the end.
+            let under = rest.next();
+            let mut spans = vec![
+                Span::styled(":", theme.key_hint()),
+                Span::raw(before.to_string()),
+                match under {
+                    Some(c) => Span::styled(c.to_string(), Style::default().add_modifier(Modifier::REVERSED)),
+                    None => Span::styled("█", theme.muted()),
+                },
+                Span::raw(rest.as_str().to_string()),
+            ];
+            if s.completions.is_empty() {
+                spans.push(Span::styled(
+                    "   enter run · tab complete · ↑↓ history · esc cancel",
+                    theme.muted(),
+                ));
+            } else {
+                spans.push(Span::styled(
+                    format!("   {}", s.completions.join("  ")),
+                    theme.key_hint(),
+                ));
+            }
+            Line::from(spans)
+        }
         Mode::Filter => {
             let text = s.table().map(|t| t.list().filter.clone()).unwrap_or_default();
             Line::from(vec![
@@ -212,7 +309,8 @@ pub fn footer(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         _ => {
             let focus = s.focus(s.route());
             let contexts = focus.contexts();
-            let mut spans = Vec::new();
+            let mut hints: Vec<(Span, Span)> = Vec::new();
+            let mut help = None;
             for Hint(a, label) in focus.hints() {
                 if let Some(k) = s.keymap.key_for(&contexts, *a) {
                     // Dangerous actions (keymap `dangerous`) are marked, k9s style.
@@ -221,9 +319,34 @@ pub fn footer(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
                     } else {
                         theme.key_hint()
                     };
-                    spans.push(Span::styled(format!(" {k}"), style));
-                    spans.push(Span::raw(format!(" {} ", label.unwrap_or(a.hint()))));
+                    let hint = (
+                        Span::styled(format!(" {k}"), style),
+                        Span::raw(format!(" {} ", label.unwrap_or(a.hint()))),
+                    );
+                    if *a == Action::Help {
+                        help = Some(hint);
+                    } else {
+                        hints.push(hint);
+                    }
                 }
+            }
+            // Whole hints only: the ones that do not fit are left out (help lists them all, so
+            // its own hint is kept).
+            let width = |h: &(Span, Span)| h.0.width() + h.1.width();
+            let mut spans = Vec::new();
+            let mut used = help.as_ref().map_or(0, width);
+            for h in hints {
+                let w = width(&h);
+                if used + w > area.width as usize + 1 {
+                    break;
+                }
+                used += w;
+                spans.push(h.0);
+                spans.push(h.1);
+            }
+            if let Some((k, l)) = help {
+                spans.push(k);
+                spans.push(l);
             }
             Line::from(spans)
         }

@@ -76,20 +76,153 @@ fn resolve(word: &str) -> Option<&'static str> {
         .map(|(n, _, _)| *n)
 }
 
-/// Complete the command word (Tab).
-pub fn complete(buf: &str) -> String {
-    if buf.contains(' ') || buf.is_empty() {
-        return buf.to_string();
-    }
-    let matches: Vec<&str> = COMMANDS
+/// What Tab made of the `:` line: the completed line, and the candidates when several fit.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Completion {
+    pub line: String,
+    pub candidates: Vec<String>,
+}
+
+/// Tab: complete the command word, or the argument of the command (iFlow ids, window sizes,
+/// tenant names, statuses, columns, …, from what the panes hold). One candidate is completed
+/// with a space after it; several are completed to their common prefix and listed.
+pub fn complete(s: &State, buf: &str) -> Completion {
+    let (cmd, arg) = match buf.split_once(' ') {
+        None => {
+            let names: Vec<String> = COMMANDS.iter().map(|(n, _, _)| n.to_string()).collect();
+            return extend("", buf, &names);
+        }
+        Some((c, a)) => (c, a),
+    };
+    let Some(name) = resolve(cmd) else {
+        return Completion {
+            line: buf.to_string(),
+            candidates: Vec::new(),
+        };
+    };
+    // A comma-separated list (`:status FAILED,RE`) completes its last item.
+    let (head, word) = match name {
+        "status" | "custom" => match arg.rfind(',') {
+            Some(i) => arg.split_at(i + 1),
+            None => ("", arg),
+        },
+        _ => ("", arg),
+    };
+    let head = format!("{cmd} {}", head.trim_start());
+    extend(&head, word.trim_start(), &arguments(s, name))
+}
+
+/// The values `:name` takes (sorted, each once).
+pub fn arguments(s: &State, name: &str) -> Vec<String> {
+    use crate::store::Distinct;
+    let distinct = |d: Distinct| -> Vec<String> {
+        s.messages
+            .store
+            .distinct(d)
+            .into_iter()
+            // A receiver can be several names joined by commas: each is one to complete.
+            .flat_map(|v| v.split(','))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
+    let words = |w: &[&str]| w.iter().map(|w| w.to_string()).collect::<Vec<String>>();
+    let mut out: Vec<String> = match name {
+        "iflow" => {
+            let mut ids: Vec<String> = s
+                .artifacts
+                .items
+                .iter()
+                .filter(|a| a.kind == "INTEGRATION_FLOW")
+                .map(|a| a.id.clone())
+                .collect();
+            ids.extend(distinct(Distinct::Iflow));
+            ids.push("all".into());
+            ids
+        }
+        "sender" => [distinct(Distinct::Sender), words(&["all"])].concat(),
+        "receiver" => [distinct(Distinct::Receiver), words(&["all"])].concat(),
+        "custom" => [distinct(Distinct::CustomStatus), words(&["all"])].concat(),
+        "status" => crate::grammar::status::message_statuses()
+            .map(|st| st.as_str().to_string())
+            .chain(["all".to_string()])
+            .collect(),
+        "window" => words(&["15m", "1h", "4h", "24h"]),
+        "ctx" => s.ctx.entries.iter().map(|e| e.name.clone()).collect(),
+        "sort" => s
+            .table()
+            .map(|t| t.columns().iter().map(|c| c.id.to_string()).collect())
+            .unwrap_or_default(),
+        "live" => words(&["on", "off"]),
+        "export" => words(&["csv", "json"]),
+        "silence" => words(&["1h", "4h", "24h", "off"]),
+        _ => Vec::new(),
+    };
+    out.sort_by_key(|v| v.to_lowercase());
+    out.dedup();
+    out
+}
+
+/// Complete `word` (typed after `head`) among `values`: those starting with it (ignoring case),
+/// else those containing it.
+fn extend(head: &str, word: &str, values: &[String]) -> Completion {
+    let lower = word.to_lowercase();
+    let mut hits: Vec<&String> = values
         .iter()
-        .map(|(n, _, _)| *n)
-        .filter(|n| n.starts_with(buf))
+        .filter(|v| v.to_lowercase().starts_with(&lower))
         .collect();
-    match matches.as_slice() {
-        [one] => format!("{one} "),
-        _ => buf.to_string(),
+    if hits.is_empty() && !word.is_empty() {
+        hits = values
+            .iter()
+            .filter(|v| v.to_lowercase().contains(&lower))
+            .collect();
     }
+    let sep = if head.is_empty() || head.ends_with(' ') || head.ends_with(',') {
+        ""
+    } else {
+        " "
+    };
+    match hits.as_slice() {
+        [] => Completion {
+            line: format!("{head}{sep}{word}"),
+            candidates: Vec::new(),
+        },
+        [one] => Completion {
+            line: format!("{head}{sep}{one} "),
+            candidates: Vec::new(),
+        },
+        many => {
+            let common = common_prefix(many);
+            // Only a prefix of every hit extends what was typed (a substring match does not).
+            let done = if common.len() >= word.len() && common.to_lowercase().starts_with(&lower) {
+                common
+            } else {
+                word.to_string()
+            };
+            Completion {
+                line: format!("{head}{sep}{done}"),
+                candidates: many.iter().map(|v| v.to_string()).collect(),
+            }
+        }
+    }
+}
+
+/// The longest common prefix (ignoring case, spelled as the first value).
+fn common_prefix(values: &[&String]) -> String {
+    let Some(first) = values.first() else {
+        return String::new();
+    };
+    let mut end = first.len();
+    for v in &values[1..] {
+        let n = first
+            .chars()
+            .zip(v.chars())
+            .take_while(|(a, b)| a.to_lowercase().eq(b.to_lowercase()))
+            .map(|(a, _)| a.len_utf8())
+            .sum::<usize>();
+        end = end.min(n);
+    }
+    first[..end].to_string()
 }
 
 pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
@@ -153,7 +286,7 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
             let text = args.join(" ");
             if let Some(t) = s.table_mut() {
                 t.list_mut().filter = text;
-                s.rebuild_focused();
+                s.rebuild_focused_from_top();
             }
         }
         "refresh" => act(s, Action::Refresh, fx),
@@ -273,7 +406,7 @@ fn sort(s: &mut State, args: &[&str]) {
     match crate::kit::list::parse_sort(&spec, t.columns()) {
         Ok(sort) => {
             t.list_mut().sort = Some(sort);
-            s.rebuild_focused();
+            s.rebuild_focused_from_top();
         }
         Err(e) => s.toast(e, ToastKind::Error),
     }

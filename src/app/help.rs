@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use super::command::COMMANDS;
 use super::state::State;
+use crate::kit::action::Action;
 use crate::kit::keymap::Context;
 use crate::kit::widgets::theme::Theme;
 
@@ -28,7 +29,7 @@ pub fn lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
             let k: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
             let mut line = vec![
                 Span::styled(format!("  {:<17} ", k.join(" ")), theme.key_hint()),
-                Span::raw(action.describe().to_string()),
+                Span::raw(describe_in(*action, ctx).to_string()),
             ];
             if s.keymap.is_dangerous(*action) {
                 // k9s style: actions that change the tenant are marked.
@@ -42,6 +43,15 @@ pub fn lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
         }
         out.push(Line::raw(""));
     }
+    // What the keymap does not hold: typing in the filter and the `:` line, the mouse, pasting.
+    out.push(Line::styled("Filter (/) and the : line", theme.title()));
+    for (keys, what) in TYPING {
+        out.push(Line::from(vec![
+            Span::styled(format!("  {keys:<17} "), theme.key_hint()),
+            Span::raw(what.to_string()),
+        ]));
+    }
+    out.push(Line::raw(""));
     out.push(Line::styled("Commands (:)", theme.title()));
     for (name, aliases, usage) in COMMANDS {
         let names = std::iter::once(*name)
@@ -60,6 +70,45 @@ pub fn lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
     ));
     out
 }
+
+/// What the action does in a view of keymap context `ctx` (help): where one key means
+/// different things in different views, each view says its own.
+pub fn describe_in(action: Action, ctx: Context) -> &'static str {
+    use Context as C;
+    match (action, ctx) {
+        (Action::ToggleFailed, C::Artifacts) => "only artifacts not started (ERROR, STARTING, …)",
+        (Action::ToggleFailed, C::Queues) => "only queues with problems (dead letters, blocked, stopped)",
+        (Action::ToggleFailed, C::Messages) => "only failed messages (FAILED, ESCALATED)",
+        (Action::Open, C::Artifacts) => "open: the artifact's deployment error and details",
+        (Action::Open, C::Messages | C::Correlated) => "open: the message (error text, properties, runs)",
+        (Action::Open, C::Queues) => "open: the queue's messages",
+        (Action::Open, C::QueueMessages) => "open: the message's processing log",
+        (Action::Open, C::Alerts) => "open: the monitor's rules and evidence",
+        (Action::Open, C::AlertEvidence) => "jump to the evidence (message, artifact, queue, …)",
+        (Action::Open, C::Attachments) => "open: the attachment's content",
+        (Action::Failures, C::AlertEvidence) => "failed messages of the evidence's iFlow, newest first",
+        _ => action.describe(),
+    }
+}
+
+/// Keys and words of the filter and the `:` line (fixed: not in the keymap).
+pub const TYPING: &[(&str, &str)] = &[
+    ("/a b", "rows matching a and b (words in any column, any case)"),
+    ("/!a", "rows not matching a (e.g. /!COMPLETED)"),
+    ("/~re", "a regular expression (/~^ORD.*IN$, /!~^TEST)"),
+    ("/\"a b\"", "a b as one phrase"),
+    ("enter / esc", "filter: keep it / clear it"),
+    ("ctrl-w alt-⌫", "delete a word (filter and : line)"),
+    ("ctrl-u ctrl-k", "delete to the start / to the end (: line)"),
+    ("← → home end", "move in the : line (ctrl-a, ctrl-e too)"),
+    ("↑ ↓", ": line history (kept in the state dir)"),
+    (
+        "tab",
+        "complete a command, an iFlow, window, tenant, status, column",
+    ),
+    ("paste", "over a list: filters it by the pasted text (an id)"),
+    ("mouse wheel", "move the selection"),
+];
 
 fn title(ctx: Context) -> String {
     let n = ctx.name().replace('_', " ");

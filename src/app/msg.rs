@@ -22,6 +22,8 @@ pub type Generation = u64;
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): never read as keys.
+    Paste(String),
     Mouse(MouseEvent),
     Resize(u16, u16),
     /// The clock (about 4 Hz): relative times, staleness, toasts.
@@ -219,6 +221,8 @@ pub enum Effect {
         key: crate::store::SortKey,
         store: StoreSnapshot,
     },
+    /// Keep the `:` line's history (oldest first) in the state directory.
+    SaveHistory(Vec<String>),
     /// Read a tenant's offline cache; answered with `Msg::Cache`.
     LoadCache {
         tenant: String,

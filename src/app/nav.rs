@@ -38,7 +38,7 @@ pub fn outs(s: &mut State, out: Vec<Out>, fx: &mut Vec<Effect>) {
                 transitions: Vec::new(),
             }),
             Out::AlertRound => super::monitors::start_round(s, fx),
-            Out::Prompt(text) => s.mode = Mode::Command(text),
+            Out::Prompt(text) => s.mode = Mode::Command(text.into()),
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::features::writes::Writes;
 use crate::kit::cx::Cx;
 use crate::kit::format::TimeFmt;
 use crate::kit::keymap::Keymap;
+use crate::kit::line::{History, LineEdit};
 use crate::kit::load::Load;
 use crate::kit::table::{CellCx, Table};
 use crate::panes::pane::{At, AtMut, Focus, FocusMut};
@@ -70,8 +71,8 @@ pub enum Mode {
     Normal,
     /// Typing a `/` filter; the text lives in the focused table's list state.
     Filter,
-    /// Typing a `:` command.
-    Command(String),
+    /// Typing a `:` command (edited as in a shell: `kit::line`).
+    Command(LineEdit),
     /// `s` was pressed: the next letter picks the sort column.
     SortPending,
     /// `?` help overlay, scrolled by this many lines.
@@ -114,6 +115,10 @@ pub struct State {
     pub cache: CacheSync,
     /// Configured tenants and switching (`:ctx`).
     pub ctx: CtxState,
+    /// The `:` commands run before (kept in the state dir: `Effect::SaveHistory`).
+    pub history: History,
+    /// What the last Tab in the `:` line found when several values fit (shown under it).
+    pub completions: Vec<String>,
 }
 
 impl State {
@@ -147,6 +152,8 @@ impl State {
             writes: Default::default(),
             cache: Default::default(),
             ctx: Default::default(),
+            history: History::default(),
+            completions: Vec::new(),
         };
         s.messages.query.window_ms = 3_600_000;
         s
@@ -274,6 +281,19 @@ impl State {
         if let Some(t) = self.table_mut() {
             t.rebuild(&cx);
             t.list_mut().scroll_into_view(rows);
+        }
+        self.dirty = true;
+    }
+
+    /// After the user changed a table's filter or sort (or a toggle that narrows it): rebuild
+    /// and start at the top row — the newest first on the Messages pane — rather than keep a
+    /// position deep down that hides the best matches above the viewport.
+    pub fn rebuild_focused_from_top(&mut self) {
+        let cx = self.cell_cx();
+        if let Some(t) = self.table_mut() {
+            t.rebuild(&cx);
+            t.select_position(0);
+            t.list_mut().offset = 0;
         }
         self.dirty = true;
     }

@@ -21,6 +21,7 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
     cache::observe(s, &mut msg);
     match msg {
         Msg::Key(k) => input::key(s, k, &mut fx),
+        Msg::Paste(text) => input::paste(s, &text),
         Msg::Mouse(m) => match m.kind {
             MouseEventKind::ScrollDown => {
                 for _ in 0..3 {

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod duration;
 pub mod error;
 pub(crate) mod fsutil;
+pub mod history;
 pub mod load;
 mod locate;
 pub mod logging;

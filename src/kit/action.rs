@@ -48,11 +48,17 @@ pub enum Action {
     MoveAll,
     Restart,
     Undeploy,
+    /// The failed messages of the artifact (or the evidence's iFlow), newest first.
+    Failures,
+    /// Wide/narrow columns: every column (scrolling off the right edge) or those that fit.
+    Wide,
+    /// Quit from any view or mode (Ctrl-C).
+    QuitNow,
 }
 
 /// (keymap name, action, short hint for the footer, description for help).
 const TABLE: &[(&str, Action, &str, &str)] = &[
-    ("quit", Action::Quit, "quit", "quit (in a detail view: back)"),
+    ("quit", Action::Quit, "quit", "quit (in a drill-down: back)"),
     ("back", Action::Back, "back", "back / clear filter"),
     (
         "pane_artifacts",
@@ -161,6 +167,24 @@ const TABLE: &[(&str, Action, &str, &str)] = &[
         "restart (redeploy the active version)",
     ),
     ("undeploy", Action::Undeploy, "undeploy", "undeploy the artifact"),
+    (
+        "failures",
+        Action::Failures,
+        "failures",
+        "its failed messages, newest first (Enter: the top one's error)",
+    ),
+    (
+        "wide",
+        Action::Wide,
+        "wide",
+        "wide/narrow columns: every column, or the ones that matter first",
+    ),
+    (
+        "quit_now",
+        Action::QuitNow,
+        "quit",
+        "quit at once, from any view or mode (the cache is saved first)",
+    ),
 ];
 
 impl Action {

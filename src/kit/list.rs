@@ -13,8 +13,9 @@ pub enum Width {
     Fill(u16),
 }
 
-/// One column of a table: its title, width, the letter that sorts by it (`s` + letter) and
-/// whether numbers are right-aligned. Shared by the view, the filter and the export.
+/// One column of a table: its title, width, the letter that sorts by it (`s` + letter),
+/// whether numbers are right-aligned, and how much the operator needs it when not every column
+/// fits. Shared by the view, the filter and the export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Column {
     pub id: &'static str,
@@ -22,6 +23,9 @@ pub struct Column {
     pub width: Width,
     pub sort_key: char,
     pub right: bool,
+    /// Lower is needed sooner: a narrow terminal shows the columns of the lowest priorities that
+    /// fit (in table order). `None`: the column's place in the table.
+    pub priority: Option<u8>,
 }
 
 impl Column {
@@ -32,10 +36,16 @@ impl Column {
             width,
             sort_key,
             right: false,
+            priority: None,
         }
     }
     pub const fn right(mut self) -> Self {
         self.right = true;
+        self
+    }
+    /// How soon the column is needed (see [`Column::priority`]).
+    pub const fn priority(mut self, p: u8) -> Self {
+        self.priority = Some(p);
         self
     }
 }
@@ -84,6 +94,9 @@ pub struct ListState {
     /// The `/` filter text (kept after Enter, cleared by Esc).
     pub filter: String,
     pub sort: Option<Sort>,
+    /// `ctrl-w`: every column, in their order, as far as the width goes (wide), instead of the
+    /// columns that matter first (narrow, the default).
+    pub wide: bool,
 }
 
 impl ListState {

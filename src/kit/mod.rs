@@ -17,6 +17,7 @@ pub mod export;
 pub mod format;
 pub mod hint;
 pub mod keymap;
+pub mod line;
 pub mod list;
 pub mod load;
 pub mod nav;

@@ -34,7 +34,7 @@ pub use dict::IflowInfo;
 pub use query::{Query, StatusSet, TEXT_COLUMNS, decide_probe, filter_rows};
 pub use sort::{SortColumn, SortKey, sort_rows};
 pub use stats::{StatusCounts, WindowStats};
-pub use store::{MergeStats, MessageRef, MessageStore, RowId, StoreLimits};
+pub use store::{Distinct, MergeStats, MessageRef, MessageStore, RowId, StoreLimits};
 pub use text::match_ranges;
 pub use view::MessageView;
 

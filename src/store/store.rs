@@ -108,6 +108,15 @@ impl MessageRef<'_> {
     }
 }
 
+/// A dictionary-coded column whose distinct values can be listed (`MessageStore::distinct`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Distinct {
+    Iflow,
+    Sender,
+    Receiver,
+    CustomStatus,
+}
+
 /// The in-memory message store (see the module docs for layout and figures).
 #[derive(Debug, Clone)]
 pub struct MessageStore {
@@ -171,6 +180,18 @@ impl MessageStore {
 
     pub fn is_empty(&self) -> bool {
         self.cols.len() == 0
+    }
+
+    /// The distinct non-empty values of a dictionary-coded column (the TUI completes `:iflow`,
+    /// `:sender`, `:receiver` and `:custom` with them).
+    pub fn distinct(&self, column: Distinct) -> Vec<&str> {
+        let dict = match column {
+            Distinct::Iflow => &self.iflows,
+            Distinct::Sender => &self.senders,
+            Distinct::Receiver => &self.receivers,
+            Distinct::CustomStatus => &self.custom_statuses,
+        };
+        dict.values().filter(|v| !v.is_empty()).collect()
     }
 
     /// Changes on every merge that changed something and on every eviction: a view built at an

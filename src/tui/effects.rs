@@ -25,6 +25,8 @@ pub struct EffectRunner {
     pub(crate) client_tx: tokio::sync::watch::Sender<CpiClient>,
     /// The offline cache's files and resolving tenants to switch to.
     pub(crate) cache_io: super::tenant_effects::CacheIo,
+    /// Where the `:` line's history is kept (`None`: not kept).
+    pub history_file: Option<std::path::PathBuf>,
 }
 
 impl EffectRunner {
@@ -39,6 +41,7 @@ impl EffectRunner {
             in_tmux: super::clipboard::in_tmux(),
             clipboard_hinted: Default::default(),
             alerts: None,
+            history_file: None,
         }
     }
 
@@ -161,6 +164,15 @@ impl EffectRunner {
                     drop(store);
                     let _ = tx.blocking_send(Msg::MessagesSorted { job, key, at, order });
                 });
+            }
+            Effect::SaveHistory(items) => {
+                if let Some(path) = self.history_file.clone() {
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = crate::config::history::save(&path, &items) {
+                            tracing::warn!("command history {} not saved: {e}", path.display());
+                        }
+                    });
+                }
             }
             Effect::MonitorFetch(plan) => {
                 super::monitor_poll::spawn(self.client.clone(), plan, self.tx.clone());

@@ -93,6 +93,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         config: config.clone(),
         force_read_only: global.read_only,
     });
+    let history_file = crate::config::history::path(&paths);
     let rt = runtime()?;
     let result = rt.block_on(async move {
         let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
@@ -108,6 +109,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
             alerts: Some(alerts),
             writes,
             tenants: Some(tenants),
+            history_file: Some(history_file),
         })
         .await
     });
@@ -155,6 +157,7 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
             web_ui: None,
         };
         let mut session = session_for(conn.clone(), tenant)?;
+        session.history_file = paths.as_ref().map(crate::config::history::path);
         let (alerts, alert_warnings) = demo_alerts(global);
         session.alerts = Some(alerts);
         session.warnings.extend(alert_warnings);
@@ -186,6 +189,7 @@ pub fn session_for(conn: TenantConn, tenant: TenantInfo) -> Result<Session> {
         alerts: None,
         writes: WriteSetup::default(),
         tenants: None,
+        history_file: None,
     })
 }
 

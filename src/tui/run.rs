@@ -6,7 +6,10 @@
 use std::io::{Write, stdout};
 use std::time::{Duration, Instant};
 
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyEventKind};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event, EventStream,
+    KeyEventKind,
+};
 use crossterm::execute;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures_util::StreamExt as _;
@@ -40,6 +43,8 @@ pub struct Session {
     pub writes: super::writes::WriteSetup,
     /// Configured tenants (`:ctx`) and the offline cache; `None` in `--demo`.
     pub tenants: Option<std::sync::Arc<crate::app::tenant::TenantConfig>>,
+    /// Where the `:` line's history is kept (`None`: not kept).
+    pub history_file: Option<std::path::PathBuf>,
 }
 
 /// Restores the terminal when dropped: on quit and on error. On a panic anywhere in the process
@@ -49,7 +54,7 @@ struct TerminalGuard;
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         crate::crash::set_tui_active(false);
-        let _ = execute!(stdout(), DisableMouseCapture);
+        let _ = execute!(stdout(), DisableMouseCapture, DisableBracketedPaste);
         ratatui::restore();
     }
 }
@@ -60,7 +65,8 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
     crate::crash::set_tui_active(true);
-    execute!(stdout(), EnableMouseCapture)?;
+    // Bracketed paste: pasted text arrives as one event, never as a stream of keys.
+    execute!(stdout(), EnableMouseCapture, EnableBracketedPaste)?;
 
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let cancel = CancellationToken::new();
@@ -75,6 +81,10 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
     state.export_dir = session.export_dir;
     state.time.local_offset_secs = chrono::Local::now().offset().local_minus_utc();
     let mut runner = EffectRunner::new(session.client, tx.clone());
+    if let Some(path) = session.history_file {
+        state.history = crate::kit::line::History::new(crate::config::history::load(&path));
+        runner.history_file = Some(path);
+    }
     let mut warnings = session.warnings;
     if let Some(launch) = session.alerts {
         let (io, w) = super::alerts_io::AlertsIo::start(&launch, &state.tenant.name);
@@ -208,6 +218,7 @@ async fn input(tx: mpsc::Sender<Msg>, cancel: CancellationToken) {
         let msg = match ev {
             Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Msg::Key(k),
             Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
+            Some(Ok(Event::Paste(text))) => Msg::Paste(text),
             Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
             Some(Ok(_)) => continue,
             Some(Err(e)) => {

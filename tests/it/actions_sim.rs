@@ -485,7 +485,7 @@ async fn restart_follows_the_status_and_undeploy_removes() {
         .expect("a started artifact")
         .id;
     h.select_artifact(&id).await;
-    h.send([ctrl('r')]);
+    h.send([key('R')]);
     let (word, facts, _) = h.confirm_dialog();
     assert_eq!(word, None);
     assert!(fact(&facts, "Artifact").contains(&id));
@@ -509,7 +509,7 @@ async fn restart_follows_the_status_and_undeploy_removes() {
     // A broken artifact ends in ERROR, with the deploy error text.
     let broken = "Contract_Sync";
     h.select_artifact(broken).await;
-    h.send([ctrl('r'), key('y')]);
+    h.send([key('R'), key('y')]);
     let a = h.a.clone();
     let advance = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(400)).await;
@@ -524,7 +524,7 @@ async fn restart_follows_the_status_and_undeploy_removes() {
 
     // Undeploy: typed with the artifact id.
     h.select_artifact(&id).await;
-    h.send([ctrl('u')]);
+    h.send([key('U')]);
     assert_eq!(h.confirm_dialog().0.as_deref(), Some(id.as_str()));
     h.send(typed(&id));
     h.send([code(KeyCode::Enter)]);
@@ -587,7 +587,7 @@ async fn read_only_refuses_every_write_before_the_tenant() {
             at: h.s.now,
             result: Ok(arts),
         })]);
-        for k in [ctrl('r'), ctrl('u')] {
+        for k in [key('R'), key('U')] {
             h.send([k]);
             assert!(matches!(h.s.writes.dialog, Some(Dialog::Notice { .. })));
             h.send([code(KeyCode::Esc)]);
@@ -674,7 +674,7 @@ async fn restart_that_does_not_settle_in_time_says_so() {
         .expect("a started artifact")
         .id;
     h.select_artifact(&id).await;
-    h.send([ctrl('r'), key('y')]);
+    h.send([key('R'), key('y')]);
     // The sim's deploy takes 4 s of sim time; the clock is not advanced.
     let r = h.until_done().await;
     assert!(!r.ok);

@@ -270,7 +270,7 @@ fn artifacts_restart_plain_undeploy_typed() {
     s.tenant.read_only = false;
     load_artifacts(&mut s, artifacts());
     let id = s.artifacts.selected_key().expect("row");
-    let fx = apply(&mut s, [ctrl('r'), key('y')]);
+    let fx = apply(&mut s, [key('R'), key('y')]);
     assert_eq!(
         run_job(&fx),
         Some(&Job::Artifact {
@@ -282,7 +282,7 @@ fn artifacts_restart_plain_undeploy_typed() {
     let mut s = state(80, 24);
     s.tenant.read_only = false;
     load_artifacts(&mut s, artifacts());
-    apply(&mut s, [ctrl('u')]);
+    apply(&mut s, [key('U')]);
     let fx = apply(&mut s, typed(&id).into_iter().chain([code(KeyCode::Enter)]));
     assert!(matches!(
         run_job(&fx),
@@ -366,13 +366,13 @@ fn dialog_snapshots() {
         let mut s = state(w, h);
         s.tenant.read_only = false;
         load_artifacts(&mut s, artifacts());
-        apply(&mut s, [ctrl('u')]);
+        apply(&mut s, [key('U')]);
         snap("confirm_undeploy", &s);
         // Restart: following the status (no n-of-m gauge for one artifact).
         let mut s = state(w, h);
         s.tenant.read_only = false;
         load_artifacts(&mut s, artifacts());
-        apply(&mut s, [ctrl('r'), key('y')]);
+        apply(&mut s, [key('R'), key('y')]);
         let id = s.writes.running.as_ref().expect("running").id;
         s.now += 7_000;
         apply(

@@ -18,6 +18,27 @@ pub struct Outcome {
     pub say: Option<Say>,
 }
 
+/// Text pasted while a dialog is open: into the field being typed (a move's target, the word a
+/// dangerous write asks for), control characters left out. A dialog that asks only yes or no
+/// takes nothing from a paste: pasted text never confirms a write.
+pub fn paste(w: &mut Writes, text: &str) {
+    let clean = text.chars().filter(|c| !c.is_control());
+    match &mut w.dialog {
+        Some(Dialog::Target { input, error, .. }) => {
+            input.extend(clean);
+            *error = None;
+        }
+        Some(Dialog::Confirm {
+            plan, typed, error, ..
+        }) if plan.confirm_word.is_some() => {
+            typed.extend(clean);
+            *error = None;
+        }
+        Some(Dialog::Confirm { .. } | Dialog::Progress | Dialog::Result { .. } | Dialog::Notice { .. })
+        | None => {}
+    }
+}
+
 /// Keys while a dialog is open.
 pub fn key(w: &mut Writes, k: KeyEvent, tenant: &TenantInfo, now: EpochMs) -> Outcome {
     let mut out = Outcome::default();

@@ -11,26 +11,40 @@ use super::theme::Theme;
 use crate::kit::list::{Column, Width, match_ranges};
 use crate::kit::table::{CellCx, Table};
 
-/// Position and width of each shown column (columns that do not fit are dropped from the
-/// right; `Fill` columns share what is left).
-pub fn layout(cols: &[Column], width: u16) -> Vec<(usize, u16, u16)> {
+/// Position and width of each shown column.
+///
+/// Narrow (the default): the columns the operator needs first ([`Column::priority`]) as far as
+/// they fit at their minimum width, shown in table order, `Fill` columns sharing what is left.
+/// Wide (`ctrl-w`): every column, each narrowed in proportion when they do not all fit (cells
+/// are cut with `…`).
+pub fn layout(cols: &[Column], width: u16, wide: bool) -> Vec<(usize, u16, u16)> {
     let min = |c: &Column| match c.width {
         Width::Fixed(w) | Width::Fill(w) => w,
     };
+    if cols.is_empty() {
+        return Vec::new();
+    }
+    let needed: u32 = cols.iter().map(|c| u32::from(min(c)) + 1).sum::<u32>() - 1;
+    if wide && needed > u32::from(width) {
+        return squeezed(cols, width, &min);
+    }
+    let mut by_need: Vec<usize> = (0..cols.len()).collect();
+    by_need.sort_by_key(|&i| (cols[i].priority.map_or(i, usize::from), i));
     let mut shown = Vec::new();
     let mut used: u16 = 0;
-    for (i, c) in cols.iter().enumerate() {
-        let need = min(c) + u16::from(!shown.is_empty());
+    for i in by_need {
+        let need = min(&cols[i]) + u16::from(!shown.is_empty());
         if used + need > width {
-            break;
+            continue;
         }
         used += need;
         shown.push(i);
     }
-    if shown.is_empty() && !cols.is_empty() {
+    if shown.is_empty() {
         shown.push(0);
         used = width;
     }
+    shown.sort_unstable();
     let spare = width.saturating_sub(used);
     let fill_total: u32 = shown
         .iter()
@@ -63,6 +77,25 @@ pub fn layout(cols: &[Column], width: u16) -> Vec<(usize, u16, u16)> {
         }
         out.push((i, x, w));
         x += w;
+    }
+    out
+}
+
+/// Every column, narrowed in proportion to its minimum width (at least 3 cells) to fit `width`;
+/// when even that is too wide, the rightmost columns are left out.
+fn squeezed(cols: &[Column], width: u16, min: &dyn Fn(&Column) -> u16) -> Vec<(usize, u16, u16)> {
+    let gaps = cols.len() as u32 - 1;
+    let room = u32::from(width).saturating_sub(gaps);
+    let total: u32 = cols.iter().map(|c| u32::from(min(c))).sum::<u32>().max(1);
+    let mut out = Vec::with_capacity(cols.len());
+    let mut x = 0u32;
+    for (i, c) in cols.iter().enumerate() {
+        let w = (u32::from(min(c)) * room / total).max(3);
+        if x + w > u32::from(width) {
+            break;
+        }
+        out.push((i, x as u16, w as u16));
+        x += w + 1;
     }
     out
 }
@@ -117,7 +150,7 @@ pub fn render(buf: &mut Buffer, area: Rect, t: &dyn Table, cx: &CellCx, theme: &
     let cols = t.columns();
     // Tables with marks get a gutter: `●` on marked rows.
     let gutter: u16 = if t.marked(0).is_some() { 2 } else { 0 };
-    let placed: Vec<(usize, u16, u16)> = layout(cols, area.width.saturating_sub(gutter))
+    let placed: Vec<(usize, u16, u16)> = layout(cols, area.width.saturating_sub(gutter), t.list().wide)
         .into_iter()
         .map(|(i, x, w)| (i, x + gutter, w))
         .collect();
@@ -189,10 +222,44 @@ mod tests {
             Column::new("b", "B", Width::Fill(10), 'b'),
             Column::new("c", "C", Width::Fixed(30), 'c'),
         ];
-        let l = layout(&cols, 40);
+        let l = layout(&cols, 40, false);
         assert_eq!(l, vec![(0, 0, 5), (1, 6, 34)]);
-        let l = layout(&cols, 60);
+        let l = layout(&cols, 60, false);
         assert_eq!(l, vec![(0, 0, 5), (1, 6, 23), (2, 30, 30)]);
+    }
+
+    /// Narrow: the columns needed first, in table order; a column that does not fit leaves room
+    /// for a smaller one needed later. Wide: every column, narrowed in proportion.
+    #[test]
+    fn narrow_picks_by_priority_wide_shows_every_column() {
+        let cols = [
+            Column::new("status", "STATUS", Width::Fixed(10), 's').priority(0),
+            Column::new("sender", "SENDER", Width::Fill(10), 'n').priority(5),
+            Column::new("app", "APP ID", Width::Fill(12), 'a').priority(3),
+            Column::new("dur", "DURATION", Width::Fixed(8), 'd').priority(4),
+            Column::new("guid", "MESSAGE ID", Width::Fixed(28), 'm').priority(1),
+        ];
+        let shown: Vec<usize> = layout(&cols, 50, false).iter().map(|p| p.0).collect();
+        assert_eq!(
+            shown,
+            vec![0, 3, 4],
+            "status and the id; APP ID (13) does not fit in 11, the duration (9) does"
+        );
+        let shown: Vec<usize> = layout(&cols, 60, false).iter().map(|p| p.0).collect();
+        assert_eq!(
+            shown,
+            vec![0, 2, 4],
+            "the app id before the duration and the sender"
+        );
+        let wide = layout(&cols, 50, true);
+        assert_eq!(wide.iter().map(|p| p.0).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4]);
+        let end = wide.last().map(|&(_, x, w)| x + w).unwrap_or(0);
+        assert!(end <= 50, "{wide:?}");
+        assert_eq!(
+            layout(&cols, 200, true),
+            layout(&cols, 200, false),
+            "room for all: the same"
+        );
     }
 
     #[test]

@@ -494,6 +494,25 @@ impl Alerts {
         }
     }
 
+    /// `F` on an evidence row: the failed messages of its iFlow (a message's, an artifact's, or
+    /// the "failed messages of" row's), newest first.
+    fn failures(&self) -> Reply<Route> {
+        let iflow = match self.evidence.selected() {
+            Some(EvidenceRow::FailedMessagesOf(iflow)) => Some(iflow.clone()),
+            Some(EvidenceRow::Item(Evidence::Message { iflow, .. })) if !iflow.is_empty() => {
+                Some(iflow.clone())
+            }
+            Some(EvidenceRow::Item(Evidence::Artifact { id })) => Some(id.clone()),
+            Some(EvidenceRow::Item(_)) | None => None,
+        };
+        match iflow {
+            Some(iflow) => self.jump(EvidenceRow::FailedMessagesOf(iflow)),
+            None => Reply::say(toast::info(
+                "this evidence names no iFlow: F works on a message, an artifact or a failed-messages row",
+            )),
+        }
+    }
+
     /// `a`: acknowledge the monitor's alert (again: remove the acknowledgement).
     pub fn acknowledge(&mut self, route: &Route, cx: &Cx) -> Reply<Route> {
         let Some(key) = self.focused_key(route) else {
@@ -651,6 +670,7 @@ impl PaneState for Alerts {
                 Some(row) => self.jump(row),
                 None => Reply::none(),
             },
+            (Route::Evidence { .. }, Action::Failures) => self.failures(),
             (_, Action::Acknowledge) => self.acknowledge(route, cx),
             (_, Action::Silence) => self.silence_prompt(route),
             (Route::History, Action::AlertHistory) => Reply::none(),

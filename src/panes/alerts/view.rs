@@ -29,6 +29,7 @@ pub const HINTS: &[Hint] = &[
 
 pub const EVIDENCE_HINTS: &[Hint] = &[
     Hint(Action::Open, Some("jump")),
+    h(Action::Failures),
     h(Action::Back),
     h(Action::Acknowledge),
     h(Action::Silence),

@@ -8,6 +8,7 @@ use crate::features::writes::{ArtifactOp, Job, Known};
 use crate::kit::action::Action;
 use crate::kit::cx::Cx;
 use crate::kit::keymap::Context;
+use crate::kit::nav::Nav;
 use crate::kit::tenant::Intervals;
 use crate::kit::toast;
 use crate::panes::pane::{Out, PaneState, Reply};
@@ -21,14 +22,15 @@ use crate::kit::table::{CellCx, Table, Tone};
 use crate::monitor::snapshot::ArtifactTracker;
 
 pub const COLUMNS: &[Column] = &[
-    Column::new("status", "STATUS", Width::Fixed(9), 's'),
-    Column::new("name", "NAME", Width::Fill(20), 'n'),
-    Column::new("id", "ID", Width::Fill(16), 'i'),
-    Column::new("type", "TYPE", Width::Fixed(16), 't'),
-    Column::new("version", "VERSION", Width::Fixed(8), 'v'),
-    Column::new("deployed_by", "DEPLOYED BY", Width::Fill(12), 'b'),
-    Column::new("deployed_on", "DEPLOYED ON", Width::Fixed(19), 'o'),
-    Column::new("since", "SINCE", Width::Fixed(10), 'e'),
+    // Narrow terminals: status, id, name and since when it is not started first.
+    Column::new("status", "STATUS", Width::Fixed(9), 's').priority(0),
+    Column::new("name", "NAME", Width::Fill(20), 'n').priority(2),
+    Column::new("id", "ID", Width::Fill(16), 'i').priority(1),
+    Column::new("type", "TYPE", Width::Fixed(16), 't').priority(4),
+    Column::new("version", "VERSION", Width::Fixed(8), 'v').priority(5),
+    Column::new("deployed_by", "DEPLOYED BY", Width::Fill(12), 'b').priority(7),
+    Column::new("deployed_on", "DEPLOYED ON", Width::Fixed(19), 'o').priority(6),
+    Column::new("since", "SINCE", Width::Fixed(10), 'e').priority(3),
 ];
 
 /// `cpitop get artifacts`: every column but SINCE (the last), which needs cpitop to have watched.
@@ -108,7 +110,36 @@ impl Artifacts {
         }
     }
 
-    /// `ctrl-r` / `ctrl-u` on an artifact: the write, with what the confirmation states.
+    /// `F` on an artifact: its failed messages, newest first, on the Messages pane (asked of the
+    /// tenant: `:iflow` and `:status`).
+    fn failures(&self, route: &Route) -> Reply<Route> {
+        let art = match route {
+            Route::Detail { id } => self.by_id(id),
+            Route::List => self.selected(),
+        };
+        let Some(art) = art else {
+            return Reply::say(toast::info("no artifact selected"));
+        };
+        if art.kind != "INTEGRATION_FLOW" {
+            return Reply::say(toast::info(format!(
+                "{} is a {}: only integration flows process messages",
+                art.id, art.kind
+            )));
+        }
+        Reply {
+            nav: vec![Nav::ShowMessagesOf {
+                iflow: art.id.clone(),
+                status: "FAILED".into(),
+            }],
+            say: Some(toast::info(format!(
+                "failed messages of {}, newest first (:iflow all and :status all clear)",
+                art.id
+            ))),
+            ..Reply::none()
+        }
+    }
+
+    /// `R` / `U` on an artifact: the write, with what the confirmation states.
     fn write(&self, route: &Route, a: Action) -> Reply<Route> {
         let art = match route {
             Route::Detail { id } => Some(match self.by_id(id) {
@@ -339,9 +370,11 @@ impl PaneState for Artifacts {
             (Route::List, Action::ToggleFailed) => {
                 self.not_started_only ^= true;
                 self.rebuild(&cx.cell());
-                self.list.scroll_into_view(cx.table_rows);
+                self.select_position(0);
+                self.list.offset = 0;
                 Some(Reply::none())
             }
+            (_, Action::Failures) => Some(self.failures(route)),
             (_, Action::Restart | Action::Undeploy) => Some(self.write(route, a)),
             _ => None,
         }

@@ -17,6 +17,7 @@ pub const HINTS: &[Hint] = &[
     h(Action::Open),
     h(Action::Filter),
     Hint(Action::ToggleFailed, Some("not started")),
+    h(Action::Failures),
     h(Action::Sort),
     h(Action::CopyId),
     h(Action::Export),
@@ -28,6 +29,7 @@ pub const HINTS: &[Hint] = &[
 
 pub const DETAIL_HINTS: &[Hint] = &[
     h(Action::Back),
+    h(Action::Failures),
     h(Action::Down),
     h(Action::Up),
     h(Action::CopyId),

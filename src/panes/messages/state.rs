@@ -33,16 +33,21 @@ use crate::store::{
 /// Windows `w` cycles through.
 pub const WINDOWS_MS: [i64; 4] = [15 * 60_000, 3_600_000, 4 * 3_600_000, 24 * 3_600_000];
 
+/// On a narrow terminal the ids come before the secondary columns: status, time, iFlow and the
+/// message id first (what `y` copies and support asks for), then the application id, the
+/// receiver, the duration and the sender.
 pub const COLUMNS: &[Column] = &[
     // `COMPLETED/ERROR` where the custom status differs (a business error).
-    Column::new("status", "STATUS", Width::Fixed(16), 's'),
-    Column::new("end", "END", Width::Fixed(8), 'e'),
-    Column::new("iflow", "IFLOW", Width::Fill(18), 'i'),
-    Column::new("sender", "SENDER", Width::Fill(10), 'n'),
-    Column::new("receiver", "RECEIVER", Width::Fill(10), 'r'),
-    Column::new("app_id", "APP ID", Width::Fill(12), 'a'),
-    Column::new("duration", "DURATION", Width::Fixed(8), 'd').right(),
-    Column::new("guid", "MESSAGE ID", Width::Fixed(28), 'm'),
+    Column::new("status", "STATUS", Width::Fixed(16), 's').priority(0),
+    Column::new("end", "END", Width::Fixed(8), 'e').priority(1),
+    Column::new("iflow", "IFLOW", Width::Fill(18), 'i').priority(2),
+    Column::new("sender", "SENDER", Width::Fill(10), 'n').priority(7),
+    Column::new("receiver", "RECEIVER", Width::Fill(10), 'r').priority(5),
+    Column::new("app_id", "APP ID", Width::Fill(12), 'a').priority(4),
+    Column::new("duration", "DURATION", Width::Fixed(8), 'd')
+        .right()
+        .priority(6),
+    Column::new("guid", "MESSAGE ID", Width::Fixed(28), 'm').priority(3),
 ];
 
 #[derive(Debug)]
@@ -712,7 +717,8 @@ impl PaneState for Messages {
             (Route::List, Action::ToggleFailed) => {
                 self.failed_only ^= true;
                 self.rebuild(&cx.cell());
-                self.list.scroll_into_view(cx.table_rows);
+                // The newest match first, not the old position among older matches.
+                self.follow_newest();
                 Reply::none()
             }
             (Route::Detail { .. }, Action::JumpArtifact) => self.jump_artifact(),

@@ -27,17 +27,30 @@ pub use crate::resources::queues::{
 };
 
 pub const COLUMNS: &[Column] = &[
-    Column::new("name", "QUEUE", Width::Fill(24), 'n'),
-    Column::new("depth", "DEPTH", Width::Fixed(8), 'd').right(),
-    Column::new("failed", "FAILED", Width::Fixed(7), 'f').right(),
-    Column::new("blocked", "BLOCKED", Width::Fixed(8), 'b').right(),
-    Column::new("oldest", "OLDEST", Width::Fixed(7), 'o').right(),
-    Column::new("state", "STATE", Width::Fixed(8), 's'),
-    Column::new("exclusive", "EXCL", Width::Fixed(5), 'x'),
-    Column::new("dlq", "DLQ", Width::Fixed(6), 'q').right(),
-    Column::new("size", "SIZE", Width::Fixed(10), 'z').right(),
-    // Last: on a narrow terminal it gives way before the DLQ depth does.
-    Column::new("fill", "FILL", Width::Fixed(8), 'l'),
+    // Narrow terminals: the queue, how many and how old first (dead letters: the DLQ_ rows).
+    Column::new("name", "QUEUE", Width::Fill(24), 'n').priority(0),
+    Column::new("depth", "DEPTH", Width::Fixed(8), 'd')
+        .right()
+        .priority(1),
+    Column::new("failed", "FAILED", Width::Fixed(7), 'f')
+        .right()
+        .priority(3),
+    Column::new("blocked", "BLOCKED", Width::Fixed(8), 'b')
+        .right()
+        .priority(5),
+    Column::new("oldest", "OLDEST", Width::Fixed(7), 'o')
+        .right()
+        .priority(2),
+    Column::new("state", "STATE", Width::Fixed(8), 's').priority(6),
+    Column::new("exclusive", "EXCL", Width::Fixed(5), 'x').priority(9),
+    Column::new("dlq", "DLQ", Width::Fixed(6), 'q')
+        .right()
+        .priority(4),
+    Column::new("size", "SIZE", Width::Fixed(10), 'z')
+        .right()
+        .priority(8),
+    // On a narrow terminal it gives way before the DLQ depth does.
+    Column::new("fill", "FILL", Width::Fixed(8), 'l').priority(7),
 ];
 
 #[derive(Debug, Default)]
@@ -425,7 +438,8 @@ impl PaneState for Queues {
             (Route::List, Action::ToggleFailed) => {
                 self.problems_only ^= true;
                 self.rebuild(&cx.cell());
-                self.list.scroll_into_view(cx.table_rows);
+                self.select_position(0);
+                self.list.offset = 0;
                 Some(Reply::none())
             }
             (Route::Messages { .. }, Action::Open) => {

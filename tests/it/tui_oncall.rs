@@ -1,0 +1,406 @@
+//! On call (issue 14), through `update` with hand-made messages: the `:` line edited as in a shell
+//! with its history and completion, Esc followed quickly by a key, pasted text, the keys that must
+//! not surprise a k9s user, help per view, one key from an artifact to its failures, the view
+//! starting at the newest row after a filter, sort or toggle, and the tab line at any width.
+
+use crate::tui_support;
+
+use cpitop::app::Action;
+use cpitop::app::msg::{Effect, Msg};
+use cpitop::app::state::{Mode, Pane, Route};
+use cpitop::app::{State, apply};
+use cpitop::kit::table::Table;
+use cpitop::panes::{alerts, messages};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_support::*;
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+fn alt(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::ALT))
+}
+fn command_text(s: &State) -> String {
+    match &s.mode {
+        Mode::Command(l) => l.text().to_string(),
+        other => panic!("not in command mode: {other:?}"),
+    }
+}
+
+#[test]
+fn the_command_line_edits_as_in_a_shell() {
+    let mut s = state(80, 24);
+    apply(&mut s, [key(':')]);
+    apply(&mut s, typed("iflow Orders_Inbound"));
+    apply(&mut s, [alt(KeyCode::Backspace)]);
+    assert_eq!(command_text(&s), "iflow Orders_", "alt-backspace deletes a word");
+    apply(&mut s, [ctrl('w')]);
+    assert_eq!(command_text(&s), "iflow ", "ctrl-w deletes back to the space");
+    apply(&mut s, typed("X"));
+    apply(&mut s, [code(KeyCode::Home)]);
+    apply(&mut s, typed("r"));
+    assert_eq!(command_text(&s), "riflow X", "home, then typed at the start");
+    apply(&mut s, [code(KeyCode::Delete), code(KeyCode::End)]);
+    apply(&mut s, typed("Y"));
+    assert_eq!(command_text(&s), "rflow XY");
+    apply(&mut s, [code(KeyCode::Left), ctrl('u')]);
+    assert_eq!(command_text(&s), "Y", "ctrl-u deletes what is before the cursor");
+    apply(&mut s, [ctrl('a'), ctrl('k')]);
+    assert_eq!(command_text(&s), "", "ctrl-a home, ctrl-k to the end");
+    assert!(matches!(s.mode, Mode::Command(_)), "still typing");
+}
+
+#[test]
+fn history_is_recalled_with_up_and_down_and_saved() {
+    let mut s = state(80, 24);
+    let mut saved = Vec::new();
+    for line in ["window 4h", "status FAILED"] {
+        apply(&mut s, [key(':')]);
+        let fx = apply(&mut s, typed(line).into_iter().chain([code(KeyCode::Enter)]));
+        saved = fx
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::SaveHistory(items) => Some(items),
+                _ => None,
+            })
+            .last()
+            .expect("the history is saved after each command");
+    }
+    assert_eq!(saved, vec!["window 4h", "status FAILED"]);
+    apply(&mut s, [key(':')]);
+    apply(&mut s, typed("ifl"));
+    apply(&mut s, [code(KeyCode::Up)]);
+    assert_eq!(command_text(&s), "status FAILED");
+    apply(&mut s, [code(KeyCode::Up)]);
+    assert_eq!(command_text(&s), "window 4h");
+    apply(&mut s, [code(KeyCode::Up)]);
+    assert_eq!(command_text(&s), "window 4h", "the oldest stays");
+    apply(&mut s, [code(KeyCode::Down), code(KeyCode::Down)]);
+    assert_eq!(command_text(&s), "ifl", "past the newest: what was being typed");
+    // A repeat of the newest is not saved again.
+    apply(&mut s, [code(KeyCode::Esc), key(':')]);
+    let fx = apply(
+        &mut s,
+        typed("status FAILED").into_iter().chain([code(KeyCode::Enter)]),
+    );
+    assert!(!fx.iter().any(|e| matches!(e, Effect::SaveHistory(_))));
+}
+
+#[test]
+fn tab_completes_arguments_from_what_the_panes_hold() {
+    let mut s = state(120, 30);
+    load_artifacts(&mut s, artifacts());
+    let complete = |s: &mut State, text: &str| {
+        apply(s, [code(KeyCode::Esc), key(':')]);
+        apply(s, typed(text));
+        apply(s, [code(KeyCode::Tab)]);
+        (command_text(s), s.completions.clone())
+    };
+    assert_eq!(complete(&mut s, "iflow Ord").0, "iflow Orders_Inbound ");
+    let (line, candidates) = complete(&mut s, "iflow In");
+    assert_eq!(
+        line, "iflow Invoice_Outbound ",
+        "one iFlow starts so: {candidates:?}"
+    );
+    let (line, candidates) = complete(&mut s, "iflow ");
+    assert_eq!(line, "iflow ");
+    assert!(
+        candidates.contains(&"Orders_Inbound".to_string()) && candidates.contains(&"all".to_string()),
+        "every iFlow listed: {candidates:?}"
+    );
+    assert!(
+        !candidates.contains(&"VM_Currency".to_string()),
+        "only integration flows: {candidates:?}"
+    );
+    assert_eq!(
+        complete(&mut s, "w 2").0,
+        "w 24h ",
+        "window sizes, under an alias too"
+    );
+    assert_eq!(complete(&mut s, "status FAILED,re").0, "status FAILED,RETRY ");
+    let (line, candidates) = complete(&mut s, "status E");
+    assert_eq!((line.as_str(), candidates), ("status ESCALATED ", vec![]));
+    apply(&mut s, [code(KeyCode::Esc)]);
+    apply(&mut s, [key('1')]);
+    let (line, candidates) = complete(&mut s, "sort deployed_");
+    assert_eq!(line, "sort deployed_", "two columns start so");
+    assert_eq!(candidates, vec!["deployed_by", "deployed_on"]);
+    // Typing after a Tab clears the candidates.
+    apply(&mut s, typed("o"));
+    assert!(s.completions.is_empty());
+}
+
+/// Esc followed quickly by a key reaches cpitop as one `ESC x`, which reads as Alt+x: in the
+/// filter, the `:` line and the lists it is taken as Esc, then x.
+#[test]
+fn esc_then_a_key_is_not_alt_key() {
+    let mut s = state(80, 24);
+    load_artifacts(&mut s, artifacts());
+    apply(&mut s, [key('/')]);
+    apply(&mut s, typed("ord"));
+    apply(&mut s, [alt(KeyCode::Char('2'))]);
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.artifacts.list.filter, "", "esc cleared the filter");
+    assert_eq!(s.pane(), Pane::Messages, "then 2 switched panes");
+
+    apply(&mut s, [key(':')]);
+    apply(&mut s, typed("wind"));
+    apply(&mut s, [alt(KeyCode::Char('3'))]);
+    assert_eq!(s.mode, Mode::Normal, "esc left the : line");
+    assert_eq!(s.pane(), Pane::Queues, "and 3 was a key");
+
+    apply(&mut s, [key('1'), code(KeyCode::Enter)]);
+    assert!(matches!(s.route(), Route::Artifacts(_)) && s.stack.len() == 2);
+    apply(&mut s, [alt(KeyCode::Char('/'))]);
+    assert_eq!(s.stack.len(), 1, "esc went back");
+    assert_eq!(s.mode, Mode::Filter, "and / opened the filter");
+
+    // Alt-Backspace in the filter is the shell's word delete, not Esc + Backspace.
+    apply(&mut s, typed("orders in"));
+    apply(&mut s, [alt(KeyCode::Backspace)]);
+    assert_eq!(
+        (s.mode.clone(), s.artifacts.list.filter.as_str()),
+        (Mode::Filter, "orders ")
+    );
+    apply(&mut s, [ctrl('w')]);
+    assert_eq!(s.artifacts.list.filter, "");
+}
+
+#[test]
+fn pasted_text_is_never_read_as_keys() {
+    let mut s = state(80, 24);
+    load_artifacts(&mut s, artifacts());
+    // Over a list: the pasted id filters it (not `O`, `r` refresh, `d`, `e` export, …).
+    let fx = apply(&mut s, [Msg::Paste("Orders_Inbound\n".into())]);
+    assert!(fx.is_empty(), "no effect: {fx:?}");
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.artifacts.list.filter, "Orders_Inbound");
+    assert_eq!(s.artifacts.selected_key().as_deref(), Some("Orders_Inbound"));
+    // In the `:` line: typed text at the cursor.
+    apply(&mut s, [key(':')]);
+    apply(&mut s, typed("iflow "));
+    apply(&mut s, [Msg::Paste("Invoice_Outbound".into())]);
+    assert_eq!(command_text(&s), "iflow Invoice_Outbound");
+    // A confirmation that wants only yes or no takes nothing from a paste.
+    let mut s = state(80, 24);
+    s.tenant.read_only = false;
+    load_artifacts(&mut s, artifacts());
+    apply(&mut s, [key('R')]);
+    assert!(s.writes.dialog.is_some(), "restart asks first");
+    let fx = apply(&mut s, [Msg::Paste("y".into())]);
+    assert!(
+        fx.is_empty() && s.writes.running.is_none(),
+        "a paste never confirms"
+    );
+}
+
+/// `ctrl-r` is refresh in k9s: here too, and restart is the deliberate `R`; undeploy `U` (not a
+/// pager's `ctrl-u`).
+#[test]
+fn k9s_habits_are_harmless() {
+    let mut s = state(80, 24);
+    s.tenant.read_only = false;
+    load_artifacts(&mut s, artifacts());
+    let fx = apply(&mut s, [ctrl('r')]);
+    assert!(fx.contains(&Effect::RefreshNow), "{fx:?}");
+    assert!(s.writes.dialog.is_none(), "no restart dialog");
+    apply(&mut s, [ctrl('u')]);
+    assert!(s.writes.dialog.is_none(), "no undeploy dialog");
+    apply(&mut s, [key('U')]);
+    assert!(s.writes.dialog.is_some(), "U asks to undeploy");
+    // ctrl-c quits from a drill-down too (q goes back there).
+    let mut s = state(80, 24);
+    load_artifacts(&mut s, artifacts());
+    apply(&mut s, [code(KeyCode::Enter), key('q')]);
+    assert!(!s.quit && s.stack.len() == 1, "q in a drill-down: back");
+    apply(&mut s, [code(KeyCode::Enter), ctrl('c')]);
+    assert!(s.quit);
+}
+
+fn help_text(s: &State) -> String {
+    let theme = cpitop::kit::widgets::theme::Theme::new(cpitop::app::frame::ColorLevel::None);
+    cpitop::app::help::lines(s, &theme)
+        .iter()
+        .map(|l| l.spans.iter().map(|sp| sp.content.as_ref()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Help says what each key does in the view it is shown for.
+#[test]
+fn help_is_right_for_each_view() {
+    let mut s = state(120, 40);
+    let line = |text: &str, key: &str| -> String {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(&format!("{key} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let arts = help_text(&s);
+    assert!(line(&arts, "f").contains("not started"), "{arts}");
+    assert!(line(&arts, "R").contains("restart"), "{arts}");
+    assert!(line(&arts, "F").contains("failed messages"), "{arts}");
+    assert!(line(&arts, "G end").contains("bottom"), "{arts}");
+    assert!(
+        line(&arts, "ctrl-c").contains("from any view"),
+        "ctrl-c is its own line: {arts}"
+    );
+    assert!(line(&arts, "q").contains("drill-down: back"), "{arts}");
+    assert!(
+        arts.contains("/!a") && arts.contains("/~re"),
+        "the filter's words: {arts}"
+    );
+    apply(&mut s, [key('3')]);
+    let queues = help_text(&s);
+    assert!(line(&queues, "f").contains("queues with problems"), "{queues}");
+    apply(&mut s, [key('2')]);
+    let msgs = help_text(&s);
+    assert!(line(&msgs, "f").contains("failed messages"), "{msgs}");
+}
+
+/// `F` on an artifact: its failed messages, newest first, on the Messages pane; `Enter` then
+/// opens the newest one.
+#[test]
+fn from_an_artifact_to_its_failures_in_one_key() {
+    let mut s = state(80, 24);
+    load_artifacts(&mut s, artifacts());
+    apply(&mut s, [Msg::Paste("Invoice_Outbound".into())]);
+    apply(&mut s, [key('F')]);
+    assert_eq!(s.pane(), Pane::Messages);
+    assert_eq!(s.messages.query.iflow.as_deref(), Some("Invoice_Outbound"));
+    assert_eq!(s.messages.query.status.as_deref(), Some("FAILED"));
+    load_messages(&mut s, messages_of("Invoice_Outbound", "FAILED"));
+    assert_eq!(s.messages.list.selected, 0, "the newest is selected");
+    let newest = s.messages.selected_key().expect("a row");
+    apply(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(
+        s.route(),
+        &Route::Messages(messages::Route::Detail { guid: newest })
+    );
+    // Not an iFlow: said so, nowhere to go.
+    let mut s = state(80, 24);
+    load_artifacts(&mut s, artifacts());
+    apply(&mut s, [Msg::Paste("VM_Currency".into()), key('F')]);
+    assert_eq!(s.pane(), Pane::Artifacts);
+    assert!(s.toast.expect("a word").text.contains("only integration flows"));
+}
+
+/// The evidence of an alert: `F` on a message or artifact row opens its iFlow's failures.
+#[test]
+fn from_an_alerts_evidence_to_its_failures() {
+    use cpitop::monitor::Evidence;
+    let mut s = state(80, 24);
+    s.alerts.evidence = alerts::state::EvidenceTable::of(
+        "failures",
+        &[Evidence::Message {
+            guid: "AGZ0aaaaaaaaaaaaaaaaaaaaaa02".into(),
+            iflow: "Invoice_Outbound".into(),
+        }],
+    );
+    s.stack = vec![
+        Route::home(Pane::Alerts),
+        Route::Alerts(alerts::Route::Evidence {
+            key: "failures".into(),
+        }),
+    ];
+    s.rebuild_focused();
+    apply(&mut s, [key('F')]);
+    assert_eq!(s.pane(), Pane::Messages);
+    assert_eq!(s.messages.query.iflow.as_deref(), Some("Invoice_Outbound"));
+}
+
+/// Messages of one iFlow and status, newest first, a minute apart.
+fn messages_of(iflow: &str, status: &str) -> Vec<cpitop::cpi::model::MessageProcessingLog> {
+    (1..=30)
+        .map(|i| {
+            mpl(
+                &format!("AGZ0bbbbbbbbbbbbbbbbbbbbbb{i:02}"),
+                iflow,
+                status,
+                i,
+                500,
+            )
+        })
+        .collect()
+}
+
+/// After `f`, a sort or a `/` filter the view starts at the newest row, not at an old position
+/// among older matches.
+#[test]
+fn a_filter_sort_or_toggle_starts_at_the_newest_row() {
+    let mut s = state(80, 24);
+    apply(&mut s, [key('2')]);
+    let mut rows = messages_of("Orders_Inbound", "COMPLETED");
+    rows.extend((31..=40).map(|i| {
+        mpl(
+            &format!("AGZ0ffffffffffffffffffffff{i:02}"),
+            "Orders_Inbound",
+            "FAILED",
+            i,
+            500,
+        )
+    }));
+    load_messages(&mut s, rows);
+    // Deep down the list, on a FAILED row.
+    apply(&mut s, [Msg::Action(Action::Bottom)]);
+    assert!(s.messages.list.offset > 0);
+    apply(&mut s, [key('f')]);
+    assert_eq!((s.messages.list.selected, s.messages.list.offset), (0, 0));
+    assert_eq!(
+        s.messages.selected_key().as_deref(),
+        Some("AGZ0ffffffffffffffffffffff31")
+    );
+    apply(&mut s, [Msg::Action(Action::Bottom), key('/')]);
+    apply(&mut s, typed("ffff"));
+    assert_eq!(s.messages.list.selected, 0, "the filter starts at the top");
+    apply(
+        &mut s,
+        [code(KeyCode::Enter), Msg::Action(Action::Bottom), key('>')],
+    );
+    assert_eq!(
+        (s.messages.list.selected, s.messages.list.offset),
+        (0, 0),
+        "and a sort"
+    );
+}
+
+/// Every pane keeps a tab at any width: titles and counts are abbreviated, never cut off.
+#[test]
+fn tabs_are_abbreviated_before_they_are_dropped() {
+    for w in [80u16, 60, 40] {
+        let mut s = state(w, 20);
+        load_artifacts(&mut s, artifacts());
+        load_messages(&mut s, messages());
+        apply(&mut s, [key('2')]);
+        let b = screen(&s);
+        let tabs = row_text(&b, 1);
+        for n in ["1", "2 Mes", "3", "4"] {
+            assert!(tabs.contains(n), "{w}: {n} in {tabs:?}");
+        }
+        assert!(
+            tabs.contains('!') || tabs.contains("failed"),
+            "{w}: counts kept: {tabs:?}"
+        );
+        assert!(!tabs.trim_end().ends_with('…'), "{w}: {tabs:?}");
+    }
+    let s = state(60, 20);
+    let tabs = row_text(&screen(&s), 1);
+    assert!(tabs.contains("4 Ale"), "at 60 the Alerts tab is there: {tabs:?}");
+}
+
+/// Narrow terminals show the ids before the secondary columns; `ctrl-w` shows every column.
+#[test]
+fn narrow_columns_put_the_ids_first_and_ctrl_w_shows_all() {
+    let mut s = state(80, 24);
+    apply(&mut s, [key('2')]);
+    load_messages(&mut s, messages());
+    let titles = row_text(&screen(&s), 3);
+    assert!(titles.contains("MESSAGE ID"), "{titles:?}");
+    assert!(!titles.contains("SENDER"), "{titles:?}");
+    apply(&mut s, [ctrl('w')]);
+    let titles = row_text(&screen(&s), 3);
+    for t in ["STATUS", "END", "IFLOW", "SEND", "RECE", "APP", "DUR", "MESS"] {
+        assert!(titles.contains(t), "wide: {t} in {titles:?}");
+    }
+    assert!(s.messages.list.wide);
+}
