@@ -136,6 +136,23 @@ fn filter(c: &mut Criterion) {
             b.iter(|| black_box(filter_rows(store, &prev_rows, &q(next)).len()))
         });
     }
+    // The filter language (issue 14): several words, a negation, a regular expression. A single
+    // word (above) takes the same path as before.
+    for (name, text) in [
+        ("two_words", "orders failed"),
+        ("negation", "!completed"),
+        ("word_and_negation", "o !completed"),
+        ("regex", "~^ord.*d$"),
+        ("negated_regex", "!~^s4"),
+    ] {
+        eprintln!(
+            "grammar {text:?}: {} results",
+            filter_rows(store, order, &q(text)).len()
+        );
+        grp.bench_function(format!("grammar_{name}"), |b| {
+            b.iter(|| black_box(filter_rows(store, order, &q(text)).len()))
+        });
+    }
     let failed = Query {
         statuses: cpitop::store::StatusSet::of(&[cpitop::cpi::model::MplStatus::Failed]),
         ..Query::default()

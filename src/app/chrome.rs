@@ -289,11 +289,19 @@ pub fn footer(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         }
         Mode::Filter => {
             let text = s.table().map(|t| t.list().filter.clone()).unwrap_or_default();
+            // A regular expression that does not compile is said here (and left out).
+            let note = match crate::grammar::filter::Filter::parse(&text).error {
+                Some(e) => Span::styled(format!("   {e}"), theme.tone(Tone::Warn)),
+                None => Span::styled(
+                    "   enter keep · esc clear · a b: both · !a: not · ~re: regex",
+                    theme.muted(),
+                ),
+            };
             Line::from(vec![
                 Span::styled("/", theme.key_hint()),
                 Span::raw(text),
                 Span::styled("█", theme.muted()),
-                Span::styled("   enter keep · esc clear", theme.muted()),
+                note,
             ])
         }
         Mode::SortPending => {

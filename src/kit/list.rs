@@ -132,8 +132,8 @@ impl ListState {
         self.view.extend(rows.into_iter().map(|r| r as u32));
     }
 
-    /// Recompute the view from `n` rows: keep those whose visible cells contain the filter
-    /// (case-insensitive), order by the user's sort or the pane's natural order, then put the
+    /// Recompute the view from `n` rows: keep those whose visible cells pass the `/` filter
+    /// (`grammar::filter`: words, `!negation`, `~regex`; case-insensitive), order by the user's sort or the pane's natural order, then put the
     /// selection back on the row with the same key.
     pub fn rebuild<C, K, N>(&mut self, n: usize, ncols: usize, cell: C, key: K, natural: N)
     where
@@ -141,10 +141,20 @@ impl ListState {
         K: Fn(usize) -> String,
         N: Fn(usize, usize) -> Ordering,
     {
-        let needle = self.filter.to_lowercase();
-        let mut view: Vec<usize> = (0..n)
-            .filter(|&r| needle.is_empty() || (0..ncols).any(|c| contains_ci(&cell(r, c), &needle)))
-            .collect();
+        let filter = crate::grammar::filter::Filter::parse(&self.filter);
+        let mut view: Vec<usize> = match filter.single_text() {
+            _ if filter.is_empty() => (0..n).collect(),
+            // One word: one substring test per cell, no row copied.
+            Some(needle) => (0..n)
+                .filter(|&r| (0..ncols).any(|c| contains_ci(&cell(r, c), needle)))
+                .collect(),
+            None => (0..n)
+                .filter(|&r| {
+                    let cells: Vec<String> = (0..ncols).map(|c| cell(r, c)).collect();
+                    filter.matches_cells(&cells)
+                })
+                .collect(),
+        };
         match self.sort {
             Some(Sort { column, dir }) => {
                 let mut keyed: Vec<(SortValue, usize)> = view
@@ -286,55 +296,7 @@ impl SortValue {
     }
 }
 
-/// Case-insensitive substring test; `needle` must already be lower-case.
-pub fn contains_ci(hay: &str, needle: &str) -> bool {
-    if needle.is_empty() {
-        return true;
-    }
-    if hay.is_ascii() && needle.is_ascii() {
-        let h = hay.as_bytes();
-        let n = needle.as_bytes();
-        return h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
-    }
-    hay.to_lowercase().contains(needle)
-}
-
-/// Byte ranges of every case-insensitive occurrence of `needle` in `hay` (for highlighting).
-pub fn match_ranges(hay: &str, needle: &str) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    if needle.is_empty() {
-        return out;
-    }
-    if hay.is_ascii() && needle.is_ascii() {
-        let h = hay.as_bytes();
-        let n = needle.as_bytes();
-        let mut i = 0;
-        while i + n.len() <= h.len() {
-            if h[i..i + n.len()].eq_ignore_ascii_case(n) {
-                out.push(i..i + n.len());
-                i += n.len();
-            } else {
-                i += 1;
-            }
-        }
-        return out;
-    }
-    // Non-ASCII: only highlight when lower-casing keeps byte positions (it usually does).
-    let lower = hay.to_lowercase();
-    let n = needle.to_lowercase();
-    if lower.len() != hay.len() {
-        return out;
-    }
-    let mut from = 0;
-    while let Some(p) = lower[from..].find(&n) {
-        let r = from + p..from + p + n.len();
-        if hay.is_char_boundary(r.start) && hay.is_char_boundary(r.end) {
-            out.push(r.clone());
-        }
-        from = r.end;
-    }
-    out
-}
+pub use crate::grammar::filter::{contains_ci, match_ranges};
 
 #[cfg(test)]
 mod tests {
@@ -366,6 +328,19 @@ mod tests {
         l.rebuild(data.len(), 2, cell, key, nat);
         assert_eq!(l.view, vec![0, 3]);
         assert_eq!(l.selected, 0, "c filtered out: clamp");
+        // The filter's language: negation, several words, a regular expression.
+        for (filter, rows) in [
+            ("!b", vec![1, 2]),
+            ("b 1", vec![0, 3]),
+            ("b !10", vec![3]),
+            ("~^\\d$", vec![1, 3]),
+            ("!~^[ab]", vec![2]),
+        ] {
+            l.filter = filter.into();
+            l.sort = None;
+            l.rebuild(data.len(), 2, cell, key, nat);
+            assert_eq!(l.view, rows, "{filter}");
+        }
     }
 
     #[test]

@@ -7,9 +7,12 @@
 use crate::cpi::model::MplStatus;
 use crate::cpi::odata::EpochMs;
 
+use regex::Regex;
+
 use super::columns::{Columns, IdField};
 use super::store::{MessageStore, RowId};
 use super::text::{IdScratch, Needle, OTHER, bit, scan_ids};
+use crate::grammar::filter::{Filter, Term, TermKind, is_plain};
 
 /// A set of statuses (empty = every status).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -54,7 +57,9 @@ pub struct Query {
     pub from: Option<EpochMs>,
     /// Message time at or before this.
     pub to: Option<EpochMs>,
-    /// Case-insensitive substring over the text columns (see [`TEXT_COLUMNS`]).
+    /// The `/` filter over the text columns (see [`TEXT_COLUMNS`]), in the filter language
+    /// (`grammar::filter`): one word is a case-insensitive substring; several words must all
+    /// match, `!word` must not, `~re` is a regular expression.
     pub text: String,
     /// Only messages whose `Receiver` names this one (exact, within a comma-joined list:
     /// `cpi::mpl_row::list_contains`); the local re-check of the server's `substringof`.
@@ -104,9 +109,10 @@ impl Query {
     }
 
     /// Whether every row matching `self` also matches `prev` (so `self` can refine `prev`'s
-    /// result instead of scanning everything).
+    /// result instead of scanning everything): the same structure, and a text that implies the
+    /// previous one (`grammar::filter::refines`: `or` → `ord`, `orders` → `orders f`).
     pub fn refines(&self, prev: &Query) -> bool {
-        self.same_structure(prev) && self.text.to_lowercase().contains(&prev.text.to_lowercase())
+        self.same_structure(prev) && crate::grammar::filter::refines(&self.text, &prev.text)
     }
 }
 
@@ -142,6 +148,153 @@ const SCAN_MIN: usize = 16;
 /// result) only the candidates are examined, their ids copied one by one
 /// ([`Matcher::run_per_row`]).
 pub fn filter_rows(store: &MessageStore, candidates: &[RowId], query: &Query) -> Vec<RowId> {
+    let text = &query.text;
+    if text.is_empty() || is_plain(text) {
+        // One word: the substring path (below), as fast as it ever was.
+        if text.len() == text.trim().len() {
+            return filter_text(store, candidates, query);
+        }
+        let trimmed = Query {
+            text: text.trim().to_string(),
+            ..query.clone()
+        };
+        return filter_text(store, candidates, &trimmed);
+    }
+    filter_terms(store, candidates, query)
+}
+
+/// A filter of several terms (`grammar::filter`): the structural filters with the first word,
+/// then each further word on what is left (each pass smaller than the last), then the negated
+/// words (the rows they match taken out) and the regular expressions.
+fn filter_terms(store: &MessageStore, candidates: &[RowId], query: &Query) -> Vec<RowId> {
+    let f = Filter::parse(&query.text);
+    let structure = Query {
+        text: String::new(),
+        ..query.clone()
+    };
+    let word = |t: &Term| match (&t.kind, t.negated) {
+        (TermKind::Text(w), false) => Some(w.clone()),
+        _ => None,
+    };
+    let mut rows: Option<Vec<RowId>> = None;
+    for w in f.terms.iter().filter_map(word) {
+        rows = Some(match rows {
+            None => filter_text(
+                store,
+                candidates,
+                &Query {
+                    text: w,
+                    ..structure.clone()
+                },
+            ),
+            Some(r) => filter_text(
+                store,
+                &r,
+                &Query {
+                    text: w,
+                    ..Query::default()
+                },
+            ),
+        });
+    }
+    let mut rows = match rows {
+        Some(r) => r,
+        None if structure.is_everything() => candidates.to_vec(),
+        None => filter_text(store, candidates, &structure),
+    };
+    for t in &f.terms {
+        if rows.is_empty() {
+            break;
+        }
+        match (&t.kind, t.negated) {
+            (TermKind::Text(_), false) => {}
+            (TermKind::Text(w), true) => {
+                let hits = filter_text(
+                    store,
+                    &rows,
+                    &Query {
+                        text: w.clone(),
+                        ..Query::default()
+                    },
+                );
+                rows = without(rows, &hits);
+            }
+            (TermKind::Regex(re), negated) => rows = filter_regex(store, &rows, re, negated),
+        }
+    }
+    rows
+}
+
+/// `rows` without `hits` (a subsequence of `rows`, in the same order).
+fn without(rows: Vec<RowId>, hits: &[RowId]) -> Vec<RowId> {
+    if hits.is_empty() {
+        return rows;
+    }
+    let mut h = hits.iter().peekable();
+    rows.into_iter()
+        .filter(|r| {
+            if h.peek() == Some(&r) {
+                h.next();
+                false
+            } else {
+                true
+            }
+        })
+        .collect()
+}
+
+/// The rows of `rows` (order kept) where a regular expression matches one of the text columns
+/// (`negated`: matches none). Dictionary values are matched once each, the ids per row; large
+/// inputs are split across both cores.
+fn filter_regex(store: &MessageStore, rows: &[RowId], re: &Regex, negated: bool) -> Vec<RowId> {
+    let flags = |d: &super::dict::Dict| {
+        d.values()
+            .map(|v| !v.is_empty() && re.is_match(v))
+            .collect::<Vec<bool>>()
+    };
+    let mut status = [false; 16];
+    for st in MplStatus::ALL {
+        status[st as usize] = re.is_match(st.as_str());
+    }
+    let mut iflow = flags(&store.iflows);
+    for (code, info) in store.iflow_info.iter().enumerate() {
+        if let Some(f) = iflow.get_mut(code) {
+            *f = *f || (!info.name.is_empty() && re.is_match(&info.name));
+        }
+    }
+    let (sender, receiver) = (flags(&store.senders), flags(&store.receivers));
+    let (app_type, custom) = (flags(&store.app_types), flags(&store.custom_statuses));
+    let c = &store.cols;
+    let flag = |f: &[bool], code: u32| f.get(code as usize).copied().unwrap_or(false);
+    let hit = |r: RowId| {
+        let i = r as usize;
+        status[c.status[i] as usize & 15]
+            || flag(&iflow, c.iflow[i])
+            || flag(&sender, c.sender[i])
+            || flag(&receiver, c.receiver[i])
+            || flag(&app_type, c.app_type[i])
+            || flag(&custom, c.custom_status[i])
+            || [IdField::Guid, IdField::Correlation, IdField::AppId]
+                .into_iter()
+                .any(|f| re.is_match(c.id_str(r, f)))
+    };
+    let run =
+        |part: &[RowId]| -> Vec<RowId> { part.iter().copied().filter(|&r| hit(r) != negated).collect() };
+    if rows.len() < PAR_MIN {
+        return run(rows);
+    }
+    let (a, b) = rows.split_at(rows.len() / 2);
+    let (mut out, tail) = std::thread::scope(|s| {
+        let h = s.spawn(|| run(b));
+        (run(a), h.join())
+    });
+    // A panic in the worker is a bug; redo its half here rather than lose rows.
+    out.extend(tail.unwrap_or_else(|_| run(b)));
+    out
+}
+
+/// One word over the text columns (or none), with the structural filters.
+fn filter_text(store: &MessageStore, candidates: &[RowId], query: &Query) -> Vec<RowId> {
     let Some(m) = Matcher::new(store, query) else {
         return Vec::new();
     };

@@ -28,22 +28,8 @@ fn naive_match(m: &MessageRef<'_>, q: &Query) -> bool {
     {
         return false;
     }
-    let n = q.text.to_lowercase();
-    n.is_empty()
-        || [
-            m.guid,
-            m.correlation_id,
-            m.application_message_id,
-            m.application_message_type,
-            m.iflow_id,
-            m.iflow_name,
-            m.sender,
-            m.receiver,
-            m.status.as_str(),
-            m.custom_status,
-        ]
-        .iter()
-        .any(|v| v.to_lowercase().contains(&n))
+    // The filter language (`grammar::filter`): one word is a case-insensitive substring.
+    crate::grammar::filter::Filter::parse(&q.text).matches_cells(&text_cells(m))
 }
 
 fn naive_filter(store: &MessageStore, q: &Query) -> Vec<RowId> {
@@ -140,6 +126,68 @@ fn filter_equals_naive_over_random_queries() {
     }
 }
 
+/// The cells the text filter looks at, for the naive reference.
+fn text_cells<'a>(m: &MessageRef<'a>) -> [&'a str; 10] {
+    [
+        m.guid,
+        m.correlation_id,
+        m.application_message_id,
+        m.application_message_type,
+        m.iflow_id,
+        m.iflow_name,
+        m.sender,
+        m.receiver,
+        m.status.as_str(),
+        m.custom_status,
+    ]
+}
+
+/// Several words, negations and regular expressions (`grammar::filter`) decide exactly as the
+/// language says, with and without the structural filters, from any candidates.
+#[test]
+fn compound_filters_equal_naive() {
+    let (store, _) = store_of(20, 12);
+    let mut rng = fastrand::Rng::with_seed(9);
+    let all: Vec<RowId> = (0..store.len() as RowId).collect();
+    for i in 0..120 {
+        let mut q = random_query(&mut rng, &store);
+        let terms: Vec<String> = (0..rng.usize(1..4))
+            .map(|_| {
+                let piece = random_query(&mut rng, &store).text;
+                let piece: String = piece.chars().filter(|c| c.is_alphanumeric()).collect();
+                let piece = if piece.is_empty() { "a".to_string() } else { piece };
+                let bang = if rng.u8(..3) == 0 { "!" } else { "" };
+                match rng.u8(..4) {
+                    0 => format!("{bang}~^{piece}"),
+                    1 => format!("{bang}~{piece}.?$"),
+                    _ => format!("{bang}{piece}"),
+                }
+            })
+            .collect();
+        q.text = terms.join(" ");
+        let f = crate::grammar::filter::Filter::parse(&q.text);
+        let structural = Query {
+            text: String::new(),
+            ..q.clone()
+        };
+        let naive: Vec<RowId> = (0..store.len() as RowId)
+            .filter(|&r| {
+                let m = store.row(r);
+                naive_match(&m, &structural) && f.matches_cells(&text_cells(&m))
+            })
+            .collect();
+        assert_eq!(filter_rows(&store, &all, &q), naive, "query {q:?}");
+        // From a subset of candidates (a refinement), order kept.
+        let some: Vec<RowId> = all.iter().copied().filter(|r| (r + i) % 3 != 0).collect();
+        let expect: Vec<RowId> = naive.iter().copied().filter(|r| (r + i) % 3 != 0).collect();
+        assert_eq!(
+            filter_rows(&store, &some, &q),
+            expect,
+            "query {q:?} over a subset"
+        );
+    }
+}
+
 #[test]
 fn each_text_column_is_searched_case_insensitively() {
     let mut store = MessageStore::default();
@@ -177,7 +225,20 @@ fn each_text_column_is_searched_case_insensitively() {
     };
     let g = store.find("AGaBcD").expect("found");
     for t in [
-        "agabcd", "CAGA", "po-77XY", "invoic", "flow_x", "NICE n", "erp", "BANK_zed", "retry", "ACK",
+        "agabcd",
+        "CAGA",
+        "po-77XY",
+        "invoic",
+        "flow_x",
+        "\"NICE n\"",
+        "erp",
+        "BANK_zed",
+        "retry",
+        "ACK",
+        "nice flow",
+        "~^flow_.$",
+        "!completed",
+        "bank !zzzz",
     ] {
         assert_eq!(hit(t), vec![g], "text {t}");
     }

@@ -404,3 +404,42 @@ fn narrow_columns_put_the_ids_first_and_ctrl_w_shows_all() {
     }
     assert!(s.messages.list.wide);
 }
+
+/// The `/` filter's language (several words, `!negation`, `~regex`) in the generic tables and
+/// in the Messages pane's store; a regular expression that does not compile is said, not used.
+#[test]
+fn the_filter_language_works_in_every_table() {
+    let mut s = state(120, 30);
+    load_artifacts(&mut s, artifacts());
+    let shown = |s: &State| -> Vec<String> {
+        let t = s.table().expect("a table");
+        let cx = s.cell_cx();
+        t.list().rows().map(|r| t.cell(r, 0, &cx)).collect()
+    };
+    apply(&mut s, [key('/')]);
+    apply(&mut s, typed("!started"));
+    assert_eq!(shown(&s), vec!["ERROR", "ERROR", "STARTING"]);
+    apply(&mut s, [ctrl('u')]);
+    apply(&mut s, typed("~^(error|starting)$ !payment"));
+    assert_eq!(shown(&s), vec!["ERROR", "ERROR"]);
+    apply(&mut s, [code(KeyCode::Esc), key('2')]);
+    load_messages(&mut s, messages());
+    apply(&mut s, [key('/')]);
+    apply(&mut s, typed("invoice failed"));
+    assert_eq!(shown(&s), vec!["FAILED", "FAILED"], "both words");
+    apply(&mut s, [ctrl('u')]);
+    apply(&mut s, typed("!completed"));
+    assert!(!shown(&s).is_empty() && shown(&s).iter().all(|st| st != "COMPLETED"));
+    apply(&mut s, [ctrl('u')]);
+    apply(&mut s, typed("~^orders_in"));
+    let rows = s.messages.list.len();
+    assert!(rows > 0 && rows < 10, "{rows}");
+    apply(&mut s, [ctrl('u')]);
+    apply(&mut s, typed("~(ab"));
+    let footer = row_text(&screen(&s), 29);
+    assert!(
+        footer.contains("regex ~(ab: unclosed group (left out)"),
+        "{footer:?}"
+    );
+    assert_eq!(s.messages.list.len(), 10, "left out: every row");
+}

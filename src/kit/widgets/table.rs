@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::theme::Theme;
-use crate::kit::list::{Column, Width, match_ranges};
+use crate::grammar::filter::Filter;
+use crate::kit::list::{Column, Width};
 use crate::kit::table::{CellCx, Table};
 
 /// Position and width of each shown column.
@@ -120,8 +121,8 @@ pub fn fit(text: &str, width: usize) -> (String, bool) {
 }
 
 /// Spans for one cell: tone colour, filter matches highlighted.
-pub fn cell_spans(text: &str, needle: &str, base: Style, theme: &Theme) -> Vec<Span<'static>> {
-    let ranges = match_ranges(text, needle);
+pub fn cell_spans(text: &str, filter: &Filter, base: Style, theme: &Theme) -> Vec<Span<'static>> {
+    let ranges = filter.highlights(text);
     if ranges.is_empty() {
         return vec![Span::styled(text.to_string(), base)];
     }
@@ -176,7 +177,7 @@ pub fn render(buf: &mut Buffer, area: Rect, t: &dyn Table, cx: &CellCx, theme: &
         );
     }
     let rows = (area.height - 1) as usize;
-    let needle = list.filter.to_lowercase();
+    let filter = Filter::parse(&list.filter);
     let offset = list.offset.min(list.view.len().saturating_sub(rows));
     for (line, pos) in (offset..list.view.len()).take(rows).enumerate() {
         let Some(r) = list.row_at(pos) else { break };
@@ -205,7 +206,7 @@ pub fn render(buf: &mut Buffer, area: Rect, t: &dyn Table, cx: &CellCx, theme: &
             } else {
                 0
             };
-            let spans = cell_spans(&text, &needle, base, theme);
+            let spans = cell_spans(&text, &filter, base, theme);
             buf.set_line(area.x + x + pad as u16, y, &Line::from(spans), w);
         }
     }
