@@ -40,7 +40,8 @@ pub fn load_effect(s: &mut State) -> Option<Effect> {
 /// filters or a fixed range is not "the newest messages of the tenant".
 fn messages_cacheable(s: &State) -> bool {
     let q = &s.messages.query;
-    q.range.is_none() && !q.is_filtered()
+    // Rows still shown for the previous query are not this query's.
+    q.range.is_none() && !q.is_filtered() && s.messages.previous.is_none()
 }
 
 /// What changed since the last save, as an owned save request. `force`: messages too, however

@@ -60,7 +60,7 @@ fn with_alerts<R>(
         &s.alerts,
         polling.messages,
         &s.messages.query,
-        s.messages.load.loaded_at,
+        s.messages.complete_at(),
     );
     let mut steps = Vec::new();
     let State {

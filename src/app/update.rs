@@ -8,7 +8,9 @@
 
 use crossterm::event::MouseEventKind;
 
-use super::msg::{DataMsg, Effect, MessagesEvent, Msg, PollKind, PollPlan, PollSpec, StoreSnapshot};
+use super::msg::{
+    DataMsg, Effect, MessageQuery, MessagesEvent, Msg, PollKind, PollPlan, PollSpec, StoreSnapshot,
+};
 use super::state::{Pane, Route, State, ToastKind};
 use super::{actions, cache, command, input, monitors, tenant, writes};
 use crate::kit::action::Action;
@@ -189,8 +191,11 @@ fn data(s: &mut State, d: DataMsg) {
             }
             match event {
                 MessagesEvent::Page(rows) => m.page(rows, &cx),
-                MessagesEvent::Done => m.load.ok(at),
-                MessagesEvent::Failed(e) => m.load.failed(e),
+                MessagesEvent::Done => m.loaded(at),
+                MessagesEvent::Failed(e) => {
+                    m.load.failed(e);
+                    m.loading = None;
+                }
             }
             s.dirty = true;
         }
@@ -279,6 +284,21 @@ fn sync_polling(s: &mut State) -> Option<PollPlan> {
             s.intervals.messages
         };
         let query = s.messages.query.clone();
+        // A new window or server filter: what is held stays on screen where it still answers
+        // (or marked as the previous query's) until the new rows arrive (`Messages::requery`).
+        let requery = |s: &mut State, held: Option<MessageQuery>| -> PollSpec {
+            let shown = held.is_some_and(|h| s.messages.requery(&h));
+            if !shown {
+                s.messages.clear();
+                s.messages.loading = Some(Default::default());
+            }
+            let spec = restart(&mut s.messages.load, interval, !shown);
+            s.messages.load.loading = true;
+            s.messages.load.error = None;
+            let cx = s.cell_cx();
+            s.messages.rebuild(&cx);
+            spec
+        };
         plan.messages = Some(match &old.messages {
             Some((spec, q)) if *q == query => (
                 PollSpec {
@@ -287,17 +307,17 @@ fn sync_polling(s: &mut State) -> Option<PollPlan> {
                 },
                 query,
             ),
-            Some(_) => {
-                // New window or server filter: what is held no longer answers the question.
-                s.messages.clear();
-                (restart(&mut s.messages.load, interval, true), query)
+            Some((_, q)) => {
+                let held = Some(q.clone());
+                (requery(s, held), query)
             }
             None => {
-                let changed = s.messages.held_query.as_ref() != Some(&query);
-                if changed {
-                    s.messages.clear();
+                let held = s.messages.held_query.clone();
+                if held.as_ref() != Some(&query) {
+                    (requery(s, held), query)
+                } else {
+                    (restart(&mut s.messages.load, interval, false), query)
                 }
-                (restart(&mut s.messages.load, interval, changed), query)
             }
         });
         s.messages.held_query = Some(s.messages.query.clone());

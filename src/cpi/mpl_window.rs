@@ -711,31 +711,11 @@ impl CpiClient {
         i64::try_from(self.mpl_options().delta_overlap.as_millis()).unwrap_or(i64::MAX)
     }
 
-    /// Split the window into time slices, newest first. The newest slice keeps the query's own
-    /// upper bound (open-ended in live mode).
+    /// Split the window into time slices, newest first (see [`window_slices`]).
     fn slices(&self, query: &MplQuery, now: EpochMs) -> Vec<(Option<EpochMs>, Option<EpochMs>)> {
-        let Some(from) = query.from else {
-            return vec![(None, query.to)];
-        };
-        let end = query.to.unwrap_or(now).max(from);
         let opts = self.mpl_options();
-        let min_slice = i64::try_from(opts.min_slice.as_millis())
-            .unwrap_or(i64::MAX)
-            .max(1);
-        let n = ((end - from) / min_slice).clamp(1, opts.max_slices.max(1) as i64);
-        let step = ((end - from) / n).max(1);
-        let mut out = Vec::with_capacity(n as usize);
-        for i in 0..n {
-            let lo = from + i * step;
-            let hi = if i == n - 1 {
-                query.to
-            } else {
-                Some(from + (i + 1) * step)
-            };
-            out.push((Some(lo), hi));
-        }
-        out.reverse();
-        out
+        let min_slice = i64::try_from(opts.min_slice.as_millis()).unwrap_or(i64::MAX);
+        window_slices(query.from, query.to, now, min_slice, opts.max_slices)
     }
 
     async fn run_slices<D: DecodedMplPage>(
@@ -972,9 +952,76 @@ pub fn decode_guid_page(bytes: Bytes) -> Result<GuidPage, String> {
     Ok(out)
 }
 
+/// Split the window `[from, to or now)` into at most `max_slices` time slices of at least
+/// `min_slice` ms, newest first. The newest slice keeps the query's own upper bound (open-ended
+/// in live mode) and is the shortest (`min_slice`, a page or a few on most tenants), so that the
+/// newest messages reach the screen first; the rest of the window is split evenly.
+fn window_slices(
+    from: Option<EpochMs>,
+    to: Option<EpochMs>,
+    now: EpochMs,
+    min_slice: i64,
+    max_slices: usize,
+) -> Vec<(Option<EpochMs>, Option<EpochMs>)> {
+    let Some(from) = from else {
+        return vec![(None, to)];
+    };
+    let end = to.unwrap_or(now).max(from);
+    let min_slice = min_slice.max(1);
+    let n = ((end - from) / min_slice).clamp(1, max_slices.max(1) as i64);
+    let (head, older) = if n >= 3 {
+        (end - min_slice, n - 1)
+    } else {
+        (from + (end - from) / n * (n - 1), n - 1)
+    };
+    let mut out = Vec::with_capacity(n as usize);
+    out.push((Some(head), to));
+    let step = ((head - from) / older.max(1)).max(1);
+    for i in (0..older).rev() {
+        let lo = from + i * step;
+        let hi = if i == older - 1 {
+            head
+        } else {
+            from + (i + 1) * step
+        };
+        out.push((Some(lo), Some(hi)));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Slices cover the window without gap or overlap, newest first, the newest the shortest.
+    #[test]
+    fn the_newest_slice_is_short_and_fetched_first() {
+        const MIN: i64 = 60_000;
+        let now = 1_704_067_200_000;
+        for (window, max) in [(24 * 60, 8), (60, 8), (15, 8), (9, 8), (4, 8), (60, 1)] {
+            let from = now - window * MIN;
+            let s = window_slices(Some(from), None, now, 5 * MIN, max);
+            assert!(s.len() <= max, "{window}m: {s:?}");
+            assert_eq!(s[0].1, None, "the newest is open-ended");
+            assert_eq!(s.last().and_then(|x| x.0), Some(from), "{window}m starts at from");
+            for w in s.windows(2) {
+                assert_eq!(w[1].1, w[0].0, "{window}m: contiguous, newest first: {s:?}");
+            }
+            if s.len() >= 3 {
+                assert_eq!(s[0].0, Some(now - 5 * MIN), "{window}m: the newest is 5 min");
+            }
+        }
+        let fixed = window_slices(Some(now - 3_600_000), Some(now), now + 99, 5 * MIN, 8);
+        assert_eq!(
+            fixed[0],
+            (Some(now - 5 * MIN), Some(now)),
+            "a fixed range keeps its end"
+        );
+        assert_eq!(
+            window_slices(None, Some(now), now, 5 * MIN, 8),
+            vec![(None, Some(now))]
+        );
+    }
 
     #[test]
     fn filter_expression() {

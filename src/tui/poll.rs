@@ -183,9 +183,25 @@ impl PollTask {
             if self.tx.send(started).await.is_err() {
                 return;
             }
+            // New parameters (a new window, a filter) abandon the poll under way: a 24 h load
+            // must not run to its end before the window asked for now starts.
+            let mut watch = self.params.clone();
+            let superseded = async {
+                loop {
+                    if watch.changed().await.is_err() {
+                        // The poller is being stopped: its cancellation ends it.
+                        std::future::pending::<()>().await;
+                    }
+                    let now = watch.borrow_and_update();
+                    if now.generation != p.generation || now.target != p.target {
+                        return;
+                    }
+                }
+            };
             let ok = tokio::select! {
                 _ = self.cancel.cancelled() => return,
                 ok = self.poll_once(&p, &mut follow) => ok,
+                () = superseded => continue,
             };
             failures = if ok { 0 } else { failures + 1 };
             let delay = backoff(p.interval, failures);

@@ -443,3 +443,196 @@ fn the_filter_language_works_in_every_table() {
     );
     assert_eq!(s.messages.list.len(), 10, "left out: every row");
 }
+
+fn crumb(s: &State) -> String {
+    row_text(&screen(s), 2)
+}
+
+/// Outside live mode the selection stays on its message while rows arrive; the rows that came
+/// above the viewport are counted in the breadcrumb, and `g` (top) goes there.
+#[test]
+fn rows_arriving_above_a_kept_position_are_counted() {
+    let mut s = state(80, 24);
+    apply(&mut s, [key('2')]);
+    load_messages(&mut s, messages_of("Orders_Inbound", "COMPLETED"));
+    apply(&mut s, [Msg::Action(Action::Bottom)]);
+    let kept = s.messages.selected_key();
+    assert!(!crumb(&s).contains("newer"), "{}", crumb(&s));
+    let newer: Vec<_> = (1..=12)
+        .map(|i| {
+            mpl(
+                &format!("AGZ0cccccccccccccccccccc{i:04}"),
+                "Orders_Inbound",
+                "FAILED",
+                0,
+                100,
+            )
+        })
+        .collect();
+    let m = page(&s, &newer);
+    apply(&mut s, [m]);
+    assert_eq!(
+        s.messages.selected_key(),
+        kept,
+        "the selection stays on its message"
+    );
+    assert!(crumb(&s).contains("12 newer ↑"), "{}", crumb(&s));
+    let footer = row_text(&screen(&s), 23);
+    assert!(footer.contains("g newest"), "the key that goes there: {footer:?}");
+    apply(&mut s, [key('g')]);
+    assert!(!crumb(&s).contains("newer"), "{}", crumb(&s));
+    assert!(
+        s.messages
+            .selected_key()
+            .is_some_and(|k| k.starts_with("AGZ0cccc")),
+        "the newest are on screen"
+    );
+}
+
+/// A new window keeps what is held where it still belongs (a longer or shorter rolling window),
+/// a narrower server filter shows the held rows that pass it at once, anything else keeps the
+/// previous rows marked until the new query's first rows arrive; the breadcrumb says it loads.
+#[test]
+fn window_and_filter_changes_keep_the_screen() {
+    let mut s = state(140, 24);
+    apply(&mut s, [key('2')]);
+    load_messages(&mut s, messages());
+    apply(&mut s, [key('w')]);
+    assert_eq!(s.messages.query.window_ms, 4 * 3_600_000);
+    assert_eq!(s.messages.list.len(), 10, "the 1h rows belong to the 4h window");
+    let b = screen(&s);
+    assert!(crumb(&s).contains("loading… 0 rows"), "{}", crumb(&s));
+    assert!(
+        row_text(&b, 4).starts_with("COMPLETED"),
+        "rows on screen, not a placeholder"
+    );
+    // The new window's first page: merged with what is held (upserted by id).
+    let newer = [mpl(
+        "AGZ0dddddddddddddddddddd0001",
+        "Orders_Inbound",
+        "FAILED",
+        0,
+        100,
+    )];
+    let m = page(&s, &newer);
+    apply(&mut s, [m]);
+    assert_eq!(s.messages.list.len(), 11);
+    assert!(crumb(&s).contains("loading… 1 rows"), "{}", crumb(&s));
+    assert_eq!(s.messages.list.selected, 0, "a window load follows the newest");
+    load_messages(&mut s, vec![]);
+    assert!(s.messages.loading.is_none() && !crumb(&s).contains("loading"));
+
+    // Narrower: an iFlow added. The held rows of that iFlow show at once.
+    apply(&mut s, [Msg::Command("iflow Orders_Inbound".into())]);
+    let shown: Vec<String> = (0..s.messages.list.len())
+        .map(|i| {
+            let r = s.messages.list.row_at(i).expect("row");
+            s.messages.cell(r, 2, &s.cell_cx())
+        })
+        .collect();
+    assert!(
+        !shown.is_empty() && shown.iter().all(|f| f == "Orders_Inbound"),
+        "{shown:?}"
+    );
+    assert!(s.messages.previous.is_none());
+
+    // Another iFlow: the rows held are the previous query's, marked, until the new ones arrive.
+    apply(&mut s, [Msg::Command("iflow Invoice_Outbound".into())]);
+    assert_eq!(s.messages.list.len(), shown.len(), "the previous rows stay");
+    assert!(
+        crumb(&s).contains("still showing iflow=Orders_Inbound › ◐ loading… 0 rows"),
+        "{}",
+        crumb(&s)
+    );
+    let r = s.messages.list.row_at(0).expect("a row");
+    assert_eq!(s.messages.tone(r, 0), cpitop::kit::table::Tone::Muted, "dimmed");
+    let invoices = [mpl(
+        "AGZ0eeeeeeeeeeeeeeeeeeee0001",
+        "Invoice_Outbound",
+        "FAILED",
+        1,
+        100,
+    )];
+    let m = page(&s, &invoices);
+    apply(&mut s, [m]);
+    assert_eq!(s.messages.list.len(), 1, "replaced by the new query's rows");
+    assert!(!crumb(&s).contains("still showing"));
+
+    // A shorter rolling window drops the older rows at once.
+    apply(&mut s, [Msg::Command("iflow all".into())]);
+    load_messages(&mut s, messages());
+    assert_eq!(
+        s.messages.total(),
+        10,
+        "the first page of `all` replaced the invoices"
+    );
+    apply(&mut s, [Msg::Command("window 15m".into())]);
+    assert!(
+        s.messages.total() < 10 && s.messages.total() > 0,
+        "only what the 15 minutes hold: {}",
+        s.messages.total()
+    );
+}
+
+/// A new window abandons the load under way: the 24 h load does not run to its end (half a
+/// minute at the default rate limit) before the window asked for now starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_window_abandons_the_load_under_way() {
+    use cpitop::app::msg::{DataMsg, MessageQuery, MessagesEvent, PollPlan, PollSpec};
+    use cpitop::cpi::CpiClient;
+    use cpitop::sim::SimConfig;
+    use cpitop::tui::poll::Pollers;
+    use std::time::Duration;
+    let sim = cpitop::sim::spawn(SimConfig::default()).await.expect("sim");
+    let client = CpiClient::new(sim.demo_conn("t")).expect("client");
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4096);
+    let mut pollers = Pollers::new(client, tx);
+    let plan = |generation: u64, hours: i64| PollPlan {
+        messages: Some((
+            PollSpec {
+                generation,
+                interval_ms: 600_000,
+            },
+            MessageQuery {
+                window_ms: hours * 3_600_000,
+                ..MessageQuery::default()
+            },
+        )),
+        ..PollPlan::default()
+    };
+    pollers.apply(&plan(1, 24));
+    // The 24 h load is under way (its first pages came).
+    let mut pages = 0;
+    while pages < 3 {
+        match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
+            Ok(Some(Msg::Data(DataMsg::Messages {
+                generation: 1,
+                event: MessagesEvent::Page(_),
+                ..
+            }))) => pages += 1,
+            Ok(Some(_)) => {}
+            other => panic!("no pages of the 24 h load: {other:?}"),
+        }
+    }
+    pollers.apply(&plan(2, 1));
+    let mut old_pages_after = 0;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(90), rx.recv()).await {
+            Ok(Some(Msg::Data(DataMsg::Messages {
+                generation, event, ..
+            }))) => match (generation, event) {
+                (1, MessagesEvent::Page(_)) => old_pages_after += 1,
+                (2, MessagesEvent::Done) => break,
+                (2, MessagesEvent::Failed(e)) => panic!("{e}"),
+                _ => {}
+            },
+            Ok(Some(_)) => {}
+            other => panic!("the 1 h window never completed: {other:?}"),
+        }
+    }
+    pollers.stop_all();
+    assert!(
+        old_pages_after < 20,
+        "the 24 h load was abandoned, not run to its end: {old_pages_after} more pages"
+    );
+}

@@ -80,7 +80,7 @@ fn command_mode_edits_and_cancels() {
 }
 
 #[test]
-fn window_command_and_w_change_the_query_and_drop_old_results() {
+fn window_command_and_w_change_the_query_and_drop_stale_pages() {
     let mut s = state(80, 24);
     apply(&mut s, [key('2')]);
     load_messages(&mut s, messages());
@@ -88,7 +88,12 @@ fn window_command_and_w_change_the_query_and_drop_old_results() {
     let old_gen = s.messages.load.generation;
     let fx = apply(&mut s, [Msg::Command("window 4h".into())]);
     assert_eq!(s.messages.query.window_ms, 4 * 3_600_000);
-    assert_eq!(s.messages.total(), 0, "a new window starts empty");
+    assert_eq!(
+        s.messages.total(),
+        10,
+        "a longer window keeps what is held (it belongs to it) while it loads"
+    );
+    assert!(s.messages.loading.is_some(), "and says it is loading");
     let plan = fx.iter().find_map(|e| match e {
         Effect::Poll(p) => p.messages.clone(),
         _ => None,
@@ -105,7 +110,7 @@ fn window_command_and_w_change_the_query_and_drop_old_results() {
             event: MessagesEvent::Page(batch(&messages())),
         })],
     );
-    assert_eq!(s.messages.total(), 0);
+    assert_eq!(s.messages.total(), 10, "the old window's late page is dropped");
     apply(&mut s, [key('w')]);
     assert_eq!(
         s.messages.query.window_ms,

@@ -92,6 +92,54 @@ pub struct Messages {
     pub attachments: Attachments,
     /// The attachment shown.
     pub attachment: Option<AttachmentContent>,
+    /// The rows held answer this earlier query (another iFlow, status, id, a fixed range): they
+    /// stay on screen, marked, until the first rows of the new query arrive.
+    pub previous: Option<MessageQuery>,
+    /// A window load under way (after a new window or filter): rows received so far.
+    pub loading: Option<WindowLoad>,
+    /// The message at the top when the top of the list was last on screen: rows above it came
+    /// later (`newer_above`).
+    top_seen: Option<String>,
+}
+
+/// Progress of a window load (shown in the breadcrumb).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WindowLoad {
+    pub rows: usize,
+    pub pages: usize,
+}
+
+/// What the rows held are worth for a new query (`Messages::requery`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carry {
+    /// The same server filters over another rolling window: every row held in the new window
+    /// belongs to it (a shorter window drops the older ones at once).
+    Keep,
+    /// Narrower server filters the pane can re-check (a status, an iFlow added): the rows held
+    /// that pass them belong to the new query.
+    Narrow,
+    /// Anything else: the rows held are the previous query's, shown marked until the new ones
+    /// arrive.
+    Previous,
+}
+
+/// How the rows held for `old` carry over to `new` (see [`Carry`]).
+pub fn carry(old: &MessageQuery, new: &MessageQuery) -> Carry {
+    if old.range.is_some() || new.range.is_some() {
+        return Carry::Previous;
+    }
+    if old.filters() == new.filters() {
+        return Carry::Keep;
+    }
+    let kept = |o: &Option<String>, n: &Option<String>| o.is_none() || o == n;
+    let narrower = old.id == new.id
+        && old.sender == new.sender
+        && old.receiver == new.receiver
+        && old.custom == new.custom
+        && kept(&old.status, &new.status)
+        && kept(&old.iflow, &new.iflow)
+        && new.window_ms <= old.window_ms;
+    if narrower { Carry::Narrow } else { Carry::Previous }
 }
 
 /// The pane's views.
@@ -155,6 +203,9 @@ impl Default for Messages {
             correlated: Correlated::default(),
             attachments: Attachments::default(),
             attachment: None,
+            previous: None,
+            loading: None,
+            top_seen: None,
         }
     }
 }
@@ -193,6 +244,67 @@ impl Messages {
         match self.query.range {
             Some((from, to)) => format!("{} – {}", time.datetime(Some(from)), time.datetime(Some(to))),
             None => format!("last {}", crate::kit::format::window_label(self.query.window_ms)),
+        }
+    }
+
+    /// The query changed from `old` (a new window, a server filter): keep what is held where it
+    /// still answers ([`carry`]), mark it as the previous query's otherwise, and count the new
+    /// load. Returns whether anything stays on screen.
+    pub fn requery(&mut self, old: &MessageQuery) -> bool {
+        self.loading = Some(WindowLoad::default());
+        self.previous = None;
+        if self.store.is_empty() {
+            self.clear();
+            return false;
+        }
+        match carry(old, &self.query) {
+            Carry::Keep | Carry::Narrow => {
+                // The new window's age limit drops what a shorter window leaves out, now.
+                let max_age = u64::try_from(self.query.window_ms)
+                    .ok()
+                    .map(std::time::Duration::from_millis);
+                let limits = StoreLimits {
+                    max_age,
+                    ..self.limits()
+                };
+                self.set_limits(limits);
+            }
+            Carry::Previous => self.previous = Some(old.clone()),
+        }
+        true
+    }
+
+    /// The last complete load of the current query (`None` while a window load is under way:
+    /// what is held may not cover the new window yet).
+    pub fn complete_at(&self) -> Option<EpochMs> {
+        match (self.loading, &self.previous) {
+            (None, None) => self.load.loaded_at,
+            _ => None,
+        }
+    }
+
+    /// The poller finished a load or a delta.
+    pub fn loaded(&mut self, at: EpochMs) {
+        self.load.ok(at);
+        self.loading = None;
+    }
+
+    /// Rows shown above the viewport that arrived after the top was last on screen (newest-first
+    /// order only): `12 newer ↑`, and `g` goes there.
+    pub fn newer_above(&self) -> usize {
+        if self.list.sort.is_some() || self.list.offset == 0 || self.live {
+            return 0;
+        }
+        let Some(row) = self.top_seen.as_deref().and_then(|g| self.store.find(g)) else {
+            return 0;
+        };
+        self.view.position(row).map_or(0, |p| p.min(self.list.offset))
+    }
+
+    /// The top of the list is on screen: its first row has been seen.
+    fn mark_top_seen(&mut self) {
+        if self.list.offset == 0 {
+            self.top_seen = self.list.row_at(0).map(|r| self.key(r));
         }
     }
 
@@ -285,13 +397,24 @@ impl Messages {
         self.list.selected = 0;
         self.list.offset = 0;
         self.list.selected_key = self.list.selected_row().map(|r| self.key(r));
+        self.mark_top_seen();
     }
 
     /// A decoded page of the window. Live mode follows the newest message while the selection is
-    /// on it; so does the first load of a window (its pages arrive oldest first within a slice).
-    /// Otherwise the selection stays on its message.
+    /// on it; so does a window load (its pages arrive oldest first within a slice). Otherwise
+    /// the selection stays on its message, and the rows arriving above it are counted
+    /// (`newer_above`). The first page of a new query replaces the previous query's rows.
     pub fn page(&mut self, batch: MplBatch, cx: &Cx) {
-        let follow = (self.live && self.list.selected == 0) || self.load.loaded_at.is_none();
+        if self.previous.take().is_some() {
+            self.clear();
+        }
+        if let Some(l) = &mut self.loading {
+            l.rows += batch.len();
+            l.pages += 1;
+        }
+        self.mark_top_seen();
+        let follow = (self.list.selected == 0 && (self.live || self.loading.is_some()))
+            || self.load.loaded_at.is_none();
         self.merge(batch);
         self.rebuild(&cx.cell());
         if follow {
@@ -533,6 +656,10 @@ impl Table for Messages {
             .then_with(|| a.cmp(&b))
     }
     fn tone(&self, row: usize, col: usize) -> Tone {
+        if self.previous.is_some() {
+            // The previous query's rows, until the new ones arrive.
+            return Tone::Muted;
+        }
         if col == 0 && row < self.store.len() {
             let m = self.store.row(row as RowId);
             match m.custom_differs() {
@@ -564,17 +691,29 @@ impl Table for Messages {
     /// search; refinements of the previous text filter only the previous result), then put the
     /// selection back on its message.
     fn rebuild(&mut self, _cx: &CellCx) {
+        // The server's status and iFlow filters are checked here too: rows held from a wider
+        // query (`Carry::Narrow`) show at once, before the tenant answers; the previous query's
+        // rows are shown as they were until the new ones arrive.
+        let server = self.previous.as_ref().unwrap_or(&self.query);
+        let server_statuses = server
+            .status
+            .as_deref()
+            .and_then(|st| crate::grammar::status::parse_message_statuses(st).ok())
+            .map(|list| StatusSet::of(&list))
+            .unwrap_or_default();
+        let server_iflow = server.iflow.clone();
         let query = Query {
             statuses: if self.failed_only {
                 StatusSet::of(&[MplStatus::Failed, MplStatus::Escalated])
             } else {
-                StatusSet::default()
+                server_statuses
             },
+            iflow: server_iflow,
             text: self.list.filter.clone(),
             // The server matched these inside lists (`substringof`); exact names here.
-            receiver: self.query.receiver.clone(),
-            sender: self.query.sender.clone(),
-            custom_statuses: self.query.custom_statuses(),
+            receiver: server.receiver.clone(),
+            sender: server.sender.clone(),
+            custom_statuses: server.custom_statuses(),
             ..Query::default()
         };
         let sort = sort_key(self.list.sort);

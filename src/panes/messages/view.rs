@@ -21,6 +21,7 @@ use crate::panes::pane::{PaneState, PaneView};
 pub const HINTS: &[Hint] = &[
     h(Action::Open),
     h(Action::Filter),
+    Hint(Action::Top, Some("newest")),
     h(Action::ToggleFailed),
     h(Action::Window),
     h(Action::Live),
@@ -94,6 +95,32 @@ impl PaneView for Messages {
                 }
                 if self.sorting.is_some() {
                     out.push("sorting…".into());
+                }
+                if let Some(prev) = &self.previous {
+                    // What is on screen (dimmed) until the new query's rows arrive.
+                    let mut was: Vec<String> =
+                        prev.filters().iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    if was.is_empty() || prev.window_ms != self.query.window_ms || prev.range.is_some() {
+                        was.insert(
+                            0,
+                            match prev.range {
+                                Some(_) => "a fixed range".to_string(),
+                                None => format!("last {}", window_label(prev.window_ms)),
+                            },
+                        );
+                    }
+                    out.push(format!("still showing {}", was.join(" ")));
+                }
+                if let Some(l) = self.loading {
+                    out.push(format!(
+                        "{} loading… {} rows",
+                        spinner(cx.now),
+                        thousands(l.rows as u64)
+                    ));
+                }
+                let newer = self.newer_above();
+                if newer > 0 {
+                    out.push(format!("{} newer ↑", thousands(newer as u64)));
                 }
             }
             Route::Detail { guid } => out.push(format!("message {guid}")),
