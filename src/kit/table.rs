@@ -50,6 +50,11 @@ pub trait Table {
     fn marked(&self, _row: usize) -> Option<bool> {
         None
     }
+    /// A column whose text is wrapped over several lines instead of cut (rows then take
+    /// several lines): for text the operator must read whole, like an alert's reason.
+    fn wrap_column(&self) -> Option<usize> {
+        None
+    }
     fn list(&self) -> &ListState;
     fn list_mut(&mut self) -> &mut ListState;
 

@@ -36,6 +36,42 @@ pub struct FetchPlan {
 }
 
 impl FetchPlan {
+    /// What the round reads, in words (`artifacts`, `messages of the last 15m`, …), for a pane
+    /// that says what it waits for.
+    pub fn parts(&self, now: EpochMs) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.artifacts {
+            out.push("artifacts".to_string());
+        }
+        if !self.packages.is_empty() {
+            out.push(format!("packages {}", self.packages.join(", ")));
+        }
+        match (self.queues, self.queue_messages.is_empty()) {
+            (true, true) => out.push("queues".into()),
+            (true, false) => out.push("queues and their messages".into()),
+            (false, _) => {}
+        }
+        if self.broker {
+            out.push("the JMS broker".into());
+        }
+        if self.keystore {
+            out.push("the keystore".into());
+        }
+        if let Some(m) = &self.messages {
+            out.push(match m.follow {
+                Some(_) => "new messages".to_string(),
+                None => format!(
+                    "messages of the last {}",
+                    crate::kit::format::window_label(now - m.from)
+                ),
+            });
+        }
+        if self.ping {
+            out.push("a sign of life from the tenant".into());
+        }
+        out
+    }
+
     pub fn is_empty(&self) -> bool {
         !(self.ping
             || self.artifacts

@@ -130,20 +130,38 @@ rules = [{ kind = "not_started" }]
 "#;
     let mut s = with_monitors(80, 24, only_stopped);
     assert_eq!(s.pane(), Pane::Artifacts);
-    // Nothing is due yet, nothing evaluated.
-    assert!(apply(&mut s, [Msg::Tick(NOW + 1_000)]).is_empty());
+    // The first round starts at once; the Artifacts pane has not loaded yet, so the round
+    // reads the artifacts itself rather than wait for the pane.
+    let fx = apply(&mut s, [Msg::Tick(NOW + 1_000)]);
+    let plan = fetch_plans(&fx).pop().expect("the first round, at once");
+    assert!(plan.artifacts, "{plan:?}");
     assert_eq!(status_of(&s, "stopped"), None);
+    let b = screen(&s);
+    assert!(
+        find(&b, "waiting for artifacts").is_some() || {
+            apply(&mut s, [key('4')]);
+            find(&screen(&s), "waiting for artifacts").is_some()
+        },
+        "the pane says what it waits for"
+    );
+    apply(&mut s, [key('1')]);
 
-    // All started: ok, and no fetch of its own (the Artifacts pane polls them).
+    // All started: ok.
     load_artifacts(&mut s, vec![artifacts()[0].clone()]);
-    let fx = apply(&mut s, [Msg::Tick(NOW + 4_000)]);
-    assert!(fetch_plans(&fx).is_empty(), "{fx:?}");
+    // (Fetched before the pane's next poll below: the newest copy of the artifacts counts.)
+    let mut started = answer(&plan, NOW - 5_000);
+    if let Msg::Data(DataMsg::Monitor(f)) = &mut started {
+        f.artifacts = Some(Ok(vec![artifacts()[0].clone()]));
+    }
+    let fx = apply(&mut s, [started]);
     assert_eq!(status_of(&s, "stopped"), Some(Status::Ok));
     assert!(!fx.contains(&Effect::Bell));
 
-    // The pane's next poll shows an ERROR artifact: the next round says error.
+    // The pane's next poll shows an ERROR artifact: the next round says error, with no fetch of
+    // its own (the Artifacts pane polls them and has loaded them).
     load_artifacts(&mut s, artifacts());
     let fx = apply(&mut s, [Msg::Tick(NOW + 4_000 + 60_000)]);
+    assert!(fetch_plans(&fx).is_empty(), "{fx:?}");
     assert_eq!(status_of(&s, "stopped"), Some(Status::Error));
     let m = s.alerts.state.get("stopped").expect("evaluated");
     assert!(m.text.contains("Invoice_Outbound"), "{}", m.text);
@@ -177,7 +195,10 @@ fn the_monitor_poller_fetches_only_what_no_pane_shows() {
     // keystore and messages from the monitor poller.
     let fx = apply(&mut s, [Msg::Tick(NOW + 5_000)]);
     let plan = fetch_plans(&fx).pop().expect("a monitor fetch");
-    assert!(!plan.artifacts, "the Artifacts pane polls them");
+    assert!(
+        plan.artifacts,
+        "the Artifacts pane polls them but has not loaded them: the first round reads them"
+    );
     assert!(plan.queues && plan.keystore && !plan.broker && plan.packages.is_empty());
     assert_eq!(plan.messages.as_ref().map(|m| m.follow.is_none()), Some(true));
     // One round in flight: no second fetch on the next ticks.
@@ -189,9 +210,11 @@ fn the_monitor_poller_fetches_only_what_no_pane_shows() {
     assert_eq!(status_of(&s, "dlq"), None);
     apply(&mut s, [answer(&plan, NOW + 71_000)]);
     assert_eq!(status_of(&s, "dlq"), Some(Status::Error));
-    // The next round asks for a delta from the watermark.
+    // The next round asks for a delta from the watermark; the pane's artifacts count now.
+    load_artifacts(&mut s, artifacts());
     let fx = apply(&mut s, [Msg::Tick(NOW + 200_000)]);
     let next = fetch_plans(&fx).pop().expect("next round");
+    assert!(!next.artifacts, "the Artifacts pane polls them and has them");
     assert_eq!(
         next.messages
             .as_ref()
@@ -672,5 +695,28 @@ fn alerts_pane_snapshots() {
                 alias: "partner_as2_signing".into(),
             }));
         snap("alerts_certificate", &s);
+    }
+}
+
+/// At 80x24 an alert's reason is read on the list, wrapped, not cut at the column's edge.
+#[test]
+fn alert_texts_are_wrapped_not_cut() {
+    let s = evaluated(80, 24);
+    let b = screen(&s);
+    let text: String = (0..b.buffer().area.height)
+        .map(|y| row_text(&b, y))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let m = s
+        .alerts
+        .state
+        .get("invoice-failures")
+        .expect("evaluated")
+        .text
+        .clone();
+    assert!(m.len() > 40, "a text longer than the column: {m}");
+    for w in m.split_whitespace() {
+        assert!(words(&text).contains(w), "{w:?} of {m:?} on screen:\n{b:?}");
     }
 }

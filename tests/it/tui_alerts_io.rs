@@ -97,7 +97,7 @@ async fn acknowledgements_silences_and_history_survive_a_restart() {
     // Shown at once, before the first round.
     apply(&mut s2, [key('4')]);
     let b = screen(&s2);
-    assert!(find(&b, "iFlow not star").is_some(), "{b:?}");
+    assert!(find(&b, "iFlow not sta").is_some(), "{b:?}");
     apply(&mut s2, [key('1')]);
     // The standing alert is not news after the restart: no transition, no bell.
     load_artifacts(&mut s2, artifacts());

@@ -178,13 +178,32 @@ pub fn render(buf: &mut Buffer, area: Rect, t: &dyn Table, cx: &CellCx, theme: &
     }
     let rows = (area.height - 1) as usize;
     let filter = Filter::parse(&list.filter);
-    let offset = list.offset.min(list.view.len().saturating_sub(rows));
-    for (line, pos) in (offset..list.view.len()).take(rows).enumerate() {
+    // A wrapped column (the Alerts pane's text): rows of several lines.
+    let wrapped = t
+        .wrap_column()
+        .and_then(|c| placed.iter().find(|p| p.0 == c).copied());
+    let height = |pos: usize| -> usize {
+        match (wrapped, list.row_at(pos)) {
+            (Some((c, _, w)), Some(r)) => wrap_cell(&t.cell(r, c, cx), w as usize).len(),
+            _ => 1,
+        }
+    };
+    let offset = match wrapped {
+        None => list.offset.min(list.view.len().saturating_sub(rows)),
+        Some(_) => wrapped_offset(list.offset, list.selected, list.view.len(), rows, &height),
+    };
+    let mut line = 0usize;
+    for pos in offset..list.view.len() {
+        if line >= rows {
+            break;
+        }
         let Some(r) = list.row_at(pos) else { break };
         let y = area.y + 1 + line as u16;
+        let lines = height(pos).min(rows - line);
+        line += lines;
         let selected = pos == list.selected;
         if selected {
-            buf.set_style(Rect::new(area.x, y, area.width, 1), theme.selected());
+            buf.set_style(Rect::new(area.x, y, area.width, lines as u16), theme.selected());
         }
         if gutter > 0 && t.marked(r) == Some(true) {
             buf.set_string(
@@ -197,6 +216,18 @@ pub fn render(buf: &mut Buffer, area: Rect, t: &dyn Table, cx: &CellCx, theme: &
             );
         }
         for &(i, x, w) in &placed {
+            if wrapped.is_some_and(|c| c.0 == i) {
+                let base = theme.tone(t.tone(r, i));
+                for (k, part) in wrap_cell(&t.cell(r, i, cx), w as usize)
+                    .iter()
+                    .take(lines)
+                    .enumerate()
+                {
+                    let spans = cell_spans(part, &filter, base, theme);
+                    buf.set_line(area.x + x, y + k as u16, &Line::from(spans), w);
+                }
+                continue;
+            }
             // Tenant text: control and bidi characters shown as escapes, never passed on.
             let text = t.cell(r, i, cx);
             let (text, _) = fit(&crate::sanitize::one_line(&text), w as usize);
@@ -212,9 +243,96 @@ pub fn render(buf: &mut Buffer, area: Rect, t: &dyn Table, cx: &CellCx, theme: &
     }
 }
 
+/// Lines a wrapped cell takes at most (the rest is cut with `…`; the detail view has it all).
+pub const WRAP_MAX_LINES: usize = 4;
+
+/// A cell's text wrapped at word boundaries to `width` cells, at most [`WRAP_MAX_LINES`] lines
+/// (a word longer than a line is broken); tenant text sanitised as everywhere.
+pub fn wrap_cell(text: &str, width: usize) -> Vec<String> {
+    let text = crate::sanitize::one_line(text);
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let need = word.width() + usize::from(!cur.is_empty());
+        if cur.width() + need <= width {
+            if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(word);
+            continue;
+        }
+        if !cur.is_empty() {
+            lines.push(std::mem::take(&mut cur));
+        }
+        // A word longer than the line: broken where the line ends.
+        let mut rest = word;
+        while rest.width() > width {
+            let (head, _) = fit(rest, width + 1);
+            let head = head.trim_end_matches('…').to_string();
+            let cut = head.len().max(rest.chars().next().map_or(1, char::len_utf8));
+            lines.push(rest[..cut].to_string());
+            rest = &rest[cut..];
+        }
+        cur.push_str(rest);
+    }
+    if !cur.is_empty() || lines.is_empty() {
+        lines.push(cur);
+    }
+    if lines.len() > WRAP_MAX_LINES {
+        lines.truncate(WRAP_MAX_LINES);
+        if let Some(last) = lines.last_mut() {
+            *last = fit(&format!("{last} …"), width).0;
+            if !last.ends_with('…') {
+                last.push('…');
+            }
+        }
+    }
+    lines
+}
+
+/// The first row shown when rows take several lines: from `offset`, moved so that the selected
+/// row is on screen whole.
+fn wrapped_offset(
+    offset: usize,
+    selected: usize,
+    len: usize,
+    rows: usize,
+    height: &dyn Fn(usize) -> usize,
+) -> usize {
+    let mut start = offset.min(selected).min(len.saturating_sub(1));
+    // Lines from `start` through the selected row.
+    let mut used: usize = (start..=selected.min(len.saturating_sub(1))).map(height).sum();
+    while used > rows && start < selected {
+        used -= height(start);
+        start += 1;
+    }
+    start
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_cells_keep_every_word_up_to_the_line_limit() {
+        assert_eq!(
+            wrap_cell("DLQ_ORDERS_IN holds 7 messages, DLQ_INVOICES_OUT holds 25", 20),
+            vec![
+                "DLQ_ORDERS_IN holds",
+                "7 messages,",
+                "DLQ_INVOICES_OUT",
+                "holds 25"
+            ]
+        );
+        assert_eq!(wrap_cell("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        let long = wrap_cell(&"word ".repeat(40), 10);
+        assert_eq!(long.len(), WRAP_MAX_LINES);
+        assert!(long[WRAP_MAX_LINES - 1].ends_with('…'), "{long:?}");
+        assert_eq!(wrap_cell("", 10), vec![""]);
+        assert_eq!(wrapped_offset(0, 5, 10, 6, &|_| 2), 3, "the selected row whole");
+        assert_eq!(wrapped_offset(4, 2, 10, 6, &|_| 2), 2, "back up to the selection");
+    }
 
     #[test]
     fn fill_columns_take_the_rest_and_overflow_drops() {

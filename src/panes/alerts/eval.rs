@@ -102,14 +102,16 @@ pub fn message_coverage(
     Some((at - q.window_ms, at))
 }
 
-/// What the next round must fetch itself.
+/// What the next round must fetch itself: what no pane keeps fresh, and what a polling pane has
+/// not loaded yet (the first round starts at once, it does not wait for the panes' first polls).
 pub fn plan(a: &Alerts, src: &Sources, now: EpochMs) -> FetchPlan {
     let n = &a.needs;
-    let queue_pane = src.polling.queues;
+    let queue_pane = src.polling.queues && src.queues.is_some();
+    let artifacts_pane = src.polling.artifacts && src.artifacts.is_some();
     let due = |at: Option<EpochMs>, every: i64| at.is_none_or(|t| now - t >= every);
     let mut p = FetchPlan {
         generation: a.fetch_generation + 1,
-        artifacts: n.artifacts && !src.polling.artifacts,
+        artifacts: n.artifacts && !artifacts_pane,
         // The design-time artifacts of the scoped packages only.
         packages: match due(a.data.packages_at, PACKAGES_REFRESH_MS) {
             true => n.packages.clone(),
@@ -118,7 +120,7 @@ pub fn plan(a: &Alerts, src: &Sources, now: EpochMs) -> FetchPlan {
         // Queue messages are never kept by the Queues pane (it keeps counts only).
         queues: (n.queues && !queue_pane) || !n.queue_messages.is_empty(),
         queue_messages: n.queue_messages.clone(),
-        broker: n.broker && !queue_pane,
+        broker: n.broker && !(src.polling.queues && src.broker.is_some()),
         keystore: n.keystore && due(a.data.keystore_at, KEYSTORE_REFRESH_MS),
         messages: match (window_ms(a), &src.messages) {
             (Some(w), None) => Some(MessagesFetch {
@@ -154,6 +156,7 @@ pub fn tick(a: &mut Alerts, src: &Sources, cx: &Cx, steps: &mut Vec<Step>) -> bo
         }
         tracing::warn!("monitor data fetch did not answer within 2 minutes; evaluating without it");
         a.fetching = None;
+        a.fetch_plan = None;
     }
     if now < a.next_due {
         return redraw;
@@ -176,6 +179,7 @@ pub fn start_round(a: &mut Alerts, src: &Sources, cx: &Cx, steps: &mut Vec<Step>
         a.fetch_generation = p.generation;
         a.data.requested_from = p.messages.as_ref().map(|m| m.from);
         a.fetching = Some((p.generation, now));
+        a.fetch_plan = Some(p.clone());
         if a.load.loaded_at.is_none() {
             a.load.loading = true;
         }
@@ -202,6 +206,7 @@ pub fn fetched(a: &mut Alerts, f: MonitorFetched, src: &Sources, cx: &Cx, steps:
         return;
     }
     a.fetching = None;
+    a.fetch_plan = None;
     let at = f.at;
     a.data.failed.clear();
     let mut failed = |part: &str, e: FetchError| a.data.failed.push((part.to_string(), e.to_string()));

@@ -35,20 +35,27 @@ pub const HISTORY_SHOWN: usize = 500;
 pub const FLASH_MS: i64 = 3_000;
 /// A monitor fetch that has not answered after this long no longer blocks the next round.
 pub const FETCH_TIMEOUT_MS: i64 = 120_000;
-/// The first round waits this long after start, so the visible pane's first poll can land.
-pub const FIRST_ROUND_DELAY_MS: i64 = 3_000;
+/// The first round starts at once: it fetches what no pane has loaded yet (see `eval::plan`).
+pub const FIRST_ROUND_DELAY_MS: i64 = 0;
 /// Packages (iFlow → package) change with deployments: re-read at most this often.
 pub const PACKAGES_REFRESH_MS: i64 = 30 * 60_000;
 /// Keystore entries change rarely and expire over days: re-read at most this often.
 pub const KEYSTORE_REFRESH_MS: i64 = 10 * 60_000;
 
+/// The alert's text takes what the other columns leave, wrapped over several lines (never
+/// cut while other columns waste space); on a narrow terminal CHECKED (the summary line says
+/// when the last round ran) and NOTE give way first.
 pub const COLUMNS: &[Column] = &[
-    Column::new("status", "STATUS", Width::Fixed(14), 's'),
-    Column::new("monitor", "MONITOR", Width::Fill(14), 'm'),
-    Column::new("alert", "ALERT", Width::Fill(24), 'a'),
-    Column::new("since", "SINCE", Width::Fixed(7), 'i').right(),
-    Column::new("note", "NOTE", Width::Fixed(12), 'n'),
-    Column::new("checked", "CHECKED", Width::Fixed(7), 'c').right(),
+    Column::new("status", "STATUS", Width::Fixed(14), 's').priority(0),
+    Column::new("monitor", "MONITOR", Width::Fill(14), 'm').priority(2),
+    Column::new("alert", "ALERT", Width::Fill(40), 'a').priority(1),
+    Column::new("since", "SINCE", Width::Fixed(7), 'i')
+        .right()
+        .priority(3),
+    Column::new("note", "NOTE", Width::Fixed(12), 'n').priority(4),
+    Column::new("checked", "CHECKED", Width::Fixed(7), 'c')
+        .right()
+        .priority(5),
 ];
 
 /// The word shown for a status (ux.md: the word is always shown, colour only adds).
@@ -325,6 +332,8 @@ pub struct Alerts {
     pub next_due: EpochMs,
     /// A monitor fetch is on its way (started at this time, with this generation).
     pub fetching: Option<(u64, EpochMs)>,
+    /// What that fetch reads (the pane says what it waits for until the first round ends).
+    pub fetch_plan: Option<crate::resources::monitor_data::FetchPlan>,
     pub fetch_generation: u64,
     pub data: MonitorData,
     pub tracker: ArtifactTracker,
@@ -709,6 +718,10 @@ impl Table for Alerts {
     }
     fn key(&self, row: usize) -> String {
         self.rows.get(row).map(|m| m.key.clone()).unwrap_or_default()
+    }
+    /// The alert's text, whole: the rule's reason readable without opening the monitor.
+    fn wrap_column(&self) -> Option<usize> {
+        Some(2)
     }
     /// The order of `rows` (severity, longest-standing first).
     fn natural(&self, a: usize, b: usize) -> Ordering {

@@ -137,13 +137,40 @@ fn list(a: &Alerts, buf: &mut Buffer, area: Rect, cx: &Cx, theme: &Theme) {
         let text = if a.load.loaded_at.is_some() {
             "No active monitors were evaluated.".to_string()
         } else {
+            // Until the first round ends: what it waits for.
+            let waiting = a
+                .fetch_plan
+                .as_ref()
+                .map(|p| p.parts(cx.now))
+                .filter(|p| !p.is_empty())
+                .map(|p| format!(": waiting for {}", p.join(", ")))
+                .unwrap_or_default();
             format!(
-                "{} Evaluating {} monitors… (first round within a few seconds)",
+                "{} Evaluating {} monitors{waiting}…",
                 spinner(cx.now),
                 a.specs.iter().filter(|m| m.active).count()
             )
         };
-        placeholder(buf, area, Line::styled(text, theme.muted()));
+        if text.chars().count() + 2 <= area.width as usize {
+            placeholder(buf, area, Line::styled(text, theme.muted()));
+            return;
+        }
+        let lines = wrap(
+            &[DocLine(vec![Seg {
+                text,
+                tone: Tone::Muted,
+                bold: false,
+            }])],
+            area.width.saturating_sub(2) as usize,
+        );
+        let y = area.height / 3;
+        let inner = Rect::new(
+            area.x + 1,
+            area.y + y,
+            area.width.saturating_sub(2),
+            area.height - y,
+        );
+        crate::kit::widgets::doc::render(buf, inner, &lines, 0, theme);
         return;
     }
     let mut area = area;
