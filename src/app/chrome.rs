@@ -44,6 +44,7 @@ pub fn header(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
     let (load, interval) = s.focused_load();
     let phase = load.phase(s.now, interval as i64);
     let conn = match (&load.error, load.loaded_at, load.loading) {
+        _ if s.unusable.is_some() => Span::styled("○ not connected", theme.tone(Tone::Bad)),
         (Some(_), _, _) => Span::styled("● error", theme.tone(Tone::Bad)),
         (None, Some(_), _) if load.from_cache => {
             Span::styled(format!("{} connecting", spinner(s.now)), theme.tone(Tone::Warn))

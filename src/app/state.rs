@@ -119,6 +119,9 @@ pub struct State {
     pub history: History,
     /// What the last Tab in the `:` line found when several values fit (shown under it).
     pub completions: Vec<String>,
+    /// The current tenant cannot be used (its secret is missing): why. Nothing polls; the
+    /// banner says so and how to switch (`:ctx`).
+    pub unusable: Option<String>,
 }
 
 impl State {
@@ -154,6 +157,7 @@ impl State {
             ctx: Default::default(),
             history: History::default(),
             completions: Vec::new(),
+            unusable: None,
         };
         s.messages.query.window_ms = 3_600_000;
         s
@@ -260,6 +264,9 @@ impl State {
 
     /// The error to show under the header: the last failure of the data the view stands on.
     pub fn banner(&self) -> Option<String> {
+        if let Some(why) = &self.unusable {
+            return Some(format!("{why} · :ctx switches"));
+        }
         let (load, _) = self.stack.iter().rev().find_map(|r| self.load_of(r))?;
         load.error.clone()
     }

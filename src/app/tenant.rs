@@ -176,7 +176,8 @@ pub fn switch(s: &mut State, name: &str, fx: &mut Vec<Effect>) {
         );
         return;
     }
-    if name == s.ctx.current {
+    // The current tenant again only when it could not be used (its secret may be there now).
+    if name == s.ctx.current && s.unusable.is_none() {
         s.toast(format!("already on tenant {name}"), ToastKind::Info);
         return;
     }
@@ -221,6 +222,7 @@ pub fn on_msg(s: &mut State, m: TenantMsg, fx: &mut Vec<Effect>) {
             }
             let r = *r;
             s.ctx.switching = None;
+            s.unusable = None;
             s.ctx.current = r.name.clone();
             reset(s, r.info, r.intervals, r.window_ms);
             hold_at_most(s, r.max_rows);

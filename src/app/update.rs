@@ -250,6 +250,10 @@ fn wanted(s: &State) -> (bool, bool, Option<String>, bool) {
 /// Compare what should poll with what was last asked for; bump generations where a poller
 /// (re)starts or its parameters change, so results of the old one are dropped.
 fn sync_polling(s: &mut State) -> Option<PollPlan> {
+    if s.unusable.is_some() {
+        // Nothing to ask of a tenant that cannot be used.
+        return None;
+    }
     let (arts, queues, queue, msgs) = wanted(s);
     let old = s.polling.clone();
     let mut plan = PollPlan::default();

@@ -11,7 +11,9 @@ use crate::cpi::client::CpiClient;
 use crate::resources;
 
 pub struct EffectRunner {
-    pub(crate) client: CpiClient,
+    /// The current tenant's client; `None` while the tenant cannot be used (its secret is
+    /// missing: nothing is asked of any tenant until `:ctx` switches to one that can).
+    pub(crate) client: Option<CpiClient>,
     pub(crate) tx: mpsc::Sender<Msg>,
     pub pollers: Pollers,
     /// Guarded writes (retry/move/delete, restart/undeploy) and their audit log.
@@ -22,7 +24,7 @@ pub struct EffectRunner {
     /// Saving alert state and sending notifications (`None`: monitors not set up).
     pub alerts: Option<super::alerts_io::AlertsIo>,
     /// The current tenant's client, for tasks that outlive a tenant switch (header counters).
-    pub(crate) client_tx: tokio::sync::watch::Sender<CpiClient>,
+    pub(crate) client_tx: tokio::sync::watch::Sender<Option<CpiClient>>,
     /// The offline cache's files and resolving tenants to switch to.
     pub(crate) cache_io: super::tenant_effects::CacheIo,
     /// Where the `:` line's history is kept (`None`: not kept).
@@ -31,8 +33,14 @@ pub struct EffectRunner {
 
 impl EffectRunner {
     pub fn new(client: CpiClient, tx: mpsc::Sender<Msg>) -> Self {
+        Self::for_client(Some(client), tx)
+    }
+
+    /// A runner for `client`, or for a tenant that cannot be used (`None`: nothing is asked of
+    /// any tenant until a `:ctx` switch brings one).
+    pub fn for_client(client: Option<CpiClient>, tx: mpsc::Sender<Msg>) -> Self {
         Self {
-            pollers: Pollers::new(client.clone(), tx.clone()),
+            pollers: Pollers::for_client(client.clone(), tx.clone()),
             writes: super::writes::WriteRunner::new(client.clone(), tx.clone()),
             cache_io: super::tenant_effects::CacheIo::new(tx.clone()),
             client_tx: tokio::sync::watch::Sender::new(client.clone()),
@@ -53,7 +61,7 @@ impl EffectRunner {
     /// Poll, write and notify through the new tenant's client from now on.
     fn use_tenant(&mut self, handle: crate::app::msg::ClientHandle) {
         self.pollers.stop_all();
-        self.client = handle.client.clone();
+        self.client = Some(handle.client.clone());
         self.pollers = Pollers::new(handle.client.clone(), self.tx.clone());
         // Guarded writes go to the new tenant, under its identity, from now on.
         self.writes
@@ -67,26 +75,38 @@ impl EffectRunner {
                 self.notify(w.clone(), true);
             }
         }
-        self.client_tx.send_replace(handle.client);
+        self.client_tx.send_replace(Some(handle.client));
     }
 
     /// Follows the current tenant's client across `:ctx` switches.
-    pub fn client_updates(&self) -> tokio::sync::watch::Receiver<CpiClient> {
+    pub fn client_updates(&self) -> tokio::sync::watch::Receiver<Option<CpiClient>> {
         self.client_tx.subscribe()
     }
 
     /// Run one effect. `term` is the terminal's output (for OSC 52). Returns `false` on `Quit`.
     pub fn run(&mut self, e: Effect, term: &mut dyn Write) -> bool {
         match e {
-            Effect::Quit => {
-                self.pollers.stop_all();
-                return false;
+            Effect::FetchArtifactError { .. }
+            | Effect::FetchMessage { .. }
+            | Effect::FetchCorrelated { .. }
+            | Effect::FetchAttachment { .. }
+            | Effect::LearnWebUi { .. }
+            | Effect::MonitorFetch(_) => {
+                match self.client.clone() {
+                    Some(c) => self.ask_tenant(c, e),
+                    // The tenant cannot be used (its secret is missing): nothing is asked.
+                    None => tracing::debug!("no usable tenant: {e:?} not run"),
+                }
+                true
             }
-            Effect::Poll(plan) => self.pollers.apply(&plan),
-            Effect::RefreshNow => self.pollers.refresh_now(),
-            Effect::Write(w) => self.writes.run(w),
+            other => self.run_local(other, term),
+        }
+    }
+
+    /// The effects that ask the tenant something.
+    fn ask_tenant(&mut self, c: CpiClient, e: Effect) {
+        match e {
             Effect::FetchArtifactError { id } => {
-                let c = self.client.clone();
                 self.spawn(async move {
                     let result = resources::artifacts::error_text(&c, &id)
                         .await
@@ -94,9 +114,8 @@ impl EffectRunner {
                     DataMsg::ArtifactError { id, result }
                 });
             }
-            Effect::FetchMessage { guid } => self.fetch_message(guid),
+            Effect::FetchMessage { guid } => self.fetch_message(&c, guid),
             Effect::FetchCorrelated { correlation_id } => {
-                let c = self.client.clone();
                 self.spawn(async move {
                     let result = resources::messages::correlated(&c, &correlation_id)
                         .await
@@ -108,15 +127,12 @@ impl EffectRunner {
                 });
             }
             Effect::FetchAttachment { id } => {
-                let c = self.client.clone();
                 self.spawn(async move {
                     let result = resources::message_detail::attachment_text(&c, &id).await;
                     DataMsg::Attachment { id, result }
                 });
             }
-            Effect::Copy { text, what } => self.copy(text, what, term),
             Effect::LearnWebUi { probe } => {
-                let c = self.client.clone();
                 self.spawn(async move {
                     let link = c.mpl_web_link_sample().await.unwrap_or_else(|e| {
                         // Links then keep their guessed root; nothing the user must act on.
@@ -126,6 +142,24 @@ impl EffectRunner {
                     DataMsg::WebLink { probe, link }
                 });
             }
+            Effect::MonitorFetch(plan) => {
+                super::monitor_poll::spawn(c, plan, self.tx.clone());
+            }
+            other => tracing::debug!("not an effect that asks the tenant: {other:?}"),
+        }
+    }
+
+    /// Every other effect (files, the terminal, pollers, switching).
+    fn run_local(&mut self, e: Effect, term: &mut dyn Write) -> bool {
+        match e {
+            Effect::Quit => {
+                self.pollers.stop_all();
+                return false;
+            }
+            Effect::Poll(plan) => self.pollers.apply(&plan),
+            Effect::RefreshNow => self.pollers.refresh_now(),
+            Effect::Write(w) => self.writes.run(w),
+            Effect::Copy { text, what } => self.copy(text, what, term),
             Effect::SaveCache(save) => self.cache_io.save(save),
             Effect::LoadCache {
                 tenant,
@@ -174,9 +208,6 @@ impl EffectRunner {
                     });
                 }
             }
-            Effect::MonitorFetch(plan) => {
-                super::monitor_poll::spawn(self.client.clone(), plan, self.tx.clone());
-            }
             Effect::SaveAlerts {
                 state,
                 controls,
@@ -197,6 +228,12 @@ impl EffectRunner {
                     tracing::debug!("bell not rung: {e}");
                 }
             }
+            Effect::FetchArtifactError { .. }
+            | Effect::FetchMessage { .. }
+            | Effect::FetchCorrelated { .. }
+            | Effect::FetchAttachment { .. }
+            | Effect::LearnWebUi { .. }
+            | Effect::MonitorFetch(_) => return self.run(e, term),
         }
         true
     }
@@ -262,10 +299,10 @@ impl EffectRunner {
     }
 
     /// The detail's parts load concurrently; each shows as soon as it arrives.
-    fn fetch_message(&self, guid: String) {
+    fn fetch_message(&self, client: &CpiClient, guid: String) {
         use crate::resources::message_detail as fetch;
         let part = |guid: String, part| DataMsg::Message { guid, part };
-        let (c, g) = (self.client.clone(), guid.clone());
+        let (c, g) = (client.clone(), guid.clone());
         let tx = self.tx.clone();
         tokio::spawn(async move {
             // The record and its custom header properties come from one read (when expanded).
@@ -274,11 +311,11 @@ impl EffectRunner {
                 let _ = tx.send(Msg::Data(part(g.clone(), p))).await;
             }
         });
-        let (c, g) = (self.client.clone(), guid.clone());
+        let (c, g) = (client.clone(), guid.clone());
         self.spawn(async move { part(g.clone(), fetch::message_error(&c, &g).await) });
-        let (c, g) = (self.client.clone(), guid.clone());
+        let (c, g) = (client.clone(), guid.clone());
         self.spawn(async move { part(g.clone(), fetch::message_attachments(&c, &g).await) });
-        let (c, g) = (self.client.clone(), guid);
+        let (c, g) = (client.clone(), guid);
         self.spawn(async move { part(g.clone(), fetch::message_runs(&c, &g).await) });
     }
 }

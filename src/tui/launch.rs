@@ -58,7 +58,18 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     let config = Config::load(&paths)?;
     let last = crate::config::state::last_tenant(&paths);
     let profile = config.select(global.tenant.as_deref(), last.as_deref())?;
-    let (conn, conn_warnings) = profile.to_conn()?;
+    // A tenant whose secret is missing (a variable not set, a command failing): the TUI opens
+    // anyway, says what is missing and offers `:ctx` to switch (other tenants may be fine).
+    let (conn, conn_warnings, unusable) = match profile.to_conn() {
+        Ok((conn, warnings)) => (Some(conn), warnings, None),
+        Err(crate::config::ConfigError::Secret { tenant, message }) => {
+            tracing::warn!("tenant `{tenant}`: {message}");
+            // The banner's one line: what is missing (the log has the advice after it).
+            let what = message.split(';').next().unwrap_or(&message).trim().to_string();
+            (None, Vec::new(), Some(what))
+        }
+        Err(e) => return Err(e.into()),
+    };
     if let Err(e) = crate::config::state::remember_tenant(&paths, &profile.name) {
         tracing::warn!(
             "cannot remember the tenant in {}: {e}",
@@ -78,7 +89,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     warnings.extend(alert_warnings);
     let writes = WriteSetup {
         audit_path: Some(AuditLog::path_in(&paths.state_dir)),
-        who: Identity::of(&conn),
+        who: conn.as_ref().map(Identity::of).unwrap_or_default(),
         read_only_flag: global.read_only,
         config_file: config.file.as_ref().map(|f| f.display().to_string()),
     };
@@ -86,8 +97,11 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     // `[monitors] interval` for that tenant.
     alerts.setup.interval_ms = super::alerts_io::interval_of(profile, alerts.setup.interval_ms);
     ensure_terminal()?;
-    let (tenant, intervals, window_ms) =
-        crate::app::tenant::setup_of(profile, global.read_only, &conn.base_url);
+    let base_url = match &conn {
+        Some(c) => c.base_url.clone(),
+        None => profile.url.clone().unwrap_or_default(),
+    };
+    let (tenant, intervals, window_ms) = crate::app::tenant::setup_of(profile, global.read_only, &base_url);
     let tenants = std::sync::Arc::new(crate::app::tenant::TenantConfig {
         paths: paths.clone(),
         config: config.clone(),
@@ -96,7 +110,13 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     let history_file = crate::config::history::path(&paths);
     let rt = runtime()?;
     let result = rt.block_on(async move {
-        let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
+        let client = match conn {
+            Some(conn) => Some(CpiClient::new(conn).map_err(|e| eyre!("{e}"))?),
+            None => None,
+        };
+        let unusable = unusable.map(|why| (why, base_url));
+        // The monitors of a tenant that cannot be reached are not evaluated.
+        let alerts = client.is_some().then_some(alerts);
         run(Session {
             client,
             tenant,
@@ -106,10 +126,11 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
             warnings,
             theme: Theme::new(ColorLevel::detect()),
             export_dir: export_dir(),
-            alerts: Some(alerts),
+            alerts,
             writes,
             tenants: Some(tenants),
             history_file: Some(history_file),
+            unusable,
         })
         .await
     });
@@ -178,7 +199,7 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
 /// A session for a given connection (used by `--demo` and tests).
 pub fn session_for(conn: TenantConn, tenant: TenantInfo) -> Result<Session> {
     Ok(Session {
-        client: CpiClient::new(conn).map_err(|e| eyre!("{e}"))?,
+        client: Some(CpiClient::new(conn).map_err(|e| eyre!("{e}"))?),
         tenant,
         keymap: Keymap::defaults(),
         intervals: Intervals::default(),
@@ -190,6 +211,7 @@ pub fn session_for(conn: TenantConn, tenant: TenantInfo) -> Result<Session> {
         writes: WriteSetup::default(),
         tenants: None,
         history_file: None,
+        unusable: None,
     })
 }
 

@@ -37,15 +37,20 @@ struct Running {
     refresh: Arc<Notify>,
 }
 
-/// The running pollers of one tenant.
+/// The running pollers of one tenant (none while the tenant cannot be used: `client` `None`).
 pub struct Pollers {
-    client: CpiClient,
+    client: Option<CpiClient>,
     tx: mpsc::Sender<Msg>,
     running: HashMap<PollKind, Running>,
 }
 
 impl Pollers {
     pub fn new(client: CpiClient, tx: mpsc::Sender<Msg>) -> Self {
+        Self::for_client(Some(client), tx)
+    }
+
+    /// Pollers of `client`, or none at all (`None`: the tenant cannot be used).
+    pub fn for_client(client: Option<CpiClient>, tx: mpsc::Sender<Msg>) -> Self {
         Self {
             client,
             tx,
@@ -55,6 +60,9 @@ impl Pollers {
 
     /// Start, stop and retune pollers to match `plan`.
     pub fn apply(&mut self, plan: &PollPlan) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
         let wanted: [(PollKind, Option<PollParams>); 4] = [
             (
                 PollKind::Artifacts,
@@ -91,7 +99,7 @@ impl Pollers {
                     }
                 }
                 (Some(p), None) => {
-                    let r = self.spawn(kind, p);
+                    let r = self.spawn(&client, kind, p);
                     self.running.insert(kind, r);
                 }
                 (None, None) => {}
@@ -112,13 +120,13 @@ impl Pollers {
         }
     }
 
-    fn spawn(&self, kind: PollKind, p: PollParams) -> Running {
+    fn spawn(&self, client: &CpiClient, kind: PollKind, p: PollParams) -> Running {
         let cancel = CancellationToken::new();
         let (ptx, prx) = watch::channel(p);
         let refresh = Arc::new(Notify::new());
         let task = PollTask {
             kind,
-            client: self.client.clone(),
+            client: client.clone(),
             tx: self.tx.clone(),
             params: prx,
             refresh: refresh.clone(),

@@ -27,7 +27,8 @@ use crate::kit::widgets::theme::Theme;
 
 /// Everything the loop needs, prepared by `launch` from the config or the demo tenant.
 pub struct Session {
-    pub client: CpiClient,
+    /// The tenant's client; `None` when it cannot be used (see `unusable`).
+    pub client: Option<CpiClient>,
     pub tenant: TenantInfo,
     pub keymap: Keymap,
     pub intervals: Intervals,
@@ -45,6 +46,10 @@ pub struct Session {
     pub tenants: Option<std::sync::Arc<crate::app::tenant::TenantConfig>>,
     /// Where the `:` line's history is kept (`None`: not kept).
     pub history_file: Option<std::path::PathBuf>,
+    /// The tenant cannot be used (its secret is missing): why, and its API URL as configured.
+    /// The TUI opens anyway, says so under the header, asks nothing of any tenant and offers
+    /// `:ctx` to switch.
+    pub unusable: Option<(String, String)>,
 }
 
 /// Restores the terminal when dropped: on quit and on error. On a panic anywhere in the process
@@ -80,7 +85,7 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
     state.messages.query.window_ms = session.window_ms;
     state.export_dir = session.export_dir;
     state.time.local_offset_secs = chrono::Local::now().offset().local_minus_utc();
-    let mut runner = EffectRunner::new(session.client, tx.clone());
+    let mut runner = EffectRunner::for_client(session.client, tx.clone());
     if let Some(path) = session.history_file {
         state.history = crate::kit::line::History::new(crate::config::history::load(&path));
         runner.history_file = Some(path);
@@ -95,7 +100,16 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
     let audit = super::writes::install(&session.writes, &mut state, &mut runner.writes);
     tokio::spawn(stats(runner.client_updates(), tx.clone(), cancel.clone()));
     let current = state.tenant.name.clone();
-    let api_url = runner.client.service_root().to_string();
+    let api_url = match (&runner.client, &session.unusable) {
+        (Some(c), _) => c.service_root().to_string(),
+        (None, Some((_, url))) => url.clone(),
+        (None, None) => String::new(),
+    };
+    if let Some((why, _)) = &session.unusable {
+        state.unusable = Some(why.clone());
+        // Nothing can be written to a tenant that cannot be reached.
+        state.tenant.read_only = true;
+    }
     let start = crate::app::tenant::install(&mut state, session.tenants.as_ref(), &current, &api_url);
     runner.set_tenants(session.tenants);
     for e in start {
@@ -249,7 +263,7 @@ async fn ticks(tx: mpsc::Sender<Msg>, cancel: CancellationToken) {
 }
 
 async fn stats(
-    client: tokio::sync::watch::Receiver<CpiClient>,
+    client: tokio::sync::watch::Receiver<Option<CpiClient>>,
     tx: mpsc::Sender<Msg>,
     cancel: CancellationToken,
 ) {
@@ -259,7 +273,9 @@ async fn stats(
             _ = cancel.cancelled() => return,
             _ = every.tick() => {}
         }
-        let s = client.borrow().stats();
+        let Some(s) = client.borrow().as_ref().map(CpiClient::stats) else {
+            continue;
+        };
         let msg = Msg::Stats(ApiStats {
             requests: s.requests,
             throttled: s.throttled,

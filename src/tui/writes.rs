@@ -18,7 +18,8 @@ use crate::features::writes::{
 };
 
 pub struct WriteRunner {
-    client: CpiClient,
+    /// `None` while the tenant cannot be used (no write reaches a tenant then).
+    client: Option<CpiClient>,
     tx: mpsc::Sender<Msg>,
     audit: Option<AuditSink>,
     who: Identity,
@@ -26,7 +27,7 @@ pub struct WriteRunner {
 }
 
 impl WriteRunner {
-    pub fn new(client: CpiClient, tx: mpsc::Sender<Msg>) -> Self {
+    pub fn new(client: Option<CpiClient>, tx: mpsc::Sender<Msg>) -> Self {
         Self {
             client,
             tx,
@@ -45,7 +46,7 @@ impl WriteRunner {
     /// After a tenant switch (`:ctx`): later writes go to the new client as the new identity.
     /// A job already running finishes against the tenant it started on.
     pub fn switch_tenant(&mut self, client: CpiClient, who: Identity) {
-        self.client = client;
+        self.client = Some(client);
         self.who = who;
     }
 
@@ -64,12 +65,17 @@ impl WriteRunner {
                 }
             }
             WriteEffect::Run(req) => {
-                let Some(audit) = self.audit.clone() else {
-                    // `update` refuses writes without an audit log; this is the second line.
+                let (Some(audit), Some(client)) = (self.audit.clone(), self.client.clone()) else {
+                    // `update` refuses writes without an audit log (and on a tenant that cannot be
+                    // used: read-only); this is the second line.
+                    let why = match self.client {
+                        None => "not run: no tenant is connected",
+                        Some(_) => "not run: the audit log is not available",
+                    };
                     let report = Report {
                         id: req.id,
                         title: req.job.title(),
-                        headline: "not run: the audit log is not available".into(),
+                        headline: why.into(),
                         ..Report::default()
                     };
                     let tx = self.tx.clone();
@@ -81,7 +87,7 @@ impl WriteRunner {
                 let cancel = CancellationToken::new();
                 self.jobs.insert(req.id, cancel.clone());
                 let job = JobCx {
-                    c: self.client.clone(),
+                    c: client,
                     tx: self.tx.clone(),
                     cancel,
                     req,

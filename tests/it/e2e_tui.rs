@@ -353,3 +353,83 @@ impl DemoEnv {
         PtyApp::spawn(&bin(), &["--demo"], &envs, 100, 30)
     }
 }
+
+/// The default tenant's secret is missing (its variable is not set): cpitop opens anyway with a
+/// banner saying what is missing and how to switch, asks nothing of any tenant, and `:ctx`
+/// switches to a tenant that works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_secret_opens_with_a_banner_and_ctx_switches() {
+    use cpitop::sim::{SimConfig, spawn};
+    let sim = spawn(SimConfig {
+        message_rate: 0.0,
+        history_messages: Some(50),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("sim starts");
+    let dir = tempfile::tempdir().unwrap();
+    let env = DemoEnv::new(dir.path());
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            r#"
+[tenants.acme-prod]
+url = "{url}"
+auth = {{ client_id = "{id}", token_url = "{token}", client_secret_env = "CPITOP_E2E_NOT_SET" }}
+
+[tenants.sim]
+url = "{url}"
+auth = {{ client_id = "{id}", token_url = "{token}", client_secret_env = "CPITOP_E2E_SIM_SECRET" }}
+"#,
+            url = sim.base_url,
+            id = sim.client_id,
+            token = sim.token_url,
+        ),
+    )
+    .unwrap();
+    crate::fsx::owner_only(&cfg);
+    let requests_before = sim.admin().request_count();
+    let secret = sim.client_secret.clone();
+    let mut envs = vec![
+        ("XDG_STATE_HOME", env.state.to_str().unwrap().to_string()),
+        ("XDG_CACHE_HOME", env.cache.to_str().unwrap().to_string()),
+        ("CPITOP_E2E_SIM_SECRET", secret),
+        ("RUST_BACKTRACE", "0".to_string()),
+    ];
+    envs.push(("CPITOP_CONFIG", cfg.to_str().unwrap().to_string()));
+    let mut app = tokio::task::spawn_blocking(move || {
+        let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let app = PtyApp::spawn(&bin(), &["--tenant", "acme-prod"], &envs, 120, 30);
+        app.wait_until("the banner", WAIT, |s| s.contains("CPITOP_E2E_NOT_SET"));
+        app
+    })
+    .await
+    .unwrap();
+    let screen = app.screen_text();
+    assert!(screen.contains("acme-prod"), "{screen}");
+    assert!(screen.contains(":ctx"), "how to switch: {screen}");
+    assert_eq!(
+        sim.admin().request_count(),
+        requests_before,
+        "nothing was asked of any tenant"
+    );
+    let mut app = tokio::task::spawn_blocking(move || {
+        app.send(":");
+        app.type_slowly("ctx sim");
+        app.send("\r");
+        app.wait_until("switched and loaded", WAIT, |s| {
+            s.contains("switched to tenant sim") || (s.contains(" sim ") && s.contains("STARTED"))
+        });
+        app.wait_until("artifacts of the sim", WAIT, |s| {
+            !s.contains("CPITOP_E2E_NOT_SET") && table_rows(s, "STATUS").len() > 3
+        });
+        app.send("q");
+        assert_eq!(app.wait_exit(WAIT), 0);
+        app
+    })
+    .await
+    .unwrap();
+    let raw = String::from_utf8_lossy(&app.raw_output()).into_owned();
+    assert_restored(&mut app, &raw, "after a missing secret");
+}

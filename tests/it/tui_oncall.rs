@@ -636,3 +636,25 @@ async fn a_new_window_abandons_the_load_under_way() {
         "the 24 h load was abandoned, not run to its end: {old_pages_after} more pages"
     );
 }
+
+/// A tenant whose secret is missing: nothing polls, the banner says why and how to switch, the
+/// header says it is not connected, the panes say nothing is loaded (not "loading").
+#[test]
+fn a_tenant_that_cannot_be_used_asks_nothing_and_says_why() {
+    use cpitop::app::Keymap;
+    let mut s = State::new(tenant(), Keymap::defaults(), NOW);
+    s.unusable = Some("the client secret variable $CPITOP_PROD_SECRET is not set".into());
+    let fx = apply(&mut s, [Msg::Resize(80, 24), key('2'), key('3'), key('1')]);
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Poll(_))),
+        "no poller: {fx:?}"
+    );
+    let b = screen(&s);
+    assert!(row_text(&b, 0).contains("not connected"), "{}", row_text(&b, 0));
+    let banner = row_text(&b, 2);
+    assert!(
+        banner.contains("$CPITOP_PROD_SECRET is not set · :ctx switches"),
+        "{banner}"
+    );
+    assert!(find(&b, "No artifacts loaded.").is_some(), "{b:?}");
+}

@@ -44,13 +44,19 @@ pub fn table_or_placeholder(
 ) {
     let phase = load.phase(cx.now, interval_ms as i64);
     match phase {
-        Phase::Idle | Phase::Loading => {
+        Phase::Loading => {
             placeholder(
                 buf,
                 area,
                 Line::styled(format!("{} Loading {what}…", spinner(cx.now)), theme.muted()),
             );
         }
+        // Nothing held and nothing asked (no tenant connected: the banner says why).
+        Phase::Idle => placeholder(
+            buf,
+            area,
+            Line::styled(format!("No {what} loaded."), theme.muted()),
+        ),
         Phase::Failed => {
             let text = format!(
                 "Could not load {what} (error above); retrying every {}.",
