@@ -68,9 +68,12 @@ pub fn go(s: &mut State, nav: Nav, fx: &mut Vec<Effect>) {
             s.stack.push(Route::Queues(queues::Route::Messages { queue }));
         }
         Nav::ShowMessagesOf { iflow, status } => {
-            s.switch_pane(Pane::Messages);
+            // A new question: a `/` filter left from the last one would hide its answer.
+            s.messages.list.filter.clear();
             s.messages.query.iflow = Some(iflow);
             s.messages.query.status = Some(status);
+            s.switch_pane(Pane::Messages);
+            s.rebuild_focused_from_top();
         }
         Nav::OpenCertificate(alias) => s.stack.push(Route::Alerts(alerts::Route::Certificate { alias })),
         Nav::OpenAlertHistory => {

@@ -264,9 +264,12 @@ fn help_is_right_for_each_view() {
 fn from_an_artifact_to_its_failures_in_one_key() {
     let mut s = state(80, 24);
     load_artifacts(&mut s, artifacts());
+    // A `/` filter left on the Messages pane from an earlier question does not hide the answer.
+    s.messages.list.filter = "AGZ0-an-older-question".into();
     apply(&mut s, [Msg::Paste("Invoice_Outbound".into())]);
     apply(&mut s, [key('F')]);
     assert_eq!(s.pane(), Pane::Messages);
+    assert_eq!(s.messages.list.filter, "");
     assert_eq!(s.messages.query.iflow.as_deref(), Some("Invoice_Outbound"));
     assert_eq!(s.messages.query.status.as_deref(), Some("FAILED"));
     load_messages(&mut s, messages_of("Invoice_Outbound", "FAILED"));
