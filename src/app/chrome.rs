@@ -225,15 +225,23 @@ pub fn banner(buf: &mut Buffer, area: Rect, s: &State, err: &str, theme: &Theme)
 }
 
 pub fn breadcrumb(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
-    let mut parts = Vec::new();
     let cx = s.cx();
-    for r in &s.stack {
-        s.focus(r).crumbs(&cx, &mut parts);
-    }
+    // One list of parts per view on the stack; the filter belongs to the view in focus.
+    let mut views: Vec<Vec<String>> = s
+        .stack
+        .iter()
+        .map(|r| {
+            let mut parts = Vec::new();
+            s.focus(r).crumbs(&cx, &mut parts);
+            parts
+        })
+        .collect();
     let table = s.table();
     if let Some(t) = table {
         if !t.list().filter.is_empty() {
-            parts.push(format!("/{}", t.list().filter));
+            if let Some(last) = views.last_mut() {
+                last.push(format!("/{}", t.list().filter));
+            }
         }
     }
     let right = match table {
@@ -244,11 +252,8 @@ pub fn breadcrumb(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         ),
         None => String::new(),
     };
-    let mut left = format!("─ {} ", parts.join(" › "));
     let avail = (area.width as usize).saturating_sub(right.chars().count() + 2);
-    if left.chars().count() > avail {
-        left = crate::kit::widgets::table::fit(&left, avail).0;
-    }
+    let left = fit_crumbs(&views, avail);
     let fill = (area.width as usize).saturating_sub(left.chars().count() + right.chars().count() + 1);
     let line = Line::from(vec![
         Span::styled(left, theme.title()),
@@ -257,6 +262,37 @@ pub fn breadcrumb(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         Span::styled("─", theme.muted()),
     ]);
     buf.set_line(area.x, area.y, &line, area.width);
+}
+
+/// The breadcrumb's text (`─ Messages › last 1h › message X `) within `avail` columns. Where it
+/// does not fit, the views behind the one in focus give way first (their parts become `…`,
+/// oldest first, the pane's name kept): the view in focus is what the operator is looking at.
+/// Only when that alone is too wide is the end cut.
+fn fit_crumbs(views: &[Vec<String>], avail: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let text = |parts: &[&str]| format!("─ {} ", parts.join(" › "));
+    let all: Vec<&str> = views.iter().flatten().map(String::as_str).collect();
+    // Parts that may give way: behind the view in focus, after the pane's name (the first).
+    let behind: usize = views.iter().rev().skip(1).map(Vec::len).sum();
+    let mut line = text(&all);
+    for elided in 1..behind {
+        if line.width() <= avail {
+            break;
+        }
+        let parts: Vec<&str> = all
+            .iter()
+            .take(1)
+            .copied()
+            .chain(std::iter::once("…"))
+            .chain(all.iter().skip(1 + elided).copied())
+            .collect();
+        line = text(&parts);
+    }
+    if line.width() > avail {
+        crate::kit::widgets::table::fit(&line, avail).0
+    } else {
+        line
+    }
 }
 
 pub fn footer(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
@@ -379,5 +415,43 @@ pub fn footer(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
                 .toast(t.kind == ToastKind::Error)
                 .add_modifier(Modifier::REVERSED),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_crumbs;
+
+    fn views(v: &[&[&str]]) -> Vec<Vec<String>> {
+        v.iter()
+            .map(|p| p.iter().map(|s| s.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn the_view_in_focus_is_kept_when_the_crumb_is_too_wide() {
+        let v = views(&[
+            &["Messages", "last 1h", "29 newer ↑"],
+            &["message AGZ0aaaaaaaaaaaaaaaaaaaaaa02"],
+            &["correlation AGZ0cccccccccccccccccccccc01"],
+        ]);
+        assert_eq!(
+            fit_crumbs(&v, 200),
+            "─ Messages › last 1h › 29 newer ↑ › message AGZ0aaaaaaaaaaaaaaaaaaaaaa02 › correlation AGZ0cccccccccccccccccccccc01 "
+        );
+        // The oldest parts give way first, the pane's name stays.
+        assert_eq!(
+            fit_crumbs(&v, 100),
+            "─ Messages › … › message AGZ0aaaaaaaaaaaaaaaaaaaaaa02 › correlation AGZ0cccccccccccccccccccccc01 "
+        );
+        assert_eq!(
+            fit_crumbs(&v, 60),
+            "─ Messages › … › correlation AGZ0cccccccccccccccccccccc01 "
+        );
+        // Too narrow even for the view in focus: its end is cut.
+        assert_eq!(fit_crumbs(&v, 30), "─ Messages › … › correlation …");
+        // A single view is never elided, only cut.
+        let one = views(&[&["Messages", "last 1h", "iflow=Orders_Inbound", "failed only"]]);
+        assert_eq!(fit_crumbs(&one, 30), "─ Messages › last 1h › iflow=…");
     }
 }
