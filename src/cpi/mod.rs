@@ -34,6 +34,7 @@ pub mod weblink;
 
 pub use client::{CpiClient, MplLoadOptions, QueueApiKind, install_tls_provider};
 pub use error::CpiError;
+pub use limiter::foreground;
 pub use mpl_follow::MplFollow;
 pub use mpl_window::{
     GuidPage, LoadProgress, MplDecoder, MplLoadOutcome, MplQuery, ProgressFn, decode_guid_page,

@@ -103,11 +103,13 @@ impl EffectRunner {
         }
     }
 
-    /// The effects that ask the tenant something.
+    /// The effects that ask the tenant something. What the operator opened (an error, a
+    /// message, its correlated messages, an attachment) is asked in the foreground: ahead of the
+    /// pollers' loads in the client's limiter.
     fn ask_tenant(&mut self, c: CpiClient, e: Effect) {
         match e {
             Effect::FetchArtifactError { id } => {
-                self.spawn(async move {
+                self.spawn_foreground(async move {
                     let result = resources::artifacts::error_text(&c, &id)
                         .await
                         .map_err(FetchError::from);
@@ -116,7 +118,7 @@ impl EffectRunner {
             }
             Effect::FetchMessage { guid } => self.fetch_message(&c, guid),
             Effect::FetchCorrelated { correlation_id } => {
-                self.spawn(async move {
+                self.spawn_foreground(async move {
                     let result = resources::messages::correlated(&c, &correlation_id)
                         .await
                         .map_err(FetchError::from);
@@ -127,7 +129,7 @@ impl EffectRunner {
                 });
             }
             Effect::FetchAttachment { id } => {
-                self.spawn(async move {
+                self.spawn_foreground(async move {
                     let result = resources::message_detail::attachment_text(&c, &id).await;
                     DataMsg::Attachment { id, result }
                 });
@@ -298,24 +300,32 @@ impl EffectRunner {
         });
     }
 
-    /// The detail's parts load concurrently; each shows as soon as it arrives.
+    /// A fetch the operator waits for: in the foreground of the client's limiter.
+    fn spawn_foreground<F>(&self, fut: F)
+    where
+        F: std::future::Future<Output = DataMsg> + Send + 'static,
+    {
+        self.spawn(crate::cpi::foreground(fut));
+    }
+
+    /// The detail's parts load concurrently (in the foreground); each shows as soon as it arrives.
     fn fetch_message(&self, client: &CpiClient, guid: String) {
         use crate::resources::message_detail as fetch;
         let part = |guid: String, part| DataMsg::Message { guid, part };
         let (c, g) = (client.clone(), guid.clone());
         let tx = self.tx.clone();
-        tokio::spawn(async move {
+        tokio::spawn(crate::cpi::foreground(async move {
             // The record and its custom header properties come from one read (when expanded).
             let (log, headers) = fetch::message_log(&c, &g).await;
             for p in [log, headers] {
                 let _ = tx.send(Msg::Data(part(g.clone(), p))).await;
             }
-        });
+        }));
         let (c, g) = (client.clone(), guid.clone());
-        self.spawn(async move { part(g.clone(), fetch::message_error(&c, &g).await) });
+        self.spawn_foreground(async move { part(g.clone(), fetch::message_error(&c, &g).await) });
         let (c, g) = (client.clone(), guid.clone());
-        self.spawn(async move { part(g.clone(), fetch::message_attachments(&c, &g).await) });
+        self.spawn_foreground(async move { part(g.clone(), fetch::message_attachments(&c, &g).await) });
         let (c, g) = (client.clone(), guid);
-        self.spawn(async move { part(g.clone(), fetch::message_runs(&c, &g).await) });
+        self.spawn_foreground(async move { part(g.clone(), fetch::message_runs(&c, &g).await) });
     }
 }
