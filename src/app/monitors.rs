@@ -36,9 +36,14 @@ fn sources<'a>(
     Sources {
         artifacts: artifacts.load.loaded_at.map(|t| (t, artifacts.items.as_slice())),
         // Rows known only from the broker (no queue list) have no depth: never rule input.
-        queues: queues.loaded_at_listed().map(|t| (t, queues.rows.as_slice())),
+        // Only while the pane polls: rows it holds from an earlier visit (or lent by a round,
+        // `lend_queues`) must not stand in for a round that could not read the queues.
+        queues: queues
+            .loaded_at_listed()
+            .filter(|_| polling.queues)
+            .map(|t| (t, queues.rows.as_slice())),
         broker: match (&queues.broker, queues.load.loaded_at) {
-            (Some(b), Some(t)) => Some((t, b)),
+            (Some(b), Some(t)) if polling.queues => Some((t, b)),
             _ => None,
         },
         messages: coverage.map(|c| (messages.store.as_ref(), c)),
@@ -114,7 +119,32 @@ pub fn start_round(s: &mut State, fx: &mut Vec<Effect>) {
 
 /// The monitor poller's result.
 pub fn fetched(s: &mut State, f: MonitorFetched, fx: &mut Vec<Effect>) {
+    if s.alerts.fetching.map(|(g, _)| g) == Some(f.generation) {
+        lend_queues(s, &f);
+    }
     with_alerts(s, fx, |a, src, cx, steps| eval::fetched(a, f, src, cx, steps));
+    s.dirty = true;
+}
+
+/// A round read the queues while the Queues pane holds none of its own (or only the offline
+/// cache's): the pane shows them at once instead of asking the tenant again before its first
+/// answer; its own poll replaces them (with every queue's counts) when it runs.
+fn lend_queues(s: &mut State, f: &MonitorFetched) {
+    let held = &s.queues.load;
+    if held.loaded_at.is_some() && !held.from_cache {
+        return;
+    }
+    let Some(Ok(queues)) = &f.queues else {
+        return;
+    };
+    let broker = match &f.broker {
+        Some(Ok(b)) => Some(b.clone()),
+        _ => None,
+    };
+    let snap = crate::resources::queues::snapshot_of_rules(queues, broker, f.at);
+    let tenant = s.tenant.clone();
+    let cx = s.cx_with(&tenant);
+    s.queues.loaded(snap, f.at, &cx);
     s.dirty = true;
 }
 

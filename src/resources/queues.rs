@@ -249,30 +249,53 @@ pub async fn snapshot(client: &CpiClient) -> Result<QueuesSnapshot, FetchError> 
     let rows = queues
         .into_iter()
         .zip(messages)
-        .map(|(q, msgs)| {
-            // Failed/blocked counts and the oldest age are in the messages, not the queue list.
-            let stats = if q.numb_of_msgs > 0 {
-                msgs.map(|m| QueueStats::of(&m, now))
-            } else {
-                Some(QueueStats::default())
-            };
-            let fill = broker
-                .as_ref()
-                .and_then(|b| b.queue_states.iter().find(|st| st.name == q.name))
-                .map(|st| st.state);
-            QueueRow {
-                queue: q,
-                stats,
-                fill,
-                broker_only: false,
-            }
-        })
+        .map(|(q, msgs)| listed_row(q, msgs.as_deref(), broker.as_ref(), now))
         .collect();
     Ok(QueuesSnapshot {
         broker,
         queues: rows,
         missing: None,
     })
+}
+
+/// A listed queue's row: failed/blocked counts and the oldest age from its messages (they are
+/// not in the queue list; `None` when a non-empty queue's messages were not read), its fill
+/// state from the broker.
+fn listed_row(
+    q: Queue,
+    messages: Option<&[JmsMessage]>,
+    broker: Option<&JmsBroker>,
+    now: EpochMs,
+) -> QueueRow {
+    let stats = if q.numb_of_msgs > 0 {
+        messages.map(|m| QueueStats::of(m, now))
+    } else {
+        Some(QueueStats::default())
+    };
+    let fill = broker
+        .and_then(|b| b.queue_states.iter().find(|st| st.name == q.name))
+        .map(|st| st.state);
+    QueueRow {
+        queue: q,
+        stats,
+        fill,
+        broker_only: false,
+    }
+}
+
+/// The Queues pane's snapshot from what a monitor round read at `at` ([`for_rules`], and the
+/// broker when a rule asked for it): every listed queue, with counts and ages for the queues
+/// whose messages the rules read (the others' unknown until the pane's own poll).
+pub fn snapshot_of_rules(queues: &[QueueSnapshot], broker: Option<JmsBroker>, at: EpochMs) -> QueuesSnapshot {
+    let rows = queues
+        .iter()
+        .map(|q| listed_row(q.queue.clone(), q.messages.as_deref(), broker.as_ref(), at))
+        .collect();
+    QueuesSnapshot {
+        broker,
+        queues: rows,
+        missing: None,
+    }
 }
 
 /// The queue rows the monitors' rules read: the list, with the messages of the queues their

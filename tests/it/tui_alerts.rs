@@ -250,6 +250,62 @@ fn the_monitor_poller_fetches_only_what_no_pane_shows() {
     assert_eq!(status_of(&s, "certs"), Some(Status::NotCalculated));
 }
 
+/// A round that read the queues lends them to the Queues pane while it holds none of its own:
+/// `3` shows them at once instead of waiting for a second read of the same queues; the pane's
+/// own poll replaces them, and a later round does not overwrite what the pane read itself.
+#[test]
+fn the_queues_a_round_read_are_on_the_queues_pane_at_once() {
+    let mut s = with_monitors(80, 24, MONITORS);
+    let fx = apply(&mut s, [Msg::Tick(NOW + 5_000)]);
+    let plan = fetch_plans(&fx).pop().expect("a monitor fetch");
+    assert!(plan.queues, "{plan:?}");
+    let with_dlq_messages = |plan: &FetchPlan, at: i64| {
+        let mut m = answer(plan, at);
+        if let Msg::Data(DataMsg::Monitor(f)) = &mut m {
+            for q in f.queues.iter_mut().flatten().flatten() {
+                if q.queue.name == "DLQ_ORDERS_IN" {
+                    q.messages = Some(queue_messages());
+                }
+            }
+        }
+        m
+    };
+    // An answer of another round (another generation, e.g. the tenant before a `:ctx`) lends
+    // nothing.
+    let mut stale = plan.clone();
+    stale.generation += 7;
+    apply(&mut s, [with_dlq_messages(&stale, NOW + 6_000)]);
+    assert_eq!(s.queues.load.loaded_at, None);
+    apply(&mut s, [with_dlq_messages(&plan, NOW + 6_000)]);
+    assert_eq!(s.queues.load.loaded_at, Some(NOW + 6_000));
+    apply(&mut s, [key('3')]);
+    let b = screen(&s);
+    let (_, y) = find(&b, "DLQ_ORDERS_IN").expect("the round's queues on the pane");
+    let row = row_text(&b, y);
+    let words: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(words.get(1), Some(&"3"), "depth: {row}");
+    assert!(
+        words.contains(&"5h"),
+        "the oldest message's age, from the round's read: {row}"
+    );
+    assert!(
+        row_text(&b, 1).contains("3 Queues (1 DLQ)"),
+        "{}",
+        row_text(&b, 1)
+    );
+    // The pane's own poll replaces them; a later round leaves the pane's own data alone.
+    let mut own = queues();
+    own.queues.retain(|r| r.queue.name != "AUDIT_LOG");
+    load_queues(&mut s, own);
+    let polled_at = s.queues.load.loaded_at;
+    let fx = apply(&mut s, [Msg::Tick(NOW + 200_000)]);
+    if let Some(next) = fetch_plans(&fx).pop() {
+        apply(&mut s, [with_dlq_messages(&next, NOW + 201_000)]);
+    }
+    assert_eq!(s.queues.load.loaded_at, polled_at);
+    assert!(!s.queues.rows.iter().any(|r| r.queue.name == "AUDIT_LOG"));
+}
+
 #[test]
 fn statuses_texts_and_order_errors_first() {
     let s = evaluated(80, 24);
@@ -451,6 +507,27 @@ fn history_view_lists_transitions_newest_first() {
     );
     apply(&mut s, [code(KeyCode::Esc)]);
     assert_eq!(s.route(), &Route::home(Pane::Alerts));
+}
+
+/// Queue rows the Queues pane holds from an earlier visit are not the monitors' data once the
+/// pane no longer polls: a round that cannot read the queues leaves their monitors not
+/// calculated instead of judging the old rows as current.
+#[test]
+fn queue_rows_of_an_earlier_visit_do_not_stand_in_for_a_failed_read() {
+    let mut s = with_monitors(80, 24, MONITORS);
+    apply(&mut s, [key('3')]);
+    load_queues(&mut s, queues());
+    apply(&mut s, [key('4')]);
+    let fx = apply(&mut s, [Msg::Tick(NOW + 5_000)]);
+    let plan = fetch_plans(&fx).pop().expect("a round");
+    assert!(plan.queues, "the pane does not poll: the round reads the queues");
+    let mut failed = answer(&plan, NOW + 6_000);
+    if let Msg::Data(DataMsg::Monitor(f)) = &mut failed {
+        f.queues = Some(Err("GET /Queues failed with HTTP 503".into()));
+    }
+    apply(&mut s, [failed]);
+    assert_eq!(status_of(&s, "dlq"), Some(Status::NotCalculated));
+    assert_eq!(status_of(&s, "stopped"), Some(Status::Error), "the rest was read");
 }
 
 #[test]
