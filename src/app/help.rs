@@ -130,7 +130,8 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, scroll: usize, theme: &Th
         .border_style(theme.muted());
     let inner = block.inner(rect);
     block.render(rect, buf);
-    let all = lines(s, theme);
+    let width = inner.width.saturating_sub(1) as usize;
+    let all: Vec<Line> = lines(s, theme).iter().flat_map(|l| wrap(l, width)).collect();
     let max = all.len().saturating_sub(inner.height as usize);
     for (i, l) in all
         .iter()
@@ -139,5 +140,90 @@ pub fn render(buf: &mut Buffer, area: Rect, s: &State, scroll: usize, theme: &Th
         .enumerate()
     {
         buf.set_line(inner.x + 1, inner.y + i as u16, l, inner.width.saturating_sub(1));
+    }
+}
+
+/// Width of the key column of a help line (`  keys… ` before the description).
+const KEY_COLUMN: usize = 20;
+
+/// A help line too wide for `width` columns, wrapped at word boundaries: the key column stays on
+/// the first line and the description continues under itself (nothing is cut on a narrow
+/// terminal).
+fn wrap(line: &Line<'static>, width: usize) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthStr;
+    if line.width() <= width || width <= KEY_COLUMN + 10 {
+        return vec![line.clone()];
+    }
+    let mut spans = line.spans.iter();
+    let mut current: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    // A key line keeps its key column whole; any other line wraps from its start.
+    let indent = match line.spans.first() {
+        Some(k) if line.spans.len() > 1 && k.width() == KEY_COLUMN => {
+            current.push(k.clone());
+            used = KEY_COLUMN;
+            spans.next();
+            KEY_COLUMN
+        }
+        _ => 0,
+    };
+    let mut out = Vec::new();
+    for span in spans {
+        // Words with the space before them, so the text is rebuilt as it was.
+        let text = span.content.as_ref();
+        let mut start = 0;
+        let mut pieces = Vec::new();
+        for (i, c) in text.char_indices() {
+            if c == ' ' && i > start {
+                pieces.push(&text[start..i]);
+                start = i;
+            }
+        }
+        pieces.push(&text[start..]);
+        for piece in pieces {
+            let w = piece.width();
+            if used + w > width && used > indent {
+                out.push(Line::from(std::mem::take(&mut current)));
+                current.push(Span::raw(" ".repeat(indent)));
+                used = indent;
+                let piece = piece.trim_start();
+                current.push(Span::styled(piece.to_string(), span.style));
+                used += piece.width();
+            } else {
+                current.push(Span::styled(piece.to_string(), span.style));
+                used += w;
+            }
+        }
+    }
+    out.push(Line::from(current));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(l: &Line) -> String {
+        l.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn a_long_description_wraps_under_itself() {
+        let line = Line::from(vec![
+            Span::raw(format!("  {:<17} ", "F")),
+            Span::raw("its failed messages, newest first (Enter: the top one's error)"),
+            Span::raw(" ⚠ dangerous"),
+        ]);
+        let wrapped: Vec<String> = wrap(&line, 50).iter().map(text).collect();
+        assert_eq!(
+            wrapped,
+            vec![
+                "  F                 its failed messages, newest",
+                "                    first (Enter: the top one's",
+                "                    error) ⚠ dangerous",
+            ]
+        );
+        // A line that fits is left alone.
+        assert_eq!(wrap(&line, 200).len(), 1);
     }
 }
