@@ -14,6 +14,7 @@
 //! variable, never from the command line, and is never printed.
 
 pub mod tenant;
+pub mod window;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
