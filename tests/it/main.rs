@@ -33,6 +33,7 @@ mod config_monitors;
 mod config_no_leak;
 mod config_secrets;
 mod config_session;
+mod e2e_oncall;
 mod e2e_tui;
 mod get_cli;
 mod grammar;

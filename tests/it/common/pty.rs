@@ -4,13 +4,89 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, SlavePty, native_pty_system};
 
+/// The emulated terminal, and the last whole frame on it with the time the output that completed
+/// it was read (the PTY's own clock, not when a test happened to look).
+struct Term {
+    parser: vt100::Parser,
+    /// The screen as a terminal shows it: never a frame half drawn inside a synchronized update
+    /// (`CSI ? 2026 h` … `l`).
+    shown: vt100::Screen,
+    updated: Option<Instant>,
+    /// Frames shown so far (a waiter knows whether it has seen the last one).
+    frames: u64,
+    in_frame: bool,
+    /// The last bytes read, for a mark split across two reads.
+    tail: Vec<u8>,
+}
+
+const FRAME_BEGIN: &[u8] = b"\x1b[?2026h";
+const FRAME_END: &[u8] = b"\x1b[?2026l";
+
+impl Term {
+    fn new(rows: u16, cols: u16) -> Self {
+        let parser = vt100::Parser::new(rows, cols, 0);
+        Self {
+            shown: parser.screen().clone(),
+            parser,
+            updated: None,
+            frames: 0,
+            in_frame: false,
+            tail: Vec::new(),
+        }
+    }
+
+    /// Take a chunk of output; true when a whole frame (or output outside frames) was shown.
+    fn feed(&mut self, chunk: &[u8]) -> bool {
+        let mut joined = std::mem::take(&mut self.tail);
+        let carried = joined.len();
+        joined.extend_from_slice(chunk);
+        // (where the mark ends in `chunk`, whether it begins a frame)
+        let mut marks: Vec<(usize, bool)> = [(FRAME_BEGIN, true), (FRAME_END, false)]
+            .iter()
+            .flat_map(|&(mark, begins)| {
+                memchr::memmem::find_iter(&joined, mark)
+                    .map(move |at| at + mark.len())
+                    .filter(move |&end| end > carried)
+                    .map(move |end| (end - carried, begins))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        marks.sort_unstable();
+        let mut from = 0;
+        let mut shown = false;
+        for (to, begins) in marks {
+            self.parser.process(&chunk[from..to]);
+            from = to;
+            self.in_frame = begins;
+            if !begins {
+                self.show();
+                shown = true;
+            }
+        }
+        self.parser.process(&chunk[from..]);
+        if !self.in_frame {
+            self.show();
+            shown = true;
+        }
+        self.tail = joined[joined.len().saturating_sub(FRAME_END.len() - 1)..].to_vec();
+        shown
+    }
+
+    fn show(&mut self) {
+        self.shown = self.parser.screen().clone();
+        self.updated = Some(Instant::now());
+        self.frames += 1;
+    }
+}
+
 pub struct PtyApp {
-    parser: Arc<Mutex<vt100::Parser>>,
+    /// The terminal, and a signal to waiters each time output arrives (no polling by sleep).
+    term: Arc<(Mutex<Term>, Condvar)>,
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
@@ -43,13 +119,13 @@ impl PtyApp {
             cmd.env(k, v);
         }
         let child = pair.slave.spawn_command(cmd).expect("spawn cpitop in the pty");
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let term = Arc::new((Mutex::new(Term::new(rows, cols)), Condvar::new()));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let writer = pair.master.take_writer().expect("pty writer");
         let answer = Arc::new(Mutex::new(pair.master.take_writer().ok()));
         {
-            let parser = Arc::clone(&parser);
+            let term = Arc::clone(&term);
             let raw = Arc::clone(&raw);
             std::thread::spawn(move || {
                 let mut buf = [0u8; 8192];
@@ -66,14 +142,17 @@ impl PtyApp {
                                 }
                             }
                             raw.lock().expect("lock").extend_from_slice(chunk);
-                            parser.lock().expect("lock").process(chunk);
+                            let (lock, changed) = &*term;
+                            if lock.lock().expect("lock").feed(chunk) {
+                                changed.notify_all();
+                            }
                         }
                     }
                 }
             });
         }
         Self {
-            parser,
+            term,
             raw,
             writer,
             child,
@@ -95,9 +174,11 @@ impl PtyApp {
         assert!(status.success(), "kill -{name} {pid}");
     }
 
-    pub fn send(&mut self, keys: &str) {
+    /// Send keys; returns when they were written.
+    pub fn send(&mut self, keys: &str) -> Instant {
         self.writer.write_all(keys.as_bytes()).expect("write to pty");
         self.writer.flush().expect("flush pty");
+        Instant::now()
     }
 
     /// Type text one key at a time with a short pause, as a person would.
@@ -109,41 +190,55 @@ impl PtyApp {
         }
     }
 
+    /// The screen's text as a terminal shows it (the last whole frame).
     pub fn screen_text(&self) -> String {
-        self.parser.lock().expect("lock").screen().contents()
+        self.term.0.lock().expect("lock").shown.contents()
     }
 
+    /// The screen as a terminal shows it (the last whole frame).
     pub fn with_screen<T>(&self, f: impl FnOnce(&vt100::Screen) -> T) -> T {
-        f(self.parser.lock().expect("lock").screen())
+        f(&self.term.0.lock().expect("lock").shown)
+    }
+
+    /// Wait until `pred(screen text)` holds, looking again each time a frame is complete (never at
+    /// a half-drawn one). Returns the screen and when the output that made it hold was read;
+    /// `Err(screen)` after `timeout`.
+    pub fn wait_screen(
+        &self,
+        timeout: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> Result<(String, Instant), String> {
+        let deadline = Instant::now() + timeout;
+        let (lock, changed) = &*self.term;
+        loop {
+            // Looked at without the lock held: `pred` may read the screen itself.
+            let (text, updated, frame) = {
+                let t = lock.lock().expect("lock");
+                (t.shown.contents(), t.updated, t.frames)
+            };
+            if pred(&text) {
+                return Ok((text, updated.unwrap_or_else(Instant::now)));
+            }
+            let mut t = lock.lock().expect("lock");
+            while t.frames == frame {
+                let now = Instant::now();
+                if now >= deadline {
+                    return Err(text);
+                }
+                t = changed.wait_timeout(t, deadline - now).expect("lock").0;
+            }
+        }
     }
 
     /// Wait until the screen contains `needle`; panic with the screen on timeout.
     pub fn wait_for(&self, needle: &str, timeout: Duration) {
-        let start = Instant::now();
-        loop {
-            let text = self.screen_text();
-            if text.contains(needle) {
-                return;
-            }
-            if start.elapsed() > timeout {
-                panic!("timed out after {timeout:?} waiting for {needle:?}; screen:\n{text}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.wait_until(&format!("{needle:?}"), timeout, |s| s.contains(needle));
     }
 
     /// Wait until `pred(screen text)` holds.
     pub fn wait_until(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) {
-        let start = Instant::now();
-        loop {
-            let text = self.screen_text();
-            if pred(&text) {
-                return;
-            }
-            if start.elapsed() > timeout {
-                panic!("timed out after {timeout:?} waiting for {what}; screen:\n{text}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        if let Err(text) = self.wait_screen(timeout, pred) {
+            panic!("timed out after {timeout:?} waiting for {what}; screen:\n{text}");
         }
     }
 
@@ -207,11 +302,10 @@ impl PtyApp {
                 pixel_height: 0,
             })
             .expect("resize pty");
-        self.parser
-            .lock()
-            .expect("lock")
-            .screen_mut()
-            .set_size(rows, cols);
+        let mut t = self.term.0.lock().expect("lock");
+        t.parser.screen_mut().set_size(rows, cols);
+        t.show();
+        drop(t);
         self.rows = rows;
         self.cols = cols;
     }
