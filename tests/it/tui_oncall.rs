@@ -661,3 +661,69 @@ fn a_tenant_that_cannot_be_used_asks_nothing_and_says_why() {
     );
     assert!(find(&b, "No artifacts loaded.").is_some(), "{b:?}");
 }
+
+/// The README's keys table names every key of the built-in keymap (src/kit/keys.toml), and no
+/// key the keymap does not bind (a stale row, like `Ctrl-u` for undeploy, fails).
+#[test]
+fn the_readme_keys_table_is_the_keymap() {
+    use std::collections::BTreeSet;
+    let readme = include_str!("../../README.md");
+    let section = readme.split("\n## Keys\n").nth(1).expect("a Keys section");
+    let rows: Vec<&str> = section
+        .lines()
+        .skip_while(|l| !l.starts_with("| key |"))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .collect();
+    assert!(rows.len() > 10, "{rows:?}");
+    // Names any case (`Ctrl-r`, `PgUp`), single characters as they are (`g` is not `G`).
+    let norm = |k: &str| {
+        if k.chars().count() > 1 {
+            k.to_lowercase()
+        } else {
+            k.to_string()
+        }
+    };
+    let listed: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|row| row.split('|').nth(1))
+        .flat_map(|keys| keys.split('`').skip(1).step_by(2).map(norm).collect::<Vec<_>>())
+        .collect();
+    let keymap = cpitop::app::Keymap::defaults();
+    let bound: BTreeSet<String> = cpitop::kit::keymap::Context::ALL
+        .iter()
+        .flat_map(|ctx| keymap.context(*ctx).to_vec())
+        .flat_map(|(_, keys)| keys.into_iter().map(|k| norm(&k.to_string())))
+        .collect();
+    let missing: Vec<&String> = bound.difference(&listed).collect();
+    let stale: Vec<&String> = listed.difference(&bound).collect();
+    assert!(
+        missing.is_empty(),
+        "keys of keys.toml missing from README's table: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "keys in README's table the keymap does not bind: {stale:?}"
+    );
+}
+
+/// `:status FAILD` is refused with the valid values, and nothing is fetched.
+#[test]
+fn a_status_that_is_not_one_is_refused_with_the_valid_ones() {
+    let mut s = state(80, 24);
+    apply(&mut s, [key('2')]);
+    load_messages(&mut s, messages());
+    let generation = s.messages.load.generation;
+    let fx = apply(&mut s, [Msg::Command("status FAILD".into())]);
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Poll(_))),
+        "nothing is fetched: {fx:?}"
+    );
+    assert_eq!(s.messages.query.status, None);
+    assert_eq!(s.messages.load.generation, generation);
+    let toast = s.toast.as_ref().map(|t| t.text.clone()).unwrap_or_default();
+    assert!(
+        toast.contains("FAILD") && toast.contains("COMPLETED") && toast.contains("FAILED"),
+        "{toast}"
+    );
+}
