@@ -280,6 +280,21 @@ fn from_an_artifact_to_its_failures_in_one_key() {
         s.route(),
         &Route::Messages(messages::Route::Detail { guid: newest })
     );
+    // An iFlow without failures: the empty list says what it looked for, and where.
+    let mut s = state(80, 24);
+    load_artifacts(&mut s, artifacts());
+    apply(&mut s, [Msg::Paste("Invoice_Outbound".into()), key('F')]);
+    load_messages(&mut s, Vec::new());
+    let b = screen(&s);
+    assert!(
+        find(
+            &b,
+            "No messages with status=FAILED, iflow=Invoice_Outbound in the last 1h."
+        )
+        .is_some(),
+        "{}",
+        (0..24).map(|y| row_text(&b, y)).collect::<Vec<_>>().join("\n")
+    );
     // Not an iFlow: said so, nowhere to go.
     let mut s = state(80, 24);
     load_artifacts(&mut s, artifacts());

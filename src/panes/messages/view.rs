@@ -168,7 +168,22 @@ impl PaneView for Messages {
         match route {
             Route::List => {
                 let load = self.load(route, &cx.intervals).unwrap_or((&self.load, 0));
-                table_or_placeholder(buf, area, self, load, "messages", &cx.cell(), theme);
+                // What the list holds, so an empty one says what it looked for and where.
+                let filters: Vec<String> = self
+                    .query
+                    .filters()
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                let mut what = "messages".to_string();
+                if !filters.is_empty() {
+                    what.push_str(&format!(" with {}", filters.join(", ")));
+                }
+                match self.query.range {
+                    Some(_) => what.push_str(" in the range shown"),
+                    None => what.push_str(&format!(" in the last {}", window_label(self.query.window_ms))),
+                }
+                table_or_placeholder(buf, area, self, load, &what, &cx.cell(), theme);
             }
             Route::Detail { .. } => {
                 let scroll = self.detail.as_ref().map_or(0, |d| d.scroll);
