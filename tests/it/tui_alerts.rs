@@ -797,3 +797,38 @@ fn alert_texts_are_wrapped_not_cut() {
         assert!(words(&text).contains(w), "{w:?} of {m:?} on screen:\n{b:?}");
     }
 }
+
+/// At 80x24 a STATUS column as wide as `not_calculated` is spaces beside `error` while the
+/// monitors' names are cut: without a monitor not calculated it is as wide as `warning`, and the
+/// names (up to 20 characters here) are whole.
+#[test]
+fn monitor_names_are_whole_at_80x24_when_no_status_needs_the_width() {
+    let mut s = evaluated(80, 24);
+    // The keystore answers this time: no monitor is left not calculated.
+    let due = s.alerts.next_due;
+    let fx = apply(&mut s, [Msg::Tick(due)]);
+    let plan = fetch_plans(&fx).pop().expect("a round");
+    let mut ok = answer(&plan, due + 1_000);
+    if let Msg::Data(DataMsg::Monitor(f)) = &mut ok {
+        f.keystore = Some(Ok(Vec::new()));
+    }
+    apply(&mut s, [ok]);
+    assert!(
+        s.alerts.rows.iter().all(|m| m.status != Status::NotCalculated),
+        "{:?}",
+        s.alerts
+            .rows
+            .iter()
+            .map(|m| (&m.name, m.status))
+            .collect::<Vec<_>>()
+    );
+    let b = screen(&s);
+    for m in &s.alerts.rows {
+        assert!(m.name.chars().count() <= 20, "{}", m.name);
+        assert!(find(&b, &m.name).is_some(), "{} whole on screen:\n{b:?}", m.name);
+    }
+    // A monitor not calculated gets its word whole again.
+    let s = evaluated(80, 24);
+    assert!(s.alerts.rows.iter().any(|m| m.status == Status::NotCalculated));
+    assert!(find(&screen(&s), "not_calculated").is_some());
+}

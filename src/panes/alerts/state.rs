@@ -58,6 +58,22 @@ pub const COLUMNS: &[Column] = &[
         .priority(5),
 ];
 
+/// [`COLUMNS`] while no monitor is `not_calculated`: STATUS as wide as `warning`, the rest for
+/// the monitor's name and the alert (at 80x24 the names are no longer cut for a column of
+/// spaces).
+const COLUMNS_SHORT_STATUS: &[Column] = &[
+    Column::new("status", "STATUS", Width::Fixed(7), 's').priority(0),
+    Column::new("monitor", "MONITOR", Width::Fill(20), 'm').priority(2),
+    Column::new("alert", "ALERT", Width::Fill(40), 'a').priority(1),
+    Column::new("since", "SINCE", Width::Fixed(7), 'i')
+        .right()
+        .priority(3),
+    Column::new("note", "NOTE", Width::Fixed(12), 'n').priority(4),
+    Column::new("checked", "CHECKED", Width::Fixed(7), 'c')
+        .right()
+        .priority(5),
+];
+
 /// The word shown for a status (ux.md: the word is always shown, colour only adds).
 pub fn status_word(s: Status) -> &'static str {
     match s {
@@ -697,7 +713,11 @@ impl PaneState for Alerts {
 
 impl Table for Alerts {
     fn columns(&self) -> &'static [Column] {
-        COLUMNS
+        if self.rows.iter().any(|m| status_word(m.status).len() > 7) {
+            COLUMNS
+        } else {
+            COLUMNS_SHORT_STATUS
+        }
     }
     fn row_count(&self) -> usize {
         self.rows.len()
