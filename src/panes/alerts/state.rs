@@ -192,10 +192,12 @@ impl EvidenceRow {
     }
 }
 
+/// The evidence first: on a narrow terminal ENTER OPENS (the footer says what Enter does)
+/// gives way before the evidence is cut.
 pub const EVIDENCE_COLUMNS: &[Column] = &[
-    Column::new("kind", "KIND", Width::Fixed(12), 'k'),
-    Column::new("evidence", "EVIDENCE", Width::Fill(30), 'e'),
-    Column::new("opens", "ENTER OPENS", Width::Fixed(22), 'o'),
+    Column::new("kind", "KIND", Width::Fixed(12), 'k').priority(1),
+    Column::new("evidence", "EVIDENCE", Width::Fill(48), 'e').priority(0),
+    Column::new("opens", "ENTER OPENS", Width::Fixed(22), 'o').priority(2),
 ];
 
 /// The evidence items of one monitor, as a table.
