@@ -26,6 +26,9 @@ pub struct Column {
     /// Lower is needed sooner: a narrow terminal shows the columns of the lowest priorities that
     /// fit (in table order). `None`: the column's place in the table.
     pub priority: Option<u8>,
+    /// A `Fill` column's share of the spare width, against the other `Fill` columns' (`None`:
+    /// its minimum width).
+    pub share: Option<u16>,
 }
 
 impl Column {
@@ -37,6 +40,7 @@ impl Column {
             sort_key,
             right: false,
             priority: None,
+            share: None,
         }
     }
     pub const fn right(mut self) -> Self {
@@ -46,6 +50,11 @@ impl Column {
     /// How soon the column is needed (see [`Column::priority`]).
     pub const fn priority(mut self, p: u8) -> Self {
         self.priority = Some(p);
+        self
+    }
+    /// A `Fill` column's share of the spare width (see [`Column::share`]).
+    pub const fn share(mut self, weight: u16) -> Self {
+        self.share = Some(weight);
         self
     }
 }

@@ -827,6 +827,11 @@ fn monitor_names_are_whole_at_80x24_when_no_status_needs_the_width() {
         assert!(m.name.chars().count() <= 20, "{}", m.name);
         assert!(find(&b, &m.name).is_some(), "{} whole on screen:\n{b:?}", m.name);
     }
+    // On a wide terminal the alert, not the name, takes most of what is spare.
+    s.size = (160, 45);
+    let b = screen(&s);
+    let (alert_x, _) = find(&b, "ALERT").expect("the ALERT column");
+    assert!(alert_x <= 45, "ALERT starts at {alert_x}:\n{b:?}");
     // A monitor not calculated gets its word whole again.
     let s = evaluated(80, 24);
     assert!(s.alerts.rows.iter().any(|m| m.status == Status::NotCalculated));

@@ -50,7 +50,7 @@ pub fn layout(cols: &[Column], width: u16, wide: bool) -> Vec<(usize, u16, u16)>
     let fill_total: u32 = shown
         .iter()
         .filter_map(|&i| match cols[i].width {
-            Width::Fill(w) => Some(u32::from(w)),
+            Width::Fill(w) => Some(u32::from(cols[i].share.unwrap_or(w))),
             Width::Fixed(_) => None,
         })
         .sum();
@@ -68,10 +68,11 @@ pub fn layout(cols: &[Column], width: u16, wide: bool) -> Vec<(usize, u16, u16)>
         }
         let mut w = min(&cols[i]).min(width);
         if let Width::Fill(m) = cols[i].width {
+            let weight = cols[i].share.unwrap_or(m);
             let extra = if Some(&i) == fills.last() {
                 spare - given
             } else {
-                (u32::from(spare) * u32::from(m) / fill_total.max(1)) as u16
+                (u32::from(spare) * u32::from(weight) / fill_total.max(1)) as u16
             };
             given += extra;
             w += extra;
@@ -345,6 +346,18 @@ mod tests {
         assert_eq!(l, vec![(0, 0, 5), (1, 6, 34)]);
         let l = layout(&cols, 60, false);
         assert_eq!(l, vec![(0, 0, 5), (1, 6, 23), (2, 30, 30)]);
+    }
+
+    /// A `Fill` column's share of the spare width is its minimum unless it says otherwise: a
+    /// name column needs 20 cells but no more of the rest than a quarter.
+    #[test]
+    fn a_fill_column_takes_its_share_of_the_spare_width() {
+        let cols = [
+            Column::new("name", "NAME", Width::Fill(20), 'n').share(10),
+            Column::new("text", "TEXT", Width::Fill(40), 't'),
+        ];
+        assert_eq!(layout(&cols, 61, false), vec![(0, 0, 20), (1, 21, 40)]);
+        assert_eq!(layout(&cols, 111, false), vec![(0, 0, 30), (1, 31, 80)]);
     }
 
     /// Narrow: the columns needed first, in table order; a column that does not fit leaves room

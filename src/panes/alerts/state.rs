@@ -60,10 +60,12 @@ pub const COLUMNS: &[Column] = &[
 
 /// [`COLUMNS`] while no monitor is `not_calculated`: STATUS as wide as `warning`, the rest for
 /// the monitor's name and the alert (at 80x24 the names are no longer cut for a column of
-/// spaces).
+/// spaces; on a wide terminal the alert takes most of what is spare).
 const COLUMNS_SHORT_STATUS: &[Column] = &[
     Column::new("status", "STATUS", Width::Fixed(7), 's').priority(0),
-    Column::new("monitor", "MONITOR", Width::Fill(20), 'm').priority(2),
+    Column::new("monitor", "MONITOR", Width::Fill(20), 'm')
+        .priority(2)
+        .share(10),
     Column::new("alert", "ALERT", Width::Fill(40), 'a').priority(1),
     Column::new("since", "SINCE", Width::Fixed(7), 'i')
         .right()
