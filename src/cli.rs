@@ -56,6 +56,9 @@ pub enum Command {
     /// Print a view without the TUI: `artifacts`, `artifact ID`, `messages`, `message GUID`,
     /// `queues`, `queue NAME` (`-o table|json|csv`).
     Get(crate::get::GetArgs),
+    /// Serve every configured tenant (or the named ones) headless: `/metrics` for Prometheus,
+    /// OTLP push, live `/events` (WebSocket/SSE), `/healthz`, `/readyz`. Stops on SIGTERM/SIGINT.
+    Serve(crate::serve::ServeArgs),
     /// Benchmark: load a message window into the store and time it (scripts/load_vs_curl.sh).
     #[command(hide = true)]
     LoadBench(crate::loadbench::LoadBenchArgs),

@@ -7,6 +7,7 @@
 //! - `config`: configuration, XDG paths, secrets, cache.
 //! - `app`: state, `update`, effects and pollers; testable without a terminal.
 //! - `ui`: views rendering `&State`.
+//! - `serve`: `cpitop serve`, the headless fleet monitor (Prometheus, OTLP, live events).
 //! - `sanitize`: tenant text made safe for terminals and files (control and bidi characters).
 pub mod app;
 pub mod cli;
@@ -22,6 +23,7 @@ pub mod monitor;
 pub mod resources;
 pub mod sanitize;
 pub mod secret;
+pub mod serve;
 pub mod sim;
 pub mod store;
 pub mod tui;
@@ -41,6 +43,7 @@ pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
         Some(cli::Command::Check(args)) => std::process::exit(headless::run_check(&cli.global, &args)),
         Some(cli::Command::Watch(args)) => headless::run_watch(&cli.global, &args),
         Some(cli::Command::Get(args)) => std::process::exit(get::run_get(&cli.global, &args)),
+        Some(cli::Command::Serve(args)) => std::process::exit(serve::run_serve(&cli.global, &args)),
         Some(cli::Command::LoadBench(args)) => loadbench::run_cli(args),
     }
 }

@@ -33,6 +33,8 @@ pub struct Config {
     pub theme: toml::Table,
     /// `[monitors]`, passed through for the monitor module.
     pub monitors: MonitorsSection,
+    /// `[serve]`, passed through for `cpitop serve` (typed by `crate::serve::config`).
+    pub serve: toml::Table,
     /// Non-fatal findings (e.g. inline secrets in a group-readable file).
     pub warnings: Vec<Warning>,
 }
@@ -413,6 +415,7 @@ impl Ctx<'_> {
             keys: raw.keys,
             theme: raw.theme,
             monitors: raw.monitors,
+            serve: raw.serve,
             warnings: Vec::new(),
         })
     }

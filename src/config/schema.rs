@@ -40,6 +40,9 @@ pub struct RawConfig {
     /// `[monitors]`, owned by the monitor module.
     #[serde(default)]
     pub monitors: MonitorsSection,
+    /// `[serve]`, owned by `cpitop serve` (`crate::serve::config` types it).
+    #[serde(default)]
+    pub serve: toml::Table,
 }
 
 /// `[defaults]`: settings applying to every tenant unless the tenant sets its own.
