@@ -146,6 +146,7 @@ impl MessageCounters {
                     .map_or(MplStatus::Unknown, |s| MplStatus::from_u8(*s));
                 let time = b.log_end.get(i).copied().unwrap_or(0);
                 let iflow = b.iflow.get(i).map_or("", |c| b.strings.get(*c));
+                self.known(iflow, iflows);
                 // Each sighting renews the remembered time: an id is forgotten only once the
                 // deltas can no longer return it.
                 if status == MplStatus::Retry {
@@ -172,6 +173,16 @@ impl MessageCounters {
             }
         }
         self.baseline_done = true;
+    }
+
+    /// An iFlow's counters exist (at 0) from its first message on, so `rate()` and alerts see
+    /// its first failure as an increase and every counter family has series from the start.
+    fn known(&mut self, iflow: &str, iflows: &mut LabelCap) {
+        let label = iflows.label(iflow);
+        for s in [MplStatus::Completed, MplStatus::Failed] {
+            self.totals.entry((label.clone(), s)).or_insert(0);
+        }
+        self.retried.entry(label).or_insert(0);
     }
 
     /// Forget ids whose time is before `before` (the deltas' overlap never reaches back there).
@@ -387,7 +398,7 @@ mod tests {
         assert_eq!(get("F", MplStatus::Completed), 1);
         assert_eq!(get("G", MplStatus::Failed), 1);
         assert_eq!(c.retried.get("G").copied(), Some(1));
-        assert_eq!(c.retried.get("F"), None, "r was retrying at the baseline");
+        assert_eq!(c.retried.get("F"), Some(&0), "r was retrying at the baseline");
         c.forget_before(6);
         assert_eq!(c.remembered(), 3, "c, r, d remain");
     }

@@ -37,6 +37,11 @@ use crate::store::{MessageStore, MplBatch, StoreLimits};
 /// Extra age kept in the message store beyond the window (as `check`/`watch` keep).
 const STORE_SLACK_MS: i64 = 5 * 60_000;
 
+/// How long a counted message's id is remembered after it was last seen: far beyond what a
+/// delta looks back (its overlap, 10 s by default), so nothing is counted twice, while a busy
+/// tenant's hour is not held twice in memory.
+const COUNTED_ID_RETENTION_MS: i64 = 15 * 60_000;
+
 /// Packages (for package-scoped monitors) are read with every this many artifact polls.
 const PACKAGES_EVERY: u64 = 10;
 
@@ -294,8 +299,7 @@ impl Runtime {
             *in_flight.entry((h.iflow_labels.label(&iflow), s)).or_default() += 1;
         }
         h.messages.in_flight = in_flight;
-        h.messages
-            .forget_before(now.saturating_sub(window_ms).saturating_sub(STORE_SLACK_MS));
+        h.messages.forget_before(now.saturating_sub(COUNTED_ID_RETENTION_MS));
         fresh
     }
 
