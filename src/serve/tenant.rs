@@ -299,7 +299,8 @@ impl Runtime {
             *in_flight.entry((h.iflow_labels.label(&iflow), s)).or_default() += 1;
         }
         h.messages.in_flight = in_flight;
-        h.messages.forget_before(now.saturating_sub(COUNTED_ID_RETENTION_MS));
+        h.messages
+            .forget_before(now.saturating_sub(COUNTED_ID_RETENTION_MS));
         fresh
     }
 

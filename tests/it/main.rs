@@ -13,6 +13,7 @@ mod fsx;
 mod hook;
 #[path = "common/pty.rs"]
 mod pty;
+mod serve_util;
 mod sim_util;
 #[path = "common/svg.rs"]
 mod svg;
@@ -50,6 +51,7 @@ mod scale_steady_state;
 mod screenshots;
 mod security_net;
 mod security_term;
+mod serve_events;
 mod sim_api;
 mod sim_auth_faults;
 mod sim_cli;
