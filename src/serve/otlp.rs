@@ -48,7 +48,7 @@ pub struct FailedMessage {
     pub error: Option<String>,
     /// The message's time (`LogEnd`), epoch ms.
     pub time: EpochMs,
-    /// When cpitop saw it failed, epoch ms.
+    /// When cpitop saw it failed, epoch ms on the tenant's clock (as `time`).
     pub observed: EpochMs,
 }
 

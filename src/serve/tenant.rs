@@ -319,7 +319,8 @@ impl Runtime {
                 Err(e) => tracing::debug!(guid = %m.guid, error = %e, "error text not fetched"),
             }
         }
-        let observed = crate::resources::now_ms();
+        // The tenant's clock (as the message times are): observed is never before the time.
+        let observed = self.now();
         for m in &fresh {
             self.shared.hub.message_failed(&self.setup.name, m);
             if let Some(o) = &self.shared.otlp {

@@ -52,6 +52,7 @@ mod screenshots;
 mod security_net;
 mod security_term;
 mod serve_events;
+mod serve_otlp;
 mod sim_api;
 mod sim_auth_faults;
 mod sim_cli;
