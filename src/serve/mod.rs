@@ -66,7 +66,9 @@ pub struct ServeSetup {
     pub monitors: MonitorsConfig,
     /// Monitor state, history, artifact tracker, tenant health (`None`: in memory, `--demo`).
     pub state_dir: Option<PathBuf>,
-    /// Deliver `[monitors.notify]` notifications (webhooks, commands), as `watch` does.
+    /// Deliver `[monitors.notify]` notifications (webhooks, commands), as `watch` does (only
+    /// started when a target is configured; at a stop what is due is still sent, within one
+    /// group window).
     pub notify: bool,
     /// How far back newly failed messages are looked for.
     pub failure_lookback: Duration,
@@ -109,11 +111,13 @@ impl ServeHandle {
     /// the OTLP exporter (one last delivery attempt) and the notifier (what is due is sent).
     pub async fn shutdown(self) {
         self.cancel.cancel();
+        let started = std::time::Instant::now();
         for t in self.tasks {
             if tokio::time::timeout(Duration::from_secs(15), t).await.is_err() {
                 tracing::warn!("serve: a task did not stop in time");
             }
         }
+        tracing::debug!(elapsed = ?started.elapsed(), "serve: pollers, exporter and server stopped");
         if let Some((tx, handle, stop, grace)) = self.notifier {
             drop(tx);
             let mut handle = handle;
@@ -122,6 +126,7 @@ impl ServeHandle {
                 let _ = handle.await;
             }
         }
+        tracing::debug!(elapsed = ?started.elapsed(), "serve: notifier stopped");
     }
 
     /// Cancelled when the server stops.
@@ -174,7 +179,9 @@ pub async fn start(setup: ServeSetup) -> Result<ServeHandle, String> {
         }
         None => None,
     };
-    let notifier = if setup.notify {
+    // Without a target there is nothing to deliver (and nothing to wait for at shutdown).
+    let targets = !setup.monitors.notify.webhooks.is_empty() || !setup.monitors.notify.commands.is_empty();
+    let notifier = if setup.notify && targets {
         let stop = CancellationToken::new();
         let (tx, handle) = spawn_notifier(setup.monitors.notify.clone(), None, stop.clone())
             .map_err(|e| format!("notifications cannot start: {e}"))?;

@@ -53,6 +53,7 @@ mod security_net;
 mod security_term;
 mod serve_events;
 mod serve_otlp;
+mod serve_prometheus;
 mod sim_api;
 mod sim_auth_faults;
 mod sim_cli;
