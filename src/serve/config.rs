@@ -517,6 +517,33 @@ impl Ctx<'_> {
     }
 }
 
+/// One line for `cpitop config check`: where it listens, where the token comes from, OTLP.
+pub fn describe(c: &ServeConfig) -> String {
+    let src = |s: &SecretSource| match s {
+        SecretSource::Env(v) => format!("${v}"),
+        SecretSource::Command(c) => format!("command `{c}`"),
+        SecretSource::Inline(_) => "inline".to_string(),
+    };
+    let token = match &c.token {
+        Some(s) => format!("bearer token from {}", src(s)),
+        None if c.listen.ip().is_loopback() => "no token (loopback)".to_string(),
+        None => "no token: `cpitop serve` refuses a non-loopback address without one".to_string(),
+    };
+    let otlp = match &c.otlp {
+        Some(o) => format!(
+            "OTLP to {} every {} ({} header(s))",
+            o.endpoint,
+            format_duration(o.interval),
+            o.headers.len()
+        ),
+        None => "no OTLP".to_string(),
+    };
+    format!(
+        "listen {}, {token}, caps {} iFlows / {} queues / {} certificates per tenant, {otlp}",
+        c.listen, c.caps.iflows, c.caps.queues, c.caps.certificates
+    )
+}
+
 /// `127.0.0.1:9464`, `[::1]:9464`, `0.0.0.0:9464`; a bare port means loopback.
 pub fn parse_listen(s: &str) -> Result<SocketAddr, String> {
     let s = s.trim();

@@ -51,6 +51,7 @@ mod scale_steady_state;
 mod screenshots;
 mod security_net;
 mod security_term;
+mod serve_auth;
 mod serve_events;
 mod serve_otlp;
 mod serve_prometheus;
