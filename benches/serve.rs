@@ -50,13 +50,21 @@ fn fleet(sim: &cpitop::sim::SimHandle) -> Arc<Fleet> {
                         kind: "INTEGRATION_FLOW".into(),
                         deployed_by: "ops".into(),
                         deployed_on: Some(now),
-                        status: if i % 16 == 3 { ArtifactStatus::Error } else { ArtifactStatus::Started },
+                        status: if i % 16 == 3 {
+                            ArtifactStatus::Error
+                        } else {
+                            ArtifactStatus::Started
+                        },
                     })
                     .collect();
                 h.set_artifacts(&artifacts);
                 for i in 0..IFLOWS {
                     let label = h.iflow_labels.label(&format!("Integration_Flow_{i:03}"));
-                    for (s, n) in [(MplStatus::Completed, 12_345u64), (MplStatus::Failed, 17), (MplStatus::Escalated, 2)] {
+                    for (s, n) in [
+                        (MplStatus::Completed, 12_345u64),
+                        (MplStatus::Failed, 17),
+                        (MplStatus::Escalated, 2),
+                    ] {
                         h.messages.totals.insert((label.clone(), s), n + i as u64);
                     }
                     h.messages.retried.insert(label.clone(), 3);
@@ -81,7 +89,13 @@ fn fleet(sim: &cpitop::sim::SimHandle) -> Arc<Fleet> {
                     .collect();
                 h.set_certificates(&keystore);
                 h.monitors = (0..7)
-                    .map(|m| (Arc::from(format!("monitor_{m}").as_str()), format!("Monitor {m}"), Status::Ok))
+                    .map(|m| {
+                        (
+                            Arc::from(format!("monitor_{m}").as_str()),
+                            format!("Monitor {m}"),
+                            Status::Ok,
+                        )
+                    })
                     .collect();
                 for r in Resource::ALL {
                     h.record_poll(r, now, Ok(()));
@@ -104,12 +118,13 @@ fn bench(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let sim = rt.block_on(cpitop::sim::spawn(cpitop::sim::SimConfig {
-        message_rate: 0.0,
-        history_messages: Some(10),
-        ..cpitop::sim::SimConfig::default()
-    }))
-    .unwrap();
+    let sim = rt
+        .block_on(cpitop::sim::spawn(cpitop::sim::SimConfig {
+            message_rate: 0.0,
+            history_messages: Some(10),
+            ..cpitop::sim::SimConfig::default()
+        }))
+        .unwrap();
     let fleet = fleet(&sim);
     let series: usize = families(&fleet).iter().map(|f| f.series.len()).sum();
     let reg = registry(fleet.clone());
@@ -132,7 +147,10 @@ fn bench(c: &mut Criterion) {
     let addr = listener.local_addr().unwrap();
     let stop = tokio_util::sync::CancellationToken::new();
     rt.spawn(cpitop::serve::http::serve(listener, app.clone(), stop.clone()));
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
     let url = format!("http://{addr}/metrics");
 
     let mut g = c.benchmark_group("serve_scrape");

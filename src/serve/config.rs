@@ -670,6 +670,17 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_has_a_valid_serve_section() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/cpitop.example.toml");
+        let c = crate::config::Config::load_file(&path).unwrap();
+        assert!(!c.serve.is_empty());
+        let s = typed_serve(&c.serve, Some(&path)).unwrap();
+        assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(s.events, EventsConfig::default());
+        assert_eq!(s.caps, Caps::default());
+    }
+
+    #[test]
     fn listen_forms() {
         assert_eq!(parse_listen("9000").unwrap().to_string(), "127.0.0.1:9000");
         assert_eq!(parse_listen("[::1]:9").unwrap().to_string(), "[::1]:9");

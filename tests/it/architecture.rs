@@ -70,3 +70,16 @@ fn views_do_no_io() {
         found.join("\n")
     );
 }
+
+#[test]
+fn serve_is_headless() {
+    let found = offenders(
+        "serve",
+        &["ratatui", "crossterm", "crate::ui", "crate::app", "crate::tui"],
+    );
+    assert!(
+        found.is_empty(),
+        "src/serve must not use the TUI:\n{}",
+        found.join("\n")
+    );
+}
