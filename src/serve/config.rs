@@ -681,6 +681,15 @@ mod tests {
     }
 
     #[test]
+    fn without_the_file_errors_name_the_key_without_a_place() {
+        let table: toml::Table = toml::from_str("max_queues = -1\n").unwrap();
+        let e = typed_serve(&table, None).unwrap_err().to_string();
+        assert!(e.starts_with("invalid value for `serve.max_queues`"), "{e}");
+        let table: toml::Table = toml::from_str("listen = \"9000\"\n").unwrap();
+        assert_eq!(typed_serve(&table, None).unwrap().listen.to_string(), "127.0.0.1:9000");
+    }
+
+    #[test]
     fn listen_forms() {
         assert_eq!(parse_listen("9000").unwrap().to_string(), "127.0.0.1:9000");
         assert_eq!(parse_listen("[::1]:9").unwrap().to_string(), "[::1]:9");
