@@ -686,7 +686,10 @@ mod tests {
         let e = typed_serve(&table, None).unwrap_err().to_string();
         assert!(e.starts_with("invalid value for `serve.max_queues`"), "{e}");
         let table: toml::Table = toml::from_str("listen = \"9000\"\n").unwrap();
-        assert_eq!(typed_serve(&table, None).unwrap().listen.to_string(), "127.0.0.1:9000");
+        assert_eq!(
+            typed_serve(&table, None).unwrap().listen.to_string(),
+            "127.0.0.1:9000"
+        );
     }
 
     #[test]
