@@ -377,9 +377,10 @@ mod tests {
             &mut cap,
         );
         assert!(
-            c.totals.is_empty() && c.retried.is_empty(),
+            c.totals.values().chain(c.retried.values()).all(|n| *n == 0),
             "the baseline is not counted"
         );
+        assert_eq!(c.totals.len(), 2, "COMPLETED and FAILED of F exist at 0");
         // b completes, a is delivered again (overlap), c fails, r is still retrying.
         c.observe(
             &[batch(&[
