@@ -109,7 +109,7 @@ fn unknown_key_suggests_the_closest() {
     // Nothing close: no suggestion, still the allowed keys.
     assert_eq!(
         err("zzz = 1\n"),
-        "/cfg/config.toml:1:1: unknown key `zzz`\n 1 | zzz = 1\n   | ^\n  allowed keys here: default_tenant, defaults, tenants, keys, theme, monitors"
+        "/cfg/config.toml:1:1: unknown key `zzz`\n 1 | zzz = 1\n   | ^\n  allowed keys here: default_tenant, defaults, tenants, keys, theme, monitors, serve"
     );
 }
 
