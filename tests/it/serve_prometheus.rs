@@ -300,3 +300,59 @@ fn prometheus_scrapes_every_family_of_serve_demo() {
     }
     let _ = serve_pid;
 }
+
+/// The families with `[serve.otlp]` configured (not exposed by `--demo`).
+const OTLP_FAMILIES: &[&str] = &[
+    "cpitop_otlp_exported_total",
+    "cpitop_otlp_dropped_total",
+    "cpitop_otlp_export_failures_total",
+    "cpitop_otlp_buffered",
+];
+
+/// Every `cpitop_…` metric name in `text`.
+fn names_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("cpitop_") {
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(tail.len());
+        out.push(tail[..end].to_string());
+        rest = &tail[end..];
+    }
+    out
+}
+
+#[test]
+fn the_shipped_rules_and_dashboard_use_only_real_families() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for file in [
+        "config/prometheus/cpitop-rules.yml",
+        "config/grafana/cpitop-dashboard.json",
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).expect("read");
+        let names = names_in(&text);
+        assert!(!names.is_empty(), "{file}");
+        for n in names {
+            assert!(
+                FAMILIES.contains(&n.as_str()) || OTLP_FAMILIES.contains(&n.as_str()),
+                "{file} uses `{n}`, which cpitop serve does not expose"
+            );
+        }
+    }
+    let dashboard: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("config/grafana/cpitop-dashboard.json")).expect("read"),
+    )
+    .expect("the dashboard is JSON");
+    assert!(dashboard["panels"].as_array().is_some_and(|p| p.len() >= 10));
+    // The README's table names every family.
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    for f in FAMILIES.iter().chain(OTLP_FAMILIES) {
+        let short = f.rsplit_once("_used_").map(|(_, u)| format!("…_used_{u}"));
+        assert!(
+            readme.contains(f) || short.is_some_and(|s| readme.contains(&s)),
+            "README does not name {f}"
+        );
+    }
+}
