@@ -23,9 +23,9 @@ use ratatui::layout::Rect;
 use cpitop::app::msg::{DataMsg, MessagesEvent, Msg};
 use cpitop::app::state::{Environment, TenantInfo};
 use cpitop::app::{Keymap, State, apply};
+use cpitop::kit::widgets::theme::{ColorLevel, Theme};
 use cpitop::store::MplBatch;
 use cpitop::store::testgen::MplPageGen;
-use cpitop::ui::{ColorLevel, Theme};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// 2024-06-10 06:13:20 UTC.
@@ -110,7 +110,7 @@ fn render(c: &mut Criterion) {
         g.bench_function(format!("draw_buffer_{label}"), |b| {
             b.iter(|| {
                 buf.reset();
-                cpitop::ui::draw(&mut buf, area, &s, &theme);
+                cpitop::app::frame::draw(&mut buf, area, &s, &theme);
                 black_box(&buf);
             })
         });
@@ -120,7 +120,8 @@ fn render(c: &mut Criterion) {
             b.iter(|| {
                 i = (i + 1) % 40;
                 s.messages.list.selected = mid + i;
-                term.draw(|f| cpitop::ui::render(f, &s, &theme)).expect("draw");
+                term.draw(|f| cpitop::app::frame::render(f, &s, &theme))
+                    .expect("draw");
             })
         });
         eprintln!("render: {label}: {held} messages held");

@@ -19,10 +19,10 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
+use cpitop::config::serve::{Caps, EventsConfig};
 use cpitop::cpi::CpiClient;
 use cpitop::cpi::model::{ArtifactStatus, KeystoreEntry, MplStatus, RuntimeArtifact};
 use cpitop::monitor::Status;
-use cpitop::serve::config::{Caps, EventsConfig};
 use cpitop::serve::http::App;
 use cpitop::serve::metrics::{Format, encode, families, registry};
 use cpitop::serve::state::{QueueMetric, Resource};

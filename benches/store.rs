@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
-use cpitop::app::messages::Messages;
 use cpitop::kit::format::TimeFmt;
 use cpitop::kit::table::{CellCx, Table};
+use cpitop::panes::messages::Messages;
 use cpitop::store::testgen::MplPageGen;
 use cpitop::store::{
     MessageStore, MessageView, MplBatch, Query, RowId, SortColumn, SortKey, StoreLimits, filter_rows,

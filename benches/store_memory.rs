@@ -11,9 +11,9 @@
 // Benchmarks may unwrap and panic: the no-panic lints (Cargo.toml) are for shipped code.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use cpitop::app::messages::Messages;
 use cpitop::kit::format::TimeFmt;
 use cpitop::kit::table::{CellCx, Table};
+use cpitop::panes::messages::Messages;
 use cpitop::store::testgen::MplPageGen;
 use cpitop::store::{MessageStore, MplBatch, StoreLimits};
 

@@ -1,7 +1,10 @@
 //! Command-line interface. Each subcommand's arguments live in the module that owns the feature;
-//! this file only assembles them.
+//! this file only assembles them (the options every command takes are `args::GlobalArgs`, below
+//! the commands that read them).
 
 use clap::{Parser, Subcommand};
+
+pub use crate::args::GlobalArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -12,31 +15,24 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
-    /// Seed of the simulated tenant's data (`cpitop --demo --seed N`) [default: 1].
-    #[arg(long, value_name = "N", requires = "demo")]
-    pub seed: Option<u64>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, clap::Args)]
-pub struct GlobalArgs {
-    /// Run against an in-process simulated tenant (no configuration needed).
-    #[arg(long, global = true)]
-    pub demo: bool,
-    /// Config file [default: $CPITOP_CONFIG, else $XDG_CONFIG_HOME/cpitop/config.toml].
-    #[arg(long, global = true, value_name = "PATH")]
-    pub config: Option<std::path::PathBuf>,
-    /// Tenant to use [default: the last used one, else `default_tenant`, else the first].
-    #[arg(long, global = true, value_name = "NAME")]
-    pub tenant: Option<String>,
-    /// Log level or filter (error, warn, info, debug, trace, or RUST_LOG syntax) [default:
-    /// $RUST_LOG, else info]. Logs go to the state dir (see `cpitop info`), never the terminal.
-    #[arg(long, global = true, value_name = "LEVEL")]
-    pub log_level: Option<String>,
-    /// Disable every write action (undeploy, restart, queue retry/move/delete) for all tenants.
-    #[arg(long, global = true)]
-    pub read_only: bool,
+impl Cli {
+    /// Checks clap cannot make for global flags: `requires` is checked before a global flag given
+    /// before the subcommand reaches it (`cpitop --demo check --seed 1` would be refused).
+    pub fn check_usage(&self) -> Result<(), clap::Error> {
+        use clap::CommandFactory;
+        let sim = matches!(self.command, Some(Command::Sim(_)));
+        if self.global.seed.is_some() && !self.global.demo && !sim {
+            return Err(Cli::command().error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--seed picks the simulated tenant's data and needs --demo",
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,6 +55,10 @@ pub enum Command {
     /// Serve every configured tenant (or the named ones) headless: `/metrics` for Prometheus,
     /// OTLP push, live `/events` (WebSocket/SSE), `/healthz`, `/readyz`. Stops on SIGTERM/SIGINT.
     Serve(crate::serve::ServeArgs),
+    /// Print a shell completion script: `cpitop completions bash|zsh|fish|powershell|elvish`.
+    Completions(crate::args::CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write one page per command into a directory.
+    Man(crate::args::ManArgs),
     /// Benchmark: load a message window into the store and time it (scripts/load_vs_curl.sh).
     #[command(hide = true)]
     LoadBench(crate::loadbench::LoadBenchArgs),

@@ -114,6 +114,37 @@ pub fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> serde_json::Result<String
     serde_json::to_string(v).map(|s| json(&s).into_owned())
 }
 
+/// The error of a top-level command as the user sees it: one plain line (`error: what: why`),
+/// neutralised (it may quote tenant text) and without colour, whatever the terminal. Each cause
+/// gives its first line only (a config error's source snippet is detail). With `--verbose` every
+/// cause follows in full.
+pub fn error_report(error: &color_eyre::Report, verbose: bool) -> String {
+    let mut text = format!("error: {}", error_line(error));
+    if verbose {
+        for (i, cause) in error.chain().enumerate() {
+            let full = cause.to_string();
+            let full = lines(&full);
+            text.push_str(&format!("\n  {i}: {}", full.replace('\n', "\n     ")));
+        }
+    }
+    text
+}
+
+/// An error and its causes on one neutral line, each cause by its first line.
+pub fn error_line(error: &color_eyre::Report) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        let first = text.lines().next().unwrap_or("").trim_end().to_string();
+        // Wrappers that already quote their source (`cannot read X: <source>`) say it once.
+        if first.is_empty() || parts.last().is_some_and(|p| p.ends_with(&first)) {
+            continue;
+        }
+        parts.push(first);
+    }
+    one_line(&parts.join(": ")).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +230,26 @@ mod tests {
         assert_eq!(
             serde_json::from_str::<serde_json::Value>(&pretty).expect("json"),
             v
+        );
+    }
+
+    #[test]
+    fn an_error_is_one_line_unless_verbose() {
+        let e = color_eyre::eyre::eyre!("inner \u{1b}]52;c;x\u{7} cause\n  2 | url = 5\n    |       ^")
+            .wrap_err("cannot read config.toml");
+        let line = error_report(&e, false);
+        assert_eq!(line.lines().count(), 1, "{line}");
+        assert!(
+            line.starts_with("error: cannot read config.toml: inner"),
+            "{line}"
+        );
+        assert!(line.ends_with("cause"), "the snippet is detail: {line}");
+        assert!(!line.contains('\u{1b}') && !line.contains('\u{7}'), "{line}");
+        let long = error_report(&e, true);
+        assert_eq!(long.lines().count(), 5, "{long}");
+        assert!(
+            long.contains("\n  1: inner") && long.contains("url = 5"),
+            "{long}"
         );
     }
 }

@@ -18,12 +18,12 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 use cpitop::app::msg::Msg;
 use cpitop::app::state::{Environment, TenantInfo};
-use cpitop::app::write_actions::{
-    Dialog, Follow, Job, QueueOp, Selection, WriteEffect, WriteMsg, WriteRequest,
-};
 use cpitop::app::{Keymap, State, update};
 use cpitop::config::{Cache, CacheLoad, Config, Paths};
 use cpitop::cpi::queues::JmsMessageKey;
+use cpitop::features::writes::{
+    Dialog, Follow, Job, QueueOp, Selection, WriteEffect, WriteMsg, WriteRequest,
+};
 use cpitop::tui::audit::{AuditLog, Identity};
 use cpitop::tui::effects::EffectRunner;
 use cpitop::tui::writes::{WriteSetup, install};
@@ -366,9 +366,9 @@ fn an_oversized_cache_file_is_ignored_and_error_texts_are_cut() {
         other => panic!("{other:?}"),
     }
     let huge = "x".repeat(10 << 20);
-    let t = cpitop::app::cache_data::CachedText::new(&huge, 0);
-    assert!(t.text.len() <= cpitop::app::cache_data::MAX_CACHED_ERROR_TEXT + 100);
-    assert!(t.text.contains(cpitop::app::cache_data::CUT_MARKER));
+    let t = cpitop::features::cache::data::CachedText::new(&huge, 0);
+    assert!(t.text.len() <= cpitop::features::cache::data::MAX_CACHED_ERROR_TEXT + 100);
+    assert!(t.text.contains(cpitop::features::cache::data::CUT_MARKER));
 }
 
 // --- item 9: secret command timeout ----------------------------------------------------------
@@ -423,7 +423,7 @@ fn a_fifo_at_a_cache_path_does_not_block_the_load() {
     let paths = under(dir.path());
     let cache = Cache::for_tenant(&paths, "acme", "https://acme.example.com");
     std::fs::create_dir_all(cache.dir()).unwrap();
-    let fifo = cache.file(cpitop::app::cache_data::ARTIFACTS);
+    let fifo = cache.file(cpitop::features::cache::data::ARTIFACTS);
     let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
     // SAFETY: a valid NUL-terminated path.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
@@ -452,7 +452,7 @@ fn a_fifo_at_a_cache_path_does_not_block_the_load() {
     assert!(state.is_err(), "a FIFO is no state file");
     // The next save replaces the FIFO with a regular file.
     cache
-        .save(cpitop::app::cache_data::ARTIFACTS, &Vec::<String>::new())
+        .save(cpitop::features::cache::data::ARTIFACTS, &Vec::<String>::new())
         .unwrap();
     assert!(std::fs::metadata(&fifo).unwrap().is_file());
 }

@@ -1,11 +1,12 @@
 //! `:` command mode, k9s style: pane names with short aliases, and a few verbs with arguments.
 
-use super::actions::{act, export, quit, rebuild_focused, set_window, switch_pane};
+use super::actions::{act, export, quit};
 use super::msg::{Effect, ExportFormat};
-use super::state::{Mode, Pane, State, ToastKind};
+use super::state::{Mode, Pane, Route, State, ToastKind};
 use crate::cpi::odata::parse_datetime_literal;
 use crate::kit::action::Action;
 use crate::kit::format::parse_duration;
+use crate::kit::nav::Nav;
 
 /// (name, aliases, usage) — what `:help` and completion know.
 pub const COMMANDS: &[(&str, &[&str], &str)] = &[
@@ -35,6 +36,21 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
         "status FAILED[,RETRY…]|all — server-side status filter",
     ),
     ("iflow", &[], "iflow <id>|all — server-side iFlow filter"),
+    (
+        "receiver",
+        &[],
+        "receiver <name>|all — server-side, also inside comma-joined lists",
+    ),
+    (
+        "sender",
+        &[],
+        "sender <name>|all — server-side, also inside comma-joined lists",
+    ),
+    (
+        "custom",
+        &[],
+        "custom ERROR[,…]|all — server-side custom status filter",
+    ),
     (
         "id",
         &[],
@@ -89,22 +105,25 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
     };
     let arg = args.first().copied();
     match cmd {
-        "artifacts" => switch_pane(s, Pane::Artifacts),
-        "messages" => switch_pane(s, Pane::Messages),
-        "queues" => switch_pane(s, Pane::Queues),
-        "alerts" => switch_pane(s, Pane::Alerts),
-        "silence" => super::alerts_actions::silence(s, &args.join(" "), fx),
+        "artifacts" => s.switch_pane(Pane::Artifacts),
+        "messages" => s.switch_pane(Pane::Messages),
+        "queues" => s.switch_pane(Pane::Queues),
+        "alerts" => s.switch_pane(Pane::Alerts),
+        "silence" => silence(s, &args.join(" "), fx),
         "history" => {
-            switch_pane(s, Pane::Alerts);
-            super::alerts_actions::history(s);
+            s.switch_pane(Pane::Alerts);
+            super::nav::go(s, Nav::OpenAlertHistory, fx);
         }
-        "ctx" => super::ctx::command(s, arg, fx),
+        "ctx" => super::tenant::command(s, arg, fx),
         "window" => window(s, arg),
         "status" => {
             let list = args.join(" ");
             status_filter(s, (!list.is_empty()).then_some(list.as_str()))
         }
         "iflow" => server_filter(s, arg, |q, v| q.iflow = v, "iFlow"),
+        "receiver" => server_filter(s, arg, |q, v| q.receiver = v, "receiver"),
+        "sender" => server_filter(s, arg, |q, v| q.sender = v, "sender"),
+        "custom" => server_filter(s, arg, |q, v| q.custom = v, "custom"),
         "id" => server_filter(s, arg, |q, v| q.id = v, "id"),
         "live" => {
             let want = match arg {
@@ -134,7 +153,7 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
             let text = args.join(" ");
             if let Some(t) = s.table_mut() {
                 t.list_mut().filter = text;
-                rebuild_focused(s);
+                s.rebuild_focused();
             }
         }
         "refresh" => act(s, Action::Refresh, fx),
@@ -143,6 +162,25 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
         "quit" => quit(s, fx),
         _ => {}
     }
+}
+
+/// Ask the tenant for another message window.
+fn set_window(s: &mut State, window_ms: i64, range: Option<(i64, i64)>) {
+    let (text, kind) = s.messages.set_window(window_ms, range, &s.time);
+    s.toast(text, kind);
+}
+
+/// `:silence <duration>|off` for the monitor of the view (the Alerts pane's list or evidence).
+fn silence(s: &mut State, arg: &str, fx: &mut Vec<Effect>) {
+    let key = match s.route() {
+        Route::Alerts(r) => s.alerts.focused_key(r),
+        Route::Artifacts(_) | Route::Messages(_) | Route::Queues(_) => None,
+    };
+    let tenant = s.tenant.clone();
+    let cx = s.cx_with(&tenant);
+    let (out, (text, kind)) = s.alerts.silence(key, arg, &cx);
+    super::nav::outs(s, out, fx);
+    s.toast(text, kind);
 }
 
 fn window(s: &mut State, arg: Option<&str>) {
@@ -157,7 +195,7 @@ fn window(s: &mut State, arg: Option<&str>) {
         match (parse_datetime_literal(from), parse_datetime_literal(to)) {
             (Some(f), Some(t)) if f < t => {
                 set_window(s, t - f, Some((f, t)));
-                switch_pane(s, Pane::Messages);
+                s.switch_pane(Pane::Messages);
             }
             _ => s.toast(
                 format!(
@@ -171,7 +209,7 @@ fn window(s: &mut State, arg: Option<&str>) {
     match parse_duration(arg) {
         Some(ms) => {
             set_window(s, ms, None);
-            switch_pane(s, Pane::Messages);
+            s.switch_pane(Pane::Messages);
         }
         None => s.toast(
             format!("cannot read window `{arg}`: use e.g. 15m, 1h, 4h, 24h, 2d or 4h30m"),
@@ -183,7 +221,7 @@ fn window(s: &mut State, arg: Option<&str>) {
 fn server_filter(
     s: &mut State,
     arg: Option<&str>,
-    set: impl Fn(&mut super::msg::MessageQuery, Option<String>),
+    set: impl Fn(&mut crate::panes::messages::state::MessageQuery, Option<String>),
     what: &str,
 ) {
     let value = match arg {
@@ -199,7 +237,7 @@ fn server_filter(
     };
     let shown = value.clone().unwrap_or_else(|| "all".into());
     set(&mut s.messages.query, value);
-    switch_pane(s, Pane::Messages);
+    s.switch_pane(Pane::Messages);
     s.toast(
         format!("messages: {what} = {shown} (asked of the tenant)"),
         ToastKind::Info,
@@ -235,7 +273,7 @@ fn sort(s: &mut State, args: &[&str]) {
     match crate::kit::list::parse_sort(&spec, t.columns()) {
         Ok(sort) => {
             t.list_mut().sort = Some(sort);
-            rebuild_focused(s);
+            s.rebuild_focused();
         }
         Err(e) => s.toast(e, ToastKind::Error),
     }

@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::actions::{act, quit, rebuild_focused};
+use super::actions::{act, quit};
 use super::command;
 use super::msg::Effect;
 use super::state::{Mode, State, ToastKind};
@@ -21,7 +21,7 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
     s.dirty = true;
     // An open write dialog (confirm, progress, result) takes every key.
     if s.writes.dialog.is_some() {
-        super::write_actions::key(s, k, fx);
+        super::writes::key(s, k, fx);
         return;
     }
     match s.mode.clone() {
@@ -57,7 +57,7 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
                 match col {
                     Some(i) => {
                         t.list_mut().sort_by(i);
-                        rebuild_focused(s);
+                        s.rebuild_focused();
                     }
                     None => {
                         let keys: String = t
@@ -80,10 +80,10 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
             KeyCode::Home | KeyCode::Char('g') => s.mode = Mode::Help(0),
             _ => {}
         },
-        Mode::Ctx(selected) => super::ctx::key(s, selected, k, fx),
+        Mode::Ctx(selected) => super::tenant::key(s, selected, k, fx),
         Mode::Normal => {
             let Some(key) = Key::from_event(&k) else { return };
-            let contexts = s.route().contexts();
+            let contexts = s.focus(s.route()).contexts();
             if let Some(a) = s.keymap.lookup(&contexts, key) {
                 act(s, a, fx);
             } else {
@@ -100,14 +100,14 @@ fn filter_key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
             if let Some(t) = s.table_mut() {
                 t.list_mut().filter.clear();
             }
-            rebuild_focused(s);
+            s.rebuild_focused();
         }
         KeyCode::Enter => s.mode = Mode::Normal,
         KeyCode::Backspace => {
             if let Some(t) = s.table_mut() {
                 t.list_mut().filter.pop();
             }
-            rebuild_focused(s);
+            s.rebuild_focused();
         }
         KeyCode::Up => act(s, Action::Up, fx),
         KeyCode::Down => act(s, Action::Down, fx),
@@ -117,7 +117,7 @@ fn filter_key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
             if let Some(t) = s.table_mut() {
                 t.list_mut().filter.push(c);
             }
-            rebuild_focused(s);
+            s.rebuild_focused();
         }
         _ => {}
     }

@@ -1,29 +1,35 @@
-//! Application state, `update`, effects and pollers; testable without a terminal.
+//! The root of the state code: the only place that knows every pane. No I/O here: `tui` runs it.
 //!
-//! Data flow, one way (so `update` stays pure and testable): producers (terminal events, a tick, pollers) send `Msg`s on one
-//! channel to the loop that owns `State`; `update` mutates it and returns `Effect`s, which the
-//! effect runner executes; views render `&State` when it is dirty.
+//! Data flows one way (so `update` stays pure and testable): producers (terminal events, a tick,
+//! pollers) send `Msg`s on one channel to the loop that owns `State`; `update` mutates it and
+//! returns `Effect`s, which the effect runner (`tui::effects`) executes; `frame` draws `&State`
+//! when it is dirty.
+//!
+//! - [`state`]: the state (each pane's slice, the navigation stack of `Route`s, the mode) and the
+//!   one match from a route to its pane ([`State::focus`]).
+//! - [`msg`]: what reaches the state (`Msg`, `DataMsg` with typed fetch errors) and what `update`
+//!   asks for (`Effect`).
+//! - [`update`]: dispatch, the poll plan, and the hooks after each message (cache, monitors).
+//! - [`input`], [`command`], [`actions`]: keys, `:` commands, what actions do; [`nav`]: applying
+//!   the views' replies and intents.
+//! - Glue that reads several panes: [`monitors`] (alert evaluation), [`cache`] (offline cache),
+//!   [`tenant`] (switching tenants), [`writes`] (guarded writes).
+//! - Drawing the frame: [`frame`], [`chrome`] (header, tabs, banner, breadcrumb, footer), [`help`].
 
 pub mod actions;
-pub mod alerts;
-pub mod alerts_actions;
-pub mod alerts_eval;
-pub mod artifacts;
-pub mod cache_data;
-pub mod cache_sync;
+pub mod cache;
+pub mod chrome;
 pub mod command;
-pub mod ctx;
-pub mod detail;
-pub mod doc;
-pub mod fetch;
+pub mod frame;
+pub mod help;
 pub mod input;
-pub mod messages;
+pub mod monitors;
 pub mod msg;
-pub mod queues;
+pub mod nav;
 pub mod state;
+pub mod tenant;
 pub mod update;
-pub mod write_actions;
-pub mod write_plan;
+pub mod writes;
 
 pub use crate::kit::action::Action;
 pub use crate::kit::keymap::Keymap;

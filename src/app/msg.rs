@@ -6,12 +6,14 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use super::detail::MessagePart;
-use super::queues::QueuesSnapshot;
+use crate::cpi::client::CpiClient;
 use crate::cpi::model::{JmsMessage, MessageProcessingLog, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::kit::action::Action;
+use crate::kit::tenant::{Intervals, TenantInfo};
 pub use crate::resources::FetchError;
+use crate::resources::message_detail::MessagePart;
+use crate::resources::queues::QueuesSnapshot;
 
 pub type Generation = u64;
 
@@ -37,11 +39,11 @@ pub enum Msg {
         error: bool,
     },
     /// Progress and outcome of a guarded write (retry/move/delete, restart/undeploy).
-    Write(super::write_actions::WriteMsg),
+    Write(crate::features::writes::WriteMsg),
     /// A tenant's offline cache, read back (`Effect::LoadCache`).
-    Cache(Box<super::cache_sync::CacheLoaded>),
+    Cache(Box<crate::features::cache::CacheLoaded>),
     /// The outcome of `Effect::SwitchTenant`.
-    Tenant(super::ctx::TenantMsg),
+    Tenant(TenantMsg),
     /// The process was asked to end (SIGTERM, SIGHUP, SIGQUIT): quit as on `q` from any view,
     /// with the final cache save.
     Terminate,
@@ -207,9 +209,9 @@ pub enum Effect {
     /// Ring the terminal bell.
     Bell,
     /// Run, cancel or record (refused) a guarded write.
-    Write(super::write_actions::WriteEffect),
+    Write(crate::features::writes::WriteEffect),
     /// Write the offline cache (off the loop unless `wait`).
-    SaveCache(Box<super::cache_sync::CacheSave>),
+    SaveCache(Box<crate::features::cache::CacheSave>),
     /// Sort every row of the message store by `key` on a blocking thread; answered by
     /// `Msg::MessagesSorted` (the Messages pane's `SortJob` `job`).
     SortMessages {
@@ -229,7 +231,7 @@ pub enum Effect {
         name: String,
     },
     /// Poll through this client from now on.
-    UseTenant(super::ctx::ClientHandle),
+    UseTenant(ClientHandle),
 }
 
 /// The message store shared with a blocking task; equal when it is the same store.
@@ -240,4 +242,52 @@ impl PartialEq for StoreSnapshot {
     fn eq(&self, other: &Self) -> bool {
         std::sync::Arc::ptr_eq(&self.0, &other.0)
     }
+}
+
+/// A new tenant's client, handed from the runner through the state back to the runner.
+#[derive(Clone)]
+pub struct ClientHandle {
+    pub client: CpiClient,
+    /// The connection it was built from, for runner parts that need more than the client (the
+    /// identity of guarded writes, …). Its secret is a redacting `Secret`; never shown.
+    pub conn: crate::cpi::conn::TenantConn,
+    pub tenant: String,
+    /// The new tenant's alert monitors (from the same config), started by the runner.
+    pub alerts: Option<std::sync::Arc<crate::panes::alerts::AlertsLaunch>>,
+    /// Distinguishes two handles for the same tenant (equality of effects).
+    pub serial: u64,
+}
+
+impl std::fmt::Debug for ClientHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ClientHandle({}, #{})", self.tenant, self.serial)
+    }
+}
+
+impl PartialEq for ClientHandle {
+    fn eq(&self, o: &Self) -> bool {
+        self.tenant == o.tenant && self.serial == o.serial
+    }
+}
+
+/// Everything about the new tenant the state needs.
+#[derive(Debug)]
+pub struct TenantReady {
+    pub name: String,
+    pub info: TenantInfo,
+    pub intervals: Intervals,
+    pub window_ms: i64,
+    /// Message rows held in memory (`messages.max_rows`).
+    pub max_rows: usize,
+    pub cache_rows: usize,
+    pub client: ClientHandle,
+    /// Config/permission warnings of the new tenant (shown as a toast).
+    pub warnings: Vec<String>,
+}
+
+/// Outcome of a switch requested with `Effect::SwitchTenant`.
+#[derive(Debug)]
+pub enum TenantMsg {
+    Ready(Box<TenantReady>),
+    Failed { name: String, error: String },
 }

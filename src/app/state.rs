@@ -1,101 +1,68 @@
-//! The application state: one owner (the main loop), mutated only by `update`, rendered by `ui`.
+//! The application state: one owner (the `tui` loop), mutated only by `update`, drawn by
+//! `frame`. It holds each pane's slice, the navigation stack of views (`Route`), the input mode
+//! and what the features keep (writes, cache, tenant list).
+//!
+//! `Route` names every view of every pane (`Route::Messages(messages::Route::Detail { .. })`);
+//! [`State::focus`] and [`State::focus_mut`] are the one place a route is matched to its pane.
 
 use std::path::PathBuf;
 
-use super::artifacts::Artifacts;
-use super::detail::{AttachmentContent, Attachments, Correlated, MessageDetail};
-use super::messages::Messages;
 use super::msg::{ApiStats, PollPlan};
-use super::queues::{QueueMessages, Queues};
-pub use crate::config::Environment;
 use crate::cpi::odata::EpochMs;
+use crate::features::cache::CacheSync;
+use crate::features::ctx::CtxState;
+use crate::features::writes::Writes;
+use crate::kit::cx::Cx;
 use crate::kit::format::TimeFmt;
-use crate::kit::keymap::{Context, Keymap};
+use crate::kit::keymap::Keymap;
 use crate::kit::load::Load;
 use crate::kit::table::{CellCx, Table};
+use crate::panes::pane::{At, AtMut, Focus, FocusMut};
+use crate::panes::{alerts, artifacts, messages, queues};
 
-/// Top-level panes, in tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Pane {
-    Artifacts,
-    Messages,
-    Queues,
-    Alerts,
-}
+pub use crate::kit::nav::Pane;
+pub use crate::kit::tenant::{Environment, Intervals, TenantInfo};
+pub use crate::kit::toast::{Toast, ToastKind};
 
-impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Artifacts, Pane::Messages, Pane::Queues, Pane::Alerts];
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Artifacts => "Artifacts",
-            Pane::Messages => "Messages",
-            Pane::Queues => "Queues",
-            Pane::Alerts => "Alerts",
-        }
-    }
-    pub fn index(self) -> usize {
-        Self::ALL.iter().position(|p| *p == self).unwrap_or(0)
-    }
-}
-
-/// Where the user is. The navigation stack starts with a pane; drill-downs push.
+/// A view: which pane's, and which of its views. The navigation stack starts with a pane's list;
+/// drill-downs push (a message's detail can sit on a queue's stack).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
-    Pane(Pane),
-    ArtifactDetail {
-        id: String,
-    },
-    MessageDetail {
-        guid: String,
-    },
-    Correlated {
-        correlation_id: String,
-    },
-    Attachments {
-        guid: String,
-    },
-    Attachment {
-        id: String,
-    },
-    QueueMessages {
-        queue: String,
-    },
-    /// A monitor's evidence (Alerts pane, Enter).
-    AlertEvidence {
-        key: String,
-    },
-    /// The tenant's alert transitions (Alerts pane, `h`).
-    AlertHistory,
-    /// A keystore entry named by an alert (there is no keystore pane).
-    Certificate {
-        alias: String,
-    },
+    Artifacts(artifacts::Route),
+    Messages(messages::Route),
+    Queues(queues::Route),
+    Alerts(alerts::Route),
 }
 
 impl Route {
-    /// The keymap contexts of this view, most specific first.
-    pub fn contexts(&self) -> [Context; 3] {
-        let (own, kind) = match self {
-            Route::Pane(Pane::Artifacts) => (Context::Artifacts, Context::Table),
-            Route::Pane(Pane::Messages) => (Context::Messages, Context::Table),
-            Route::Pane(Pane::Queues) => (Context::Queues, Context::Table),
-            Route::ArtifactDetail { .. } => (Context::ArtifactDetail, Context::Detail),
-            Route::MessageDetail { .. } => (Context::MessageDetail, Context::Detail),
-            Route::Correlated { .. } => (Context::Correlated, Context::Table),
-            Route::Attachments { .. } => (Context::Attachments, Context::Table),
-            Route::Attachment { .. } => (Context::Attachment, Context::Detail),
-            Route::QueueMessages { .. } => (Context::QueueMessages, Context::Table),
-            Route::Pane(Pane::Alerts) => (Context::Alerts, Context::Table),
-            Route::AlertEvidence { .. } => (Context::AlertEvidence, Context::Table),
-            Route::AlertHistory => (Context::AlertHistory, Context::Table),
-            Route::Certificate { .. } => (Context::Certificate, Context::Detail),
-        };
-        [own, kind, Context::Global]
+    /// A pane's list, where its stack starts.
+    pub fn home(p: Pane) -> Route {
+        match p {
+            Pane::Artifacts => Route::Artifacts(artifacts::Route::List),
+            Pane::Messages => Route::Messages(messages::Route::List),
+            Pane::Queues => Route::Queues(queues::Route::List),
+            Pane::Alerts => Route::Alerts(alerts::Route::List),
+        }
     }
-    pub fn is_table(&self) -> bool {
-        self.contexts()[1] == Context::Table
+
+    /// The pane whose view this is.
+    pub fn pane(&self) -> Pane {
+        match self {
+            Route::Artifacts(_) => Pane::Artifacts,
+            Route::Messages(_) => Pane::Messages,
+            Route::Queues(_) => Pane::Queues,
+            Route::Alerts(_) => Pane::Alerts,
+        }
+    }
+
+    /// Whether this is a pane's list (the bottom of a stack).
+    pub fn is_home(&self) -> bool {
+        *self == Route::home(self.pane())
     }
 }
+
+/// Where the stack falls back to (it is never empty; this keeps drawing total).
+static HOME: Route = Route::Artifacts(artifacts::Route::List);
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -113,66 +80,6 @@ pub enum Mode {
     Ctx(usize),
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct TenantInfo {
-    pub name: String,
-    /// The configured environment (`None` for the simulated tenants of `--demo` and the load
-    /// bench).
-    pub env: Option<Environment>,
-    /// The badge shown where no environment is configured (`demo` → `DEMO`).
-    pub label: Option<String>,
-    pub read_only: bool,
-    /// Web UI root for `Y` links when known (`https://<sub>.integrationsuite…`).
-    pub web_ui: Option<String>,
-}
-
-impl TenantInfo {
-    /// The badge text: the environment (`PROD`), else the label in capitals, else nothing.
-    pub fn badge(&self) -> String {
-        match (self.env, &self.label) {
-            (Some(e), _) => e.label().to_string(),
-            (None, Some(l)) => l.to_uppercase(),
-            (None, None) => String::new(),
-        }
-    }
-    pub fn is_prod(&self) -> bool {
-        self.env == Some(Environment::Prod)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ToastKind {
-    Info,
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Toast {
-    pub text: String,
-    pub kind: ToastKind,
-    pub until: EpochMs,
-}
-
-/// Refresh intervals per pane, in ms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Intervals {
-    pub artifacts: u64,
-    pub messages: u64,
-    pub messages_live: u64,
-    pub queues: u64,
-}
-
-impl Default for Intervals {
-    fn default() -> Self {
-        Self {
-            artifacts: 30_000,
-            messages: 15_000,
-            messages_live: 3_000,
-            queues: 20_000,
-        }
-    }
-}
-
 #[derive(Debug)]
 pub struct State {
     pub now: EpochMs,
@@ -180,21 +87,14 @@ pub struct State {
     pub tenant: TenantInfo,
     pub keymap: Keymap,
     pub intervals: Intervals,
-    /// Navigation stack; never empty, `stack[0]` is a pane.
+    /// Navigation stack; never empty, `stack[0]` is a pane's list.
     pub stack: Vec<Route>,
     pub mode: Mode,
-    pub artifacts: Artifacts,
-    pub messages: Messages,
-    pub queues: Queues,
+    pub artifacts: artifacts::Artifacts,
+    pub messages: messages::Messages,
+    pub queues: queues::Queues,
     /// Alert monitors (statuses, evidence, history, monitor-only data).
-    pub alerts: super::alerts::Alerts,
-    pub queue_messages: QueueMessages,
-    pub message: Option<MessageDetail>,
-    pub correlated: Correlated,
-    pub attachments: Attachments,
-    pub attachment: Option<AttachmentContent>,
-    /// Scroll of the artifact detail view.
-    pub artifact_scroll: usize,
+    pub alerts: alerts::Alerts,
     pub stats: ApiStats,
     pub toast: Option<Toast>,
     /// Terminal size (columns, rows).
@@ -209,11 +109,11 @@ pub struct State {
     /// Number of exports written (names files uniquely within a second).
     pub exports: u32,
     /// Guarded writes: the open dialog, the running action, read-only and audit setup.
-    pub writes: super::write_actions::Writes,
+    pub writes: Writes,
     /// The offline cache of the current tenant.
-    pub cache: super::cache_sync::CacheSync,
+    pub cache: CacheSync,
     /// Configured tenants and switching (`:ctx`).
-    pub ctx: super::ctx::CtxState,
+    pub ctx: CtxState,
 }
 
 impl State {
@@ -221,27 +121,21 @@ impl State {
         let mut s = State {
             now,
             time: TimeFmt::default(),
-            artifacts: Artifacts {
+            artifacts: artifacts::Artifacts {
                 web_ui: tenant.web_ui.clone(),
-                ..Artifacts::default()
+                ..Default::default()
             },
-            queues: Queues {
+            queues: queues::Queues {
                 web_ui: tenant.web_ui.clone(),
-                ..Queues::default()
+                ..Default::default()
             },
-            messages: Messages::with_web_ui(tenant.web_ui.clone()),
-            alerts: super::alerts::Alerts::default(),
+            messages: messages::Messages::with_web_ui(tenant.web_ui.clone()),
+            alerts: alerts::Alerts::default(),
             tenant,
             keymap,
             intervals: Intervals::default(),
-            stack: vec![Route::Pane(Pane::Artifacts)],
+            stack: vec![Route::home(Pane::Artifacts)],
             mode: Mode::Normal,
-            queue_messages: QueueMessages::default(),
-            message: None,
-            correlated: Correlated::default(),
-            attachments: Attachments::default(),
-            attachment: None,
-            artifact_scroll: 0,
             stats: ApiStats::default(),
             toast: None,
             size: (80, 24),
@@ -259,14 +153,58 @@ impl State {
     }
 
     pub fn route(&self) -> &Route {
-        // The stack is never empty (see `update::back`); the fallback keeps render total.
-        self.stack.last().unwrap_or(&Route::Pane(Pane::Artifacts))
+        // The stack is never empty (see `back`); the fallback keeps render total.
+        self.stack.last().unwrap_or(&HOME)
     }
 
     pub fn pane(&self) -> Pane {
-        match self.stack.first() {
-            Some(Route::Pane(p)) => *p,
-            _ => Pane::Artifacts,
+        self.stack.first().map_or(Pane::Artifacts, Route::pane)
+    }
+
+    /// A view of any pane, read-only: the one place a route meets its pane.
+    pub fn focus<'a>(&'a self, r: &'a Route) -> Box<dyn Focus<'a> + 'a> {
+        match r {
+            Route::Artifacts(r) => Box::new(At(&self.artifacts, r)),
+            Route::Messages(r) => Box::new(At(&self.messages, r)),
+            Route::Queues(r) => Box::new(At(&self.queues, r)),
+            Route::Alerts(r) => Box::new(At(&self.alerts, r)),
+        }
+    }
+
+    /// The focused view, mutable.
+    pub fn focus_mut(&mut self) -> Box<dyn FocusMut<'_, Route> + '_> {
+        let State {
+            stack,
+            artifacts,
+            messages,
+            queues,
+            alerts,
+            ..
+        } = self;
+        match stack.last().unwrap_or(&HOME) {
+            Route::Artifacts(r) => Box::new(AtMut(artifacts, r, Route::Artifacts)),
+            Route::Messages(r) => Box::new(AtMut(messages, r, Route::Messages)),
+            Route::Queues(r) => Box::new(AtMut(queues, r, Route::Queues)),
+            Route::Alerts(r) => Box::new(AtMut(alerts, r, Route::Alerts)),
+        }
+    }
+
+    /// What handlers and views get besides their slice.
+    pub fn cx(&self) -> Cx<'_> {
+        self.cx_with(&self.tenant)
+    }
+
+    /// [`State::cx`] naming a tenant held elsewhere (a copy), so that the state can be borrowed
+    /// mutably beside it.
+    pub fn cx_with<'t>(&self, tenant: &'t TenantInfo) -> Cx<'t> {
+        Cx {
+            now: self.now,
+            time: self.time,
+            table_rows: self.table_rows(),
+            body_rows: self.body_rows(),
+            width: self.size.0,
+            intervals: self.intervals,
+            tenant,
         }
     }
 
@@ -279,33 +217,11 @@ impl State {
 
     /// The table of the focused view, if it is one.
     pub fn table(&self) -> Option<&dyn Table> {
-        Some(match self.route() {
-            Route::Pane(Pane::Artifacts) => &self.artifacts,
-            Route::Pane(Pane::Messages) => &self.messages,
-            Route::Pane(Pane::Queues) => &self.queues,
-            Route::QueueMessages { .. } => &self.queue_messages,
-            Route::Correlated { .. } => &self.correlated,
-            Route::Attachments { .. } => &self.attachments,
-            Route::Pane(Pane::Alerts) => &self.alerts,
-            Route::AlertEvidence { .. } => &self.alerts.evidence,
-            Route::AlertHistory => &self.alerts.history,
-            _ => return None,
-        })
+        self.focus(self.route()).table()
     }
 
     pub fn table_mut(&mut self) -> Option<&mut dyn Table> {
-        Some(match self.stack.last()? {
-            Route::Pane(Pane::Artifacts) => &mut self.artifacts,
-            Route::Pane(Pane::Messages) => &mut self.messages,
-            Route::Pane(Pane::Queues) => &mut self.queues,
-            Route::QueueMessages { .. } => &mut self.queue_messages,
-            Route::Correlated { .. } => &mut self.correlated,
-            Route::Attachments { .. } => &mut self.attachments,
-            Route::Pane(Pane::Alerts) => &mut self.alerts,
-            Route::AlertEvidence { .. } => &mut self.alerts.evidence,
-            Route::AlertHistory => &mut self.alerts.history,
-            _ => return None,
-        })
+        self.focus_mut().table_mut()
     }
 
     /// Lines of the body (table or detail text): the terminal minus header, tab line,
@@ -320,28 +236,19 @@ impl State {
         self.body_rows().saturating_sub(1).max(1)
     }
 
-    /// The polled data behind a route, with its refresh interval (`None` for one-off fetches).
-    pub fn load_of(&self, r: &Route) -> Option<(&Load, u64)> {
-        Some(match r {
-            Route::Pane(Pane::Artifacts) | Route::ArtifactDetail { .. } => {
-                (&self.artifacts.load, self.intervals.artifacts)
-            }
-            Route::Pane(Pane::Messages) => (
-                &self.messages.load,
-                if self.messages.live {
-                    self.intervals.messages_live
-                } else {
-                    self.intervals.messages
-                },
-            ),
-            Route::Pane(Pane::Queues) => (&self.queues.load, self.intervals.queues),
-            Route::QueueMessages { .. } => (&self.queue_messages.load, self.intervals.queues),
-            Route::Pane(Pane::Alerts) => (
-                &self.alerts.load,
-                u64::try_from(self.alerts.interval_ms).unwrap_or(60_000),
-            ),
-            _ => return None,
-        })
+    /// The polled data behind a view, with its refresh interval (`None` for one-off fetches).
+    pub fn load_of<'a>(&'a self, r: &'a Route) -> Option<(&'a Load, u64)> {
+        self.focus(r).load(&self.intervals)
+    }
+
+    /// The load behind what the focused view shows, and its interval: the nearest polled view
+    /// down the navigation stack (a message opened from a queue shows the queue's freshness).
+    pub fn focused_load(&self) -> (&Load, u64) {
+        self.stack
+            .iter()
+            .rev()
+            .find_map(|r| self.load_of(r))
+            .unwrap_or((&self.artifacts.load, self.intervals.artifacts))
     }
 
     /// The error to show under the header: the last failure of the data the view stands on.
@@ -358,5 +265,31 @@ impl State {
             until: self.now + ttl,
         });
         self.dirty = true;
+    }
+
+    /// Re-run filter and sort of the focused table (after its filter, sort or the clock changed).
+    pub fn rebuild_focused(&mut self) {
+        let cx = self.cell_cx();
+        let rows = self.table_rows();
+        if let Some(t) = self.table_mut() {
+            t.rebuild(&cx);
+            t.list_mut().scroll_into_view(rows);
+        }
+        self.dirty = true;
+    }
+
+    /// Show a pane at its list (the stack starts over).
+    pub fn switch_pane(&mut self, p: Pane) {
+        self.stack = vec![Route::home(p)];
+        self.mode = Mode::Normal;
+        self.rebuild_focused();
+    }
+
+    /// Leave the focused view (never the last one).
+    pub fn back(&mut self) {
+        if self.stack.len() > 1 {
+            self.stack.pop();
+            self.rebuild_focused();
+        }
     }
 }

@@ -1,17 +1,24 @@
 //! `update(&mut State, Msg) -> Vec<Effect>`: the only place state changes. No I/O, no clock, no
 //! tokio: tests drive it with hand-made messages.
+//!
+//! After each message, in this order: a sort the Messages pane asked for, the poll plan (which
+//! pollers the view needs), and the cache's debounced save (`cache::after_update`). Before it,
+//! the cache remembers or recalls error texts (`cache::observe`); monitor health sees every poll
+//! result (`monitors::observe`).
 
 use crossterm::event::MouseEventKind;
 
-use super::msg::{DataMsg, Effect, MessagesEvent, Msg, PollKind, PollPlan, PollSpec};
+use super::msg::{DataMsg, Effect, MessagesEvent, Msg, PollKind, PollPlan, PollSpec, StoreSnapshot};
 use super::state::{Pane, Route, State, ToastKind};
-use super::{actions, command, input};
+use super::{actions, cache, command, input, monitors, tenant, writes};
 use crate::kit::action::Action;
+use crate::kit::load::Load;
 use crate::kit::table::Table;
+use crate::panes::queues;
 
 pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
-    super::cache_sync::observe(s, &mut msg);
+    cache::observe(s, &mut msg);
     match msg {
         Msg::Key(k) => input::key(s, k, &mut fx),
         Msg::Mouse(m) => match m.kind {
@@ -38,29 +45,29 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             tick(s, now);
-            super::alerts_eval::tick(s, &mut fx);
+            monitors::tick(s, &mut fx);
         }
         Msg::Action(a) => actions::act(s, a, &mut fx),
         Msg::Terminate => actions::quit(s, &mut fx),
         Msg::Command(c) => command::run(s, &c, &mut fx),
-        Msg::Data(DataMsg::Monitor(f)) => super::alerts_eval::fetched(s, *f, &mut fx),
+        Msg::Data(DataMsg::Monitor(f)) => monitors::fetched(s, *f, &mut fx),
         Msg::Data(d) => {
-            super::alerts_eval::observe(s, &d);
+            monitors::observe(s, &d);
             data(s, d)
         }
         Msg::Notify { text, error } => {
             let kind = if error { ToastKind::Error } else { ToastKind::Info };
             s.toast(text, kind);
         }
-        Msg::Write(w) => super::write_actions::on_msg(s, w, &mut fx),
+        Msg::Write(w) => writes::on_msg(s, w, &mut fx),
         Msg::Stats(st) => {
             if st != s.stats {
                 s.stats = st;
                 s.dirty = true;
             }
         }
-        Msg::Cache(c) => super::cache_sync::apply_loaded(s, *c),
-        Msg::Tenant(t) => super::ctx::on_msg(s, t, &mut fx),
+        Msg::Cache(c) => cache::apply_loaded(s, *c),
+        Msg::Tenant(t) => tenant::on_msg(s, t, &mut fx),
         Msg::MessagesSorted { job, key, at, order } => {
             let cx = s.cell_cx();
             let rows_on_screen = s.table_rows();
@@ -70,13 +77,17 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
             s.dirty = true;
         }
     }
-    if let Some(e) = s.messages.take_sort_request() {
-        fx.push(e);
+    if let Some((job, store)) = s.messages.take_sort_request() {
+        fx.push(Effect::SortMessages {
+            job: job.id,
+            key: job.key,
+            store: StoreSnapshot(store),
+        });
     }
     if let Some(plan) = sync_polling(s) {
         fx.push(Effect::Poll(plan));
     }
-    super::cache_sync::after_update(s, &mut fx);
+    cache::after_update(s, &mut fx);
     fx
 }
 
@@ -103,10 +114,10 @@ fn tick(s: &mut State, now: crate::cpi::odata::EpochMs) {
     }
 }
 
+/// A poller's or a fetch's result into the pane it belongs to (stale generations dropped).
 fn data(s: &mut State, d: DataMsg) {
-    let cx = s.cell_cx();
-    let rows = s.table_rows();
-    let rows_on_screen = rows;
+    let tenant = s.tenant.clone();
+    let cx = s.cx_with(&tenant);
     match d {
         // Handled in `update` (it has effects).
         DataMsg::Monitor(_) => {}
@@ -115,7 +126,7 @@ fn data(s: &mut State, d: DataMsg) {
                 PollKind::Artifacts => &mut s.artifacts.load,
                 PollKind::Messages => &mut s.messages.load,
                 PollKind::Queues => &mut s.queues.load,
-                PollKind::QueueMessages => &mut s.queue_messages.load,
+                PollKind::QueueMessages => &mut s.queues.messages.load,
             };
             if load.generation == generation && !load.loading {
                 load.loading = true;
@@ -131,21 +142,13 @@ fn data(s: &mut State, d: DataMsg) {
                 return;
             }
             match result {
-                Ok(items) => {
-                    s.artifacts.items = items;
-                    s.artifacts.tracker = s.alerts.tracker.clone();
-                    s.artifacts.load.ok(at);
-                    s.artifacts.rebuild(&cx);
-                    s.artifacts.list.scroll_into_view(rows);
-                }
+                Ok(items) => s.artifacts.loaded(items, s.alerts.tracker.clone(), at, &cx),
                 Err(e) => s.artifacts.load.failed(e),
             }
             s.dirty = true;
         }
         DataMsg::ArtifactError { id, result } => {
-            s.artifacts
-                .errors
-                .insert(id, crate::kit::load::Fetch::from_result(result));
+            s.artifacts.error_fetched(id, result);
             s.dirty = true;
         }
         DataMsg::Queues {
@@ -157,14 +160,7 @@ fn data(s: &mut State, d: DataMsg) {
                 return;
             }
             match result {
-                Ok(snap) => {
-                    s.queues.broker = snap.broker;
-                    s.queues.missing = snap.missing;
-                    s.queues.rows = snap.queues;
-                    s.queues.load.ok(at);
-                    s.queues.rebuild(&cx);
-                    s.queues.list.scroll_into_view(rows);
-                }
+                Ok(snap) => s.queues.loaded(snap, at, &cx),
                 Err(e) => s.queues.load.failed(e),
             }
             s.dirty = true;
@@ -175,20 +171,10 @@ fn data(s: &mut State, d: DataMsg) {
             at,
             result,
         } => {
-            let qm = &mut s.queue_messages;
-            if generation != qm.load.generation || queue != qm.queue {
+            if generation != s.queues.messages.load.generation {
                 return;
             }
-            match result {
-                Ok(items) => {
-                    qm.items = items;
-                    qm.state_now = at;
-                    qm.load.ok(at);
-                    qm.rebuild(&cx);
-                    qm.list.scroll_into_view(rows);
-                }
-                Err(e) => qm.load.failed(e),
-            }
+            s.queues.messages_loaded(&queue, result, at, &cx);
             s.dirty = true;
         }
         DataMsg::Messages {
@@ -201,35 +187,20 @@ fn data(s: &mut State, d: DataMsg) {
                 return;
             }
             match event {
-                MessagesEvent::Page(rows) => {
-                    // Live mode follows the newest message while the selection is on it; so
-                    // does the first load of a window (its pages arrive oldest first within a
-                    // slice). Otherwise the selection stays on its message.
-                    let follow = (m.live && m.list.selected == 0) || m.load.loaded_at.is_none();
-                    m.merge(rows);
-                    m.rebuild(&cx);
-                    if follow {
-                        m.follow_newest();
-                    }
-                    m.list.scroll_into_view(rows_on_screen);
-                }
+                MessagesEvent::Page(rows) => m.page(rows, &cx),
                 MessagesEvent::Done => m.load.ok(at),
                 MessagesEvent::Failed(e) => m.load.failed(e),
             }
             s.dirty = true;
         }
-        DataMsg::WebLink { probe, link } => super::ctx::web_link_sampled(s, probe, link.as_deref()),
+        DataMsg::WebLink { probe, link } => tenant::web_link_sampled(s, probe, link.as_deref()),
         DataMsg::Message { guid, part } => {
-            if let Some(d) = s.message.as_mut().filter(|d| d.guid == guid) {
-                let link = match &part {
-                    super::detail::MessagePart::Log(Ok(m)) => Some(m.alternate_web_link.clone()),
-                    _ => None,
-                };
-                d.apply(part);
+            if s.messages.detail.as_ref().is_some_and(|d| d.guid == guid) {
+                let link = s.messages.detail_part(&guid, part);
                 s.dirty = true;
                 // The tenant's own link teaches the links of list rows too.
                 if let Some(link) = link {
-                    super::ctx::learn_web_ui(s, &link);
+                    tenant::learn_web_ui(s, &link);
                 }
             }
         }
@@ -237,36 +208,30 @@ fn data(s: &mut State, d: DataMsg) {
             correlation_id,
             result,
         } => {
-            if s.correlated.correlation_id == correlation_id {
-                let link = result
-                    .as_ref()
-                    .ok()
-                    .and_then(|items| items.first())
-                    .map(|m| m.alternate_web_link.clone());
+            if let Some(link) = s.messages.correlated_loaded(&correlation_id, result, &cx) {
                 if let Some(link) = link {
-                    super::ctx::learn_web_ui(s, &link);
+                    tenant::learn_web_ui(s, &link);
                 }
-                s.correlated.items = crate::kit::load::Fetch::from_result(result);
-                s.correlated.rebuild(&cx);
                 s.dirty = true;
             }
         }
         DataMsg::Attachment { id, result } => {
-            if let Some(a) = s.attachment.as_mut().filter(|a| a.id == id) {
-                a.content = crate::kit::load::Fetch::from_result(result);
+            if s.messages.attachment_loaded(&id, result) {
                 s.dirty = true;
             }
         }
     }
 }
 
-/// Which pollers the current view needs. Only what is on screen polls: the pane at the bottom
-/// of the navigation stack (its list stays current under a drill-down), and a queue's
-/// messages while they are shown.
+/// Which pollers the current view needs: `(artifacts, queues, a queue's messages, messages)`.
+/// Only what is on screen polls: the pane at the bottom of the navigation stack (its list stays
+/// current under a drill-down), and a queue's messages while they are shown.
 fn wanted(s: &State) -> (bool, bool, Option<String>, bool) {
     let queue = match s.route() {
-        Route::QueueMessages { queue } => Some(queue.clone()),
-        _ => None,
+        Route::Queues(queues::Route::Messages { queue }) => Some(queue.clone()),
+        Route::Queues(queues::Route::List) | Route::Artifacts(_) | Route::Messages(_) | Route::Alerts(_) => {
+            None
+        }
     };
     match s.pane() {
         Pane::Artifacts => (true, false, None, false),
@@ -303,7 +268,7 @@ fn sync_polling(s: &mut State) -> Option<PollPlan> {
     if let Some(q) = queue {
         plan.queue_messages = Some(match &old.queue_messages {
             Some((spec, name)) if *name == q => (spec.clone(), q),
-            _ => (restart(&mut s.queue_messages.load, s.intervals.queues, true), q),
+            _ => (restart(&mut s.queues.messages.load, s.intervals.queues, true), q),
         });
     }
     if msgs {
@@ -344,7 +309,7 @@ fn sync_polling(s: &mut State) -> Option<PollPlan> {
     Some(plan)
 }
 
-fn restart(load: &mut crate::kit::load::Load, interval_ms: u64, reset: bool) -> PollSpec {
+fn restart(load: &mut Load, interval_ms: u64, reset: bool) -> PollSpec {
     let generation = load.generation + 1;
     if reset {
         load.reset(generation);

@@ -12,7 +12,7 @@ use super::fsutil::{PRIVATE_FILE_MODE, atomic_write_mode};
 use super::load::{Config, Credentials, Profile, SecretSource};
 use super::paths::Paths;
 use super::{logging, state};
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::cpi::CpiClient;
 use crate::cpi::conn::Auth;
 use crate::sanitize::one_line;
@@ -254,7 +254,7 @@ fn check_serve(config: &Config, out: &mut dyn Write) -> Result<bool> {
     }
     match crate::serve::typed_serve(&config.serve, config.file.as_deref()) {
         Ok(s) => {
-            writeln!(out, "✓ serve: {}", crate::serve::config::describe(&s))?;
+            writeln!(out, "✓ serve: {}", crate::config::serve::describe(&s))?;
             Ok(true)
         }
         Err(e) => {

@@ -297,6 +297,21 @@ pub fn human_size(n: u64) -> String {
     }
 }
 
+/// `Some(mode)` when `path` is readable by group or others (Unix); `None` otherwise.
+pub fn group_or_other_readable(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o044 != 0).then_some(mode)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::error::{ConfigError, Location, Warning, WarningKind, did_you_mean};
+use super::fsutil::group_or_other_readable;
 use super::fsutil::read_to_string_capped;
 use super::locate::{Doc, join_path};
 use super::paths::Paths;
 use super::schema::{COLOR_NAMES, Environment, MonitorsSection, RawConfig, RawDefaults, RawTenant};
-use super::secrets::group_or_other_readable;
 use crate::cpi::conn::Limits;
 use crate::secret::Secret;
 

@@ -21,6 +21,7 @@ pub mod monitors;
 pub mod paths;
 pub mod schema;
 pub mod secrets;
+pub mod serve;
 pub mod session;
 pub mod state;
 mod validate;

@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::error::{ConfigError, Warning, WarningKind};
+use super::fsutil::group_or_other_readable;
 use super::load::{Credentials, Profile, SecretSource, normalize_base_url};
 use crate::cpi::conn::{Auth, TenantConn};
 use crate::secret::Secret;
@@ -35,21 +36,6 @@ pub fn secret_command_timeout(env: &dyn Fn(&str) -> Option<String>) -> Result<Du
             .ok()
             .filter(|d| !d.is_zero())
             .ok_or_else(|| format!("${SECRET_TIMEOUT_ENV} is `{v}`: expected a duration such as 30s or 2m")),
-    }
-}
-
-/// `Some(mode)` when `path` is readable by group or others (Unix); `None` otherwise.
-pub fn group_or_other_readable(path: &Path) -> Option<u32> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
-        (mode & 0o044 != 0).then_some(mode)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        None
     }
 }
 

@@ -9,7 +9,7 @@ use super::error::{ConfigError, Warning, WarningKind};
 use super::load::{Config, Profile};
 use super::paths::Paths;
 use super::state;
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::cpi::conn::TenantConn;
 
 /// Everything needed to start against one tenant.

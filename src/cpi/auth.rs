@@ -5,7 +5,7 @@
 //! The token and CSRF caches are `tokio::sync::Mutex`es held across the fetch, so concurrent
 //! requests that find the token stale wait for one fetch instead of each starting their own.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -22,33 +22,8 @@ use super::model::TokenResponse;
 use super::retry;
 use crate::secret::Secret;
 
-/// An `Authorization` header value and the token generation it came from (0 for Basic).
-pub(crate) struct AuthHeader {
-    pub(crate) value: Secret,
-    pub(crate) generation: u64,
-}
-
-#[derive(Debug, Default)]
-pub(crate) struct AuthState {
-    token: tokio::sync::Mutex<Option<CachedToken>>,
-    generation: AtomicU64,
-    csrf: tokio::sync::Mutex<Option<Csrf>>,
-}
-
-#[derive(Debug)]
-struct CachedToken {
-    value: Secret,
-    /// When to stop using it: the expiry minus a safety margin.
-    refresh_at: Instant,
-    generation: u64,
-}
-
-/// A CSRF token and the cookies of the session it belongs to (replayed on writes).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Csrf {
-    pub(crate) token: Option<Secret>,
-    pub(crate) cookies: Option<Secret>,
-}
+use super::auth_state::CachedToken;
+pub(crate) use super::auth_state::{AuthHeader, AuthState, Csrf};
 
 impl AuthState {
     /// The header for the next request, fetching a token first when there is none or it is about
@@ -270,6 +245,7 @@ async fn fetch_token(t: &Transport) -> Result<(Secret, Duration), CpiError> {
                 endpoint,
                 status: code,
                 message: oauth_error(&body).map(|e| one_line(&t.redact(&e), MAX_ERROR_TEXT)),
+                app_error: false,
                 attempts: attempt,
             },
         });

@@ -3,7 +3,7 @@
 //! one tenant.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, Ordering};
 use std::time::Duration;
 
 use super::auth::AuthState;
@@ -47,6 +47,9 @@ pub struct MplLoadOptions {
     pub max_slices: usize,
     /// Slices are never shorter than this.
     pub min_slice: Duration,
+    /// List the messages in flight (no `LogEnd`, or PROCESSING) with every load and delta of an
+    /// open-ended window: one more request each (`cpi::mpl_window`, "In-flight messages").
+    pub in_flight: bool,
 }
 
 impl Default for MplLoadOptions {
@@ -59,6 +62,7 @@ impl Default for MplLoadOptions {
             overlap_check: true,
             max_slices: 8,
             min_slice: Duration::from_secs(5 * 60),
+            in_flight: true,
         }
     }
 }
@@ -81,6 +85,10 @@ pub(crate) struct Inner {
     /// 0 = not yet detected, 1 = classic, 2 = messaging.
     pub(crate) queue_api: AtomicU8,
     pub(crate) mpl: MplLoadOptions,
+    /// The tenant refused `LogEnd eq null` in the in-flight listing: it lists by status.
+    pub(crate) in_flight_by_status: AtomicBool,
+    /// The tenant refused `substringof`: senders and receivers are matched with `eq`.
+    pub(crate) parties_by_eq: AtomicBool,
 }
 
 impl CpiClient {
@@ -133,12 +141,15 @@ impl CpiClient {
             stats: Stats::default(),
             auth: AuthState::default(),
             skew_ms: AtomicI64::new(0),
+            no_select: std::sync::Mutex::default(),
         };
         Ok(CpiClient {
             inner: Arc::new(Inner {
                 t,
                 queue_api: AtomicU8::new(0),
                 mpl,
+                in_flight_by_status: AtomicBool::new(false),
+                parties_by_eq: AtomicBool::new(false),
             }),
         })
     }

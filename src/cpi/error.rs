@@ -65,8 +65,9 @@ pub enum CpiError {
     /// 403: authenticated but not allowed.
     #[error(
         "the tenant refused {endpoint} (HTTP 403{}); the user or service key lacks the role for \
-         it (e.g. MonitoringDataRead, DataStoresAndQueuesRead/QueuesRetry, WorkspaceArtifactsDeploy)",
-        message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+         it: check {}",
+        message.as_deref().map(|m| format!(": {m}")).unwrap_or_default(),
+        role_hint(endpoint)
     )]
     Forbidden {
         endpoint: String,
@@ -102,16 +103,17 @@ pub enum CpiError {
         code: Option<String>,
         message: Option<String>,
     },
-    /// 5xx after retries (reads) or at once (writes).
-    #[error(
-        "the tenant failed {endpoint} with HTTP {status}{} after {attempts} attempt(s); the \
-         tenant may be in maintenance or overloaded — check the SAP BTP status page and retry later",
-        message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
-    )]
+    /// 5xx after retries (reads) or at once (writes). What it says depends on what the tenant
+    /// said: 502/503/504 (or a page without an error text) may be maintenance or overload; a 500
+    /// with an error text is the tenant rejecting this request; 501 is an API this tenant does
+    /// not offer. It never guesses a cause the body contradicts.
+    #[error("{}", server_text(endpoint, *status, message.as_deref(), *app_error, *attempts))]
     Server {
         endpoint: String,
         status: u16,
         message: Option<String>,
+        /// The body was an error document with a message (an application error), not a page.
+        app_error: bool,
         attempts: u32,
     },
     /// The body was not the JSON expected (malformed, truncated, wrong shape).
@@ -181,9 +183,39 @@ impl CpiError {
                 | Self::Timeout { .. }
                 | Self::ConnectionDropped { .. }
                 | Self::RateLimited { .. }
-                | Self::Server { .. }
+                | Self::Server {
+                    status: 500 | 502..=504,
+                    ..
+                }
         )
     }
+    /// What to check, in a few words (for JSON output next to the full text): the role a 403
+    /// lacks, the credentials of a 401, the plan of a 501, …; `None` when the text says it all.
+    pub fn what_to_check(&self) -> Option<String> {
+        let s = |t: &str| Some(t.to_owned());
+        match self {
+            Self::Forbidden { endpoint, .. } => Some(role_hint(endpoint).to_owned()),
+            Self::Unauthorized { .. } => {
+                s("the user and password, or that the service key belongs to this tenant")
+            }
+            Self::BadCredentials { .. } => s("client id and client secret of the service key"),
+            Self::NotFound { .. } => s("that the entity exists and this tenant offers this API"),
+            Self::Server { status: 501, .. } => s("the tenant's plan or edition: it does not offer this API"),
+            Self::Server {
+                status: 502..=504, ..
+            }
+            | Self::Server { app_error: false, .. } => s("the SAP BTP status page; retry later"),
+            Self::Server { .. } => s("what the tenant's message names"),
+            Self::RateLimited { .. } => s("requests_per_second / max_concurrency of this tenant"),
+            Self::Unreachable { .. } | Self::ConnectionDropped { .. } | Self::Timeout { .. } => {
+                s("the network, the host name in the API URL and the proxy settings")
+            }
+            Self::HtmlPage { .. } | Self::Redirected { .. } => s("the API URL and the token URL"),
+            Self::Tls { .. } => s("ca_bundle, if a proxy inspects TLS"),
+            _ => None,
+        }
+    }
+
     /// The HTTP status behind this error, if it came from a reply.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -196,6 +228,61 @@ impl CpiError {
             Self::RateLimited { .. } => Some(429),
             _ => None,
         }
+    }
+}
+
+/// What to check when `endpoint` answers 403: the role that reads it (docs/cpi-api.md,
+/// "Authentication and rate limits").
+pub(crate) fn role_hint(endpoint: &str) -> &'static str {
+    let set = endpoint
+        .split("/api/v1/")
+        .nth(1)
+        .unwrap_or(endpoint)
+        .split(['(', '/', '?'])
+        .next()
+        .unwrap_or("");
+    match set {
+        s if s.starts_with("MessageProcessingLog") || s == "MessageStoreEntries" => {
+            "the role MonitoringDataRead (MessagePayloadsRead for payloads)"
+        }
+        "IntegrationRuntimeArtifacts" | "BuildAndDeployStatus" => {
+            "the role MonitoringDataRead to read, WorkspaceArtifactsDeploy to deploy or undeploy"
+        }
+        "DeployIntegrationDesigntimeArtifact" => "the role WorkspaceArtifactsDeploy",
+        "JmsBrokers" | "Queues" | "JmsMessages" | "MessagingQueues" | "MessagingMessages" => {
+            "the role DataStoresAndQueuesRead (retrying, moving and deleting need \
+             DataStoresAndQueuesDelete too)"
+        }
+        "RetryMessagingMessages" | "MoveMessagingMessages" => {
+            "the roles DataStoresAndQueuesRead and DataStoresAndQueuesDelete"
+        }
+        "IntegrationPackages" | "IntegrationDesigntimeArtifacts" => "the role WorkspacePackagesRead",
+        // U: SAP's name for the keystore read role of the Security Content API is not settled.
+        "KeystoreEntries" | "Keystores" => "that the user may read keystores (Security Content API)",
+        _ => {
+            "its role (MonitoringDataRead for messages and artifacts, DataStoresAndQueuesRead for \
+             queues, WorkspacePackagesRead for packages)"
+        }
+    }
+}
+
+/// The text of a 5xx reply (`CpiError::Server`).
+fn server_text(endpoint: &str, status: u16, message: Option<&str>, app_error: bool, attempts: u32) -> String {
+    let said = message.map(|m| format!(": {m}")).unwrap_or_default();
+    match (status, app_error) {
+        (501, _) => format!(
+            "{endpoint} is not offered by this tenant (HTTP 501{said}); its plan or edition lacks \
+             this API, or the request uses an option it does not support"
+        ),
+        (502..=504, _) | (_, false) => format!(
+            "the tenant failed {endpoint} with HTTP {status}{said} after {attempts} attempt(s); \
+             the tenant may be in maintenance or overloaded — check the SAP BTP status page and \
+             retry later"
+        ),
+        (_, true) => format!(
+            "the tenant rejected {endpoint} with HTTP {status}{said} (after {attempts} \
+             attempt(s)); the message is the tenant's own — check what it names"
+        ),
     }
 }
 

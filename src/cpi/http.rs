@@ -1,11 +1,18 @@
 //! The transport under every call: one shared `reqwest::Client`, the limiter, authentication,
 //! retries and the mapping of replies to `CpiError`.
 //!
-//! Retry policy (per attempt the limiter is passed again):
+//! Retry policy (per attempt the limiter is passed again). Only what a later attempt may cure is
+//! retried; a deterministic reply is reported at once, with what the tenant said:
 //! - 429: retried for every request (the tenant did not process it), waiting `Retry-After` when
 //!   sent, else exponential backoff with jitter.
-//! - 5xx, timeouts, dropped connections: retried only for idempotent requests (reads); a write is
-//!   reported at once, because it may have been applied.
+//! - 502, 503, 504, timeouts, dropped connections: retried with backoff, only for idempotent
+//!   requests (reads); a write is reported at once, because it may have been applied.
+//! - 500: at most one retry (reads): real tenants answer application errors as 500 with a text
+//!   that says exactly what is wrong, and asking five times does not change it.
+//! - 501: never retried. A 501 to a request with `$select` (`$select is not supported`, e.g.
+//!   `IntegrationPackages`) is asked once more without `$select`, and the entity set is
+//!   remembered: its later requests go without `$select` at once.
+//! - 400, 401 (after one fresh token), 403, 404, 409 and other 4xx: never retried.
 //! - Connection refused / DNS failure: retried for all requests (nothing was sent).
 //! - 401 with OAuth: the token is dropped and fetched again, once.
 //! - 403 with `X-CSRF-Token: Required`: reported as `CpiError::Csrf`, which the write path answers
@@ -29,11 +36,11 @@ use bytes::Bytes;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderMap};
 use reqwest::{Method, StatusCode};
 
-use super::auth::AuthState;
+use super::auth_state::AuthState;
 use super::conn::{Auth, TenantConn};
 use super::error::CpiError;
 use super::limiter::Limiter;
-use super::odata::ErrorBody;
+
 use super::origin::{RefusedRedirect, ServiceRoot};
 use super::retry;
 use super::stats::Stats;
@@ -264,6 +271,33 @@ pub(crate) struct Transport {
     pub(crate) auth: AuthState,
     /// Server clock minus local clock (ms), from the `Date` header; 0 within ±2 s.
     pub(crate) skew_ms: AtomicI64,
+    /// Entity sets that answered 501 to `$select`: asked without it from then on.
+    pub(crate) no_select: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+/// The entity set a request URL reads (`…/api/v1/IntegrationPackages('X')/…` →
+/// `IntegrationPackages`).
+fn entity_set(url: &str) -> &str {
+    let path = url.split('?').next().unwrap_or(url);
+    path.split("/api/v1/")
+        .nth(1)
+        .unwrap_or("")
+        .split(['(', '/'])
+        .next()
+        .unwrap_or("")
+}
+
+/// `url` without its `$select` option.
+fn without_select(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let rest: Vec<&str> = query.split('&').filter(|p| !p.starts_with("$select=")).collect();
+    if rest.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    }
 }
 
 enum Step {
@@ -304,8 +338,54 @@ impl Transport {
         chrono::Utc::now().timestamp_millis() + self.skew_ms.load(Ordering::Relaxed)
     }
 
-    /// Send a request with authentication, limits and retries; `Ok` only for 2xx.
+    /// Send a request with authentication, limits and retries; `Ok` only for 2xx. A `$select`
+    /// the entity set refused with 501 is left out (module docs).
     pub(crate) async fn send(&self, req: &Req) -> Result<Reply, CpiError> {
+        let has_select = req.url.contains("$select=");
+        let set = entity_set(&req.url).to_owned();
+        let refused = |t: &Self| {
+            t.no_select
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&set)
+        };
+        let counted = |r: Result<Reply, CpiError>| {
+            // A 404 is an answer ("no such entity"; callers often map it to `None`), not a
+            // failure worth alarming the operator about.
+            if r.as_ref().is_err_and(|e| !e.is_not_found()) {
+                self.stats.failed();
+            }
+            r
+        };
+        if has_select && refused(self) {
+            let mut r = req.clone();
+            r.url = without_select(&req.url);
+            return counted(self.send_once_policy(&r).await);
+        }
+        counted(match self.send_once_policy(req).await {
+            Err(CpiError::Server {
+                status: 501,
+                ref message,
+                ..
+            }) if has_select => {
+                tracing::warn!(
+                    entity_set = %set, message = message.as_deref().unwrap_or(""),
+                    "the tenant answered 501 to $select; asking again without it, and from now on"
+                );
+                self.no_select
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(set.clone());
+                let mut r = req.clone();
+                r.url = without_select(&req.url);
+                self.send_once_policy(&r).await
+            }
+            other => other,
+        })
+    }
+
+    /// `send` for one URL: authentication, limits and the retry policy.
+    async fn send_once_policy(&self, req: &Req) -> Result<Reply, CpiError> {
         let endpoint = endpoint_of(&req.url);
         let limits = &self.conn.limits;
         let mut attempt = 0u32;
@@ -402,14 +482,7 @@ impl Transport {
                     tracing::debug!(%endpoint, attempt, wait_ms = wait.as_millis() as u64, "retrying");
                     tokio::time::sleep(wait).await;
                 }
-                Step::Retry(_, err) | Step::Fail(err) => {
-                    // A 404 is an answer ("no such entity"; callers often map it to `None`), not
-                    // a failure worth alarming the operator about.
-                    if !err.is_not_found() {
-                        self.stats.failed();
-                    }
-                    return Err(err);
-                }
+                Step::Retry(_, err) | Step::Fail(err) => return Err(err),
             }
         }
     }
@@ -481,7 +554,7 @@ impl Transport {
         let endpoint = ctx.endpoint.to_string();
         let code = status.as_u16();
         let limits = &self.conn.limits;
-        let (odata_code, message) = self.error_text(headers, body);
+        let (odata_code, message, app_error) = self.error_text(headers, body);
         match code {
             401 if matches!(self.conn.auth, Auth::OAuth { .. }) && !ctx.reauthed => {
                 Step::Reauth(ctx.generation)
@@ -509,13 +582,20 @@ impl Transport {
                 )
             }
             500..=599 => {
+                // A 500 with an error text is an application error: one more try at most.
+                let retry = match code {
+                    502..=504 => true,
+                    500 => ctx.attempt < 2,
+                    _ => false,
+                };
                 let err = CpiError::Server {
                     endpoint,
                     status: code,
                     message,
+                    app_error,
                     attempts: ctx.attempt,
                 };
-                if ctx.req.idempotent {
+                if ctx.req.idempotent && retry {
                     let wait = retry::retry_after(header_str(headers, "retry-after"), limits)
                         .unwrap_or_else(|| retry::backoff(limits, ctx.attempt));
                     Step::Retry(wait, err)
@@ -533,36 +613,28 @@ impl Transport {
         }
     }
 
-    /// Code and message of an error reply: the OData error JSON (whose `value` may be null), else
-    /// a short plain-text body. HTML pages give no message. Redacted, one line, bounded
-    /// (`MAX_ERROR_TEXT`; the code to 80 characters).
-    fn error_text(&self, headers: &HeaderMap, body: &[u8]) -> (Option<String>, Option<String>) {
+    /// Code and message of an error reply in any of the shapes tenants send
+    /// (`cpi::error_body`: wrapped or unwrapped OData JSON, `@lang`/`#text`, XML, a BOM, an
+    /// Atom feed, HTML, plain text). Redacted, one line, bounded (`MAX_ERROR_TEXT`; the code to
+    /// 80 characters). A body that is not an error document says what it was.
+    fn error_text(&self, headers: &HeaderMap, body: &[u8]) -> (Option<String>, Option<String>, bool) {
         let repaired = repair_utf8(body);
         let body: &[u8] = repaired.as_ref().map_or(body, |(b, _)| b);
-        if let Ok(e) = serde_json::from_slice::<ErrorBody>(body) {
-            let msg = e
-                .error
-                .message
-                .and_then(|m| m.value)
-                .filter(|v| !v.trim().is_empty());
-            return (
-                e.error
-                    .code
-                    .filter(|c| !c.is_empty())
-                    .map(|c| one_line(&self.redact(&c), 80)),
-                msg.map(|m| one_line(&self.redact(&m), MAX_ERROR_TEXT)),
-            );
-        }
-        if looks_like_html(headers, body) {
-            return (None, None);
-        }
-        let text = String::from_utf8_lossy(body);
-        let text = text.trim();
-        if text.is_empty() {
-            return (None, None);
-        }
+        let html =
+            header_str(headers, "content-type").is_some_and(|ct| ct.to_ascii_lowercase().contains("html"));
+        let e = super::error_body::parse(body, html);
+        let app_error = e.shape.is_none() && e.message.is_some();
+        let message = match (e.shape, e.message) {
+            (Some(shape), Some(m)) => Some(format!("{shape} ({m})")),
+            (Some(shape), None) => Some(shape.to_owned()),
+            (None, m) => m,
+        };
         // Redact before cutting: a cut could split a secret and leave its head unredacted.
-        (None, Some(one_line(&self.redact(text), MAX_ERROR_TEXT)))
+        (
+            e.code.map(|c| one_line(&self.redact(&c), 80)),
+            message.map(|m| one_line(&self.redact(&m), MAX_ERROR_TEXT)),
+            app_error,
+        )
     }
 
     fn note_date(&self, headers: &HeaderMap) {

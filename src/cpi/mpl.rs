@@ -136,7 +136,7 @@ impl CpiClient {
     /// `MessageProcessingLogs/$count?$filter=…` for a query (time window included).
     pub async fn mpl_count(&self, query: &MplQuery) -> Result<u64, CpiError> {
         let t = self.t();
-        let filter = query.filter(query.from, query.to);
+        let filter = self.in_dialect(query).filter(query.from, query.to);
         let opts: Vec<(&str, String)> = filter.map(|f| ("$filter", f)).into_iter().collect();
         get_count(t, url(&t.root, "MessageProcessingLogs/$count", &opts)).await
     }

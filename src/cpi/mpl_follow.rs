@@ -34,6 +34,15 @@
 //! follower reads late messages by range from then on (`reject_ids`); `late_by_id = 0` does so
 //! from the start.
 //!
+//! # Messages in flight
+//!
+//! Rows without a `LogEnd` (messages in flight) are in no `LogEnd` range, so neither the check
+//! nor the delta can see them; they are never `observe`d here. They come with the in-flight
+//! listing (`mpl_window`, "In-flight messages"), which a delta sends with the check's cadence
+//! (`listed_at`, every `check_every`). When such a message ends, its final row carries a
+//! `LogEnd` at or after the change — after the previous refresh began — so the next delta reads
+//! it (or, if it commits late, the check finds it late), and it replaces the running row.
+//!
 //! A message whose status changes gets a later `LogEnd` (`mpl_window`'s watermark argument), so
 //! it comes with a delta or, if its new state commits late, with the check's late list. What the
 //! check cannot see is what the overlap never saw either: a message that becomes visible more
@@ -72,6 +81,9 @@ pub struct MplFollow {
     pending: Vec<(String, EpochMs)>,
     /// The tenant refused ids in a delta's filter: late messages are read by range.
     ids_rejected: bool,
+    /// When (server time) the messages in flight were last listed (`mpl_window`, "In-flight
+    /// messages"): the next listing is due `check_every` later, with the check.
+    listed_at: EpochMs,
 }
 
 impl MplFollow {
@@ -85,7 +97,18 @@ impl MplFollow {
             seen: HashMap::new(),
             pending: Vec::new(),
             ids_rejected: false,
+            listed_at: watermark,
         }
+    }
+
+    /// When the messages in flight were last listed.
+    pub fn listed_at(&self) -> EpochMs {
+        self.listed_at
+    }
+
+    /// The messages in flight were listed at server time `at`.
+    pub(crate) fn mark_listed(&mut self, at: EpochMs) {
+        self.listed_at = at;
     }
 
     /// The watermark of the last check (or of the load).

@@ -32,6 +32,36 @@
 //! the watermark, by id only, and the deltas fetch the ones not yet received (`mpl_follow`;
 //! `MplLoadOptions::delta_overlap`, default 10 s, and `check_every`, default 10 s).
 //!
+//! # In-flight messages
+//!
+//! `LogEnd` is nullable (`Nullable="true"` in `$metadata`): real tenants send PROCESSING rows, and
+//! RETRY rows that wait, with `LogEnd: null` (often `LogStart`, `IntegrationFlowName`,
+//! `CorrelationId` and the `IntegrationArtifact` fields null too). No `LogEnd ge …` range ever
+//! lists them, and a long-running PROCESSING message (an aggregation can run for days) may have a
+//! `LogEnd` older than any window. So with every load and delta of an open-ended window (live:
+//! `MplQuery::to` is `None`) the client sends one more, bounded request — the *in-flight
+//! listing*:
+//!
+//! `$filter=<user filters> and (LogEnd eq null or Status eq 'PROCESSING')&$orderby=LogStart desc&$top=1000&$select=<lean>`
+//!
+//! after the window's or delta's own pages, into the same sink: with every window load, and with
+//! a delta every `check_every` (default 10 s, the check's cadence; `MplFollow::listed_at`). Its
+//! cost is one request per `check_every` whose rows are the messages in flight (tens on a busy
+//! tenant; at most one page — more are shown as far as they fit and logged, and then nothing is
+//! retired, see below): +6 requests a minute at the defaults. A message that starts shows within
+//! `check_every` plus a refresh; one that ends shows at once (its final row comes with the next
+//! delta). It is left out for a fixed range (`to` set: history) and when the status filter
+//! admits neither PROCESSING nor RETRY. **U**: `eq null` is standard OData V2 but not documented for this API;
+//! a tenant that refuses it (400/501) is listed by status from then on —
+//! `(Status eq 'PROCESSING' or Status eq 'RETRY')` — remembered per client.
+//!
+//! The listing's page is marked (`DecodedMplPage::observed`): rows without a `LogEnd` take the
+//! request's server time as their time (they sort as current and stay in a rolling window while
+//! listed), and a complete listing lets the store retire the messages it held as in flight that
+//! are no longer listed (`store::MessageStore::merge`). A message that ends gets a `LogEnd` at or
+//! after the change, so a later delta (or the check) brings its final row, which replaces the
+//! running one by `MessageGuid`; a row in flight never replaces a row with a `LogEnd`.
+//!
 //! # Speed and gentleness
 //!
 //! A large window is split into time slices fetched concurrently (within the client's limiter),
@@ -55,7 +85,7 @@ use super::error::CpiError;
 use super::http::{BodyKind, Req, endpoint_of};
 use super::model::MplStatus;
 use super::mpl_follow::{CHECK_SELECT, DeltaPlan, MplFollow};
-use super::mpl_row::{DecodedMplPage, MPL_LIST_SELECT};
+use super::mpl_row::{DecodedMplPage, InFlightPage, MPL_LIST_SELECT};
 use super::odata::{EpochMs, datetime_literal};
 use super::query::{lit, url};
 
@@ -77,6 +107,14 @@ pub struct MplQuery {
     /// Any of message id, correlation id or application message id (what an operator pastes
     /// without knowing which one it is): one parenthesised `or` of the three.
     pub any_id: Option<String>,
+    /// Any of these custom statuses (`CustomStatus eq`; empty = all). **U**: filtering by
+    /// `CustomStatus` is not documented; callers re-check locally.
+    pub custom_statuses: Vec<String>,
+    /// Match `sender`/`receiver` with `eq` only. Real tenants send several names comma-joined
+    /// (`"A_SOAP,B_SOAP"`), so by default the name is matched inside the list with
+    /// `substringof('X',Receiver)` (callers re-check list membership locally, see
+    /// `mpl_row::list_contains`). The client sets this when a tenant refuses `substringof`.
+    pub parties_by_eq: bool,
 }
 
 impl MplQuery {
@@ -102,10 +140,30 @@ impl MplQuery {
             1 => parts.extend(statuses),
             _ => parts.push(format!("({})", statuses.join(" or "))),
         }
+        for (field, value) in [("Sender", &self.sender), ("Receiver", &self.receiver)] {
+            if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                parts.push(if self.parties_by_eq {
+                    format!("{field} eq {}", lit(v))
+                } else {
+                    // U: `substringof` is standard OData V2, not documented for this API.
+                    format!("substringof({},{field})", lit(v))
+                });
+            }
+        }
+        let customs: Vec<String> = self
+            .custom_statuses
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .map(|c| format!("CustomStatus eq {}", lit(c)))
+            .collect();
+        match customs.len() {
+            0 => {}
+            1 => parts.extend(customs),
+            _ => parts.push(format!("({})", customs.join(" or "))),
+        }
         let eqs = [
             ("IntegrationFlowName", &self.iflow_id),
-            ("Sender", &self.sender),
-            ("Receiver", &self.receiver),
             ("ApplicationMessageId", &self.application_message_id),
             ("CorrelationId", &self.correlation_id),
             ("MessageGuid", &self.message_guid),
@@ -122,6 +180,32 @@ impl MplQuery {
             ));
         }
         (!parts.is_empty()).then(|| parts.join(" and "))
+    }
+
+    /// Whether the in-flight listing can hold anything for this query: an open-ended window
+    /// whose status filter (if any) admits PROCESSING or RETRY.
+    pub fn wants_in_flight(&self) -> bool {
+        self.to.is_none()
+            && (self.statuses.is_empty()
+                || self
+                    .statuses
+                    .iter()
+                    .any(|s| matches!(s, MplStatus::Processing | MplStatus::Retry)))
+    }
+
+    /// The filter of the in-flight listing: the user filters and the messages without a
+    /// `LogEnd` or PROCESSING — or, `by_status`, PROCESSING or RETRY (for tenants that refuse
+    /// `eq null`). No time bound: a message in flight is current whenever it started.
+    pub(crate) fn in_flight_filter(&self, by_status: bool) -> String {
+        let in_flight = if by_status {
+            "(Status eq 'PROCESSING' or Status eq 'RETRY')"
+        } else {
+            "(LogEnd eq null or Status eq 'PROCESSING')"
+        };
+        match self.user_filter() {
+            Some(u) => format!("{u} and {in_flight}"),
+            None => in_flight.to_owned(),
+        }
     }
 
     /// User filters and `LogEnd ge from and LogEnd lt to`.
@@ -197,6 +281,9 @@ pub struct MplLoadOutcome {
     pub check_pages: u64,
     pub checked: u64,
     pub late: u64,
+    /// Messages the in-flight listing returned (`None`: not listed, e.g. a fixed range); its
+    /// request is not in `pages`/`rows`/`bytes`.
+    pub in_flight: Option<u64>,
     pub elapsed: Duration,
 }
 
@@ -303,7 +390,7 @@ struct Load<'a, D> {
     page_size: u32,
 }
 
-/// Pages, rows and bytes of one `run_slices`.
+/// Pages, rows and bytes of one `run_slices` (or of the in-flight listing).
 struct Ran {
     pages: u64,
     rows: u64,
@@ -321,6 +408,48 @@ impl CpiClient {
         sink: mpsc::Sender<D>,
         progress: Option<ProgressFn>,
     ) -> Result<MplLoadOutcome, CpiError> {
+        let q = self.in_dialect(query);
+        match self
+            .window_in_dialect(&q, decoder.clone(), sink.clone(), progress.clone())
+            .await
+        {
+            Err(e) if self.refused_substringof(&q, &e) => {
+                self.window_in_dialect(&self.in_dialect(query), decoder, sink, progress)
+                    .await
+            }
+            r => r,
+        }
+    }
+
+    /// `query` as this tenant takes it: `parties_by_eq` once it refused `substringof`.
+    pub(crate) fn in_dialect(&self, query: &MplQuery) -> MplQuery {
+        let mut q = query.clone();
+        q.parties_by_eq |= self.inner.parties_by_eq.load(Ordering::Relaxed);
+        q
+    }
+
+    /// Whether `e` is the tenant refusing `substringof` in `q` (400/501 on a query that used
+    /// it); if so, sender and receiver are matched with `eq` from now on.
+    fn refused_substringof(&self, q: &MplQuery, e: &CpiError) -> bool {
+        let used = !q.parties_by_eq && (q.sender.is_some() || q.receiver.is_some());
+        if used && matches!(e.status(), Some(400 | 501)) {
+            tracing::warn!(
+                error = %e,
+                "the tenant refused substringof(); matching sender and receiver with eq (lists of several names are missed)"
+            );
+            self.inner.parties_by_eq.store(true, Ordering::Relaxed);
+            return true;
+        }
+        false
+    }
+
+    async fn window_in_dialect<D: DecodedMplPage>(
+        &self,
+        query: &MplQuery,
+        decoder: MplDecoder<D>,
+        sink: mpsc::Sender<D>,
+        progress: Option<ProgressFn>,
+    ) -> Result<MplLoadOutcome, CpiError> {
         let started = Instant::now();
         let watermark = self.server_now();
         let slices = self.slices(query, watermark);
@@ -331,7 +460,11 @@ impl CpiClient {
             by_id: &[],
             keep: Some(&keep),
         };
-        let ran = self.run_slices(spec, decoder, sink, progress, slices).await?;
+        let ran = self
+            .run_slices(spec, decoder.clone(), sink.clone(), progress, slices)
+            .await?;
+        let flying = self.fetch_in_flight(query, &decoder, &sink).await?;
+        let in_flight = flying.map(|f| f.rows);
         Ok(MplLoadOutcome {
             watermark,
             follow: keep.into_follow(MplFollow::new(watermark), watermark),
@@ -341,6 +474,7 @@ impl CpiClient {
             check_pages: 0,
             checked: 0,
             late: 0,
+            in_flight,
             elapsed: started.elapsed(),
         })
     }
@@ -351,6 +485,27 @@ impl CpiClient {
     /// check found late. Returns the next state in `MplLoadOutcome::follow`; `follow` itself
     /// stays valid if this fails.
     pub async fn fetch_mpl_delta<D: DecodedMplPage>(
+        &self,
+        query: &MplQuery,
+        follow: &MplFollow,
+        decoder: MplDecoder<D>,
+        sink: mpsc::Sender<D>,
+        progress: Option<ProgressFn>,
+    ) -> Result<MplLoadOutcome, CpiError> {
+        let q = self.in_dialect(query);
+        match self
+            .delta_in_dialect(&q, follow, decoder.clone(), sink.clone(), progress.clone())
+            .await
+        {
+            Err(e) if self.refused_substringof(&q, &e) => {
+                self.delta_in_dialect(&self.in_dialect(query), follow, decoder, sink, progress)
+                    .await
+            }
+            r => r,
+        }
+    }
+
+    async fn delta_in_dialect<D: DecodedMplPage>(
         &self,
         query: &MplQuery,
         follow: &MplFollow,
@@ -416,6 +571,15 @@ impl CpiClient {
             r => r?,
         };
         base.fetched(&plan);
+        // The in-flight listing goes with the check's cadence: every `check_every`.
+        let flying = if next.saturating_sub(follow.listed_at()) >= every {
+            let listed = self.fetch_in_flight(query, &decoder, &sink).await?;
+            base.mark_listed(next);
+            listed
+        } else {
+            None
+        };
+        let in_flight = flying.map(|f| f.rows);
         Ok(MplLoadOutcome {
             watermark: next,
             follow: keep.into_follow(base, next),
@@ -425,7 +589,90 @@ impl CpiClient {
             check_pages,
             checked,
             late,
+            in_flight,
             elapsed: started.elapsed(),
+        })
+    }
+
+    /// The in-flight listing (module docs, "In-flight messages"): one page into `sink`, marked
+    /// as such. Returns its page, rows and bytes; `None` when not wanted for `query`.
+    async fn fetch_in_flight<D: DecodedMplPage>(
+        &self,
+        query: &MplQuery,
+        decoder: &MplDecoder<D>,
+        sink: &mpsc::Sender<D>,
+    ) -> Result<Option<Ran>, CpiError> {
+        if !self.mpl_options().in_flight || !query.wants_in_flight() {
+            return Ok(None);
+        }
+        let by_status = self.inner.in_flight_by_status.load(Ordering::Relaxed);
+        match self.in_flight_page(query, by_status, decoder, sink).await {
+            // U: `LogEnd eq null` (module docs). Nothing was delivered: list by status instead.
+            Err(e) if !by_status && matches!(e.status(), Some(400 | 501)) => {
+                tracing::warn!(
+                    error = %e,
+                    "the tenant refused `LogEnd eq null`; listing messages in flight by status"
+                );
+                self.inner.in_flight_by_status.store(true, Ordering::Relaxed);
+                self.in_flight_page(query, true, decoder, sink).await.map(Some)
+            }
+            r => r.map(Some),
+        }
+    }
+
+    async fn in_flight_page<D: DecodedMplPage>(
+        &self,
+        query: &MplQuery,
+        by_status: bool,
+        decoder: &MplDecoder<D>,
+        sink: &mpsc::Sender<D>,
+    ) -> Result<Ran, CpiError> {
+        let t = self.t();
+        let top = self.mpl_options().page_size.clamp(1, 1000);
+        let at = self.server_now();
+        let opts: Vec<(&str, String)> = vec![
+            ("$filter", query.in_flight_filter(by_status)),
+            ("$orderby", "LogStart desc".into()),
+            ("$top", top.to_string()),
+            ("$select", MPL_LIST_SELECT.into()),
+        ];
+        let reply = t
+            .send(&Req::get(url(&t.root, "MessageProcessingLogs", &opts)).kind(BodyKind::Page))
+            .await?;
+        let endpoint = reply.endpoint;
+        let body = reply.body;
+        let n_bytes = body.len() as u64;
+        let has_next = memchr::memmem::rfind(&body, b"\"__next\"").is_some();
+        let decoder = Arc::clone(decoder);
+        let mut decoded = tokio::task::spawn_blocking(move || decoder(body))
+            .await
+            .map_err(|e| CpiError::Decode {
+                endpoint: endpoint.clone(),
+                detail: format!("decoder task failed: {e}"),
+            })?
+            .map_err(|detail| CpiError::Decode {
+                endpoint: endpoint.clone(),
+                detail: super::http::one_line(&t.redact(&detail), super::http::MAX_ERROR_TEXT),
+            })?;
+        let rows = decoded.row_count();
+        let complete = !has_next && rows < top as usize;
+        if !complete {
+            tracing::warn!(
+                listed = rows,
+                "more messages in flight than one page; showing these, none retired this time"
+            );
+        }
+        let kind = if complete {
+            InFlightPage::Complete
+        } else {
+            InFlightPage::Partial
+        };
+        decoded.observed(at, kind);
+        sink.send(decoded).await.map_err(|_| CpiError::Cancelled)?;
+        Ok(Ran {
+            pages: 1,
+            rows: rows as u64,
+            bytes: n_bytes,
         })
     }
 
@@ -642,6 +889,7 @@ impl CpiClient {
             opts.push(("$skip", s.to_string()));
         }
         opts.push(("$select", load.spec.select.into()));
+        let requested = self.server_now();
         let reply = t
             .send(&Req::get(url(&t.root, "MessageProcessingLogs", &opts)).kind(BodyKind::Page))
             .await?;
@@ -650,7 +898,7 @@ impl CpiClient {
         let n_bytes = body.len() as u64;
         let has_next = memchr::memmem::rfind(&body, b"\"__next\"").is_some();
         let decoder = Arc::clone(load.decoder);
-        let decoded = tokio::task::spawn_blocking(move || decoder(body))
+        let mut decoded = tokio::task::spawn_blocking(move || decoder(body))
             .await
             .map_err(|e| CpiError::Decode {
                 endpoint: endpoint.clone(),
@@ -663,6 +911,9 @@ impl CpiClient {
             })?;
         let rows = decoded.row_count();
         let max = decoded.max_log_end();
+        // A row without a `LogEnd` in a range page (a tenant that lists it anyway) is in
+        // flight as of this request.
+        decoded.observed(requested, InFlightPage::No);
         if let Some(keep) = load.spec.keep {
             keep.page(&decoded);
         }
@@ -680,6 +931,8 @@ impl CpiClient {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GuidPage {
     pub rows: Vec<(String, EpochMs)>,
+    /// Rows that could not be placed (no `MessageGuid` or no `LogEnd`).
+    pub skipped: usize,
 }
 
 impl DecodedMplPage for GuidPage {
@@ -696,23 +949,27 @@ impl DecodedMplPage for GuidPage {
     }
 }
 
-/// Decode a lean MPL page into a `GuidPage` (with `mpl_row::decode_page`).
+/// Decode a lean MPL page into a `GuidPage` (with `mpl_row::decode_page`). A row that cannot be
+/// placed in the `LogEnd` order — no `MessageGuid`, no readable `LogEnd` (a message in flight:
+/// real tenants send `null`) — is kept aside: counted in `skipped` and logged, never an error
+/// that would fail the page (a check that fails leaves the pane stale for good).
 pub fn decode_guid_page(bytes: Bytes) -> Result<GuidPage, String> {
     let page = super::mpl_row::decode_page(&bytes).map_err(|e| format!("MPL page: {e}"))?;
-    let rows = page
-        .d
-        .results
-        .iter()
-        .map(|r| {
-            let end = r
-                .log_end
-                .as_deref()
-                .and_then(super::odata::parse_date)
-                .ok_or_else(|| format!("message {} has no valid LogEnd", r.message_guid))?;
-            Ok((r.message_guid.to_string(), end))
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    Ok(GuidPage { rows })
+    let mut out = GuidPage::default();
+    for r in &page.d.results {
+        let guid = r.message_guid.trim();
+        match r.log_end.as_deref().and_then(super::odata::parse_date) {
+            Some(end) if !guid.is_empty() => out.rows.push((guid.to_owned(), end)),
+            _ => out.skipped += 1,
+        }
+    }
+    if out.skipped > 0 {
+        tracing::debug!(
+            skipped = out.skipped,
+            "MPL check page: rows without a MessageGuid or LogEnd kept aside"
+        );
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -732,19 +989,61 @@ mod tests {
         assert_eq!(
             q.filter(q.from, Some(1_704_070_800_000)).as_deref(),
             Some(
-                "(Status eq 'FAILED' or Status eq 'RETRY') and IntegrationFlowName eq 'Orders_Inbound' and \
-                 Sender eq 'O''Neil' and LogEnd ge datetime'2024-01-01T00:00:00.000' and \
+                "(Status eq 'FAILED' or Status eq 'RETRY') and substringof('O''Neil',Sender) and \
+                 IntegrationFlowName eq 'Orders_Inbound' and LogEnd ge datetime'2024-01-01T00:00:00.000' and \
                  LogEnd lt datetime'2024-01-01T01:00:00.000'"
             )
         );
+        // Receivers inside a comma-joined list; `eq` for tenants that refuse `substringof`;
+        // custom statuses.
+        let parties = MplQuery {
+            receiver: Some("B_SOAP".into()),
+            custom_statuses: vec!["ERROR".into(), "Rejected".into()],
+            ..MplQuery::default()
+        };
+        assert_eq!(
+            parties.user_filter().as_deref(),
+            Some(
+                "substringof('B_SOAP',Receiver) and (CustomStatus eq 'ERROR' or CustomStatus eq 'Rejected')"
+            )
+        );
+        let by_eq = MplQuery {
+            parties_by_eq: true,
+            ..parties
+        };
+        assert!(
+            by_eq
+                .user_filter()
+                .is_some_and(|f| f.starts_with("Receiver eq 'B_SOAP' and"))
+        );
+        // The in-flight listing: no time bound; by status for tenants that refuse `eq null`.
+        assert_eq!(
+            q.in_flight_filter(false),
+            "(Status eq 'FAILED' or Status eq 'RETRY') and substringof('O''Neil',Sender) and \
+             IntegrationFlowName eq 'Orders_Inbound' and (LogEnd eq null or Status eq 'PROCESSING')"
+        );
+        assert!(
+            MplQuery::default().in_flight_filter(true) == "(Status eq 'PROCESSING' or Status eq 'RETRY')"
+        );
+        assert!(q.wants_in_flight());
+        let failed_only = MplQuery {
+            statuses: vec![MplStatus::Failed],
+            ..MplQuery::default()
+        };
+        assert!(!failed_only.wants_in_flight());
+        let history = MplQuery {
+            to: Some(1),
+            ..MplQuery::default()
+        };
+        assert!(!history.wants_in_flight());
         assert_eq!(MplQuery::default().filter(None, None), None);
         // Late messages by id widen the lower bound only.
         let late = ["A'1".to_owned(), "B".to_owned()];
         assert_eq!(
             q.filter_with(Some(1_704_067_200_000), None, &late).as_deref(),
             Some(
-                "(Status eq 'FAILED' or Status eq 'RETRY') and IntegrationFlowName eq 'Orders_Inbound' and \
-                 Sender eq 'O''Neil' and (LogEnd ge datetime'2024-01-01T00:00:00.000' or \
+                "(Status eq 'FAILED' or Status eq 'RETRY') and substringof('O''Neil',Sender) and \
+                 IntegrationFlowName eq 'Orders_Inbound' and (LogEnd ge datetime'2024-01-01T00:00:00.000' or \
                  MessageGuid eq 'A''1' or MessageGuid eq 'B')"
             )
         );
@@ -754,6 +1053,7 @@ mod tests {
     fn the_next_watermark_passes_rows_already_read_but_not_a_future_stamp() {
         let page = |rows: &[(&str, EpochMs)]| GuidPage {
             rows: rows.iter().map(|(g, t)| ((*g).to_owned(), *t)).collect(),
+            skipped: 0,
         };
         let keep = Keep::new(900);
         keep.page(&page(&[("old", 100), ("A", 950), ("B", 1_200)]));

@@ -209,7 +209,7 @@ impl CpiClient {
     }
 
     /// The queue list, or — when both queue-list APIs answer 404/501 — why there is none (the
-    /// broker, `JmsBrokers`, may still answer: see `app::poll::queues_snapshot`).
+    /// broker, `JmsBrokers`, may still answer: see `resources::queues::snapshot`).
     pub async fn queue_listing(&self) -> Result<QueueListing, CpiError> {
         let t = self.t();
         let classic = || get_all::<Queue>(t, url(&t.root, "Queues", &[]));

@@ -83,6 +83,18 @@ pub struct MessageFilter {
     /// Message id if it looks like one, else application message id (as the TUI's `:id`).
     pub id: Option<String>,
     pub correlation_id: Option<String>,
+    /// Custom statuses (any of).
+    pub custom_statuses: Vec<String>,
+}
+
+/// `--custom-status ERROR,Rejected`: comma-separated, kept as given (custom statuses are free
+/// text set by iFlows; matched case-insensitively when re-checked).
+pub fn parse_custom_statuses(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Default window when `--since` is not given.
@@ -101,25 +113,33 @@ impl MessageFilter {
         Ok((from, to))
     }
 
-    /// The server-side query: the TUI's `mpl_query` (status, iFlow, id) plus the filters only
-    /// the command line has (sender, receiver, correlation id) and the exact window.
+    /// The server-side query: the TUI's `mpl_query` (status, iFlow, id, sender, receiver,
+    /// custom status) plus the filter only the command line has (correlation id) and the exact
+    /// window.
     pub fn to_query(&self, now: EpochMs) -> Result<MplQuery, String> {
         let (from, to) = self.window(now)?;
+        let tui = self.pane_query(now - from);
+        let mut q = mpl_query(&tui, now);
+        q.from = Some(from);
+        q.to = to;
+        q.correlation_id = self.correlation_id.clone();
+        Ok(q)
+    }
+
+    /// The Messages pane's query for these filters (its table re-checks receivers, senders and
+    /// custom statuses locally).
+    pub fn pane_query(&self, window_ms: i64) -> MessageQuery {
         let statuses: Vec<&str> = self.statuses.iter().map(|s| s.as_str()).collect();
-        let tui = MessageQuery {
-            window_ms: now - from,
+        MessageQuery {
+            window_ms,
             range: None,
             status: (!statuses.is_empty()).then(|| statuses.join(",")),
             iflow: self.iflow.clone(),
             id: self.id.clone(),
-        };
-        let mut q = mpl_query(&tui, now);
-        q.from = Some(from);
-        q.to = to;
-        q.sender = self.sender.clone();
-        q.receiver = self.receiver.clone();
-        q.correlation_id = self.correlation_id.clone();
-        Ok(q)
+            sender: self.sender.clone(),
+            receiver: self.receiver.clone(),
+            custom: (!self.custom_statuses.is_empty()).then(|| self.custom_statuses.join(",")),
+        }
     }
 
     /// `last 1h · status=FAILED · iflow=X`: the window and filters, for the summary line.
@@ -146,6 +166,9 @@ impl MessageFilter {
         if !self.statuses.is_empty() {
             let s: Vec<&str> = self.statuses.iter().map(|s| s.as_str()).collect();
             parts.push(format!("status={}", s.join(",")));
+        }
+        if !self.custom_statuses.is_empty() {
+            parts.push(format!("custom={}", self.custom_statuses.join(",")));
         }
         let named = [
             ("iflow", &self.iflow),
@@ -224,7 +247,8 @@ mod tests {
         let filter = q.user_filter().unwrap();
         assert!(filter.contains("Status eq 'FAILED'"), "{filter}");
         assert!(filter.contains("IntegrationFlowName eq 'Orders'"), "{filter}");
-        assert!(filter.contains("Sender eq 'ERP'"), "{filter}");
+        // Inside a comma-joined list of senders (re-checked locally).
+        assert!(filter.contains("substringof('ERP',Sender)"), "{filter}");
         assert!(filter.contains("CorrelationId eq 'PO-1'"), "{filter}");
         assert_eq!(
             f.describe(now),

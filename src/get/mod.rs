@@ -1,24 +1,22 @@
 //! `cpitop get …`: the TUI's views without a terminal UI, for scripts and tickets.
 //!
-//! `get artifacts|messages|queues|queue NAME` print the same columns as the panes (the panes'
-//! column specs and cell functions, through `Table::export_rows`), ordered and filtered the same
-//! way, as aligned text, JSON or CSV (`-o`). `get message GUID` and `get artifact ID` print the
-//! detail views' documents. Message filters go to the server (`$filter`), so a large tenant is not
+//! `get artifacts|messages|queues|queue NAME` print the same columns as the panes (each pane's
+//! `get.rs` fills the pane's own table: its column specs and cell functions, through
+//! `Table::export_rows`), ordered and filtered the same way, as aligned text, JSON or CSV (`-o`).
+//! `get message GUID` and `get artifact ID` print the detail views' documents. Message filters go to the server (`$filter`), so a large tenant is not
 //! downloaded in full. `--demo` runs against the in-process simulated tenant, like the TUI.
 //!
 //! Exit status: 0 on success, 1 when something could not be read (the error says what and what
 //! to check), 2 for invalid arguments (from clap).
 
-pub mod detail;
 pub mod filter;
 pub mod output;
-pub mod tables;
 
 use std::io::{IsTerminal, Write};
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::client::CpiClient;
 use crate::cpi::conn::TenantConn;
@@ -26,9 +24,10 @@ use crate::cpi::model::MplStatus;
 use crate::kit::format::TimeFmt;
 use crate::kit::table::CellCx;
 
+use crate::kit::print::{Printed, TableOpts};
+use crate::panes::{artifacts, messages, queues};
 use filter::{MessageFilter, TimeArg};
 pub use output::Output;
-use tables::{Printed, TableOpts};
 
 #[derive(Debug, clap::Args)]
 pub struct GetArgs {
@@ -37,9 +36,6 @@ pub struct GetArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t = Output::Table, global = true)]
     pub output: Output,
-    /// Seed of the simulated tenant's data (with --demo).
-    #[arg(long, default_value_t = 1, global = true, value_name = "N")]
-    pub seed: u64,
 }
 
 /// The TUI's `/` filter, sort and a row limit.
@@ -102,12 +98,17 @@ pub enum What {
         /// Only this iFlow (its id); asked of the server.
         #[arg(long, value_name = "ID")]
         iflow: Option<String>,
-        /// Only this sender; asked of the server.
+        /// Only this sender, also among several comma-joined senders; asked of the server.
         #[arg(long)]
         sender: Option<String>,
-        /// Only this receiver; asked of the server.
+        /// Only this receiver, also among several comma-joined receivers (a message sent to
+        /// `A_SOAP,B_SOAP` matches either); asked of the server.
         #[arg(long)]
         receiver: Option<String>,
+        /// Only these custom statuses, comma-separated (e.g. ERROR: business errors of
+        /// COMPLETED messages); asked of the server.
+        #[arg(long, value_name = "STATUS[,…]")]
+        custom_status: Option<String>,
         /// A message id (28 characters) or else an application message id; asked of the server.
         #[arg(long)]
         id: Option<String>,
@@ -208,7 +209,7 @@ pub fn run_get(global: &GlobalArgs, args: &GetArgs) -> i32 {
         Err(e) => {
             tracing::error!("cpitop get failed: {e:#}");
             // The error can carry tenant text (an OData error message, a name): one neutral line.
-            eprintln!("error: {}", crate::sanitize::one_line(&format!("{e:#}")));
+            eprintln!("error: {}", crate::sanitize::error_line(&e));
             1
         }
     }
@@ -232,7 +233,7 @@ fn run_get_inner(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
 }
 
 async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
-    let target = connect(global, args.seed).await?;
+    let target = connect(global, global.demo_seed()).await?;
     let client = &target.client;
     let tenant = if global.demo { "demo" } else { client.name() }.to_string();
     let cx = CellCx {
@@ -247,7 +248,7 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
             table,
         } => {
             let statuses: Vec<String> = status.clone().map(|s| s.0).unwrap_or_default();
-            tables::artifacts(client, &statuses, *not_started, &table.opts(), &cx)
+            artifacts::get::table(client, &statuses, *not_started, &table.opts(), &cx)
                 .await
                 .map_err(fail)?
         }
@@ -259,6 +260,7 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
             iflow,
             sender,
             receiver,
+            custom_status,
             id,
             correlation_id,
             table,
@@ -275,15 +277,30 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
                 iflow: iflow.clone(),
                 sender: sender.clone(),
                 receiver: receiver.clone(),
+                custom_statuses: custom_status
+                    .as_deref()
+                    .map(filter::parse_custom_statuses)
+                    .unwrap_or_default(),
                 id: id.clone(),
                 correlation_id: correlation_id.clone(),
             };
-            tables::messages(client, &f, *failed, &table.opts(), &cx)
-                .await
-                .map_err(fail)?
+            let now = client.server_now();
+            let query = f.to_query(now).map_err(fail)?;
+            let pane_query = f.pane_query(query.from.map_or(0, |from| now - from));
+            messages::get::table(
+                client,
+                &query,
+                pane_query,
+                &f.describe(now),
+                *failed,
+                &table.opts(),
+                &cx,
+            )
+            .await
+            .map_err(fail)?
         }
         What::Queues { problems, table } => {
-            let q = tables::queues(client, *problems, &table.opts(), &cx)
+            let q = queues::get::table(client, *problems, &table.opts(), &cx)
                 .await
                 .map_err(fail)?;
             // JSON carries the broker (and why rows may come from it alone), not only the rows.
@@ -292,17 +309,17 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
             }
             q.table
         }
-        What::Queue { name, table } => tables::queue(client, name, &table.opts(), &cx)
+        What::Queue { name, table } => queues::get::queue_messages(client, name, &table.opts(), &cx)
             .await
             .map_err(fail)?,
         What::Message { guid } => {
-            let read = detail::message(client, guid, args.output, cx.now, doc_width())
+            let read = messages::get::message(client, guid, args.output, &cx.time, doc_width())
                 .await
                 .map_err(fail)?;
             return finish_message(&read, &tenant);
         }
         What::Artifact { id } => {
-            let (text, errors) = detail::artifact(client, id, args.output, cx.now, doc_width())
+            let (text, errors) = artifacts::get::detail(client, id, args.output, &cx, doc_width())
                 .await
                 .map_err(fail)?;
             return finish_detail(&text, errors, &tenant).map(|()| 0);
@@ -321,7 +338,7 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
 
 /// Print what was read of a message; say on stderr what the tenant does not offer and what
 /// could not be read. Exit 0 when every part was read, `EXIT_PARTIAL` when some were not.
-fn finish_message(read: &detail::DetailRead, tenant: &str) -> Result<i32> {
+fn finish_message(read: &messages::get::DetailRead, tenant: &str) -> Result<i32> {
     print(&read.text)?;
     if !read.not_on_tenant.is_empty() {
         eprintln!(

@@ -8,17 +8,7 @@ use crate::kit::export;
 use crate::kit::list::Column;
 use crate::kit::table::Tone;
 
-/// `-o`: how results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Output {
-    /// Aligned columns with titles (for people).
-    #[default]
-    Table,
-    /// An array of objects keyed by column id (`message`, `artifact`: one object with every part).
-    Json,
-    /// RFC 4180 CSV with a header of column ids.
-    Csv,
-}
+pub use crate::kit::print::Output;
 
 /// A table's rows as text in `format`; `tones` colour the table cells (ANSI, only when given).
 pub fn render(

@@ -11,7 +11,7 @@ use color_eyre::eyre::{Result, eyre};
 use super::CheckArgs;
 use super::gather::{GatherReport, Gatherer};
 use super::setup::{Target, prepare, runtime};
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::config::Paths;
 use crate::monitor::headless::EXIT_UNKNOWN;
 use crate::monitor::persist::{PersistError, read_json, tenant_file, write_atomic};
@@ -70,7 +70,9 @@ pub struct CheckOutcome {
 }
 
 impl CheckOutcome {
-    /// The report in `format`, with the notes (text: `note:` lines; JSON: a `notes` array).
+    /// The report in `format`, with the notes (text: `note:` lines; JSON: a `notes` array) and
+    /// the parts that could not be read (text: a note each; JSON: a `failed` array of
+    /// `{part, status, error, check}`).
     /// Monitor texts and notes carry tenant text (iFlow names, error texts): control and bidi
     /// characters are neutralised (`sanitize`), each note is one line.
     pub fn render(&self, format: CheckFormat) -> String {
@@ -80,12 +82,20 @@ impl CheckOutcome {
                 for n in &self.notes {
                     s.push_str(&format!("note: {}\n", crate::sanitize::one_line(n)));
                 }
+                for f in &self.gather.failed {
+                    s.push_str(&format!(
+                        "note: {} could not be read: {}\n",
+                        f.part,
+                        crate::sanitize::one_line(&f.error)
+                    ));
+                }
                 s
             }
             CheckFormat::Json => {
                 let mut v = self.report.to_json();
                 if let Some(obj) = v.as_object_mut() {
                     obj.insert("notes".into(), serde_json::json!(self.notes));
+                    obj.insert("failed".into(), serde_json::json!(self.gather.failed));
                 }
                 let mut s = crate::sanitize::to_json_pretty(&v).unwrap_or_default();
                 s.push('\n');
@@ -143,10 +153,9 @@ pub fn run_check(global: &GlobalArgs, args: &CheckArgs) -> i32 {
             code
         }
         Err(e) => {
-            let e = format!("{e:#}");
             eprintln!(
                 "UNKNOWN: cpitop check could not evaluate: {}",
-                crate::sanitize::one_line(&e)
+                crate::sanitize::error_line(&e)
             );
             EXIT_UNKNOWN
         }

@@ -6,14 +6,13 @@
 //! failure is reported in [`GatherReport`]. Whether the tenant answered at all feeds
 //! [`TenantHealth`] (for `tenant_unreachable`).
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::cpi::model::{JmsBroker, KeystoreEntry, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
-use crate::cpi::{CpiClient, MplFollow};
+use crate::cpi::{CpiClient, CpiError, MplFollow};
 use crate::monitor::{
-    ArtifactTracker, MessageStats, Needs, QueueSnapshot, Snapshot, StoreStats, TenantHealth,
+    ArtifactTracker, MessageStats, Needs, PackageMap, QueueSnapshot, Snapshot, StoreStats, TenantHealth,
 };
 use crate::resources::FetchError;
 use crate::resources::monitor_data::{self, FetchPlan, MessagesFetch};
@@ -26,7 +25,7 @@ const STORE_SLACK_MS: i64 = 5 * 60_000;
 #[derive(Debug, Default)]
 pub struct Parts {
     pub artifacts: Option<Vec<RuntimeArtifact>>,
-    pub packages: Option<HashMap<String, String>>,
+    pub packages: Option<PackageMap>,
     pub queues: Option<Vec<QueueSnapshot>>,
     pub broker: Option<JmsBroker>,
     pub keystore: Option<Vec<KeystoreEntry>>,
@@ -43,13 +42,39 @@ struct MessageFeed {
     follow: Option<MplFollow>,
 }
 
+/// A part that could not be read this round, with its cause.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PartFailure {
+    /// `artifacts`, `messages`, `queues`, `broker`, `keystore`, `packages`.
+    pub part: &'static str,
+    /// The HTTP status of the reply, if there was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The whole error: what happened, where, and what to check.
+    pub error: String,
+    /// What to check, in a few words (the missing role of a 403, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
+}
+
+impl PartFailure {
+    fn of(part: &'static str, e: &FetchError) -> Self {
+        Self {
+            part,
+            status: e.cause().and_then(CpiError::status),
+            error: e.to_string(),
+            check: e.cause().and_then(CpiError::what_to_check),
+        }
+    }
+}
+
 /// What one round fetched and what failed.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct GatherReport {
     /// Parts fetched successfully this round.
     pub fetched: Vec<&'static str>,
-    /// `(part, error)` for each failed part.
-    pub failed: Vec<(&'static str, String)>,
+    /// Each part that failed, with its cause.
+    pub failed: Vec<PartFailure>,
     /// Messages inserted or updated by this round's message load.
     pub messages_changed: usize,
 }
@@ -63,6 +88,8 @@ pub struct Gatherer {
     parts: Parts,
     pub tracker: ArtifactTracker,
     pub health: TenantHealth,
+    /// Why each part is missing this round (`Snapshot::part_errors`).
+    part_errors: Vec<(&'static str, String)>,
 }
 
 impl Gatherer {
@@ -99,6 +126,7 @@ impl Gatherer {
             parts: Parts::default(),
             tracker,
             health,
+            part_errors: Vec::new(),
         }
     }
 
@@ -123,7 +151,7 @@ impl Gatherer {
         let needs = &self.needs;
         let plan = FetchPlan {
             artifacts: needs.artifacts,
-            packages: needs.packages,
+            packages: needs.packages.clone(),
             queues: needs.queues,
             queue_messages: needs.queue_messages.clone(),
             broker: needs.broker,
@@ -138,6 +166,17 @@ impl Gatherer {
         let mut report = GatherReport::default();
         self.parts.artifacts = take("artifacts", f.artifacts, &mut report);
         self.parts.packages = take("packages", f.packages, &mut report);
+        // A package whose listing failed is missing on its own (its scope's rules say why).
+        if let Some(p) = &self.parts.packages {
+            for (pkg, e) in &p.failed {
+                report.failed.push(PartFailure {
+                    part: "packages",
+                    status: None,
+                    error: format!("package {pkg}: {e}"),
+                    check: None,
+                });
+            }
+        }
         self.parts.queues = take("queues", f.queues, &mut report);
         self.parts.broker = take("broker", f.broker, &mut report);
         self.parts.keystore = take("keystore", f.keystore, &mut report);
@@ -155,9 +194,10 @@ impl Gatherer {
             feed.store.enforce_limits(now);
             report.messages_changed = changed;
         }
-        for (part, e) in &report.failed {
-            tracing::warn!(tenant = %self.tenant, part, error = %e, "monitor data not fetched");
+        for f in &report.failed {
+            tracing::warn!(tenant = %self.tenant, part = f.part, error = %f.error, "monitor data not fetched");
         }
+        self.part_errors = report.failed.iter().map(|f| (f.part, f.error.clone())).collect();
         if let Some(a) = &self.parts.artifacts {
             self.tracker.observe(a, now);
         }
@@ -200,6 +240,7 @@ impl Gatherer {
         s.broker = self.parts.broker.as_ref();
         s.keystore = self.parts.keystore.as_deref();
         s.health = self.needs.health.then_some(&self.health);
+        s.part_errors = &self.part_errors;
         f(&s)
     }
 }
@@ -212,7 +253,7 @@ fn take<T>(part: &'static str, r: Option<Result<T, FetchError>>, report: &mut Ga
             Some(v)
         }
         Err(e) => {
-            report.failed.push((part, e.to_string()));
+            report.failed.push(PartFailure::of(part, &e));
             None
         }
     }

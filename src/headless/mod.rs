@@ -12,7 +12,7 @@ pub mod setup;
 pub mod watch;
 
 pub use check::{CheckOutcome, check, run_check};
-pub use gather::{GatherReport, Gatherer, Parts};
+pub use gather::{GatherReport, Gatherer, PartFailure, Parts};
 pub use setup::{DEMO_MONITORS, Target, monitors_from_table, prepare};
 pub use watch::{WatchOptions, run_watch, watch};
 
@@ -30,6 +30,22 @@ pub struct WatchArgs {
     /// Evaluation interval [default: `monitors.interval` of the config, else 1m].
     #[arg(long, value_name = "DURATION", value_parser = parse_interval)]
     pub interval: Option<std::time::Duration>,
+    /// Print a `heartbeat` line this often, whatever happens (`0`: never).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_heartbeat)]
+    pub heartbeat: Option<std::time::Duration>,
+}
+
+fn parse_heartbeat(s: &str) -> Result<std::time::Duration, String> {
+    if s.trim() == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    let d = crate::monitor::parse_duration(s).map_err(|e| e.to_string())?;
+    if !d.is_zero() && d < std::time::Duration::from_secs(1) {
+        return Err(format!(
+            "heartbeat {s:?} is too short; use at least 1s, or 0 for none"
+        ));
+    }
+    Ok(d)
 }
 
 fn parse_interval(s: &str) -> Result<std::time::Duration, String> {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::CpiClient;
 use crate::monitor::MonitorsConfig;
@@ -72,7 +72,7 @@ fn has_monitors(cfg: &MonitorsConfig, tenant: &str) -> bool {
 /// starts the simulated tenant on it).
 pub async fn prepare(global: &GlobalArgs, paths: &Paths) -> Result<Target> {
     if global.demo {
-        return prepare_demo(paths).await;
+        return prepare_demo(paths, global.demo_seed()).await;
     }
     let config = Config::load(paths)?;
     let profile = config.select(global.tenant.as_deref(), None)?;
@@ -102,7 +102,7 @@ pub async fn prepare(global: &GlobalArgs, paths: &Paths) -> Result<Target> {
     })
 }
 
-async fn prepare_demo(paths: &Paths) -> Result<Target> {
+async fn prepare_demo(paths: &Paths, seed: u64) -> Result<Target> {
     const TENANT: &str = "demo";
     let config = Config::load_or_empty(paths)?;
     let configured = monitors_from_table(&config.monitors, config.file.as_deref())?;
@@ -120,6 +120,7 @@ async fn prepare_demo(paths: &Paths) -> Result<Target> {
     };
     let sim = crate::sim::spawn(SimConfig {
         history: std::time::Duration::from_secs(2 * 3600),
+        seed,
         ..SimConfig::default()
     })
     .await

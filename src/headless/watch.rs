@@ -1,6 +1,9 @@
 //! `cpitop watch`: run the monitors at the configured interval without a terminal UI. Each event
-//! (a monitor's status transition, a newly failed message) is one JSON line, written and flushed
-//! as it happens; transitions also go to the configured notifications. Message data is kept fresh
+//! is one JSON line, written and flushed as it happens: after the first round the state of every
+//! monitor (`state`), then each status transition and each newly failed message as they happen,
+//! and a `heartbeat` at a fixed interval whatever happens (also while a round is slow), so a
+//! consumer can tell an idle tenant from a hung watcher. Transitions also go to the configured
+//! notifications. Message data is kept fresh
 //! with watermark deltas (never re-downloaded). Ctrl-C or SIGTERM stops cleanly: the round in
 //! progress is abandoned, due notifications are still sent (within one group window).
 
@@ -14,10 +17,10 @@ use super::WatchArgs;
 use super::check::{load_persisted, save_persisted};
 use super::gather::Gatherer;
 use super::setup::{Target, prepare, runtime};
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::config::Paths;
 use crate::monitor::notify::{NotifierInput, spawn_notifier};
-use crate::monitor::{MessageRef, NewFailures, TenantMonitors, WatchEvent, needs};
+use crate::monitor::{MessageRef, NewFailures, StatusCounts, TenantMonitors, WatchEvent, needs};
 
 /// How `watch` runs.
 #[derive(Debug, Clone)]
@@ -31,7 +34,12 @@ pub struct WatchOptions {
     pub error_texts_per_round: usize,
     /// Stop after this many rounds (`None`: until cancelled).
     pub max_rounds: Option<u64>,
+    /// Time between heartbeat lines (`None`: no heartbeat).
+    pub heartbeat: Option<Duration>,
 }
+
+/// Default time between heartbeat lines.
+pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(60);
 
 impl WatchOptions {
     pub fn from_target(target: &Target) -> Self {
@@ -40,6 +48,7 @@ impl WatchOptions {
             failure_lookback: Duration::from_secs(15 * 60),
             error_texts_per_round: 20,
             max_rounds: None,
+            heartbeat: Some(DEFAULT_HEARTBEAT),
         }
     }
 }
@@ -79,20 +88,46 @@ pub async fn watch(
     }
 
     let mut rounds = 0u64;
+    let mut last_round: Option<crate::cpi::odata::EpochMs> = None;
+    let mut counts = StatusCounts::default();
+    // A heartbeat far in the future stands for "none".
+    let beat_every = opts.heartbeat.unwrap_or(Duration::from_secs(u64::from(u32::MAX)));
+    let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + beat_every, beat_every);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let clock = target.client.clone();
     let result: Result<()> = loop {
-        let round_done = async {
-            g.refresh(g.now()).await;
-            let now = g.now();
-            let round = g.with_snapshot(|snap| monitors.evaluate(snap, now));
-            let fresh = g
-                .message_stats()
-                .map(|s| failures.poll(&s, now))
-                .unwrap_or_default();
-            (round, fresh)
+        let started = std::time::Instant::now();
+        let step = {
+            let round_done = async {
+                g.refresh(g.now()).await;
+                let now = g.now();
+                let round = g.with_snapshot(|snap| monitors.evaluate(snap, now));
+                let fresh = g
+                    .message_stats()
+                    .map(|s| failures.poll(&s, now))
+                    .unwrap_or_default();
+                (round, fresh)
+            };
+            tokio::pin!(round_done);
+            loop {
+                tokio::select! {
+                    _ = cancel.cancelled() => break Step::Cancelled,
+                    r = &mut round_done => break Step::Done(r),
+                    _ = beat.tick() => {
+                        let running = Some(started.elapsed().as_secs());
+                        let now = clock.server_now();
+                        let hb = WatchEvent::heartbeat(&target.tenant, rounds, last_round, running, counts, now);
+                        if let Err(e) = emit(&hb) {
+                            break Step::EmitFailed(e);
+                        }
+                    }
+                }
+            }
         };
-        let (round, fresh) = tokio::select! {
-            _ = cancel.cancelled() => break Ok(()),
-            r = round_done => r,
+        let (round, fresh) = match step {
+            Step::Cancelled => break Ok(()),
+            Step::EmitFailed(e) => break Err(eyre!("cannot write the event stream: {e}")),
+            Step::Done(r) => r,
         };
         let mut persist_notes = Vec::new();
         save_persisted(target, &g, &mut persist_notes);
@@ -102,7 +137,16 @@ pub async fn watch(
         if !round.transitions.is_empty() {
             let _ = notify_tx.send(NotifierInput::Transitions(round.for_notifier()));
         }
+        let now = g.now();
         let mut out = Ok(());
+        if rounds == 0 {
+            // The whole picture first: every monitor as it stands.
+            for m in monitors.state().monitors() {
+                out = out.and_then(|_| emit(&WatchEvent::state(&target.tenant, m, now)));
+            }
+        }
+        counts = StatusCounts::of(monitors.state().monitors().iter().map(|m| &m.status));
+        last_round = Some(now);
         for t in &round.transitions {
             out = out.and_then(|_| emit(&WatchEvent::transition(t)));
         }
@@ -117,21 +161,49 @@ pub async fn watch(
         if opts.max_rounds.is_some_and(|m| rounds >= m) {
             break Ok(());
         }
-        tokio::select! {
-            _ = cancel.cancelled() => break Ok(()),
-            _ = tokio::time::sleep(opts.interval) => {}
+        let pause = tokio::time::sleep(opts.interval);
+        tokio::pin!(pause);
+        let woke = loop {
+            tokio::select! {
+                _ = cancel.cancelled() => break Err(None),
+                _ = &mut pause => break Ok(()),
+                _ = beat.tick() => {
+                    let hb = WatchEvent::heartbeat(&target.tenant, rounds, last_round, None, counts, clock.server_now());
+                    if let Err(e) = emit(&hb) {
+                        break Err(Some(e));
+                    }
+                }
+            }
+        };
+        match woke {
+            Ok(()) => {}
+            Err(None) => break Ok(()),
+            Err(Some(e)) => break Err(eyre!("cannot write the event stream: {e}")),
         }
     };
 
-    // Let the notifier send what is due, then stop it.
+    // Let the notifier send what is due, then stop it (nothing is due without a channel: a
+    // Ctrl-C then ends at once instead of waiting out the group window).
     drop(notify_tx);
-    let grace = target.monitors.notify.group_window.0 + target.monitors.notify.timeout.0;
+    let notify = &target.monitors.notify;
+    let grace = if notify.has_channels() {
+        notify.group_window.0 + notify.timeout.0
+    } else {
+        Duration::ZERO
+    };
     let mut notifier = notifier;
     if tokio::time::timeout(grace, &mut notifier).await.is_err() {
         notifier_stop.cancel();
         let _ = notifier.await;
     }
     result
+}
+
+/// How waiting for a round ended.
+enum Step<R> {
+    Cancelled,
+    Done(R),
+    EmitFailed(std::io::Error),
 }
 
 /// Fill in the error text (first line) of up to `limit` messages; the rest keep `None`.
@@ -169,6 +241,7 @@ pub fn run_watch(global: &GlobalArgs, args: &WatchArgs) -> Result<()> {
         if let Some(i) = args.interval {
             opts.interval = i;
         }
+        opts.heartbeat = args.heartbeat.filter(|d| !d.is_zero());
         let cancel = CancellationToken::new();
         spawn_signal_handler(cancel.clone());
         let stdout = std::io::stdout();
@@ -232,6 +305,7 @@ mod tests {
             iflow: "Orders\u{9b}2J\u{202e}".into(),
             status: MplStatus::Failed,
             time: 0,
+            custom_status: None,
             error: Some("boom\u{1b}]52;c;eA==\u{7}\u{85}".into()),
         };
         let line = event_line(&WatchEvent::message_failed("t", &m));

@@ -38,7 +38,7 @@ pub enum Action {
     Acknowledge,
     Silence,
     AlertHistory,
-    /// Guarded writes (issue 6; see `write_actions`).
+    /// Guarded writes (issue 6; see `features::writes`).
     Mark,
     MarkAll,
     Retry,

@@ -1,13 +1,27 @@
-//! Pane-agnostic parts every pane builds on: the table abstraction (`table`, `list`), how fresh
-//! polled data is (`load`), text formatting (`format`), what a key can do and the keymap
-//! (`action`, `keymap` with its embedded `keys.toml`), and the drawing parts (`widgets`: the data
-//! table, documents, the theme, placeholders). Nothing here knows a particular pane.
+//! Pane-agnostic parts every pane builds on. Nothing here knows a particular pane's data.
+//!
+//! - The table abstraction: [`table`] (the `Table` trait, tones, cell context) and [`list`]
+//!   (columns, filter, sort, selection; the sort-spec grammar).
+//! - How fresh polled data is: [`load`]. Text: [`format`], documents [`doc`].
+//! - Keys: [`action`] (what a key can do) and [`keymap`] (keys as data, `keys.toml`), footer
+//!   [`hint`]s.
+//! - Where to go: [`nav`] (the panes and the `Nav` intents), transient notices [`toast`].
+//! - What views and handlers get besides their own slice: [`cx`], [`tenant`].
+//! - Output: [`export`] (CSV/JSON of a table), [`print`] (a table as `cpitop get` prints it).
+//! - Drawing: [`widgets`] (the data table, documents, the theme, placeholders).
 
 pub mod action;
+pub mod cx;
+pub mod doc;
 pub mod export;
 pub mod format;
+pub mod hint;
 pub mod keymap;
 pub mod list;
 pub mod load;
+pub mod nav;
+pub mod print;
 pub mod table;
+pub mod tenant;
+pub mod toast;
 pub mod widgets;

@@ -37,6 +37,9 @@ pub struct SteadyReport {
     pub requests_per_refresh: Vec<u64>,
     /// `MessageProcessingLogs` list requests as received, in order.
     pub mpl_requests: Vec<String>,
+    /// Rows the listings of the messages in flight brought (every `check_every`; they re-read
+    /// the messages in flight on purpose, see `cpi::mpl_window`), not counted below.
+    pub in_flight_rows: u64,
     /// Rows the deltas brought.
     pub rows: u64,
     /// … of which new messages, messages whose state changed, and messages held unchanged.
@@ -75,7 +78,7 @@ fn run_effects(pollers: &mut Pollers, effects: Vec<Effect>) {
     }
 }
 
-/// Open the Messages pane with a `window_ms` window (one of `app::messages::WINDOWS_MS`), live
+/// Open the Messages pane with a `window_ms` window (one of `panes::messages::WINDOWS_MS`), live
 /// mode on or off, let the first load and the catch-up delta after it finish (at most
 /// `load_timeout`), then observe `observe` of steady state.
 pub async fn steady_state(
@@ -176,6 +179,10 @@ pub async fn steady_state(
         let msg = msg.ok_or("the pollers stopped")?;
         if let Msg::Data(DataMsg::Messages { event, .. }) = &msg {
             match event {
+                MessagesEvent::Page(b) if b.is_in_flight_listing() => {
+                    report.in_flight_rows += b.len() as u64;
+                    shadow.merge(b.clone());
+                }
                 MessagesEvent::Page(b) => {
                     report.rows += b.len() as u64;
                     let m = shadow.merge(b.clone());

@@ -178,6 +178,38 @@ pub enum WatchEvent {
         time: String,
         time_ms: EpochMs,
     },
+    /// What a monitor says when watching begins (one per monitor, after the first round), so
+    /// a consumer starts from the whole picture, not only from changes.
+    State {
+        tenant: String,
+        monitor: String,
+        name: String,
+        status: Status,
+        text: String,
+        evidence: Vec<Evidence>,
+        /// Since when the monitor has been in `status` (kept across restarts).
+        since: String,
+        since_ms: EpochMs,
+        time: String,
+        time_ms: EpochMs,
+    },
+    /// The watcher is alive: printed at a fixed interval whatever happens, so a consumer can tell
+    /// an idle tenant from a hung watcher.
+    Heartbeat {
+        tenant: String,
+        /// Evaluation rounds finished so far.
+        rounds: u64,
+        /// When the last round finished (`None` before the first).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        last_round: Option<String>,
+        /// Seconds the round in progress has been running, when one is.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        round_running_s: Option<u64>,
+        /// Monitors per status after the last round.
+        monitors: StatusCounts,
+        time: String,
+        time_ms: EpochMs,
+    },
     /// A message reached a failed status since watching began.
     MessageFailed {
         tenant: String,
@@ -206,6 +238,40 @@ impl WatchEvent {
         }
     }
 
+    pub fn state(tenant: &str, m: &crate::monitor::status::MonitorStatus, now: EpochMs) -> Self {
+        Self::State {
+            tenant: tenant.to_string(),
+            monitor: m.key.clone(),
+            name: m.name.clone(),
+            status: m.status,
+            text: m.text.clone(),
+            evidence: m.evidence.clone(),
+            since: rfc3339(m.since),
+            since_ms: m.since,
+            time: rfc3339(now),
+            time_ms: now,
+        }
+    }
+
+    pub fn heartbeat(
+        tenant: &str,
+        rounds: u64,
+        last_round: Option<EpochMs>,
+        round_running_s: Option<u64>,
+        monitors: StatusCounts,
+        now: EpochMs,
+    ) -> Self {
+        Self::Heartbeat {
+            tenant: tenant.to_string(),
+            rounds,
+            last_round: last_round.map(rfc3339),
+            round_running_s,
+            monitors,
+            time: rfc3339(now),
+            time_ms: now,
+        }
+    }
+
     pub fn message_failed(tenant: &str, m: &MessageRef) -> Self {
         Self::MessageFailed {
             tenant: tenant.to_string(),
@@ -223,6 +289,30 @@ impl WatchEvent {
         let mut s = serde_json::to_string(self).unwrap_or_default();
         s.push('\n');
         s
+    }
+}
+
+/// How many monitors are in each status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StatusCounts {
+    pub error: usize,
+    pub warning: usize,
+    pub not_calculated: usize,
+    pub ok: usize,
+}
+
+impl StatusCounts {
+    pub fn of<'a>(statuses: impl IntoIterator<Item = &'a Status>) -> Self {
+        let mut c = Self::default();
+        for s in statuses {
+            match s {
+                Status::Error => c.error += 1,
+                Status::Warning => c.warning += 1,
+                Status::NotCalculated => c.not_calculated += 1,
+                Status::Ok => c.ok += 1,
+            }
+        }
+        c
     }
 }
 

@@ -25,6 +25,7 @@
 pub use crate::grammar::duration;
 pub mod eval;
 pub mod glob;
+pub mod model;
 pub mod notify;
 pub mod rules;
 pub mod snapshot;
@@ -33,8 +34,8 @@ pub mod spec;
 pub use duration::{HumanDuration, parse_duration};
 pub use eval::{Evaluation, Evidence, Status, evaluate, evaluate_all};
 pub use snapshot::{
-    ArtifactTracker, MessageRef, MessageStats, QueueSnapshot, Snapshot, SnapshotData, TenantHealth,
-    VecMessageStats,
+    ArtifactTracker, MessageRef, MessageStats, PackageMap, QueueSnapshot, Snapshot, SnapshotData,
+    TenantHealth, VecMessageStats,
 };
 pub use spec::{MonitorSpec, MonitorsConfig, Needs, Rule, Scope, Severity, needs};
 pub mod controls;
@@ -49,6 +50,6 @@ pub mod headless;
 pub mod runtime;
 pub mod store_stats;
 
-pub use headless::{CheckFormat, CheckReport, NewFailures, WatchEvent, exit_code};
+pub use headless::{CheckFormat, CheckReport, NewFailures, StatusCounts, WatchEvent, exit_code};
 pub use runtime::{Round, TenantMonitors};
 pub use store_stats::StoreStats;

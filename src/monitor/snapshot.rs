@@ -1,7 +1,7 @@
 //! What evaluation reads: the data the pollers already fetch, borrowed for one evaluation.
 //! Every part is optional; a rule whose data is missing reports `NotCalculated` and names it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -35,6 +35,40 @@ pub trait MessageStats {
         to: EpochMs,
         limit: usize,
     ) -> Vec<MessageRef>;
+    /// Messages of `iflow` in `[from, to]` whose custom status is one of `custom`
+    /// (case-insensitive; `COMPLETED` with `ERROR` is a business error) and whose status is not
+    /// in `except` (those are counted by `count` already).
+    fn count_custom(
+        &self,
+        iflow: &str,
+        custom: &[String],
+        except: &[MplStatus],
+        from: EpochMs,
+        to: EpochMs,
+    ) -> u64;
+    /// Up to `limit` newest messages as `count_custom` selects them, newest first.
+    fn newest_custom(
+        &self,
+        iflow: Option<&str>,
+        custom: &[String],
+        except: &[MplStatus],
+        from: EpochMs,
+        to: EpochMs,
+        limit: usize,
+    ) -> Vec<MessageRef>;
+    /// The package of `iflow` as its messages carry it (every message row has
+    /// `IntegrationArtifact/PackageId`); `None` when no message of it says.
+    fn package_of(&self, _iflow: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Whether `custom` names `m`'s custom status (case-insensitive).
+fn custom_matches(m: &MessageRef, custom: &[String]) -> bool {
+    m.custom_status
+        .as_deref()
+        .map(str::trim)
+        .is_some_and(|v| !v.is_empty() && custom.iter().any(|c| c.trim().eq_ignore_ascii_case(v)))
 }
 
 /// One message as evidence: enough to name it in a text and to jump to it.
@@ -44,8 +78,11 @@ pub struct MessageRef {
     pub iflow: String,
     #[serde(with = "status_name")]
     pub status: MplStatus,
-    /// `LogEnd`, else `LogStart` (epoch ms).
+    /// `LogEnd`, else `LogStart` (epoch ms); for a message in flight when it was last listed.
     pub time: EpochMs,
+    /// The custom status when it differs from the status (`ERROR` on a COMPLETED message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_status: Option<String>,
     /// The error text if known (`ErrorInformation/$value`, first line), e.g. "HTTP 401 from
     /// receiver ERP".
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,6 +166,34 @@ impl MessageStats for VecMessageStats {
         v.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.guid.cmp(&b.guid)));
         v.into_iter().take(limit).cloned().collect()
     }
+    fn count_custom(
+        &self,
+        iflow: &str,
+        custom: &[String],
+        except: &[MplStatus],
+        from: EpochMs,
+        to: EpochMs,
+    ) -> u64 {
+        self.selected(Some(iflow), &[], from, to)
+            .filter(|m| custom_matches(m, custom) && !except.contains(&m.status))
+            .count() as u64
+    }
+    fn newest_custom(
+        &self,
+        iflow: Option<&str>,
+        custom: &[String],
+        except: &[MplStatus],
+        from: EpochMs,
+        to: EpochMs,
+        limit: usize,
+    ) -> Vec<MessageRef> {
+        let mut v: Vec<&MessageRef> = self
+            .selected(iflow, &[], from, to)
+            .filter(|m| custom_matches(m, custom) && !except.contains(&m.status))
+            .collect();
+        v.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.guid.cmp(&b.guid)));
+        v.into_iter().take(limit).cloned().collect()
+    }
 }
 
 /// A queue with its messages if they were listed (`None`: only the queue list is known).
@@ -180,6 +245,40 @@ impl TenantHealth {
     }
 }
 
+/// Which package the artifacts belong to, from the design-time listings of the packages that
+/// monitors are scoped to (`IntegrationPackages('<id>')/IntegrationDesigntimeArtifacts`), one
+/// call per scoped package. Message rows tell the package of every iFlow that logged
+/// (`MessageStats::package_of`); these listings are read only for what rows cannot tell (an
+/// artifact without messages). A package whose listing fails is missing on its own: the scopes of
+/// other packages are still known.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackageMap {
+    /// Artifact id → package id, from the listings that answered.
+    pub artifacts: HashMap<String, String>,
+    /// Packages whose listing answered: every artifact of theirs is in `artifacts`.
+    pub listed: BTreeSet<String>,
+    /// Package id → why its listing failed (one line).
+    pub failed: BTreeMap<String, String>,
+}
+
+impl PackageMap {
+    /// The package of `id` per the listings.
+    pub fn get(&self, id: &str) -> Option<&str> {
+        self.artifacts.get(id).map(String::as_str)
+    }
+
+    /// A map from known `artifact → package` pairs, every package of them listed (tests and
+    /// callers that know the whole assignment).
+    pub fn complete(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut m = PackageMap::default();
+        for (a, p) in pairs {
+            m.listed.insert(p.clone());
+            m.artifacts.insert(a, p);
+        }
+        m
+    }
+}
+
 /// Everything one evaluation reads. Build it from the state owner's data; all borrowed.
 pub struct Snapshot<'a> {
     pub tenant: &'a str,
@@ -190,8 +289,9 @@ pub struct Snapshot<'a> {
     /// Ids of `not_started_since` that were already non-STARTED when watching began (see
     /// [`ArtifactTracker::at_start`]); `None`: every time there is when the change was seen.
     pub not_started_at_start: Option<&'a HashSet<String>>,
-    /// Artifact id → package id (from design-time artifacts or MPL `IntegrationArtifact`).
-    pub packages: Option<&'a HashMap<String, String>>,
+    /// Artifact id → package id from the design-time listings of the scoped packages (message
+    /// rows tell the rest: `MessageStats::package_of`).
+    pub packages: Option<&'a PackageMap>,
     pub messages: Option<&'a dyn MessageStats>,
     /// How far the message coverage may lag behind `now` and still count as current (about two
     /// message poll intervals). Default 2 minutes.
@@ -200,6 +300,20 @@ pub struct Snapshot<'a> {
     pub broker: Option<&'a JmsBroker>,
     pub keystore: Option<&'a [KeystoreEntry]>,
     pub health: Option<&'a TenantHealth>,
+    /// Why a part is missing this round: `(part, the error with what to check)`, parts named as
+    /// in [`Snapshot::why_missing`] (`artifacts`, `messages`, `queues`, `broker`, `keystore`).
+    pub part_errors: &'a [(&'static str, String)],
+}
+
+impl Snapshot<'_> {
+    /// What a rule says when `part` is missing: the cause when it failed this round (HTTP
+    /// status, message, what to check), else `not_loaded`.
+    pub fn why_missing(&self, part: &str, what: &str) -> String {
+        match self.part_errors.iter().find(|(p, _)| *p == part) {
+            Some((_, e)) => format!("{what} could not be read: {e}"),
+            None => format!("{what} not loaded yet"),
+        }
+    }
 }
 
 impl<'a> Snapshot<'a> {
@@ -217,6 +331,7 @@ impl<'a> Snapshot<'a> {
             broker: None,
             keystore: None,
             health: None,
+            part_errors: &[],
         }
     }
 }
@@ -229,7 +344,7 @@ pub struct SnapshotData {
     pub artifacts: Option<Vec<RuntimeArtifact>>,
     pub not_started_since: Option<HashMap<String, EpochMs>>,
     pub not_started_at_start: Option<HashSet<String>>,
-    pub packages: Option<HashMap<String, String>>,
+    pub packages: Option<PackageMap>,
     pub messages: Option<VecMessageStats>,
     pub queues: Option<Vec<QueueSnapshot>>,
     pub broker: Option<JmsBroker>,
@@ -421,6 +536,7 @@ mod tests {
             iflow: "f".into(),
             status: s,
             time: t,
+            custom_status: None,
             error: None,
         };
         let st = VecMessageStats::new(

@@ -262,14 +262,17 @@ pub enum Rule {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         severity: Option<Severity>,
     },
-    /// At least `at_least` messages in `statuses` (default FAILED) within `within`, summed over
-    /// the scope.
+    /// At least `at_least` messages in `statuses` (default FAILED), or with one of
+    /// `custom_statuses` (e.g. `ERROR`: business errors of COMPLETED messages; default none),
+    /// within `within`, summed over the scope.
     Failures {
         #[serde(default = "one")]
         at_least: u32,
         within: HumanDuration,
         #[serde(default = "default_failure_statuses", with = "status_list")]
         statuses: Vec<MplStatus>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        custom_statuses: Vec<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         severity: Option<Severity>,
     },
@@ -395,14 +398,17 @@ impl Rule {
                 at_least,
                 within,
                 statuses,
+                custom_statuses,
                 ..
             } => {
                 if *at_least == 0 {
                     Some("at_least must be 1 or more".into())
                 } else if zero_window(within) {
                     Some("within must be longer than 0s".into())
-                } else if statuses.is_empty() {
-                    Some("statuses is empty; omit it for FAILED".into())
+                } else if statuses.is_empty() && custom_statuses.is_empty() {
+                    Some("statuses is empty; omit it for FAILED (or give custom_statuses)".into())
+                } else if custom_statuses.iter().any(|c| c.trim().is_empty()) {
+                    Some("custom_statuses holds an empty status".into())
                 } else {
                     None
                 }
@@ -480,8 +486,10 @@ mod status_list {
 pub struct Needs {
     /// Runtime artifacts (`not_started`; enumerating the scope of `no_success`/`min_messages`).
     pub artifacts: bool,
-    /// iFlow → package ids (package scopes).
-    pub packages: bool,
+    /// Packages whose design-time artifacts a rule needs (a package scope of a rule that looks
+    /// at artifacts without messages: `not_started`, `no_success`, `min_messages`; `failures`
+    /// reads the package from the message rows).
+    pub packages: Vec<String>,
     /// The longest message window a rule looks at; `None`: no message rule.
     pub message_window: Option<std::time::Duration>,
     /// The queue list.
@@ -508,22 +516,25 @@ pub fn needs<'a>(specs: impl IntoIterator<Item = &'a MonitorSpec>) -> Needs {
         n.message_window = Some(n.message_window.map_or(w.0, |c| c.max(w.0)));
     };
     for spec in specs.into_iter().filter(|s| s.active) {
-        let package = matches!(spec.scope, Scope::Package(_));
         let single = matches!(spec.scope, Scope::Iflow(_));
+        let package = |n: &mut Needs| {
+            if let Scope::Package(p) = &spec.scope
+                && !n.packages.contains(p)
+            {
+                n.packages.push(p.clone());
+            }
+        };
         for rule in &spec.rules {
             match rule {
                 Rule::NotStarted { .. } => {
                     n.artifacts = true;
-                    n.packages |= package;
+                    package(&mut n);
                 }
-                Rule::Failures { within, .. } => {
-                    window(within, &mut n);
-                    n.packages |= package;
-                }
+                Rule::Failures { within, .. } => window(within, &mut n),
                 Rule::NoSuccess { within, .. } | Rule::MinMessages { within, .. } => {
                     window(within, &mut n);
                     n.artifacts |= !single;
-                    n.packages |= package;
+                    package(&mut n);
                 }
                 Rule::QueueDepth { .. } | Rule::DlqNotEmpty { .. } => n.queues = true,
                 Rule::QueueAge { queues, .. } | Rule::BlockedMessages { queues, .. } => {

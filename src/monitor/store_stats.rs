@@ -32,6 +32,7 @@ fn message_ref(store: &MessageStore, r: RowId) -> MessageRef {
         iflow: m.iflow_id.to_string(),
         status: m.status,
         time: m.log_end,
+        custom_status: m.custom_differs().map(str::to_owned),
         // The store keeps no error texts (they are a separate call per message).
         error: None,
     }
@@ -59,6 +60,30 @@ impl MessageStats for StoreStats<'_> {
         limit: usize,
     ) -> Vec<MessageRef> {
         MessageStats::newest(self.store, iflow, statuses, from, to, limit)
+    }
+    fn count_custom(
+        &self,
+        iflow: &str,
+        custom: &[String],
+        except: &[MplStatus],
+        from: EpochMs,
+        to: EpochMs,
+    ) -> u64 {
+        MessageStats::count_custom(self.store, iflow, custom, except, from, to)
+    }
+    fn newest_custom(
+        &self,
+        iflow: Option<&str>,
+        custom: &[String],
+        except: &[MplStatus],
+        from: EpochMs,
+        to: EpochMs,
+        limit: usize,
+    ) -> Vec<MessageRef> {
+        MessageStats::newest_custom(self.store, iflow, custom, except, from, to, limit)
+    }
+    fn package_of(&self, iflow: &str) -> Option<String> {
+        MessageStats::package_of(self.store, iflow)
     }
 }
 
@@ -89,6 +114,33 @@ impl MessageStats for MessageStore {
             .into_iter()
             .map(|r| message_ref(self, r))
             .collect()
+    }
+    fn count_custom(
+        &self,
+        iflow: &str,
+        custom: &[String],
+        except: &[MplStatus],
+        from: EpochMs,
+        to: EpochMs,
+    ) -> u64 {
+        MessageStore::count_custom(self, iflow, custom, StatusSet::of(except), from, to)
+    }
+    fn newest_custom(
+        &self,
+        iflow: Option<&str>,
+        custom: &[String],
+        except: &[MplStatus],
+        from: EpochMs,
+        to: EpochMs,
+        limit: usize,
+    ) -> Vec<MessageRef> {
+        MessageStore::newest_custom(self, iflow, custom, StatusSet::of(except), from, to, limit)
+            .into_iter()
+            .map(|r| message_ref(self, r))
+            .collect()
+    }
+    fn package_of(&self, iflow: &str) -> Option<String> {
+        MessageStore::package_of(self, iflow).map(str::to_owned)
     }
 }
 

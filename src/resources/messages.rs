@@ -17,7 +17,7 @@ use crate::store::{MessageStore, MplBatch};
 const PAGES_BUFFERED: usize = 8;
 
 /// The message window the TUI asks the tenant for: its length (or a fixed range) and the
-/// server-side filters (`:status`, `:iflow`, `:id`).
+/// server-side filters (`:status`, `:iflow`, `:id`, `:sender`, `:receiver`, `:custom`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MessageQuery {
     /// Length of the window ending now, in ms; ignored when `range` is set.
@@ -28,6 +28,47 @@ pub struct MessageQuery {
     pub status: Option<String>,
     pub iflow: Option<String>,
     pub id: Option<String>,
+    /// A sender / receiver name, matched inside comma-joined lists (re-checked locally).
+    pub sender: Option<String>,
+    pub receiver: Option<String>,
+    /// Custom statuses, comma-separated (`ERROR`): business errors behind a COMPLETED.
+    pub custom: Option<String>,
+}
+
+impl MessageQuery {
+    /// The server-side filters set, as `(name, value)` (for the breadcrumb).
+    pub fn filters(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("status", &self.status),
+            ("iflow", &self.iflow),
+            ("id", &self.id),
+            ("sender", &self.sender),
+            ("receiver", &self.receiver),
+            ("custom", &self.custom),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+        .collect()
+    }
+
+    /// Whether any server-side filter narrows the window (a fixed range aside).
+    pub fn is_filtered(&self) -> bool {
+        !self.filters().is_empty()
+    }
+
+    /// The custom statuses asked for (`custom`, comma-separated).
+    pub fn custom_statuses(&self) -> Vec<String> {
+        self.custom
+            .as_deref()
+            .map(|c| {
+                c.split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// The server-side query of a message window. `:id` matches a message, correlation or
@@ -49,6 +90,9 @@ pub fn mpl_query(q: &MessageQuery, server_now: EpochMs) -> MplQuery {
         statuses,
         iflow_id: q.iflow.clone(),
         any_id: q.id.clone(),
+        sender: q.sender.clone(),
+        receiver: q.receiver.clone(),
+        custom_statuses: q.custom_statuses(),
         ..MplQuery::default()
     }
 }

@@ -132,6 +132,7 @@ mod tests {
             endpoint: "Queues".into(),
             status: 503,
             message: None,
+            app_error: false,
             attempts: 4,
         };
         let explained = FetchError::Explained {

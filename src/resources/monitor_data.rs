@@ -3,13 +3,11 @@
 //! a polling pane provides fresh). A part that fails is missing for this round; whether the
 //! tenant answered at all (for `tenant_unreachable`) is decided from the errors' kinds.
 
-use std::collections::HashMap;
-
 use super::FetchError;
 use crate::cpi::model::{JmsBroker, KeystoreEntry, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::cpi::{CpiClient, CpiError, MplFollow, MplQuery};
-use crate::monitor::{Needs, QueueSnapshot};
+use crate::monitor::{Needs, PackageMap, QueueSnapshot};
 use crate::store::MplBatch;
 
 /// The message part of a round: a window load from `from`, or a delta following `follow`.
@@ -24,7 +22,8 @@ pub struct MessagesFetch {
 pub struct FetchPlan {
     pub generation: u64,
     pub artifacts: bool,
-    pub packages: bool,
+    /// The scoped packages whose design-time artifacts are read (none: no package listing).
+    pub packages: Vec<String>,
     /// The queue list (with the messages of the queues matching `queue_messages`).
     pub queues: bool,
     pub queue_messages: Vec<String>,
@@ -40,7 +39,7 @@ impl FetchPlan {
     pub fn is_empty(&self) -> bool {
         !(self.ping
             || self.artifacts
-            || self.packages
+            || !self.packages.is_empty()
             || self.queues
             || self.broker
             || self.keystore
@@ -54,7 +53,7 @@ pub struct MonitorFetched {
     pub generation: u64,
     pub at: EpochMs,
     pub artifacts: Option<Result<Vec<RuntimeArtifact>, FetchError>>,
-    pub packages: Option<Result<HashMap<String, String>, FetchError>>,
+    pub packages: Option<Result<PackageMap, FetchError>>,
     pub queues: Option<Result<Vec<QueueSnapshot>, FetchError>>,
     pub broker: Option<Result<JmsBroker, FetchError>>,
     pub keystore: Option<Result<Vec<KeystoreEntry>, FetchError>>,
@@ -80,9 +79,9 @@ pub async fn fetch(client: &CpiClient, plan: &FetchPlan) -> MonitorFetched {
         }
     };
     let packages = async {
-        match plan.packages {
-            true => Some(super::packages::of_artifacts(client).await),
-            false => None,
+        match plan.packages.is_empty() {
+            false => Some(super::packages::of_scoped(client, &plan.packages).await),
+            true => None,
         }
     };
     let queues = async {

@@ -27,9 +27,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_util::sync::CancellationToken;
 
-use super::config::EventsConfig;
 use super::events::{self, Hub, Next};
 use super::metrics::{Fleet, Format};
+use crate::config::serve::EventsConfig;
 use crate::secret::Secret;
 
 type Body = BoxBody<Bytes, Infallible>;

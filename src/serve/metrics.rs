@@ -664,9 +664,9 @@ pub fn encode(registry: &Registry, format: Format) -> Result<String, std::fmt::E
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::serve::Caps;
     use crate::cpi::CpiClient;
     use crate::cpi::conn::{Auth, Limits, TenantConn};
-    use crate::serve::config::Caps;
 
     fn tenant(name: &str) -> Arc<TenantState> {
         let conn = TenantConn {

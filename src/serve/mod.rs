@@ -11,7 +11,6 @@
 //! - [`config`]: `[serve]` typed and validated; [`state`]: what the pollers hold;
 //!   [`tenant`]: one tenant's pollers and monitor evaluator.
 
-pub mod config;
 pub mod events;
 pub mod http;
 pub mod metrics;
@@ -36,7 +35,7 @@ use crate::monitor::notify::{NotifierInput, spawn_notifier};
 use crate::sanitize::one_line;
 use crate::secret::Secret;
 
-pub use config::{ServeConfig, typed_serve};
+pub use crate::config::serve::{ServeConfig, typed_serve};
 pub use events::Hub;
 pub use metrics::{Fleet, ProcessStats};
 pub use state::TenantState;
@@ -47,7 +46,7 @@ pub use tenant::TenantSetup;
 pub struct ServeArgs {
     /// Address to listen on [default: `[serve] listen`, else 127.0.0.1:9464]. A non-loopback
     /// address needs a bearer token (`[serve] token_env` or `token_command`).
-    #[arg(long, value_name = "ADDR", value_parser = config::parse_listen)]
+    #[arg(long, value_name = "ADDR", value_parser = crate::config::serve::parse_listen)]
     pub listen: Option<SocketAddr>,
     /// Tenants to serve, besides `--tenant NAME` [default: every configured tenant]. Split a
     /// large fleet over several `serve` processes by naming their tenants.
@@ -265,14 +264,15 @@ fn serve_command(global: &GlobalArgs, args: &ServeArgs) -> Result<(), String> {
     let token = cfg
         .token
         .as_ref()
-        .map(|s| config::resolve_secret(s, "[serve] token"))
+        .map(|s| crate::config::serve::resolve_secret(s, "[serve] token"))
         .transpose()?;
     let otlp_headers = match &cfg.otlp {
         Some(o) => o
             .headers
             .iter()
             .map(|(name, src)| {
-                config::resolve_secret(src, &format!("[serve.otlp] header {name}")).map(|v| (name.clone(), v))
+                crate::config::serve::resolve_secret(src, &format!("[serve.otlp] header {name}"))
+                    .map(|v| (name.clone(), v))
             })
             .collect::<Result<Vec<_>, String>>()?,
         None => Vec::new(),

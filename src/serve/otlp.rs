@@ -33,8 +33,8 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::config::OtlpConfig;
 use super::metrics::{Family, Fleet, Kind, OtlpStats, SignalStats, Value, families};
+use crate::config::serve::OtlpConfig;
 use crate::cpi::odata::EpochMs;
 use crate::secret::Secret;
 

@@ -225,7 +225,7 @@ pub struct Held {
 }
 
 impl Held {
-    pub fn new(caps: super::config::Caps) -> Self {
+    pub fn new(caps: crate::config::serve::Caps) -> Self {
         Self {
             artifacts_by_status: None,
             not_started: Vec::new(),
@@ -327,7 +327,7 @@ pub struct TenantState {
 }
 
 impl TenantState {
-    pub fn new(name: &str, client: CpiClient, caps: super::config::Caps) -> Self {
+    pub fn new(name: &str, client: CpiClient, caps: crate::config::serve::Caps) -> Self {
         Self {
             name: Arc::from(name),
             client,
@@ -416,7 +416,7 @@ mod tests {
 
     #[test]
     fn reachability_changes_are_reported_once() {
-        let mut h = Held::new(super::super::config::Caps::default());
+        let mut h = Held::new(crate::config::serve::Caps::default());
         assert_eq!(h.record_poll(Resource::Artifacts, 1, Ok(())), Some(true));
         assert_eq!(
             h.record_poll(Resource::Queues, 2, Err(("HTTP 403".into(), true))),

@@ -78,7 +78,7 @@ pub struct Shared {
 /// keep), behind one lock that is never held across an `.await`.
 struct Data {
     artifacts: Option<Vec<RuntimeArtifact>>,
-    packages: Option<HashMap<String, String>>,
+    packages: Option<crate::monitor::PackageMap>,
     tracker: ArtifactTracker,
     queues: Option<Vec<QueueSnapshot>>,
     broker: Option<JmsBroker>,
@@ -163,11 +163,13 @@ impl Runtime {
         let mut failures = 0u32;
         let mut round = 0u64;
         loop {
-            let packages_due = self.needs.packages && round % PACKAGES_EVERY == 0;
+            let packages_due = !self.needs.packages.is_empty() && round % PACKAGES_EVERY == 0;
             let fetch = async {
                 let list = crate::resources::artifacts::list(&self.setup.client).await;
                 let packages = match packages_due {
-                    true => Some(crate::resources::packages::of_artifacts(&self.setup.client).await),
+                    true => Some(
+                        crate::resources::packages::of_scoped(&self.setup.client, &self.needs.packages).await,
+                    ),
                     false => None,
                 };
                 (list, packages)

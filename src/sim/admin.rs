@@ -15,6 +15,7 @@
 //! | POST | `/sim/admin/tokens/expire` | | every issued token invalid |
 //! | GET/POST | `/sim/admin/clock` \| `/sim/admin/clock/advance` | `{"ms":N}` | read / advance the sim clock |
 //! | GET | `/sim/admin/truth/messages?from=ms&to=ms` | | MessageGuids with LogEnd in [from,to) visible now |
+//! | GET | `/sim/admin/truth/in-flight` | | MessageGuids of the messages in flight (no LogEnd) |
 //! | GET | `/sim/admin/truth/queues/{q}` | | the queue's messages |
 //! | GET | `/sim/admin/truth/artifacts/{id}` | | `{"deployed","status"}` |
 //! | GET | `/sim/admin/stats` | | `{"requests"}` API requests served |
@@ -151,6 +152,15 @@ impl SimAdmin {
             .map(|&(_, i)| String::from_utf8_lossy(&w.mpl.mg.guid(i)).into_owned())
             .collect()
     }
+    /// MessageGuids of the messages in flight now: rows without a LogEnd (docs/sim.md,
+    /// "Messages in flight"; none with `SimConfig::clean`).
+    pub fn truth_in_flight(&self) -> Vec<String> {
+        let w = self.sim.world();
+        w.mpl
+            .in_flight()
+            .map(|i| String::from_utf8_lossy(&w.mpl.mg.guid(i)).into_owned())
+            .collect()
+    }
     /// Status of a message as visible now.
     pub fn truth_message_status(&self, guid: &str) -> Option<String> {
         let w = self.sim.world();
@@ -252,7 +262,7 @@ struct Advance {
     ms: i64,
 }
 
-const HELP: &str = "GET /sim/admin/faults | POST /sim/admin/faults {FaultRule} | DELETE /sim/admin/faults[/{id}] | POST /sim/admin/iflows/{id}/stop|start | POST /sim/admin/iflows/{id}/fail-next {count,error} | POST /sim/admin/queues/{q}/fill {count,failed} | POST /sim/admin/certificates/{alias}/expire {at_ms} | POST /sim/admin/tenant/down {mode: unavailable|drop} | POST /sim/admin/tenant/up | POST /sim/admin/tokens/expire | GET /sim/admin/clock | POST /sim/admin/clock/advance {ms} | GET /sim/admin/truth/messages?from=&to= | GET /sim/admin/truth/queues/{q} | GET /sim/admin/truth/artifacts/{id} | GET /sim/admin/stats | GET|DELETE /sim/admin/requests";
+const HELP: &str = "GET /sim/admin/faults | POST /sim/admin/faults {FaultRule} | DELETE /sim/admin/faults[/{id}] | POST /sim/admin/iflows/{id}/stop|start | POST /sim/admin/iflows/{id}/fail-next {count,error} | POST /sim/admin/queues/{q}/fill {count,failed} | POST /sim/admin/certificates/{alias}/expire {at_ms} | POST /sim/admin/tenant/down {mode: unavailable|drop} | POST /sim/admin/tenant/up | POST /sim/admin/tokens/expire | GET /sim/admin/clock | POST /sim/admin/clock/advance {ms} | GET /sim/admin/truth/messages?from=&to= | GET /sim/admin/truth/in-flight | GET /sim/admin/truth/queues/{q} | GET /sim/admin/truth/artifacts/{id} | GET /sim/admin/stats | GET|DELETE /sim/admin/requests";
 
 pub fn handle_http(sim: &Arc<Sim>, method: &Method, path: &str, query: Option<&str>, b: &Bytes) -> Resp {
     let admin = SimAdmin::new(sim.clone());
@@ -357,6 +367,9 @@ pub fn handle_http(sim: &Arc<Sim>, method: &Method, path: &str, query: Option<&s
                     ));
                 };
                 ok_json(serde_json::json!({ "guids": admin.truth_messages(from, to) }))
+            }
+            ("GET", ["truth", "in-flight"]) => {
+                ok_json(serde_json::json!({ "guids": admin.truth_in_flight() }))
             }
             ("GET", ["truth", "queues", q]) => match admin.truth_queue(q) {
                 Some(m) => ok_json(serde_json::json!({ "messages": m })),

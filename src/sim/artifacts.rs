@@ -14,39 +14,8 @@ use super::routing::{
 };
 use super::world::World;
 
-#[derive(Debug, Clone)]
-pub struct Artifact {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub kind: &'static str,
-    pub package: usize,
-    pub version: String,
-    pub deployed_by: String,
-    pub deployed_on: i64,
-    pub status: &'static str,
-    /// `(messageId, parameter)` of `ErrorInformation/$value`; for an `InstanceError` the
-    /// parameter is the JSON document (see [`instance_error`]).
-    pub error: Option<(String, String)>,
-    pub deployed: bool,
-    /// A deploy in progress: `(finishes at, succeeds)`.
-    pub pending: Option<(i64, bool)>,
-    pub flow: Option<u16>,
-    /// Redeploying does not help (the design-time content is broken).
-    pub broken: bool,
-    pub created_at: i64,
-}
-
-struct Task {
-    id: String,
-    done_at: i64,
-    ok: bool,
-}
-
-pub struct Artifacts {
-    pub list: Vec<Artifact>,
-    tasks: Vec<Task>,
-    seed: u64,
-}
+use super::state::Task;
+pub use super::state::{Artifact, Artifacts};
 
 /// Seconds a deploy takes in sim time (STARTING → STARTED/ERROR).
 pub const DEPLOY_MS: i64 = 4_000;
@@ -263,7 +232,7 @@ fn write_runtime(j: &mut Json, ctx: &Ctx, a: &Artifact) {
         j.key("Version").str(&a.version);
     }
     if q.selects("Name") {
-        j.key("Name").str(a.name);
+        j.key("Name").str(display_name(ctx, a));
     }
     if q.selects("Type") {
         j.key("Type").str(a.kind);
@@ -272,7 +241,23 @@ fn write_runtime(j: &mut Json, ctx: &Ctx, a: &Artifact) {
         j.key("DeployedBy").opt_str(Some(&a.deployed_by));
     }
     if q.selects("DeployedOn") {
-        j.key("DeployedOn").date(a.deployed_on);
+        // Real CF tenants send an ISO local time without offset (CF runs on UTC), SAP's examples
+        // `/Date(ms)/`, a DateTimeOffset `/Date(ms+0060)/` (docs/sim.md, "Dates").
+        match (ctx.cfg.clean, fastrand_of(a.id) % 3) {
+            (false, 0) => {
+                let iso = chrono::DateTime::from_timestamp_millis(a.deployed_on)
+                    .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.3f").to_string())
+                    .unwrap_or_default();
+                j.key("DeployedOn").str(&iso);
+            }
+            (false, 1) => {
+                j.key("DeployedOn")
+                    .str(&format!("/Date({}+0060)/", a.deployed_on));
+            }
+            _ => {
+                j.key("DeployedOn").date(a.deployed_on);
+            }
+        }
     }
     if q.selects("Status") {
         j.key("Status").str(a.status);
@@ -358,7 +343,7 @@ fn write_designtime(j: &mut Json, ctx: &Ctx, a: &Artifact) {
         .str(&a.version)
         .key("PackageId")
         .str(PACKAGES[a.package].0);
-    j.key("Name").str(a.name).key("Description").null();
+    j.key("Name").str(display_name(ctx, a)).key("Description").null();
     j.key("Sender")
         .opt_str(f.map(|f| f.sender))
         .key("Receiver")
@@ -506,6 +491,16 @@ pub fn route(ctx: &Ctx, w: &mut World, segs: &[Seg]) -> Resp {
                 j.key("TaskId").str(&t.id).key("Status").str(status).end_obj();
             })
         }
+        // Real tenants support neither `$filter` nor `$select` on IntegrationPackages (docs/sim.md,
+        // "Error replies"): 501 in an XML error document. Off with `SimConfig::clean`.
+        ("IntegrationPackages", _, _, "GET") if !ctx.cfg.clean && ctx.q.select.is_some() => {
+            super::resp::error_shaped(
+                StatusCode::NOT_IMPLEMENTED,
+                super::resp::ErrorShape::Xml,
+                "Not Implemented",
+                Some("$select is not supported"),
+            )
+        }
         ("IntegrationPackages", None, [], "GET") => {
             if ctx.q.inlinecount {
                 // docs/cpi-api.md, "Conventions": `$inlinecount` gives 501 on IntegrationPackages (uncertain).
@@ -569,5 +564,22 @@ pub fn route(ctx: &Ctx, w: &mut World, segs: &[Seg]) -> Resp {
         }
         (_, _, _, m) if m != "GET" => method_not_allowed(m, &first.name),
         _ => not_found(),
+    }
+}
+
+/// A stable small hash of an artifact id (which date form it is sent in).
+fn fastrand_of(id: &str) -> u64 {
+    super::mpl_gen::mix(
+        id.bytes()
+            .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
+    )
+}
+
+/// An artifact's name as the tenant shows it: an iFlow's odd real-world name
+/// (`catalog::ODD_NAMES`) unless the sim is clean.
+fn display_name(ctx: &Ctx, a: &Artifact) -> &'static str {
+    match a.flow {
+        Some(fi) => super::catalog::display_name(&FLOWS[fi as usize], !ctx.cfg.clean),
+        None => a.name,
     }
 }

@@ -844,3 +844,33 @@ pub const STOPPED_ERROR: &[(&str, &[&str])] = &[
         ],
     ),
 ];
+
+/// Multicast iFlows: their messages name several receivers, comma-joined, as real tenants send
+/// them (`"A_SOAP,B_SOAP"`). Only with the sim's realism (`SimConfig::clean` off).
+pub const MULTICAST: &[(&str, &str)] = &[
+    ("Invoice_Outbound_EDI", "EDI_Partner_Metro,ARCHIVE_SOAP"),
+    ("BusinessEvents_Outbound", "EventMesh_AMQP,Webhook_SOAP"),
+];
+
+/// The comma-joined receivers of a multicast iFlow.
+pub fn multicast(flow_id: &str) -> Option<&'static str> {
+    MULTICAST.iter().find(|(id, _)| *id == flow_id).map(|(_, r)| *r)
+}
+
+/// Names as some real tenants carry them: `<->`, double spaces, non-ASCII text. Only with the
+/// sim's realism.
+pub const ODD_NAMES: &[(&str, &str)] = &[
+    ("OrderConfirmation_Outbound", "Order Confirmation  <->  WebShop"),
+    (
+        "BusinessEvents_Outbound",
+        "Business Events → Event Mesh (Geschäftsereignisse)",
+    ),
+];
+
+/// An iFlow's display name: its odd real-world form when `real`, else the catalog's.
+pub fn display_name(flow: &Flow, real: bool) -> &'static str {
+    if real && let Some((_, n)) = ODD_NAMES.iter().find(|(id, _)| *id == flow.id) {
+        return n;
+    }
+    flow.name
+}

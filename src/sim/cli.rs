@@ -10,8 +10,8 @@ pub struct SimArgs {
     /// Port on 127.0.0.1 (0 = any free port).
     #[arg(long, default_value_t = 8443)]
     pub port: u16,
-    /// Seed of the generated data.
-    #[arg(long, default_value_t = 1)]
+    /// Seed of the generated data: the global `--seed` (`cpitop sim --seed 3`).
+    #[arg(skip = 1u64)]
     pub seed: u64,
     /// Live messages per second.
     #[arg(long, default_value_t = 3.0)]

@@ -69,6 +69,24 @@ pub enum FaultKind {
     },
     /// The answer, with one invalid UTF-8 byte (0xFF) inside the first `"Name"` string value.
     InvalidUtf8,
+    // --- Error replies as real tenants shape them (docs/sim.md, "Error replies").
+    /// 403 as real tenants send it for a missing role: the unwrapped form with `value: null`
+    /// (`{"code":"Forbidden","message":{"lang":"en","value":null}}`).
+    Forbidden,
+    /// HTTP `status` (default 500) with an error body of `shape` and `message` (`null` when
+    /// absent).
+    ErrorBody {
+        #[serde(default = "internal")]
+        status: u16,
+        #[serde(default)]
+        shape: super::resp::ErrorShape,
+        #[serde(default)]
+        message: Option<String>,
+    },
+}
+
+fn internal() -> u16 {
+    500
 }
 
 fn one() -> u64 {
@@ -241,9 +259,31 @@ impl FaultRule {
                 status: 429,
             },
             "invalid_utf8" => FaultKind::InvalidUtf8,
+            "forbidden" | "403" => FaultKind::Forbidden,
+            "error_body" => {
+                let shape = match param.unwrap_or("wrapped") {
+                    "wrapped" => super::resp::ErrorShape::Wrapped,
+                    "unwrapped" => super::resp::ErrorShape::Unwrapped,
+                    "lang_text" => super::resp::ErrorShape::LangText,
+                    "xml" => super::resp::ErrorShape::Xml,
+                    "bom" => super::resp::ErrorShape::Bom,
+                    "atom" => super::resp::ErrorShape::Atom,
+                    "html" => super::resp::ErrorShape::Html,
+                    other => {
+                        return Err(format!(
+                            "invalid error_body shape '{other}' in fault '{s}' (wrapped, unwrapped, lang_text, xml, bom, atom, html)"
+                        ));
+                    }
+                };
+                FaultKind::ErrorBody {
+                    status: 500,
+                    shape,
+                    message: Some("Error injected by the simulated tenant".into()),
+                }
+            }
             other => {
                 return Err(format!(
-                    "unknown fault kind '{other}' (latency, rate_limit, http500, http503, html_login, malformed_json, truncated_json, drop_connection, token_expiry, tenant_down, foreign_next, redirect, huge_field, huge_error, retry_after_text, invalid_utf8, control_chars[:error])"
+                    "unknown fault kind '{other}' (latency, rate_limit, http500, http503, html_login, malformed_json, truncated_json, drop_connection, token_expiry, tenant_down, foreign_next, redirect, huge_field, huge_error, retry_after_text, invalid_utf8, control_chars[:error], forbidden, error_body[:shape])"
                 ));
             }
         };

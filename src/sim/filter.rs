@@ -33,6 +33,17 @@ pub enum Expr<F> {
     And(Box<Expr<F>>, Box<Expr<F>>),
     Or(Box<Expr<F>>, Box<Expr<F>>),
     Cmp(F, Op, Lit),
+    /// `substringof('x',F)`, `startswith(F,'x')`, `endswith(F,'x')` (OData V2 string
+    /// functions), optionally compared `eq true` / `eq false` (`want`).
+    Text(F, TextFn, String, bool),
+}
+
+/// The OData V2 string functions the sim understands in `$filter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFn {
+    SubstringOf,
+    StartsWith,
+    EndsWith,
 }
 
 /// The type a filterable field holds; literals must match it.
@@ -72,6 +83,7 @@ enum Tok {
     Or,
     LParen,
     RParen,
+    Comma,
 }
 
 fn tokenize(s: &str) -> Result<Vec<Tok>, FilterError> {
@@ -87,6 +99,9 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, FilterError> {
             i += 1;
         } else if c == b')' {
             out.push(Tok::RParen);
+            i += 1;
+        } else if c == b',' {
+            out.push(Tok::Comma);
             i += 1;
         } else if c == b'\'' {
             let (text, next) = read_quoted(s, i)?;
@@ -215,6 +230,7 @@ impl Parser {
                     _ => Err(FilterError("missing ')' in $filter".into())),
                 }
             }
+            Some(Tok::Ident(name)) if self.peek() == Some(&Tok::LParen) => self.text_fn(name),
             Some(Tok::Ident(field)) => {
                 let op = match self.next() {
                     Some(Tok::Op(op)) => op,
@@ -242,6 +258,60 @@ impl Parser {
     }
 }
 
+impl Parser {
+    /// `substringof('x',F)`, `startswith(F,'x')`, `endswith(F,'x')`, then an optional
+    /// `eq true`/`eq false` (`ne` flips).
+    fn text_fn(&mut self, name: String) -> Result<Expr<String>, FilterError> {
+        let kind = match name.as_str() {
+            "substringof" => TextFn::SubstringOf,
+            "startswith" => TextFn::StartsWith,
+            "endswith" => TextFn::EndsWith,
+            _ => {
+                return Err(FilterError(format!(
+                    "unknown function '{name}' in $filter (supported: substringof, startswith, endswith)"
+                )));
+            }
+        };
+        self.pos += 1; // (
+        let a = self.next();
+        let comma = self.next();
+        let b = self.next();
+        let close = self.next();
+        let args = match (kind, a, comma, b, close) {
+            (
+                TextFn::SubstringOf,
+                Some(Tok::Lit(Lit::Str(v))),
+                Some(Tok::Comma),
+                Some(Tok::Ident(f)),
+                Some(Tok::RParen),
+            )
+            | (_, Some(Tok::Ident(f)), Some(Tok::Comma), Some(Tok::Lit(Lit::Str(v))), Some(Tok::RParen)) => {
+                Some((f, v))
+            }
+            _ => None,
+        };
+        let Some((field, value)) = args else {
+            return Err(FilterError(format!(
+                "malformed {name}(…) in $filter: expected substringof('text',Field), startswith(Field,'text') or endswith(Field,'text')"
+            )));
+        };
+        let mut want = true;
+        if let Some(Tok::Op(op @ (Op::Eq | Op::Ne))) = self.peek().cloned() {
+            self.pos += 1;
+            match self.next() {
+                Some(Tok::Lit(Lit::Bool(b))) => want = if op == Op::Eq { b } else { !b },
+                other => {
+                    return Err(FilterError(format!(
+                        "expected true or false after {name}(…) in $filter, found {}",
+                        describe(other.as_ref())
+                    )));
+                }
+            }
+        }
+        Ok(Expr::Text(field, kind, value, want))
+    }
+}
+
 fn op_name(op: Op) -> &'static str {
     match op {
         Op::Eq => "eq",
@@ -263,6 +333,7 @@ fn describe(t: Option<&Tok>) -> String {
         Some(Tok::Or) => "'or'".into(),
         Some(Tok::LParen) => "'('".into(),
         Some(Tok::RParen) => "')'".into(),
+        Some(Tok::Comma) => "','".into(),
     }
 }
 
@@ -292,6 +363,17 @@ pub fn bind<F: Copy>(
     Ok(match e {
         Expr::And(a, b) => Expr::And(Box::new(bind(*a, resolve)?), Box::new(bind(*b, resolve)?)),
         Expr::Or(a, b) => Expr::Or(Box::new(bind(*a, resolve)?), Box::new(bind(*b, resolve)?)),
+        Expr::Text(name, kind, value, want) => {
+            let (id, ty) = resolve(&name).ok_or_else(|| {
+                FilterError(format!("unknown or non-filterable property '{name}' in $filter"))
+            })?;
+            if ty != FieldType::Str {
+                return Err(FilterError(format!(
+                    "string function on property '{name}' ({ty:?}) in $filter"
+                )));
+            }
+            Expr::Text(id, kind, value, want)
+        }
         Expr::Cmp(name, op, lit) => {
             let (id, ty) = resolve(&name).ok_or_else(|| {
                 FilterError(format!("unknown or non-filterable property '{name}' in $filter"))
@@ -319,6 +401,18 @@ pub fn eval<'v, F: Copy>(e: &Expr<F>, get: &mut dyn FnMut(F) -> Val<'v>) -> bool
     match e {
         Expr::And(a, b) => eval(a, get) && eval(b, get),
         Expr::Or(a, b) => eval(a, get) || eval(b, get),
+        Expr::Text(f, kind, value, want) => match get(*f) {
+            Val::Str(v) => {
+                let hit = match kind {
+                    TextFn::SubstringOf => v.contains(value.as_str()),
+                    TextFn::StartsWith => v.starts_with(value.as_str()),
+                    TextFn::EndsWith => v.ends_with(value.as_str()),
+                };
+                hit == *want
+            }
+            // A function of null is null: no row matches, whichever value was wanted.
+            _ => false,
+        },
         Expr::Cmp(f, op, lit) => {
             let v = get(*f);
             let ord = match (&v, lit) {
@@ -534,6 +628,31 @@ mod tests {
         assert!(e.0.contains("LogEnd"), "{e}");
         assert!(parse("Status eq 'a' 'b'").is_err());
         assert!(parse("Status ~ 'a'").is_err());
+    }
+
+    #[test]
+    fn string_functions() {
+        assert!(run("substringof('AIL',Status)", "FAILED", 0, ""));
+        assert!(!run("substringof('X',Status)", "FAILED", 0, ""));
+        assert!(run("substringof('X',Status) eq false", "FAILED", 0, ""));
+        assert!(run(
+            "startswith(Status,'FA') and endswith(Status,'ED')",
+            "FAILED",
+            0,
+            ""
+        ));
+        assert!(run(
+            "Status eq 'B' or substringof('B',IntegrationArtifact/Id) eq true",
+            "A",
+            0,
+            "A,B"
+        ));
+        let e = parse("substringof(Status)").unwrap_err();
+        assert!(e.0.contains("malformed substringof"), "{e}");
+        let e = parse("lower(Status) eq 'x'").unwrap_err();
+        assert!(e.0.contains("unknown function 'lower'"), "{e}");
+        let e = bind(parse("substringof('1',LogEnd)").expect("parses"), &resolve).unwrap_err();
+        assert!(e.0.contains("LogEnd"), "{e}");
     }
 
     #[test]

@@ -15,26 +15,7 @@ use super::resp::{Resp, bad_request, method_not_allowed, not_found, odata_error}
 use super::routing::{Ctx, FieldTable, Seg, collection, filter_sort, metadata, s, single};
 use super::world::World;
 
-#[derive(Debug, Clone)]
-pub struct QMsg {
-    pub msgid: String,
-    pub mplid: Option<String>,
-    pub mpl_index: Option<u32>,
-    pub failed: bool,
-    pub created_at: i64,
-    pub retry_count: i64,
-    pub next_retry: Option<i64>,
-    pub overdue_at: Option<i64>,
-    pub expiration: i64,
-}
-
-#[derive(Debug, Clone)]
-pub struct Queue {
-    pub name: String,
-    pub active: bool,
-    pub exclusive: bool,
-    pub msgs: Vec<QMsg>,
-}
+pub use super::state::{Jms, QMsg, Queue};
 
 impl Queue {
     fn size(&self) -> i64 {
@@ -48,13 +29,6 @@ impl Queue {
             _ => 2,
         }
     }
-}
-
-pub struct Jms {
-    pub queues: Vec<Queue>,
-    counter: u64,
-    host: String,
-    seed: u64,
 }
 
 const DAY: i64 = 86_400_000;
@@ -575,7 +549,7 @@ fn write_mm(j: &mut Json, ctx: &Ctx, q: &Queue, m: &QMsg, mpl: &MplStore) {
     let custom = m
         .mpl_index
         .and_then(|i| mpl.state(i))
-        .map(|st| super::mpl_routes::custom_status(&st));
+        .map(|st| super::mpl_flow::custom_status(&mpl.mg, &st));
     j.key("customStatus").opt_str(custom);
     j.end_obj();
 }
@@ -741,10 +715,18 @@ fn absent(ctx: &Ctx, segment: &str) -> Resp {
             "Not Found",
             &format!("Resource not found for the segment '{segment}'."),
         ),
-        Ok(StatusCode::NOT_IMPLEMENTED) => odata_error(
+        // A byte-order mark before the JSON (docs/sim.md, "Error replies"), unless clean.
+        Ok(StatusCode::NOT_IMPLEMENTED) => super::resp::error_shaped(
             StatusCode::NOT_IMPLEMENTED,
+            if ctx.cfg.clean {
+                super::resp::ErrorShape::Wrapped
+            } else {
+                super::resp::ErrorShape::Bom
+            },
             "Not Implemented",
-            &format!("The resource '{segment}' is not available for this tenant."),
+            Some(&format!(
+                "The resource '{segment}' is not available for this tenant."
+            )),
         ),
         Ok(code) => odata_error(
             code,

@@ -7,22 +7,7 @@ use super::resp::{Resp, method_not_allowed, not_found};
 use super::routing::{Ctx, FieldTable, Seg, collection, filter_sort, metadata, s, single};
 use super::world::World;
 
-#[derive(Debug, Clone)]
-pub struct Cert {
-    pub alias: String,
-    pub kind: &'static str,
-    pub key_type: &'static str,
-    pub key_size: i64,
-    pub not_before: i64,
-    pub not_after: i64,
-    pub subject: String,
-    pub issuer: &'static str,
-    pub owner: &'static str,
-}
-
-pub struct Keystore {
-    pub certs: Vec<Cert>,
-}
+pub use super::state::{Cert, Keystore};
 
 const DAY: i64 = 86_400_000;
 

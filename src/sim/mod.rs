@@ -16,11 +16,14 @@ mod artifacts;
 mod auth;
 mod catalog;
 mod cli;
+mod config;
+mod dispatch;
 pub mod faults;
 pub mod filter;
 mod jms;
 pub mod json;
 mod keystore;
+pub mod mpl_flow;
 pub mod mpl_gen;
 pub mod mpl_navs;
 pub mod mpl_routes;
@@ -30,98 +33,18 @@ mod reqlog;
 mod resp;
 mod routing;
 mod server;
+mod state;
 mod world;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 pub use admin::{SimAdmin, TruthQueueMessage};
 pub use cli::{SimArgs, run_cli};
+pub use config::{QueueApi, SIM_SUITE_ROOT, SimConfig, WebLinkForm};
 pub use faults::{FaultKind, FaultRule};
-pub use mpl_routes::WebLinkForm;
+pub use resp::ErrorShape;
 pub use world::DownMode;
-
-/// Which queue-list API the tenant answers; the others answer 404, or 501 on a tenant without
-/// JMS (`none`: trial tenants answer 501; see `SimConfig::queue_api_absent_status`). The broker
-/// (`JmsBrokers`) answers in every case.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum QueueApi {
-    /// `Queues` / `JmsMessages`.
-    #[default]
-    Classic,
-    /// `MessagingQueues` / `MessagingMessages`.
-    Messaging,
-    Both,
-    /// Neither queue list (a tenant without JMS in its plan, a trial tenant).
-    None,
-}
-
-impl QueueApi {
-    pub fn classic(self) -> bool {
-        matches!(self, QueueApi::Classic | QueueApi::Both)
-    }
-    pub fn messaging(self) -> bool {
-        matches!(self, QueueApi::Messaging | QueueApi::Both)
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct SimConfig {
-    pub seed: u64,
-    /// 0 = a free port.
-    pub port: u16,
-    /// Live messages per second (0 = none).
-    pub message_rate: f64,
-    /// How far back the history reaches.
-    pub history: Duration,
-    /// Exact number of history messages (spread over `history`) instead of `history × rate`.
-    pub history_messages: Option<u64>,
-    pub token_lifetime: Duration,
-    pub queue_api: QueueApi,
-    /// HTTP status of the queue APIs the tenant does not offer; 0 = as real tenants: 501 when it
-    /// offers none (trial tenants), else 404 for the one it lacks.
-    pub queue_api_absent_status: u16,
-    /// Writes need a fetched `X-CSRF-Token`.
-    pub require_csrf: bool,
-    /// Fault rules active from the start.
-    pub faults: Vec<FaultRule>,
-    /// Pin the sim clock's start (epoch ms) instead of the real time, for fully reproducible
-    /// timestamps in tests.
-    pub start_time_ms: Option<i64>,
-    /// Turn the real-tenant behaviours off (docs/sim.md): a tenant as clean as the spec, for
-    /// benchmarks that need one. Default `false`: the sim is as messy as real tenants.
-    pub clean: bool,
-    /// Share of messages (0–1) whose `Runs` navigation answers 404, as on tenants without it;
-    /// 1 = no message has runs. Ignored when `clean`.
-    pub runs_404: f64,
-    /// The form of the `AlternateWebLink` of messages.
-    pub web_link: mpl_routes::WebLinkForm,
-}
-
-impl Default for SimConfig {
-    fn default() -> Self {
-        Self {
-            seed: 1,
-            port: 0,
-            message_rate: 3.0,
-            history: Duration::from_secs(24 * 3600),
-            history_messages: None,
-            token_lifetime: Duration::from_secs(3600),
-            queue_api: QueueApi::Classic,
-            queue_api_absent_status: 0,
-            require_csrf: true,
-            faults: Vec::new(),
-            start_time_ms: None,
-            clean: false,
-            runs_404: 0.05,
-            web_link: mpl_routes::WebLinkForm::default(),
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {

@@ -4,8 +4,8 @@
 use http::StatusCode;
 
 use super::json::Json;
+use super::mpl_flow::flow;
 use super::mpl_gen::{Gen, SALT_RUN, Status};
-use super::mpl_routes::flow;
 use super::mpl_store::{MplStore, MsgState};
 use super::resp::{Resp, not_found};
 use super::routing::{Ctx, metadata};
@@ -473,7 +473,7 @@ pub fn attachment_route(_ctx: &Ctx, store: &MplStore, id: &str, rest: &[&str]) -
 }
 
 /// `MessageStoreEntries('<Id>')/$value`
-pub fn store_entry_route(_ctx: &Ctx, store: &MplStore, id: &str, rest: &[&str]) -> Resp {
+pub fn store_entry_route(ctx: &Ctx, store: &MplStore, id: &str, rest: &[&str]) -> Resp {
     let mg = &store.mg;
     let Some(enc) = id.strip_prefix("sap-it-res:msg:") else {
         return not_found();
@@ -488,6 +488,15 @@ pub fn store_entry_route(_ctx: &Ctx, store: &MplStore, id: &str, rest: &[&str]) 
         return not_found();
     }
     match rest {
+        // The sim's service key lacks MessagePayloadsRead, as many operators' keys do: reading
+        // a persisted payload is a 403 in the unwrapped form real tenants send, `value: null`
+        // (docs/sim.md, "Error replies"). Clean: the payload.
+        ["$value"] if !ctx.cfg.clean => super::resp::error_shaped(
+            StatusCode::FORBIDDEN,
+            super::resp::ErrorShape::Unwrapped,
+            "Forbidden",
+            None,
+        ),
         ["$value"] => Resp::new(
             StatusCode::OK,
             "application/octet-stream",

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::catalog::{FLOWS, Flow, PACKAGES};
+use super::catalog::PACKAGES;
 use super::filter::{self, Expr, FieldType, Val};
 use super::json::Json;
 use super::mpl_gen::Gen;
@@ -90,12 +90,33 @@ pub fn resolve(name: &str) -> Option<(F, FieldType)> {
     })
 }
 
-pub fn flow(st: &MsgState) -> &'static Flow {
-    &FLOWS[st.life.flow as usize]
+pub use super::mpl_flow::{custom_status, flow};
+
+// --- Realism of message rows (docs/sim.md, "Message rows"): decided by the message's hash, so a
+// message looks the same on every request; off with `SimConfig::clean` (`MsgState::real`). The
+// custom status's salt (46) is in `mpl_flow`.
+const SALT_NO_START: u64 = 47;
+const SALT_TRIMMED: u64 = 48;
+const SALT_STR_BOOL: u64 = 49;
+
+/// `Receiver`: several names comma-joined for the multicast iFlows (`catalog::MULTICAST`).
+pub fn receiver(st: &MsgState) -> &'static str {
+    let fl = flow(st);
+    if st.real && !st.in_flight {
+        super::catalog::multicast(fl.id).unwrap_or(fl.receiver)
+    } else {
+        fl.receiver
+    }
 }
 
-pub fn custom_status(st: &MsgState) -> &'static str {
-    st.status.as_str()
+/// Whether a message in flight also lacks its `LogStart` (half of them).
+fn start_hidden(mg: &Gen, st: &MsgState) -> bool {
+    st.in_flight && mg.h(st.i, SALT_NO_START) % 2 == 0
+}
+
+/// Without `$select`, one record in 8 lacks a few properties (trimmed records of older tenants).
+fn trimmed(mg: &Gen, st: &MsgState, mask: u64) -> bool {
+    st.real && mask == u64::MAX && mg.h(st.i, SALT_TRIMMED) % 8 == 0
 }
 
 pub fn get<'a>(mg: &Gen, st: &'a MsgState, f: F) -> Val<'a> {
@@ -108,21 +129,25 @@ pub fn get<'a>(mg: &Gen, st: &'a MsgState, f: F) -> Val<'a> {
             Val::Str(Cow::Borrowed(v))
         }
     };
+    // A message in flight: no LogEnd, often no LogStart, and null ids, iFlow and artifact
+    // (docs/sim.md, "Messages in flight").
+    let fl_ = !st.in_flight;
     match f {
         F::MessageGuid => owned(mg.guid(st.i)),
-        F::CorrelationId => owned(mg.correlation(st.i)),
+        F::CorrelationId if fl_ => owned(mg.correlation(st.i)),
         F::ApplicationMessageId => mg.app_id(st.i, fl).map_or(Val::Null, |s| Val::Str(Cow::Owned(s))),
         F::ApplicationMessageType => opt(fl.msg_type),
-        F::LogStart => Val::Date(st.life.start),
-        F::LogEnd => Val::Date(st.log_end),
+        F::LogStart if !start_hidden(mg, st) => Val::Date(st.life.start),
+        F::LogEnd if fl_ => Val::Date(st.log_end),
         F::Sender => opt(fl.sender),
-        F::Receiver => opt(fl.receiver),
-        F::IFlow => opt(fl.id),
-        F::IFlowName => opt(fl.name),
-        F::PackageId => opt(PACKAGES[fl.package].0),
+        F::Receiver => opt(receiver(st)),
+        F::IFlow if fl_ => opt(fl.id),
+        F::IFlowName if fl_ => opt(super::catalog::display_name(fl, st.real)),
+        F::PackageId if fl_ => opt(PACKAGES[fl.package].0),
         F::Status => Val::Str(Cow::Borrowed(st.status.as_str())),
-        F::CustomStatus => Val::Str(Cow::Borrowed(custom_status(st))),
-        F::LogLevel => Val::Str(Cow::Borrowed(mg.log_level(st.i))),
+        F::CustomStatus => Val::Str(Cow::Borrowed(custom_status(mg, st))),
+        F::LogLevel if fl_ => Val::Str(Cow::Borrowed(mg.log_level(st.i))),
+        _ => Val::Null,
     }
 }
 
@@ -150,7 +175,11 @@ pub fn write_mpl(j: &mut Json, ctx: &Ctx, mg: &Gen, st: &MsgState, mask: u64, ex
     let guid = std::str::from_utf8(&guid_b).unwrap_or("");
     let key = ["/MessageProcessingLogs('", guid, "')"];
     let uri = [ctx.api, key[0], key[1], key[2]];
-    let on = |p: usize| mask & (1 << p) != 0;
+    let trim = trimmed(mg, st, mask);
+    // Trimmed records (no `$select`) lack these: ApplicationMessageType, TransactionId, the
+    // archiving flags and the component names.
+    let on = |p: usize| mask & (1 << p) != 0 && !(trim && matches!(p, 4 | 15..=23));
+    let live = !st.in_flight;
     j.obj();
     if !mpl_navs::without_metadata(ctx, mg, st) {
         j.key("__metadata").obj();
@@ -164,7 +193,8 @@ pub fn write_mpl(j: &mut Json, ctx: &Ctx, mg: &Gen, st: &MsgState, mask: u64, ex
     }
     if on(1) {
         let c = mg.correlation(st.i);
-        j.key("CorrelationId").str(std::str::from_utf8(&c).unwrap_or(""));
+        j.key("CorrelationId")
+            .opt_str(live.then(|| std::str::from_utf8(&c).unwrap_or("")));
     }
     if on(2) {
         j.key("ApplicationMessageId")
@@ -177,19 +207,27 @@ pub fn write_mpl(j: &mut Json, ctx: &Ctx, mg: &Gen, st: &MsgState, mask: u64, ex
         j.key("ApplicationMessageType").opt_str(Some(fl.msg_type));
     }
     if on(5) {
-        j.key("LogStart").date(st.life.start);
+        if start_hidden(mg, st) {
+            j.key("LogStart").null();
+        } else {
+            j.key("LogStart").date(st.life.start);
+        }
     }
     if on(6) {
-        j.key("LogEnd").date(st.log_end);
+        if live {
+            j.key("LogEnd").date(st.log_end);
+        } else {
+            j.key("LogEnd").null();
+        }
     }
     if on(7) {
         j.key("Sender").opt_str(Some(fl.sender));
     }
     if on(8) {
-        j.key("Receiver").opt_str(Some(fl.receiver));
+        j.key("Receiver").opt_str(Some(receiver(st)));
     }
     if on(9) {
-        j.key("IntegrationFlowName").str(fl.id);
+        j.key("IntegrationFlowName").opt_str(live.then_some(fl.id));
     }
     if on(10) {
         j.key("Status").str(st.status.as_str());
@@ -212,23 +250,30 @@ pub fn write_mpl(j: &mut Json, ctx: &Ctx, mg: &Gen, st: &MsgState, mask: u64, ex
             .key("type")
             .str("com.sap.hci.api.IntegrationArtifact")
             .end_obj();
-        j.key("Id")
-            .str(fl.id)
-            .key("Name")
-            .str(fl.name)
-            .key("Type")
-            .str("INTEGRATION_FLOW");
-        j.key("PackageId")
-            .str(pid)
-            .key("PackageName")
-            .str(pname)
-            .end_obj();
+        if live {
+            j.key("Id")
+                .str(fl.id)
+                .key("Name")
+                .str(super::catalog::display_name(fl, st.real))
+                .key("Type")
+                .str("INTEGRATION_FLOW");
+            j.key("PackageId")
+                .str(pid)
+                .key("PackageName")
+                .str(pname)
+                .end_obj();
+        } else {
+            for k in ["Id", "Name", "Type", "PackageId", "PackageName"] {
+                j.key(k).null();
+            }
+            j.end_obj();
+        }
     }
     if on(13) {
-        j.key("LogLevel").str(mg.log_level(st.i));
+        j.key("LogLevel").opt_str(live.then(|| mg.log_level(st.i)));
     }
     if on(14) {
-        j.key("CustomStatus").str(custom_status(st));
+        j.key("CustomStatus").str(custom_status(mg, st));
     }
     if on(15) {
         j.key("ArchivingStatus").str("NOT_RELEVANT");
@@ -240,12 +285,18 @@ pub fn write_mpl(j: &mut Json, ctx: &Ctx, mg: &Gen, st: &MsgState, mask: u64, ex
         (19, "ArchivingPersistedMessages"),
     ] {
         if on(b) {
-            j.key(name).bool(false);
+            // SAP's examples send the archiving flags as strings, live tenants as booleans.
+            if st.real && mg.h(st.i, SALT_STR_BOOL) % 2 == 0 {
+                j.key(name).str("false");
+            } else {
+                j.key(name).bool(false);
+            }
         }
     }
     if on(20) {
         let t = mg.transaction_id(st.i);
-        j.key("TransactionId").str(std::str::from_utf8(&t).unwrap_or(""));
+        j.key("TransactionId")
+            .opt_str(live.then(|| std::str::from_utf8(&t).unwrap_or("")));
     }
     for (b, name) in [
         (21, "PreviousComponentName"),
@@ -253,7 +304,9 @@ pub fn write_mpl(j: &mut Json, ctx: &Ctx, mg: &Gen, st: &MsgState, mask: u64, ex
         (23, "OriginComponentName"),
     ] {
         if on(b) {
-            j.key(name).str("CPI_sim");
+            // Real tenants send a single space for some of them.
+            let blank = st.real && b != 22 && mg.h(st.i, SALT_STR_BOOL) % 5 == 0;
+            j.key(name).str(if blank { " " } else { "CPI_sim" });
         }
     }
     for (b, nav) in PROPS.iter().enumerate().skip(24) {
@@ -299,12 +352,32 @@ fn order(q: &Query) -> Result<Order, Resp> {
     })
 }
 
-/// True if `e` only constrains LogEnd through an `and` chain (then the index range is exact).
+/// True if `e` only bounds LogEnd by dates through an `and` chain (then the index range is
+/// exact: rows without a LogEnd never match a bound).
 fn only_log_end(e: &Expr<F>) -> bool {
     match e {
         Expr::And(a, b) => only_log_end(a) && only_log_end(b),
-        Expr::Cmp(F::LogEnd, op, _) => *op != filter::Op::Ne,
+        Expr::Cmp(F::LogEnd, op, filter::Lit::Date(_) | filter::Lit::Int(_)) => *op != filter::Op::Ne,
         _ => false,
+    }
+}
+
+/// True if the `and` chain of `e` holds a term that only messages in flight or PROCESSING /
+/// RETRY can satisfy: an `or` of `LogEnd eq null`, `Status eq 'PROCESSING'` and
+/// `Status eq 'RETRY'` (the client's in-flight listing). Such a filter scans `MplStore::open`
+/// instead of every message.
+fn only_open(e: &Expr<F>) -> bool {
+    fn branch(e: &Expr<F>) -> bool {
+        match e {
+            Expr::Or(a, b) => branch(a) && branch(b),
+            Expr::Cmp(F::LogEnd, filter::Op::Eq, filter::Lit::Null) => true,
+            Expr::Cmp(F::Status, filter::Op::Eq, filter::Lit::Str(s)) => s == "PROCESSING" || s == "RETRY",
+            _ => false,
+        }
+    }
+    match e {
+        Expr::And(a, b) => only_open(a) || only_open(b),
+        other => branch(other),
     }
 }
 
@@ -333,6 +406,9 @@ pub fn select_page(
     }
     let range = store.range(lo, hi);
     let idx = store.index();
+    // Rows without a LogEnd satisfy no LogEnd bound; otherwise they are candidates too.
+    let bounded = lo.is_some() || hi.is_some();
+    let open_only = bound.as_ref().is_some_and(only_open);
     let lookup = |g: &str| {
         mg.guid_index(g)
             .and_then(|i| store.state(i))
@@ -362,6 +438,27 @@ pub fn select_page(
             ),
             _ => Box::new(below.into_iter().chain(idx[range.clone()].iter().copied())),
         }
+    } else if open_only {
+        // In-flight rows (no LogEnd) first in ascending order, as nulls sort first.
+        let mut open: Vec<(i64, u32)> = store
+            .open()
+            .filter_map(|i| store.state(i))
+            .map(|st| (if st.in_flight { i64::MIN } else { st.log_end }, st.i))
+            .filter(|e| {
+                !bounded || (e.0 != i64::MIN && lo.is_none_or(|l| e.0 >= l) && hi.is_none_or(|h| e.0 < h))
+            })
+            .collect();
+        open.sort_unstable();
+        match ord {
+            Order::LogEndDesc => Box::new(open.into_iter().rev()),
+            _ => Box::new(open.into_iter()),
+        }
+    } else if !bounded && store.in_flight_len() > 0 {
+        let flying = || store.in_flight().map(|i| (i64::MIN, i));
+        match ord {
+            Order::LogEndDesc => Box::new(idx[range.clone()].iter().rev().copied().chain(flying().rev())),
+            _ => Box::new(flying().chain(idx[range.clone()].iter().copied())),
+        }
     } else {
         match ord {
             Order::LogEndDesc => Box::new(idx[range.clone()].iter().rev().copied()),
@@ -375,7 +472,11 @@ pub fn select_page(
     };
     match ord {
         Order::LogEndAsc | Order::LogEndDesc => {
-            let exact = by_guid.is_none() && or_keys.is_none() && bound.as_ref().is_none_or(only_log_end);
+            let exact = by_guid.is_none()
+                && or_keys.is_none()
+                && !open_only
+                && (bounded || store.in_flight_len() == 0)
+                && bound.as_ref().is_none_or(only_log_end);
             if exact {
                 let total = range.len();
                 let (off, n, more) = query::window(q, total);
@@ -552,37 +653,5 @@ pub fn render_page(store: &MplStore, api: &str, raw_query: &str) -> Result<Vec<u
         Ok(r.body.to_vec())
     } else {
         Err(String::from_utf8_lossy(&r.body).into_owned())
-    }
-}
-
-/// The Integration Suite host the sim's links name (`WebLinkForm::IntegrationSuite`): a host of
-/// the real form, not one the sim serves (nothing follows these links but a browser).
-pub const SIM_SUITE_ROOT: &str = "https://cpitop-sim.integrationsuite.cfapps.eu10.hana.ondemand.com:443";
-
-/// Which form of `AlternateWebLink` message rows carry; real tenants send one of these.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum WebLinkForm {
-    /// `https://<sub>.integrationsuite.cfapps.<region>.hana.ondemand.com:443/shell/monitoring/…`
-    /// (tenants with an Integration Suite host).
-    #[default]
-    IntegrationSuite,
-    /// `<API host>/itspaces/shell/monitoring/…` (older CF tenants without one).
-    Itspaces,
-    /// The Integration Suite form with the malformed port some tenants send (`:443:443`).
-    DoublePort,
-}
-
-impl WebLinkForm {
-    /// What comes before `/shell/monitoring/` in a link; `api_base` is the sim's service root.
-    pub fn root(self, api_base: &str) -> std::borrow::Cow<'static, str> {
-        use std::borrow::Cow;
-        match self {
-            WebLinkForm::IntegrationSuite => Cow::Borrowed(SIM_SUITE_ROOT),
-            WebLinkForm::Itspaces => Cow::Owned(format!("{api_base}/itspaces")),
-            WebLinkForm::DoublePort => Cow::Owned(format!("{SIM_SUITE_ROOT}:443")),
-        }
     }
 }

@@ -11,9 +11,12 @@
 //! PROCESSING messages move to a later LogEnd).
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 
 use super::mpl_gen::{Gen, Life, Status};
+
+/// Salt of the hash that picks the RETRY messages whose rows hang without a `LogEnd`.
+const SALT_HANG: u64 = 45;
 
 /// A message whose state no longer follows its generated life.
 #[derive(Debug, Clone)]
@@ -28,7 +31,17 @@ pub struct Override {
 
 pub struct MplStore {
     pub mg: Gen,
+    /// Visible messages with a `LogEnd`, by `(LogEnd, index)`.
     index: Vec<(i64, u32)>,
+    /// Real-tenant behaviour (docs/sim.md, "Messages in flight"): PROCESSING phases, and the
+    /// RETRY phases of a third of the retried messages, have no `LogEnd` and are kept here
+    /// instead of in `index`. Off (`SimConfig::clean`): every phase has its `LogEnd`.
+    realistic: bool,
+    /// Visible messages without a `LogEnd` (only when `realistic`).
+    in_flight: BTreeSet<u32>,
+    /// Visible messages whose current phase is PROCESSING or RETRY (in `index` or `in_flight`):
+    /// what an in-flight listing scans instead of every message.
+    open: BTreeSet<u32>,
     pending: BinaryHeap<Reverse<(i64, u32, u8)>>,
     next_arrival: u32,
     overrides: HashMap<u32, Override>,
@@ -43,11 +56,18 @@ pub struct MplStore {
 const OVERRIDE_PHASE: u8 = 255;
 
 impl MplStore {
-    /// Build the history visible at `mg.t0`.
+    /// Build the history visible at `mg.t0`, every phase with its `LogEnd` (a clean tenant).
     pub fn new(mg: Gen, stopped: HashSet<u16>) -> Self {
+        Self::with_realism(mg, stopped, false)
+    }
+
+    /// Build the history visible at `mg.t0`; `realistic`: messages in flight have no `LogEnd`.
+    pub fn with_realism(mg: Gen, stopped: HashSet<u16>, realistic: bool) -> Self {
         let now = mg.t0;
         let mut index = Vec::with_capacity(mg.hist_n as usize + 1024);
         let mut pending = BinaryHeap::new();
+        let mut in_flight = BTreeSet::new();
+        let mut open = BTreeSet::new();
         for i in 0..mg.hist_n {
             let life = mg.life(i);
             for (k, p) in life.phases().iter().enumerate() {
@@ -56,7 +76,14 @@ impl MplStore {
                 }
             }
             if let Some(p) = life.at(now) {
-                index.push((p.log_end, i));
+                if is_open(p.status) {
+                    open.insert(i);
+                }
+                if realistic && no_end(&mg, i, p.status) {
+                    in_flight.insert(i);
+                } else {
+                    index.push((p.log_end, i));
+                }
             }
         }
         index.sort_unstable();
@@ -64,6 +91,9 @@ impl MplStore {
             next_arrival: mg.hist_n,
             mg,
             index,
+            realistic,
+            in_flight,
+            open,
             pending,
             overrides: HashMap::new(),
             fail_next: HashMap::new(),
@@ -151,10 +181,32 @@ impl MplStore {
         let life = self.mg.life(i);
         if k > 0 {
             let prev = life.phases[k as usize - 1];
-            self.remove((prev.log_end, i));
+            self.unplace(i, prev.log_end);
         }
         let p = life.phases[k as usize];
-        self.insert((p.log_end, i));
+        self.place(i, p.log_end, p.status);
+    }
+
+    /// Make message `i` visible in a phase: in `in_flight` when it has no `LogEnd`, else in
+    /// `index`; in `open` while PROCESSING or RETRY.
+    fn place(&mut self, i: u32, log_end: i64, status: Status) {
+        if is_open(status) {
+            self.open.insert(i);
+        } else {
+            self.open.remove(&i);
+        }
+        if self.realistic && no_end(&self.mg, i, status) {
+            self.in_flight.insert(i);
+        } else {
+            self.insert((log_end, i));
+        }
+    }
+
+    /// Take message `i`'s current phase (with `log_end`) out of `index` or `in_flight`.
+    fn unplace(&mut self, i: u32, log_end: i64) {
+        if !self.in_flight.remove(&i) {
+            self.remove((log_end, i));
+        }
     }
 
     fn insert(&mut self, key: (i64, u32)) {
@@ -185,6 +237,8 @@ impl MplStore {
                 life,
                 status: o.status,
                 log_end: o.log_end,
+                in_flight: false,
+                real: self.realistic,
                 error: o.error.clone(),
             });
         }
@@ -198,18 +252,28 @@ impl MplStore {
             life,
             status: p.status,
             log_end: p.log_end,
+            in_flight: self.in_flight.contains(&i),
+            real: self.realistic,
             error: None,
         })
     }
 
-    /// The state of an index entry (already known visible).
+    /// The state of an index entry (already known visible); `(i64::MIN, i)` names a message
+    /// in flight.
     pub fn state_of_entry(&self, (log_end, i): (i64, u32)) -> MsgState {
+        if log_end == i64::MIN
+            && let Some(st) = self.state(i)
+        {
+            return st;
+        }
         match self.overrides.get(&i) {
             Some(o) => MsgState {
                 i,
                 life: self.mg.life(i),
                 status: o.status,
                 log_end,
+                in_flight: false,
+                real: self.realistic,
                 error: o.error.clone(),
             },
             None => {
@@ -220,10 +284,27 @@ impl MplStore {
                     life,
                     status,
                     log_end,
+                    in_flight: !self.in_flight.is_empty() && self.in_flight.contains(&i),
+                    real: self.realistic,
                     error: None,
                 }
             }
         }
+    }
+
+    /// Visible messages without a `LogEnd` (in flight), in arrival order.
+    pub fn in_flight(&self) -> impl DoubleEndedIterator<Item = u32> + '_ {
+        self.in_flight.iter().copied()
+    }
+
+    /// How many visible messages have no `LogEnd`.
+    pub fn in_flight_len(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// Visible messages that are PROCESSING or RETRY, in arrival order.
+    pub fn open(&self) -> impl Iterator<Item = u32> + '_ {
+        self.open.iter().copied()
     }
 
     /// Visible entries sorted by LogEnd.
@@ -242,7 +323,8 @@ impl MplStore {
     /// deleted, §5.4). Its LogEnd becomes `now`.
     pub fn set_final(&mut self, i: u32, status: Status, error: Option<String>) -> bool {
         let Some(cur) = self.state(i) else { return false };
-        self.remove((cur.log_end, i));
+        self.unplace(i, cur.log_end);
+        self.open.remove(&i);
         let now = self.now;
         self.overrides.insert(
             i,
@@ -269,9 +351,30 @@ pub struct MsgState {
     pub i: u32,
     pub life: Life,
     pub status: Status,
+    /// The phase's `LogEnd`; not sent when `in_flight`.
     pub log_end: i64,
+    /// The message is in flight and its row has no `LogEnd` (docs/sim.md, "Messages in
+    /// flight").
+    pub in_flight: bool,
+    /// The sim's realism is on (not `SimConfig::clean`): rows show real tenants' quirks.
+    pub real: bool,
     /// Error text set by an override (else the generated one applies).
     pub error: Option<String>,
+}
+
+/// PROCESSING or RETRY: not final.
+fn is_open(status: Status) -> bool {
+    matches!(status, Status::Processing | Status::Retry)
+}
+
+/// Whether message `i` in `status` has no `LogEnd` on a real tenant: every PROCESSING row, and
+/// the RETRY rows of a third of the retried messages (those that hang).
+pub fn no_end(mg: &Gen, i: u32, status: Status) -> bool {
+    match status {
+        Status::Processing => true,
+        Status::Retry => mg.h(i, SALT_HANG) % 3 == 0,
+        _ => false,
+    }
 }
 
 #[cfg(test)]

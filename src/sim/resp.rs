@@ -69,6 +69,89 @@ pub fn odata_error(status: StatusCode, code: &str, message: &str) -> Resp {
     Resp::json(status, j)
 }
 
+/// The shapes of error bodies real tenants (and proxies in front of them) send (docs/sim.md,
+/// "Error replies"); `Wrapped` is the documented one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorShape {
+    /// `{"error":{"code","message":{"lang","value"}}}`
+    #[default]
+    Wrapped,
+    /// `{"code","message":{"lang","value"}}` (the 403 of real tenants, with `value: null`).
+    Unwrapped,
+    /// `{"error":{"code","message":{"@lang","#text"}}}`
+    LangText,
+    /// `<?xml …?><error xmlns="…metadata"><code/><message xml:lang="en"/></error>`
+    Xml,
+    /// The wrapped JSON after a UTF-8 byte-order mark.
+    Bom,
+    /// An Atom feed (the tenant ignored `Accept: application/json`).
+    Atom,
+    /// An HTML page.
+    Html,
+}
+
+/// An error reply in `shape`; `message: None` sends `null` (or an empty element).
+pub fn error_shaped(status: StatusCode, shape: ErrorShape, code: &str, message: Option<&str>) -> Resp {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let json = |wrapped: bool, text_key: &str, lang_key: &str| {
+        let mut j = Json::with_capacity(128);
+        j.obj();
+        if wrapped {
+            j.key("error").obj();
+        }
+        j.key("code").str(code);
+        j.key("message").obj().key(lang_key).str("en").key(text_key);
+        match message {
+            Some(m) => j.str(m),
+            None => j.null(),
+        };
+        j.end_obj();
+        if wrapped {
+            j.end_obj();
+        }
+        j.end_obj();
+        j.into_bytes()
+    };
+    match shape {
+        ErrorShape::Wrapped => Resp::new(status, "application/json", json(true, "value", "lang")),
+        ErrorShape::Unwrapped => Resp::new(status, "application/json", json(false, "value", "lang")),
+        ErrorShape::LangText => Resp::new(status, "application/json", json(true, "#text", "@lang")),
+        ErrorShape::Bom => {
+            let mut b = "\u{feff}".as_bytes().to_vec();
+            b.extend_from_slice(&json(true, "value", "lang"));
+            Resp::new(status, "application/json", b)
+        }
+        ErrorShape::Xml => Resp::new(
+            status,
+            "application/xml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?><error xmlns=\"http://schemas.microsoft.com/ado/2007/08/dataservices/metadata\"><code>{}</code><message xml:lang=\"en\">{}</message></error>",
+                esc(code),
+                esc(message.unwrap_or(""))
+            ),
+        ),
+        ErrorShape::Atom => Resp::new(
+            status,
+            "application/atom+xml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title type=\"text\">{}</title><updated>2026-01-01T00:00:00Z</updated></feed>",
+                esc(message.unwrap_or(code))
+            ),
+        ),
+        ErrorShape::Html => Resp::new(
+            status,
+            "text/html; charset=utf-8",
+            format!(
+                "<!DOCTYPE html><html><head><title>{}</title></head><body><h1>{}</h1><p>{}</p></body></html>",
+                esc(code),
+                esc(code),
+                esc(message.unwrap_or(""))
+            ),
+        ),
+    }
+}
+
 pub fn bad_request(message: &str) -> Resp {
     odata_error(StatusCode::BAD_REQUEST, "Bad Request", message)
 }

@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 use super::faults::{CONTROL_TEXT, FaultKind, LOGIN_PAGE, MALFORMED_BODY, with_control_chars};
 use super::resp::{Resp, odata_error};
 use super::world::{DownMode, Sim};
-use super::{admin, routing};
+use super::{admin, dispatch};
 
 /// Largest request body accepted (queue bodies and forms are tiny).
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -192,12 +192,31 @@ async fn handle(sim: Arc<Sim>, req: Request<Incoming>) -> Result<Response<Full<B
                 let r = odata_error(status, "Too Many Requests", "Retry later.").header("retry-after", value);
                 return Ok(to_hyper(r));
             }
+            FaultKind::Forbidden => {
+                let r = super::resp::error_shaped(
+                    StatusCode::FORBIDDEN,
+                    super::resp::ErrorShape::Unwrapped,
+                    "Forbidden",
+                    None,
+                );
+                return Ok(to_hyper(r));
+            }
+            FaultKind::ErrorBody {
+                status,
+                shape,
+                message,
+            } => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let code = status.canonical_reason().unwrap_or("Error");
+                let r = super::resp::error_shaped(status, shape, code, message.as_deref());
+                return Ok(to_hyper(r));
+            }
             k @ (FaultKind::ForeignNext { .. } | FaultKind::HugeField { .. } | FaultKind::InvalidUtf8) => {
                 rewrite = Some(k)
             }
         }
     }
-    let mut resp = routing::dispatch(&sim, &parts, &body);
+    let mut resp = dispatch::dispatch(&sim, &parts, &body);
     tracing::debug!(method = %parts.method, %path, status = resp.status.as_u16(), bytes = resp.body.len(), "sim request");
     if resp.drop_connection {
         return Err(DropConnection);

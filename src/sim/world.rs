@@ -5,14 +5,12 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use super::SimConfig;
-use super::artifacts::Artifacts;
 use super::auth::{AuthState, Creds};
 use super::faults::Faults;
-use super::jms::Jms;
-use super::keystore::Keystore;
 use super::mpl_gen::Gen;
 use super::mpl_store::MplStore;
 use super::reqlog::RequestLog;
+use super::state::{Artifacts, Jms, Keystore};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -75,7 +73,7 @@ impl Sim {
             .min(u32::MAX as u64 / 2) as u32;
         let mg = Gen::new(cfg.seed, t0, hist_n, span, rate);
         let arts = Artifacts::new(cfg.seed, t0);
-        let mpl = MplStore::new(mg, arts.stopped_flows());
+        let mpl = MplStore::with_realism(mg, arts.stopped_flows(), !cfg.clean);
         let jms = Jms::new(&mpl, t0);
         let keys = Keystore::new(t0);
         let faults = Faults::new(cfg.seed, cfg.faults.clone());

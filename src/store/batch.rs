@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::cpi::model::MplStatus;
-use crate::cpi::mpl_row::{DecodedMplPage, MplRow, decode_page};
+use crate::cpi::mpl_row::{DecodedMplPage, InFlightPage, MplRow, decode_page};
 use crate::cpi::odata::{EpochMs, parse_date};
 
 use super::dict::{Dict, IflowInfo};
@@ -28,8 +28,11 @@ pub struct MplBatch {
     pub(crate) id_lens: Vec<[u16; ID_FIELDS]>,
     /// `LogStart`, `NO_TIME` when missing.
     pub(crate) log_start: Vec<EpochMs>,
-    /// The message's time: `LogEnd`, else `LogStart`, else 0.
+    /// The message's time: `LogEnd`; for a row without one (in flight), the time the page was
+    /// requested once `observed` is known, else `LogStart`, else 0.
     pub(crate) log_end: Vec<EpochMs>,
+    /// Rows without a `LogEnd` (messages in flight), by index in the batch.
+    pub(crate) running: Vec<u32>,
     pub(crate) status: Vec<u8>,
     /// Codes into `strings`.
     pub(crate) iflow: Vec<u32>,
@@ -41,6 +44,12 @@ pub struct MplBatch {
     /// Artifact properties per iFlow code (last row of the page that carried them).
     pub(crate) iflow_info: HashMap<u32, IflowInfo>,
     max_log_end: Option<EpochMs>,
+    /// Rows that could not be placed (no `MessageGuid`): kept aside, counted and logged.
+    pub(crate) skipped: usize,
+    /// When (server time) the page was requested, if the fetcher said.
+    pub(crate) observed_at: Option<EpochMs>,
+    /// Whether the page is a listing of the messages in flight, and a complete one.
+    pub(crate) in_flight: InFlightPage,
 }
 
 impl MplBatch {
@@ -59,6 +68,13 @@ impl MplBatch {
         let mut b = MplBatch::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
             b.push_row(row).map_err(|e| format!("MPL page row {i}: {e}"))?;
+        }
+        if b.skipped > 0 {
+            tracing::warn!(
+                skipped = b.skipped,
+                rows = rows.len(),
+                "MPL page: rows without a MessageGuid kept aside"
+            );
         }
         Ok(b)
     }
@@ -79,11 +95,18 @@ impl MplBatch {
         }
     }
 
-    /// Append one decoded row.
+    /// Append one decoded row. A row without a `MessageGuid` cannot be placed (the store keys
+    /// by it): it is kept aside and counted (`skipped`), never an error that would fail the
+    /// page. A row without a (readable) `LogEnd` is a message in flight.
     pub fn push_row(&mut self, row: &MplRow<'_>) -> Result<(), String> {
-        let guid = row.message_guid.as_ref();
+        let guid = row.message_guid.as_ref().trim();
         if guid.is_empty() {
-            return Err("MessageGuid is empty".into());
+            self.skipped += 1;
+            tracing::debug!(
+                status = row.status.as_deref().unwrap_or(""),
+                "MPL row without a MessageGuid kept aside"
+            );
+            return Ok(());
         }
         let ids = [
             guid,
@@ -112,7 +135,10 @@ impl MplBatch {
             self.max_log_end = Some(self.max_log_end.map_or(e, |m| m.max(e)));
         }
         self.log_start.push(start.unwrap_or(NO_TIME));
-        self.log_end.push(end.or(start).unwrap_or(0));
+        if end.is_none() {
+            self.running.push(self.log_end.len() as u32);
+        }
+        self.log_end.push(end.or(self.observed_at).or(start).unwrap_or(0));
         let status = row.status.as_deref().map_or(MplStatus::Unknown, MplStatus::parse);
         self.status.push(status as u8);
 
@@ -150,6 +176,26 @@ impl MplBatch {
         self.id_lens.is_empty()
     }
 
+    /// Rows kept aside because they could not be placed (no `MessageGuid`).
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+
+    /// Whether this page is the listing of the messages in flight (`cpi::mpl_window`).
+    pub fn is_in_flight_listing(&self) -> bool {
+        self.in_flight != InFlightPage::No
+    }
+
+    /// Rows without a `LogEnd` (messages in flight).
+    pub fn running(&self) -> usize {
+        self.running.len()
+    }
+
+    /// Whether row `i` of the batch has no `LogEnd`.
+    pub(crate) fn is_running(&self, i: usize) -> bool {
+        self.running.binary_search(&(i as u32)).is_ok()
+    }
+
     /// The `MessageGuid`s of the batch, in page order.
     pub fn guids(&self) -> impl Iterator<Item = &str> + '_ {
         let mut off = 0usize;
@@ -182,9 +228,21 @@ impl DecodedMplPage for MplBatch {
     fn max_log_end(&self) -> Option<EpochMs> {
         self.max_log_end
     }
+    /// The rows with a `LogEnd` (a row in flight has none to compare).
     fn for_each_key(&self, f: &mut dyn FnMut(&str, EpochMs)) {
-        for (guid, &end) in self.guids().zip(&self.log_end) {
-            f(guid, end);
+        for (i, (guid, &end)) in self.guids().zip(&self.log_end).enumerate() {
+            if !self.is_running(i) {
+                f(guid, end);
+            }
+        }
+    }
+    /// Rows without a `LogEnd` take the time the page was requested: they sort as current and
+    /// stay within a rolling window while they keep being listed.
+    fn observed(&mut self, at: EpochMs, in_flight: InFlightPage) {
+        self.observed_at = Some(at);
+        self.in_flight = in_flight;
+        for &i in &self.running {
+            self.log_end[i as usize] = at;
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The columns of the store: one `Vec` per field, ids in one byte arena.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::cpi::odata::EpochMs;
 
@@ -28,8 +28,11 @@ pub(crate) struct Columns {
     start_gap: Vec<u32>,
     /// The `LogStart` of the rare rows whose gap does not fit, by row.
     far_start: HashMap<u32, EpochMs>,
-    /// Written only through `push_times`/`set_times`: `LogStart` is kept relative to it.
+    /// Written only through `push_times`/`set_times`: `LogStart` is kept relative to it. For a
+    /// row in `running` it is the time the row was observed, not a `LogEnd`.
     pub log_end: Vec<EpochMs>,
+    /// The rows without a `LogEnd` (messages in flight): few at any time, so a set.
+    pub running: HashSet<u32>,
     pub status: Vec<u8>,
     pub iflow: Vec<u32>,
     pub sender: Vec<u32>,
@@ -97,6 +100,20 @@ impl Columns {
     pub fn set_times(&mut self, r: usize, start: EpochMs, end: EpochMs) {
         self.start_gap[r] = self.gap(r, start, end);
         self.log_end[r] = end;
+    }
+
+    /// Whether row `r` has no `LogEnd` (a message in flight).
+    #[inline]
+    pub fn is_running(&self, r: usize) -> bool {
+        !self.running.is_empty() && self.running.contains(&(r as u32))
+    }
+
+    pub fn set_running(&mut self, r: usize, running: bool) {
+        if running {
+            self.running.insert(r as u32);
+        } else if !self.running.is_empty() {
+            self.running.remove(&(r as u32));
+        }
     }
 
     /// All ids of row `r`, back to back.
@@ -191,6 +208,19 @@ impl Columns {
             }
             self.far_start = moved;
         }
+        if !self.running.is_empty() {
+            let mut moved = HashSet::with_capacity(self.running.len());
+            let mut w = 0u32;
+            for (r, &k) in keep.iter().enumerate() {
+                if k {
+                    if self.running.contains(&(r as u32)) {
+                        moved.insert(w);
+                    }
+                    w += 1;
+                }
+            }
+            self.running = moved;
+        }
         compact(&mut self.start_gap, keep);
         compact(&mut self.log_end, keep);
         compact(&mut self.status, keep);
@@ -212,6 +242,7 @@ impl Columns {
             + b(&self.id_chars)
             + b(&self.start_gap)
             + self.far_start.capacity() * (std::mem::size_of::<(u32, EpochMs)>() + 1)
+            + self.running.capacity() * (std::mem::size_of::<u32>() + 1)
             + b(&self.log_end)
             + b(&self.status)
             + b(&self.iflow)

@@ -56,6 +56,13 @@ pub struct Query {
     pub to: Option<EpochMs>,
     /// Case-insensitive substring over the text columns (see [`TEXT_COLUMNS`]).
     pub text: String,
+    /// Only messages whose `Receiver` names this one (exact, within a comma-joined list:
+    /// `cpi::mpl_row::list_contains`); the local re-check of the server's `substringof`.
+    pub receiver: Option<String>,
+    /// The same for `Sender`.
+    pub sender: Option<String>,
+    /// Only messages with one of these custom statuses (case-insensitive); empty = all.
+    pub custom_statuses: Vec<String>,
 }
 
 /// The columns the text filter looks at.
@@ -73,12 +80,27 @@ pub const TEXT_COLUMNS: &[&str] = &[
 ];
 
 impl Query {
+    /// Whether the query lets every row through.
+    pub fn is_everything(&self) -> bool {
+        self.text.is_empty()
+            && self.statuses.is_empty()
+            && self.iflow.is_none()
+            && self.from.is_none()
+            && self.to.is_none()
+            && self.receiver.is_none()
+            && self.sender.is_none()
+            && self.custom_statuses.is_empty()
+    }
+
     /// Same filters except the text.
     pub fn same_structure(&self, other: &Query) -> bool {
         self.statuses == other.statuses
             && self.iflow == other.iflow
             && self.from == other.from
             && self.to == other.to
+            && self.receiver == other.receiver
+            && self.sender == other.sender
+            && self.custom_statuses == other.custom_statuses
     }
 
     /// Whether every row matching `self` also matches `prev` (so `self` can refine `prev`'s
@@ -188,6 +210,10 @@ struct Matcher {
     iflow: Option<u32>,
     from: EpochMs,
     to: EpochMs,
+    /// Per receiver / sender / custom status code: whether it passes (`None`: no such filter).
+    receiver: Option<Vec<bool>>,
+    sender: Option<Vec<bool>>,
+    custom: Option<Vec<bool>>,
     text: Option<TextMatch>,
 }
 
@@ -242,14 +268,56 @@ impl Matcher {
                 needle,
             }
         });
+        let member = |d: &super::dict::Dict, name: &Option<String>| {
+            name.as_deref().map(|n| {
+                d.values()
+                    .map(|v| crate::cpi::mpl_row::list_contains(v, n))
+                    .collect::<Vec<bool>>()
+            })
+        };
+        let receiver = member(&store.receivers, &q.receiver);
+        let sender = member(&store.senders, &q.sender);
+        let custom = (!q.custom_statuses.is_empty()).then(|| {
+            store
+                .custom_statuses
+                .values()
+                .map(|v| {
+                    q.custom_statuses
+                        .iter()
+                        .any(|c| c.trim().eq_ignore_ascii_case(v.trim()))
+                })
+                .collect::<Vec<bool>>()
+        });
         Some(Self {
-            restricts: !q.statuses.is_empty() || iflow.is_some() || q.from.is_some() || q.to.is_some(),
+            restricts: !q.statuses.is_empty()
+                || iflow.is_some()
+                || q.from.is_some()
+                || q.to.is_some()
+                || receiver.is_some()
+                || sender.is_some()
+                || custom.is_some(),
             statuses,
             iflow,
             from: q.from.unwrap_or(EpochMs::MIN),
             to: q.to.unwrap_or(EpochMs::MAX),
+            receiver,
+            sender,
+            custom,
             text,
         })
+    }
+
+    /// Whether row `i` passes the receiver, sender and custom-status filters.
+    #[inline(always)]
+    fn parties(&self, c: &Columns, i: usize) -> bool {
+        let ok = |flags: &Option<Vec<bool>>, code: u32| {
+            flags
+                .as_ref()
+                .is_none_or(|f| f.get(code as usize).copied().unwrap_or(false))
+        };
+        ok(&self.receiver, c.receiver[i])
+            && ok(&self.sender, c.sender[i])
+            && ok(&self.custom, c.custom_status[i])
     }
 
     /// Whether row `r` passes the filters other than the text.
@@ -262,6 +330,7 @@ impl Matcher {
             && t >= self.from
             && t <= self.to
             && self.iflow.is_none_or(|f| c.iflow[i] == f)
+            && self.parties(c, i)
     }
 
     /// Bit `j` set when row `from + j` (`j < len ≤ 64`) fails the filters other than the text.
@@ -275,7 +344,8 @@ impl Matcher {
             let ok = self.statuses[st[j] as usize & 15]
                 & (t[j] >= self.from)
                 & (t[j] <= self.to)
-                & self.iflow.is_none_or(|f| fl[j] == f);
+                & self.iflow.is_none_or(|f| fl[j] == f)
+                & self.parties(c, from + j);
             fail |= u64::from(!ok) << j;
         }
         fail

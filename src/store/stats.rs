@@ -143,6 +143,96 @@ impl MessageStore {
             .count() as u64
     }
 
+    /// Per custom-status code: whether it is one of `custom` (case-insensitive).
+    fn custom_flags(&self, custom: &[String]) -> Vec<bool> {
+        self.custom_statuses
+            .values()
+            .map(|v| {
+                let v = v.trim();
+                !v.is_empty() && custom.iter().any(|c| c.trim().eq_ignore_ascii_case(v))
+            })
+            .collect()
+    }
+
+    /// Messages of `iflow` in `[from, to]` whose custom status is one of `custom`
+    /// (case-insensitive) and whose status is not in `except` (counted otherwise).
+    pub fn count_custom(
+        &self,
+        iflow: &str,
+        custom: &[String],
+        except: StatusSet,
+        from: EpochMs,
+        to: EpochMs,
+    ) -> u64 {
+        let Some(code) = self.iflows.code_of(iflow) else {
+            return 0;
+        };
+        if custom.is_empty() {
+            return 0;
+        }
+        let flags = self.custom_flags(custom);
+        let c = &self.cols;
+        (0..c.len())
+            .filter(|&i| {
+                c.iflow[i] == code
+                    && flags[c.custom_status[i] as usize]
+                    && !except.contains(MplStatus::from_u8(c.status[i]))
+                    && c.log_end[i] >= from
+                    && c.log_end[i] <= to
+            })
+            .count() as u64
+    }
+
+    /// Up to `limit` newest messages as `count_custom` selects them, of `iflow` (all if
+    /// `None`), newest first (ties by guid).
+    pub fn newest_custom(
+        &self,
+        iflow: Option<&str>,
+        custom: &[String],
+        except: StatusSet,
+        from: EpochMs,
+        to: EpochMs,
+        limit: usize,
+    ) -> Vec<RowId> {
+        let code = match iflow {
+            Some(id) => match self.iflows.code_of(id) {
+                Some(c) => Some(c),
+                None => return Vec::new(),
+            },
+            None => None,
+        };
+        if custom.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let flags = self.custom_flags(custom);
+        let c = &self.cols;
+        let mut rows: Vec<RowId> = (0..c.len())
+            .filter(|&i| {
+                code.is_none_or(|f| c.iflow[i] == f)
+                    && flags[c.custom_status[i] as usize]
+                    && !except.contains(MplStatus::from_u8(c.status[i]))
+                    && c.log_end[i] >= from
+                    && c.log_end[i] <= to
+            })
+            .map(|i| i as RowId)
+            .collect();
+        rows.sort_by(|a, b| {
+            c.log_end[*b as usize]
+                .cmp(&c.log_end[*a as usize])
+                .then_with(|| c.guid_bytes(*a).cmp(c.guid_bytes(*b)))
+        });
+        rows.truncate(limit);
+        rows
+    }
+
+    /// The package of `iflow` as its messages carry it (`IntegrationArtifact/PackageId`);
+    /// `None` when no message of it said (messages in flight carry none).
+    pub fn package_of(&self, iflow: &str) -> Option<&str> {
+        let code = self.iflows.code_of(iflow)?;
+        let p: &str = &self.iflow_info.get(code as usize)?.package_id;
+        (!p.is_empty()).then_some(p)
+    }
+
     /// Time of the newest COMPLETED message of `iflow` held.
     pub fn last_completed(&self, iflow: &str) -> Option<EpochMs> {
         let code = self.iflows.code_of(iflow)?;

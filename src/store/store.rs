@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::cpi::model::MplStatus;
+use crate::cpi::mpl_row::InFlightPage;
 use crate::cpi::odata::EpochMs;
 
 use super::batch::{ID_FIELDS, MplBatch, NO_TIME};
@@ -45,6 +46,9 @@ pub struct MergeStats {
     pub unchanged: usize,
     /// Messages dropped by the window limits during this merge.
     pub evicted: usize,
+    /// Messages held as in flight that a complete in-flight listing no longer lists (they
+    /// ended, or no longer match the query): dropped; their final row comes with a delta.
+    pub retired: usize,
 }
 
 /// One message, borrowed from the store.
@@ -57,8 +61,11 @@ pub struct MessageRef<'a> {
     pub application_message_type: &'a str,
     /// `LogStart`, if the tenant sent one.
     pub log_start: Option<EpochMs>,
-    /// The message's time: `LogEnd`, else `LogStart`.
+    /// The message's time: `LogEnd`; for a message in flight (`running`) the time it was last
+    /// listed, else `LogStart`.
     pub log_end: EpochMs,
+    /// No `LogEnd`: the message is in flight (PROCESSING, a RETRY waiting) as last listed.
+    pub running: bool,
     pub sender: &'a str,
     pub receiver: &'a str,
     pub iflow_id: &'a str,
@@ -71,9 +78,33 @@ pub struct MessageRef<'a> {
 }
 
 impl MessageRef<'_> {
-    /// `LogEnd − LogStart` in ms, when both are known.
+    /// `LogEnd − LogStart` in ms, when both are known (`None` for a message in flight).
     pub fn duration_ms(&self) -> Option<i64> {
+        if self.running {
+            return None;
+        }
         self.log_start.map(|s| self.log_end.saturating_sub(s))
+    }
+
+    /// The `LogEnd`, `None` for a message in flight.
+    pub fn end(&self) -> Option<EpochMs> {
+        (!self.running).then_some(self.log_end)
+    }
+
+    /// How long a message in flight has been running at `now` (`None` when it is not in flight
+    /// or its `LogStart` is unknown).
+    pub fn running_for(&self, now: EpochMs) -> Option<i64> {
+        if !self.running {
+            return None;
+        }
+        self.log_start.map(|s| now.saturating_sub(s).max(0))
+    }
+
+    /// The custom status when it says something the status does not (`COMPLETED` with
+    /// `ERROR`: a business error); `None` when it is empty or equals the status.
+    pub fn custom_differs(&self) -> Option<&str> {
+        let c = self.custom_status.trim();
+        (!c.is_empty() && !c.eq_ignore_ascii_case(self.status.as_str())).then_some(c)
     }
 }
 
@@ -183,7 +214,9 @@ impl MessageStore {
             self.iflow_info[code as usize] = info.clone();
         }
         let mut off = 0usize;
+        let mut running = batch.running.iter().copied().peekable();
         for i in 0..batch.len() {
+            let is_running = running.next_if_eq(&(i as u32)).is_some();
             let lens = batch.id_lens[i];
             let total: usize = lens.iter().map(|&l| l as usize).sum();
             let ids = &batch.ids[off..off + total];
@@ -192,6 +225,7 @@ impl MessageStore {
             let row = Row {
                 log_start: batch.log_start[i],
                 log_end: batch.log_end[i],
+                running: is_running,
                 status: batch.status[i],
                 iflow: remap.get(Col::Iflow, batch.iflow[i], &batch.strings, self),
                 sender: remap.get(Col::Sender, batch.sender[i], &batch.strings, self),
@@ -220,9 +254,49 @@ impl MessageStore {
         if stats.inserted + stats.updated > 0 {
             self.generation += 1;
         }
+        if let (InFlightPage::Complete, Some(at)) = (batch.in_flight, batch.observed_at) {
+            stats.retired = self.retire_in_flight(&batch, at);
+        }
         let now = self.newest.unwrap_or(0);
         stats.evicted = self.enforce_limits_with_slack(now, true);
         stats
+    }
+
+    /// After a complete in-flight listing requested at `at` (`batch`): drop the messages held
+    /// as in flight — without a `LogEnd`, or PROCESSING — that it does not list and that were
+    /// not seen after `at`. They ended or no longer match the query; an ended one comes back
+    /// with its final row from a delta (its new `LogEnd` is after the change, so at or after
+    /// the watermark), one that no longer matches must not stay on screen as running.
+    fn retire_in_flight(&mut self, batch: &MplBatch, at: EpochMs) -> usize {
+        let listed: std::collections::HashSet<RowId> = batch.guids().filter_map(|g| self.find(g)).collect();
+        let processing = MplStatus::Processing as u8;
+        let c = &self.cols;
+        let stale = |r: usize| c.log_end[r] < at && !listed.contains(&(r as RowId));
+        let mut gone: Vec<usize> = c
+            .running
+            .iter()
+            .map(|&r| r as usize)
+            .filter(|&r| stale(r))
+            .collect();
+        gone.extend(
+            c.status
+                .iter()
+                .enumerate()
+                .filter(|&(r, &st)| st == processing && !c.is_running(r) && stale(r))
+                .map(|(r, _)| r),
+        );
+        if gone.is_empty() {
+            return 0;
+        }
+        tracing::debug!(
+            retired = gone.len(),
+            "messages held as in flight are no longer listed as such"
+        );
+        let mut keep = vec![true; self.len()];
+        for r in gone {
+            keep[r] = false;
+        }
+        self.compact(&keep)
     }
 
     fn log_change(&mut self, r: RowId) {
@@ -265,6 +339,9 @@ impl MessageStore {
         c.id_lens.push(lens);
         c.id_chars.push(char_set(ids));
         c.push_times(row.log_start, row.log_end);
+        if row.running {
+            c.set_running(c.log_end.len() - 1, true);
+        }
         c.status.push(row.status);
         c.iflow.push(row.iflow);
         c.sender.push(row.sender);
@@ -283,10 +360,19 @@ impl MessageStore {
     fn update_row(&mut self, r: RowId, ids: &[u8], lens: [u16; ID_FIELDS], row: &Row) -> bool {
         let i = r as usize;
         let c = &mut self.cols;
-        if row.log_end < c.log_end[i] {
+        let was_running = c.is_running(i);
+        // A listing of messages in flight never rolls a row with a `LogEnd` back (it may have
+        // been read before the message ended); a row with a `LogEnd` always replaces one in
+        // flight (whose time is only when it was listed, not when it changed).
+        if row.running && !was_running {
             return false;
         }
-        let same = c.log_start(i) == row.log_start
+        let ends_running = was_running && !row.running;
+        if !ends_running && row.log_end < c.log_end[i] {
+            return false;
+        }
+        let same = was_running == row.running
+            && c.log_start(i) == row.log_start
             && c.log_end[i] == row.log_end
             && c.status[i] == row.status
             && c.iflow[i] == row.iflow
@@ -315,6 +401,7 @@ impl MessageStore {
         }
         c.id_chars[i] = char_set(c.row_ids(r));
         c.set_times(i, row.log_start, row.log_end);
+        c.set_running(i, row.running);
         c.status[i] = row.status;
         c.iflow[i] = row.iflow;
         c.sender[i] = row.sender;
@@ -430,6 +517,7 @@ impl MessageStore {
             application_message_type: self.app_types.get(c.app_type[i]),
             log_start: (start != NO_TIME).then_some(start),
             log_end: c.log_end[i],
+            running: c.is_running(i),
             sender: self.senders.get(c.sender[i]),
             receiver: self.receivers.get(c.receiver[i]),
             iflow_id: self.iflows.get(iflow),
@@ -452,6 +540,17 @@ impl MessageStore {
     #[inline]
     pub fn time(&self, row: RowId) -> EpochMs {
         self.cols.log_end[row as usize]
+    }
+
+    /// Whether a row has no `LogEnd` (a message in flight; cheaper than `row`).
+    #[inline]
+    pub fn is_running(&self, row: RowId) -> bool {
+        self.cols.is_running(row as usize)
+    }
+
+    /// How many messages held are in flight (no `LogEnd`).
+    pub fn running(&self) -> usize {
+        self.cols.running.len()
     }
 
     /// Messages sharing `correlation_id`, oldest first.
@@ -489,6 +588,7 @@ impl MessageStore {
 struct Row {
     log_start: EpochMs,
     log_end: EpochMs,
+    running: bool,
     status: u8,
     iflow: u32,
     sender: u32,

@@ -130,11 +130,7 @@ impl MessageView {
     fn full_pass(&mut self, store: &MessageStore) {
         let q = &self.query;
         // No filter: the rows are the order itself (not a copy: 4 bytes per message).
-        self.rows_are_order = q.text.is_empty()
-            && q.statuses.is_empty()
-            && q.iflow.is_none()
-            && q.from.is_none()
-            && q.to.is_none();
+        self.rows_are_order = q.is_everything();
         self.rows = if self.rows_are_order {
             Vec::new()
         } else {

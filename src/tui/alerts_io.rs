@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::alerts::{AlertsLaunch, AlertsSetup, HISTORY_SHOWN};
 use crate::app::msg::Msg;
 use crate::config::Config;
 use crate::monitor::notify::{NotifierInput, spawn_notifier};
 use crate::monitor::{AlertControls, History, MonitorState, MonitorsConfig, Transition};
+use crate::panes::alerts::{AlertsLaunch, AlertsSetup, HISTORY_SHOWN};
 
 impl AlertsLaunch {
     /// The monitors of `tenant` from a typed `[monitors]` config, with what `state_dir` holds.

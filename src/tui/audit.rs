@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::app::write_actions::{Job, QueueOp, Report, Selection, WriteRequest};
 use crate::cpi::conn::{Auth, TenantConn};
+use crate::features::writes::{Job, QueueOp, Report, Selection, WriteRequest};
 
 pub const AUDIT_FILE: &str = "audit.log";
 
@@ -312,8 +312,8 @@ impl AuditLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::write_actions::{Follow, WriteRequest};
     use crate::cpi::queues::{BulkFailure, JmsMessageKey};
+    use crate::features::writes::{Follow, WriteRequest};
 
     #[test]
     fn records_append_as_json_lines_across_sessions() {
@@ -382,7 +382,7 @@ mod tests {
         let log = AuditLog::open(&path).expect("open");
         let who = Identity::default();
         let job = Job::Artifact {
-            op: crate::app::write_actions::ArtifactOp::Undeploy,
+            op: crate::features::writes::ArtifactOp::Undeploy,
             id: "Orders".into(),
             name: "Orders".into(),
         };

@@ -21,11 +21,9 @@ pub struct EffectRunner {
     clipboard_hinted: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Saving alert state and sending notifications (`None`: monitors not set up).
     pub alerts: Option<super::alerts_io::AlertsIo>,
-    /// Configured tenants and paths (switching, cache); `None` in `--demo`.
-    pub(crate) tenants: Option<std::sync::Arc<crate::app::ctx::TenantConfig>>,
     /// The current tenant's client, for tasks that outlive a tenant switch (header counters).
     pub(crate) client_tx: tokio::sync::watch::Sender<CpiClient>,
-    /// Cache saves in flight and the numbering of tenant switches.
+    /// The offline cache's files and resolving tenants to switch to.
     pub(crate) cache_io: super::tenant_effects::CacheIo,
 }
 
@@ -34,15 +32,39 @@ impl EffectRunner {
         Self {
             pollers: Pollers::new(client.clone(), tx.clone()),
             writes: super::writes::WriteRunner::new(client.clone(), tx.clone()),
+            cache_io: super::tenant_effects::CacheIo::new(tx.clone()),
             client_tx: tokio::sync::watch::Sender::new(client.clone()),
             client,
             tx,
             in_tmux: super::clipboard::in_tmux(),
             clipboard_hinted: Default::default(),
             alerts: None,
-            tenants: None,
-            cache_io: Default::default(),
         }
+    }
+
+    /// Give the runner what switching tenants and the cache need (not in `--demo`).
+    pub fn set_tenants(&mut self, tenants: Option<std::sync::Arc<crate::app::tenant::TenantConfig>>) {
+        self.cache_io.set_tenants(tenants);
+    }
+
+    /// Poll, write and notify through the new tenant's client from now on.
+    fn use_tenant(&mut self, handle: crate::app::msg::ClientHandle) {
+        self.pollers.stop_all();
+        self.client = handle.client.clone();
+        self.pollers = Pollers::new(handle.client.clone(), self.tx.clone());
+        // Guarded writes go to the new tenant, under its identity, from now on.
+        self.writes
+            .switch_tenant(handle.client.clone(), super::audit::Identity::of(&handle.conn));
+        if let Some(launch) = &handle.alerts {
+            // Dropping the old tenant's alert I/O stops its notifier.
+            self.alerts = None;
+            let (io, warnings) = super::alerts_io::AlertsIo::start(launch, &handle.tenant);
+            self.alerts = Some(io);
+            if let Some(w) = warnings.first() {
+                self.notify(w.clone(), true);
+            }
+        }
+        self.client_tx.send_replace(handle.client);
     }
 
     /// Follows the current tenant's client across `:ctx` switches.
@@ -101,10 +123,19 @@ impl EffectRunner {
                     DataMsg::WebLink { probe, link }
                 });
             }
-            e @ (Effect::SaveCache(_)
-            | Effect::LoadCache { .. }
-            | Effect::SwitchTenant { .. }
-            | Effect::UseTenant(_)) => self.tenant_effect(e),
+            Effect::SaveCache(save) => self.cache_io.save(save),
+            Effect::LoadCache {
+                tenant,
+                url,
+                message_rows,
+            } => self.cache_io.load(tenant, url, message_rows),
+            Effect::SwitchTenant { name } => {
+                // The old tenant's pollers stop now; its results still on their way are dropped
+                // by generation.
+                self.pollers.stop_all();
+                self.cache_io.switch(name);
+            }
+            Effect::UseTenant(handle) => self.use_tenant(handle),
             Effect::Export {
                 path,
                 format,
@@ -124,7 +155,7 @@ impl EffectRunner {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
                     let store = store.0;
-                    let (at, order) = crate::app::messages::sort_all(&store, key);
+                    let (at, order) = crate::panes::messages::sort_all(&store, key);
                     // Let go of the store before answering, so that the pane can change it again
                     // without copying it.
                     drop(store);

@@ -7,12 +7,12 @@ use super::audit::{AuditLog, Identity};
 use super::run::{Session, run};
 use super::writes::WriteSetup;
 use crate::app::state::{Intervals, TenantInfo};
-use crate::cli::GlobalArgs;
+use crate::args::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::client::CpiClient;
 use crate::cpi::conn::TenantConn;
 use crate::kit::keymap::Keymap;
-use crate::ui::{ColorLevel, Theme};
+use crate::kit::widgets::theme::{ColorLevel, Theme};
 
 /// The web UI root guessed from a CF API host (`crate::cpi::weblink::guess_root`): the last
 /// resort, after `web_ui_url` in the config and the root learned from the tenant's own links.
@@ -51,7 +51,7 @@ fn export_dir() -> std::path::PathBuf {
 /// `cpitop` with a configured tenant.
 pub fn launch(global: &GlobalArgs) -> Result<()> {
     if global.demo {
-        return launch_demo(global, crate::sim::SimConfig::default().seed);
+        return launch_demo(global, global.demo_seed());
     }
     let paths = Paths::from_env(global.config.as_deref())?;
     let _log = crate::config::logging::init(&paths, global.log_level.as_deref())?;
@@ -74,7 +74,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     warnings.extend(config.warnings.iter().map(|w| w.to_string()));
     warnings.extend(conn_warnings.iter().map(|w| w.to_string()));
     let (mut alerts, alert_warnings) =
-        crate::app::alerts::AlertsLaunch::from_config(&config, &profile.name, Some(&paths.state_dir));
+        crate::panes::alerts::AlertsLaunch::from_config(&config, &profile.name, Some(&paths.state_dir));
     warnings.extend(alert_warnings);
     let writes = WriteSetup {
         audit_path: Some(AuditLog::path_in(&paths.state_dir)),
@@ -86,8 +86,9 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     // `[monitors] interval` for that tenant.
     alerts.setup.interval_ms = super::alerts_io::interval_of(profile, alerts.setup.interval_ms);
     ensure_terminal()?;
-    let (tenant, intervals, window_ms) = crate::app::ctx::setup_of(profile, global.read_only, &conn.base_url);
-    let tenants = std::sync::Arc::new(crate::app::ctx::TenantConfig {
+    let (tenant, intervals, window_ms) =
+        crate::app::tenant::setup_of(profile, global.read_only, &conn.base_url);
+    let tenants = std::sync::Arc::new(crate::app::tenant::TenantConfig {
         paths: paths.clone(),
         config: config.clone(),
         force_read_only: global.read_only,
@@ -190,8 +191,8 @@ pub fn session_for(conn: TenantConn, tenant: TenantInfo) -> Result<Session> {
 
 /// `--demo`'s monitors: the config's if it defines any for tenant `demo`, else the headless demo
 /// set. Kept in memory (the simulated tenant is new on every run).
-fn demo_alerts(global: &GlobalArgs) -> (crate::app::alerts::AlertsLaunch, Vec<String>) {
-    use crate::app::alerts::AlertsLaunch;
+fn demo_alerts(global: &GlobalArgs) -> (crate::panes::alerts::AlertsLaunch, Vec<String>) {
+    use crate::panes::alerts::AlertsLaunch;
     let config = Paths::from_env(global.config.as_deref())
         .ok()
         .and_then(|p| Config::load_or_empty(&p).ok());

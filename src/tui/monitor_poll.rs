@@ -1,7 +1,7 @@
 //! The monitor poller: fetches what the active monitors read and no pane provides fresh
 //! (keystore, packages, queue messages; artifacts, queues and the broker while their pane is not
 //! polling; messages while the Messages pane holds no unfiltered window). The state decides what
-//! a round needs (`FetchPlan`, see `alerts_eval::plan`); one task per round fetches the parts in
+//! a round needs (`FetchPlan`, see `panes::alerts::eval::plan`); one task per round fetches the parts in
 //! parallel (`resources::monitor_data`, as `check`/`watch` do) and sends the owned result back
 //! as `DataMsg::Monitor`. At most one round is in flight (the state holds its generation).
 

@@ -20,7 +20,7 @@ use crate::app::state::{Intervals, State, TenantInfo};
 use crate::app::update::update;
 use crate::cpi::client::CpiClient;
 use crate::kit::keymap::Keymap;
-use crate::ui::Theme;
+use crate::kit::widgets::theme::Theme;
 
 /// Everything the loop needs, prepared by `launch` from the config or the demo tenant.
 pub struct Session {
@@ -35,11 +35,11 @@ pub struct Session {
     pub theme: Theme,
     pub export_dir: std::path::PathBuf,
     /// The tenant's alert monitors (`None`: none set up).
-    pub alerts: Option<crate::app::alerts::AlertsLaunch>,
+    pub alerts: Option<crate::panes::alerts::AlertsLaunch>,
     /// Audit log, identity and read-only origin for guarded writes.
     pub writes: super::writes::WriteSetup,
     /// Configured tenants (`:ctx`) and the offline cache; `None` in `--demo`.
-    pub tenants: Option<std::sync::Arc<crate::app::ctx::TenantConfig>>,
+    pub tenants: Option<std::sync::Arc<crate::app::tenant::TenantConfig>>,
 }
 
 /// Restores the terminal when dropped: on quit and on error. On a panic anywhere in the process
@@ -80,13 +80,13 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
         let (io, w) = super::alerts_io::AlertsIo::start(&launch, &state.tenant.name);
         warnings.extend(w);
         runner.alerts = Some(io);
-        state.alerts = crate::app::alerts::Alerts::new(launch.setup, &state.tenant.name, state.now);
+        state.alerts = crate::panes::alerts::Alerts::new(launch.setup, &state.tenant.name, state.now);
     }
     let audit = super::writes::install(&session.writes, &mut state, &mut runner.writes);
     tokio::spawn(stats(runner.client_updates(), tx.clone(), cancel.clone()));
     let current = state.tenant.name.clone();
     let api_url = runner.client.service_root().to_string();
-    let start = crate::app::ctx::install(&mut state, session.tenants.as_ref(), &current, &api_url);
+    let start = crate::app::tenant::install(&mut state, session.tenants.as_ref(), &current, &api_url);
     runner.set_tenants(session.tenants);
     for e in start {
         runner.run(e, &mut stdout());
@@ -132,7 +132,7 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
         }
         if state.dirty && last_draw.elapsed() >= FRAME {
             execute!(stdout(), BeginSynchronizedUpdate)?;
-            terminal.draw(|f| crate::ui::render(f, &state, &theme))?;
+            terminal.draw(|f| crate::app::frame::render(f, &state, &theme))?;
             execute!(stdout(), EndSynchronizedUpdate)?;
             state.dirty = false;
             last_draw = Instant::now();

@@ -6,22 +6,24 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::effects::EffectRunner;
-use super::poll::Pollers;
-use crate::app::cache_data::{
-    self as kinds, CachedArtifacts, CachedErrorTexts, CachedMessages, CachedQueues,
-};
-use crate::app::cache_sync::{CacheLoaded, CacheSave};
-use crate::app::ctx::{ClientHandle, TenantConfig, TenantMsg, TenantReady};
-use crate::app::msg::{Effect, Msg};
+use tokio::sync::mpsc;
+
+use crate::app::cache::{CacheLoaded, CacheSave};
+use crate::app::msg::Msg;
+use crate::app::tenant::{ClientHandle, TenantConfig, TenantMsg, TenantReady};
 use crate::config::{Cache, CacheLoad, Paths};
 use crate::cpi::client::CpiClient;
 use crate::cpi::odata::EpochMs;
+use crate::features::cache::data::{
+    self as kinds, CachedArtifacts, CachedErrorTexts, CachedMessages, CachedQueues,
+};
 
 /// The runner's bookkeeping of cache saves and tenant switches (its own, not the process's: two
 /// runners in one process, as in the tests, never wait for or serialise each other's saves).
-#[derive(Debug, Default)]
 pub struct CacheIo {
+    tx: mpsc::Sender<Msg>,
+    /// Configured tenants and paths (switching, cache); `None` in `--demo`.
+    tenants: Option<Arc<TenantConfig>>,
     /// Numbers the client handles of tenant switches (equality of effects).
     serial: u64,
     saves: Arc<Saves>,
@@ -62,105 +64,82 @@ fn epoch_ms(t: SystemTime) -> EpochMs {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-impl EffectRunner {
-    /// Give the runner what switching tenants and the cache need (not in `--demo`).
+impl CacheIo {
+    pub fn new(tx: mpsc::Sender<Msg>) -> Self {
+        Self {
+            tx,
+            tenants: None,
+            serial: 0,
+            saves: Arc::default(),
+        }
+    }
+
+    /// What switching tenants and the cache need (not in `--demo`).
     pub fn set_tenants(&mut self, tenants: Option<Arc<TenantConfig>>) {
         self.tenants = tenants;
     }
 
-    /// `SaveCache`, `LoadCache`, `SwitchTenant`, `UseTenant`.
-    pub(crate) fn tenant_effect(&mut self, e: Effect) {
-        match e {
-            Effect::SaveCache(save) => {
-                let Some(paths) = self.paths() else { return };
-                if save.wait {
-                    // The save at quit: on its own thread and waited for at most DRAIN_TIMEOUT, so
-                    // a hung file system cannot keep `q` from exiting.
-                    let (done_tx, done_rx) = std::sync::mpsc::channel();
-                    let saves = Arc::clone(&self.cache_io.saves);
-                    let started = std::thread::Builder::new()
-                        .name("cpitop-cache-save".into())
-                        .spawn(move || {
-                            saves.write(&paths, *save);
-                            let _ = done_tx.send(());
-                        });
-                    if started.is_err() || done_rx.recv_timeout(DRAIN_TIMEOUT).is_err() {
-                        tracing::warn!(
-                            "the cache was not saved within {DRAIN_TIMEOUT:?}; quitting without it"
-                        );
-                    }
-                    self.cache_io.saves.drain(DRAIN_TIMEOUT);
-                } else {
-                    let saves = Arc::clone(&self.cache_io.saves);
-                    saves.in_flight.fetch_add(1, Ordering::SeqCst);
-                    tokio::task::spawn_blocking(move || {
-                        saves.write(&paths, *save);
-                        saves.in_flight.fetch_sub(1, Ordering::SeqCst);
-                    });
-                }
-            }
-            Effect::LoadCache {
-                tenant,
-                url,
-                message_rows,
-            } => {
-                let Some(paths) = self.paths() else { return };
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let loaded = load_now(&paths, &tenant, &url, message_rows);
-                    let _ = tx.blocking_send(Msg::Cache(Box::new(loaded)));
+    /// `Effect::SaveCache`: off the loop, one save at a time; the save at quit is waited for
+    /// (bounded).
+    pub fn save(&self, save: Box<CacheSave>) {
+        let Some(paths) = self.paths() else { return };
+        if save.wait {
+            // The save at quit: on its own thread and waited for at most DRAIN_TIMEOUT, so a
+            // hung file system cannot keep `q` from exiting.
+            let (done_tx, done_rx) = std::sync::mpsc::channel();
+            let saves = Arc::clone(&self.saves);
+            let started = std::thread::Builder::new()
+                .name("cpitop-cache-save".into())
+                .spawn(move || {
+                    saves.write(&paths, *save);
+                    let _ = done_tx.send(());
                 });
+            if started.is_err() || done_rx.recv_timeout(DRAIN_TIMEOUT).is_err() {
+                tracing::warn!("the cache was not saved within {DRAIN_TIMEOUT:?}; quitting without it");
             }
-            Effect::SwitchTenant { name } => {
-                // The old tenant's pollers stop now; its results still on their way are dropped
-                // by generation.
-                self.pollers.stop_all();
-                let Some(tc) = self.tenants.clone() else {
-                    let error = "no tenants are configured (--demo)".to_string();
-                    self.send(Msg::Tenant(TenantMsg::Failed { name, error }));
-                    return;
-                };
-                let tx = self.tx.clone();
-                self.cache_io.serial += 1;
-                let serial = self.cache_io.serial;
-                tokio::task::spawn_blocking(move || {
-                    let _ = tx.blocking_send(resolve(&tc, name, serial));
-                });
-            }
-            Effect::UseTenant(handle) => {
-                self.pollers.stop_all();
-                self.client = handle.client.clone();
-                self.pollers = Pollers::new(handle.client.clone(), self.tx.clone());
-                // Guarded writes go to the new tenant, under its identity, from now on.
-                self.writes
-                    .switch_tenant(handle.client.clone(), super::audit::Identity::of(&handle.conn));
-                if let Some(launch) = &handle.alerts {
-                    // Dropping the old tenant's alert I/O stops its notifier.
-                    self.alerts = None;
-                    let (io, warnings) = super::alerts_io::AlertsIo::start(launch, &handle.tenant);
-                    self.alerts = Some(io);
-                    if let Some(w) = warnings.first() {
-                        self.send(Msg::Notify {
-                            text: w.clone(),
-                            error: true,
-                        });
-                    }
-                }
-                self.client_tx.send_replace(handle.client);
-            }
-            _ => {}
+            self.saves.drain(DRAIN_TIMEOUT);
+        } else {
+            let saves = Arc::clone(&self.saves);
+            saves.in_flight.fetch_add(1, Ordering::SeqCst);
+            tokio::task::spawn_blocking(move || {
+                saves.write(&paths, *save);
+                saves.in_flight.fetch_sub(1, Ordering::SeqCst);
+            });
         }
+    }
+
+    /// `Effect::LoadCache`: read on a blocking thread, answered with `Msg::Cache`.
+    pub fn load(&self, tenant: String, url: String, message_rows: usize) {
+        let Some(paths) = self.paths() else { return };
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let loaded = load_now(&paths, &tenant, &url, message_rows);
+            let _ = tx.blocking_send(Msg::Cache(Box::new(loaded)));
+        });
+    }
+
+    /// `Effect::SwitchTenant` (the runner has stopped the old tenant's pollers): resolve the
+    /// new tenant on a blocking thread (a `*_command` may take a moment), answered with
+    /// `Msg::Tenant`.
+    pub fn switch(&mut self, name: String) {
+        let Some(tc) = self.tenants.clone() else {
+            let error = "no tenants are configured (--demo)".to_string();
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                let _ = tx.send(Msg::Tenant(TenantMsg::Failed { name, error })).await;
+            });
+            return;
+        };
+        let tx = self.tx.clone();
+        self.serial += 1;
+        let serial = self.serial;
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.blocking_send(resolve(&tc, name, serial));
+        });
     }
 
     fn paths(&self) -> Option<Paths> {
         self.tenants.as_ref().map(|t| t.paths.clone())
-    }
-
-    fn send(&self, msg: Msg) {
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            let _ = tx.send(msg).await;
-        });
     }
 }
 
@@ -178,16 +157,16 @@ fn resolve(tc: &TenantConfig, name: String, serial: u64) -> Msg {
             Err(e) => return failed(e.to_string()),
         };
     let (info, intervals, window_ms) =
-        crate::app::ctx::setup_of(&profile, tc.force_read_only, &conn.base_url);
+        crate::app::tenant::setup_of(&profile, tc.force_read_only, &conn.base_url);
     let client = match CpiClient::new(conn.clone()) {
         Ok(c) => c,
         Err(e) => return failed(e.to_string()),
     };
     let (alerts, alert_warnings) =
-        crate::app::alerts::AlertsLaunch::from_config(&tc.config, &profile.name, Some(&tc.paths.state_dir));
+        crate::panes::alerts::AlertsLaunch::from_config(&tc.config, &profile.name, Some(&tc.paths.state_dir));
     let mut warnings: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
     warnings.extend(alert_warnings);
-    crate::app::ctx::ready_msg(TenantReady {
+    crate::app::tenant::ready_msg(TenantReady {
         name: profile.name.clone(),
         info,
         intervals,

@@ -10,12 +10,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::audit::{AuditRecord, AuditSink, DURABLE_TIMEOUT, Identity};
 use crate::app::msg::Msg;
-use crate::app::write_actions::{
-    ArtifactOp, Job, QueueOp, Report, Selection, WriteEffect, WriteMsg, WriteRequest, count_word, progress,
-};
 use crate::cpi::client::{CpiClient, QueueApiKind};
 use crate::cpi::model::ArtifactStatus;
 use crate::cpi::queues::{BulkFailure, JmsMessageKey};
+use crate::features::writes::{
+    ArtifactOp, Job, QueueOp, Report, Selection, WriteEffect, WriteMsg, WriteRequest, count_word,
+};
 
 pub struct WriteRunner {
     client: CpiClient,
@@ -394,6 +394,16 @@ impl JobCx {
             }
         }
     }
+}
+
+/// A progress message for the state owner.
+fn progress(id: u64, done: usize, total: usize, note: impl Into<String>) -> Msg {
+    Msg::Write(WriteMsg::Progress {
+        id,
+        done,
+        total,
+        note: note.into(),
+    })
 }
 
 fn fail(id: &str, reason: &str) -> BulkFailure {

@@ -10,13 +10,13 @@
 use std::time::Duration;
 
 use cpitop::app::msg::{DataMsg, Effect, Msg};
-use cpitop::app::queues::{QueueRow, QueuesSnapshot};
 use cpitop::app::state::{Environment, TenantInfo};
-use cpitop::app::write_actions::{Dialog, Follow, Report};
 use cpitop::app::{Keymap, State, update};
 use cpitop::cpi::client::CpiClient;
 use cpitop::cpi::conn::{Limits, TenantConn};
+use cpitop::features::writes::{Dialog, Follow, Report};
 use cpitop::kit::table::Table;
+use cpitop::resources::queues::{QueueRow, QueuesSnapshot};
 use cpitop::sim::{FaultKind, FaultRule, QueueApi, SimAdmin, SimConfig, SimHandle};
 use cpitop::tui::audit::{AuditLog, Identity};
 use cpitop::tui::effects::EffectRunner;
@@ -180,9 +180,9 @@ impl H {
     }
 
     async fn load_queue_messages(&mut self) {
-        let q = self.s.queue_messages.queue.clone();
+        let q = self.s.queues.messages.queue.clone();
         let items = self.client.queue_messages(&q).await.expect("messages");
-        let generation = self.s.queue_messages.load.generation;
+        let generation = self.s.queues.messages.load.generation;
         self.send([Msg::Data(DataMsg::QueueMessages {
             generation,
             queue: q,
@@ -194,7 +194,7 @@ impl H {
     async fn open_queue(&mut self, name: &str) {
         self.select_queue(name).await;
         self.send([code(KeyCode::Enter)]);
-        assert_eq!(self.s.queue_messages.queue, name);
+        assert_eq!(self.s.queues.messages.queue, name);
         self.load_queue_messages().await;
     }
 
@@ -274,7 +274,7 @@ async fn retry_move_delete_change_the_tenant_in_both_queue_apis() {
 
         // Retry the selected message: plain confirmation.
         h.send([key('g')]);
-        let first = h.s.queue_messages.selected_key().expect("row");
+        let first = h.s.queues.messages.selected_key().expect("row");
         h.send([key('R')]);
         let (word, facts, _) = h.confirm_dialog();
         assert_eq!(word, None, "{api:?}: retry is confirmed with y");
@@ -296,8 +296,8 @@ async fn retry_move_delete_change_the_tenant_in_both_queue_apis() {
         // Mark two, move them back to the source queue (the default target).
         h.load_queue_messages().await;
         h.send([key('g'), key(' '), key(' ')]);
-        assert_eq!(h.s.queue_messages.marks.len(), 2);
-        let marked: Vec<String> = h.s.queue_messages.marks.iter().cloned().collect();
+        assert_eq!(h.s.queues.messages.marks.len(), 2);
+        let marked: Vec<String> = h.s.queues.messages.marks.iter().cloned().collect();
         h.send([key('M')]);
         let (word, facts, _) = h.confirm_dialog();
         assert_eq!(word, None, "moving some (not all) is confirmed with y");
@@ -310,13 +310,13 @@ async fn retry_move_delete_change_the_tenant_in_both_queue_apis() {
         for id in &marked {
             assert!(!dlq.contains(id) && src.contains(id), "{api:?}: {id} moved");
         }
-        assert!(h.s.queue_messages.marks.is_empty(), "moved ones are unmarked");
+        assert!(h.s.queues.messages.marks.is_empty(), "moved ones are unmarked");
         h.send([code(KeyCode::Esc)]);
 
         // Delete needs the typed word.
         h.load_queue_messages().await;
         h.send([key('g')]);
-        let victim = h.s.queue_messages.selected_key().expect("row");
+        let victim = h.s.queues.messages.selected_key().expect("row");
         h.send([ctrl('d')]);
         assert_eq!(h.confirm_dialog().0.as_deref(), Some("delete"));
         h.send(typed("delet"));
@@ -416,7 +416,7 @@ async fn bulk_move_failing_half_way_reports_exactly_what_moved() {
         let before_target = h.ids("BULK");
         h.open_queue("DLQ_BULK").await;
         h.send([ctrl('a')]);
-        assert_eq!(h.s.queue_messages.marks.len(), n);
+        assert_eq!(h.s.queues.messages.marks.len(), n);
         h.a.add_fault(rule);
         h.send([key('M')]);
         // Every message of the queue marked: a move all, typed.
@@ -461,7 +461,7 @@ async fn bulk_move_failing_half_way_reports_exactly_what_moved() {
             r.notes
         );
         // The failed ones stay marked for another try; the moved ones are unmarked.
-        assert_eq!(h.s.queue_messages.marks.len(), n - moved);
+        assert_eq!(h.s.queues.messages.marks.len(), n - moved);
         let lines = h.audit_lines();
         let result = lines.last().expect("result line");
         assert_eq!(result["result"]["ok"], false);

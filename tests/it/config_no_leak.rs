@@ -162,8 +162,8 @@ fn config_check_logs_and_output_hold_no_secret() {
 /// save). No file in the cache or state dir holds any of the three secrets.
 #[test]
 fn tui_cache_files_hold_no_secret() {
-    use cpitop::app::ctx::{self, TenantConfig};
     use cpitop::app::msg::{DataMsg, Effect, Msg};
+    use cpitop::app::tenant::{self, TenantConfig};
     use cpitop::app::{Keymap, State, update};
     use cpitop::tui::effects::EffectRunner;
     use std::sync::Arc;
@@ -182,7 +182,7 @@ fn tui_cache_files_hold_no_secret() {
     let env = |k: &str| (k == "LEAK_ENV_SECRET").then(|| ENV_SECRET.to_string());
     let first = config.tenant("by-env").unwrap().clone();
     let (conn, _) = first.to_conn_with(&env).unwrap();
-    let (info, intervals, _) = ctx::setup_of(&first, false, &conn.base_url);
+    let (info, intervals, _) = tenant::setup_of(&first, false, &conn.base_url);
     // Every tenant of this config is at the same URL (the cache key is name and URL).
     let url = conn.base_url.clone();
     let tc = Arc::new(TenantConfig {
@@ -204,7 +204,7 @@ fn tui_cache_files_hold_no_secret() {
         let now = chrono::Utc::now().timestamp_millis();
         let mut s = State::new(info, Keymap::defaults(), now);
         s.intervals = intervals;
-        for e in ctx::install(&mut s, Some(&tc), "by-env", &url) {
+        for e in tenant::install(&mut s, Some(&tc), "by-env", &url) {
             runner.run(e, &mut sink);
         }
         let mut step = |s: &mut State, runner: &mut EffectRunner, m: Msg| {

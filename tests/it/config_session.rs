@@ -11,6 +11,7 @@ fn global(tenant: Option<&str>, read_only: bool) -> GlobalArgs {
         tenant: tenant.map(str::to_string),
         log_level: None,
         read_only,
+        ..GlobalArgs::default()
     }
 }
 

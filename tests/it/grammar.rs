@@ -105,24 +105,21 @@ fn sort_specs_read_alike_in_the_tui_and_get() {
     apply(&mut s, [Msg::Command("sort deployed_by desc".into())]);
     let cols = s.table().expect("table").columns();
     let tui = s.table().expect("table").list().sort;
+    assert_eq!(tui, cpitop::kit::list::parse_sort("deployed_by:desc", cols).ok());
     assert_eq!(
         tui,
-        cpitop::get::tables::parse_sort("deployed_by:desc", cols).ok()
-    );
-    assert_eq!(
-        tui,
-        cpitop::get::tables::parse_sort("Deployed By:DESC", cols).ok(),
+        cpitop::kit::list::parse_sort("Deployed By:DESC", cols).ok(),
         "titles too"
     );
     apply(&mut s, [Msg::Command("sort colour".into())]);
     let toast = s.toast.clone().expect("toast").text;
-    assert_eq!(Err(toast), cpitop::get::tables::parse_sort("colour", cols));
+    assert_eq!(Err(toast), cpitop::kit::list::parse_sort("colour", cols));
 }
 
 #[test]
 fn the_environment_is_the_configs() {
     let c = config("").expect("parses");
-    let (info, _, _) = cpitop::app::ctx::setup_of(&c.tenants[0], false, "https://dev.example.com");
+    let (info, _, _) = cpitop::app::tenant::setup_of(&c.tenants[0], false, "https://dev.example.com");
     assert_eq!(
         info.env,
         Some(Environment::Prod),

@@ -325,8 +325,127 @@ async fn watch_streams_transitions_and_failed_messages_and_notifies_once_per_tra
         assert!(line.ends_with('\n') && !line.trim_end().contains('\n'));
         let v: serde_json::Value = serde_json::from_str(line).expect("JSON line");
         assert!(
-            v["event"] == "transition" || v["event"] == "message_failed",
+            ["transition", "message_failed", "state", "heartbeat"]
+                .contains(&v["event"].as_str().unwrap_or("")),
             "{line}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_starts_with_every_monitors_state_and_beats_while_slow_or_idle() {
+    let sim = sim().await;
+    // Every request takes 1.2 s: the first round is slow, and heartbeats must come meanwhile.
+    let fault = sim
+        .admin()
+        .add_fault(cpitop::sim::FaultRule::new(cpitop::sim::FaultKind::Latency { ms: 1_200 }).count(40));
+    let t = target(&sim, &monitors_toml(None), None);
+    let keys: Vec<String> = t
+        .monitors
+        .monitors_for("simtest")
+        .iter()
+        .map(|m| m.key.clone())
+        .collect();
+    assert!(keys.len() >= 2, "{keys:?}");
+    let opts = WatchOptions {
+        interval: Duration::from_secs(30),
+        heartbeat: Some(Duration::from_millis(250)),
+        ..WatchOptions::from_target(&t)
+    };
+    let cancel = CancellationToken::new();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let stop = cancel.clone();
+    let task = tokio::spawn(async move {
+        watch(&t, &opts, stop, |ev| {
+            let _ = tx.send(ev.clone());
+            Ok(())
+        })
+        .await
+    });
+    let mut seen = Vec::new();
+    // A heartbeat while the first round is still running.
+    next_matching(&mut rx, &mut seen, 10, |e| {
+        matches!(
+            e,
+            WatchEvent::Heartbeat {
+                rounds: 0,
+                round_running_s: Some(_),
+                ..
+            }
+        )
+    })
+    .await;
+    // Then the state of every monitor, in configuration order, before anything else of the round.
+    let first_state = next_matching(&mut rx, &mut seen, 30, |e| matches!(e, WatchEvent::State { .. })).await;
+    let mut states = vec![first_state];
+    while states.len() < keys.len() {
+        match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+            Ok(Some(e)) => states.push(e),
+            other => panic!("{keys:?}: states {states:#?}, then {other:?}"),
+        }
+    }
+    let state_keys: Vec<String> = states
+        .iter()
+        .map(|e| match e {
+            WatchEvent::State {
+                monitor,
+                since_ms,
+                time_ms,
+                ..
+            } => {
+                assert!(since_ms <= time_ms, "{e:?}");
+                monitor.clone()
+            }
+            other => panic!("expected only states first, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(state_keys, keys);
+    assert!(
+        seen[..seen.len() - 1]
+            .iter()
+            .all(|e| matches!(e, WatchEvent::Heartbeat { rounds: 0, .. })),
+        "only heartbeats before the first round ended: {seen:#?}"
+    );
+    // Idle between rounds: heartbeats keep coming, counting the finished round.
+    sim.admin().remove_fault(fault);
+    let beat = next_matching(&mut rx, &mut seen, 5, |e| {
+        matches!(
+            e,
+            WatchEvent::Heartbeat {
+                rounds: 1,
+                round_running_s: None,
+                ..
+            }
+        )
+    })
+    .await;
+    let WatchEvent::Heartbeat {
+        monitors, last_round, ..
+    } = &beat
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        monitors.error + monitors.warning + monitors.not_calculated + monitors.ok,
+        keys.len()
+    );
+    assert!(last_round.is_some());
+    // As JSON lines.
+    let line = beat.to_line();
+    assert!(
+        line.starts_with(r#"{"event":"heartbeat","tenant":"simtest","rounds":1,"#),
+        "{line}"
+    );
+    assert!(
+        states[0]
+            .to_line()
+            .starts_with(r#"{"event":"state","tenant":"simtest","monitor":"#)
+    );
+    // Without a notification channel nothing is due: a stop is prompt, not a group window later.
+    cancel.cancel();
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
 }

@@ -21,6 +21,7 @@ mod tui_support;
 
 mod actions_sim;
 mod architecture;
+mod cli_shell;
 mod client_canned;
 mod client_mpl_keyset;
 mod client_sim;
@@ -44,7 +45,9 @@ mod monitor_spec;
 mod monitor_state;
 mod monitor_webhook;
 mod real_artifacts;
+mod real_checks;
 mod real_links;
+mod real_messages;
 mod real_navs;
 mod real_queues;
 mod scale_steady_state;

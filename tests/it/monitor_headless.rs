@@ -116,6 +116,7 @@ fn watch_event_lines() {
         iflow: "Billing".into(),
         status: MplStatus::Failed,
         time: NOW,
+        custom_status: None,
         error: Some("HTTP 500".into()),
     };
     let line = WatchEvent::message_failed("prod", &m).to_line();
@@ -132,6 +133,7 @@ fn mref(guid: &str, status: MplStatus, time: i64) -> MessageRef {
         iflow: "F".into(),
         status,
         time,
+        custom_status: None,
         error: None,
     }
 }

@@ -93,6 +93,7 @@ fn snapshot(w: &World, now: i64, tracker: &mut ArtifactTracker) -> SnapshotData 
             iflow: "Billing".into(),
             status: MplStatus::Failed,
             time: *t,
+            custom_status: None,
             error: Some("HTTP 401 from receiver ERP".into()),
         })
         .collect();
@@ -101,6 +102,7 @@ fn snapshot(w: &World, now: i64, tracker: &mut ArtifactTracker) -> SnapshotData 
         iflow: "Orders".into(),
         status: MplStatus::Completed,
         time: now - MIN,
+        custom_status: None,
         error: None,
     });
     let dlq = QueueSnapshot {

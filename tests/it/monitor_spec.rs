@@ -88,6 +88,7 @@ fn documented_example_parses_and_validates() {
             at_least: 3,
             within: HumanDuration::from_mins(15),
             statuses: vec![MplStatus::Failed],
+            custom_statuses: vec![],
             severity: None
         }
     );
@@ -189,7 +190,9 @@ webhooks = [{ name = "hook", url = "not a url SECRETKEY" }]
 fn needs_follow_the_configured_rules() {
     let cfg = parse(EXAMPLE).expect("example parses");
     let n = cpitop::monitor::needs(cfg.monitors_for("prod"));
-    assert!(n.artifacts && n.packages && n.queues && n.broker && n.keystore && n.health);
+    assert!(n.artifacts && n.queues && n.broker && n.keystore && n.health);
+    // The design-time artifacts of the one scoped package, for its min_messages rule.
+    assert_eq!(n.packages, ["Finance"]);
     assert_eq!(n.message_window, Some(std::time::Duration::from_secs(86_400)));
     assert_eq!(n.queue_messages, ["*"]);
     assert!(n.queue_messages_of("ORDERS_IN"));
@@ -200,7 +203,7 @@ fn needs_follow_the_configured_rules() {
     )
     .expect("parses");
     let n = cpitop::monitor::needs(cfg_specs(&only));
-    assert!(!n.artifacts && !n.packages && !n.broker && !n.keystore && !n.health);
+    assert!(!n.artifacts && n.packages.is_empty() && !n.broker && !n.keystore && !n.health);
     assert_eq!(n.message_window, Some(std::time::Duration::from_secs(7_200)));
     assert!(n.queues && n.queue_messages_of("JMS_X") && !n.queue_messages_of("OTHER"));
 

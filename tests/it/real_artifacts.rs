@@ -62,9 +62,18 @@ async fn instance_error_is_decoded_in_client_table_and_json() {
     assert!(!text.contains('{'), "no JSON left in the text: {text}");
 
     // The table: the same levels, wrapped at words within 80 columns.
-    let (table, errs) = cpitop::get::detail::artifact(&c, "Payroll_Export", Output::Table, 0, 80)
-        .await
-        .expect("get artifact");
+    let (table, errs) = cpitop::panes::artifacts::get::detail(
+        &c,
+        "Payroll_Export",
+        Output::Table,
+        &cpitop::kit::table::CellCx {
+            now: 0,
+            time: Default::default(),
+        },
+        80,
+    )
+    .await
+    .expect("get artifact");
     assert!(errs.is_empty(), "{errs:?}");
     assert!(table.contains("EXCEPTION Error while starting"), "{table}");
     assert!(table.contains("    CAUSE com.sap.it.api.keystore"), "{table}");
@@ -72,9 +81,18 @@ async fn instance_error_is_decoded_in_client_table_and_json() {
     assert!(!table.contains("childMessageInstances"), "{table}");
 
     // JSON: a structured error with the nested levels and the raw body.
-    let (json, _) = cpitop::get::detail::artifact(&c, "Payroll_Export", Output::Json, 0, 80)
-        .await
-        .expect("get artifact json");
+    let (json, _) = cpitop::panes::artifacts::get::detail(
+        &c,
+        "Payroll_Export",
+        Output::Json,
+        &cpitop::kit::table::CellCx {
+            now: 0,
+            time: Default::default(),
+        },
+        80,
+    )
+    .await
+    .expect("get artifact json");
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
     let e = &v["error"];
     assert_eq!(e["message_id"], "InstanceError");

@@ -10,13 +10,13 @@ use crate::tui_support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cpitop::app::cache_sync::{self, CacheSave, CacheSync};
-use cpitop::app::ctx::{self, TenantConfig};
-use cpitop::app::detail::MessagePart;
+use cpitop::app::cache::{self, CacheSave, CacheSync};
 use cpitop::app::msg::{DataMsg, Effect, Msg};
+use cpitop::app::tenant::{self, TenantConfig};
 use cpitop::app::{State, apply};
 use cpitop::config::{Cache, Config, Paths};
 use cpitop::kit::table::Table;
+use cpitop::panes::messages::detail::MessagePart;
 use cpitop::sim::{SimConfig, WebLinkForm};
 use cpitop::tui::effects::EffectRunner;
 use cpitop::tui::tenant_effects::{load_now, save_now};
@@ -63,7 +63,7 @@ async fn learned_root(form: WebLinkForm) -> (State, String) {
         NOW,
     );
     let mut sink = std::io::sink();
-    for e in ctx::install(&mut s, None, "", client.service_root()) {
+    for e in tenant::install(&mut s, None, "", client.service_root()) {
         runner.run(e, &mut sink);
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
@@ -225,7 +225,7 @@ fn web_ui_url_in_the_config_wins_over_learned_links() {
     let root = "https://acme.integrationsuite.cfapps.eu10.hana.ondemand.com";
     let p = config.tenant("acme").unwrap().clone();
     assert_eq!(p.web_ui_url.as_deref(), Some(root));
-    let (info, _, _) = ctx::setup_of(&p, false, CF_API);
+    let (info, _, _) = tenant::setup_of(&p, false, CF_API);
     assert_eq!(info.web_ui.as_deref(), Some(root));
     let tc = Arc::new(TenantConfig {
         paths: Paths::under(dir.path()),
@@ -233,12 +233,12 @@ fn web_ui_url_in_the_config_wins_over_learned_links() {
         force_read_only: false,
     });
     let mut s = State::new(info, cpitop::app::Keymap::defaults(), NOW);
-    let fx = ctx::install(&mut s, Some(&tc), "acme", CF_API);
+    let fx = tenant::install(&mut s, Some(&tc), "acme", CF_API);
     assert!(
         !fx.iter().any(|e| matches!(e, Effect::LearnWebUi { .. })),
         "no probe when the config names the web UI: {fx:?}"
     );
-    ctx::learn_web_ui(
+    tenant::learn_web_ui(
         &mut s,
         &format!("{CF_API}/itspaces/shell/monitoring/Messages/{ENC}"),
     );
@@ -281,14 +281,14 @@ fn a_tenant_whose_url_changed_shows_no_stale_cache() {
     // Same name, another URL: nothing of the old tenant's is shown.
     let mut s = state(120, 40);
     s.cache = CacheSync::for_tenant("acme", new, 100);
-    cache_sync::apply_loaded(&mut s, load_now(&paths, "acme", new, 100));
+    cache::apply_loaded(&mut s, load_now(&paths, "acme", new, 100));
     assert!(s.artifacts.items.is_empty(), "{:?}", s.artifacts.items);
     assert!(s.artifacts.load.loaded_at.is_none());
     // Back at the old URL (or another spelling of it), its data is there again.
     let spelled = "HTTPS://OLD.it-cpi018.cfapps.eu10.hana.ondemand.com:443/";
     let mut s = state(120, 40);
     s.cache = CacheSync::for_tenant("acme", spelled, 100);
-    cache_sync::apply_loaded(&mut s, load_now(&paths, "acme", spelled, 100));
+    cache::apply_loaded(&mut s, load_now(&paths, "acme", spelled, 100));
     assert_eq!(s.artifacts.items, artifacts());
     assert!(s.artifacts.load.from_cache);
 }

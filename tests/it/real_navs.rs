@@ -8,13 +8,13 @@ use client_support as support;
 
 use std::sync::Arc;
 
-use cpitop::app::detail::NavPart;
-use cpitop::app::fetch::message_detail;
 use cpitop::cpi::client::CpiClient;
 use cpitop::cpi::model::{CustomHeaderProperty, Nav};
 use cpitop::cpi::{GuidPage, MplQuery, decode_guid_page};
 use cpitop::get::output::Output;
 use cpitop::kit::load::Fetch;
+use cpitop::panes::messages::detail::NavPart;
+use cpitop::panes::messages::get::message_detail;
 use cpitop::sim::{FaultKind, FaultRule, SimConfig, SimHandle, spawn};
 use support::{json, oauth_conn, serve, token_reply};
 
@@ -103,7 +103,7 @@ async fn runs_404_is_not_available_not_an_error() {
         "{:?}",
         d.unread()
     );
-    let read = cpitop::get::detail::message(&c, &g, Output::Table, h.admin().now_ms(), 100)
+    let read = cpitop::panes::messages::get::message(&c, &g, Output::Table, &Default::default(), 100)
         .await
         .expect("printed");
     assert!(
@@ -112,7 +112,7 @@ async fn runs_404_is_not_available_not_an_error() {
         read.text
     );
     assert_eq!(read.not_on_tenant, vec!["runs"]);
-    let json = cpitop::get::detail::message(&c, &g, Output::Json, h.admin().now_ms(), 100)
+    let json = cpitop::panes::messages::get::message(&c, &g, Output::Json, &Default::default(), 100)
         .await
         .expect("printed");
     let v: serde_json::Value = serde_json::from_str(&json.text).expect("json");
@@ -139,7 +139,7 @@ async fn failing_record_still_prints_what_was_read() {
     // Only the record (`…('<guid>')?$expand=…`), not its navigations (`…('<guid>')/…`).
     h.admin()
         .add_fault(FaultRule::new(FaultKind::Http500).path(&format!("MessageProcessingLogs('{g}')?")));
-    let read = cpitop::get::detail::message(&c, &g, Output::Table, h.admin().now_ms(), 200)
+    let read = cpitop::panes::messages::get::message(&c, &g, Output::Table, &Default::default(), 200)
         .await
         .expect("the parts are printed");
     assert!(
@@ -168,11 +168,11 @@ async fn failing_record_still_prints_what_was_read() {
 async fn missing_message_fails() {
     let h = spawn(cfg()).await.expect("sim");
     let c = client(&h);
-    let r = cpitop::get::detail::message(
+    let r = cpitop::panes::messages::get::message(
         &c,
         "AAAAAAAAAAAAAAAAAAAAAAAAAAAA",
         Output::Table,
-        h.admin().now_ms(),
+        &Default::default(),
         100,
     )
     .await;

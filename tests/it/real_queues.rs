@@ -8,10 +8,11 @@ use crate::sim_util;
 use std::collections::HashSet;
 
 use client_support::sim_conn;
-use cpitop::app::queues::Queues;
 use cpitop::cpi::{CpiClient, JmsMessageKey, QueueApiKind, QueueListing};
-use cpitop::get::tables::{TableOpts, queues as get_queues};
+use cpitop::kit::print::TableOpts;
 use cpitop::kit::table::{CellCx, Table};
+use cpitop::panes::queues::Queues;
+use cpitop::panes::queues::get::table as get_queues;
 use cpitop::sim::{QueueApi, SimConfig};
 use serde_json::Value;
 use sim_util::{T, enc, small};

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
+use cpitop::config::serve::OtlpConfig;
 use cpitop::secret::Secret;
-use cpitop::serve::config::OtlpConfig;
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;

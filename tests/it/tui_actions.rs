@@ -5,11 +5,9 @@
 use crate::tui_support;
 
 use cpitop::app::msg::{Effect, Msg};
-use cpitop::app::write_actions::{
-    ArtifactOp, Dialog, Job, QueueOp, Report, Selection, WriteEffect, WriteMsg,
-};
 use cpitop::app::{State, apply};
 use cpitop::cpi::queues::BulkFailure;
+use cpitop::features::writes::{ArtifactOp, Dialog, Job, QueueOp, Report, Selection, WriteEffect, WriteMsg};
 use cpitop::kit::table::Table;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
@@ -37,7 +35,7 @@ fn writable(w: u16, h: u16) -> State {
         &mut s,
         [key('j'), key('j'), key('j'), key('j'), code(KeyCode::Enter)],
     );
-    assert_eq!(s.queue_messages.queue, "DLQ_ORDERS_IN");
+    assert_eq!(s.queues.messages.queue, "DLQ_ORDERS_IN");
     load_queue_messages(&mut s, queue_messages());
     s
 }
@@ -53,25 +51,25 @@ fn run_job(fx: &[Effect]) -> Option<&Job> {
 fn space_marks_and_moves_down_ctrl_a_marks_the_filtered_rows() {
     let mut s = writable(80, 24);
     apply(&mut s, [key(' ')]);
-    assert_eq!(s.queue_messages.marks.len(), 1);
-    assert_eq!(s.queue_messages.list.selected, 1, "space moves to the next row");
+    assert_eq!(s.queues.messages.marks.len(), 1);
+    assert_eq!(s.queues.messages.list.selected, 1, "space moves to the next row");
     apply(&mut s, [key('k'), key(' ')]);
-    assert!(s.queue_messages.marks.is_empty(), "space again unmarks");
+    assert!(s.queues.messages.marks.is_empty(), "space again unmarks");
     // Filter to one row, mark all: only the shown row is marked.
     apply(&mut s, [key('/')]);
     apply(&mut s, typed("Blocked"));
     apply(&mut s, [code(KeyCode::Enter), ctrl('a')]);
     assert_eq!(
-        s.queue_messages.marks.iter().collect::<Vec<_>>(),
+        s.queues.messages.marks.iter().collect::<Vec<_>>(),
         ["ID:10.1.2.3a1b2c3d4e5f:5"]
     );
     apply(&mut s, [ctrl('a')]);
-    assert!(s.queue_messages.marks.is_empty(), "mark all again unmarks");
+    assert!(s.queues.messages.marks.is_empty(), "mark all again unmarks");
     apply(&mut s, [ctrl('a'), code(KeyCode::Esc), ctrl('a')]);
-    assert_eq!(s.queue_messages.marks.len(), 3);
+    assert_eq!(s.queues.messages.marks.len(), 3);
     // Marks survive a refresh of the same messages.
     load_queue_messages(&mut s, queue_messages());
-    assert_eq!(s.queue_messages.marks.len(), 3);
+    assert_eq!(s.queues.messages.marks.len(), 3);
     let b = screen(&s);
     assert!(
         row_text(&b, 2).contains("DLQ_ORDERS_IN › 3 marked"),
@@ -81,7 +79,7 @@ fn space_marks_and_moves_down_ctrl_a_marks_the_filtered_rows() {
     assert!(find(&b, "● Failed").is_some(), "marked rows show ●");
     // Opening another queue starts without marks.
     apply(&mut s, [code(KeyCode::Esc), key('k'), code(KeyCode::Enter)]);
-    assert!(s.queue_messages.marks.is_empty());
+    assert!(s.queues.messages.marks.is_empty());
 }
 
 #[test]
@@ -233,7 +231,7 @@ fn result_refreshes_and_unmarks_what_succeeded() {
     assert!(s.writes.running.is_none());
     assert!(matches!(s.writes.dialog, Some(Dialog::Result { .. })));
     assert_eq!(
-        s.queue_messages.marks.iter().collect::<Vec<_>>(),
+        s.queues.messages.marks.iter().collect::<Vec<_>>(),
         ["ID:10.1.2.3a1b2c3d4e5f:5"],
         "the failed one stays marked"
     );

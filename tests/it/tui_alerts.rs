@@ -4,14 +4,14 @@
 
 use crate::tui_support;
 
-use cpitop::app::alerts::AlertsLaunch;
-use cpitop::app::alerts::{Alerts, EvidenceRow};
 use cpitop::app::msg::{DataMsg, Effect, Msg};
 use cpitop::app::state::{Mode, Pane, Route};
 use cpitop::app::{State, apply};
 use cpitop::cpi::MplFollow;
 use cpitop::kit::table::Table;
 use cpitop::monitor::{Evidence, QueueSnapshot, Status};
+use cpitop::panes::alerts::AlertsLaunch;
+use cpitop::panes::alerts::{Alerts, EvidenceRow};
 use cpitop::tui::monitor_poll::{FetchPlan, MonitorFetched};
 use crossterm::event::KeyCode;
 use tui_support::*;
@@ -178,7 +178,7 @@ fn the_monitor_poller_fetches_only_what_no_pane_shows() {
     let fx = apply(&mut s, [Msg::Tick(NOW + 5_000)]);
     let plan = fetch_plans(&fx).pop().expect("a monitor fetch");
     assert!(!plan.artifacts, "the Artifacts pane polls them");
-    assert!(plan.queues && plan.keystore && !plan.broker && !plan.packages);
+    assert!(plan.queues && plan.keystore && !plan.broker && plan.packages.is_empty());
     assert_eq!(plan.messages.as_ref().map(|m| m.follow.is_none()), Some(true));
     // One round in flight: no second fetch on the next ticks.
     assert!(fetch_plans(&apply(&mut s, [Msg::Tick(NOW + 70_000)])).is_empty());
@@ -257,7 +257,7 @@ fn statuses_texts_and_order_errors_first() {
 #[test]
 fn navigation_evidence_and_jumps() {
     let mut s = evaluated(80, 24);
-    assert_eq!(s.route(), &Route::Pane(Pane::Alerts));
+    assert_eq!(s.route(), &Route::home(Pane::Alerts));
     let first = s.alerts.selected_key();
     apply(&mut s, [key('j')]);
     assert_ne!(s.alerts.selected_key(), first, "j moves");
@@ -275,16 +275,16 @@ fn navigation_evidence_and_jumps() {
     apply(&mut s, [code(KeyCode::Enter)]);
     assert_eq!(
         s.route(),
-        &Route::AlertEvidence {
+        &Route::Alerts(cpitop::panes::alerts::Route::Evidence {
             key: "invoice-failures".into()
-        }
+        })
     );
     let rows = s.alerts.evidence.rows.clone();
     assert!(rows.contains(&EvidenceRow::FailedMessagesOf("Invoice_Outbound".into())));
     // Enter on a message: its detail is fetched.
     let fx = apply(&mut s, [code(KeyCode::Enter)]);
     let guid = match s.route() {
-        Route::MessageDetail { guid } => guid.clone(),
+        Route::Messages(cpitop::panes::messages::Route::Detail { guid }) => guid.clone(),
         r => panic!("expected message detail, got {r:?}"),
     };
     assert!(fx.contains(&Effect::FetchMessage { guid }));
@@ -292,7 +292,7 @@ fn navigation_evidence_and_jumps() {
     apply(&mut s, [code(KeyCode::Esc)]);
     apply(&mut s, [key('G')]);
     apply(&mut s, [code(KeyCode::Enter)]);
-    assert_eq!(s.route(), &Route::Pane(Pane::Messages));
+    assert_eq!(s.route(), &Route::home(Pane::Messages));
     assert_eq!(s.messages.query.iflow.as_deref(), Some("Invoice_Outbound"));
     assert_eq!(s.messages.query.status.as_deref(), Some("FAILED"));
 
@@ -308,7 +308,10 @@ fn navigation_evidence_and_jumps() {
     apply(&mut s, [code(KeyCode::Enter)]);
     let fx = apply(&mut s, [code(KeyCode::Enter)]);
     assert!(
-        matches!(s.route(), Route::ArtifactDetail { .. }),
+        matches!(
+            s.route(),
+            Route::Artifacts(cpitop::panes::artifacts::Route::Detail { .. })
+        ),
         "{:?}",
         s.route()
     );
@@ -327,9 +330,9 @@ fn navigation_evidence_and_jumps() {
     apply(&mut s, [code(KeyCode::Enter), code(KeyCode::Enter)]);
     assert_eq!(
         s.route(),
-        &Route::QueueMessages {
+        &Route::Queues(cpitop::panes::queues::Route::Messages {
             queue: "DLQ_ORDERS_IN".into()
-        }
+        })
     );
     assert!(s.polling.queue_messages.is_some(), "the queue's messages poll");
 }
@@ -416,7 +419,7 @@ fn acknowledge_and_silence_are_kept_and_saved() {
 fn history_view_lists_transitions_newest_first() {
     let mut s = evaluated(80, 24);
     apply(&mut s, [key('h')]);
-    assert_eq!(s.route(), &Route::AlertHistory);
+    assert_eq!(s.route(), &Route::Alerts(cpitop::panes::alerts::Route::History));
     let t = s.table().expect("history table");
     assert_eq!(t.row_count(), 4, "stopped, invoice, dlq, orders turned to alerts");
     assert!(
@@ -424,7 +427,7 @@ fn history_view_lists_transitions_newest_first() {
             .contains("→")
     );
     apply(&mut s, [code(KeyCode::Esc)]);
-    assert_eq!(s.route(), &Route::Pane(Pane::Alerts));
+    assert_eq!(s.route(), &Route::home(Pane::Alerts));
 }
 
 #[test]
@@ -664,9 +667,10 @@ fn alerts_pane_snapshots() {
             owner: "Tenant Administrator".into(),
             ..Default::default()
         }]);
-        s.stack.push(Route::Certificate {
-            alias: "partner_as2_signing".into(),
-        });
+        s.stack
+            .push(Route::Alerts(cpitop::panes::alerts::Route::Certificate {
+                alias: "partner_as2_signing".into(),
+            }));
         snap("alerts_certificate", &s);
     }
 }

@@ -6,11 +6,11 @@ use crate::tui_support;
 
 use std::time::Duration;
 
-use cpitop::app::alerts::Alerts;
-use cpitop::app::alerts::AlertsLaunch;
 use cpitop::app::msg::{Effect, Msg};
 use cpitop::app::{State, apply};
 use cpitop::monitor::Status;
+use cpitop::panes::alerts::Alerts;
+use cpitop::panes::alerts::AlertsLaunch;
 use cpitop::tui::alerts_io::AlertsIo;
 use tokio::sync::mpsc;
 use tui_support::*;

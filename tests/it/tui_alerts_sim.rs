@@ -5,14 +5,14 @@
 
 use std::time::Duration;
 
-use cpitop::app::alerts::Alerts;
-use cpitop::app::alerts::AlertsLaunch;
 use cpitop::app::msg::{DataMsg, Effect, Msg};
 use cpitop::app::state::{Environment, Pane, Route, TenantInfo};
 use cpitop::app::{Keymap, State, apply};
 use cpitop::cpi::CpiClient;
 use cpitop::cpi::conn::{Limits, TenantConn};
 use cpitop::monitor::Status;
+use cpitop::panes::alerts::Alerts;
+use cpitop::panes::alerts::AlertsLaunch;
 use cpitop::sim::SimConfig;
 use cpitop::tui::monitor_poll::{FetchPlan, fetch};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -142,8 +142,11 @@ async fn monitor_rounds_against_the_sim_turn_to_error_and_show_the_certificate()
     use cpitop::kit::table::Table;
     s.alerts.select_position(pos);
     apply(&mut s, [enter(), enter()]);
-    assert_eq!(s.route(), &Route::Certificate { alias: CERT.into() });
-    let doc: Vec<String> = cpitop::app::alerts_actions::certificate_doc(&s, CERT)
+    assert_eq!(
+        s.route(),
+        &Route::Alerts(cpitop::panes::alerts::Route::Certificate { alias: CERT.into() })
+    );
+    let doc: Vec<String> = cpitop::panes::alerts::doc::certificate(&s.alerts, CERT, &s.cx())
         .iter()
         .map(|l| l.text())
         .collect();

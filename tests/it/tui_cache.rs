@@ -5,10 +5,10 @@
 
 use crate::tui_support;
 
-use cpitop::app::cache_sync::{CacheLoaded, CacheSave, CacheSync};
-use cpitop::app::ctx::{ClientHandle, CtxEntry, TenantMsg, TenantReady};
+use cpitop::app::cache::{CacheLoaded, CacheSave, CacheSync};
 use cpitop::app::msg::{DataMsg, Effect, MessagesEvent, Msg};
 use cpitop::app::state::{Environment, Intervals, Mode, Pane, TenantInfo};
+use cpitop::app::tenant::{ClientHandle, CtxEntry, TenantMsg, TenantReady};
 use cpitop::app::{Route, State, apply};
 use cpitop::config::Environment as Env;
 use cpitop::cpi::client::CpiClient;
@@ -374,7 +374,10 @@ fn switching_saves_the_old_tenant_clears_the_data_and_starts_the_new_one() {
     apply(&mut s, [key('2')]);
     load_messages(&mut s, messages());
     apply(&mut s, [code(KeyCode::Enter)]);
-    assert!(matches!(s.route(), Route::MessageDetail { .. }));
+    assert!(matches!(
+        s.route(),
+        Route::Messages(cpitop::panes::messages::Route::Detail { .. })
+    ));
     let old_gen = (s.artifacts.load.generation, s.messages.load.generation);
 
     let fx = apply(&mut s, [Msg::Command("ctx acme-qa".into())]);
@@ -401,10 +404,10 @@ fn switching_saves_the_old_tenant_clears_the_data_and_starts_the_new_one() {
     assert_eq!(s.tenant.env, Some(Environment::Test));
     assert_eq!(s.ctx.current, "acme-qa");
     assert_eq!(s.ctx.switching, None);
-    assert!(s.artifacts.items.is_empty() && s.messages.store.is_empty() && s.message.is_none());
+    assert!(s.artifacts.items.is_empty() && s.messages.store.is_empty() && s.messages.detail.is_none());
     assert_eq!(
         s.stack,
-        vec![Route::Pane(Pane::Messages)],
+        vec![Route::home(Pane::Messages)],
         "same pane, drill-down closed"
     );
     assert_eq!(s.messages.query.window_ms, 4 * 3_600_000);
@@ -620,7 +623,7 @@ rules = [{ kind = "not_started" }]
 "#;
     let table: toml::Table = toml::from_str(monitors).expect("monitors toml");
     let cfg = cpitop::headless::monitors_from_table(&table, None).expect("valid monitors");
-    let (launch, warnings) = cpitop::app::alerts::AlertsLaunch::new(&cfg, "acme-qa", None, "test".into());
+    let (launch, warnings) = cpitop::panes::alerts::AlertsLaunch::new(&cfg, "acme-qa", None, "test".into());
     assert!(warnings.is_empty(), "{warnings:?}");
 
     let mut s = ctx_state(80, 24);

@@ -9,12 +9,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cpitop::app::cache_data::{ARTIFACTS, MESSAGES, QUEUES};
-use cpitop::app::cache_sync::{CacheLoaded, CacheSave, CacheSync};
-use cpitop::app::ctx::TenantConfig;
+use cpitop::app::cache::{CacheLoaded, CacheSave, CacheSync};
 use cpitop::app::msg::{DataMsg, Effect, Msg};
+use cpitop::app::tenant::TenantConfig;
 use cpitop::app::{State, apply};
 use cpitop::config::{Cache, Config, Paths};
+use cpitop::features::cache::data::{ARTIFACTS, MESSAGES, QUEUES};
 use cpitop::tui::effects::EffectRunner;
 use cpitop::tui::tenant_effects::{load_now, save_now};
 use tui_support::*;

@@ -7,8 +7,8 @@ use crate::fsx;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cpitop::app::ctx::{self, TenantConfig};
 use cpitop::app::msg::Msg;
+use cpitop::app::tenant::{self, TenantConfig};
 use cpitop::app::{Keymap, State, update};
 use cpitop::config::{Cache, Config, Paths};
 use cpitop::kit::load::Phase;
@@ -26,7 +26,7 @@ impl Harness {
     async fn start(tc: &Arc<TenantConfig>, name: &str) -> Harness {
         let profile = tc.config.tenant(name).unwrap().clone();
         let (conn, _) = profile.to_conn().unwrap();
-        let (info, intervals, window_ms) = ctx::setup_of(&profile, false, &conn.base_url);
+        let (info, intervals, window_ms) = tenant::setup_of(&profile, false, &conn.base_url);
         let url = conn.base_url.clone();
         let (tx, rx) = mpsc::channel(1024);
         let mut runner = EffectRunner::new(cpitop::cpi::client::CpiClient::new(conn).unwrap(), tx);
@@ -35,7 +35,7 @@ impl Harness {
         s.intervals = intervals;
         s.messages.query.window_ms = window_ms;
         let mut sink = std::io::sink();
-        for e in ctx::install(&mut s, Some(tc), name, &url) {
+        for e in tenant::install(&mut s, Some(tc), name, &url) {
             runner.run(e, &mut sink);
         }
         let mut h = Harness { s, runner, rx };

@@ -3,9 +3,9 @@
 
 use crate::tui_support;
 
-use cpitop::app::detail::MessagePart;
 use cpitop::app::msg::{DataMsg, Msg};
 use cpitop::app::{State, apply};
+use cpitop::panes::messages::detail::MessagePart;
 use crossterm::event::KeyCode;
 use ratatui::style::Color;
 use tui_support::*;
@@ -109,8 +109,8 @@ fn queues_pane() {
 /// A tenant without a queue list: the broker's queue states under a notice that says why.
 #[test]
 fn queues_pane_from_the_broker_alone() {
-    use cpitop::app::queues::{broker_only_notice, broker_rows};
     use cpitop::cpi::model::{JmsBroker, Queue, QueueState};
+    use cpitop::resources::queues::{broker_only_notice, broker_rows};
     let broker = JmsBroker {
         key: "Broker1".into(),
         capacity: 2_000_000_000,
@@ -140,7 +140,7 @@ fn queues_pane_from_the_broker_alone() {
         apply(&mut s, [key('3')]);
         load_queues(
             &mut s,
-            cpitop::app::queues::QueuesSnapshot {
+            cpitop::resources::queues::QueuesSnapshot {
                 missing: Some(broker_only_notice(why, &broker, 3)),
                 queues: broker_rows(&broker),
                 broker: Some(broker.clone()),
@@ -230,7 +230,7 @@ fn correlated_attachments_and_attachment_views() {
         open_failed_message(&mut s, true);
         apply(&mut s, [key('c')]);
         snap("correlated_loading", &s);
-        let cid = s.correlated.correlation_id.clone();
+        let cid = s.messages.correlated.correlation_id.clone();
         apply(
             &mut s,
             [Msg::Data(DataMsg::Correlated {
@@ -280,7 +280,7 @@ fn artifact_detail_view() {
         apply(&mut s, [code(KeyCode::Enter)]); // first row: an ERROR artifact
         snap("artifact_detail_loading", &s);
         let id = match s.route() {
-            cpitop::app::Route::ArtifactDetail { id } => id.clone(),
+            cpitop::app::Route::Artifacts(cpitop::panes::artifacts::Route::Detail { id }) => id.clone(),
             r => panic!("expected artifact detail, got {r:?}"),
         };
         apply(
@@ -328,9 +328,11 @@ fn artifact_detail_instance_error_and_since() {
             })],
         );
         load_artifacts(&mut s, artifacts());
-        s.stack.push(cpitop::app::Route::ArtifactDetail {
-            id: "Invoice_Outbound".into(),
-        });
+        s.stack.push(cpitop::app::Route::Artifacts(
+            cpitop::panes::artifacts::Route::Detail {
+                id: "Invoice_Outbound".into(),
+            },
+        ));
         apply(
             &mut s,
             [Msg::Data(DataMsg::ArtifactError {
@@ -417,8 +419,9 @@ fn prod_badge_stands_out_and_no_color_drops_colours() {
     let (x, y) = find(&b, "[PROD · READ-ONLY]").expect("badge");
     assert_eq!(b.buffer()[(x, y)].bg, Color::Red);
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 45)).expect("term");
-    let plain = cpitop::ui::Theme::new(cpitop::ui::ColorLevel::None);
-    term.draw(|f| cpitop::ui::render(f, &s, &plain)).expect("draw");
+    let plain = cpitop::kit::widgets::theme::Theme::new(cpitop::kit::widgets::theme::ColorLevel::None);
+    term.draw(|f| cpitop::app::frame::render(f, &s, &plain))
+        .expect("draw");
     let buf = term.backend().buffer();
     assert!(
         buf.content()

@@ -312,17 +312,17 @@ fn drill_down_and_back_with_breadcrumb_stack() {
     apply(&mut s, [code(KeyCode::Enter)]);
     assert_eq!(
         s.route(),
-        &Route::QueueMessages {
+        &Route::Queues(cpitop::panes::queues::Route::Messages {
             queue: "DLQ_ORDERS_IN".into()
-        }
+        })
     );
     load_queue_messages(&mut s, queue_messages());
     let fx = apply(&mut s, [code(KeyCode::Enter)]);
     assert_eq!(
         s.route(),
-        &Route::MessageDetail {
+        &Route::Messages(cpitop::panes::messages::Route::Detail {
             guid: "AGZ0aaaaaaaaaaaaaaaaaaaaaa02".into()
-        }
+        })
     );
     assert!(fx.contains(&Effect::FetchMessage {
         guid: "AGZ0aaaaaaaaaaaaaaaaaaaaaa02".into()
@@ -339,23 +339,29 @@ fn drill_down_and_back_with_breadcrumb_stack() {
     let fx = apply(&mut s, [key('a')]);
     assert_eq!(
         s.route(),
-        &Route::ArtifactDetail {
+        &Route::Artifacts(cpitop::panes::artifacts::Route::Detail {
             id: "Invoice_Outbound".into()
-        }
+        })
     );
     assert!(fx.contains(&Effect::FetchArtifactError {
         id: "Invoice_Outbound".into()
     }));
     assert_eq!(s.stack.len(), 4);
     apply(&mut s, [code(KeyCode::Esc)]);
-    assert!(matches!(s.route(), Route::MessageDetail { .. }));
+    assert!(matches!(
+        s.route(),
+        Route::Messages(cpitop::panes::messages::Route::Detail { .. })
+    ));
     apply(&mut s, [key('q')]);
     assert!(
-        matches!(s.route(), Route::QueueMessages { .. }),
+        matches!(
+            s.route(),
+            Route::Queues(cpitop::panes::queues::Route::Messages { .. })
+        ),
         "q in a detail view goes back"
     );
     apply(&mut s, [code(KeyCode::Esc)]);
-    assert_eq!(s.route(), &Route::Pane(Pane::Queues));
+    assert_eq!(s.route(), &Route::home(Pane::Queues));
     assert_eq!(
         s.queues.selected_key().as_deref(),
         Some("DLQ_ORDERS_IN"),
@@ -491,16 +497,16 @@ fn detail_scroll_is_clamped_to_the_document() {
         );
     }
     apply(&mut s, [key('G')]);
-    let bottom = s.message.as_ref().map(|d| d.scroll).expect("detail");
+    let bottom = s.messages.detail.as_ref().map(|d| d.scroll).expect("detail");
     assert!(bottom > 0);
     apply(&mut s, [key('j')]);
     assert_eq!(
-        s.message.as_ref().map(|d| d.scroll),
+        s.messages.detail.as_ref().map(|d| d.scroll),
         Some(bottom),
         "no scrolling past the end"
     );
     apply(&mut s, [key('k')]);
-    assert_eq!(s.message.as_ref().map(|d| d.scroll), Some(bottom - 1));
+    assert_eq!(s.messages.detail.as_ref().map(|d| d.scroll), Some(bottom - 1));
 }
 
 #[test]
@@ -555,7 +561,7 @@ fn large_message_sorts_are_effects_and_their_answer_applies() {
         "old order meanwhile"
     );
     let (job, key, store) = sort;
-    let (at, order) = cpitop::app::messages::sort_all(&store, key);
+    let (at, order) = cpitop::panes::messages::sort_all(&store, key);
     drop(store);
     apply(&mut s, [Msg::MessagesSorted { job, key, at, order }]);
     assert!(s.messages.sorting.is_none());

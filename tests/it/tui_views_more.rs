@@ -4,9 +4,9 @@
 
 use crate::tui_support;
 
-use cpitop::app::detail::MessagePart;
 use cpitop::app::msg::{DataMsg, Msg};
 use cpitop::app::{Route, State, apply};
+use cpitop::panes::messages::detail::MessagePart;
 use crossterm::event::{KeyCode, KeyModifiers, MouseEvent, MouseEventKind};
 use tui_support::*;
 
@@ -34,7 +34,7 @@ fn open_failed_message(s: &mut State, parts: Vec<MessagePart>) {
 }
 
 fn correlated(s: &mut State, result: Result<Vec<cpitop::cpi::model::MessageProcessingLog>, String>) {
-    let correlation_id = s.correlated.correlation_id.clone();
+    let correlation_id = s.messages.correlated.correlation_id.clone();
     apply(
         s,
         [Msg::Data(DataMsg::Correlated {
@@ -50,7 +50,14 @@ fn correlated_empty_error_and_filtered() {
         let mut s = state(w, h);
         open_failed_message(&mut s, detail_parts(GUID));
         apply(&mut s, [key('c')]);
-        assert!(matches!(s.route(), Route::Correlated { .. }), "{:?}", s.route());
+        assert!(
+            matches!(
+                s.route(),
+                Route::Messages(cpitop::panes::messages::Route::Correlated { .. })
+            ),
+            "{:?}",
+            s.route()
+        );
         correlated(&mut s, Ok(vec![]));
         snap("correlated_empty", &s);
 
@@ -93,7 +100,7 @@ fn correlated_empty_error_and_filtered() {
         apply(&mut s, typed("replay"));
         apply(&mut s, [code(KeyCode::Enter)]);
         snap("correlated_filtered", &s);
-        assert_eq!(s.correlated.list.len(), 1);
+        assert_eq!(s.messages.correlated.list.len(), 1);
     }
 }
 
@@ -103,7 +110,14 @@ fn attachment_unreadable_and_no_attachments() {
         let mut s = state(w, h);
         open_failed_message(&mut s, detail_parts(GUID));
         apply(&mut s, [key('v'), code(KeyCode::Enter)]);
-        assert!(matches!(s.route(), Route::Attachment { .. }), "{:?}", s.route());
+        assert!(
+            matches!(
+                s.route(),
+                Route::Messages(cpitop::panes::messages::Route::Attachment { .. })
+            ),
+            "{:?}",
+            s.route()
+        );
         apply(
             &mut s,
             [Msg::Data(DataMsg::Attachment {
@@ -124,7 +138,10 @@ fn attachment_unreadable_and_no_attachments() {
         .collect();
     open_failed_message(&mut s, parts);
     apply(&mut s, [key('v')]);
-    assert!(matches!(s.route(), Route::MessageDetail { .. }));
+    assert!(matches!(
+        s.route(),
+        Route::Messages(cpitop::panes::messages::Route::Detail { .. })
+    ));
     snap("message_detail_no_attachments", &s);
 }
 
@@ -134,7 +151,7 @@ fn artifact_detail_over_stale_data() {
         let mut s = state(w, h);
         load_artifacts(&mut s, artifacts());
         apply(&mut s, [code(KeyCode::Enter)]);
-        let Route::ArtifactDetail { id } = s.route().clone() else {
+        let Route::Artifacts(cpitop::panes::artifacts::Route::Detail { id }) = s.route().clone() else {
             panic!("expected the artifact detail, got {:?}", s.route());
         };
         apply(
@@ -193,7 +210,7 @@ fn mouse_wheel_scrolls_tables_and_details() {
 
     let mut s = state(80, 24);
     open_failed_message(&mut s, detail_parts(GUID));
-    let scroll = |s: &State| s.message.as_ref().map(|d| d.scroll);
+    let scroll = |s: &State| s.messages.detail.as_ref().map(|d| d.scroll);
     assert_eq!(scroll(&s), Some(0));
     apply(&mut s, [wheel(MouseEventKind::ScrollDown)]);
     assert_eq!(scroll(&s), Some(3), "the detail scrolls too");
@@ -219,8 +236,11 @@ fn overlays_and_attachments_at_the_large_size() {
         apply(&mut s, [key('v'), key('/')]);
         apply(&mut s, typed("nothing-like-this"));
         apply(&mut s, [code(KeyCode::Enter)]);
-        assert!(matches!(s.route(), Route::Attachments { .. }));
-        assert_eq!(s.attachments.list.len(), 0);
+        assert!(matches!(
+            s.route(),
+            Route::Messages(cpitop::panes::messages::Route::Attachments { .. })
+        ));
+        assert_eq!(s.messages.attachments.list.len(), 0);
         snap("attachments_filtered_out", &s);
     }
 }

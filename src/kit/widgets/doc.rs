@@ -1,4 +1,4 @@
-//! Draw a document (`app::doc`) with a scroll position and a scroll indicator.
+//! Draw a document (`kit::doc`) with a scroll position and a scroll indicator.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -6,7 +6,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
 use super::theme::Theme;
-use crate::app::doc::DocLine;
+use crate::kit::doc::DocLine;
 
 pub fn render(buf: &mut Buffer, area: Rect, lines: &[DocLine], scroll: usize, theme: &Theme) {
     let rows = area.height as usize;

@@ -197,8 +197,8 @@ mod tests {
 
     #[test]
     fn tenant_controls_in_cells_are_shown_as_escapes() {
-        use crate::app::artifacts::Artifacts;
         use crate::cpi::model::{ArtifactStatus, RuntimeArtifact};
+        use crate::panes::artifacts::Artifacts;
         let mut pane = Artifacts {
             items: vec![RuntimeArtifact {
                 id: "A".into(),

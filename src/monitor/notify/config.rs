@@ -30,6 +30,13 @@ pub struct NotifyConfig {
     pub commands: Vec<CommandHook>,
 }
 
+impl NotifyConfig {
+    /// Whether any notification goes anywhere.
+    pub fn has_channels(&self) -> bool {
+        !self.webhooks.is_empty() || !self.commands.is_empty()
+    }
+}
+
 impl Default for NotifyConfig {
     fn default() -> Self {
         Self {

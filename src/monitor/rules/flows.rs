@@ -6,49 +6,93 @@ use super::{RuleOutcome, fmt_clock, fmt_day, fmt_span, list_some, plural};
 use crate::cpi::model::{MplStatus, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::monitor::duration::HumanDuration;
-use crate::monitor::eval::Evidence;
+use crate::monitor::model::Evidence;
 use crate::monitor::snapshot::{MessageStats, Snapshot};
 use crate::monitor::spec::{Scope, Severity};
 
 /// How many evidence messages an alert carries.
 const MAX_EVIDENCE: usize = 20;
 
-fn package_of<'a>(snap: &Snapshot<'a>, id: &str) -> Option<&'a str> {
-    snap.packages.and_then(|p| p.get(id)).map(String::as_str)
+/// The package of artifact `id`: from its messages' rows (every row carries
+/// `IntegrationArtifact/PackageId`), else from the design-time listing of its package.
+fn package_of(snap: &Snapshot<'_>, id: &str) -> Option<String> {
+    snap.messages
+        .and_then(|m| m.package_of(id))
+        .or_else(|| snap.packages.and_then(|p| p.get(id)).map(str::to_owned))
 }
 
-/// The artifacts in scope, or what is missing to know them.
-fn artifacts_in_scope<'a>(scope: &Scope, snap: &Snapshot<'a>) -> Result<Vec<&'a RuntimeArtifact>, String> {
+/// Whether artifact `id` is in `scope`: `Some(bool)` when known, `None` for a package scope
+/// whose membership of `id` is unknown (no message of it says, and the package's design-time
+/// listing did not answer).
+fn in_scope(scope: &Scope, snap: &Snapshot<'_>, id: &str) -> Option<bool> {
+    let Scope::Package(p) = scope else {
+        return Some(scope.matches(id, None));
+    };
+    match package_of(snap, id) {
+        Some(pkg) => Some(&pkg == p),
+        // The package's listing answered and does not name it: not in the package.
+        None if snap.packages.is_some_and(|m| m.listed.contains(p)) => Some(false),
+        None => None,
+    }
+}
+
+/// Why the package of `unknown` artifacts (ids) is not known for a package scope.
+fn package_gap(scope: &Scope, snap: &Snapshot<'_>, unknown: &[String]) -> String {
+    let p = match scope {
+        Scope::Package(p) => p.as_str(),
+        _ => "",
+    };
+    let why = match snap.packages.and_then(|m| m.failed.get(p)) {
+        Some(e) => format!("the design-time artifacts of package {p} could not be read: {e}"),
+        None => format!("the design-time artifacts of package {p} are not loaded yet"),
+    };
+    format!(
+        "package of {} not known ({why}; messages name the package of iFlows that logged)",
+        list_some(unknown, 3)
+    )
+}
+
+/// The artifacts in scope, and (for a package scope) why some artifacts' membership is not known.
+fn artifacts_in_scope<'a>(
+    scope: &Scope,
+    snap: &Snapshot<'a>,
+) -> Result<(Vec<&'a RuntimeArtifact>, Option<String>), String> {
     let arts = snap
         .artifacts
-        .ok_or_else(|| "runtime artifacts not loaded yet".to_string())?;
-    if matches!(scope, Scope::Package(_)) && snap.packages.is_none() {
-        return Err("package of each iFlow not known yet (needed for a package scope)".into());
+        .ok_or_else(|| snap.why_missing("artifacts", "runtime artifacts"))?;
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for a in arts {
+        match in_scope(scope, snap, &a.id) {
+            Some(true) => known.push(a),
+            Some(false) => {}
+            None => unknown.push(a.id.clone()),
+        }
     }
-    Ok(arts
-        .iter()
-        .filter(|a| scope.matches(&a.id, package_of(snap, &a.id)))
-        .collect())
+    let gap = (!unknown.is_empty()).then(|| package_gap(scope, snap, &unknown));
+    Ok((known, gap))
 }
 
 fn is_flow(a: &RuntimeArtifact) -> bool {
     a.kind.is_empty() || a.kind == "INTEGRATION_FLOW"
 }
 
-/// The iFlow ids a message rule looks at: the one id, or the deployed iFlows in scope.
-fn flows_in_scope(scope: &Scope, snap: &Snapshot<'_>) -> Result<Vec<String>, String> {
+/// The iFlow ids a message rule looks at: the one id, or the deployed iFlows in scope; and
+/// (package scope) why some iFlows' membership is not known.
+fn flows_in_scope(scope: &Scope, snap: &Snapshot<'_>) -> Result<(Vec<String>, Option<String>), String> {
     if let Scope::Iflow(id) = scope {
-        return Ok(vec![id.clone()]);
+        return Ok((vec![id.clone()], None));
     }
-    let ids: Vec<String> = artifacts_in_scope(scope, snap)?
+    let (arts, gap) = artifacts_in_scope(scope, snap)?;
+    let ids: Vec<String> = arts
         .into_iter()
         .filter(|a| is_flow(a))
         .map(|a| a.id.clone())
         .collect();
     if ids.is_empty() {
-        return Err(format!("no deployed iFlow in {}", scope.describe()));
+        return Err(gap.unwrap_or_else(|| format!("no deployed iFlow in {}", scope.describe())));
     }
-    Ok(ids)
+    Ok((ids, gap))
 }
 
 /// Whether `[from, now]` is completely covered by the message data; otherwise why not.
@@ -60,7 +104,7 @@ fn coverage_gap(
 ) -> Option<String> {
     let lag = i64::try_from(snap.message_lag_tolerance.as_millis()).unwrap_or(i64::MAX);
     match stats.coverage() {
-        None => Some("messages not loaded yet".into()),
+        None => Some(snap.why_missing("messages", "messages")),
         Some((start, _)) if start > from => Some(format!(
             "messages loaded only since {} (the window starts {})",
             fmt_clock(start, now),
@@ -97,7 +141,7 @@ pub fn not_started(
     snap: &Snapshot<'_>,
     now: EpochMs,
 ) -> RuleOutcome {
-    let arts = match artifacts_in_scope(scope, snap) {
+    let (arts, gap) = match artifacts_in_scope(scope, snap) {
         Ok(a) => a,
         Err(why) => return RuleOutcome::missing(why),
     };
@@ -111,7 +155,9 @@ pub fn not_started(
         );
     }
     if arts.is_empty() {
-        return RuleOutcome::missing(format!("no deployed artifact in {}", scope.describe()));
+        return RuleOutcome::missing(
+            gap.unwrap_or_else(|| format!("no deployed artifact in {}", scope.describe())),
+        );
     }
     let mut fired = Vec::new();
     let mut evidence = Vec::new();
@@ -175,6 +221,10 @@ pub fn not_started(
             list_some(&unknown, 5)
         ));
     }
+    // The artifacts known to be in the package are fine; the others may not be.
+    if let Some(gap) = gap {
+        return RuleOutcome::missing(gap);
+    }
     let started = arts.len() - pending.len();
     let mut text = format!("{} STARTED", plural(started as u64, "artifact"));
     if !pending.is_empty() {
@@ -184,61 +234,120 @@ pub fn not_started(
     RuleOutcome::ok(text)
 }
 
-/// `failures`: at least `at_least` messages with a status in `statuses` within `within`, summed
-/// over every iFlow in scope that logged messages in the window.
+/// What `failures` counts: a status in `statuses`, or a custom status in `custom` (a business
+/// error: `COMPLETED` with `CustomStatus` `ERROR`), each message once.
+#[derive(Debug, Clone, Copy)]
+pub struct Counted<'a> {
+    pub statuses: &'a [MplStatus],
+    pub custom: &'a [String],
+}
+
+impl Counted<'_> {
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.statuses.is_empty() {
+            parts.push(status_names(self.statuses));
+        }
+        if !self.custom.is_empty() {
+            parts.push(format!("custom {}", self.custom.join("/")));
+        }
+        parts.join(" or ")
+    }
+    fn count(&self, stats: &dyn MessageStats, id: &str, from: EpochMs, to: EpochMs) -> u64 {
+        let by_status = if self.statuses.is_empty() {
+            0
+        } else {
+            stats.count(id, self.statuses, from, to)
+        };
+        by_status + stats.count_custom(id, self.custom, self.statuses, from, to)
+    }
+    fn newest(
+        &self,
+        stats: &dyn MessageStats,
+        id: &str,
+        from: EpochMs,
+        to: EpochMs,
+    ) -> Vec<crate::monitor::MessageRef> {
+        let mut v = if self.statuses.is_empty() {
+            Vec::new()
+        } else {
+            stats.newest(Some(id), self.statuses, from, to, MAX_EVIDENCE)
+        };
+        v.extend(stats.newest_custom(Some(id), self.custom, self.statuses, from, to, MAX_EVIDENCE));
+        v
+    }
+}
+
+/// The name of an iFlow in a text: messages in flight carry none yet.
+fn flow_name(id: &str) -> &str {
+    if id.is_empty() {
+        "(iFlow not known yet)"
+    } else {
+        id
+    }
+}
+
+/// `failures`: at least `at_least` messages counted by `counted` within `within`, summed over
+/// every iFlow in scope that logged messages in the window. A package scope takes each iFlow's
+/// package from its messages (`IntegrationArtifact/PackageId`), no design-time call.
 pub fn failures(
     scope: &Scope,
     at_least: u32,
     within: HumanDuration,
-    statuses: &[MplStatus],
+    counted: &Counted<'_>,
     sev: Severity,
     snap: &Snapshot<'_>,
     now: EpochMs,
 ) -> RuleOutcome {
     let Some(stats) = snap.messages else {
-        return RuleOutcome::missing("messages not loaded yet");
+        return RuleOutcome::missing(snap.why_missing("messages", "messages"));
     };
-    if matches!(scope, Scope::Package(_)) && snap.packages.is_none() {
-        return RuleOutcome::missing("package of each iFlow not known yet (needed for a package scope)");
-    }
     let from = now.saturating_sub(within.as_millis_i64());
     // Every iFlow that logged in the window, deployed or not (an undeployed iFlow's failures
-    // still count), limited to the scope.
+    // still count), limited to the scope. A message whose package no row names (in flight)
+    // is in no package scope.
     let ids: BTreeSet<String> = stats
         .iflows(from, now)
         .into_iter()
-        .filter(|id| scope.matches(id, package_of(snap, id)))
+        .filter(|id| in_scope(scope, snap, id).unwrap_or(false))
         .collect();
     let mut per_flow: Vec<(String, u64)> = ids
         .into_iter()
         .map(|id| {
-            let n = stats.count(&id, statuses, from, now);
+            let n = counted.count(stats, &id, from, now);
             (id, n)
         })
         .filter(|(_, n)| *n > 0)
         .collect();
     per_flow.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let total: u64 = per_flow.iter().map(|(_, n)| n).sum();
-    let what = status_names(statuses);
+    let what = counted.describe();
     if total >= u64::from(at_least) {
         let mut newest = Vec::new();
         for (id, _) in &per_flow {
-            newest.extend(stats.newest(Some(id), statuses, from, now, MAX_EVIDENCE));
+            newest.extend(counted.newest(stats, id, from, now));
         }
         newest.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.guid.cmp(&b.guid)));
         newest.truncate(MAX_EVIDENCE);
         let mut text = format!("{total} {what} in {within}");
         if per_flow.len() > 1 {
-            let parts: Vec<String> = per_flow.iter().map(|(id, n)| format!("{id} {n}")).collect();
+            let parts: Vec<String> = per_flow
+                .iter()
+                .map(|(id, n)| format!("{} {n}", flow_name(id)))
+                .collect();
             text.push_str(&format!(" ({})", list_some(&parts, 3)));
         }
         if let Some(last) = newest.first() {
+            let status = match &last.custom_status {
+                Some(c) => format!("{}/{c}", last.status),
+                None => last.status.to_string(),
+            };
             let detail = match &last.error {
                 Some(e) if !e.trim().is_empty() => first_line(e),
-                _ => format!("{} {} at {}", last.status, last.guid, fmt_clock(last.time, now)),
+                _ => format!("{status} {} at {}", last.guid, fmt_clock(last.time, now)),
             };
             if per_flow.len() > 1 {
-                text.push_str(&format!("; last ({}): {detail}", last.iflow));
+                text.push_str(&format!("; last ({}): {detail}", flow_name(&last.iflow)));
             } else {
                 text.push_str(&format!("; last: {detail}"));
             }
@@ -282,9 +391,9 @@ pub fn no_success(
     now: EpochMs,
 ) -> RuleOutcome {
     let Some(stats) = snap.messages else {
-        return RuleOutcome::missing("messages not loaded yet");
+        return RuleOutcome::missing(snap.why_missing("messages", "messages"));
     };
-    let ids = match flows_in_scope(scope, snap) {
+    let (ids, scope_gap) = match flows_in_scope(scope, snap) {
         Ok(ids) => ids,
         Err(why) => return RuleOutcome::missing(why),
     };
@@ -306,6 +415,9 @@ pub fn no_success(
         }
     }
     if silent.is_empty() {
+        if let Some(g) = scope_gap {
+            return RuleOutcome::missing(g);
+        }
         return RuleOutcome::ok(format!(
             "{} COMPLETED within {within}",
             if ids.len() == 1 {
@@ -339,9 +451,9 @@ pub fn min_messages(
     now: EpochMs,
 ) -> RuleOutcome {
     let Some(stats) = snap.messages else {
-        return RuleOutcome::missing("messages not loaded yet");
+        return RuleOutcome::missing(snap.why_missing("messages", "messages"));
     };
-    let ids = match flows_in_scope(scope, snap) {
+    let (ids, scope_gap) = match flows_in_scope(scope, snap) {
         Ok(ids) => ids,
         Err(why) => return RuleOutcome::missing(why),
     };
@@ -356,6 +468,9 @@ pub fn min_messages(
         }
     }
     if low.is_empty() {
+        if let Some(g) = scope_gap {
+            return RuleOutcome::missing(g);
+        }
         return RuleOutcome::ok(format!(
             "at least {} in {within} for {}",
             plural(u64::from(at_least), "message"),

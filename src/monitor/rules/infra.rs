@@ -5,8 +5,8 @@ use super::{RuleOutcome, fmt_clock, fmt_day, fmt_span, list_some, plural};
 use crate::cpi::model::JmsMessageState;
 use crate::cpi::odata::EpochMs;
 use crate::monitor::duration::HumanDuration;
-use crate::monitor::eval::Evidence;
 use crate::monitor::glob::glob_match;
+use crate::monitor::model::Evidence;
 use crate::monitor::snapshot::{QueueSnapshot, Snapshot};
 use crate::monitor::spec::Severity;
 
@@ -15,7 +15,7 @@ const MAX_EVIDENCE: usize = 20;
 fn queues_matching<'a>(glob: &str, snap: &Snapshot<'a>) -> Result<Vec<&'a QueueSnapshot>, String> {
     let qs = snap
         .queues
-        .ok_or_else(|| "JMS queues not loaded yet".to_string())?;
+        .ok_or_else(|| snap.why_missing("queues", "JMS queues"))?;
     Ok(qs.iter().filter(|q| glob_match(glob, &q.queue.name)).collect())
 }
 
@@ -242,7 +242,7 @@ fn fmt_bytes(b: i64) -> String {
 /// `broker_capacity`: JMS broker usage at or above `warning` / `critical` percent.
 pub fn broker_capacity(warning: f64, critical: f64, snap: &Snapshot<'_>) -> RuleOutcome {
     let Some(b) = snap.broker else {
-        return RuleOutcome::missing("JMS broker not loaded yet (is a broker provisioned?)");
+        return RuleOutcome::missing(snap.why_missing("broker", "JMS broker"));
     };
     if b.max_capacity <= 0 {
         return RuleOutcome::missing("JMS broker reports no MaxCapacity");
@@ -273,7 +273,7 @@ pub fn cert_expiry(
     now: EpochMs,
 ) -> RuleOutcome {
     let Some(entries) = snap.keystore else {
-        return RuleOutcome::missing("keystore entries not loaded yet");
+        return RuleOutcome::missing(snap.why_missing("keystore", "keystore entries"));
     };
     let mut dated: Vec<_> = entries
         .iter()

@@ -8,14 +8,14 @@
 mod flows;
 mod infra;
 
-pub use flows::{failures, min_messages, no_success, not_started};
+pub use flows::{Counted, failures, min_messages, no_success, not_started};
 pub use infra::{
     blocked_messages, broker_capacity, cert_expiry, dlq_not_empty, queue_age, queue_depth, tenant_unreachable,
 };
 
 use chrono::{TimeZone, Utc};
 
-use super::eval::{Evidence, Status};
+use super::model::{Evidence, Status};
 use super::spec::Severity;
 use crate::cpi::odata::EpochMs;
 

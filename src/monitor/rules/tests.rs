@@ -9,7 +9,9 @@ use crate::cpi::model::{
 };
 use crate::monitor::duration::HumanDuration;
 use crate::monitor::eval::{Evidence, Status, evaluate};
-use crate::monitor::snapshot::{MessageRef, QueueSnapshot, Snapshot, TenantHealth, VecMessageStats};
+use crate::monitor::snapshot::{
+    MessageRef, PackageMap, QueueSnapshot, Snapshot, TenantHealth, VecMessageStats,
+};
 use crate::monitor::spec::{MonitorSpec, Rule, Scope, Severity};
 
 const NOW: i64 = 1_764_000_000_000; // 2025-11-24T16:00:00Z
@@ -37,7 +39,16 @@ fn msg(guid: &str, iflow: &str, status: MplStatus, time: i64, error: Option<&str
         iflow: iflow.into(),
         status,
         time,
+        custom_status: None,
         error: error.map(str::to_string),
+    }
+}
+
+/// What `failures` counts: these statuses, no custom status.
+fn only(statuses: &'static [MplStatus]) -> Counted<'static> {
+    Counted {
+        statuses,
+        custom: &[],
     }
 }
 
@@ -263,9 +274,10 @@ fn not_started_missing_data_and_packages_and_severity() {
     assert_eq!(out.status, Status::NotCalculated, "{}", out.text);
     assert!(out.text.contains("package"));
 
-    let mut packages = HashMap::new();
-    packages.insert("A".to_string(), "Sales".to_string());
-    packages.insert("B".to_string(), "Finance".to_string());
+    let packages = PackageMap::complete([
+        ("A".to_string(), "Sales".to_string()),
+        ("B".to_string(), "Finance".to_string()),
+    ]);
     snap.packages = Some(&packages);
     assert_eq!(not_started(&pkg, None, E, &snap, NOW).status, Status::Ok);
     let sales = Scope::Package("Sales".into());
@@ -347,7 +359,7 @@ fn failures_table() {
         let stats = fail_stats(&times, cov);
         let mut snap = Snapshot::new("t1");
         snap.messages = Some(&stats);
-        let out = failures(&Scope::All, n, w, &[MplStatus::Failed], E, &snap, NOW);
+        let out = failures(&Scope::All, n, w, &only(&[MplStatus::Failed]), E, &snap, NOW);
         assert_eq!(out.status, want, "{times:?} {cov:?} n={n}: {}", out.text);
     }
 }
@@ -379,7 +391,7 @@ fn failures_text_evidence_scope_and_statuses() {
     let mut snap = Snapshot::new("t1");
     snap.messages = Some(&stats);
     let glob = Scope::Glob("Orders_*".into());
-    let out = failures(&glob, 3, mins(15), &[MplStatus::Failed], E, &snap, NOW);
+    let out = failures(&glob, 3, mins(15), &only(&[MplStatus::Failed]), E, &snap, NOW);
     assert_eq!(out.status, Status::Error);
     assert_eq!(out.text, "3 FAILED in 15m; last: HTTP 401 from receiver ERP");
     assert_eq!(
@@ -395,7 +407,7 @@ fn failures_text_evidence_scope_and_statuses() {
         &Scope::All,
         5,
         mins(15),
-        &[MplStatus::Failed, MplStatus::Escalated],
+        &only(&[MplStatus::Failed, MplStatus::Escalated]),
         E,
         &snap,
         NOW,
@@ -409,12 +421,20 @@ fn failures_text_evidence_scope_and_statuses() {
     );
 
     let one = Scope::Iflow("Billing".into());
-    let out = failures(&one, 1, mins(15), &[MplStatus::Failed], E, &snap, NOW);
+    let out = failures(&one, 1, mins(15), &only(&[MplStatus::Failed]), E, &snap, NOW);
     assert_eq!(out.status, Status::Error);
     assert!(out.text.contains("last: FAILED G5 at"), "{}", out.text);
 
     let none = Snapshot::new("t1");
-    let out = failures(&Scope::All, 1, mins(15), &[MplStatus::Failed], E, &none, NOW);
+    let out = failures(
+        &Scope::All,
+        1,
+        mins(15),
+        &only(&[MplStatus::Failed]),
+        E,
+        &none,
+        NOW,
+    );
     assert_eq!(out.status, Status::NotCalculated);
     assert_eq!(out.text, "messages not loaded yet");
 }
@@ -806,4 +826,133 @@ fn formatting_helpers() {
     assert_eq!(fmt_clock(NOW - H, NOW), "15:00 UTC");
     assert_eq!(fmt_clock(NOW - D, NOW), "2025-11-23 16:00 UTC");
     let _ = Duration::from_secs(1);
+}
+
+// ---------- custom statuses and package scopes (issue 12, items 4 and 15) ----------
+
+#[test]
+fn failures_count_a_configured_custom_status_once_per_message() {
+    let custom = |guid: &str, status: MplStatus, c: Option<&str>, t: i64| MessageRef {
+        custom_status: c.map(str::to_owned),
+        ..msg(guid, "Orders_Inbound", status, t, None)
+    };
+    let stats = VecMessageStats::new(
+        vec![
+            custom("B1", MplStatus::Completed, Some("ERROR"), NOW - 3 * MIN),
+            custom("B2", MplStatus::Completed, Some("error"), NOW - 2 * MIN),
+            // FAILED with ERROR as its custom status: counted once.
+            custom("F1", MplStatus::Failed, Some("ERROR"), NOW - 4 * MIN),
+            custom("C1", MplStatus::Completed, None, NOW - MIN),
+        ],
+        (NOW - D, NOW),
+    );
+    let mut snap = Snapshot::new("t1");
+    snap.messages = Some(&stats);
+    let errors = ["ERROR".to_string()];
+    let both = Counted {
+        statuses: &[MplStatus::Failed],
+        custom: &errors,
+    };
+    let out = failures(&Scope::All, 3, mins(15), &both, E, &snap, NOW);
+    assert_eq!(out.status, Status::Error, "{}", out.text);
+    assert_eq!(
+        out.text,
+        "3 FAILED or custom ERROR in 15m; last: COMPLETED/error B2 at 15:58 UTC"
+    );
+    // Without the option a business error is not a failure (the default stays FAILED).
+    let out = failures(
+        &Scope::All,
+        2,
+        mins(15),
+        &only(&[MplStatus::Failed]),
+        E,
+        &snap,
+        NOW,
+    );
+    assert_eq!(out.status, Status::Ok, "{}", out.text);
+    // Custom statuses alone.
+    let alone = Counted {
+        statuses: &[],
+        custom: &errors,
+    };
+    let out = failures(&Scope::All, 2, mins(15), &alone, E, &snap, NOW);
+    assert_eq!(out.status, Status::Error, "{}", out.text);
+    // F1 (FAILED, custom ERROR) counts too: only the custom status is asked.
+    assert!(out.text.starts_with("3 custom ERROR in 15m"), "{}", out.text);
+}
+
+/// A store of message rows carrying `IntegrationArtifact/PackageId`.
+fn store_with_packages(rows: &[(&str, &str, &str, &str, i64)]) -> crate::store::MessageStore {
+    let rows: Vec<String> = rows
+        .iter()
+        .map(|(guid, iflow, pkg, status, t)| {
+            format!(
+                r#"{{"MessageGuid":"{guid}","LogStart":"/Date({s})/","LogEnd":"/Date({t})/","Status":"{status}","CustomStatus":"{status}",
+"IntegrationArtifact":{{"Id":"{iflow}","Name":"{iflow}","Type":"INTEGRATION_FLOW","PackageId":"{pkg}","PackageName":"{pkg}"}}}}"#,
+                s = t - 100
+            )
+        })
+        .collect();
+    let page = format!(r#"{{"d":{{"results":[{}]}}}}"#, rows.join(","));
+    let mut store = crate::store::MessageStore::default();
+    store.merge(crate::store::MplBatch::decode(page.as_bytes()).expect("decodes"));
+    store
+}
+
+#[test]
+fn a_package_scope_takes_the_package_from_the_message_rows() {
+    let store = store_with_packages(&[
+        ("G1", "Orders_Inbound", "Sales", "FAILED", NOW - 3 * MIN),
+        ("G2", "Orders_Inbound", "Sales", "FAILED", NOW - 2 * MIN),
+        ("G3", "Billing", "Finance", "FAILED", NOW - MIN),
+        ("G4", "Billing", "Finance", "COMPLETED", NOW - MIN),
+    ]);
+    let stats = crate::monitor::store_stats::StoreStats::new(&store, Some((NOW - D, NOW)));
+    let mut snap = Snapshot::new("t1");
+    snap.messages = Some(&stats);
+    // No design-time call at all: before, "package of each iFlow not known yet".
+    let sales = Scope::Package("Sales".into());
+    let out = failures(&sales, 2, mins(15), &only(&[MplStatus::Failed]), E, &snap, NOW);
+    assert_eq!(out.status, Status::Error, "{}", out.text);
+    assert!(out.text.starts_with("2 FAILED in 15m"), "{}", out.text);
+    let finance = Scope::Package("Finance".into());
+    let out = failures(&finance, 2, mins(15), &only(&[MplStatus::Failed]), E, &snap, NOW);
+    assert_eq!(out.status, Status::Ok, "{}", out.text);
+}
+
+#[test]
+fn a_failed_package_listing_leaves_only_its_own_scope_not_calculated() {
+    let store = store_with_packages(&[("G1", "Orders_Inbound", "Sales", "COMPLETED", NOW - MIN)]);
+    let stats = crate::monitor::store_stats::StoreStats::new(&store, Some((NOW - D, NOW)));
+    // `Contract_Sync` has no messages: only a design-time listing tells its package.
+    let arts = vec![
+        art("Orders_Inbound", ArtifactStatus::Error),
+        art("Contract_Sync", ArtifactStatus::Error),
+        art("Payroll_Export", ArtifactStatus::Started),
+    ];
+    let mut packages = PackageMap::complete([("Payroll_Export".to_string(), "HR".to_string())]);
+    packages
+        .failed
+        .insert("Legal".into(), "the tenant refused … (HTTP 403)".into());
+    let mut snap = Snapshot::new("t1");
+    snap.messages = Some(&stats);
+    snap.artifacts = Some(&arts);
+    snap.packages = Some(&packages);
+    // Sales: known from the rows, alerts although the listing of another package failed.
+    let out = not_started(&Scope::Package("Sales".into()), None, E, &snap, NOW);
+    assert_eq!(out.status, Status::Error, "{}", out.text);
+    assert_eq!(out.text, "Orders_Inbound is ERROR");
+    // HR: its listing answered, so the unknown Contract_Sync is not in it.
+    let out = not_started(&Scope::Package("HR".into()), None, E, &snap, NOW);
+    assert_eq!(out.status, Status::Ok, "{}", out.text);
+    // Legal: its listing failed; the artifacts of unknown package are not known to be fine.
+    let out = not_started(&Scope::Package("Legal".into()), None, E, &snap, NOW);
+    assert_eq!(out.status, Status::NotCalculated, "{}", out.text);
+    assert!(
+        out.text.contains("Contract_Sync")
+            && out.text.contains("package Legal could not be read")
+            && out.text.contains("403"),
+        "{}",
+        out.text
+    );
 }

@@ -2,14 +2,14 @@
 //! of artifacts, messages, queues and one failed message's detail.
 #![allow(dead_code)]
 
-use cpitop::app::detail::{MessagePart, NavPart, RunWithSteps};
 use cpitop::app::msg::{DataMsg, MessagesEvent, Msg};
-use cpitop::app::queues::{QueueRow, QueueStats, QueuesSnapshot};
 use cpitop::app::state::{Environment, TenantInfo};
 use cpitop::app::{Keymap, State, apply};
 use cpitop::cpi::model::*;
 use cpitop::cpi::mpl_row::{MplArtifactRow, MplRow};
 use cpitop::cpi::odata::format_date;
+use cpitop::panes::messages::detail::{MessagePart, NavPart, RunWithSteps};
+use cpitop::resources::queues::{QueueRow, QueueStats, QueuesSnapshot};
 use cpitop::store::MplBatch;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -504,8 +504,8 @@ pub fn fail_queues(s: &mut State, e: &str) {
     );
 }
 pub fn load_queue_messages(s: &mut State, items: Vec<JmsMessage>) {
-    let generation = s.queue_messages.load.generation;
-    let queue = s.queue_messages.queue.clone();
+    let generation = s.queues.messages.load.generation;
+    let queue = s.queues.messages.queue.clone();
     apply(
         s,
         [Msg::Data(DataMsg::QueueMessages {
@@ -517,8 +517,8 @@ pub fn load_queue_messages(s: &mut State, items: Vec<JmsMessage>) {
     );
 }
 pub fn fail_queue_messages(s: &mut State, e: &str) {
-    let generation = s.queue_messages.load.generation;
-    let queue = s.queue_messages.queue.clone();
+    let generation = s.queues.messages.load.generation;
+    let queue = s.queues.messages.queue.clone();
     apply(
         s,
         [Msg::Data(DataMsg::QueueMessages {
@@ -534,8 +534,9 @@ pub fn fail_queue_messages(s: &mut State, e: &str) {
 pub fn screen(s: &State) -> TestBackend {
     let (w, h) = s.size;
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    let theme = cpitop::ui::Theme::new(cpitop::ui::ColorLevel::Ansi16);
-    term.draw(|f| cpitop::ui::render(f, s, &theme)).expect("draw");
+    let theme = cpitop::kit::widgets::theme::Theme::new(cpitop::kit::widgets::theme::ColorLevel::Ansi16);
+    term.draw(|f| cpitop::app::frame::render(f, s, &theme))
+        .expect("draw");
     term.backend().clone()
 }
 

@@ -1,0 +1,84 @@
+//! Applying what views answer: their effects (`Out` → `Effect`), their own drill-downs (pushed on
+//! the navigation stack) and their intents to go elsewhere (`Nav`). The one place a jump from one
+//! pane to another happens: no pane calls another pane's handlers.
+
+use super::msg::Effect;
+use super::state::{Mode, Pane, Route, State};
+use crate::kit::nav::Nav;
+use crate::panes::pane::{Out, Reply};
+use crate::panes::{alerts, artifacts, messages, queues};
+
+/// Apply a view's reply: effects, its drill-down, intents, then its notice.
+pub fn reply(s: &mut State, r: Reply<Route>, fx: &mut Vec<Effect>) {
+    outs(s, r.out, fx);
+    if let Some(route) = r.push {
+        s.stack.push(route);
+        s.rebuild_focused();
+    }
+    for n in r.nav {
+        go(s, n, fx);
+    }
+    if let Some((text, kind)) = r.say {
+        s.toast(text, kind);
+    }
+}
+
+/// A view's effects as the app's.
+pub fn outs(s: &mut State, out: Vec<Out>, fx: &mut Vec<Effect>) {
+    for o in out {
+        match o {
+            Out::FetchArtifactError { id } => fx.push(Effect::FetchArtifactError { id }),
+            Out::FetchMessage { guid } => fx.push(Effect::FetchMessage { guid }),
+            Out::FetchCorrelated { correlation_id } => fx.push(Effect::FetchCorrelated { correlation_id }),
+            Out::FetchAttachment { id } => fx.push(Effect::FetchAttachment { id }),
+            Out::Write { job, known } => super::writes::propose(s, job, known, fx),
+            Out::SaveAlertControls(controls) => fx.push(Effect::SaveAlerts {
+                state: None,
+                controls: Some(controls),
+                transitions: Vec::new(),
+            }),
+            Out::AlertRound => super::monitors::start_round(s, fx),
+            Out::Prompt(text) => s.mode = Mode::Command(text),
+        }
+    }
+}
+
+/// Go where an intent says.
+pub fn go(s: &mut State, nav: Nav, fx: &mut Vec<Effect>) {
+    match nav {
+        Nav::SwitchPane(p) => s.switch_pane(p),
+        Nav::OpenMessage(guid) => {
+            let out = s.messages.open_detail(&guid);
+            outs(s, out, fx);
+            s.stack.push(Route::Messages(messages::Route::Detail { guid }));
+        }
+        Nav::OpenArtifact(id) => {
+            let out = s.artifacts.open_detail(&id);
+            outs(s, out, fx);
+            s.stack.push(Route::Artifacts(artifacts::Route::Detail { id }));
+        }
+        Nav::ShowArtifact(id) => {
+            s.switch_pane(Pane::Artifacts);
+            s.artifacts.select(&id);
+            go(s, Nav::OpenArtifact(id), fx);
+        }
+        Nav::ShowQueue(queue) => {
+            s.switch_pane(Pane::Queues);
+            s.queues.open_queue(&queue);
+            s.stack.push(Route::Queues(queues::Route::Messages { queue }));
+        }
+        Nav::ShowMessagesOf { iflow, status } => {
+            s.switch_pane(Pane::Messages);
+            s.messages.query.iflow = Some(iflow);
+            s.messages.query.status = Some(status);
+        }
+        Nav::OpenCertificate(alias) => s.stack.push(Route::Alerts(alerts::Route::Certificate { alias })),
+        Nav::OpenAlertHistory => {
+            if !matches!(s.route(), Route::Alerts(alerts::Route::History)) {
+                s.stack.push(Route::Alerts(alerts::Route::History));
+            }
+            s.rebuild_focused();
+        }
+    }
+    s.dirty = true;
+}

@@ -1,0 +1,68 @@
+//! Where the user can go: the top-level panes (the tab line), and the intents a view returns to
+//! go somewhere (`Nav`). The app applies intents in one place (`app::nav`): no pane calls another
+//! pane's handlers.
+
+/// Top-level panes, in tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Artifacts,
+    Messages,
+    Queues,
+    Alerts,
+}
+
+impl Pane {
+    /// The tab order (`index` places each pane in it).
+    pub const ALL: [Pane; 4] = [Pane::Artifacts, Pane::Messages, Pane::Queues, Pane::Alerts];
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Artifacts => "Artifacts",
+            Pane::Messages => "Messages",
+            Pane::Queues => "Queues",
+            Pane::Alerts => "Alerts",
+        }
+    }
+    /// The pane's place in the tab line (its number key is one more).
+    pub fn index(self) -> usize {
+        match self {
+            Pane::Artifacts => 0,
+            Pane::Messages => 1,
+            Pane::Queues => 2,
+            Pane::Alerts => 3,
+        }
+    }
+}
+
+/// An intent to go somewhere else than the view's own drill-downs, returned by a view and applied
+/// by the app (`app::nav`). A view drills into its own views itself (`Reply::push`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Nav {
+    /// Show a pane at its top (the navigation stack starts over).
+    SwitchPane(Pane),
+    /// One message's detail, over the current view.
+    OpenMessage(String),
+    /// One artifact's detail, over the current view.
+    OpenArtifact(String),
+    /// The Artifacts pane with this artifact selected and its detail open.
+    ShowArtifact(String),
+    /// The Queues pane with this queue's messages open.
+    ShowQueue(String),
+    /// The Messages pane asking the tenant for this iFlow's messages of these statuses.
+    ShowMessagesOf { iflow: String, status: String },
+    /// A keystore entry's details, over the current view.
+    OpenCertificate(String),
+    /// The tenant's alert transitions, over the current view.
+    OpenAlertHistory,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tab_order_and_places_agree() {
+        for (i, p) in Pane::ALL.iter().enumerate() {
+            assert_eq!(p.index(), i, "{p:?}");
+        }
+    }
+}

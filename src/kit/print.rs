@@ -1,0 +1,74 @@
+//! A table as `cpitop get` prints it: the TUI's `/` filter, sort and a row limit applied the way
+//! the TUI applies them (`Table::rebuild`), then the rows as shown and their tones. Each pane's
+//! `get.rs` fills its own table and hands it here.
+
+use super::list::{Column, parse_sort};
+use super::table::{CellCx, Table, Tone};
+
+/// `-o`: how results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Output {
+    /// Aligned columns with titles (for people).
+    #[default]
+    Table,
+    /// An array of objects keyed by column id (`message`, `artifact`: one object with every part).
+    Json,
+    /// RFC 4180 CSV with a header of column ids.
+    Csv,
+}
+
+/// Options every table shares: the TUI's `/` filter, sort and a row limit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableOpts {
+    /// Case-insensitive text over the shown cells (the TUI's `/`).
+    pub grep: Option<String>,
+    /// A column id, optionally with `:desc` (`status`, `name:desc`).
+    pub sort: Option<String>,
+    /// At most this many rows (after ordering).
+    pub limit: Option<usize>,
+}
+
+/// What a `get` of a table prints: its columns, rows, and a one-line summary for people.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Printed {
+    pub columns: &'static [Column],
+    pub rows: Vec<Vec<String>>,
+    /// The TUI's colour of each cell (used on a terminal).
+    pub tones: Vec<Vec<Tone>>,
+    pub summary: String,
+}
+
+/// Rows as text and the tone of each cell.
+pub type Rows = (Vec<Vec<String>>, Vec<Vec<Tone>>);
+
+/// Apply the shared options, order and filter as the TUI does, and take the rows and their tones.
+pub fn finish(t: &mut dyn Table, opts: &TableOpts, cx: &CellCx) -> Result<Rows, String> {
+    if let Some(g) = &opts.grep {
+        t.list_mut().filter = g.clone();
+    }
+    if let Some(s) = &opts.sort {
+        t.list_mut().sort = Some(parse_sort(s, t.columns())?);
+    }
+    t.rebuild(cx);
+    let mut rows = t.export_rows(cx);
+    let ncols = t.columns().len();
+    let mut tones: Vec<Vec<Tone>> = t
+        .list()
+        .rows()
+        .map(|r| (0..ncols).map(|c| t.tone(r, c)).collect())
+        .collect();
+    if let Some(n) = opts.limit {
+        rows.truncate(n);
+        tones.truncate(n);
+    }
+    Ok((rows, tones))
+}
+
+/// `12 artifacts`, or `3 of 12 artifacts` when some are not shown.
+pub fn shown(rows: usize, of: usize, what: &str) -> String {
+    if rows == of {
+        format!("{rows} {what}")
+    } else {
+        format!("{rows} of {of} {what}")
+    }
+}
