@@ -252,7 +252,7 @@ fn check_serve(config: &Config, out: &mut dyn Write) -> Result<bool> {
     if config.serve.is_empty() {
         return Ok(true);
     }
-    match crate::serve::typed_serve(&config.serve, config.file.as_deref()) {
+    match super::serve::typed_serve(&config.serve, config.file.as_deref()) {
         Ok(s) => {
             writeln!(out, "✓ serve: {}", crate::config::serve::describe(&s))?;
             Ok(true)
