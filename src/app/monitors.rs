@@ -138,6 +138,7 @@ pub fn observe(s: &mut State, d: &DataMsg) {
         | DataMsg::Message { .. }
         | DataMsg::Correlated { .. }
         | DataMsg::Attachment { .. }
+        | DataMsg::ErrorText { .. }
         | DataMsg::WebLink { .. }
         | DataMsg::Monitor(_)
         | DataMsg::Started { .. } => None,

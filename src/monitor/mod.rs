@@ -34,8 +34,8 @@ pub mod spec;
 pub use duration::{HumanDuration, parse_duration};
 pub use eval::{Evaluation, Evidence, Status, evaluate, evaluate_all};
 pub use snapshot::{
-    ArtifactTracker, MessageRef, MessageStats, PackageMap, QueueSnapshot, Snapshot, SnapshotData,
-    TenantHealth, VecMessageStats,
+    ArtifactTracker, ErrorSignatures, MessageRef, MessageStats, PackageMap, QueueSnapshot, Snapshot,
+    SnapshotData, TenantHealth, VecMessageStats,
 };
 pub use spec::{MonitorSpec, MonitorsConfig, Needs, Rule, Scope, Severity, needs};
 pub mod controls;
