@@ -75,7 +75,7 @@ pub fn flush(s: &mut State) -> Option<Effect> {
 fn group(s: &mut State, fx: &mut Vec<Effect>) {
     let Some((from, to)) = window(s) else { return };
     let stamp = s.errors.stamp(s.messages.store.generation(), from, to);
-    if let Some(id) = s.errors.want_grouping(stamp, s.now) {
+    if let Some(id) = s.errors.want_grouping(stamp) {
         let job = s.errors.job(id, Arc::clone(&s.messages.store), stamp);
         fx.push(Effect::GroupErrors(Box::new(job)));
         s.dirty = true;

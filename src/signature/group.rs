@@ -122,7 +122,8 @@ impl SeenSignatures {
 /// Inputs from which signing runs on two threads.
 const PARALLEL_FROM: usize = 4_096;
 
-/// Group failures; groups sorted by count, then most recent.
+/// Group failures; signature groups first, then provisional ones, then those without error
+/// information, each by count, then most recent.
 pub fn group(
     failures: &[Failure<'_>],
     signer: &Signer,
@@ -275,9 +276,16 @@ pub fn group(
                 .iter()
                 .all(|k| seen.first_seen(k.key).is_none_or(|first| first >= opts.from_ms));
     }
+    // Signatures first (what is known), then the provisional groups, then those without text.
+    let rank = |k: &GroupKind| match k {
+        GroupKind::Signature { .. } => 0,
+        GroupKind::Pending => 1,
+        GroupKind::NoText => 2,
+    };
     out.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
+        rank(&a.kind)
+            .cmp(&rank(&b.kind))
+            .then(b.count.cmp(&a.count))
             .then(b.last_ms.cmp(&a.last_ms))
             .then_with(|| a.template.cmp(&b.template))
     });

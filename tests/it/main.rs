@@ -66,6 +66,7 @@ mod tui_alerts_sim;
 mod tui_cache;
 mod tui_cache_files;
 mod tui_ctx_sim;
+mod tui_errors;
 mod tui_snapshots;
 mod tui_update;
 mod tui_views_more;

@@ -41,19 +41,17 @@ pub const COLUMNS: &[Column] = &[
 ];
 
 pub const MEMBER_COLUMNS: &[Column] = &[
-    Column::new("status", "STATUS", Width::Fixed(16), 's'),
+    Column::new("status", "STATUS", Width::Fixed(10), 's'),
     Column::new("end", "END", Width::Fixed(8), 'e'),
-    Column::new("iflow", "IFLOW", Width::Fill(16), 'i'),
-    Column::new("error", "ERROR", Width::Fill(30), 'r'),
     Column::new("guid", "MESSAGE ID", Width::Fixed(28), 'm'),
+    Column::new("iflow", "IFLOW", Width::Fill(12), 'i'),
+    Column::new("error", "ERROR", Width::Fill(15), 'r'),
 ];
 
 /// Trend buckets over the window (the TREND column's width).
 pub const TREND_BUCKETS: usize = 12;
 /// A text whose fetch failed is asked again after this long.
 pub const RETRY_FAILED_MS: i64 = 5 * 60_000;
-/// At most one grouping starts this often (texts arrive one by one).
-pub const REGROUP_EVERY_MS: i64 = 1_000;
 
 /// How failed messages are grouped (`[errors]` of the config).
 #[derive(Debug, Clone)]
@@ -205,14 +203,14 @@ impl Table for Members {
         match col {
             0 => r.status.clone(),
             1 => cx.time.short(Some(r.at_ms), cx.now),
-            2 => r.iflow.clone(),
-            3 => match (r.discarded, self.texts.get(&r.guid)) {
+            2 => r.guid.clone(),
+            3 => r.iflow.clone(),
+            4 => match (r.discarded, self.texts.get(&r.guid)) {
                 (true, _) => "(DISCARDED: no error information)".into(),
-                (false, Some(Text::Known(t))) => first_line(t).to_string(),
+                (false, Some(Text::Known(t))) => short_classes(first_line(t)),
                 (false, Some(Text::None)) => "(no error information)".into(),
                 (false, None) => "(error text not read yet)".into(),
             },
-            4 => r.guid.clone(),
             _ => String::new(),
         }
     }
@@ -227,7 +225,7 @@ impl Table for Members {
         match (col, self.row(row)) {
             (0, Some(r)) if r.discarded => Tone::Muted,
             (0, Some(_)) => Tone::Bad,
-            (3, Some(r)) if !matches!(self.texts.get(&r.guid), Some(Text::Known(_))) => Tone::Muted,
+            (4, Some(r)) if !matches!(self.texts.get(&r.guid), Some(Text::Known(_))) => Tone::Muted,
             _ => Tone::Normal,
         }
     }
@@ -245,6 +243,40 @@ fn first_line(t: &str) -> &str {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or_default()
+}
+
+/// Java class names without their package, as a cell shows them (a table column is narrow and
+/// `org.apache.camel.` says less than `CamelExchangeException`):
+/// `org.apache.camel.CamelExchangeException: x` → `CamelExchangeException: x`. A word counts as
+/// a class name when it has three segments or more, every one before the last lowercase, and
+/// the last starts with a capital; hosts, paths and masks are left alone.
+pub fn short_classes(text: &str) -> String {
+    let package = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
+    let class = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_uppercase())
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'$')
+    };
+    let mut out = String::with_capacity(text.len());
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let core = word.trim_end_matches([':', ',', ';', '.', ')']);
+        let tail = &word[core.len()..];
+        let segments: Vec<&str> = core.split('.').collect();
+        match segments.split_last() {
+            Some((last, pkg)) if pkg.len() >= 2 && pkg.iter().all(|s| package(s)) && class(last) => {
+                out.push_str(last);
+                out.push_str(tail);
+            }
+            _ => out.push_str(word),
+        }
+    }
+    out
 }
 
 #[derive(Debug)]
@@ -283,7 +315,6 @@ pub struct Errors {
     pub running: Option<u64>,
     /// What the last job started grouped.
     last_stamp: Option<Stamp>,
-    last_started: Option<EpochMs>,
     /// The open group's members.
     pub members: Members,
 }
@@ -311,7 +342,6 @@ impl Default for Errors {
             jobs: 0,
             running: None,
             last_stamp: None,
-            last_started: None,
             members: Members::default(),
         }
     }
@@ -382,23 +412,16 @@ impl Errors {
         }
     }
 
-    /// Whether to start a grouping for `stamp` at `now`: not while one runs (its result starts
-    /// the next), not for what was grouped last, not more often than [`REGROUP_EVERY_MS`].
-    /// Returns the new job's id.
-    pub fn want_grouping(&mut self, stamp: Stamp, now: EpochMs) -> Option<u64> {
+    /// Whether to start a grouping for `stamp`: not while one runs (when it returns, the
+    /// latest inputs start the next: changes meanwhile coalesce into one), not for what was
+    /// grouped last. Returns the new job's id.
+    pub fn want_grouping(&mut self, stamp: Stamp) -> Option<u64> {
         if self.running.is_some() || self.last_stamp == Some(stamp) {
-            return None;
-        }
-        if self
-            .last_started
-            .is_some_and(|t| now - t < REGROUP_EVERY_MS && now >= t)
-        {
             return None;
         }
         self.jobs += 1;
         self.running = Some(self.jobs);
         self.last_stamp = Some(stamp);
-        self.last_started = Some(now);
         Some(self.jobs)
     }
 
@@ -437,9 +460,32 @@ impl Errors {
             let keep: HashSet<&str> = grouped.rows.iter().map(|r| r.guid.as_str()).collect();
             Arc::make_mut(&mut self.texts).retain(|k, _| keep.contains(k.as_str()));
         }
+        // The selected group may dissolve (a provisional group whose texts arrived): follow its
+        // newest message into the group that holds it now.
+        let follow = self
+            .selected_group()
+            .and_then(Group::newest)
+            .and_then(|i| self.grouped.rows.get(i))
+            .map(|r| r.guid.clone());
+        let first = !self.grouped_once;
+        let old_key = self.list.selected_key.clone();
         self.grouped = Arc::new(grouped);
         self.grouped_once = true;
         self.rebuild(cx);
+        if first {
+            self.select_position(0);
+        } else if let Some(k) = old_key
+            && !self.list.rows().any(|r| self.key(r) == k)
+        {
+            let holder = follow.and_then(|guid| {
+                let row = self.grouped.rows.iter().position(|r| r.guid == guid)?;
+                let g = self.grouped.group_of(row)?.key.to_string();
+                self.list.rows().position(|r| self.key(r) == g)
+            });
+            if let Some(pos) = holder {
+                self.select_position(pos);
+            }
+        }
         let (grouped, texts) = (Arc::clone(&self.grouped), Arc::clone(&self.texts));
         self.members.refresh(&grouped, &texts, cx);
         true
@@ -640,7 +686,7 @@ impl Table for Errors {
         };
         match col {
             0 => crate::kit::format::thousands(g.count as u64),
-            1 => g.template.clone(),
+            1 => short_classes(&g.template),
             2 => iflows_cell(g),
             3 => sparkline(&g.trend),
             4 => if g.new { "new" } else { "" }.into(),
@@ -811,7 +857,7 @@ mod tests {
             row("cached", 250, false),
         ];
         let g = grouped_of(&e, rows.clone());
-        let id = e.want_grouping(e.stamp(1, 0, 10_000_000), 0).unwrap();
+        let id = e.want_grouping(e.stamp(1, 0, 10_000_000)).unwrap();
         assert!(e.grouped(id, g, 3, 0, &cx()));
         let lookup = |guid: &str| (guid == "cached").then(|| "Read timed out".to_string());
         let cache: Option<&CachedText> = Some(&lookup);
@@ -838,21 +884,64 @@ mod tests {
         );
     }
 
+    /// A provisional group dissolves as its texts arrive: the selection follows its newest
+    /// message into the group that holds it now.
+    #[test]
+    fn the_selection_follows_a_dissolving_group() {
+        let mut e = Errors::default();
+        let mut rows = vec![row("a", 10, false), row("b", 20, false)];
+        rows[1].iflow = "G".into();
+        rows.push(row("c", 30, false));
+        let g = grouped_of(&e, rows.clone());
+        let id = e.want_grouping(e.stamp(1, 0, 1)).unwrap();
+        e.grouped(id, g, 1, 0, &cx());
+        // Pending groups: F (a, c) first, then G (b). Select G's.
+        e.move_selection(1);
+        assert_eq!(e.selected_group().map(|g| g.members.clone()), Some(vec![1]));
+        e.text_arrived("a", Ok(Some("Read timed out".into())), 0);
+        e.text_arrived("b", Ok(Some("Read timed out".into())), 0);
+        e.text_arrived("c", Ok(Some("Connection refused".into())), 0);
+        let g = grouped_of(&e, rows);
+        let id = e.want_grouping(e.stamp(1, 0, 2)).unwrap();
+        e.grouped(id, g, 1, 0, &cx());
+        let sel = e.selected_group().expect("a selection");
+        assert_eq!(
+            (sel.template.as_str(), e.list.selected),
+            ("Read timed out", 0),
+            "b's group now (a position kept would show c's)"
+        );
+    }
+
     #[test]
     fn one_grouping_at_a_time_and_only_for_changed_inputs() {
         let mut e = Errors::default();
         let s1 = e.stamp(1, 0, 100);
-        let a = e.want_grouping(s1, 0).expect("a first job");
-        assert_eq!(e.want_grouping(e.stamp(2, 0, 100), 5_000), None, "one runs");
+        let a = e.want_grouping(s1).expect("a first job");
+        assert_eq!(e.want_grouping(e.stamp(2, 0, 100)), None, "one runs");
         assert!(
             !e.grouped(a + 7, Grouped::default(), 1, 0, &cx()),
             "not the job running"
         );
         assert!(e.grouped(a, Grouped::default(), 1, 0, &cx()));
-        assert_eq!(e.want_grouping(s1, 5_000), None, "nothing changed");
-        assert_eq!(e.want_grouping(e.stamp(2, 0, 100), 500), None, "too soon");
-        let b = e.want_grouping(e.stamp(2, 0, 100), 5_000).expect("changed");
+        assert_eq!(e.want_grouping(s1), None, "nothing changed");
+        let b = e.want_grouping(e.stamp(2, 0, 100)).expect("changed");
         assert!(b > a);
+    }
+
+    #[test]
+    fn cells_show_class_names_without_their_package() {
+        assert_eq!(
+            short_classes("org.apache.camel.CamelExchangeException: Connection refused to <host>"),
+            "CamelExchangeException: Connection refused to <host>"
+        );
+        assert_eq!(
+            short_classes("javax.script.ScriptException: java.lang.NullPointerException: x, in a.b"),
+            "ScriptException: NullPointerException: x, in a.b"
+        );
+        assert_eq!(
+            short_classes("see api.partner.com and /a/b.c and HTTP/1.1 and groovy.lang.X$Y."),
+            "see api.partner.com and /a/b.c and HTTP/1.1 and X$Y."
+        );
     }
 
     #[test]
