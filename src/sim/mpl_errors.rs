@@ -119,10 +119,9 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         fits: |f| f.receiver_adapter == "SOAP",
         text: |f, v| {
             format!(
-                "org.apache.cxf.binding.soap.SoapFault: Server was unable to process request. ---> Document {} from {} rejected by {}: duplicate document number",
+                "org.apache.cxf.binding.soap.SoapFault: Server was unable to process request. ---> Document {} from {} rejected by the receiver: duplicate document number",
                 v.range(4_500_000_000, 4_599_999_999),
-                f.sender,
-                f.receiver
+                f.sender
             )
         },
     },

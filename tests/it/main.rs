@@ -34,6 +34,7 @@ mod config_no_leak;
 mod config_secrets;
 mod config_session;
 mod e2e_tui;
+mod errors_sim;
 mod get_cli;
 mod grammar;
 mod headless_sim;
