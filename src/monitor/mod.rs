@@ -50,6 +50,8 @@ pub mod headless;
 pub mod runtime;
 pub mod store_stats;
 
-pub use headless::{CheckFormat, CheckReport, NewFailures, StatusCounts, WatchEvent, exit_code};
+pub use headless::{
+    CheckFormat, CheckReport, EventSignature, NewFailures, StatusCounts, WatchEvent, exit_code,
+};
 pub use runtime::{Round, TenantMonitors};
 pub use store_stats::StoreStats;
