@@ -90,9 +90,11 @@ impl UserRule {
             .size_limit(1 << 20)
             .build()
             .map_err(|e| {
+                // The regex crate draws the error over several lines: one line, single spaces.
+                let why = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
                 format!(
                     "error rule `{name}`: invalid `regex`: {}",
-                    crate::sanitize::one_line(&e.to_string())
+                    crate::sanitize::one_line(&why)
                 )
             })?;
         Ok(UserRule {
