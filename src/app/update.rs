@@ -242,11 +242,14 @@ fn wanted(s: &State) -> (bool, bool, Option<String>, bool) {
         | Route::Alerts(_)
         | Route::Errors(_) => None,
     };
+    // The signature rules read the Errors pane's grouping of the message window: it is kept
+    // fresh in every pane while they exist.
+    let signatures = s.alerts.needs.error_signatures;
     match s.pane() {
-        Pane::Artifacts => (true, false, None, false),
+        Pane::Artifacts => (true, false, None, signatures),
         Pane::Messages => (false, false, None, true),
-        Pane::Queues => (false, queue.is_none(), queue, false),
-        Pane::Alerts => (false, false, None, false),
+        Pane::Queues => (false, queue.is_none(), queue, signatures),
+        Pane::Alerts => (false, false, None, signatures),
         // The Errors pane groups the Messages pane's window.
         Pane::Errors => (false, false, None, true),
     }

@@ -241,3 +241,45 @@ fn texts_are_asked_newest_first_within_the_budget() {
     assert!(!again.contains(&id("f01")), "{again:?}");
     assert!(!again.contains(&id("d01")));
 }
+
+/// The signature rules in the TUI read the Errors pane's grouping of the message window (kept
+/// polled in every pane while such rules exist): a signature above its count turns its monitor
+/// to error with its newest messages as evidence.
+#[test]
+fn the_signature_rules_read_the_errors_panes_groups() {
+    let toml_text = r#"
+[[defaults]]
+key = "big-error"
+name = "A big error"
+rules = [{ kind = "error_signature_count", above = 5, within = "1h" }]
+"#;
+    let table: toml::Table = toml::from_str(toml_text).unwrap();
+    let cfg = cpitop::headless::monitors_from_table(&table, None).unwrap();
+    let (launch, _) = cpitop::panes::alerts::AlertsLaunch::new(&cfg, "acme-prod", None, "/cfg".into());
+    let mut s = state(160, 45);
+    s.alerts = cpitop::panes::alerts::Alerts::new(launch.setup, "acme-prod", NOW);
+    let fx = apply(&mut s, [key('4')]);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Poll(p) if p.messages.is_some())),
+        "the message window polls on the Alerts pane too: {fx:?}"
+    );
+    let (msgs, texts) = failures();
+    load_failures(&mut s, &msgs, Some(&texts));
+    assert!(s.errors.grouped_once, "grouped while the rules need it");
+    apply(&mut s, [Msg::Tick(NOW + 5_000)]);
+    let m = s.alerts.state.get("big-error").expect("evaluated");
+    assert_eq!(m.status, cpitop::monitor::Status::Error, "{}", m.text);
+    assert!(
+        m.text.contains("Connection refused") && m.text.contains("7 failed messages in 1h (> 5;"),
+        "{}",
+        m.text
+    );
+    assert_eq!(
+        m.evidence.first(),
+        Some(&cpitop::monitor::Evidence::Message {
+            guid: format!("{FAIL_PREFIX}f01"),
+            iflow: "Orders_Inbound".into()
+        })
+    );
+}
