@@ -66,6 +66,9 @@ pub async fn watch(
     let mut monitors = TenantMonitors::open(&target.monitors, &target.tenant, target.state_dir.as_deref())
         .map_err(|e| eyre!("{e}"))?;
     let need = needs(monitors.specs());
+    // The signature rules need the failures grouped before they are evaluated; without them
+    // the grouping (for the events' signatures) comes after the round's state lines.
+    let signature_rules = need.error_signatures;
     let window = need
         .message_window
         .map_or(opts.failure_lookback, |w| w.max(opts.failure_lookback));
@@ -106,7 +109,9 @@ pub async fn watch(
             let round_done = async {
                 g.refresh(g.now()).await;
                 let now = g.now();
-                g.group_errors(now).await;
+                if signature_rules {
+                    g.group_errors(now).await;
+                }
                 let round = g.with_snapshot(|snap| monitors.evaluate(snap, now));
                 let fresh = g
                     .message_stats()
@@ -155,6 +160,13 @@ pub async fn watch(
         last_round = Some(now);
         for t in &round.transitions {
             out = out.and_then(|_| emit(&WatchEvent::transition(t)));
+        }
+        if !signature_rules {
+            let now = g.now();
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                _ = g.group_errors(now) => {}
+            }
         }
         for m in &fresh {
             let ev = failed_event(&target.tenant, m, g.errors.as_ref());
