@@ -82,16 +82,12 @@ fn group(s: &mut State, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Ask for the texts due now; those the offline cache has are taken from it.
+/// Ask for the texts due now (within the budget).
 fn fetch(s: &mut State, fx: &mut Vec<Effect>) {
     if !s.errors.grouped_once {
         return;
     }
-    let cache = &s.cache.errors.messages;
-    let cached = |guid: &str| cache.get(guid).map(|t| t.text.clone());
-    let cached: Option<&crate::panes::errors::state::CachedText> =
-        if cache.is_empty() { None } else { Some(&cached) };
-    let guids = s.errors.pick(s.now, cached);
+    let guids = s.errors.pick(s.now);
     if !guids.is_empty() {
         fx.push(Effect::FetchErrorTexts { guids });
         s.dirty |= s.pane() == Pane::Errors;
@@ -103,6 +99,12 @@ pub fn grouped(s: &mut State, job: u64, grouped: crate::signature::Grouped, took
     let cx = s.cell_cx();
     let rows = s.table_rows();
     if s.errors.grouped(job, grouped, took_ms, s.now, &cx) {
+        // Texts the offline cache has are taken from it (no request), once per grouping.
+        let cache = &s.cache.errors.messages;
+        if !cache.is_empty() {
+            let lookup = |guid: &str| cache.get(guid).map(|t| t.text.clone());
+            s.errors.take_cached(&lookup);
+        }
         s.errors.list.scroll_into_view(rows);
         s.errors.members.list.scroll_into_view(rows);
         s.dirty = true;

@@ -283,3 +283,31 @@ rules = [{ kind = "error_signature_count", above = 5, within = "1h" }]
         })
     );
 }
+
+/// Texts in the offline cache (fetched before, by this pane or a message's detail) are used
+/// without a request; texts fetched are remembered there.
+#[test]
+fn the_offline_cache_of_error_texts_is_reused() {
+    use cpitop::features::cache::CacheSync;
+    use cpitop::features::cache::data::CachedText;
+    let mut s = open(160, 45, &launch());
+    s.cache = CacheSync::for_tenant("acme-prod", "https://acme.example.com", 0);
+    let (msgs, texts) = failures();
+    let f01 = format!("{FAIL_PREFIX}f01");
+    let cached = texts[0].1.clone().unwrap();
+    s.cache
+        .errors
+        .messages
+        .insert(f01.clone(), CachedText::new(&cached, NOW - 3_600_000));
+    let asked = load_failures(&mut s, &msgs, Some(&texts));
+    assert!(!asked.contains(&f01), "taken from the cache: {asked:?}");
+    assert_eq!(asked.len(), 12, "the others fetched");
+    let f08 = format!("{FAIL_PREFIX}f08");
+    assert!(
+        s.cache.errors.messages.contains_key(&f08) && s.cache.errors_dirty,
+        "fetched texts are remembered in the cache"
+    );
+    let row = s.errors.grouped.rows.iter().position(|r| r.guid == f01).unwrap();
+    let g = s.errors.grouped.group_of(row).unwrap();
+    assert!(g.template.contains("Connection refused"), "{}", g.template);
+}

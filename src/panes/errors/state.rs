@@ -298,6 +298,8 @@ pub struct Errors {
     /// Error texts read so far (only messages of the window are kept).
     pub texts: Arc<Texts>,
     texts_version: u64,
+    /// Unread messages of the grouping shown whose text has not arrived (see `unfetched`).
+    unfetched: usize,
     /// Signatures seen on this tenant (kept in the state dir by the app).
     pub seen: Arc<SeenSignatures>,
     /// `seen` changed since it was last saved.
@@ -334,6 +336,7 @@ impl Default for Errors {
             took_ms: None,
             texts: Arc::default(),
             texts_version: 0,
+            unfetched: 0,
             seen: Arc::default(),
             seen_dirty: false,
             seen_saved_at: None,
@@ -469,6 +472,16 @@ impl Errors {
             .map(|r| r.guid.clone());
         let first = !self.grouped_once;
         let old_key = self.list.selected_key.clone();
+        self.unfetched = grouped
+            .unread
+            .iter()
+            .filter(|&&i| {
+                grouped
+                    .rows
+                    .get(i as usize)
+                    .is_some_and(|r| !self.texts.contains_key(&r.guid))
+            })
+            .count();
         self.grouped = Arc::new(grouped);
         self.grouped_once = true;
         self.rebuild(cx);
@@ -491,18 +504,41 @@ impl Errors {
         true
     }
 
-    /// Messages whose text is wanted now, newest first: not read, not asked, not failed
-    /// recently. Texts `cached` knows are taken from there (no request, no budget); of the rest,
-    /// as many as the budget allows at `now` are returned (and counted as asked).
-    pub fn pick(&mut self, now: EpochMs, cached: Option<&CachedText>) -> Vec<String> {
+    /// Take the texts `cached` knows for unread messages (no request, no budget): once after a
+    /// grouping, over every unread message. Returns how many.
+    pub fn take_cached(&mut self, cached: &CachedText) -> usize {
         let grouped = Arc::clone(&self.grouped);
+        let mut found = Vec::new();
+        for &i in &grouped.unread {
+            let Some(r) = grouped.rows.get(i as usize) else {
+                continue;
+            };
+            if r.discarded || self.texts.contains_key(&r.guid) || self.in_flight.contains(&r.guid) {
+                continue;
+            }
+            if let Some(text) = cached(&r.guid) {
+                found.push((r.guid.clone(), text));
+            }
+        }
+        for (guid, text) in &found {
+            self.text_known(guid, Text::of(Some(text)));
+        }
+        found.len()
+    }
+
+    /// Messages whose text to fetch now, newest first: not read, not asked, not failed
+    /// recently; as many as the budget allows at `now` (counted as asked).
+    pub fn pick(&mut self, now: EpochMs) -> Vec<String> {
         let mut allowance = self.budget.allowance(now);
-        if allowance == 0 && cached.is_none() {
+        if allowance == 0 {
             return Vec::new();
         }
+        let grouped = Arc::clone(&self.grouped);
         let mut fetch = Vec::new();
-        let mut from_cache = Vec::new();
         for &i in &grouped.unread {
+            if allowance == 0 {
+                break;
+            }
             let Some(r) = grouped.rows.get(i as usize) else {
                 continue;
             };
@@ -516,22 +552,8 @@ impl Errors {
             {
                 continue;
             }
-            if let Some(text) = cached.and_then(|c| c(&r.guid)) {
-                from_cache.push((r.guid.clone(), text));
-                continue;
-            }
-            if allowance == 0 {
-                if cached.is_none() {
-                    break;
-                }
-                // Cached texts further down are still taken.
-                continue;
-            }
             allowance -= 1;
             fetch.push(r.guid.clone());
-        }
-        for (guid, text) in from_cache {
-            self.text_known(&guid, Text::of(Some(&text)));
         }
         self.budget.spend(fetch.len(), now);
         self.in_flight.extend(fetch.iter().cloned());
@@ -540,7 +562,12 @@ impl Errors {
 
     fn text_known(&mut self, guid: &str, text: Text) {
         self.failed.remove(guid);
-        Arc::make_mut(&mut self.texts).insert(guid.to_string(), text);
+        if Arc::make_mut(&mut self.texts)
+            .insert(guid.to_string(), text)
+            .is_none()
+        {
+            self.unfetched = self.unfetched.saturating_sub(1);
+        }
         self.texts_version += 1;
     }
 
@@ -555,18 +582,10 @@ impl Errors {
         }
     }
 
-    /// Failed messages of the window whose text is still to be read (fetchable ones).
+    /// Failed messages of the window whose text is still to be read (counted at each grouping,
+    /// less the texts that arrived since: drawing reads it every frame).
     pub fn unfetched(&self) -> usize {
-        self.grouped
-            .unread
-            .iter()
-            .filter(|&&i| {
-                self.grouped
-                    .rows
-                    .get(i as usize)
-                    .is_some_and(|r| !self.texts.contains_key(&r.guid))
-            })
-            .count()
+        self.unfetched
     }
 
     /// New limits from the config.
@@ -860,25 +879,21 @@ mod tests {
         let id = e.want_grouping(e.stamp(1, 0, 10_000_000)).unwrap();
         assert!(e.grouped(id, g, 3, 0, &cx()));
         let lookup = |guid: &str| (guid == "cached").then(|| "Read timed out".to_string());
-        let cache: Option<&CachedText> = Some(&lookup);
-        assert_eq!(
-            e.pick(1_000, cache),
-            ["new", "mid"],
-            "newest first, DISCARDED never"
-        );
+        assert_eq!(e.unfetched(), 4);
+        assert_eq!(e.take_cached(&lookup), 1);
         assert!(
             matches!(e.texts.get("cached"), Some(Text::Known(_))),
             "taken from the cache"
         );
-        assert!(
-            e.pick(2_000, cache).is_empty(),
-            "the budget of this minute is spent"
-        );
+        assert_eq!(e.unfetched(), 3);
+        assert_eq!(e.pick(1_000), ["new", "mid"], "newest first, DISCARDED never");
+        assert!(e.pick(2_000).is_empty(), "the budget of this minute is spent");
         e.text_arrived("new", Ok(Some("Connection refused".into())), 3_000);
         e.text_arrived("mid", Err("HTTP 500".into()), 3_000);
-        assert_eq!(e.pick(61_000, cache), ["old"], "a failed fetch waits");
+        assert_eq!(e.unfetched(), 2);
+        assert_eq!(e.pick(61_000), ["old"], "a failed fetch waits");
         assert_eq!(
-            e.pick(61_000 + RETRY_FAILED_MS, cache),
+            e.pick(61_000 + RETRY_FAILED_MS),
             ["mid"],
             "and is asked again later"
         );
