@@ -729,4 +729,47 @@ mod tests {
             "{text}"
         );
     }
+
+    #[test]
+    fn error_signatures_are_a_gauge_with_escaped_templates_and_absent_before_grouping() {
+        use super::super::state::{SignatureMetric, template_label};
+        let grouped = tenant("a");
+        let never = tenant("b");
+        grouped.write().signatures = Some(vec![
+            SignatureMetric {
+                signature: Arc::from("0123456789abcdef"),
+                template: template_label("No such property: \"x\" in C:\\Script<n>\nat line 2"),
+                messages: 4,
+            },
+            SignatureMetric {
+                signature: Arc::from("provisional"),
+                template: Arc::from("(error text not read yet)"),
+                messages: 0,
+            },
+        ]);
+        let fleet = Arc::new(Fleet {
+            tenants: vec![grouped, never],
+            process: Arc::new(ProcessStats::default()),
+            started_at: 0,
+        });
+        let om = encode(&registry(fleet), Format::OpenMetrics).unwrap();
+        assert!(
+            om.contains("# TYPE cpitop_error_signature_messages gauge"),
+            "{om}"
+        );
+        assert!(
+            om.contains(
+                "cpitop_error_signature_messages{tenant=\"a\",signature=\"0123456789abcdef\",template=\"No such property: \\\"x\\\" in C:\\\\Script<n> at line 2\"} 4"
+            ),
+            "{om}"
+        );
+        assert!(
+            om.contains("cpitop_error_signature_messages{tenant=\"a\",signature=\"provisional\",template=\"(error text not read yet)\"} 0"),
+            "{om}"
+        );
+        assert!(
+            !om.contains("cpitop_error_signature_messages{tenant=\"b\""),
+            "no series before the first grouping: {om}"
+        );
+    }
 }
