@@ -5,6 +5,9 @@
 //! A part that fails is *missing* for this round (its rules report `not_calculated`); the
 //! failure is reported in [`GatherReport`]. Whether the tenant answered at all feeds
 //! [`TenantHealth`] (for `tenant_unreachable`).
+//!
+//! With an [`ErrorsFeed`] the failed messages of the window are grouped by error signature each
+//! round (for the signature rules and `watch`'s events; `super::errors_feed`).
 
 use std::time::Duration;
 
@@ -17,6 +20,8 @@ use crate::monitor::{
 use crate::resources::FetchError;
 use crate::resources::monitor_data::{self, FetchPlan, MessagesFetch};
 use crate::store::{MessageStore, StoreLimits};
+
+pub use super::errors_feed::ErrorsFeed;
 
 /// Extra age kept in the message store beyond the longest rule window.
 const STORE_SLACK_MS: i64 = 5 * 60_000;
@@ -90,6 +95,8 @@ pub struct Gatherer {
     pub health: TenantHealth,
     /// Why each part is missing this round (`Snapshot::part_errors`).
     part_errors: Vec<(&'static str, String)>,
+    /// Failed messages grouped by error signature (`None`: not asked for).
+    pub errors: Option<ErrorsFeed>,
 }
 
 impl Gatherer {
@@ -127,7 +134,25 @@ impl Gatherer {
             tracker,
             health,
             part_errors: Vec::new(),
+            errors: None,
         }
+    }
+
+    /// Group the window's failed messages by error signature every round.
+    pub fn with_errors(mut self, feed: ErrorsFeed) -> Self {
+        self.errors = Some(feed);
+        self
+    }
+
+    /// The window's failed messages grouped by signature, their texts read newest first within
+    /// the budget at `now` (after `refresh`; nothing without messages).
+    pub async fn group_errors(&mut self, now: EpochMs) {
+        let (Some(feed), Some(msgs)) = (self.errors.as_mut(), self.messages.as_ref()) else {
+            return;
+        };
+        let Some(from) = msgs.from else { return };
+        let from = from.max(now.saturating_sub(msgs.window_ms));
+        feed.refresh(&self.client, &msgs.store, from, now).await;
     }
 
     pub fn client(&self) -> &CpiClient {
@@ -240,6 +265,12 @@ impl Gatherer {
         s.broker = self.parts.broker.as_ref();
         s.keystore = self.parts.keystore.as_deref();
         s.health = self.needs.health.then_some(&self.health);
+        s.errors = self.errors.as_ref().and_then(|e| {
+            Some(crate::monitor::ErrorSignatures {
+                grouped: e.grouped.as_ref()?,
+                seen: &e.seen,
+            })
+        });
         s.part_errors = &self.part_errors;
         f(&s)
     }

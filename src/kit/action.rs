@@ -54,6 +54,10 @@ pub enum Action {
     Wide,
     /// Quit from any view or mode (Ctrl-C).
     QuitNow,
+    /// The Errors pane (issue 16).
+    PaneErrors,
+    NewestError,
+    SplitIflow,
 }
 
 /// (keymap name, action, short hint for the footer, description for help).
@@ -184,6 +188,19 @@ const TABLE: &[(&str, Action, &str, &str)] = &[
         Action::QuitNow,
         "quit",
         "quit at once, from any view or mode (the cache is saved first)",
+    ),
+    ("pane_errors", Action::PaneErrors, "errors", "errors pane"),
+    (
+        "newest_error",
+        Action::NewestError,
+        "newest",
+        "the newest member's error (its message)",
+    ),
+    (
+        "split_iflow",
+        Action::SplitIflow,
+        "per iFlow",
+        "one group per signature and iFlow / across iFlows",
     ),
 ];
 

@@ -31,10 +31,12 @@ pub enum Context {
     AlertEvidence,
     AlertHistory,
     Certificate,
+    Errors,
+    ErrorMembers,
 }
 
 impl Context {
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 18] = [
         Self::Global,
         Self::Table,
         Self::Detail,
@@ -51,6 +53,8 @@ impl Context {
         Self::AlertEvidence,
         Self::AlertHistory,
         Self::Certificate,
+        Self::Errors,
+        Self::ErrorMembers,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -70,6 +74,8 @@ impl Context {
             Self::AlertEvidence => "alert_evidence",
             Self::AlertHistory => "alert_history",
             Self::Certificate => "certificate",
+            Self::Errors => "errors",
+            Self::ErrorMembers => "error_members",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

@@ -9,17 +9,25 @@ pub enum Pane {
     Messages,
     Queues,
     Alerts,
+    Errors,
 }
 
 impl Pane {
     /// The tab order (`index` places each pane in it).
-    pub const ALL: [Pane; 4] = [Pane::Artifacts, Pane::Messages, Pane::Queues, Pane::Alerts];
+    pub const ALL: [Pane; 5] = [
+        Pane::Artifacts,
+        Pane::Messages,
+        Pane::Queues,
+        Pane::Alerts,
+        Pane::Errors,
+    ];
     pub fn title(self) -> &'static str {
         match self {
             Pane::Artifacts => "Artifacts",
             Pane::Messages => "Messages",
             Pane::Queues => "Queues",
             Pane::Alerts => "Alerts",
+            Pane::Errors => "Errors",
         }
     }
     /// The pane's place in the tab line (its number key is one more).
@@ -29,6 +37,7 @@ impl Pane {
             Pane::Messages => 1,
             Pane::Queues => 2,
             Pane::Alerts => 3,
+            Pane::Errors => 4,
         }
     }
 }

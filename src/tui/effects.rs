@@ -29,6 +29,8 @@ pub struct EffectRunner {
     pub(crate) cache_io: super::tenant_effects::CacheIo,
     /// Where the `:` line's history is kept (`None`: not kept).
     pub history_file: Option<std::path::PathBuf>,
+    /// Where the current tenant's remembered error signatures are kept (`None`: not kept).
+    pub errors_seen_path: Option<std::path::PathBuf>,
 }
 
 impl EffectRunner {
@@ -46,6 +48,7 @@ impl EffectRunner {
             client_tx: tokio::sync::watch::Sender::new(client.clone()),
             client,
             tx,
+            errors_seen_path: None,
             in_tmux: super::clipboard::in_tmux(),
             clipboard_hinted: Default::default(),
             alerts: None,
@@ -66,6 +69,9 @@ impl EffectRunner {
         // Guarded writes go to the new tenant, under its identity, from now on.
         self.writes
             .switch_tenant(handle.client.clone(), super::audit::Identity::of(&handle.conn));
+        if let Some(errors) = &handle.errors {
+            self.errors_seen_path = errors.seen_path.clone();
+        }
         if let Some(launch) = &handle.alerts {
             // Dropping the old tenant's alert I/O stops its notifier.
             self.alerts = None;
@@ -91,6 +97,7 @@ impl EffectRunner {
             | Effect::FetchCorrelated { .. }
             | Effect::FetchAttachment { .. }
             | Effect::LearnWebUi { .. }
+            | Effect::FetchErrorTexts { .. }
             | Effect::MonitorFetch(_) => {
                 match self.client.clone() {
                     Some(c) => self.ask_tenant(c, e),
@@ -146,6 +153,17 @@ impl EffectRunner {
             }
             Effect::MonitorFetch(plan) => {
                 super::monitor_poll::spawn(c, plan, self.tx.clone());
+            }
+            // The Errors pane's texts: in the background (a budget of them, not one the
+            // operator opened).
+            Effect::FetchErrorTexts { guids } => {
+                for guid in guids {
+                    let c = c.clone();
+                    self.spawn(async move {
+                        let result = c.mpl_error_text(&guid).await.map_err(FetchError::from);
+                        DataMsg::ErrorText { guid, result }
+                    });
+                }
             }
             other => tracing::debug!("not an effect that asks the tenant: {other:?}"),
         }
@@ -210,6 +228,31 @@ impl EffectRunner {
                     });
                 }
             }
+            Effect::GroupErrors(job) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let started = std::time::Instant::now();
+                    let grouped = crate::panes::errors::run_group(&job);
+                    let took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    let id = job.id;
+                    // Let go of the message store before answering (see `SortMessages`).
+                    drop(job);
+                    let _ = tx.blocking_send(Msg::ErrorsGrouped {
+                        job: id,
+                        grouped: Box::new(grouped),
+                        took_ms,
+                    });
+                });
+            }
+            Effect::SaveErrorsSeen(seen) => {
+                if let Some(path) = self.errors_seen_path.clone() {
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = seen.save(&path) {
+                            tracing::warn!("error signatures not kept: {e}");
+                        }
+                    });
+                }
+            }
             Effect::SaveAlerts {
                 state,
                 controls,
@@ -235,6 +278,7 @@ impl EffectRunner {
             | Effect::FetchCorrelated { .. }
             | Effect::FetchAttachment { .. }
             | Effect::LearnWebUi { .. }
+            | Effect::FetchErrorTexts { .. }
             | Effect::MonitorFetch(_) => return self.run(e, term),
         }
         true

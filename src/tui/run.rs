@@ -50,6 +50,8 @@ pub struct Session {
     /// The TUI opens anyway, says so under the header, asks nothing of any tenant and offers
     /// `:ctx` to switch.
     pub unusable: Option<(String, String)>,
+    /// The Errors pane's settings and the tenant's remembered signatures.
+    pub errors: crate::panes::errors::ErrorsLaunch,
 }
 
 /// Restores the terminal when dropped: on quit and on error. On a panic anywhere in the process
@@ -85,7 +87,9 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
     state.messages.query.window_ms = session.window_ms;
     state.export_dir = session.export_dir;
     state.time.local_offset_secs = chrono::Local::now().offset().local_minus_utc();
+    state.errors = crate::panes::errors::Errors::launched(&session.errors, &state.errors);
     let mut runner = EffectRunner::for_client(session.client, tx.clone());
+    runner.errors_seen_path = session.errors.seen_path.clone();
     if let Some(path) = session.history_file {
         state.history = crate::kit::line::History::new(crate::config::history::load(&path));
         runner.history_file = Some(path);

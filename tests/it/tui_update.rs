@@ -25,9 +25,11 @@ fn panes_switch_by_number_tab_and_command() {
     apply(&mut s, [code(KeyCode::Tab)]);
     assert_eq!(s.pane(), Pane::Alerts);
     apply(&mut s, [code(KeyCode::Tab)]);
+    assert_eq!(s.pane(), Pane::Errors);
+    apply(&mut s, [code(KeyCode::Tab)]);
     assert_eq!(s.pane(), Pane::Artifacts, "tab wraps around");
     apply(&mut s, [code(KeyCode::BackTab)]);
-    assert_eq!(s.pane(), Pane::Alerts);
+    assert_eq!(s.pane(), Pane::Errors);
     apply(&mut s, [key('3')]);
     assert_eq!(s.pane(), Pane::Queues);
     apply(&mut s, [key('4')]);
@@ -39,6 +41,8 @@ fn panes_switch_by_number_tab_and_command() {
         ("al", Pane::Alerts),
         ("artifacts", Pane::Artifacts),
         ("alerts", Pane::Alerts),
+        ("e", Pane::Errors),
+        ("errors", Pane::Errors),
     ] {
         apply(&mut s, [key(':')]);
         apply(&mut s, typed(cmd));
