@@ -38,7 +38,7 @@ pub struct Config {
     /// `[[plugins]]`, passed through for the TUI (`config::ui` types them).
     pub plugins: Option<toml::Value>,
     /// The file's text, for locating problems found after loading (the TUI's sections).
-    pub text: Option<std::sync::Arc<str>>,
+    pub text: Option<ConfigText>,
     /// `[monitors]`, passed through for the monitor module.
     pub monitors: MonitorsSection,
     /// `[serve]`, passed through for `cpitop serve` (typed by `crate::serve::config`).
@@ -47,6 +47,22 @@ pub struct Config {
     pub errors: ErrorsConfig,
     /// Non-fatal findings (e.g. inline secrets in a group-readable file).
     pub warnings: Vec<Warning>,
+}
+
+/// The config file's text. It may hold inline secrets: `Debug` shows only its size.
+#[derive(Clone, Default)]
+pub struct ConfigText(std::sync::Arc<str>);
+
+impl ConfigText {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ConfigText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ConfigText({} bytes)", self.0.len())
+    }
 }
 
 /// `[errors]` resolved: how failed messages are grouped by error signature (the Errors pane,
@@ -257,7 +273,7 @@ impl Config {
     /// Where the key at `path` is in the file (segments are table keys or `[i]` array indices):
     /// file, line, column and the line itself; `None` without a file or when the key is not there.
     pub fn locate(&self, path: &[&str]) -> Option<Box<Location>> {
-        let (file, text) = (self.file.as_deref()?, self.text.as_deref()?);
+        let (file, text) = (self.file.as_deref()?, self.text.as_ref()?.as_str());
         let doc = Doc::parse(text).ok()?;
         doc.span_of(path)
             .map(|s| Box::new(Location::from_span(file, text, s)))
@@ -496,7 +512,7 @@ impl Ctx<'_> {
             theme: raw.theme,
             hotkeys: raw.hotkeys,
             plugins: raw.plugins,
-            text: Some(self.text.into()),
+            text: Some(ConfigText(self.text.into())),
             monitors: raw.monitors,
             serve: raw.serve,
             errors,

@@ -101,7 +101,7 @@ fn typed<T>(
 where
     T: serde::de::DeserializeOwned,
 {
-    let (Some(file), Some(text)) = (config.file.as_deref(), config.text.as_deref()) else {
+    let (Some(file), Some(text)) = (config.file.as_deref(), config.text.as_ref().map(|t| t.as_str())) else {
         let value = match section {
             "hotkeys" => config.hotkeys.clone(),
             _ => config.plugins.clone(),

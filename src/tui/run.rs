@@ -47,6 +47,46 @@ pub struct Session {
     pub ext: crate::features::extend::Extensions,
 }
 
+/// What the terminal is drawn through: held until ratatui flushes a frame, then written at once
+/// — on a 16-colour terminal with the 16 colours as plain SGR codes (`theme::sgr16`), which
+/// terminals without the 256-colour palette understand.
+pub struct TermOut {
+    out: std::io::Stdout,
+    buf: Vec<u8>,
+    sixteen: bool,
+}
+
+impl TermOut {
+    pub fn new(level: crate::kit::widgets::theme::ColorLevel) -> Self {
+        Self {
+            out: stdout(),
+            buf: Vec::with_capacity(64 * 1024),
+            sixteen: level == crate::kit::widgets::theme::ColorLevel::Ansi16,
+        }
+    }
+}
+
+impl Write for TermOut {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.sixteen {
+            let bytes = crate::kit::widgets::theme::sgr16(&self.buf);
+            self.out.write_all(&bytes)?;
+        } else {
+            self.out.write_all(&self.buf)?;
+        }
+        self.buf.clear();
+        self.out.flush()
+    }
+}
+
+/// The terminal cpitop draws on.
+pub type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<TermOut>>;
+
 /// Restores the terminal when dropped: on quit and on error. On a panic anywhere in the process
 /// the hook of `crate::crash` restores it (it knows the TUI is active) and ends the process.
 struct TerminalGuard;
@@ -62,8 +102,12 @@ impl Drop for TerminalGuard {
 /// Run the TUI until the user quits or a signal ends it; returns the signal number in that case
 /// (the caller exits with `128 + signal` once everything is torn down).
 pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
-    let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
+    crossterm::terminal::enable_raw_mode()?;
+    execute!(stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    let mut terminal = Term::new(ratatui::backend::CrosstermBackend::new(TermOut::new(
+        session.theme.level,
+    )))?;
     crate::crash::set_tui_active(true);
     execute!(stdout(), EnableMouseCapture)?;
 
@@ -210,7 +254,7 @@ impl InputTask {
 /// terminal back (raw mode, alternate screen, mouse) and clear it so the next frame redraws
 /// everything; read keys again.
 async fn suspend_for(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut Term,
     keys: &mut InputTask,
     (tx, cancel): (&mpsc::Sender<Msg>, &CancellationToken),
     req: &crate::features::extend::PluginRequest,

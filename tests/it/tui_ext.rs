@@ -527,23 +527,22 @@ fn a_background_plugin_shows_its_output_and_a_dangerous_one_is_refused_read_only
     );
 }
 
-/// The colour escape sequences in `raw`: (24-bit, 256-colour palette ≥ 16, the 16 colours).
+/// The colour escape sequences in `raw`: (24-bit, the 256-colour palette's form, the plain SGR
+/// codes of the 16 colours: `ESC[31m`, `ESC[104m`).
 fn colour_kinds(raw: &[u8]) -> (bool, bool, bool) {
     let text = String::from_utf8_lossy(raw);
-    let rgb = text.contains("[38;2;")
-        || text.contains("[48;2;")
-        || text.contains(";38;2;")
-        || text.contains(";48;2;");
-    let mut palette = false;
-    let mut sixteen = false;
-    for part in text.split("8;5;").skip(1) {
-        let n: String = part.chars().take_while(|c| c.is_ascii_digit()).collect();
-        match n.parse::<u16>() {
-            Ok(n) if n >= 16 => palette = true,
-            Ok(_) => sixteen = true,
-            Err(_) => {}
-        }
-    }
+    let rgb = text.contains("8;2;");
+    let palette = text.contains("8;5;");
+    let plain = |c: u16| {
+        (30..=37).contains(&c) || (40..=47).contains(&c) || (90..=97).contains(&c) || (100..=107).contains(&c)
+    };
+    let sixteen = text.split("\x1b[").skip(1).any(|seq| {
+        let params: String = seq
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ';')
+            .collect();
+        seq[params.len()..].starts_with('m') && params.split(';').any(|c| c.parse::<u16>().is_ok_and(plain))
+    });
     (rgb, palette, sixteen)
 }
 
@@ -557,15 +556,18 @@ fn the_colour_depth_follows_the_terminal() {
         assert_eq!(app.wait_exit(WAIT), 0);
         colour_kinds(&raw)
     };
-    let (rgb, palette, _) = run(&[("COLORTERM", "truecolor"), ("TERM", "xterm-256color")]);
-    assert!(rgb && !palette, "truecolor: 24-bit");
+    let (rgb, _, _) = run(&[("COLORTERM", "truecolor"), ("TERM", "xterm-256color")]);
+    assert!(rgb, "truecolor: 24-bit");
     let (rgb, palette, _) = run(&[("TERM", "xterm-256color")]);
     assert!(
         !rgb && palette,
         "a 256-colour TERM without COLORTERM: the palette"
     );
     let (rgb, palette, sixteen) = run(&[("TERM", "xterm")]);
-    assert!(!rgb && !palette && sixteen, "otherwise the 16 colours");
+    assert!(
+        !rgb && !palette && sixteen,
+        "otherwise the 16 colours, as plain SGR codes"
+    );
     let (rgb, palette, sixteen) = run(&[
         ("TERM", "xterm-256color"),
         ("COLORTERM", "truecolor"),

@@ -561,9 +561,95 @@ impl Theme {
     }
 }
 
+/// Terminal output for a 16-colour terminal: the palette form of the 16 colours that the
+/// terminal library writes (`ESC[38;5;1m`, `ESC[38;5;15;48;5;4m`) as the SGR codes every
+/// terminal knows (`ESC[31m`, `ESC[97;44m`). Everything else passes unchanged.
+pub fn sgr16(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == 0x1b && bytes.get(i + 1) == Some(&b'[') {
+            let params = &bytes[i + 2..];
+            let n = params
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || **c == b';')
+                .count();
+            if params.get(n) == Some(&b'm')
+                && let Ok(text) = std::str::from_utf8(&params[..n])
+            {
+                out.extend_from_slice(b"\x1b[");
+                out.extend_from_slice(sgr16_params(text).as_bytes());
+                out.push(b'm');
+                i += 2 + n + 1;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The parameters of one SGR sequence with `38;5;N` / `48;5;N` (N < 16) as `30+N`, `90+N-8`,
+/// `40+N`, `100+N-8`; the rest as it is.
+fn sgr16_params(params: &str) -> String {
+    let p: Vec<&str> = params.split(';').collect();
+    let mut out: Vec<String> = Vec::with_capacity(p.len());
+    let mut i = 0;
+    while i < p.len() {
+        let n = p.get(i + 2).and_then(|n| n.parse::<u8>().ok());
+        match (p[i], p.get(i + 1).copied(), n) {
+            ("38" | "48", Some("5"), Some(n)) if n < 16 => {
+                let base: u8 = match (p[i] == "38", n < 8) {
+                    (true, true) => 30,
+                    (true, false) => 90 - 8,
+                    (false, true) => 40,
+                    (false, false) => 100 - 8,
+                };
+                out.push((base + n).to_string());
+                i += 3;
+            }
+            ("38" | "48" | "58", Some("5"), _) => {
+                out.extend(p[i..(i + 3).min(p.len())].iter().map(|s| s.to_string()));
+                i += 3;
+            }
+            ("38" | "48" | "58", Some("2"), _) => {
+                out.extend(p[i..(i + 5).min(p.len())].iter().map(|s| s.to_string()));
+                i += 5;
+            }
+            (other, ..) => {
+                out.push(other.to_string());
+                i += 1;
+            }
+        }
+    }
+    out.join(";")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sixteen_colours_as_plain_sgr_codes() {
+        let s = |b: &[u8]| String::from_utf8(sgr16(b)).expect("utf8");
+        assert_eq!(s(b"\x1b[38;5;1mERROR\x1b[39m"), "\x1b[31mERROR\x1b[39m");
+        assert_eq!(s(b"\x1b[38;5;15;48;5;12mx"), "\x1b[97;104mx", "fg and bg in one");
+        assert_eq!(s(b"\x1b[38;5;8;48;5;0m\x1b[39;49m"), "\x1b[90;40m\x1b[39;49m");
+        assert_eq!(s(b"\x1b[1;38;5;3m"), "\x1b[1;33m");
+        // The palette beyond 16, 24-bit colour, other sequences and text: unchanged.
+        for kept in [
+            "\x1b[38;5;203m",
+            "\x1b[38;2;1;5;3;48;5;7m",
+            "\x1b[1m38;5;1m",
+            "\x1b[38;5;1",
+            "\x1b[2J\x1b[10;4H",
+            "é ─",
+        ] {
+            let expected = kept.replace("48;5;7m", "47m");
+            assert_eq!(s(kept.as_bytes()), expected);
+        }
+    }
 
     #[test]
     fn color_level_from_env() {
