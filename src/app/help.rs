@@ -14,7 +14,12 @@ use crate::kit::widgets::theme::Theme;
 pub fn lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let contexts = s.focus(s.route()).contexts();
-    for ctx in contexts {
+    for (i, ctx) in contexts.iter().copied().enumerate() {
+        // The user's own hotkeys and plugins of this view right after its own keys (before the
+        // keys every table or view shares), so they are on the first page of help.
+        if i == 1 {
+            user_bindings(s, &contexts, theme, &mut out);
+        }
         let binds = s.keymap.context(ctx);
         if binds.is_empty() {
             continue;
@@ -65,7 +70,7 @@ pub fn lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
     }
     out.push(Line::raw(""));
     out.push(Line::styled(
-        "Keys can be changed in keys.toml next to the config (see the built-in keymap).",
+        "Keys: [keys] of the config; your own: [[hotkeys]] and [[plugins]] (cpitop config check checks them).",
         theme.muted(),
     ));
     out
@@ -109,6 +114,61 @@ pub const TYPING: &[(&str, &str)] = &[
     ("paste", "over a list: filters it by the pasted text (an id)"),
     ("mouse wheel", "move the selection"),
 ];
+
+/// The user's hotkeys and plugins that work in this view (`[[hotkeys]]`, `[[plugins]]`).
+fn user_bindings(s: &State, contexts: &[Context], theme: &Theme, out: &mut Vec<Line<'static>>) {
+    use crate::kit::table::Tone;
+    use crate::sanitize::one_line;
+    let hotkeys: Vec<_> = s
+        .ext
+        .hotkeys
+        .iter()
+        .filter(|h| h.scope.applies(contexts))
+        .collect();
+    let plugins: Vec<_> = s
+        .ext
+        .plugins
+        .iter()
+        .filter(|p| p.scope.applies(contexts))
+        .collect();
+    if hotkeys.is_empty() && plugins.is_empty() {
+        return;
+    }
+    out.push(Line::styled("Your hotkeys and plugins", theme.title()));
+    for h in hotkeys {
+        out.push(Line::from(vec![
+            Span::styled(format!("  {:<17} ", h.key.to_string()), theme.key_hint()),
+            Span::raw(one_line(&h.description).into_owned()),
+            Span::styled(format!("  :{}", one_line(&h.command)), theme.muted()),
+        ]));
+    }
+    for p in plugins {
+        let what = if p.description.is_empty() {
+            p.name.clone()
+        } else {
+            format!("{}: {}", p.name, p.description)
+        };
+        let how = if p.background {
+            "background"
+        } else {
+            "in the terminal"
+        };
+        let mut line = vec![
+            Span::styled(format!("  {:<17} ", p.key.to_string()), theme.key_hint()),
+            Span::raw(one_line(&what).into_owned()),
+        ];
+        if p.dangerous {
+            line[0].style = theme.tone(Tone::Bad);
+            line.push(Span::styled(" ⚠ dangerous", theme.tone(Tone::Bad)));
+        }
+        line.push(Span::styled(
+            format!("  plugin, {how}: {}", one_line(&p.written())),
+            theme.muted(),
+        ));
+        out.push(Line::from(line));
+    }
+    out.push(Line::raw(""));
+}
 
 fn title(ctx: Context) -> String {
     let n = ctx.name().replace('_', " ");

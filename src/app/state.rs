@@ -127,6 +127,8 @@ pub struct State {
     /// The current tenant cannot be used (its secret is missing): why. Nothing polls; the
     /// banner says so and how to switch (`:ctx`).
     pub unusable: Option<String>,
+    /// The user's hotkeys and plugins (`[[hotkeys]]`, `[[plugins]]`), their dialogs and runs.
+    pub ext: crate::features::extend::Extensions,
 }
 
 impl State {
@@ -164,6 +166,7 @@ impl State {
             history: History::default(),
             completions: Vec::new(),
             unusable: None,
+            ext: Default::default(),
         };
         s.messages.query.window_ms = 3_600_000;
         s
