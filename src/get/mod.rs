@@ -412,24 +412,13 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
                 settings,
                 describe,
             };
-            let printed = errors::get::table(client, &q, seen, args.output, &table.opts(), &cx)
+            let printed = errors::get::table(client, &q, seen, &table.opts(), &cx)
                 .await
                 .map_err(fail)?;
-            let text = match args.output {
-                Output::Json => {
-                    let mut s =
-                        crate::sanitize::to_json_pretty(&printed.json).unwrap_or_else(|_| "[]".into());
-                    s.push('\n');
-                    s
-                }
-                Output::Ndjson => crate::kit::export::to_ndjson_values(&printed.json),
-                Output::Csv | Output::Table => {
-                    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                    let tones = colour.then_some(printed.tones.as_slice());
-                    output::render(args.output, printed.columns, &printed.rows, tones)
-                }
-            };
-            print(&text)?;
+            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let tones = colour.then_some(printed.tones.as_slice());
+            print(&output::render(args.output, &printed, tones))?;
+            // Always: the summary says how many texts were read within the budget.
             let summary = format!("{} · tenant {tenant}", printed.summary);
             eprintln!("{}", crate::sanitize::one_line(&summary));
             return Ok(0);
@@ -438,7 +427,7 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
     // Colours as in the TUI, only for people at a terminal (and never with NO_COLOR).
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let tones = colour.then_some(table.tones.as_slice());
-    print(&output::render(args.output, table.columns, &table.rows, tones))?;
+    print(&output::render(args.output, &table, tones))?;
     if args.output == Output::Table {
         let summary = format!("{} · tenant {tenant}", table.summary);
         eprintln!("{}", crate::sanitize::one_line(&summary));

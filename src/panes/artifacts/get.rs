@@ -2,14 +2,13 @@
 //! without a terminal UI, built from the pane's own structures (same columns, order, filter and
 //! text as the TUI).
 
-use serde_json::{Value, json};
-
 use super::doc;
+use super::schema::{ArtifactDetail, ArtifactRecord, DeploymentError};
 use super::state::{Artifacts, GET_COLUMNS};
 use crate::cpi::client::CpiClient;
 use crate::kit::load::Fetch;
 use crate::kit::print::{Output, Printed, TableOpts, finish, shown};
-use crate::kit::table::CellCx;
+use crate::kit::table::{CellCx, Table};
 
 /// `get artifacts`: every runtime artifact, anything not STARTED first. `statuses` (upper-case)
 /// filter locally: the artifact list is small and its `$filter` is limited (cpi-api.md §3).
@@ -33,20 +32,16 @@ pub async fn table(
         ..Artifacts::default()
     };
     let not_started_count = pane.not_started();
-    let (mut rows, mut tones) = finish(&mut pane, opts, cx)?;
+    let mut shown_rows = finish(&mut pane, opts, cx)?;
     // SINCE needs a tracker watching over time; a one-shot `get` has none (TUI only).
     let cols = GET_COLUMNS;
-    rows.iter_mut().for_each(|r| r.truncate(cols.len()));
-    tones.iter_mut().for_each(|r| r.truncate(cols.len()));
-    Ok(Printed {
-        columns: cols,
-        summary: format!(
-            "{}, {not_started_count} not started",
-            shown(rows.len(), total, "artifacts")
-        ),
-        rows,
-        tones,
-    })
+    shown_rows.rows.iter_mut().for_each(|r| r.truncate(cols.len()));
+    shown_rows.tones.iter_mut().for_each(|r| r.truncate(cols.len()));
+    let summary = format!(
+        "{}, {not_started_count} not started",
+        shown(shown_rows.rows.len(), total, "artifacts")
+    );
+    Ok(shown_rows.printed(cols, pane.fields(), summary))
 }
 
 /// `get artifact ID`: the artifact's fields and its deployment error text (the detail view's
@@ -73,14 +68,19 @@ pub async fn detail(
     let mut errors = Vec::new();
     let text = match format {
         Output::Json | Output::Ndjson => {
-            let err = match &info {
-                Ok(i) => json!(i.as_ref().map(|i| i.report())),
+            let deployment_error = match &info {
+                Ok(i) => i.as_ref().map(DeploymentError::of),
                 Err(e) => {
-                    errors.push(format!("error text: {e}"));
-                    Value::Null
+                    errors.push(format!("deployment error: {e}"));
+                    None
                 }
             };
-            let doc = json!({ "artifact": a, "error": err, "errors": errors });
+            let doc = ArtifactDetail {
+                artifact: ArtifactRecord::of(&a, None),
+                deployment_error,
+                unread: errors.clone(),
+            };
+            let doc = crate::kit::schema::value(&doc);
             if format == Output::Ndjson {
                 crate::kit::export::to_ndjson_values(std::slice::from_ref(&doc))
             } else {

@@ -13,6 +13,7 @@ use crate::kit::toast;
 use crate::panes::pane::{Out, PaneState, Reply};
 use crate::resources::FetchError;
 
+use super::schema::ArtifactRecord;
 use crate::cpi::model::{ArtifactStatus, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::kit::list::{Column, ListState, Width};
@@ -212,6 +213,23 @@ impl Table for Artifacts {
             7 => since_cell(self.since(a), cx),
             _ => String::new(),
         }
+    }
+    fn record(&self, row: usize, _cx: &CellCx) -> serde_json::Value {
+        let r = self
+            .items
+            .get(row)
+            .map(|a| {
+                let since = self.since(a).map(|s| match s {
+                    Since::Known(at) => (at, true),
+                    Since::SeenAtStart(at) => (at, false),
+                });
+                ArtifactRecord::of(a, since)
+            })
+            .unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<ArtifactRecord>()
     }
     fn key(&self, row: usize) -> String {
         self.items.get(row).map(|a| a.id.clone()).unwrap_or_default()

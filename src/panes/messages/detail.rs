@@ -3,6 +3,7 @@
 
 use std::cmp::Ordering;
 
+use super::schema::{AttachmentRecord, MessageRecord};
 use crate::cpi::model::{CustomHeaderProperty, MessageProcessingLog, MplAttachment, MplRunStep, MplStatus};
 use crate::kit::list::{Column, ListState, Width};
 use crate::kit::load::Fetch;
@@ -146,6 +147,17 @@ impl Table for Correlated {
             _ => String::new(),
         }
     }
+    fn record(&self, row: usize, cx: &CellCx) -> serde_json::Value {
+        let r = self
+            .rows()
+            .get(row)
+            .map(|m| MessageRecord::of_log(m, cx.now))
+            .unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<MessageRecord>()
+    }
     fn key(&self, row: usize) -> String {
         self.rows()
             .get(row)
@@ -210,6 +222,13 @@ impl Table for Attachments {
             3 => cx.time.datetime(a.timestamp),
             _ => String::new(),
         }
+    }
+    fn record(&self, row: usize, _cx: &CellCx) -> serde_json::Value {
+        let r = self.items.get(row).map(AttachmentRecord::of).unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<AttachmentRecord>()
     }
     fn key(&self, row: usize) -> String {
         self.items.get(row).map(|a| a.id.clone()).unwrap_or_default()

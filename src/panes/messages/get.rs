@@ -2,16 +2,18 @@
 //! document without a terminal UI, built from the pane's own structures (same columns, order,
 //! filter and text as the TUI), or every part of a message as JSON.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::detail::{MessageDetail, NavPart};
+use super::schema::{AttachmentRecord, MessageDetailRecord, MessageRecord, NameValueRecord, RunRecord};
 use super::state::{COLUMNS, MessageQuery, Messages};
 use crate::cpi::MplQuery;
 use crate::cpi::client::CpiClient;
+use crate::cpi::odata::EpochMs;
 use crate::kit::format::TimeFmt;
 use crate::kit::load::Fetch;
 use crate::kit::print::{Output, Printed, TableOpts, finish, shown};
-use crate::kit::table::CellCx;
+use crate::kit::table::{CellCx, Table};
 use crate::resources::message_detail::{NO_SUCH_MESSAGE, all_parts};
 
 /// `get messages`: the window and filters asked of the server (`query`; paged by the client's
@@ -38,17 +40,13 @@ pub async fn table(
         pane.merge(b);
     }
     pane.failed_only = failed_only;
-    let (rows, tones) = finish(&mut pane, opts, cx)?;
-    Ok(Printed {
-        columns: COLUMNS,
-        summary: format!(
-            "{} ({describe}), {} failed",
-            shown(rows.len(), pane.total(), "messages"),
-            pane.failed_in_window()
-        ),
-        rows,
-        tones,
-    })
+    let rows = finish(&mut pane, opts, cx)?;
+    let summary = format!(
+        "{} ({describe}), {} failed",
+        shown(rows.rows.len(), pane.total(), "messages"),
+        pane.failed_in_window()
+    );
+    Ok(rows.printed(COLUMNS, pane.fields(), summary))
 }
 
 /// A document as `-o json` (pretty) or `-o ndjson` (one line) prints it.
@@ -70,14 +68,36 @@ pub async fn message_detail(client: &CpiClient, guid: &str) -> MessageDetail {
     d
 }
 
-fn part<T: serde::Serialize>(f: &Fetch<T>, errors: &mut Vec<String>, what: &str) -> Value {
+/// A message's detail record (`-o json`): the properties' fields, then each part as read —
+/// `null` when not read (named in `unread`) or not offered (named in `not_available`).
+pub fn detail_record(d: &MessageDetail, now: EpochMs) -> MessageDetailRecord {
+    let mut r = match &d.log {
+        Fetch::Done(log) => MessageDetailRecord::of_log(log, now),
+        _ => MessageDetailRecord {
+            message: MessageRecord {
+                message_id: d.guid.clone(),
+                ..MessageRecord::default()
+            },
+            ..MessageDetailRecord::default()
+        },
+    };
+    r.error = match &d.error {
+        Fetch::Done(t) => t.as_deref().and_then(crate::kit::schema::text),
+        Fetch::Failed(_) | Fetch::Pending => None,
+    };
+    r.custom_header_properties = rows_of(&d.headers, NameValueRecord::of_header);
+    r.attachments = rows_of(&d.attachments, AttachmentRecord::of);
+    r.runs = rows_of(&d.runs, |x| RunRecord::of(&x.run, &x.steps));
+    r.not_available = d.not_on_tenant().into_iter().map(str::to_string).collect();
+    r.unread = d.unread();
+    r
+}
+
+/// A navigation part's rows as records, `None` when not read or not offered.
+fn rows_of<T, R>(f: &Fetch<NavPart<T>>, record: impl Fn(&T) -> R) -> Option<Vec<R>> {
     match f {
-        Fetch::Done(v) => serde_json::to_value(v).unwrap_or(Value::Null),
-        Fetch::Failed(e) => {
-            errors.push(format!("{what}: {e}"));
-            Value::Null
-        }
-        Fetch::Pending => Value::Null,
+        Fetch::Done(NavPart::Rows(v)) => Some(v.iter().map(record).collect()),
+        Fetch::Done(NavPart::NotOnTenant) | Fetch::Failed(_) | Fetch::Pending => None,
     }
 }
 
@@ -115,27 +135,7 @@ pub async fn message(
     let not_on_tenant = d.not_on_tenant();
     let text = match format {
         Output::Json | Output::Ndjson => {
-            let mut errors = Vec::new();
-            let log = part(&d.log, &mut errors, "properties");
-            let custom = nav_part(&d.headers, &mut errors, "custom header properties", |v| json!(v));
-            let error = part(&d.error, &mut errors, "error text");
-            let attachments = nav_part(&d.attachments, &mut errors, "attachments", |v| json!(v));
-            let runs = nav_part(&d.runs, &mut errors, "runs", |runs| {
-                Value::Array(
-                    runs.iter()
-                        .map(|r| json!({ "run": r.run, "steps": r.steps }))
-                        .collect(),
-                )
-            });
-            let doc = json!({
-                "message": log,
-                "error": error,
-                "custom_header_properties": custom,
-                "attachments": attachments,
-                "runs": runs,
-                "not_available": not_on_tenant,
-                "errors": errors,
-            });
+            let doc = crate::kit::schema::value(&detail_record(&d, client.server_now()));
             json_text(&doc, format)?
         }
         Output::Table => crate::kit::doc::plain_text(&super::doc::message(
@@ -157,22 +157,4 @@ pub async fn message(
         unread,
         not_on_tenant,
     })
-}
-
-/// A navigation part as JSON: its rows, or `null` (not offered by the tenant, or not read — the
-/// latter with an entry in `errors`).
-fn nav_part<T>(
-    f: &Fetch<NavPart<T>>,
-    errors: &mut Vec<String>,
-    what: &str,
-    rows: impl FnOnce(&[T]) -> Value,
-) -> Value {
-    match f {
-        Fetch::Done(NavPart::Rows(v)) => rows(v),
-        Fetch::Done(NavPart::NotOnTenant) | Fetch::Pending => Value::Null,
-        Fetch::Failed(e) => {
-            errors.push(format!("{what}: {e}"));
-            Value::Null
-        }
-    }
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::detail::{
     AttachmentContent, Attachments, Correlated, MessageDetail, MessagePart, NavPart, status_tone,
 };
+use super::schema::MessageRecord;
 use crate::cpi::model::MessageProcessingLog;
 use crate::cpi::model::MplStatus;
 use crate::cpi::odata::EpochMs;
@@ -516,6 +517,16 @@ impl Table for Messages {
             7 => m.guid.to_string(),
             _ => String::new(),
         }
+    }
+    fn record(&self, row: usize, cx: &CellCx) -> serde_json::Value {
+        let r = self
+            .get(row)
+            .map(|m| MessageRecord::of_row(&m, cx.now))
+            .unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<MessageRecord>()
     }
     fn key(&self, row: usize) -> String {
         self.get(row).map(|m| m.guid.to_string()).unwrap_or_default()
