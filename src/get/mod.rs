@@ -49,7 +49,8 @@ pub struct TableArgs {
     /// Sort by a column id (see the CSV header), `:desc` to reverse [default: the pane's order].
     #[arg(long, value_name = "COLUMN[:desc]")]
     pub sort: Option<String>,
-    /// Print at most N rows.
+    /// Print at most N rows (messages: only the newest N are read from the tenant, unless
+    /// --sort needs the whole window).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
 }

@@ -37,6 +37,7 @@ mod config_session;
 mod e2e_tui;
 mod errors_sim;
 mod get_cli;
+mod get_limit;
 mod grammar;
 mod headless_sim;
 mod monitor_headless;

@@ -15,12 +15,17 @@ use crate::kit::load::Fetch;
 use crate::kit::print::{Output, Printed, TableOpts, finish, shown};
 use crate::kit::table::{CellCx, Table};
 use crate::resources::message_detail::{NO_SUCH_MESSAGE, all_parts};
+use crate::store::{MplBatch, RowId};
 
-/// `get messages`: the window and filters asked of the server (`query`; paged by the client's
-/// keyset loader), then the TUI's message table over what came back. `pane_query`: the same
-/// filters as the pane holds them (its table re-checks what the server matched loosely: names
-/// inside receiver lists, custom statuses). `describe` names the window and filters for the
-/// summary.
+/// `get messages`: the window and filters asked of the server (`query`), then the TUI's message
+/// table over what came back. `pane_query`: the same filters as the pane holds them (its table
+/// re-checks what the server matched loosely: names inside receiver lists, custom statuses).
+/// `describe` names the window and filters for the summary.
+///
+/// With `--limit N` (and the pane's own order, newest first) only the newest messages are read:
+/// pages newest first, `$top` of about N, until the first N rows after the local filters are
+/// final (`cpi::mpl_newest`). The whole window is read (keyset pages over time slices) only when
+/// the output needs it: without a limit, or to sort by another column.
 pub async fn table(
     client: &CpiClient,
     query: &MplQuery,
@@ -30,23 +35,92 @@ pub async fn table(
     opts: &TableOpts,
     cx: &CellCx,
 ) -> Result<Printed, String> {
-    let (_, batches) = crate::resources::messages::collect(client, query, None)
-        .await
-        .map_err(|e| format!("cannot list the messages ({describe}): {e}"))?;
     let mut pane = Messages::default();
     // The table re-checks what the server matched loosely (names inside receiver lists).
     pane.query = pane_query;
-    for b in batches {
-        pane.merge(b);
-    }
     pane.failed_only = failed_only;
+    let cannot = |e: crate::cpi::CpiError| format!("cannot list the messages ({describe}): {e}");
+    let whole = match (opts.limit, &opts.sort) {
+        (Some(n), None) => newest(client, query, &mut pane, n, opts, cx)
+            .await
+            .map_err(cannot)?,
+        _ => {
+            let (_, batches) = crate::resources::messages::collect(client, query, None)
+                .await
+                .map_err(cannot)?;
+            for b in batches {
+                pane.merge(b);
+            }
+            true
+        }
+    };
     let rows = finish(&mut pane, opts, cx)?;
-    let summary = format!(
-        "{} ({describe}), {} failed",
-        shown(rows.rows.len(), pane.total(), "messages"),
-        pane.failed_in_window()
-    );
+    let summary = if whole {
+        format!(
+            "{} ({describe}), {} failed",
+            shown(rows.rows.len(), pane.total(), "messages"),
+            pane.failed_in_window()
+        )
+    } else {
+        format!(
+            "the newest {} messages ({describe}; --limit: the rest of the window was not read)",
+            rows.rows.len()
+        )
+    };
     Ok(rows.printed(COLUMNS, pane.fields(), summary))
+}
+
+/// Read the newest messages of `query` into `pane` until its first `n` rows — after the local
+/// filters (`--grep`, exact names in lists, custom statuses) and in its order — can no longer
+/// change. Returns whether the whole window was read after all (it holds fewer).
+async fn newest(
+    client: &CpiClient,
+    query: &MplQuery,
+    pane: &mut Messages,
+    n: usize,
+    opts: &TableOpts,
+    cx: &CellCx,
+) -> Result<bool, crate::cpi::CpiError> {
+    if let Some(g) = &opts.grep {
+        pane.list.filter = g.clone();
+    }
+    let pending = std::sync::Mutex::new(Vec::new());
+    let take = |pending: &std::sync::Mutex<Vec<MplBatch>>, pane: &mut Messages| {
+        let batches = std::mem::take(&mut *pending.lock().unwrap_or_else(|p| p.into_inner()));
+        for b in batches {
+            pane.merge(b);
+        }
+    };
+    // One row more than asked: the first page then tells whether the Nth row is final.
+    let top = u32::try_from(n.saturating_add(1)).unwrap_or(u32::MAX);
+    let outcome = crate::resources::messages::newest(
+        client,
+        query,
+        top,
+        |b| pending.lock().unwrap_or_else(|p| p.into_inner()).push(b),
+        |complete_after| {
+            take(&pending, pane);
+            pane.rebuild(cx);
+            // Rows newer than `complete_after` are final, and so is their order.
+            let settled = pane
+                .list
+                .rows()
+                .take_while(|&r| pane.store.time(r as RowId) > complete_after)
+                .take(n)
+                .count();
+            settled >= n
+        },
+    )
+    .await?;
+    take(&pending, pane);
+    tracing::debug!(
+        pages = outcome.pages,
+        rows = outcome.rows,
+        in_flight = outcome.in_flight,
+        exhausted = outcome.exhausted,
+        "newest messages read"
+    );
+    Ok(outcome.exhausted)
 }
 
 /// A document as `-o json` (pretty) or `-o ndjson` (one line) prints it.
