@@ -13,6 +13,7 @@
 
 pub mod filter;
 pub mod output;
+pub mod schema;
 
 use std::io::{IsTerminal, Write};
 

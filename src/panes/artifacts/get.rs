@@ -5,7 +5,9 @@
 use super::doc;
 use super::schema::{ArtifactDetail, ArtifactRecord, DeploymentError};
 use super::state::{Artifacts, GET_COLUMNS};
+use crate::cpi::artifact_error::ArtifactErrorInformation;
 use crate::cpi::client::CpiClient;
+use crate::cpi::model::RuntimeArtifact;
 use crate::kit::load::Fetch;
 use crate::kit::print::{Output, Printed, TableOpts, finish, shown};
 use crate::kit::table::{CellCx, Table};
@@ -44,6 +46,23 @@ pub async fn table(
     Ok(shown_rows.printed(cols, pane.fields(), summary))
 }
 
+/// `get artifact ID -o json`: the artifact's record and its deployment error as read (`info`:
+/// `None` when the tenant has none; an error goes to `unread`).
+pub fn detail_record(
+    a: &RuntimeArtifact,
+    info: &Result<Option<ArtifactErrorInformation>, String>,
+) -> ArtifactDetail {
+    let (deployment_error, unread) = match info {
+        Ok(i) => (i.as_ref().map(DeploymentError::of), Vec::new()),
+        Err(e) => (None, vec![format!("deployment error: {e}")]),
+    };
+    ArtifactDetail {
+        artifact: ArtifactRecord::of(a, None),
+        deployment_error,
+        unread,
+    }
+}
+
 /// `get artifact ID`: the artifact's fields and its deployment error text (the detail view's
 /// document, or everything as JSON); also the parts that could not be read.
 pub async fn detail(
@@ -68,19 +87,9 @@ pub async fn detail(
     let mut errors = Vec::new();
     let text = match format {
         Output::Json | Output::Ndjson => {
-            let deployment_error = match &info {
-                Ok(i) => i.as_ref().map(DeploymentError::of),
-                Err(e) => {
-                    errors.push(format!("deployment error: {e}"));
-                    None
-                }
-            };
-            let doc = ArtifactDetail {
-                artifact: ArtifactRecord::of(&a, None),
-                deployment_error,
-                unread: errors.clone(),
-            };
-            let doc = crate::kit::schema::value(&doc);
+            let detail = detail_record(&a, &info);
+            errors.clone_from(&detail.unread);
+            let doc = crate::kit::schema::value(&detail);
             if format == Output::Ndjson {
                 crate::kit::export::to_ndjson_values(std::slice::from_ref(&doc))
             } else {
@@ -101,7 +110,7 @@ pub async fn detail(
             crate::kit::doc::plain_text(&doc::detail(&pane, id, cx, width as usize))
         }
         Output::Csv => {
-            return Err("an artifact is not a table: use -o table or -o json".into());
+            return Err("an artifact is not a table: use -o table, json or ndjson".into());
         }
     };
     Ok((text, errors))

@@ -78,7 +78,7 @@ pub struct DeploymentError {
     /// Each `parameter` element: a decoded error document, or plain text.
     pub parts: Vec<ErrorPartRecord>,
     /// The body exactly as the tenant sent it.
-    pub raw: String,
+    pub raw: Option<String>,
 }
 
 /// One level of a deployment error: the exception, or one of its causes (nested under `causes`);
@@ -123,7 +123,7 @@ impl DeploymentError {
                     },
                 })
                 .collect(),
-            raw: info.raw.clone(),
+            raw: text(&info.raw),
         }
     }
 }

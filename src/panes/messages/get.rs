@@ -220,8 +220,8 @@ pub async fn message(
         )),
         Output::Csv => {
             return Err(
-                "a message is not a table: use -o table or -o json (CSV is for artifacts, messages, \
-                 queues and queue)"
+                "a message is not a table: use -o table, json or ndjson (CSV is for the lists: \
+                 artifacts, messages, queues, queue, errors)"
                     .into(),
             );
         }
