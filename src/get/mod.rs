@@ -2,11 +2,13 @@
 //!
 //! `get errors` groups the failed messages of a window by error signature (the Errors pane's
 //! table plus the members' ids; error texts within the `[errors] budget` of one run).
-//! `get artifacts|messages|queues|queue NAME` print the same columns as the panes (each pane's
-//! `get.rs` fills the pane's own table: its column specs and cell functions, through
-//! `Table::export_rows`), ordered and filtered the same way, as aligned text, JSON or CSV (`-o`).
-//! `get message GUID` and `get artifact ID` print the detail views' documents. Message filters go to the server (`$filter`), so a large tenant is not
-//! downloaded in full. `--demo` runs against the in-process simulated tenant, like the TUI.
+//! `get artifacts|messages|queues|queue NAME` print the panes' tables (each pane's `get.rs`
+//! fills the pane's own table), ordered and filtered the same way: for people the same columns
+//! as aligned text, for scripts each row's record (`Table::record`, the fields of [`schema`]) as
+//! JSON, NDJSON or CSV (`-o`). `get message GUID` and `get artifact ID` print the detail views'
+//! documents, or the detail records. Message filters go to the server (`$filter`), and
+//! `--limit` reads only the newest messages, so a large tenant is not downloaded in full.
+//! `--demo` runs against the in-process simulated tenant, like the TUI.
 //!
 //! Exit status: 0 on success, 1 when something could not be read (the error says what and what
 //! to check), 2 for invalid arguments (from clap).

@@ -99,13 +99,4 @@ pub trait Table {
     fn export_records(&self, cx: &CellCx) -> Vec<serde_json::Value> {
         self.list().rows().map(|r| self.record(r, cx)).collect()
     }
-
-    /// All rows of the current view as text (for export).
-    fn export_rows(&self, cx: &CellCx) -> Vec<Vec<String>> {
-        let ncols = self.columns().len();
-        self.list()
-            .rows()
-            .map(|r| (0..ncols).map(|c| self.cell(r, c, cx)).collect())
-            .collect()
-    }
 }

@@ -198,7 +198,7 @@ fn message_detail_holds_the_rows_fields_then_its_parts() {
             }],
         }],
     }]));
-    let detail = cpitop::kit::schema::value(&cpitop::panes::messages::get::detail_record(&d, NOW));
+    let detail = cpitop::kit::schema::value(&d.record(NOW));
     insta::assert_snapshot!("message_detail", pretty(&detail));
     // The list row of the same message: the detail starts with its fields and values.
     let mut pane = messages();
@@ -219,7 +219,7 @@ fn message_detail_holds_the_rows_fields_then_its_parts() {
     partial.error = Fetch::Done(None);
     partial.attachments = Fetch::Failed("timed out".into());
     partial.runs = Fetch::Done(NavPart::NotOnTenant);
-    let v = cpitop::kit::schema::value(&cpitop::panes::messages::get::detail_record(&partial, NOW));
+    let v = cpitop::kit::schema::value(&partial.record(NOW));
     assert_eq!(v["message_id"], guid);
     assert!(v["status"].is_null() && v["attachments"].is_null() && v["runs"].is_null());
     assert_eq!(v["custom_header_properties"], serde_json::json!([]));
@@ -484,6 +484,45 @@ fn monitor_evidence_and_transition_rows() {
         ..Default::default()
     };
     insta::assert_snapshot!("transition_rows", pretty(&records(&mut history)));
+}
+
+/// A plugin's stdin (`[[plugins]]`) carries the same records: a list's selected row, an
+/// artifact's and a message's detail — each record's fields with its values, then the variables.
+#[test]
+fn a_plugins_rows_are_the_records() {
+    use cpitop::panes::pane::PaneState;
+    let starts_with = |row: &Value, record: &Value| {
+        for (k, v) in record.as_object().unwrap() {
+            assert_eq!(&row[k], v, "{k} in {row}");
+        }
+    };
+    let mut pane = cpitop::panes::artifacts::Artifacts {
+        items: vec![artifact("Payroll_Export", "ERROR", DEC31)],
+        ..Default::default()
+    };
+    pane.rebuild(&cx());
+    let record = pane.record(0, &cx());
+    let list = PaneState::subject(&pane, &cpitop::panes::artifacts::Route::List, &cx()).unwrap();
+    starts_with(&list.rows[0], &record);
+    assert_eq!(list.rows[0]["artifact"], "Payroll_Export", "the variables follow");
+    let detail = cpitop::panes::artifacts::Route::Detail {
+        id: "Payroll_Export".into(),
+    };
+    starts_with(
+        &PaneState::subject(&pane, &detail, &cx()).unwrap().rows[0],
+        &record,
+    );
+
+    let guid = "AGZ0aBcDeFgHiJkLmNoPqRsTuV02";
+    let mut d = MessageDetail::new(guid);
+    d.log = Fetch::Done(full_log());
+    d.error = Fetch::Done(Some("Connection refused".into()));
+    let mut messages = messages();
+    messages.detail = Some(d.clone());
+    let route = cpitop::panes::messages::Route::Detail { guid: guid.into() };
+    let s = PaneState::subject(&messages, &route, &cx()).unwrap();
+    starts_with(&s.rows[0], &cpitop::kit::schema::value(&d.record(NOW)));
+    assert_eq!(s.rows[0]["error"], "Connection refused");
 }
 
 /// Every field of every record is documented under the record's heading in the README.

@@ -4,12 +4,10 @@
 
 use serde_json::Value;
 
-use super::detail::{MessageDetail, NavPart};
-use super::schema::{AttachmentRecord, MessageDetailRecord, MessageRecord, NameValueRecord, RunRecord};
+use super::detail::MessageDetail;
 use super::state::{COLUMNS, MessageQuery, Messages};
 use crate::cpi::MplQuery;
 use crate::cpi::client::CpiClient;
-use crate::cpi::odata::EpochMs;
 use crate::kit::format::TimeFmt;
 use crate::kit::load::Fetch;
 use crate::kit::print::{Output, Printed, TableOpts, finish, shown};
@@ -142,39 +140,6 @@ pub async fn message_detail(client: &CpiClient, guid: &str) -> MessageDetail {
     d
 }
 
-/// A message's detail record (`-o json`): the properties' fields, then each part as read —
-/// `null` when not read (named in `unread`) or not offered (named in `not_available`).
-pub fn detail_record(d: &MessageDetail, now: EpochMs) -> MessageDetailRecord {
-    let mut r = match &d.log {
-        Fetch::Done(log) => MessageDetailRecord::of_log(log, now),
-        _ => MessageDetailRecord {
-            message: MessageRecord {
-                message_id: d.guid.clone(),
-                ..MessageRecord::default()
-            },
-            ..MessageDetailRecord::default()
-        },
-    };
-    r.error = match &d.error {
-        Fetch::Done(t) => t.as_deref().and_then(crate::kit::schema::text),
-        Fetch::Failed(_) | Fetch::Pending => None,
-    };
-    r.custom_header_properties = rows_of(&d.headers, NameValueRecord::of_header);
-    r.attachments = rows_of(&d.attachments, AttachmentRecord::of);
-    r.runs = rows_of(&d.runs, |x| RunRecord::of(&x.run, &x.steps));
-    r.not_available = d.not_on_tenant().into_iter().map(str::to_string).collect();
-    r.unread = d.unread();
-    r
-}
-
-/// A navigation part's rows as records, `None` when not read or not offered.
-fn rows_of<T, R>(f: &Fetch<NavPart<T>>, record: impl Fn(&T) -> R) -> Option<Vec<R>> {
-    match f {
-        Fetch::Done(NavPart::Rows(v)) => Some(v.iter().map(record).collect()),
-        Fetch::Done(NavPart::NotOnTenant) | Fetch::Failed(_) | Fetch::Pending => None,
-    }
-}
-
 /// What a detail command read: the text to print, the parts that could not be read
 /// (`what: why`), and whether anything was read at all.
 #[derive(Debug)]
@@ -209,7 +174,7 @@ pub async fn message(
     let not_on_tenant = d.not_on_tenant();
     let text = match format {
         Output::Json | Output::Ndjson => {
-            let doc = crate::kit::schema::value(&detail_record(&d, client.server_now()));
+            let doc = crate::kit::schema::value(&d.record(client.server_now()));
             json_text(&doc, format)?
         }
         Output::Table => crate::kit::doc::plain_text(&super::doc::message(
