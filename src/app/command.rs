@@ -15,6 +15,11 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ("queues", &["q", "jms"], "queues pane"),
     ("alerts", &["al", "alert"], "alerts pane"),
     (
+        "keystore",
+        &["certs", "ks"],
+        "keystore pane (certificates, expired and expiring first)",
+    ),
+    (
         "silence",
         &[],
         "silence 1h|4h|24h|<duration>|off — the selected monitor",
@@ -109,6 +114,7 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
         "messages" => s.switch_pane(Pane::Messages),
         "queues" => s.switch_pane(Pane::Queues),
         "alerts" => s.switch_pane(Pane::Alerts),
+        "keystore" => s.switch_pane(Pane::Keystore),
         "silence" => silence(s, &args.join(" "), fx),
         "history" => {
             s.switch_pane(Pane::Alerts);
@@ -174,7 +180,7 @@ fn set_window(s: &mut State, window_ms: i64, range: Option<(i64, i64)>) {
 fn silence(s: &mut State, arg: &str, fx: &mut Vec<Effect>) {
     let key = match s.route() {
         Route::Alerts(r) => s.alerts.focused_key(r),
-        Route::Artifacts(_) | Route::Messages(_) | Route::Queues(_) => None,
+        Route::Artifacts(_) | Route::Messages(_) | Route::Queues(_) | Route::Keystore(_) => None,
     };
     let tenant = s.tenant.clone();
     let cx = s.cx_with(&tenant);

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::cpi::client::CpiClient;
-use crate::cpi::model::{JmsMessage, MessageProcessingLog, RuntimeArtifact};
+use crate::cpi::model::{JmsMessage, KeystoreEntry, MessageProcessingLog, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::kit::action::Action;
 use crate::kit::tenant::{Intervals, TenantInfo};
@@ -98,6 +98,16 @@ pub enum DataMsg {
         id: String,
         result: Result<String, FetchError>,
     },
+    Keystore {
+        generation: Generation,
+        at: EpochMs,
+        result: Result<Vec<KeystoreEntry>, FetchError>,
+    },
+    /// One keystore entry read by alias (`Effect::FetchCertificate`); `None`: no such alias.
+    Certificate {
+        alias: String,
+        result: Result<Option<KeystoreEntry>, FetchError>,
+    },
     /// The answer to `Effect::LearnWebUi`: a link of the tenant's, if it has any.
     WebLink {
         probe: u64,
@@ -138,6 +148,7 @@ pub enum PollKind {
     Messages,
     Queues,
     QueueMessages,
+    Keystore,
 }
 
 pub use crate::resources::messages::MessageQuery;
@@ -156,6 +167,7 @@ pub struct PollPlan {
     pub queues: Option<PollSpec>,
     pub queue_messages: Option<(PollSpec, String)>,
     pub messages: Option<(PollSpec, MessageQuery)>,
+    pub keystore: Option<PollSpec>,
 }
 
 pub use crate::kit::export::ExportFormat;
@@ -177,6 +189,9 @@ pub enum Effect {
     },
     FetchAttachment {
         id: String,
+    },
+    FetchCertificate {
+        alias: String,
     },
     /// Fetch one of the tenant's own web-UI links (`AlternateWebLink`) to learn its web-UI root;
     /// answered with `DataMsg::WebLink`.

@@ -18,7 +18,7 @@ use crate::kit::keymap::Keymap;
 use crate::kit::load::Load;
 use crate::kit::table::{CellCx, Table};
 use crate::panes::pane::{At, AtMut, Focus, FocusMut};
-use crate::panes::{alerts, artifacts, messages, queues};
+use crate::panes::{alerts, artifacts, keystore, messages, queues};
 
 pub use crate::kit::nav::Pane;
 pub use crate::kit::tenant::{Environment, Intervals, TenantInfo};
@@ -32,6 +32,7 @@ pub enum Route {
     Messages(messages::Route),
     Queues(queues::Route),
     Alerts(alerts::Route),
+    Keystore(keystore::Route),
 }
 
 impl Route {
@@ -42,6 +43,7 @@ impl Route {
             Pane::Messages => Route::Messages(messages::Route::List),
             Pane::Queues => Route::Queues(queues::Route::List),
             Pane::Alerts => Route::Alerts(alerts::Route::List),
+            Pane::Keystore => Route::Keystore(keystore::Route::List),
         }
     }
 
@@ -52,6 +54,7 @@ impl Route {
             Route::Messages(_) => Pane::Messages,
             Route::Queues(_) => Pane::Queues,
             Route::Alerts(_) => Pane::Alerts,
+            Route::Keystore(_) => Pane::Keystore,
         }
     }
 
@@ -95,6 +98,7 @@ pub struct State {
     pub queues: queues::Queues,
     /// Alert monitors (statuses, evidence, history, monitor-only data).
     pub alerts: alerts::Alerts,
+    pub keystore: keystore::Keystore,
     pub stats: ApiStats,
     pub toast: Option<Toast>,
     /// Terminal size (columns, rows).
@@ -131,6 +135,7 @@ impl State {
             },
             messages: messages::Messages::with_web_ui(tenant.web_ui.clone()),
             alerts: alerts::Alerts::default(),
+            keystore: keystore::Keystore::default(),
             tenant,
             keymap,
             intervals: Intervals::default(),
@@ -168,6 +173,7 @@ impl State {
             Route::Messages(r) => Box::new(At(&self.messages, r)),
             Route::Queues(r) => Box::new(At(&self.queues, r)),
             Route::Alerts(r) => Box::new(At(&self.alerts, r)),
+            Route::Keystore(r) => Box::new(At(&self.keystore, r)),
         }
     }
 
@@ -179,6 +185,7 @@ impl State {
             messages,
             queues,
             alerts,
+            keystore,
             ..
         } = self;
         match stack.last().unwrap_or(&HOME) {
@@ -186,6 +193,7 @@ impl State {
             Route::Messages(r) => Box::new(AtMut(messages, r, Route::Messages)),
             Route::Queues(r) => Box::new(AtMut(queues, r, Route::Queues)),
             Route::Alerts(r) => Box::new(AtMut(alerts, r, Route::Alerts)),
+            Route::Keystore(r) => Box::new(AtMut(keystore, r, Route::Keystore)),
         }
     }
 

@@ -127,6 +127,7 @@ fn data(s: &mut State, d: DataMsg) {
                 PollKind::Messages => &mut s.messages.load,
                 PollKind::Queues => &mut s.queues.load,
                 PollKind::QueueMessages => &mut s.queues.messages.load,
+                PollKind::Keystore => &mut s.keystore.load,
             };
             if load.generation == generation && !load.loading {
                 load.loading = true;
@@ -220,31 +221,52 @@ fn data(s: &mut State, d: DataMsg) {
                 s.dirty = true;
             }
         }
+        DataMsg::Keystore {
+            generation,
+            at,
+            result,
+        } => {
+            if generation != s.keystore.load.generation {
+                return;
+            }
+            match result {
+                Ok(items) => s.keystore.loaded(items, at, &cx),
+                Err(e) => s.keystore.load.failed(e),
+            }
+            s.dirty = true;
+        }
+        DataMsg::Certificate { alias, result } => {
+            s.keystore.certificate_fetched(alias, result);
+            s.dirty = true;
+        }
     }
 }
 
-/// Which pollers the current view needs: `(artifacts, queues, a queue's messages, messages)`.
-/// Only what is on screen polls: the pane at the bottom of the navigation stack (its list stays
-/// current under a drill-down), and a queue's messages while they are shown.
-fn wanted(s: &State) -> (bool, bool, Option<String>, bool) {
+/// Which pollers the current view needs: `(artifacts, queues, a queue's messages, messages,
+/// keystore)`. Only what is on screen polls: the pane at the bottom of the navigation stack (its
+/// list stays current under a drill-down), and a queue's messages while they are shown.
+fn wanted(s: &State) -> (bool, bool, Option<String>, bool, bool) {
     let queue = match s.route() {
         Route::Queues(queues::Route::Messages { queue }) => Some(queue.clone()),
-        Route::Queues(queues::Route::List) | Route::Artifacts(_) | Route::Messages(_) | Route::Alerts(_) => {
-            None
-        }
+        Route::Queues(queues::Route::List)
+        | Route::Artifacts(_)
+        | Route::Messages(_)
+        | Route::Alerts(_)
+        | Route::Keystore(_) => None,
     };
     match s.pane() {
-        Pane::Artifacts => (true, false, None, false),
-        Pane::Messages => (false, false, None, true),
-        Pane::Queues => (false, queue.is_none(), queue, false),
-        Pane::Alerts => (false, false, None, false),
+        Pane::Artifacts => (true, false, None, false, false),
+        Pane::Messages => (false, false, None, true, false),
+        Pane::Queues => (false, queue.is_none(), queue, false, false),
+        Pane::Alerts => (false, false, None, false, false),
+        Pane::Keystore => (false, false, None, false, true),
     }
 }
 
 /// Compare what should poll with what was last asked for; bump generations where a poller
 /// (re)starts or its parameters change, so results of the old one are dropped.
 fn sync_polling(s: &mut State) -> Option<PollPlan> {
-    let (arts, queues, queue, msgs) = wanted(s);
+    let (arts, queues, queue, msgs, keystore) = wanted(s);
     let old = s.polling.clone();
     let mut plan = PollPlan::default();
     if arts {
@@ -263,6 +285,15 @@ fn sync_polling(s: &mut State) -> Option<PollPlan> {
                 ..spec.clone()
             },
             None => restart(&mut s.queues.load, s.intervals.queues, false),
+        });
+    }
+    if keystore {
+        plan.keystore = Some(match &old.keystore {
+            Some(spec) => PollSpec {
+                interval_ms: s.intervals.keystore,
+                ..spec.clone()
+            },
+            None => restart(&mut s.keystore.load, s.intervals.keystore, false),
         });
     }
     if let Some(q) = queue {

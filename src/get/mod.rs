@@ -3,7 +3,9 @@
 //! `get artifacts|messages|queues|queue NAME` print the same columns as the panes (each pane's
 //! `get.rs` fills the pane's own table: its column specs and cell functions, through
 //! `Table::export_rows`), ordered and filtered the same way, as aligned text, JSON or CSV (`-o`).
-//! `get message GUID` and `get artifact ID` print the detail views' documents. Message filters go to the server (`$filter`), so a large tenant is not
+//! `get keystore` lists the keystore's entries (expired and expiring first, as the Keystore pane).
+//! `get message GUID`, `get artifact ID` and `get certificate ALIAS` print the detail views'
+//! documents. Message filters go to the server (`$filter`), so a large tenant is not
 //! downloaded in full. `--demo` runs against the in-process simulated tenant, like the TUI.
 //!
 //! Exit status: 0 on success, 1 when something could not be read (the error says what and what
@@ -25,7 +27,7 @@ use crate::kit::format::TimeFmt;
 use crate::kit::table::CellCx;
 
 use crate::kit::print::{Printed, TableOpts};
-use crate::panes::{artifacts, messages, queues};
+use crate::panes::{artifacts, keystore, messages, queues};
 use filter::{MessageFilter, TimeArg};
 pub use output::Output;
 
@@ -138,11 +140,35 @@ pub enum What {
         #[command(flatten)]
         table: TableArgs,
     },
+    /// Keystore entries (certificates, key pairs) with their validity; expired and expiring first.
+    #[command(visible_alias = "certs")]
+    Keystore {
+        /// Only entries that are expired or expiring (the TUI's `f`).
+        #[arg(long)]
+        expiring: bool,
+        /// How long before its end an entry counts as expiring [default: the tenant's
+        /// `keystore.expiring`, else 30d].
+        #[arg(long, value_parser = filter::parse_within, value_name = "DURATION")]
+        within: Option<std::time::Duration>,
+        #[command(flatten)]
+        table: TableArgs,
+    },
+    /// One keystore entry: validity, key, subject, issuer, serial, fingerprints.
+    #[command(visible_alias = "cert")]
+    Certificate {
+        /// The alias (ALIAS column of `get keystore`).
+        alias: String,
+        /// How long before its end it counts as expiring [default: as `get keystore`].
+        #[arg(long, value_parser = filter::parse_within, value_name = "DURATION")]
+        within: Option<std::time::Duration>,
+    },
 }
 
 /// A client for the configured tenant (or `--demo`), and the simulated tenant to keep alive.
 struct Target {
     client: CpiClient,
+    /// The tenant's `keystore.expiring` (the default for `--demo`).
+    keystore_expiring: std::time::Duration,
     _sim: Option<crate::sim::SimHandle>,
 }
 
@@ -158,29 +184,35 @@ async fn connect(global: &GlobalArgs, seed: u64) -> Result<Target> {
         let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
         return Ok(Target {
             client,
+            keystore_expiring: crate::config::load::DEFAULT_KEYSTORE_EXPIRING,
             _sim: Some(sim),
         });
     }
     let paths = Paths::from_env(global.config.as_deref())?;
     // Resolving a secret may run a command: keep it off the async workers.
     let tenant = global.tenant.clone();
-    let conn = tokio::task::spawn_blocking(move || -> Result<TenantConn> {
-        let config = Config::load(&paths)?;
-        // The last used tenant is the default, as in the TUI; `get` does not change it.
-        let last = crate::config::state::last_tenant(&paths);
-        let profile = config.select(tenant.as_deref(), last.as_deref())?;
-        let (conn, warnings) = profile.to_conn()?;
-        for w in config.warnings.iter().chain(&warnings) {
-            tracing::warn!("{w}");
-        }
-        crate::config::load::eprint_warnings(config.warnings.iter().chain(&warnings));
-        Ok(conn)
-    })
-    .await
-    .wrap_err("resolving the tenant failed")??;
+    let (conn, keystore_expiring) =
+        tokio::task::spawn_blocking(move || -> Result<(TenantConn, std::time::Duration)> {
+            let config = Config::load(&paths)?;
+            // The last used tenant is the default, as in the TUI; `get` does not change it.
+            let last = crate::config::state::last_tenant(&paths);
+            let profile = config.select(tenant.as_deref(), last.as_deref())?;
+            let (conn, warnings) = profile.to_conn()?;
+            for w in config.warnings.iter().chain(&warnings) {
+                tracing::warn!("{w}");
+            }
+            crate::config::load::eprint_warnings(config.warnings.iter().chain(&warnings));
+            Ok((conn, profile.keystore_expiring))
+        })
+        .await
+        .wrap_err("resolving the tenant failed")??;
     let name = conn.name.clone();
     let client = CpiClient::new(conn).map_err(|e| eyre!("tenant {name}: {e}"))?;
-    Ok(Target { client, _sim: None })
+    Ok(Target {
+        client,
+        keystore_expiring,
+        _sim: None,
+    })
 }
 
 /// Width detail documents wrap at: the terminal's, or no wrapping when piped.
@@ -318,6 +350,23 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
                 .map_err(fail)?;
             return finish_message(&read, &tenant);
         }
+        What::Keystore {
+            expiring,
+            within,
+            table,
+        } => {
+            let within = expiring_ms(within.unwrap_or(target.keystore_expiring));
+            keystore::get::table(client, *expiring, within, &table.opts(), &cx)
+                .await
+                .map_err(fail)?
+        }
+        What::Certificate { alias, within } => {
+            let within = expiring_ms(within.unwrap_or(target.keystore_expiring));
+            let text = keystore::get::certificate(client, alias, args.output, within, &cx, doc_width())
+                .await
+                .map_err(fail)?;
+            return print(&text).map(|()| 0);
+        }
         What::Artifact { id } => {
             let (text, errors) = artifacts::get::detail(client, id, args.output, &cx, doc_width())
                 .await
@@ -334,6 +383,10 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
         eprintln!("{}", crate::sanitize::one_line(&summary));
     }
     Ok(0)
+}
+
+fn expiring_ms(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// Print what was read of a message; say on stderr what the tenant does not offer and what

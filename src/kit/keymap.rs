@@ -30,11 +30,12 @@ pub enum Context {
     Alerts,
     AlertEvidence,
     AlertHistory,
+    Keystore,
     Certificate,
 }
 
 impl Context {
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 17] = [
         Self::Global,
         Self::Table,
         Self::Detail,
@@ -50,6 +51,7 @@ impl Context {
         Self::Alerts,
         Self::AlertEvidence,
         Self::AlertHistory,
+        Self::Keystore,
         Self::Certificate,
     ];
     pub fn name(self) -> &'static str {
@@ -69,6 +71,7 @@ impl Context {
             Self::Alerts => "alerts",
             Self::AlertEvidence => "alert_evidence",
             Self::AlertHistory => "alert_history",
+            Self::Keystore => "keystore",
             Self::Certificate => "certificate",
         }
     }

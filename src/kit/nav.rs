@@ -9,17 +9,25 @@ pub enum Pane {
     Messages,
     Queues,
     Alerts,
+    Keystore,
 }
 
 impl Pane {
     /// The tab order (`index` places each pane in it).
-    pub const ALL: [Pane; 4] = [Pane::Artifacts, Pane::Messages, Pane::Queues, Pane::Alerts];
+    pub const ALL: [Pane; 5] = [
+        Pane::Artifacts,
+        Pane::Messages,
+        Pane::Queues,
+        Pane::Alerts,
+        Pane::Keystore,
+    ];
     pub fn title(self) -> &'static str {
         match self {
             Pane::Artifacts => "Artifacts",
             Pane::Messages => "Messages",
             Pane::Queues => "Queues",
             Pane::Alerts => "Alerts",
+            Pane::Keystore => "Keystore",
         }
     }
     /// The pane's place in the tab line (its number key is one more).
@@ -29,6 +37,18 @@ impl Pane {
             Pane::Messages => 1,
             Pane::Queues => 2,
             Pane::Alerts => 3,
+            Pane::Keystore => 4,
+        }
+    }
+    /// The pane's number key, fixed across versions (`0` Tenants … `6` Keystore), shown in the
+    /// tab line: a pane not in this build leaves its number unused.
+    pub fn number(self) -> u8 {
+        match self {
+            Pane::Artifacts => 1,
+            Pane::Messages => 2,
+            Pane::Queues => 3,
+            Pane::Alerts => 4,
+            Pane::Keystore => 6,
         }
     }
 }
@@ -49,7 +69,7 @@ pub enum Nav {
     ShowQueue(String),
     /// The Messages pane asking the tenant for this iFlow's messages of these statuses.
     ShowMessagesOf { iflow: String, status: String },
-    /// A keystore entry's details, over the current view.
+    /// A keystore entry's certificate view (the Keystore pane's), over the current view.
     OpenCertificate(String),
     /// The tenant's alert transitions, over the current view.
     OpenAlertHistory,
@@ -64,5 +84,9 @@ mod tests {
         for (i, p) in Pane::ALL.iter().enumerate() {
             assert_eq!(p.index(), i, "{p:?}");
         }
+        let mut numbers: Vec<u8> = Pane::ALL.iter().map(|p| p.number()).collect();
+        assert!(numbers.is_sorted(), "the tab line shows the numbers in order");
+        numbers.dedup();
+        assert_eq!(numbers.len(), Pane::ALL.len(), "one number each");
     }
 }

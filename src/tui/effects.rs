@@ -111,6 +111,15 @@ impl EffectRunner {
                     DataMsg::Attachment { id, result }
                 });
             }
+            Effect::FetchCertificate { alias } => {
+                let c = self.client.clone();
+                self.spawn(async move {
+                    let result = resources::keystore::one(&c, &alias)
+                        .await
+                        .map_err(FetchError::from);
+                    DataMsg::Certificate { alias, result }
+                });
+            }
             Effect::Copy { text, what } => self.copy(text, what, term),
             Effect::LearnWebUi { probe } => {
                 let c = self.client.clone();

@@ -25,9 +25,19 @@ fn panes_switch_by_number_tab_and_command() {
     apply(&mut s, [code(KeyCode::Tab)]);
     assert_eq!(s.pane(), Pane::Alerts);
     apply(&mut s, [code(KeyCode::Tab)]);
+    assert_eq!(s.pane(), Pane::Keystore);
+    apply(&mut s, [code(KeyCode::Tab)]);
     assert_eq!(s.pane(), Pane::Artifacts, "tab wraps around");
     apply(&mut s, [code(KeyCode::BackTab)]);
-    assert_eq!(s.pane(), Pane::Alerts);
+    assert_eq!(s.pane(), Pane::Keystore);
+    apply(&mut s, [key('5')]);
+    assert_eq!(
+        s.pane(),
+        Pane::Keystore,
+        "5 is the Errors pane's number, not yet here"
+    );
+    apply(&mut s, [key('6')]);
+    assert_eq!(s.pane(), Pane::Keystore);
     apply(&mut s, [key('3')]);
     assert_eq!(s.pane(), Pane::Queues);
     apply(&mut s, [key('4')]);
