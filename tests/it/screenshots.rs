@@ -185,6 +185,18 @@ fn screenshots_of_the_demo() {
     app.send("\x1b");
     app.wait_until("back to the alerts", WAIT, |s| !s.contains("Alerts ›"));
 
+    // The keystore: the expired and the expiring certificates first, then one's details.
+    app.send("6");
+    app.wait_until("the keystore", WAIT, |s| {
+        rows_below(s, "STATUS   ALIAS").len() > 5
+    });
+    shot(&app, "keystore");
+    app.send("\r");
+    app.wait_for("── Fingerprints", WAIT);
+    shot(&app, "certificate");
+    app.send("\x1b");
+    app.wait_until("back to the keystore", WAIT, |s| !s.contains("Keystore ›"));
+
     app.send("?");
     app.wait_for("Help — esc closes", WAIT);
     shot(&app, "help");
