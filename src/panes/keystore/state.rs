@@ -72,8 +72,9 @@ impl Validity {
     }
 }
 
-/// Whole days from `now` to the entry's end, rounded down (`-3`: expired three days ago; `0`:
-/// ends within a day); `None` without an end date.
+/// Whole days from `now` to the entry's end, rounded toward zero as the certificate view's ages
+/// are (`-3`: expired three days ago, `4`: ends in four days and some hours; `0`: within a day
+/// either way); `None` without an end date.
 pub fn days_left(e: &KeystoreEntry, now: EpochMs) -> Option<i64> {
     e.valid_not_after.map(|end| (end - now) / DAY_MS)
 }
@@ -355,9 +356,10 @@ mod tests {
         assert_eq!(days_left(&entry("x", Some(now - 3 * DAY_MS)), now), Some(-3));
         assert_eq!(
             days_left(&entry("x", Some(now - 1)), now),
-            Some(-1),
-            "rounded down"
+            Some(0),
+            "whole days, as the certificate view's `EXPIRED 0s ago` counts them"
         );
+        assert_eq!(days_left(&entry("x", Some(now - 3 * DAY_MS - 5)), now), Some(-3));
         assert_eq!(days_left(&entry("x", Some(now + DAY_MS - 1)), now), Some(0));
         assert_eq!(days_left(&entry("x", None), now), None);
     }
