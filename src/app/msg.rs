@@ -55,6 +55,11 @@ pub enum Msg {
         at: (u64, u64),
         order: Vec<crate::store::RowId>,
     },
+    /// A background filter of the message store returned (`Effect::FilterMessages`).
+    MessagesFiltered {
+        job: u64,
+        done: crate::store::Filtered,
+    },
 }
 
 /// Results of pollers and one-off fetches: owned data, tagged so stale ones are dropped.
@@ -232,6 +237,13 @@ pub enum Effect {
     SortMessages {
         job: u64,
         key: crate::store::SortKey,
+        store: StoreSnapshot,
+    },
+    /// Filter the message store on a blocking thread; answered by `Msg::MessagesFiltered` (the
+    /// Messages pane's `FilterJob` `job`).
+    FilterMessages {
+        job: u64,
+        task: crate::store::FilterTask,
         store: StoreSnapshot,
     },
     /// Read a tenant's offline cache; answered with `Msg::Cache`.

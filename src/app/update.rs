@@ -76,11 +76,26 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
             m.list.scroll_into_view(rows_on_screen);
             s.dirty = true;
         }
+        Msg::MessagesFiltered { job, done } => {
+            let cx = s.cell_cx();
+            let rows_on_screen = s.table_rows();
+            let m = &mut s.messages;
+            m.filtered(job, done, &cx);
+            m.list.scroll_into_view(rows_on_screen);
+            s.dirty = true;
+        }
     }
     if let Some((job, store)) = s.messages.take_sort_request() {
         fx.push(Effect::SortMessages {
             job: job.id,
             key: job.key,
+            store: StoreSnapshot(store),
+        });
+    }
+    if let Some((job, task, store)) = s.messages.take_filter_request() {
+        fx.push(Effect::FilterMessages {
+            job: job.id,
+            task,
             store: StoreSnapshot(store),
         });
     }

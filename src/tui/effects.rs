@@ -171,6 +171,16 @@ impl EffectRunner {
                     let _ = tx.blocking_send(Msg::MessagesSorted { job, key, at, order });
                 });
             }
+            Effect::FilterMessages { job, task, store } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let store = store.0;
+                    let done = task.run(&store);
+                    // Let go of the store first (as a sort does): pages wait while it is shared.
+                    drop(store);
+                    let _ = tx.blocking_send(Msg::MessagesFiltered { job, done });
+                });
+            }
             Effect::MonitorFetch(plan) => {
                 super::monitor_poll::spawn(self.client.clone(), plan, self.tx.clone());
             }

@@ -67,6 +67,7 @@ mod tui_alerts_sim;
 mod tui_cache;
 mod tui_cache_files;
 mod tui_ctx_sim;
+mod tui_filter_off_path;
 mod tui_keystore;
 mod tui_snapshots;
 mod tui_update;
