@@ -52,6 +52,9 @@ pub enum Command {
     /// Print a view without the TUI: `artifacts`, `artifact ID`, `messages`, `message GUID`,
     /// `queues`, `queue NAME` (`-o table|json|csv`).
     Get(crate::get::GetArgs),
+    /// Serve every configured tenant (or the named ones) headless: `/metrics` for Prometheus,
+    /// OTLP push, live `/events` (WebSocket/SSE), `/healthz`, `/readyz`. Stops on SIGTERM/SIGINT.
+    Serve(crate::serve::ServeArgs),
     /// Print a shell completion script: `cpitop completions bash|zsh|fish|powershell|elvish`.
     Completions(crate::args::CompletionsArgs),
     /// Print the man page (roff) on stdout, or write one page per command into a directory.

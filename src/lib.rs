@@ -4,7 +4,8 @@
 //! layering top-down and that no two files import each other in a circle):
 //! - Entry points: `cli`/`args` (the command line), `shell` (completion scripts, the man page),
 //!   `tui` (the I/O shell of the terminal UI: event loop, effect runner, pollers, files), `get`,
-//!   `headless` (`check`/`watch`), `loadbench`.
+//!   `headless` (`check`/`watch`), `serve` (the headless fleet monitor: Prometheus, OTLP, live
+//!   events), `loadbench`.
 //! - `app`: the root of the state code, the only place that knows every pane: `State`, `update`
 //!   (pure: messages in, effects out), keys and commands, applying the panes' replies and
 //!   intents, the frame.
@@ -38,6 +39,7 @@ pub mod panes;
 pub mod resources;
 pub mod sanitize;
 pub mod secret;
+pub mod serve;
 pub mod shell;
 pub mod signature;
 pub mod sim;
@@ -58,6 +60,7 @@ pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
         Some(cli::Command::Check(args)) => std::process::exit(headless::run_check(&cli.global, &args)),
         Some(cli::Command::Watch(args)) => headless::run_watch(&cli.global, &args),
         Some(cli::Command::Get(args)) => std::process::exit(get::run_get(&cli.global, &args)),
+        Some(cli::Command::Serve(args)) => std::process::exit(serve::run_serve(&cli.global, &args)),
         Some(cli::Command::Completions(args)) => shell::run_completions(&args),
         Some(cli::Command::Man(args)) => shell::run_man(&args),
         Some(cli::Command::LoadBench(args)) => loadbench::run_cli(args),

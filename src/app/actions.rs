@@ -38,6 +38,7 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Action::PaneQueues => s.switch_pane(Pane::Queues),
         Action::PaneAlerts => s.switch_pane(Pane::Alerts),
         Action::PaneKeystore => s.switch_pane(Pane::Keystore),
+        Action::PaneErrors => s.switch_pane(Pane::Errors),
         Action::PaneNext | Action::PanePrev => {
             let n = Pane::ALL.len();
             let i = s.pane().index();
@@ -116,7 +117,9 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         | Action::RetryAll
         | Action::MoveAll
         | Action::Restart
-        | Action::Undeploy => view_action(s, a, fx),
+        | Action::Undeploy
+        | Action::NewestError
+        | Action::SplitIflow => view_action(s, a, fx),
     }
     let rows = s.table_rows();
     if let Some(t) = s.table_mut() {

@@ -15,6 +15,11 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ("queues", &["q", "jms"], "queues pane"),
     ("alerts", &["al", "alert"], "alerts pane"),
     (
+        "errors",
+        &["e", "err"],
+        "errors pane: failed messages grouped by error signature",
+    ),
+    (
         "keystore",
         &["certs", "ks"],
         "keystore pane (certificates, expired and expiring first)",
@@ -63,7 +68,7 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ),
     ("live", &[], "live [on|off]"),
     ("failed", &["f"], "toggle failed only"),
-    ("export", &["e"], "export [csv|json] [path]"),
+    ("export", &["x"], "export [csv|json] [path]"),
     ("sort", &[], "sort <column> [asc|desc]"),
     ("filter", &[], "filter <text>"),
     ("refresh", &["r"], "refresh now"),
@@ -114,6 +119,7 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
         "messages" => s.switch_pane(Pane::Messages),
         "queues" => s.switch_pane(Pane::Queues),
         "alerts" => s.switch_pane(Pane::Alerts),
+        "errors" => s.switch_pane(Pane::Errors),
         "keystore" => s.switch_pane(Pane::Keystore),
         "silence" => silence(s, &args.join(" "), fx),
         "history" => {
@@ -180,7 +186,11 @@ fn set_window(s: &mut State, window_ms: i64, range: Option<(i64, i64)>) {
 fn silence(s: &mut State, arg: &str, fx: &mut Vec<Effect>) {
     let key = match s.route() {
         Route::Alerts(r) => s.alerts.focused_key(r),
-        Route::Artifacts(_) | Route::Messages(_) | Route::Queues(_) | Route::Keystore(_) => None,
+        Route::Artifacts(_)
+        | Route::Messages(_)
+        | Route::Queues(_)
+        | Route::Errors(_)
+        | Route::Keystore(_) => None,
     };
     let tenant = s.tenant.clone();
     let cx = s.cx_with(&tenant);

@@ -18,7 +18,7 @@ use crate::kit::keymap::Keymap;
 use crate::kit::load::Load;
 use crate::kit::table::{CellCx, Table};
 use crate::panes::pane::{At, AtMut, Focus, FocusMut};
-use crate::panes::{alerts, artifacts, keystore, messages, queues};
+use crate::panes::{alerts, artifacts, errors, keystore, messages, queues};
 
 pub use crate::kit::nav::Pane;
 pub use crate::kit::tenant::{Environment, Intervals, TenantInfo};
@@ -32,6 +32,7 @@ pub enum Route {
     Messages(messages::Route),
     Queues(queues::Route),
     Alerts(alerts::Route),
+    Errors(errors::Route),
     Keystore(keystore::Route),
 }
 
@@ -43,6 +44,7 @@ impl Route {
             Pane::Messages => Route::Messages(messages::Route::List),
             Pane::Queues => Route::Queues(queues::Route::List),
             Pane::Alerts => Route::Alerts(alerts::Route::List),
+            Pane::Errors => Route::Errors(errors::Route::List),
             Pane::Keystore => Route::Keystore(keystore::Route::List),
         }
     }
@@ -54,6 +56,7 @@ impl Route {
             Route::Messages(_) => Pane::Messages,
             Route::Queues(_) => Pane::Queues,
             Route::Alerts(_) => Pane::Alerts,
+            Route::Errors(_) => Pane::Errors,
             Route::Keystore(_) => Pane::Keystore,
         }
     }
@@ -98,6 +101,8 @@ pub struct State {
     pub queues: queues::Queues,
     /// Alert monitors (statuses, evidence, history, monitor-only data).
     pub alerts: alerts::Alerts,
+    /// Failed messages of the message window grouped by error signature.
+    pub errors: errors::Errors,
     pub keystore: keystore::Keystore,
     pub stats: ApiStats,
     pub toast: Option<Toast>,
@@ -135,6 +140,7 @@ impl State {
             },
             messages: messages::Messages::with_web_ui(tenant.web_ui.clone()),
             alerts: alerts::Alerts::default(),
+            errors: errors::Errors::default(),
             keystore: keystore::Keystore::default(),
             tenant,
             keymap,
@@ -173,6 +179,7 @@ impl State {
             Route::Messages(r) => Box::new(At(&self.messages, r)),
             Route::Queues(r) => Box::new(At(&self.queues, r)),
             Route::Alerts(r) => Box::new(At(&self.alerts, r)),
+            Route::Errors(r) => Box::new(At(&self.errors, r)),
             Route::Keystore(r) => Box::new(At(&self.keystore, r)),
         }
     }
@@ -185,6 +192,7 @@ impl State {
             messages,
             queues,
             alerts,
+            errors,
             keystore,
             ..
         } = self;
@@ -193,6 +201,7 @@ impl State {
             Route::Messages(r) => Box::new(AtMut(messages, r, Route::Messages)),
             Route::Queues(r) => Box::new(AtMut(queues, r, Route::Queues)),
             Route::Alerts(r) => Box::new(AtMut(alerts, r, Route::Alerts)),
+            Route::Errors(r) => Box::new(AtMut(errors, r, Route::Errors)),
             Route::Keystore(r) => Box::new(AtMut(keystore, r, Route::Keystore)),
         }
     }

@@ -10,7 +10,7 @@ use crossterm::event::MouseEventKind;
 
 use super::msg::{DataMsg, Effect, MessagesEvent, Msg, PollKind, PollPlan, PollSpec, StoreSnapshot};
 use super::state::{Pane, Route, State, ToastKind};
-use super::{actions, cache, command, input, monitors, tenant, writes};
+use super::{actions, cache, command, errors, input, monitors, tenant, writes};
 use crate::kit::action::Action;
 use crate::kit::load::Load;
 use crate::kit::table::Table;
@@ -68,6 +68,11 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
         }
         Msg::Cache(c) => cache::apply_loaded(s, *c),
         Msg::Tenant(t) => tenant::on_msg(s, t, &mut fx),
+        Msg::ErrorsGrouped {
+            job,
+            grouped,
+            took_ms,
+        } => errors::grouped(s, job, *grouped, took_ms),
         Msg::MessagesSorted { job, key, at, order } => {
             let cx = s.cell_cx();
             let rows_on_screen = s.table_rows();
@@ -102,6 +107,7 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
     if let Some(plan) = sync_polling(s) {
         fx.push(Effect::Poll(plan));
     }
+    errors::after_update(s, &mut fx);
     cache::after_update(s, &mut fx);
     fx
 }
@@ -236,6 +242,7 @@ fn data(s: &mut State, d: DataMsg) {
                 s.dirty = true;
             }
         }
+        DataMsg::ErrorText { guid, result } => errors::text(s, guid, result),
         DataMsg::Keystore {
             generation,
             at,
@@ -267,14 +274,20 @@ fn wanted(s: &State) -> (bool, bool, Option<String>, bool, bool) {
         | Route::Artifacts(_)
         | Route::Messages(_)
         | Route::Alerts(_)
+        | Route::Errors(_)
         | Route::Keystore(_) => None,
     };
+    // The signature rules read the Errors pane's grouping of the message window: it is kept
+    // fresh in every pane while they exist.
+    let signatures = s.alerts.needs.error_signatures;
     match s.pane() {
-        Pane::Artifacts => (true, false, None, false, false),
+        Pane::Artifacts => (true, false, None, signatures, false),
         Pane::Messages => (false, false, None, true, false),
-        Pane::Queues => (false, queue.is_none(), queue, false, false),
-        Pane::Alerts => (false, false, None, false, false),
-        Pane::Keystore => (false, false, None, false, true),
+        Pane::Queues => (false, queue.is_none(), queue, signatures, false),
+        Pane::Alerts => (false, false, None, signatures, false),
+        // The Errors pane groups the Messages pane's window.
+        Pane::Errors => (false, false, None, true, false),
+        Pane::Keystore => (false, false, None, signatures, true),
     }
 }
 

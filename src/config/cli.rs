@@ -195,6 +195,7 @@ pub fn check(paths: &Paths, only: Option<&str>, offline: bool, out: &mut dyn Wri
         tracing::warn!("{w}");
     }
     let monitors_ok = check_monitors(&config, out)?;
+    let serve_ok = check_serve(&config, out)?;
     if config.tenants.is_empty() {
         return Err(ConfigError::NoTenants {
             file: paths.config_file.clone(),
@@ -237,7 +238,31 @@ pub fn check(paths: &Paths, only: Option<&str>, offline: bool, out: &mut dyn Wri
             "[monitors] is not valid (see above); the TUI shows no alerts and `cpitop check` fails until it is fixed"
         ));
     }
+    if !serve_ok {
+        return Err(eyre!(
+            "[serve] is not valid (see above); `cpitop serve` does not start until it is fixed"
+        ));
+    }
     Ok(())
+}
+
+/// `[serve]` typed and validated as `cpitop serve` does (its secrets are not resolved here);
+/// one line saying so.
+fn check_serve(config: &Config, out: &mut dyn Write) -> Result<bool> {
+    if config.serve.is_empty() {
+        return Ok(true);
+    }
+    match super::serve::typed_serve(&config.serve, config.file.as_deref()) {
+        Ok(s) => {
+            writeln!(out, "✓ serve: {}", crate::config::serve::describe(&s))?;
+            Ok(true)
+        }
+        Err(e) => {
+            tracing::warn!("config check: serve: {e}");
+            writeln!(out, "✗ serve: {}", one_line(&e.to_string()))?;
+            Ok(false)
+        }
+    }
 }
 
 /// `[monitors]` typed and validated as the TUI and `cpitop check` do; one line saying so.

@@ -21,13 +21,14 @@ pub mod monitors;
 pub mod paths;
 pub mod schema;
 pub mod secrets;
+pub mod serve;
 pub mod session;
 pub mod state;
 mod validate;
 
 pub use cache::{Cache, CacheLoad};
 pub use error::{ConfigError, Location, Warning, WarningKind};
-pub use load::{Config, Credentials, MessageWindow, PollIntervals, Profile, SecretSource};
+pub use load::{Config, Credentials, ErrorsConfig, MessageWindow, PollIntervals, Profile, SecretSource};
 pub use paths::Paths;
 pub use schema::{Environment, MonitorsSection};
 pub use session::{Startup, open as open_session, switch_tenant};

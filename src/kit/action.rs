@@ -49,6 +49,10 @@ pub enum Action {
     MoveAll,
     Restart,
     Undeploy,
+    /// The Errors pane (issue 16).
+    PaneErrors,
+    NewestError,
+    SplitIflow,
 }
 
 /// (keymap name, action, short hint for the footer, description for help).
@@ -163,6 +167,19 @@ const TABLE: &[(&str, Action, &str, &str)] = &[
         "restart (redeploy the active version)",
     ),
     ("undeploy", Action::Undeploy, "undeploy", "undeploy the artifact"),
+    ("pane_errors", Action::PaneErrors, "errors", "errors pane"),
+    (
+        "newest_error",
+        Action::NewestError,
+        "newest",
+        "the newest member's error (its message)",
+    ),
+    (
+        "split_iflow",
+        Action::SplitIflow,
+        "per iFlow",
+        "one group per signature and iFlow / across iFlows",
+    ),
 ];
 
 impl Action {

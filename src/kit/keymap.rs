@@ -32,10 +32,12 @@ pub enum Context {
     AlertHistory,
     Keystore,
     Certificate,
+    Errors,
+    ErrorMembers,
 }
 
 impl Context {
-    pub const ALL: [Context; 17] = [
+    pub const ALL: [Context; 19] = [
         Self::Global,
         Self::Table,
         Self::Detail,
@@ -53,6 +55,8 @@ impl Context {
         Self::AlertHistory,
         Self::Keystore,
         Self::Certificate,
+        Self::Errors,
+        Self::ErrorMembers,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -73,6 +77,8 @@ impl Context {
             Self::AlertHistory => "alert_history",
             Self::Keystore => "keystore",
             Self::Certificate => "certificate",
+            Self::Errors => "errors",
+            Self::ErrorMembers => "error_members",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

@@ -9,16 +9,18 @@ pub enum Pane {
     Messages,
     Queues,
     Alerts,
+    Errors,
     Keystore,
 }
 
 impl Pane {
     /// The tab order (`index` places each pane in it).
-    pub const ALL: [Pane; 5] = [
+    pub const ALL: [Pane; 6] = [
         Pane::Artifacts,
         Pane::Messages,
         Pane::Queues,
         Pane::Alerts,
+        Pane::Errors,
         Pane::Keystore,
     ];
     pub fn title(self) -> &'static str {
@@ -27,6 +29,7 @@ impl Pane {
             Pane::Messages => "Messages",
             Pane::Queues => "Queues",
             Pane::Alerts => "Alerts",
+            Pane::Errors => "Errors",
             Pane::Keystore => "Keystore",
         }
     }
@@ -37,7 +40,8 @@ impl Pane {
             Pane::Messages => 1,
             Pane::Queues => 2,
             Pane::Alerts => 3,
-            Pane::Keystore => 4,
+            Pane::Errors => 4,
+            Pane::Keystore => 5,
         }
     }
     /// The pane's number key, fixed across versions (`0` Tenants … `6` Keystore), shown in the
@@ -48,6 +52,7 @@ impl Pane {
             Pane::Messages => 2,
             Pane::Queues => 3,
             Pane::Alerts => 4,
+            Pane::Errors => 5,
             Pane::Keystore => 6,
         }
     }

@@ -300,8 +300,12 @@ pub struct Snapshot<'a> {
     pub broker: Option<&'a JmsBroker>,
     pub keystore: Option<&'a [KeystoreEntry]>,
     pub health: Option<&'a TenantHealth>,
+    /// The failed messages of the message window grouped by error signature, with the
+    /// signatures remembered (`new_error_signature`, `error_signature_count`).
+    pub errors: Option<ErrorSignatures<'a>>,
     /// Why a part is missing this round: `(part, the error with what to check)`, parts named as
-    /// in [`Snapshot::why_missing`] (`artifacts`, `messages`, `queues`, `broker`, `keystore`).
+    /// in [`Snapshot::why_missing`] (`artifacts`, `messages`, `queues`, `broker`, `keystore`,
+    /// `errors`).
     pub part_errors: &'a [(&'static str, String)],
 }
 
@@ -331,9 +335,18 @@ impl<'a> Snapshot<'a> {
             broker: None,
             keystore: None,
             health: None,
+            errors: None,
             part_errors: &[],
         }
     }
+}
+
+/// What the signature rules read: a window's failures grouped (not split per iFlow), and the
+/// tenant's remembered signatures.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorSignatures<'a> {
+    pub grouped: &'a crate::signature::Grouped,
+    pub seen: &'a crate::signature::SeenSignatures,
 }
 
 /// Owned data for one evaluation, for callers that fetch once (`cpitop check`) rather than keep

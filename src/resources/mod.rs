@@ -12,11 +12,14 @@
 //!   attachments, runs and steps) and an attachment's content.
 //! - [`packages`], [`keystore`]: iFlow → package, the keystore entries.
 //! - [`monitor_data`]: what one monitor round reads, fetched in parallel.
+//! - [`errors`]: the failed messages of a window and their error texts (`get errors`, `check`,
+//!   `watch`).
 //!
 //! Failures carry the client's typed error ([`FetchError`]); whether the tenant answered is
 //! decided from its kind ([`FetchError::tenant_answered`]), never from its text.
 
 pub mod artifacts;
+pub mod errors;
 pub mod keystore;
 pub mod message_detail;
 pub mod messages;

@@ -85,6 +85,9 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     // A tenant's own `poll.alerts` (when set to other than its default) overrides
     // `[monitors] interval` for that tenant.
     alerts.setup.interval_ms = super::alerts_io::interval_of(profile, alerts.setup.interval_ms);
+    let (errors, notice) =
+        super::errors_io::errors_launch(&config.errors, &profile.name, Some(&paths.state_dir));
+    warnings.extend(notice);
     ensure_terminal()?;
     let (tenant, intervals, window_ms) =
         crate::app::tenant::setup_of(profile, global.read_only, &conn.base_url);
@@ -108,6 +111,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
             alerts: Some(alerts),
             writes,
             tenants: Some(tenants),
+            errors,
         })
         .await
     });
@@ -158,6 +162,14 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
         let (alerts, alert_warnings) = demo_alerts(global);
         session.alerts = Some(alerts);
         session.warnings.extend(alert_warnings);
+        // The config's `[errors]` applies to the demo too; its signatures are not kept (the
+        // simulated tenant is new on every run).
+        let errors = Paths::from_env(global.config.as_deref())
+            .ok()
+            .and_then(|p| Config::load_or_empty(&p).ok())
+            .map(|c| c.errors)
+            .unwrap_or_default();
+        session.errors = super::errors_io::errors_launch(&errors, "demo", None).0;
         // The demo is writable (unless --read-only); its writes are audited like any other.
         session.writes = WriteSetup {
             audit_path: paths.as_ref().map(|p| AuditLog::path_in(&p.state_dir)),
@@ -186,6 +198,7 @@ pub fn session_for(conn: TenantConn, tenant: TenantInfo) -> Result<Session> {
         alerts: None,
         writes: WriteSetup::default(),
         tenants: None,
+        errors: Default::default(),
     })
 }
 

@@ -166,6 +166,9 @@ fn resolve(tc: &TenantConfig, name: String, serial: u64) -> Msg {
         crate::panes::alerts::AlertsLaunch::from_config(&tc.config, &profile.name, Some(&tc.paths.state_dir));
     let mut warnings: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
     warnings.extend(alert_warnings);
+    let (errors, notice) =
+        super::errors_io::errors_launch(&tc.config.errors, &profile.name, Some(&tc.paths.state_dir));
+    warnings.extend(notice);
     crate::app::tenant::ready_msg(TenantReady {
         name: profile.name.clone(),
         info,
@@ -178,6 +181,7 @@ fn resolve(tc: &TenantConfig, name: String, serial: u64) -> Msg {
             conn,
             tenant: profile.name.clone(),
             alerts: Some(std::sync::Arc::new(alerts)),
+            errors: Some(std::sync::Arc::new(errors)),
             serial,
         },
         warnings,

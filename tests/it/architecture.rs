@@ -634,7 +634,9 @@ fn the_cycle_check_reads_what_it_should() {
 fn layer(file: &str) -> i32 {
     let top = file.split('/').next().unwrap_or(file);
     match top {
-        "main.rs" | "lib.rs" | "cli.rs" | "shell.rs" | "tui" | "get" | "headless" | "loadbench" => 5,
+        "main.rs" | "lib.rs" | "cli.rs" | "shell.rs" | "tui" | "get" | "headless" | "serve" | "loadbench" => {
+            5
+        }
         "app" => 4,
         "panes" => 3,
         "features" => 2,
@@ -890,6 +892,27 @@ fn no_catch_all_over_routes_or_panes() {
     assert!(
         found.is_empty(),
         "`_ =>` in a match over routes or panes:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn serve_is_headless() {
+    let found = offenders(
+        &["serve"],
+        &[
+            "ratatui",
+            "crossterm",
+            "crate::app",
+            "crate::tui",
+            "crate::panes",
+            "crate::kit::widgets",
+        ],
+        |_| false,
+    );
+    assert!(
+        found.is_empty(),
+        "src/serve must not use the TUI:\n{}",
         found.join("\n")
     );
 }

@@ -142,7 +142,10 @@ async fn every_read_endpoint() {
         .keys()
         .find(|g| !failed.contains_key(*g))
         .expect("a non-failed message");
-    if c.mpl(completed).await.expect("mpl").expect("exists").status() == MplStatus::Completed {
+    if record(&c, completed)
+        .await
+        .is_some_and(|r| r.status() == MplStatus::Completed)
+    {
         assert_eq!(c.mpl_error_text(completed).await.expect("204/404"), None);
     }
     let mut attachment_seen = false;
@@ -460,6 +463,16 @@ async fn messaging_queue_api_is_detected_and_used() {
     assert!(a.truth_queue(&dlq).expect("q").is_empty());
 }
 
+/// A message's record, or `None` for one the realistic sim refuses: one message in 400 answers a
+/// full read with HTTP 500 while its parts answer, as real tenants sometimes do (docs/sim.md).
+async fn record(c: &CpiClient, guid: &str) -> Option<cpitop::cpi::model::MessageProcessingLog> {
+    match c.mpl(guid).await {
+        Ok(r) => Some(r.expect("exists")),
+        Err(e) if e.status() == Some(500) => None,
+        Err(e) => panic!("mpl {guid}: {e}"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_side_filters_select_the_right_messages() {
     let h = sim(4_000, 6, 0.0).await;
@@ -478,14 +491,15 @@ async fn server_side_filters_select_the_right_messages() {
     for g in failed.keys() {
         assert_eq!(a.truth_message_status(g).as_deref(), Some("FAILED"), "{g}");
     }
-    let sample = failed.keys().next().expect("one").clone();
-    let flow = c
-        .mpl(&sample)
-        .await
-        .expect("mpl")
-        .expect("exists")
-        .iflow_id()
-        .to_string();
+    let mut sample_and_record = None;
+    for g in failed.keys() {
+        if let Some(r) = record(&c, g).await {
+            sample_and_record = Some((g.clone(), r));
+            break;
+        }
+    }
+    let (sample, sample_record) = sample_and_record.expect("a failed message whose record reads");
+    let flow = sample_record.iflow_id().to_string();
     let q = MplQuery {
         iflow_id: Some(flow.clone()),
         ..MplQuery::last_hours(now, 6)
@@ -493,7 +507,9 @@ async fn server_side_filters_select_the_right_messages() {
     let (of_flow, _) = window(&c, &q).await;
     assert!(of_flow.contains_key(&sample));
     for g in of_flow.keys().take(20) {
-        assert_eq!(c.mpl(g).await.expect("mpl").expect("exists").iflow_id(), flow);
+        if let Some(r) = record(&c, g).await {
+            assert_eq!(r.iflow_id(), flow);
+        }
     }
     let by_guid = MplQuery {
         message_guid: Some(sample.clone()),
@@ -502,13 +518,7 @@ async fn server_side_filters_select_the_right_messages() {
     let (one, _) = window(&c, &by_guid).await;
     assert_eq!(one.keys().collect::<Vec<_>>(), [&sample]);
     // `any_id`: the same message found by its correlation id (what `:id` sends).
-    let corr = c
-        .mpl(&sample)
-        .await
-        .expect("mpl")
-        .expect("exists")
-        .correlation_id
-        .clone();
+    let corr = sample_record.correlation_id.clone();
     assert!(!corr.is_empty());
     let by_any = MplQuery {
         any_id: Some(corr.clone()),
@@ -517,7 +527,9 @@ async fn server_side_filters_select_the_right_messages() {
     let (related, _) = window(&c, &by_any).await;
     assert!(related.contains_key(&sample), "found by correlation id");
     for g in related.keys() {
-        assert_eq!(c.mpl(g).await.expect("mpl").expect("exists").correlation_id, corr);
+        if let Some(r) = record(&c, g).await {
+            assert_eq!(r.correlation_id, corr);
+        }
     }
 }
 

@@ -152,6 +152,12 @@ fn demo_certificate_in_every_format() {
     assert_eq!(v["fingerprint_sha1"], sha1);
     assert_eq!(v["fingerprint_sha256"].as_str().unwrap().split(':').count(), 32);
 
+    // NDJSON: the same object on one line.
+    let nd = ok(&demo(&["certificate", "partner_as2_signing", "-o", "ndjson"]));
+    assert_eq!(nd.lines().count(), 1, "{nd}");
+    let line: Value = serde_json::from_str(nd.trim_end()).expect("one JSON object");
+    assert_eq!(line, v);
+
     let csv = ok(&demo(&["cert", "metro_edi_encryption", "-o", "csv"]));
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 2, "{csv}");

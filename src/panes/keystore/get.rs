@@ -117,15 +117,20 @@ pub async fn certificate(
     let ids: Vec<String> = CERTIFICATE_COLUMNS.iter().map(|c| c.id.to_string()).collect();
     Ok(match format {
         Output::Csv => crate::kit::export::to_csv(&ids, &[row]),
-        Output::Json | Output::Table => {
+        Output::Json | Output::Table | Output::Ndjson => {
             let obj: serde_json::Map<String, serde_json::Value> = ids
                 .into_iter()
                 .zip(row)
                 .map(|(k, v)| (k, serde_json::Value::String(v)))
                 .collect();
-            let mut s = crate::sanitize::to_json_pretty(&obj).map_err(|e| e.to_string())?;
-            s.push('\n');
-            s
+            if format == Output::Ndjson {
+                // The object on one line, as `get message` and `get artifact` print it.
+                crate::kit::export::to_ndjson_values(&[serde_json::Value::Object(obj)])
+            } else {
+                let mut s = crate::sanitize::to_json_pretty(&obj).map_err(|e| e.to_string())?;
+                s.push('\n');
+                s
+            }
         }
     })
 }
