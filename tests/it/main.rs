@@ -57,6 +57,7 @@ mod screenshots;
 mod security_net;
 mod security_term;
 mod serve_auth;
+mod serve_errors;
 mod serve_events;
 mod serve_otlp;
 mod serve_prometheus;
