@@ -142,7 +142,7 @@ fn tab_spans<'a>(s: &State, theme: &Theme, level: u8) -> Vec<Span<'a>> {
         } else {
             p.title().to_string()
         };
-        let label = format!("{} {title}", p.index() + 1);
+        let label = format!("{} {title}", p.number());
         if p == s.pane() {
             spans.push(Span::styled(format!(" {label}"), theme.tab_active()));
             spans.push(Span::styled(format!("{count} "), theme.tab_active()));

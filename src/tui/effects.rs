@@ -127,6 +127,15 @@ impl EffectRunner {
                     DataMsg::Attachment { id, result }
                 });
             }
+            Effect::FetchCertificate { alias } => {
+                let c = self.client.clone();
+                self.spawn(async move {
+                    let result = resources::keystore::one(&c, &alias)
+                        .await
+                        .map_err(FetchError::from);
+                    DataMsg::Certificate { alias, result }
+                });
+            }
             Effect::Copy { text, what } => self.copy(text, what, term),
             Effect::LearnWebUi { probe } => {
                 let c = self.client.clone();
@@ -176,6 +185,16 @@ impl EffectRunner {
                     // without copying it.
                     drop(store);
                     let _ = tx.blocking_send(Msg::MessagesSorted { job, key, at, order });
+                });
+            }
+            Effect::FilterMessages { job, task, store } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let store = store.0;
+                    let done = task.run(&store);
+                    // Let go of the store first (as a sort does): pages wait while it is shared.
+                    drop(store);
+                    let _ = tx.blocking_send(Msg::MessagesFiltered { job, done });
                 });
             }
             Effect::GroupErrors(job) => {

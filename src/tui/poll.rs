@@ -55,7 +55,7 @@ impl Pollers {
 
     /// Start, stop and retune pollers to match `plan`.
     pub fn apply(&mut self, plan: &PollPlan) {
-        let wanted: [(PollKind, Option<PollParams>); 4] = [
+        let wanted: [(PollKind, Option<PollParams>); 5] = [
             (
                 PollKind::Artifacts,
                 plan.artifacts.as_ref().map(|s| params(s, Target::None)),
@@ -75,6 +75,10 @@ impl Pollers {
                 plan.messages
                     .as_ref()
                     .map(|(s, q)| params(s, Target::Messages(q.clone()))),
+            ),
+            (
+                PollKind::Keystore,
+                plan.keystore.as_ref().map(|s| params(s, Target::None)),
             ),
         ];
         for (kind, want) in wanted {
@@ -235,6 +239,20 @@ impl PollTask {
                     DataMsg::QueueMessages {
                         generation,
                         queue: q.clone(),
+                        at: now_ms(),
+                        result: r,
+                    },
+                    ok,
+                )
+            }
+            (PollKind::Keystore, _) => {
+                let r = resources::keystore::entries(&self.client)
+                    .await
+                    .map_err(FetchError::from);
+                let ok = r.is_ok();
+                (
+                    DataMsg::Keystore {
+                        generation,
                         at: now_ms(),
                         result: r,
                     },

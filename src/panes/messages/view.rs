@@ -95,6 +95,9 @@ impl PaneView for Messages {
                 if self.sorting.is_some() {
                     out.push("sorting…".into());
                 }
+                if self.is_filtering() {
+                    out.push("filtering…".into());
+                }
             }
             Route::Detail { guid } => out.push(format!("message {guid}")),
             Route::Correlated { correlation_id } => out.push(format!("correlation {correlation_id}")),
