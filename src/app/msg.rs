@@ -62,6 +62,8 @@ pub enum Msg {
         grouped: Box<crate::signature::Grouped>,
         took_ms: u64,
     },
+    /// A plugin run ended (`Effect::Plugin`).
+    Plugin(crate::features::extend::PluginMsg),
 }
 
 /// Results of pollers and one-off fetches: owned data, tagged so stale ones are dropped.
@@ -201,12 +203,13 @@ pub enum Effect {
         text: String,
         what: String,
     },
-    /// Write the table to a file; the runner reports where.
+    /// Write a table's records to a file; the runner reports where.
     Export {
         path: PathBuf,
         format: ExportFormat,
-        columns: Vec<String>,
-        rows: Vec<Vec<String>>,
+        /// The records' field names (the CSV header).
+        fields: Vec<String>,
+        records: Vec<serde_json::Value>,
     },
     /// Fetch what the next monitor round needs (`resources::monitor_data`).
     MonitorFetch(crate::resources::monitor_data::FetchPlan),
@@ -255,6 +258,9 @@ pub enum Effect {
     },
     /// Poll through this client from now on.
     UseTenant(ClientHandle),
+    /// Run a plugin (in the background, or in the terminal with the TUI stepped aside), or
+    /// record a refused one; every run is audited.
+    Plugin(crate::features::extend::PluginEffect),
 }
 
 /// The message store shared with a blocking task; equal when it is the same store.

@@ -119,6 +119,8 @@ pub struct State {
     pub cache: CacheSync,
     /// Configured tenants and switching (`:ctx`).
     pub ctx: CtxState,
+    /// The user's hotkeys and plugins (`[[hotkeys]]`, `[[plugins]]`), their dialogs and runs.
+    pub ext: crate::features::extend::Extensions,
 }
 
 impl State {
@@ -153,6 +155,7 @@ impl State {
             writes: Default::default(),
             cache: Default::default(),
             ctx: Default::default(),
+            ext: Default::default(),
         };
         s.messages.query.window_ms = 3_600_000;
         s

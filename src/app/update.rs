@@ -10,7 +10,7 @@ use crossterm::event::MouseEventKind;
 
 use super::msg::{DataMsg, Effect, MessagesEvent, Msg, PollKind, PollPlan, PollSpec, StoreSnapshot};
 use super::state::{Pane, Route, State, ToastKind};
-use super::{actions, cache, command, errors, input, monitors, tenant, writes};
+use super::{actions, cache, command, errors, extend, input, monitors, tenant, writes};
 use crate::kit::action::Action;
 use crate::kit::load::Load;
 use crate::kit::table::Table;
@@ -68,6 +68,7 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
         }
         Msg::Cache(c) => cache::apply_loaded(s, *c),
         Msg::Tenant(t) => tenant::on_msg(s, t, &mut fx),
+        Msg::Plugin(m) => extend::on_msg(s, m),
         Msg::ErrorsGrouped {
             job,
             grouped,

@@ -6,8 +6,10 @@
 //! - Keys: [`action`] (what a key can do) and [`keymap`] (keys as data, `keys.toml`), footer
 //!   [`hint`]s.
 //! - Where to go: [`nav`] (the panes and the `Nav` intents), transient notices [`toast`].
-//! - What views and handlers get besides their own slice: [`cx`], [`tenant`].
-//! - Output: [`export`] (CSV/JSON of a table), [`print`] (a table as `cpitop get` prints it).
+//! - What views and handlers get besides their own slice: [`cx`], [`tenant`]; what a view hands
+//!   a plugin: [`subject`].
+//! - Output: [`schema`] (the conventions of machine output: times, durations, `null`, CSV cells),
+//!   [`export`] (CSV/JSON/NDJSON of records), [`print`] (a table as `cpitop get` prints it).
 //! - Drawing: [`widgets`] (the data table, documents, the theme, placeholders).
 
 pub mod action;
@@ -21,6 +23,8 @@ pub mod list;
 pub mod load;
 pub mod nav;
 pub mod print;
+pub mod schema;
+pub mod subject;
 pub mod table;
 pub mod tenant;
 pub mod toast;

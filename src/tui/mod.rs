@@ -8,7 +8,7 @@
 //!   [`poll`] the pollers, [`monitor_poll`] the monitors' fetches, [`tenant_effects`] the offline
 //!   cache and tenant switching, [`writes`] guarded writes with their [`audit`] log,
 //!   [`alerts_io`] alert state files and notifications, [`errors_io`] the remembered error
-//!   signatures, [`clipboard`], [`export`].
+//!   signatures, [`clipboard`], [`export`], [`plugins`] (running the user's plugins, audited).
 
 pub mod alerts_io;
 pub mod audit;
@@ -18,6 +18,7 @@ pub mod errors_io;
 pub mod export;
 pub mod launch;
 pub mod monitor_poll;
+pub mod plugins;
 pub mod poll;
 pub mod run;
 pub mod tenant_effects;

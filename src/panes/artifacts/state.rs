@@ -8,11 +8,13 @@ use crate::features::writes::{ArtifactOp, Job, Known};
 use crate::kit::action::Action;
 use crate::kit::cx::Cx;
 use crate::kit::keymap::Context;
+use crate::kit::subject::{Subject, Var};
 use crate::kit::tenant::Intervals;
 use crate::kit::toast;
 use crate::panes::pane::{Out, PaneState, Reply};
 use crate::resources::FetchError;
 
+use super::schema::ArtifactRecord;
 use crate::cpi::model::{ArtifactStatus, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::kit::list::{Column, ListState, Width};
@@ -146,6 +148,14 @@ impl Artifacts {
     pub fn selected(&self) -> Option<&RuntimeArtifact> {
         self.list.selected_row().and_then(|r| self.items.get(r))
     }
+    /// `a`'s record (`-o json`, the export, a plugin's row).
+    pub fn record_of(&self, a: &RuntimeArtifact) -> ArtifactRecord {
+        let since = self.since(a).map(|s| match s {
+            Since::Known(at) => (at, true),
+            Since::SeenAtStart(at) => (at, false),
+        });
+        ArtifactRecord::of(a, since)
+    }
     /// Since when `a` is non-STARTED; `None` when STARTED or not observed.
     pub fn since(&self, a: &RuntimeArtifact) -> Option<Since> {
         if a.status.is_started() {
@@ -212,6 +222,13 @@ impl Table for Artifacts {
             7 => since_cell(self.since(a), cx),
             _ => String::new(),
         }
+    }
+    fn record(&self, row: usize, _cx: &CellCx) -> serde_json::Value {
+        let r = self.items.get(row).map(|a| self.record_of(a)).unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<ArtifactRecord>()
     }
     fn key(&self, row: usize) -> String {
         self.items.get(row).map(|a| a.id.clone()).unwrap_or_default()
@@ -329,6 +346,29 @@ impl PaneState for Artifacts {
     }
     fn export_name(&self, _route: &Route) -> String {
         "artifacts".into()
+    }
+    /// The artifact (and, for an integration flow, `$IFLOW`): the list's row, or the detail's
+    /// artifact, as its record.
+    fn subject(&self, route: &Route, cx: &CellCx) -> Option<Subject> {
+        let (a, mut s) = match route {
+            Route::List => (self.selected()?, Subject::from_table(self, cx)?),
+            Route::Detail { id } => {
+                let a = self.items.iter().find(|a| a.id == *id)?;
+                let mut s = Subject {
+                    rows: vec![crate::kit::schema::value(&self.record_of(a))],
+                    ..Subject::default()
+                };
+                if let Some(link) = PaneState::link(self, route) {
+                    s.set(Var::WebLink, &link);
+                }
+                (a, s)
+            }
+        };
+        s.set(Var::Artifact, &a.id);
+        if a.kind.eq_ignore_ascii_case("INTEGRATION_FLOW") {
+            s.set(Var::Iflow, &a.id);
+        }
+        Some(s)
     }
     fn act(&mut self, route: &Route, a: Action, cx: &Cx) -> Option<Reply<Route>> {
         match (route, a) {

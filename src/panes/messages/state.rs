@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::detail::{
     AttachmentContent, Attachments, Correlated, MessageDetail, MessagePart, NavPart, status_tone,
 };
+use super::schema::MessageRecord;
 use crate::cpi::model::MessageProcessingLog;
 use crate::cpi::model::MplStatus;
 use crate::cpi::odata::EpochMs;
@@ -19,6 +20,7 @@ use crate::kit::keymap::Context;
 use crate::kit::list::{Column, ListState, Sort, SortDir, Width};
 use crate::kit::load::{Fetch, Load};
 use crate::kit::nav::Nav;
+use crate::kit::subject::{Subject, Var};
 use crate::kit::table::{CellCx, Table, Tone};
 use crate::kit::tenant::Intervals;
 use crate::kit::toast;
@@ -517,6 +519,16 @@ impl Table for Messages {
             _ => String::new(),
         }
     }
+    fn record(&self, row: usize, cx: &CellCx) -> serde_json::Value {
+        let r = self
+            .get(row)
+            .map(|m| MessageRecord::of_row(&m, cx.now))
+            .unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<MessageRecord>()
+    }
     fn key(&self, row: usize) -> String {
         self.get(row).map(|m| m.guid.to_string()).unwrap_or_default()
     }
@@ -697,6 +709,50 @@ impl PaneState for Messages {
             Route::Detail { .. } | Route::Attachment { .. } => "table",
         }
         .into()
+    }
+    /// A message's ids and iFlow: from the list, the correlated messages, the detail (whose row
+    /// is the detail's record, `get message GUID -o json`) and its attachments.
+    fn subject(&self, route: &Route, cx: &CellCx) -> Option<Subject> {
+        let ids = |s: Subject, guid: &str, correlation: &str, iflow: &str| {
+            s.with(Var::MessageId, guid)
+                .with(Var::CorrelationId, correlation)
+                .with(Var::Iflow, iflow)
+                .with(Var::Artifact, iflow)
+        };
+        match route {
+            Route::List => {
+                let m = self.get(self.list.selected_row()?)?;
+                let s = Subject::from_table(self, cx)?;
+                Some(ids(s, m.guid, m.correlation_id, m.iflow_id))
+            }
+            Route::Correlated { .. } => {
+                let t = &self.correlated;
+                let m = t.items.done()?.get(t.list.selected_row()?)?;
+                let s = Subject::from_table(t, cx)?;
+                Some(ids(s, &m.message_guid, &m.correlation_id, m.iflow_id()))
+            }
+            Route::Detail { guid } => {
+                let d = self.detail.as_ref().filter(|d| &d.guid == guid)?;
+                let log = d.log.done();
+                // The detail's record, as `get message GUID -o json` prints it.
+                let mut s = Subject {
+                    rows: vec![crate::kit::schema::value(&d.record(cx.now))],
+                    ..Subject::default()
+                };
+                s.set(Var::MessageId, guid);
+                if let Some(m) = log {
+                    s = ids(s, guid, &m.correlation_id, m.iflow_id());
+                }
+                if let Some(link) = PaneState::link(self, route) {
+                    s.set(Var::WebLink, &link);
+                }
+                Some(s)
+            }
+            Route::Attachments { guid } => {
+                Some(Subject::from_table(&self.attachments, cx)?.with(Var::MessageId, guid))
+            }
+            Route::Attachment { .. } => None,
+        }
     }
     fn act(&mut self, route: &Route, a: Action, cx: &Cx) -> Option<Reply<Route>> {
         Some(match (route, a) {

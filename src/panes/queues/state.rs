@@ -5,6 +5,7 @@
 use std::cmp::Ordering;
 
 use super::messages::QueueMessages;
+use super::schema::QueueRecord;
 use crate::cpi::model::{JmsBroker, JmsMessage};
 use crate::cpi::odata::EpochMs;
 use crate::cpi::queues::JmsMessageKey;
@@ -16,6 +17,7 @@ use crate::kit::keymap::Context;
 use crate::kit::list::{Column, ListState, Width};
 use crate::kit::load::Load;
 use crate::kit::nav::Nav;
+use crate::kit::subject::{Subject, Var};
 use crate::kit::table::{CellCx, Table, Tone};
 use crate::kit::tenant::Intervals;
 use crate::kit::toast;
@@ -304,6 +306,17 @@ impl Table for Queues {
             _ => String::new(),
         }
     }
+    fn record(&self, row: usize, cx: &CellCx) -> serde_json::Value {
+        let r = self
+            .rows
+            .get(row)
+            .map(|r| QueueRecord::of(r, self.partner(&r.queue.name), cx.now))
+            .unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<QueueRecord>()
+    }
     fn key(&self, row: usize) -> String {
         self.rows
             .get(row)
@@ -411,6 +424,33 @@ impl PaneState for Queues {
         match route {
             Route::List => "queues".into(),
             Route::Messages { queue } => format!("queue-{queue}"),
+        }
+    }
+    /// `$QUEUE`; in a queue's messages also `$MESSAGE_ID` (the message's processing log, when it
+    /// has one), and the rows are the marked messages when some are marked (else the selected).
+    fn subject(&self, route: &Route, cx: &CellCx) -> Option<Subject> {
+        match route {
+            Route::List => {
+                let q = self.selected()?;
+                Some(Subject::from_table(self, cx)?.with(Var::Queue, &q.queue.name))
+            }
+            Route::Messages { queue } => {
+                let t = &self.messages;
+                let m = t.items.get(t.list.selected_row()?)?;
+                let mut s = Subject::from_table(t, cx)?;
+                let marked: Vec<usize> = t
+                    .list
+                    .rows()
+                    .filter(|&r| t.items.get(r).is_some_and(|m| t.marks.contains(&m.msgid)))
+                    .collect();
+                if !marked.is_empty() {
+                    s.rows = marked
+                        .into_iter()
+                        .map(|r| crate::kit::subject::row_json(t, r, cx))
+                        .collect();
+                }
+                Some(s.with(Var::Queue, queue).with(Var::MessageId, &m.mplid))
+            }
         }
     }
     fn act(&mut self, route: &Route, a: Action, cx: &Cx) -> Option<Reply<Route>> {
