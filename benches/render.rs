@@ -125,6 +125,34 @@ fn render(c: &mut Criterion) {
             })
         });
         eprintln!("render: {label}: {held} messages held");
+        // Keystroke → next frame, the filter off the input path: a key typed in `/` (the pane
+        // asks for a filter and keeps its rows) and the frame drawn after it. `idle`: no filter
+        // runs before the key (the task is made); `busy`: one runs (the text is only recorded).
+        apply(&mut s, [key('/')]);
+        for (mode, idle) in [("idle", true), ("busy", false)] {
+            g.bench_function(format!("keystroke_then_frame_{mode}_{label}"), |b| {
+                let mut flip = false;
+                b.iter(|| {
+                    flip = !flip;
+                    if idle {
+                        s.messages.filtering = None;
+                    }
+                    let msg = if flip {
+                        key('o')
+                    } else {
+                        Msg::Key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE))
+                    };
+                    black_box(apply(&mut s, [msg]));
+                    buf.reset();
+                    cpitop::app::frame::draw(&mut buf, area, &s, &theme);
+                    black_box(&buf);
+                })
+            });
+        }
+        apply(
+            &mut s,
+            [Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))],
+        );
     }
     g.finish();
 }

@@ -189,6 +189,8 @@ fn pane(c: &mut Criterion) {
     grp.sample_size(20)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
+    // The filter pass as the pane would run it at once (what now runs on a blocking thread).
+    pane.background_filter_min = usize::MAX;
     grp.bench_function("keystroke_full_pass", |b| {
         let mut flip = false;
         b.iter(|| {
@@ -197,6 +199,50 @@ fn pane(c: &mut Criterion) {
             pane.list.filter = if flip { "a" } else { "e" }.into();
             pane.rebuild(&cx);
             black_box(pane.list.view.len())
+        })
+    });
+    // A keystroke as the pane handles it at 1M: it asks for a filter (off the input path) and
+    // keeps the rows shown. No filter is running before it (the costlier case: the task is made).
+    pane.background_filter_min = 100_000;
+    pane.list.filter.clear();
+    pane.rebuild(&cx);
+    grp.bench_function("keystroke_off_path", |b| {
+        let mut flip = false;
+        b.iter(|| {
+            flip = !flip;
+            pane.filtering = None;
+            pane.list.filter = if flip { "a" } else { "e" }.into();
+            pane.rebuild(&cx);
+            black_box(pane.take_filter_request().map(|(j, ..)| j.id))
+        })
+    });
+    // The answer of a background filter applied: the rows installed in the view and the table
+    // (not on a keystroke's path, but on the loop's).
+    let task = |text: &str, pane: &mut Messages| {
+        pane.filtering = None;
+        pane.list.filter = text.into();
+        pane.rebuild(&cx);
+        pane.take_filter_request().expect("a filter")
+    };
+    grp.bench_function("filter_answer_applied_a", |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iters {
+                // Untimed: back to every row, then the filter `a` run as the effect runs it.
+                pane.list.filter.clear();
+                pane.filtering = None;
+                pane.background_filter_min = usize::MAX;
+                pane.rebuild(&cx);
+                pane.background_filter_min = 100_000;
+                let (job, task, store) = task("a", &mut pane);
+                let done = task.run(&store);
+                drop(store);
+                let t = std::time::Instant::now();
+                pane.filtered(job.id, done, &cx);
+                black_box(pane.list.view.len());
+                spent += t.elapsed();
+            }
+            spent
         })
     });
     grp.finish();

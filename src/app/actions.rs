@@ -38,6 +38,7 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Action::PaneMessages => s.switch_pane(Pane::Messages),
         Action::PaneQueues => s.switch_pane(Pane::Queues),
         Action::PaneAlerts => s.switch_pane(Pane::Alerts),
+        Action::PaneKeystore => s.switch_pane(Pane::Keystore),
         Action::PaneErrors => s.switch_pane(Pane::Errors),
         Action::PaneNext | Action::PanePrev => {
             let n = Pane::ALL.len();

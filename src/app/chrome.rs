@@ -150,7 +150,7 @@ fn tab_labels(s: &State, level: TabLevel) -> Vec<(Pane, String, String, bool)> {
         .map(|&p| {
             let (badge, bad) = s.focus(&Route::home(p)).badge();
             let focused = p == s.pane();
-            let n = p.index() + 1;
+            let n = p.number();
             let title = p.title();
             let short: String = title.chars().take(3).collect();
             let compact = compact_badge(&badge, bad);

@@ -20,6 +20,11 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
         "errors pane: failed messages grouped by error signature",
     ),
     (
+        "keystore",
+        &["certs", "ks"],
+        "keystore pane (certificates, expired and expiring first)",
+    ),
+    (
         "silence",
         &[],
         "silence 1h|4h|24h|<duration>|off — the selected monitor",
@@ -253,6 +258,7 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
         "queues" => s.switch_pane(Pane::Queues),
         "alerts" => s.switch_pane(Pane::Alerts),
         "errors" => s.switch_pane(Pane::Errors),
+        "keystore" => s.switch_pane(Pane::Keystore),
         "silence" => silence(s, &args.join(" "), fx),
         "history" => {
             s.switch_pane(Pane::Alerts);
@@ -320,7 +326,11 @@ fn set_window(s: &mut State, window_ms: i64, range: Option<(i64, i64)>) {
 fn silence(s: &mut State, arg: &str, fx: &mut Vec<Effect>) {
     let key = match s.route() {
         Route::Alerts(r) => s.alerts.focused_key(r),
-        Route::Artifacts(_) | Route::Messages(_) | Route::Queues(_) | Route::Errors(_) => None,
+        Route::Artifacts(_)
+        | Route::Messages(_)
+        | Route::Queues(_)
+        | Route::Errors(_)
+        | Route::Keystore(_) => None,
     };
     let tenant = s.tenant.clone();
     let cx = s.cx_with(&tenant);

@@ -168,6 +168,7 @@ pub fn observe(s: &mut State, d: &DataMsg) {
         }
         DataMsg::Queues { at, result, .. } => Some((*at, result.as_ref().map(|_| ()))),
         DataMsg::QueueMessages { at, result, .. } => Some((*at, result.as_ref().map(|_| ()))),
+        DataMsg::Keystore { at, result, .. } => Some((*at, result.as_ref().map(|_| ()))),
         DataMsg::Messages { at, event, .. } => match event {
             MessagesEvent::Done => Some((*at, Ok(()))),
             MessagesEvent::Failed(e) => Some((*at, Err(e))),
@@ -177,6 +178,7 @@ pub fn observe(s: &mut State, d: &DataMsg) {
         | DataMsg::Message { .. }
         | DataMsg::Correlated { .. }
         | DataMsg::Attachment { .. }
+        | DataMsg::Certificate { .. }
         | DataMsg::ErrorText { .. }
         | DataMsg::WebLink { .. }
         | DataMsg::Monitor(_)

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::cpi::client::CpiClient;
-use crate::cpi::model::{JmsMessage, MessageProcessingLog, RuntimeArtifact};
+use crate::cpi::model::{JmsMessage, KeystoreEntry, MessageProcessingLog, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::kit::action::Action;
 use crate::kit::tenant::{Intervals, TenantInfo};
@@ -56,6 +56,11 @@ pub enum Msg {
         key: crate::store::SortKey,
         at: (u64, u64),
         order: Vec<crate::store::RowId>,
+    },
+    /// A background filter of the message store returned (`Effect::FilterMessages`).
+    MessagesFiltered {
+        job: u64,
+        done: crate::store::Filtered,
     },
     /// A grouping of the failed messages returned (`Effect::GroupErrors`): job `job` took
     /// `took_ms` on its thread.
@@ -109,6 +114,16 @@ pub enum DataMsg {
         id: String,
         result: Result<String, FetchError>,
     },
+    Keystore {
+        generation: Generation,
+        at: EpochMs,
+        result: Result<Vec<KeystoreEntry>, FetchError>,
+    },
+    /// One keystore entry read by alias (`Effect::FetchCertificate`); `None`: no such alias.
+    Certificate {
+        alias: String,
+        result: Result<Option<KeystoreEntry>, FetchError>,
+    },
     /// A failed message's error text for the Errors pane (`Effect::FetchErrorTexts`); `None`
     /// when the message has none.
     ErrorText {
@@ -155,6 +170,7 @@ pub enum PollKind {
     Messages,
     Queues,
     QueueMessages,
+    Keystore,
 }
 
 pub use crate::resources::messages::MessageQuery;
@@ -173,6 +189,7 @@ pub struct PollPlan {
     pub queues: Option<PollSpec>,
     pub queue_messages: Option<(PollSpec, String)>,
     pub messages: Option<(PollSpec, MessageQuery)>,
+    pub keystore: Option<PollSpec>,
 }
 
 pub use crate::kit::export::ExportFormat;
@@ -194,6 +211,9 @@ pub enum Effect {
     },
     FetchAttachment {
         id: String,
+    },
+    FetchCertificate {
+        alias: String,
     },
     /// Fetch one of the tenant's own web-UI links (`AlternateWebLink`) to learn its web-UI root;
     /// answered with `DataMsg::WebLink`.
@@ -239,6 +259,13 @@ pub enum Effect {
     },
     /// Keep the `:` line's history (oldest first) in the state directory.
     SaveHistory(Vec<String>),
+    /// Filter the message store on a blocking thread; answered by `Msg::MessagesFiltered` (the
+    /// Messages pane's `FilterJob` `job`).
+    FilterMessages {
+        job: u64,
+        task: crate::store::FilterTask,
+        store: StoreSnapshot,
+    },
     /// Group the failed messages of the window on a blocking thread; answered by
     /// `Msg::ErrorsGrouped` (the latest job wins).
     GroupErrors(Box<crate::panes::errors::GroupJob>),

@@ -6,7 +6,7 @@ use super::msg::Effect;
 use super::state::{Mode, Pane, Route, State};
 use crate::kit::nav::Nav;
 use crate::panes::pane::{Out, Reply};
-use crate::panes::{alerts, artifacts, messages, queues};
+use crate::panes::{alerts, artifacts, keystore, messages, queues};
 
 /// Apply a view's reply: effects, its drill-down, intents, then its notice.
 pub fn reply(s: &mut State, r: Reply<Route>, fx: &mut Vec<Effect>) {
@@ -31,6 +31,7 @@ pub fn outs(s: &mut State, out: Vec<Out>, fx: &mut Vec<Effect>) {
             Out::FetchMessage { guid } => fx.push(Effect::FetchMessage { guid }),
             Out::FetchCorrelated { correlation_id } => fx.push(Effect::FetchCorrelated { correlation_id }),
             Out::FetchAttachment { id } => fx.push(Effect::FetchAttachment { id }),
+            Out::FetchCertificate { alias } => fx.push(Effect::FetchCertificate { alias }),
             Out::Write { job, known } => super::writes::propose(s, job, known, fx),
             Out::SaveAlertControls(controls) => fx.push(Effect::SaveAlerts {
                 state: None,
@@ -75,7 +76,12 @@ pub fn go(s: &mut State, nav: Nav, fx: &mut Vec<Effect>) {
             s.switch_pane(Pane::Messages);
             s.rebuild_focused_from_top();
         }
-        Nav::OpenCertificate(alias) => s.stack.push(Route::Alerts(alerts::Route::Certificate { alias })),
+        Nav::OpenCertificate(alias) => {
+            let out = s.keystore.open_certificate(&alias);
+            outs(s, out, fx);
+            s.stack
+                .push(Route::Keystore(keystore::Route::Certificate { alias }));
+        }
         Nav::OpenAlertHistory => {
             if !matches!(s.route(), Route::Alerts(alerts::Route::History)) {
                 s.stack.push(Route::Alerts(alerts::Route::History));

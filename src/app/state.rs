@@ -19,7 +19,7 @@ use crate::kit::line::{History, LineEdit};
 use crate::kit::load::Load;
 use crate::kit::table::{CellCx, Table};
 use crate::panes::pane::{At, AtMut, Focus, FocusMut};
-use crate::panes::{alerts, artifacts, errors, messages, queues};
+use crate::panes::{alerts, artifacts, errors, keystore, messages, queues};
 
 pub use crate::kit::nav::Pane;
 pub use crate::kit::tenant::{Environment, Intervals, TenantInfo};
@@ -34,6 +34,7 @@ pub enum Route {
     Queues(queues::Route),
     Alerts(alerts::Route),
     Errors(errors::Route),
+    Keystore(keystore::Route),
 }
 
 impl Route {
@@ -45,6 +46,7 @@ impl Route {
             Pane::Queues => Route::Queues(queues::Route::List),
             Pane::Alerts => Route::Alerts(alerts::Route::List),
             Pane::Errors => Route::Errors(errors::Route::List),
+            Pane::Keystore => Route::Keystore(keystore::Route::List),
         }
     }
 
@@ -56,6 +58,7 @@ impl Route {
             Route::Queues(_) => Pane::Queues,
             Route::Alerts(_) => Pane::Alerts,
             Route::Errors(_) => Pane::Errors,
+            Route::Keystore(_) => Pane::Keystore,
         }
     }
 
@@ -101,6 +104,7 @@ pub struct State {
     pub alerts: alerts::Alerts,
     /// Failed messages of the message window grouped by error signature.
     pub errors: errors::Errors,
+    pub keystore: keystore::Keystore,
     pub stats: ApiStats,
     pub toast: Option<Toast>,
     /// Terminal size (columns, rows).
@@ -147,6 +151,7 @@ impl State {
             messages: messages::Messages::with_web_ui(tenant.web_ui.clone()),
             alerts: alerts::Alerts::default(),
             errors: errors::Errors::default(),
+            keystore: keystore::Keystore::default(),
             tenant,
             keymap,
             intervals: Intervals::default(),
@@ -189,6 +194,7 @@ impl State {
             Route::Queues(r) => Box::new(At(&self.queues, r)),
             Route::Alerts(r) => Box::new(At(&self.alerts, r)),
             Route::Errors(r) => Box::new(At(&self.errors, r)),
+            Route::Keystore(r) => Box::new(At(&self.keystore, r)),
         }
     }
 
@@ -201,6 +207,7 @@ impl State {
             queues,
             alerts,
             errors,
+            keystore,
             ..
         } = self;
         match stack.last().unwrap_or(&HOME) {
@@ -209,6 +216,7 @@ impl State {
             Route::Queues(r) => Box::new(AtMut(queues, r, Route::Queues)),
             Route::Alerts(r) => Box::new(AtMut(alerts, r, Route::Alerts)),
             Route::Errors(r) => Box::new(AtMut(errors, r, Route::Errors)),
+            Route::Keystore(r) => Box::new(AtMut(keystore, r, Route::Keystore)),
         }
     }
 

@@ -48,6 +48,8 @@ pub fn setup_of(p: &Profile, force_read_only: bool, base_url: &str) -> (TenantIn
         messages: ms(p.poll.messages),
         messages_live: ms(p.poll.messages).min(3_000),
         queues: ms(p.poll.queues),
+        keystore: ms(p.poll.keystore),
+        keystore_expiring: ms(p.keystore_expiring),
     };
     let window_ms = i64::try_from(p.messages.window.as_millis()).unwrap_or(3_600_000);
     (info, intervals, window_ms)
@@ -269,6 +271,7 @@ pub fn reset(s: &mut State, info: TenantInfo, intervals: Intervals, window_ms: i
         s.queues.load.generation,
         s.queues.messages.load.generation,
         s.messages.load.generation,
+        s.keystore.load.generation,
     );
     s.tenant = info;
     s.intervals = intervals;
@@ -287,6 +290,8 @@ pub fn reset(s: &mut State, info: TenantInfo, intervals: Intervals, window_ms: i
     s.queues.load.generation = gens.1 + 1;
     s.queues.messages.load.generation = gens.2 + 1;
     s.messages.load.generation = gens.3 + 1;
+    s.keystore = crate::panes::keystore::Keystore::default();
+    s.keystore.load.generation = gens.4 + 1;
     s.stats = Default::default();
     s.stack = vec![Route::home(pane)];
     s.mode = Mode::Normal;

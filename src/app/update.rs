@@ -85,11 +85,26 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
             m.list.scroll_into_view(rows_on_screen);
             s.dirty = true;
         }
+        Msg::MessagesFiltered { job, done } => {
+            let cx = s.cell_cx();
+            let rows_on_screen = s.table_rows();
+            let m = &mut s.messages;
+            m.filtered(job, done, &cx);
+            m.list.scroll_into_view(rows_on_screen);
+            s.dirty = true;
+        }
     }
     if let Some((job, store)) = s.messages.take_sort_request() {
         fx.push(Effect::SortMessages {
             job: job.id,
             key: job.key,
+            store: StoreSnapshot(store),
+        });
+    }
+    if let Some((job, task, store)) = s.messages.take_filter_request() {
+        fx.push(Effect::FilterMessages {
+            job: job.id,
+            task,
             store: StoreSnapshot(store),
         });
     }
@@ -137,6 +152,7 @@ fn data(s: &mut State, d: DataMsg) {
                 PollKind::Messages => &mut s.messages.load,
                 PollKind::Queues => &mut s.queues.load,
                 PollKind::QueueMessages => &mut s.queues.messages.load,
+                PollKind::Keystore => &mut s.keystore.load,
             };
             if load.generation == generation && !load.loading {
                 load.loading = true;
@@ -234,31 +250,51 @@ fn data(s: &mut State, d: DataMsg) {
             }
         }
         DataMsg::ErrorText { guid, result } => errors::text(s, guid, result),
+        DataMsg::Keystore {
+            generation,
+            at,
+            result,
+        } => {
+            if generation != s.keystore.load.generation {
+                return;
+            }
+            match result {
+                Ok(items) => s.keystore.loaded(items, at, &cx),
+                Err(e) => s.keystore.load.failed(e),
+            }
+            s.dirty = true;
+        }
+        DataMsg::Certificate { alias, result } => {
+            s.keystore.certificate_fetched(alias, result);
+            s.dirty = true;
+        }
     }
 }
 
-/// Which pollers the current view needs: `(artifacts, queues, a queue's messages, messages)`.
-/// Only what is on screen polls: the pane at the bottom of the navigation stack (its list stays
-/// current under a drill-down), and a queue's messages while they are shown.
-fn wanted(s: &State) -> (bool, bool, Option<String>, bool) {
+/// Which pollers the current view needs: `(artifacts, queues, a queue's messages, messages,
+/// keystore)`. Only what is on screen polls: the pane at the bottom of the navigation stack (its
+/// list stays current under a drill-down), and a queue's messages while they are shown.
+fn wanted(s: &State) -> (bool, bool, Option<String>, bool, bool) {
     let queue = match s.route() {
         Route::Queues(queues::Route::Messages { queue }) => Some(queue.clone()),
         Route::Queues(queues::Route::List)
         | Route::Artifacts(_)
         | Route::Messages(_)
         | Route::Alerts(_)
-        | Route::Errors(_) => None,
+        | Route::Errors(_)
+        | Route::Keystore(_) => None,
     };
     // The signature rules read the Errors pane's grouping of the message window: it is kept
     // fresh in every pane while they exist.
     let signatures = s.alerts.needs.error_signatures;
     match s.pane() {
-        Pane::Artifacts => (true, false, None, signatures),
-        Pane::Messages => (false, false, None, true),
-        Pane::Queues => (false, queue.is_none(), queue, signatures),
-        Pane::Alerts => (false, false, None, signatures),
+        Pane::Artifacts => (true, false, None, signatures, false),
+        Pane::Messages => (false, false, None, true, false),
+        Pane::Queues => (false, queue.is_none(), queue, signatures, false),
+        Pane::Alerts => (false, false, None, signatures, false),
         // The Errors pane groups the Messages pane's window.
-        Pane::Errors => (false, false, None, true),
+        Pane::Errors => (false, false, None, true, false),
+        Pane::Keystore => (false, false, None, signatures, true),
     }
 }
 
@@ -269,7 +305,7 @@ fn sync_polling(s: &mut State) -> Option<PollPlan> {
         // Nothing to ask of a tenant that cannot be used.
         return None;
     }
-    let (arts, queues, queue, msgs) = wanted(s);
+    let (arts, queues, queue, msgs, keystore) = wanted(s);
     let old = s.polling.clone();
     let mut plan = PollPlan::default();
     if arts {
@@ -288,6 +324,15 @@ fn sync_polling(s: &mut State) -> Option<PollPlan> {
                 ..spec.clone()
             },
             None => restart(&mut s.queues.load, s.intervals.queues, false),
+        });
+    }
+    if keystore {
+        plan.keystore = Some(match &old.keystore {
+            Some(spec) => PollSpec {
+                interval_ms: s.intervals.keystore,
+                ..spec.clone()
+            },
+            None => restart(&mut s.keystore.load, s.intervals.keystore, false),
         });
     }
     if let Some(q) = queue {

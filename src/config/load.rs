@@ -115,6 +115,8 @@ pub struct Profile {
     pub poll: PollIntervals,
     pub messages: MessageWindow,
     pub limits: Limits,
+    /// `keystore.expiring`: how long before its end a certificate counts as expiring.
+    pub keystore_expiring: Duration,
     /// The config file the profile came from (for error messages and permission checks).
     pub source: Option<PathBuf>,
 }
@@ -153,6 +155,7 @@ pub struct PollIntervals {
     pub messages: Duration,
     pub queues: Duration,
     pub alerts: Duration,
+    pub keystore: Duration,
 }
 
 impl Default for PollIntervals {
@@ -162,9 +165,13 @@ impl Default for PollIntervals {
             messages: Duration::from_secs(15),
             queues: Duration::from_secs(30),
             alerts: Duration::from_secs(60),
+            keystore: Duration::from_secs(300),
         }
     }
 }
+
+/// A certificate counts as expiring this long before its end, unless `keystore.expiring` says.
+pub const DEFAULT_KEYSTORE_EXPIRING: Duration = Duration::from_secs(30 * 86_400);
 
 /// The message-log window: how far back to fetch at start, how many rows to hold, and how many of
 /// the newest to cache for offline viewing.
@@ -646,6 +653,7 @@ impl Ctx<'_> {
         let poll = self.poll(name, &t, d)?;
         let messages = self.messages(name, &t, d)?;
         let limits = self.limits(name, &t, d)?;
+        let keystore_expiring = self.keystore_expiring(name, &t, d)?;
         let ca_bundle = t
             .ca_bundle
             .take()
@@ -663,6 +671,7 @@ impl Ctx<'_> {
             poll,
             messages,
             limits,
+            keystore_expiring,
             source: Some(self.file.to_path_buf()),
         })
     }

@@ -91,6 +91,8 @@ pub struct RawDefaults {
     pub messages: RawMessages,
     #[serde(default)]
     pub limits: RawLimits,
+    #[serde(default)]
+    pub keystore: RawKeystore,
 }
 
 /// `[tenants.NAME]`
@@ -117,6 +119,8 @@ pub struct RawTenant {
     pub messages: RawMessages,
     #[serde(default)]
     pub limits: RawLimits,
+    #[serde(default)]
+    pub keystore: RawKeystore,
 }
 
 /// `[tenants.NAME.auth]`: OAuth client credentials (`client_id` + `token_url` + one secret source)
@@ -201,6 +205,15 @@ pub struct RawPoll {
     pub messages: Option<ConfigDuration>,
     pub queues: Option<ConfigDuration>,
     pub alerts: Option<ConfigDuration>,
+    pub keystore: Option<ConfigDuration>,
+}
+
+/// `keystore`: the Keystore pane's settings.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKeystore {
+    /// How long before its end a certificate counts as expiring (`"30d"`).
+    pub expiring: Option<ConfigDuration>,
 }
 
 /// `messages`: the message-log window held in memory and cached.

@@ -193,7 +193,35 @@ impl Ctx<'_> {
             messages: pick("messages", t.poll.messages, d.poll.messages, base.messages)?,
             queues: pick("queues", t.poll.queues, d.poll.queues, base.queues)?,
             alerts: pick("alerts", t.poll.alerts, d.poll.alerts, base.alerts)?,
+            keystore: pick("keystore", t.poll.keystore, d.poll.keystore, base.keystore)?,
         })
+    }
+
+    /// `keystore.expiring`: from one hour to ten years (a certificate counts as expiring this
+    /// long before its end).
+    pub(super) fn keystore_expiring(
+        &self,
+        tenant: &str,
+        t: &RawTenant,
+        d: &RawDefaults,
+    ) -> Result<Duration, ConfigError> {
+        let (v, at) = match (t.keystore.expiring, d.keystore.expiring) {
+            (Some(v), _) => (v.0, vec!["tenants", tenant, "keystore", "expiring"]),
+            (None, Some(v)) => (v.0, vec!["defaults", "keystore", "expiring"]),
+            (None, None) => return Ok(super::load::DEFAULT_KEYSTORE_EXPIRING),
+        };
+        if !(KEYSTORE_EXPIRING_MIN..=KEYSTORE_EXPIRING_MAX).contains(&v) {
+            return Err(self.invalid(
+                &at,
+                format!(
+                    "`{}` is not from 1h to 3650d: it is how long before its end a certificate \
+                     counts as expiring",
+                    super::duration::format_duration(v)
+                ),
+                &["30d", "14d", "8w"],
+            ));
+        }
+        Ok(v)
     }
 
     pub(super) fn messages(
@@ -349,6 +377,9 @@ impl Ctx<'_> {
 const MIN_RPS: f64 = 0.01;
 /// Fastest accepted request rate (far above SAP's documented 100 req/s per user).
 const MAX_RPS: f64 = 10_000.0;
+/// The shortest and longest `keystore.expiring` accepted.
+const KEYSTORE_EXPIRING_MIN: Duration = Duration::from_secs(3600);
+const KEYSTORE_EXPIRING_MAX: Duration = Duration::from_secs(3650 * 86_400);
 /// Longest timeout or backoff accepted.
 const MAX_LIMIT_DURATION: Duration = Duration::from_secs(3600);
 

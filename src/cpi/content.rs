@@ -3,7 +3,7 @@
 use super::client::CpiClient;
 use super::error::CpiError;
 use super::model::{DesigntimeArtifact, IntegrationPackage, KeystoreEntry};
-use super::paging::get_all;
+use super::paging::{get_all, get_one};
 use super::query::{key, url};
 
 pub const PACKAGE_LIST_SELECT: &str =
@@ -48,5 +48,21 @@ impl CpiClient {
     pub async fn keystore_entries(&self) -> Result<Vec<KeystoreEntry>, CpiError> {
         let t = self.t();
         get_all(t, url(&t.root, "KeystoreEntries", &[])).await
+    }
+
+    /// One keystore entry by alias (`KeystoreEntries('<Hexalias>')`); `None` when there is none
+    /// (404).
+    pub async fn keystore_entry(&self, alias: &str) -> Result<Option<KeystoreEntry>, CpiError> {
+        let t = self.t();
+        let u = url(
+            &t.root,
+            &format!("KeystoreEntries({})", key(&KeystoreEntry::hex_of(alias))),
+            &[],
+        );
+        match get_one(t, u).await {
+            Ok(e) => Ok(Some(e)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }

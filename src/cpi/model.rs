@@ -685,6 +685,27 @@ pub struct KeystoreEntry {
     pub owner: String,
     #[serde(rename = "Status", default, deserialize_with = "de_string")]
     pub status: String,
+    /// `secp256r1` for EC keys; null otherwise.
+    #[serde(rename = "EllipticCurve", default, deserialize_with = "de_string")]
+    pub elliptic_curve: String,
+    /// Colon-separated hex (`0D:56:…`); absent on some tenants.
+    #[serde(rename = "FingerprintSha1", default, deserialize_with = "de_string")]
+    pub fingerprint_sha1: String,
+    #[serde(rename = "FingerprintSha256", default, deserialize_with = "de_string")]
+    pub fingerprint_sha256: String,
+    #[serde(rename = "FingerprintSha512", default, deserialize_with = "de_string")]
+    pub fingerprint_sha512: String,
+    #[serde(rename = "LastModifiedBy", default, deserialize_with = "de_string")]
+    pub last_modified_by: String,
+    #[serde(rename = "LastModifiedTime", default, deserialize_with = "de_opt_date")]
+    pub last_modified_time: Option<EpochMs>,
+}
+
+impl KeystoreEntry {
+    /// The entry's key in the API: the alias's bytes in lower-case hex (`Hexalias`).
+    pub fn hex_of(alias: &str) -> String {
+        alias.bytes().map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 /// `IntegrationPackages` (§6). Dates are epoch-ms strings.

@@ -66,6 +66,18 @@ pub fn parse_artifact_statuses(text: &str) -> Result<ArtifactStatuses, String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statuses(pub Vec<MplStatus>);
 
+/// `--within` of `get keystore`/`get certificate`: a duration of the one grammar, at least 1h
+/// (as the config's `keystore.expiring`).
+pub fn parse_within(text: &str) -> Result<std::time::Duration, String> {
+    let d = crate::grammar::duration::parse_duration(text).map_err(|e| e.to_string())?;
+    if d < std::time::Duration::from_secs(3600) {
+        return Err(format!(
+            "{text:?} is shorter than 1h: give how long before its end a certificate counts as expiring, e.g. 30d"
+        ));
+    }
+    Ok(d)
+}
+
 /// `--status` of `get messages`: the status grammar (`crate::grammar::status`).
 pub fn parse_status_arg(text: &str) -> Result<Statuses, String> {
     crate::grammar::status::parse_message_statuses(text).map(Statuses)

@@ -5,7 +5,8 @@
 //! `get artifacts|messages|queues|queue NAME` print the panes' tables (each pane's `get.rs`
 //! fills the pane's own table), ordered and filtered the same way: for people the same columns
 //! as aligned text, for scripts each row's record (`Table::record`, the fields of [`schema`]) as
-//! JSON, NDJSON or CSV (`-o`). `get message GUID` and `get artifact ID` print the detail views'
+//! JSON, NDJSON or CSV (`-o`). `get keystore` lists the keystore's entries (expired and expiring first, as the
+//! Keystore pane). `get message GUID`, `get artifact ID` and `get certificate ALIAS` print the detail views'
 //! documents, or the detail records. Message filters go to the server (`$filter`), and
 //! `--limit` reads only the newest messages, so a large tenant is not downloaded in full.
 //! `--demo` runs against the in-process simulated tenant, like the TUI.
@@ -30,7 +31,7 @@ use crate::kit::format::TimeFmt;
 use crate::kit::table::CellCx;
 
 use crate::kit::print::{Printed, TableOpts};
-use crate::panes::{artifacts, errors, messages, queues};
+use crate::panes::{artifacts, errors, keystore, messages, queues};
 use filter::{MessageFilter, TimeArg};
 pub use output::Output;
 
@@ -167,11 +168,35 @@ pub enum What {
         #[command(flatten)]
         table: TableArgs,
     },
+    /// Keystore entries (certificates, key pairs) with their validity; expired and expiring first.
+    #[command(visible_alias = "certs")]
+    Keystore {
+        /// Only entries that are expired or expiring (the TUI's `f`).
+        #[arg(long)]
+        expiring: bool,
+        /// How long before its end an entry counts as expiring [default: the tenant's
+        /// `keystore.expiring`, else 30d].
+        #[arg(long, value_parser = filter::parse_within, value_name = "DURATION")]
+        within: Option<std::time::Duration>,
+        #[command(flatten)]
+        table: TableArgs,
+    },
+    /// One keystore entry: validity, key, subject, issuer, serial, fingerprints.
+    #[command(visible_alias = "cert")]
+    Certificate {
+        /// The alias (ALIAS column of `get keystore`).
+        alias: String,
+        /// How long before its end it counts as expiring [default: as `get keystore`].
+        #[arg(long, value_parser = filter::parse_within, value_name = "DURATION")]
+        within: Option<std::time::Duration>,
+    },
 }
 
 /// A client for the configured tenant (or `--demo`), and the simulated tenant to keep alive.
 struct Target {
     client: CpiClient,
+    /// The tenant's `keystore.expiring` (the default for `--demo`).
+    keystore_expiring: std::time::Duration,
     _sim: Option<crate::sim::SimHandle>,
     /// `[errors]` of the config (defaults without one).
     errors: crate::config::ErrorsConfig,
@@ -197,6 +222,7 @@ async fn connect(global: &GlobalArgs, seed: u64) -> Result<Target> {
             .unwrap_or_default();
         return Ok(Target {
             client,
+            keystore_expiring: crate::config::load::DEFAULT_KEYSTORE_EXPIRING,
             _sim: Some(sim),
             errors,
             seen_path: None,
@@ -206,8 +232,8 @@ async fn connect(global: &GlobalArgs, seed: u64) -> Result<Target> {
     // Resolving a secret may run a command: keep it off the async workers.
     let tenant = global.tenant.clone();
     let state_dir = paths.state_dir.clone();
-    let (conn, errors) =
-        tokio::task::spawn_blocking(move || -> Result<(TenantConn, crate::config::ErrorsConfig)> {
+    let (conn, keystore_expiring, errors) = tokio::task::spawn_blocking(
+        move || -> Result<(TenantConn, std::time::Duration, crate::config::ErrorsConfig)> {
             let config = Config::load(&paths)?;
             // The last used tenant is the default, as in the TUI; `get` does not change it.
             let last = crate::config::state::last_tenant(&paths);
@@ -217,14 +243,16 @@ async fn connect(global: &GlobalArgs, seed: u64) -> Result<Target> {
                 tracing::warn!("{w}");
             }
             crate::config::load::eprint_warnings(config.warnings.iter().chain(&warnings));
-            Ok((conn, config.errors))
-        })
-        .await
-        .wrap_err("resolving the tenant failed")??;
+            Ok((conn, profile.keystore_expiring, config.errors))
+        },
+    )
+    .await
+    .wrap_err("resolving the tenant failed")??;
     let name = conn.name.clone();
     let client = CpiClient::new(conn).map_err(|e| eyre!("tenant {name}: {e}"))?;
     Ok(Target {
         client,
+        keystore_expiring,
         _sim: None,
         errors,
         seen_path: Some(crate::signature::SeenSignatures::path(&state_dir, &name)),
@@ -366,6 +394,23 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
                 .map_err(fail)?;
             return finish_message(&read, &tenant);
         }
+        What::Keystore {
+            expiring,
+            within,
+            table,
+        } => {
+            let within = expiring_ms(within.unwrap_or(target.keystore_expiring));
+            keystore::get::table(client, *expiring, within, &table.opts(), &cx)
+                .await
+                .map_err(fail)?
+        }
+        What::Certificate { alias, within } => {
+            let within = expiring_ms(within.unwrap_or(target.keystore_expiring));
+            let text = keystore::get::certificate(client, alias, args.output, within, &cx, doc_width())
+                .await
+                .map_err(fail)?;
+            return print(&text).map(|()| 0);
+        }
         What::Artifact { id } => {
             let (text, errors) = artifacts::get::detail(client, id, args.output, &cx, doc_width())
                 .await
@@ -437,6 +482,10 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
         eprintln!("{}", crate::sanitize::one_line(&summary));
     }
     Ok(0)
+}
+
+fn expiring_ms(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// Print what was read of a message; say on stderr what the tenant does not offer and what

@@ -8,6 +8,7 @@ use crate::kit::schema::fields_of;
 use crate::panes::alerts::schema as alerts;
 use crate::panes::artifacts::schema as artifacts;
 use crate::panes::errors::schema as errors;
+use crate::panes::keystore::schema as keystore;
 use crate::panes::messages::schema as messages;
 use crate::panes::queues::schema as queues;
 
@@ -29,6 +30,14 @@ fn added<D: Serialize + Default, R: Serialize + Default>() -> Vec<String> {
 }
 
 pub const RECORDS: &[Record] = &[
+    Record {
+        name: "keystore_entry",
+        fields: fields_of::<keystore::KeystoreRecord>,
+    },
+    Record {
+        name: "certificate",
+        fields: added::<keystore::CertificateRecord, keystore::KeystoreRecord>,
+    },
     Record {
         name: "artifact",
         fields: fields_of::<artifacts::ArtifactRecord>,

@@ -35,6 +35,7 @@ pub enum Action {
     Correlated,
     Attachments,
     PaneAlerts,
+    PaneKeystore,
     Acknowledge,
     Silence,
     AlertHistory,
@@ -109,6 +110,7 @@ const TABLE: &[(&str, Action, &str, &str)] = &[
     ),
     ("attachments", Action::Attachments, "attachments", "attachments"),
     ("pane_alerts", Action::PaneAlerts, "alerts", "alerts pane"),
+    ("pane_keystore", Action::PaneKeystore, "keystore", "keystore pane"),
     (
         "acknowledge",
         Action::Acknowledge,

@@ -30,13 +30,14 @@ pub enum Context {
     Alerts,
     AlertEvidence,
     AlertHistory,
+    Keystore,
     Certificate,
     Errors,
     ErrorMembers,
 }
 
 impl Context {
-    pub const ALL: [Context; 18] = [
+    pub const ALL: [Context; 19] = [
         Self::Global,
         Self::Table,
         Self::Detail,
@@ -52,6 +53,7 @@ impl Context {
         Self::Alerts,
         Self::AlertEvidence,
         Self::AlertHistory,
+        Self::Keystore,
         Self::Certificate,
         Self::Errors,
         Self::ErrorMembers,
@@ -73,6 +75,7 @@ impl Context {
             Self::Alerts => "alerts",
             Self::AlertEvidence => "alert_evidence",
             Self::AlertHistory => "alert_history",
+            Self::Keystore => "keystore",
             Self::Certificate => "certificate",
             Self::Errors => "errors",
             Self::ErrorMembers => "error_members",
@@ -97,7 +100,8 @@ impl Context {
             | Self::AlertEvidence
             | Self::AlertHistory
             | Self::Errors
-            | Self::ErrorMembers => Some(Self::Table),
+            | Self::ErrorMembers
+            | Self::Keystore => Some(Self::Table),
             Self::ArtifactDetail | Self::MessageDetail | Self::Attachment | Self::Certificate => {
                 Some(Self::Detail)
             }

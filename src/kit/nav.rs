@@ -10,16 +10,18 @@ pub enum Pane {
     Queues,
     Alerts,
     Errors,
+    Keystore,
 }
 
 impl Pane {
     /// The tab order (`index` places each pane in it).
-    pub const ALL: [Pane; 5] = [
+    pub const ALL: [Pane; 6] = [
         Pane::Artifacts,
         Pane::Messages,
         Pane::Queues,
         Pane::Alerts,
         Pane::Errors,
+        Pane::Keystore,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -28,6 +30,7 @@ impl Pane {
             Pane::Queues => "Queues",
             Pane::Alerts => "Alerts",
             Pane::Errors => "Errors",
+            Pane::Keystore => "Keystore",
         }
     }
     /// The pane's place in the tab line (its number key is one more).
@@ -38,6 +41,19 @@ impl Pane {
             Pane::Queues => 2,
             Pane::Alerts => 3,
             Pane::Errors => 4,
+            Pane::Keystore => 5,
+        }
+    }
+    /// The pane's number key, fixed across versions (`0` Tenants … `6` Keystore), shown in the
+    /// tab line: a pane not in this build leaves its number unused.
+    pub fn number(self) -> u8 {
+        match self {
+            Pane::Artifacts => 1,
+            Pane::Messages => 2,
+            Pane::Queues => 3,
+            Pane::Alerts => 4,
+            Pane::Errors => 5,
+            Pane::Keystore => 6,
         }
     }
 }
@@ -58,7 +74,7 @@ pub enum Nav {
     ShowQueue(String),
     /// The Messages pane asking the tenant for this iFlow's messages of these statuses.
     ShowMessagesOf { iflow: String, status: String },
-    /// A keystore entry's details, over the current view.
+    /// A keystore entry's certificate view (the Keystore pane's), over the current view.
     OpenCertificate(String),
     /// The tenant's alert transitions, over the current view.
     OpenAlertHistory,
@@ -73,5 +89,9 @@ mod tests {
         for (i, p) in Pane::ALL.iter().enumerate() {
             assert_eq!(p.index(), i, "{p:?}");
         }
+        let mut numbers: Vec<u8> = Pane::ALL.iter().map(|p| p.number()).collect();
+        assert!(numbers.is_sorted(), "the tab line shows the numbers in order");
+        numbers.dedup();
+        assert_eq!(numbers.len(), Pane::ALL.len(), "one number each");
     }
 }

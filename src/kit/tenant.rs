@@ -30,13 +30,16 @@ impl TenantInfo {
     }
 }
 
-/// Refresh intervals per pane, in ms.
+/// The tenant's timings, in ms: the refresh interval per pane, and how long before its end a
+/// certificate counts as expiring (`keystore.expiring`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Intervals {
     pub artifacts: u64,
     pub messages: u64,
     pub messages_live: u64,
     pub queues: u64,
+    pub keystore: u64,
+    pub keystore_expiring: u64,
 }
 
 impl Default for Intervals {
@@ -46,6 +49,8 @@ impl Default for Intervals {
             messages: 15_000,
             messages_live: 3_000,
             queues: 20_000,
+            keystore: 300_000,
+            keystore_expiring: 30 * 86_400_000,
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod artifacts;
 pub mod errors;
+pub mod keystore;
 pub mod messages;
 pub mod pane;
 pub mod queues;

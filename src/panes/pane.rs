@@ -45,6 +45,9 @@ pub enum Out {
     FetchAttachment {
         id: String,
     },
+    FetchCertificate {
+        alias: String,
+    },
     /// A guarded write (the app checks read-only and opens its confirmation).
     Write {
         job: Job,

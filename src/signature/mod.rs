@@ -19,6 +19,7 @@ pub mod group;
 pub mod mine;
 pub mod normalise;
 pub mod seen;
+pub mod testgen;
 pub mod window;
 
 pub use budget::Budget;
@@ -158,6 +159,8 @@ impl Signer {
 
 #[cfg(test)]
 mod corpus;
+#[cfg(test)]
+mod pinned;
 
 #[cfg(test)]
 mod tests {

@@ -114,7 +114,7 @@ pub fn normalise(text: &str) -> String {
     let quoted = mask_quotes(text);
     let mut out = String::with_capacity(quoted.len().min(512));
     let mut prev = "";
-    for (n, word) in quoted.split_whitespace().enumerate() {
+    for (n, word) in words(&quoted).enumerate() {
         if n == MAX_TOKENS {
             out.push_str(" …");
             break;
@@ -129,6 +129,19 @@ pub fn normalise(text: &str) -> String {
     let end = out.trim_end_matches(['.', ' ']).len();
     out.truncate(end);
     out
+}
+
+/// The words of `text`, as `str::split_whitespace` cuts them. Most error texts are ASCII: then
+/// splitting at ASCII whitespace cuts the same (but at U+000B, which only `char::is_whitespace`
+/// counts, hence the check) without decoding characters.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    let ascii = text.is_ascii() && memchr::memchr(0x0b, text.as_bytes()).is_none();
+    let (fast, slow) = if ascii {
+        (Some(text.split_ascii_whitespace()), None)
+    } else {
+        (None, Some(text.split_whitespace()))
+    };
+    fast.into_iter().flatten().chain(slow.into_iter().flatten())
 }
 
 /// The part of the text that names the problem: without the trailing "The MPL ID for the failed
@@ -157,7 +170,7 @@ pub fn head(text: &str) -> &str {
 /// the apostrophe of "can't" is not one) with its closing quote on the same line within 200 bytes.
 fn mask_quotes(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
-    if !bytes.iter().any(|&b| b == b'\'' || b == b'"') {
+    if memchr::memchr2(b'\'', b'"', bytes).is_none() {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -564,6 +577,21 @@ mod tests {
         let t = normalise(&text);
         assert_eq!(t.split(' ').count(), MAX_TOKENS + 1);
         assert!(t.ends_with('…'));
+    }
+
+    #[test]
+    fn words_are_cut_as_split_whitespace_cuts_them() {
+        for text in [
+            "a b\tc\nd\re\x0cf",
+            "  lead and trail  ",
+            "vertical\x0btab",
+            "no\u{a0}break space",
+            "em\u{2003}space and ünïcode",
+            "",
+        ] {
+            let want: Vec<&str> = text.split_whitespace().collect();
+            assert_eq!(words(text).collect::<Vec<_>>(), want, "{text:?}");
+        }
     }
 
     #[test]

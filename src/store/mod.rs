@@ -36,7 +36,7 @@ pub use sort::{SortColumn, SortKey, sort_rows};
 pub use stats::{StatusCounts, WindowStats};
 pub use store::{Distinct, MergeStats, MessageRef, MessageStore, RowId, StoreLimits};
 pub use text::match_ranges;
-pub use view::MessageView;
+pub use view::{FilterTask, Filtered, MessageView};
 
 #[cfg(test)]
 mod tests;

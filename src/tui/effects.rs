@@ -97,6 +97,7 @@ impl EffectRunner {
             | Effect::FetchMessage { .. }
             | Effect::FetchCorrelated { .. }
             | Effect::FetchAttachment { .. }
+            | Effect::FetchCertificate { .. }
             | Effect::LearnWebUi { .. }
             | Effect::FetchErrorTexts { .. }
             | Effect::MonitorFetch(_) => {
@@ -140,6 +141,14 @@ impl EffectRunner {
                 self.spawn_foreground(async move {
                     let result = resources::message_detail::attachment_text(&c, &id).await;
                     DataMsg::Attachment { id, result }
+                });
+            }
+            Effect::FetchCertificate { alias } => {
+                self.spawn_foreground(async move {
+                    let result = resources::keystore::one(&c, &alias)
+                        .await
+                        .map_err(FetchError::from);
+                    DataMsg::Certificate { alias, result }
                 });
             }
             Effect::LearnWebUi { probe } => {
@@ -238,6 +247,16 @@ impl EffectRunner {
                     });
                 }
             }
+            Effect::FilterMessages { job, task, store } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let store = store.0;
+                    let done = task.run(&store);
+                    // Let go of the store first (as a sort does): pages wait while it is shared.
+                    drop(store);
+                    let _ = tx.blocking_send(Msg::MessagesFiltered { job, done });
+                });
+            }
             Effect::GroupErrors(job) => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -287,6 +306,7 @@ impl EffectRunner {
             | Effect::FetchMessage { .. }
             | Effect::FetchCorrelated { .. }
             | Effect::FetchAttachment { .. }
+            | Effect::FetchCertificate { .. }
             | Effect::LearnWebUi { .. }
             | Effect::FetchErrorTexts { .. }
             | Effect::MonitorFetch(_) => return self.run(e, term),

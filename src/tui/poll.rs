@@ -63,7 +63,7 @@ impl Pollers {
         let Some(client) = self.client.clone() else {
             return;
         };
-        let wanted: [(PollKind, Option<PollParams>); 4] = [
+        let wanted: [(PollKind, Option<PollParams>); 5] = [
             (
                 PollKind::Artifacts,
                 plan.artifacts.as_ref().map(|s| params(s, Target::None)),
@@ -83,6 +83,10 @@ impl Pollers {
                 plan.messages
                     .as_ref()
                     .map(|(s, q)| params(s, Target::Messages(q.clone()))),
+            ),
+            (
+                PollKind::Keystore,
+                plan.keystore.as_ref().map(|s| params(s, Target::None)),
             ),
         ];
         for (kind, want) in wanted {
@@ -259,6 +263,20 @@ impl PollTask {
                     DataMsg::QueueMessages {
                         generation,
                         queue: q.clone(),
+                        at: now_ms(),
+                        result: r,
+                    },
+                    ok,
+                )
+            }
+            (PollKind::Keystore, _) => {
+                let r = resources::keystore::entries(&self.client)
+                    .await
+                    .map_err(FetchError::from);
+                let ok = r.is_ok();
+                (
+                    DataMsg::Keystore {
+                        generation,
                         at: now_ms(),
                         result: r,
                     },

@@ -185,6 +185,39 @@ fn screenshots_of_the_demo() {
     app.send("\x1b");
     app.wait_until("back to the alerts", WAIT, |s| !s.contains("Alerts ›"));
 
+    // Failures grouped by error signature (the first minute's budget of error texts read, the
+    // rest grouped by iFlow until theirs arrive), then one group's messages.
+    app.send("5");
+    app.wait_until("the error groups", WAIT, |s| {
+        let rows = rows_below(s, " COUNT SIGNATURE");
+        rows.len() > 5 && !rows[0].contains("not read yet")
+    });
+    shot(&app, "errors");
+    // The biggest signature's messages (the first row; groups move as texts arrive).
+    app.send("g");
+    app.send("\r");
+    app.wait_until("a group's messages", WAIT, |s| {
+        let rows = rows_below(s, "STATUS     END");
+        rows.len() > 1 && !rows[0].contains("not read yet")
+    });
+    shot(&app, "error-members");
+    app.send("\x1b");
+    app.wait_until("back to the groups", WAIT, |s| {
+        rows_below(s, " COUNT SIGNATURE").len() > 1
+    });
+
+    // The keystore: the expired and the expiring certificates first, then one's details.
+    app.send("6");
+    app.wait_until("the keystore", WAIT, |s| {
+        rows_below(s, "STATUS   ALIAS").len() > 5
+    });
+    shot(&app, "keystore");
+    app.send("\r");
+    app.wait_for("── Fingerprints", WAIT);
+    shot(&app, "certificate");
+    app.send("\x1b");
+    app.wait_until("back to the keystore", WAIT, |s| !s.contains("Keystore ›"));
+
     app.send("?");
     app.wait_for("Help — esc closes", WAIT);
     shot(&app, "help");

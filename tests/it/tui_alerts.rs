@@ -751,9 +751,22 @@ fn alerts_pane_snapshots() {
         apply(&mut s, [key('h')]);
         snap("alerts_history", &s);
 
-        // A certificate named by an alert, with its details (there is no keystore pane).
+        // A certificate named by an alert: the Keystore pane's certificate view over the
+        // evidence, read by alias (the Keystore pane holds no list yet).
         let mut s = evaluated(w, h);
-        s.alerts.data.keystore = Some(vec![cpitop::cpi::model::KeystoreEntry {
+        let mut fx = Vec::new();
+        cpitop::app::nav::go(
+            &mut s,
+            cpitop::kit::nav::Nav::OpenCertificate("partner_as2_signing".into()),
+            &mut fx,
+        );
+        assert_eq!(
+            fx,
+            [Effect::FetchCertificate {
+                alias: "partner_as2_signing".into()
+            }]
+        );
+        let entry = cpitop::cpi::model::KeystoreEntry {
             alias: "partner_as2_signing".into(),
             key_type: "RSA".into(),
             key_size: 2048,
@@ -766,11 +779,14 @@ fn alerts_pane_snapshots() {
             kind: "Certificate".into(),
             owner: "Tenant Administrator".into(),
             ..Default::default()
-        }]);
-        s.stack
-            .push(Route::Alerts(cpitop::panes::alerts::Route::Certificate {
+        };
+        apply(
+            &mut s,
+            [Msg::Data(DataMsg::Certificate {
                 alias: "partner_as2_signing".into(),
-            }));
+                result: Ok(Some(entry)),
+            })],
+        );
         snap("alerts_certificate", &s);
     }
 }

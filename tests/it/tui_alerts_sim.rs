@@ -144,12 +144,20 @@ async fn monitor_rounds_against_the_sim_turn_to_error_and_show_the_certificate()
     apply(&mut s, [enter(), enter()]);
     assert_eq!(
         s.route(),
-        &Route::Alerts(cpitop::panes::alerts::Route::Certificate { alias: CERT.into() })
+        &Route::Keystore(cpitop::panes::keystore::Route::Certificate { alias: CERT.into() })
     );
-    let doc: Vec<String> = cpitop::panes::alerts::doc::certificate(&s.alerts, CERT, &s.cx())
-        .iter()
-        .map(|l| l.text())
-        .collect();
+    // The Keystore pane holds no list: the entry is read by alias, as the runner would.
+    let entry = cpitop::resources::keystore::one(&client, CERT)
+        .await
+        .map_err(Into::into);
+    apply(
+        &mut s,
+        [Msg::Data(DataMsg::Certificate {
+            alias: CERT.into(),
+            result: entry,
+        })],
+    );
+    let doc: Vec<String> = s.focus(s.route()).doc(&s.cx()).iter().map(|l| l.text()).collect();
     assert!(doc.iter().any(|l| l.contains("EXPIRED")), "{doc:#?}");
 
     // Recovery.

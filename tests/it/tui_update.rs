@@ -27,9 +27,15 @@ fn panes_switch_by_number_tab_and_command() {
     apply(&mut s, [code(KeyCode::Tab)]);
     assert_eq!(s.pane(), Pane::Errors);
     apply(&mut s, [code(KeyCode::Tab)]);
+    assert_eq!(s.pane(), Pane::Keystore);
+    apply(&mut s, [code(KeyCode::Tab)]);
     assert_eq!(s.pane(), Pane::Artifacts, "tab wraps around");
     apply(&mut s, [code(KeyCode::BackTab)]);
+    assert_eq!(s.pane(), Pane::Keystore);
+    apply(&mut s, [key('5')]);
     assert_eq!(s.pane(), Pane::Errors);
+    apply(&mut s, [key('6')]);
+    assert_eq!(s.pane(), Pane::Keystore);
     apply(&mut s, [key('3')]);
     assert_eq!(s.pane(), Pane::Queues);
     apply(&mut s, [key('4')]);

@@ -1,6 +1,5 @@
-//! The Alerts pane's documents: the top of the evidence view (the monitor, its status, how it is
-//! handled, its scope, each rule's own result) and a certificate's details (the keystore entry an
-//! alert names).
+//! The Alerts pane's document: the top of the evidence view (the monitor, its status, how it is
+//! handled, its scope, each rule's own result).
 
 use super::state::{Alerts, status_tone, status_word};
 use crate::kit::cx::Cx;
@@ -86,61 +85,6 @@ pub fn evidence(a: &Alerts, key: &str, cx: &Cx) -> Vec<DocLine> {
             }
         }
         None => out.push(field("", m.text.clone(), Tone::Normal)),
-    }
-    wrap(&out, cx.width as usize)
-}
-
-/// The certificate view: the keystore entry's fields (there is no keystore pane).
-pub fn certificate(a: &Alerts, alias: &str, cx: &Cx) -> Vec<DocLine> {
-    let t = &cx.time;
-    let mut out = Vec::new();
-    let entry = a
-        .data
-        .keystore
-        .as_ref()
-        .and_then(|k| k.iter().find(|e| e.alias == alias));
-    match entry {
-        Some(e) => {
-            let (status, tone) = match e.valid_not_after {
-                Some(end) if end <= cx.now => (
-                    format!("EXPIRED {} ago", crate::kit::format::age(cx.now - end)),
-                    Tone::Bad,
-                ),
-                Some(end) => (
-                    format!("valid, expires in {}", crate::kit::format::age(end - cx.now)),
-                    Tone::Good,
-                ),
-                None => ("no expiry date reported".to_string(), Tone::Muted),
-            };
-            out.push(field("Alias", e.alias.clone(), Tone::Normal));
-            out.push(field("Validity", status, tone));
-            out.push(field(
-                "Valid from",
-                format!("{} {}", t.datetime(e.valid_not_before), t.zone()),
-                Tone::Normal,
-            ));
-            out.push(field(
-                "Valid until",
-                format!("{} {}", t.datetime(e.valid_not_after), t.zone()),
-                Tone::Normal,
-            ));
-            out.push(field("Type", e.kind.clone(), Tone::Normal));
-            out.push(field(
-                "Key",
-                format!("{} {}", e.key_type, e.key_size),
-                Tone::Normal,
-            ));
-            out.push(field("Subject", e.subject_dn.clone(), Tone::Normal));
-            out.push(field("Issuer", e.issuer_dn.clone(), Tone::Normal));
-            out.push(field("Serial", e.serial_number.clone(), Tone::Normal));
-            out.push(field("Signature", e.signature_algorithm.clone(), Tone::Normal));
-            out.push(field("Owner", e.owner.clone(), Tone::Normal));
-        }
-        None => out.push(field(
-            "Alias",
-            format!("{alias} (not in the last keystore listing)"),
-            Tone::Muted,
-        )),
     }
     wrap(&out, cx.width as usize)
 }

@@ -381,8 +381,6 @@ pub struct Alerts {
     pub evidence: EvidenceTable,
     /// The header flashes until then.
     pub flash_until: Option<EpochMs>,
-    /// Certificate detail scroll.
-    pub cert_scroll: usize,
 }
 
 /// Silence choices offered by `S`.
@@ -398,10 +396,6 @@ pub enum Route {
     },
     /// The tenant's alert transitions (`h`).
     History,
-    /// A keystore entry named by an alert (there is no keystore pane).
-    Certificate {
-        alias: String,
-    },
 }
 
 impl Alerts {
@@ -502,7 +496,7 @@ impl Alerts {
         match route {
             Route::Evidence { key } => Some(key.clone()),
             Route::List => self.selected().map(|m| m.key.clone()),
-            Route::History | Route::Certificate { .. } => None,
+            Route::History => None,
         }
     }
 
@@ -662,7 +656,6 @@ impl PaneState for Alerts {
             Route::List => [Context::Alerts, Context::Table, Context::Global],
             Route::Evidence { .. } => [Context::AlertEvidence, Context::Table, Context::Global],
             Route::History => [Context::AlertHistory, Context::Table, Context::Global],
-            Route::Certificate { .. } => [Context::Certificate, Context::Detail, Context::Global],
         }
     }
     fn table(&self, route: &Route) -> Option<&dyn Table> {
@@ -670,7 +663,6 @@ impl PaneState for Alerts {
             Route::List => Some(self),
             Route::Evidence { .. } => Some(&self.evidence),
             Route::History => Some(&self.history),
-            Route::Certificate { .. } => None,
         }
     }
     fn table_mut(&mut self, route: &Route) -> Option<&mut dyn Table> {
@@ -678,13 +670,12 @@ impl PaneState for Alerts {
             Route::List => Some(self),
             Route::Evidence { .. } => Some(&mut self.evidence),
             Route::History => Some(&mut self.history),
-            Route::Certificate { .. } => None,
         }
     }
     fn load<'a>(&'a self, route: &Route, _intervals: &Intervals) -> Option<(&'a Load, u64)> {
         match route {
             Route::List => Some((&self.load, u64::try_from(self.interval_ms).unwrap_or(60_000))),
-            Route::Evidence { .. } | Route::History | Route::Certificate { .. } => None,
+            Route::Evidence { .. } | Route::History => None,
         }
     }
     fn scroll_mut(&mut self, _route: &Route) -> Option<&mut usize> {
@@ -695,13 +686,12 @@ impl PaneState for Alerts {
             Route::List => ("monitor key", self.selected_key()),
             Route::Evidence { .. } => ("evidence", self.evidence.selected_key()),
             Route::History => ("transition", self.history.selected_key()),
-            Route::Certificate { alias } => ("certificate alias", Some(alias.clone())),
         }
     }
     fn export_name(&self, route: &Route) -> String {
         match route {
             Route::List => "alerts",
-            Route::Evidence { .. } | Route::History | Route::Certificate { .. } => "table",
+            Route::Evidence { .. } | Route::History => "table",
         }
         .into()
     }
@@ -729,7 +719,7 @@ impl PaneState for Alerts {
     fn refresh(&mut self, route: &Route) -> Reply<Route> {
         match route {
             Route::List | Route::Evidence { .. } => Reply::out(Out::AlertRound),
-            Route::History | Route::Certificate { .. } => Reply::none(),
+            Route::History => Reply::none(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The Alerts pane's views: the monitors (errors first) under a summary line, the evidence view
-//! (the monitor, each rule's result, the evidence to jump to), the history of transitions, and a
-//! certificate's details.
+//! (the monitor, each rule's result, the evidence to jump to) and the history of transitions. A
+//! certificate named by the evidence opens in the Keystore pane's certificate view.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -13,7 +13,7 @@ use crate::kit::doc::{DocLine, Seg, wrap};
 use crate::kit::hint::{Hint, h};
 use crate::kit::table::{Table, Tone};
 use crate::kit::widgets::theme::Theme;
-use crate::kit::widgets::{doc, no_match, placeholder, spinner, table};
+use crate::kit::widgets::{no_match, placeholder, spinner, table};
 use crate::panes::pane::PaneView;
 
 pub const HINTS: &[Hint] = &[
@@ -45,8 +45,6 @@ pub const HISTORY_HINTS: &[Hint] = &[
     h(Action::Export),
     h(Action::Help),
 ];
-
-pub const CERTIFICATE_HINTS: &[Hint] = &[h(Action::Back), h(Action::CopyId), h(Action::Help)];
 
 /// The summary line above the list: `1 error · 2 warning · 3 ok — every 1m, next in 42s`.
 fn summary(a: &Alerts, cx: &Cx, theme: &Theme) -> Line<'static> {
@@ -243,7 +241,6 @@ impl PaneView for Alerts {
             Route::List => HINTS,
             Route::Evidence { .. } => EVIDENCE_HINTS,
             Route::History => HISTORY_HINTS,
-            Route::Certificate { .. } => CERTIFICATE_HINTS,
         }
     }
 
@@ -257,13 +254,11 @@ impl PaneView for Alerts {
                     .unwrap_or_else(|| key.clone()),
             ),
             Route::History => out.push("history".into()),
-            Route::Certificate { alias } => out.push(format!("certificate {alias}")),
         }
     }
 
-    fn doc(&self, route: &Route, cx: &Cx) -> Vec<DocLine> {
+    fn doc(&self, route: &Route, _cx: &Cx) -> Vec<DocLine> {
         match route {
-            Route::Certificate { alias } => super::doc::certificate(self, alias, cx),
             Route::List | Route::Evidence { .. } | Route::History => Vec::new(),
         }
     }
@@ -287,7 +282,6 @@ impl PaneView for Alerts {
             Route::List => list(self, buf, area, cx, theme),
             Route::Evidence { key } => evidence(self, key, buf, area, cx, theme),
             Route::History => history(self, buf, area, cx, theme),
-            Route::Certificate { .. } => doc::render(buf, area, &self.doc(route, cx), 0, theme),
         }
     }
 }

@@ -28,8 +28,8 @@ use crate::panes::pane::{Out, PaneState, Reply};
 use crate::resources::FetchError;
 pub use crate::resources::messages::MessageQuery;
 use crate::store::{
-    MessageRef, MessageStore, MessageView, MplBatch, Query, RowId, SortColumn, SortKey, StatusSet,
-    StoreLimits,
+    FilterTask, Filtered, MessageRef, MessageStore, MessageView, MplBatch, Query, RowId, SortColumn, SortKey,
+    StatusSet, StoreLimits,
 };
 
 /// Windows `w` cycles through.
@@ -81,6 +81,25 @@ pub struct Messages {
     /// A sort to hand to the effects (taken by `update`).
     sort_request: bool,
     sort_jobs: u64,
+    /// Stores with at least this many messages are filtered on a blocking thread, off the input
+    /// path (`Effect::FilterMessages`): a keystroke only records what is wanted, and the rows
+    /// shown stay (marked `filtering…`) until the newest filter's rows arrive.
+    pub background_filter_min: usize,
+    /// The filter running on a blocking thread, if any (one at a time).
+    pub filtering: Option<FilterJob>,
+    /// What the table is to show once filtering is done: the newest query asked for (`None`: the
+    /// view's). A result for another query is superseded and never shown.
+    filter_want: Option<Query>,
+    /// A filter to hand to the effects (taken by `update`).
+    filter_request: Option<(FilterJob, FilterTask)>,
+    filter_jobs: u64,
+    /// The store's layout when the table's rows were taken from the view: while it holds, the
+    /// rows shown still name the same messages.
+    shown_layout: Option<u64>,
+    /// What the table's rows were taken from: the store state, the query and the order.
+    shown: Option<((u64, u64), Query, SortKey)>,
+    /// The store state `failed` was counted at.
+    failed_at: Option<(u64, u64)>,
     /// Pages that arrived while a sort or a cache save shared the store: merged as soon as it is
     /// ours alone again (changing it while shared would copy it whole).
     deferred: Vec<MplBatch>,
@@ -175,6 +194,14 @@ pub fn sort_all(store: &MessageStore, key: SortKey) -> ((u64, u64), Vec<RowId>) 
     (at, order)
 }
 
+/// A `/` filter (or any change of the local filters) of a large store running on a blocking
+/// thread: `query`'s rows, to be shown if it is still the newest wanted when it returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilterJob {
+    pub id: u64,
+    pub query: Query,
+}
+
 /// A re-sort of the message store running on a blocking thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SortJob {
@@ -199,6 +226,14 @@ impl Default for Messages {
             sorting: None,
             sort_request: false,
             sort_jobs: 0,
+            background_filter_min: 100_000,
+            filtering: None,
+            filter_want: None,
+            filter_request: None,
+            filter_jobs: 0,
+            shown_layout: None,
+            shown: None,
+            failed_at: None,
             deferred: Vec::new(),
             deferred_limits: None,
             detail: None,
@@ -321,9 +356,15 @@ impl Messages {
         };
         let limits = self.deferred_limits.take().unwrap_or_else(|| self.store.limits());
         self.store = Arc::new(MessageStore::new(StoreLimits { max_age, ..limits }));
-        // A sort of the old store is of no use any more.
+        // A sort or a filter of the old store is of no use any more.
         self.sorting = None;
         self.sort_request = false;
+        self.filtering = None;
+        self.filter_want = None;
+        self.filter_request = None;
+        self.shown_layout = None;
+        self.shown = None;
+        self.failed_at = None;
         self.deferred.clear();
         self.view = MessageView::new(self.view.sort(), self.view.query().clone());
         self.list.view.clear();
@@ -392,6 +433,101 @@ impl Messages {
         }
         self.flush();
         self.rebuild(cx);
+    }
+
+    /// The filter `rebuild` asked for, if any, with the store it reads (shared until it returns).
+    pub fn take_filter_request(&mut self) -> Option<(FilterJob, FilterTask, Arc<MessageStore>)> {
+        let (job, task) = self.filter_request.take()?;
+        Some((job, task, Arc::clone(&self.store)))
+    }
+
+    /// Whether the rows shown are about to change (a filter runs or waits for one that does).
+    pub fn is_filtering(&self) -> bool {
+        self.filter_want.is_some()
+    }
+
+    /// A background filter returned. The newest wanted: shown (or filtered again if the store or
+    /// the sort changed meanwhile). Superseded: dropped — its rows become the candidates of the
+    /// next filter when the newest text extends its own. Then the pages that waited are merged.
+    pub fn filtered(&mut self, job: u64, done: Filtered, cx: &CellCx) {
+        if self.filtering.as_ref().is_none_or(|j| j.id != job) {
+            // Of a store since cleared.
+            return;
+        }
+        self.filtering = None;
+        match self.filter_want.clone() {
+            Some(want) if want == done.query => {
+                if self.view.install(&self.store, done) {
+                    self.filter_want = None;
+                    self.show_view();
+                } else {
+                    self.start_filter(None);
+                }
+            }
+            Some(want) => {
+                let refine = want.refines(&done.query) && self.view.fits(&self.store, &done);
+                self.start_filter(refine.then(|| done.refine(want)));
+            }
+            None => {}
+        }
+        if self.flush() {
+            self.rebuild(cx);
+        }
+    }
+
+    /// Start filtering for `filter_want` unless a filter runs already (it starts the next when
+    /// it returns); `task`: a refinement of a superseded result, else the view's own pass.
+    fn start_filter(&mut self, task: Option<FilterTask>) {
+        if self.filtering.is_some() {
+            return;
+        }
+        let Some(want) = self.filter_want.clone() else {
+            return;
+        };
+        let task = task.unwrap_or_else(|| self.view.filter_task(&self.store, want));
+        self.filter_jobs += 1;
+        let job = FilterJob {
+            id: self.filter_jobs,
+            query: task.query().clone(),
+        };
+        self.filtering = Some(job.clone());
+        self.filter_request = Some((job, task));
+    }
+
+    fn view_key(&self) -> ((u64, u64), Query, SortKey) {
+        (
+            MessageView::stamp(&self.store),
+            self.view.query().clone(),
+            self.view.sort(),
+        )
+    }
+
+    /// Take the view's rows into the table: the FAILED count (when the store changed), the row
+    /// list, the selection kept on its message.
+    fn show_view(&mut self) {
+        let at = MessageView::stamp(&self.store);
+        if self.failed_at != Some(at) {
+            self.failed = (0..self.store.len() as RowId)
+                .filter(|&r| self.store.status(r) == MplStatus::Failed)
+                .count();
+            self.failed_at = Some(at);
+        }
+        self.list.set_rows(self.view.rows().iter().map(|&r| r as usize));
+        self.shown_layout = Some(self.store.layout());
+        self.shown = Some(self.view_key());
+        let pos = self
+            .list
+            .selected_key
+            .as_deref()
+            .and_then(|k| self.store.find(k))
+            .and_then(|row| self.view.position(row));
+        match pos {
+            Some(p) => self.list.selected = p,
+            None => {
+                self.list.selected = self.list.selected.min(self.list.view.len().saturating_sub(1));
+                self.list.selected_key = self.list.selected_row().map(|r| self.key(r));
+            }
+        }
     }
 
     /// Select the newest message (live mode).
@@ -745,28 +881,25 @@ impl Table for Messages {
             self.sorting = None;
             self.view.set_sort(&self.store, sort);
         }
+        let stale = *self.view.query() != query || !self.view.is_current(&self.store);
+        // Off the input path for a large store, as long as the rows shown still name the same
+        // messages (no eviction moved rows since): they stay until the filter's rows arrive.
+        let background =
+            self.store.len() >= self.background_filter_min && self.shown_layout == Some(self.store.layout());
+        if stale && background {
+            self.filter_want = Some(query);
+            self.start_filter(None);
+            return;
+        }
+        // What runs in the background now (if anything) is dropped when it returns.
+        self.filter_want = None;
         if *self.view.query() != query {
             self.view.set_query(&self.store, query);
-        } else {
-            self.view.refresh(&self.store);
+        } else if !self.view.refresh(&self.store) && self.shown == Some(self.view_key()) {
+            // The table shows the view already.
+            return;
         }
-        self.failed = (0..self.store.len() as RowId)
-            .filter(|&r| self.store.status(r) == MplStatus::Failed)
-            .count();
-        self.list.set_rows(self.view.rows().iter().map(|&r| r as usize));
-        let pos = self
-            .list
-            .selected_key
-            .as_deref()
-            .and_then(|k| self.store.find(k))
-            .and_then(|row| self.view.position(row));
-        match pos {
-            Some(p) => self.list.selected = p,
-            None => {
-                self.list.selected = self.list.selected.min(self.list.view.len().saturating_sub(1));
-                self.list.selected_key = self.list.selected_row().map(|r| self.key(r));
-            }
-        }
+        self.show_view();
     }
 }
 
@@ -1039,6 +1172,157 @@ mod tests {
         m.rebuild(&cx());
         assert!(m.take_sort_request().is_none());
         assert_eq!(m.view.rows(), &sorted_by(&m, sender)[..]);
+    }
+
+    /// What `Effect::FilterMessages` does, on this thread.
+    fn run_filter((job, task, store): (FilterJob, FilterTask, Arc<MessageStore>)) -> (u64, Filtered) {
+        let done = task.run(&store);
+        drop(store);
+        (job.id, done)
+    }
+
+    /// The rows a filter shows when run on this thread (`background_filter_min` out of reach).
+    fn filtered_at_once(m: &Messages, text: &str) -> Vec<RowId> {
+        let mut v = MessageView::new(m.view.sort(), Query::default());
+        v.refresh(&m.store);
+        v.set_query(
+            &m.store,
+            Query {
+                text: text.into(),
+                ..Query::default()
+            },
+        );
+        v.rows().to_vec()
+    }
+
+    fn large(n_pages: usize, seed: u64) -> (Messages, MplPageGen) {
+        let mut g = MplPageGen::new(seed, 1_763_000_000_000);
+        let mut m = Messages {
+            background_filter_min: 1000,
+            ..Messages::default()
+        };
+        for _ in 0..n_pages {
+            m.merge(MplBatch::decode(&g.page(500)).expect("decodes"));
+        }
+        m.rebuild(&cx());
+        (m, g)
+    }
+
+    /// A keystroke over a large store filters nothing on this thread: it asks for a filter and
+    /// the rows shown stay until its rows arrive. One filter runs at a time; the newest text
+    /// wins, a superseded result is never shown (but refined further when the newest text
+    /// extends it), and a text typed back to what is shown drops the running filter's result.
+    #[test]
+    fn large_filters_run_off_the_input_path_latest_wins() {
+        let (mut m, _) = large(4, 5);
+        assert!(
+            m.take_filter_request().is_none(),
+            "the first rows are shown at once"
+        );
+        let all = m.list.view.clone();
+        assert_eq!(all.len(), m.store.len());
+
+        // `o`: asked for, nothing filtered here.
+        m.list.filter = "o".into();
+        m.rebuild(&cx());
+        let first = m.take_filter_request().expect("a filter effect");
+        assert_eq!(first.0.query.text, "o");
+        assert_eq!(m.list.view, all, "the old rows stay");
+        assert!(m.is_filtering());
+        // `or`, `ord` while `o` runs: no second filter yet, the newest is remembered.
+        for t in ["or", "ord"] {
+            m.list.filter = t.into();
+            m.rebuild(&cx());
+            assert!(m.take_filter_request().is_none(), "one filter at a time");
+        }
+        assert_eq!(m.list.view, all);
+        // `o` returns: superseded, not shown; `ord` refines it, from its rows.
+        let (job, done) = run_filter(first);
+        let o_rows = done.rows().to_vec();
+        m.filtered(job, done, &cx());
+        assert_eq!(m.list.view, all, "a superseded result is not shown");
+        let next = m.take_filter_request().expect("the newest filter starts");
+        assert_eq!(next.0.query.text, "ord");
+        let (job, done) = run_filter(next);
+        assert!(
+            done.rows().iter().all(|r| o_rows.contains(r)),
+            "refined from `o`'s rows"
+        );
+        m.filtered(job, done, &cx());
+        assert!(!m.is_filtering());
+        let want: Vec<u32> = filtered_at_once(&m, "ord");
+        assert!(!want.is_empty() && want.len() < all.len());
+        assert_eq!(
+            m.list.view, want,
+            "the newest filter's rows, as a filter at once gives them"
+        );
+
+        // `ordx` then back to `ord` before it returns: its result is dropped.
+        m.list.filter = "ordx".into();
+        m.rebuild(&cx());
+        let r = m.take_filter_request().expect("filter");
+        m.list.filter = "ord".into();
+        m.rebuild(&cx());
+        assert!(!m.is_filtering(), "nothing to wait for: `ord` is shown");
+        let (job, done) = run_filter(r);
+        m.filtered(job, done, &cx());
+        assert_eq!(m.list.view, want, "still `ord`'s rows");
+        assert!(m.take_filter_request().is_none());
+
+        // Pages arriving while a filter shares the store wait, then are merged and filtered.
+        m.list.filter = "or".into();
+        m.rebuild(&cx());
+        let r = m.take_filter_request().expect("filter");
+        let held = m.store.len();
+        let mut g = MplPageGen::new(77, 1_763_100_000_000);
+        m.merge(MplBatch::decode(&g.page(300)).expect("decodes"));
+        assert_eq!((m.store.len(), m.deferred()), (held, 1));
+        let (job, done) = run_filter(r);
+        m.filtered(job, done, &cx());
+        assert_eq!(m.store.len(), held + 300, "merged once the store is ours again");
+        let again = m
+            .take_filter_request()
+            .expect("the new rows are filtered off the input path too");
+        let (job, done) = run_filter(again);
+        m.filtered(job, done, &cx());
+        let want: Vec<u32> = filtered_at_once(&m, "or");
+        assert_eq!(m.list.view, want);
+
+        // Below the threshold everything happens at once.
+        m.background_filter_min = usize::MAX;
+        m.list.filter = "ag".into();
+        m.rebuild(&cx());
+        assert!(m.take_filter_request().is_none());
+        let want: Vec<u32> = filtered_at_once(&m, "ag");
+        assert_eq!(m.list.view, want);
+    }
+
+    /// A filter that returns after the sort changed is filtered again in the new order.
+    #[test]
+    fn a_filter_outrun_by_a_sort_runs_again() {
+        let (mut m, _) = large(4, 6);
+        m.background_sort_min = 1000;
+        m.list.filter = "s4".into();
+        m.rebuild(&cx());
+        let filter = m.take_filter_request().expect("filter");
+        m.list.sort = Some(Sort {
+            column: 3,
+            dir: SortDir::Asc,
+        });
+        m.rebuild(&cx());
+        let sort = m.take_sort_request().expect("sort");
+        let (job, key, at, order) = run_sort(sort);
+        m.sorted(job, key, at, order, &cx());
+        // The filter was made over the old order: not shown, run again.
+        let (job, done) = run_filter(filter);
+        m.filtered(job, done, &cx());
+        let again = m.take_filter_request().expect("filtered again");
+        let (job, done) = run_filter(again);
+        m.filtered(job, done, &cx());
+        assert!(!m.is_filtering());
+        let want: Vec<u32> = filtered_at_once(&m, "s4");
+        assert_eq!(m.view.sort(), sort_key(m.list.sort));
+        assert_eq!(m.list.view, want, "filtered in sender order");
     }
 
     /// New limits while a sort shares the store wait for it (no copy of the store), then apply.

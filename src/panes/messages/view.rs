@@ -96,6 +96,9 @@ impl PaneView for Messages {
                 if self.sorting.is_some() {
                     out.push("sorting…".into());
                 }
+                if self.is_filtering() {
+                    out.push("filtering…".into());
+                }
                 if let Some(prev) = &self.previous {
                     // What is on screen (dimmed) until the new query's rows arrive.
                     let mut was: Vec<String> =
