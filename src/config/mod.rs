@@ -28,7 +28,9 @@ mod validate;
 
 pub use cache::{Cache, CacheLoad};
 pub use error::{ConfigError, Location, Warning, WarningKind};
-pub use load::{Config, Credentials, MessageWindow, PollIntervals, Profile, SecretSource};
+pub use load::{
+    Config, Credentials, DEFAULT_LANDSCAPE, MessageWindow, PollIntervals, Profile, SecretSource, valid_name,
+};
 pub use paths::Paths;
 pub use schema::{Environment, MonitorsSection};
 pub use session::{Startup, open as open_session, switch_tenant};

@@ -104,7 +104,7 @@ fn unknown_key_suggests_the_closest() {
     );
     assert_eq!(
         err("[defaults.poll]\nartifact = \"3s\"\n"),
-        "/cfg/config.toml:2:1: unknown key `defaults.poll.artifact`; did you mean `artifacts`?\n 2 | artifact = \"3s\"\n   | ^\n  allowed keys here: artifacts, messages, queues, alerts"
+        "/cfg/config.toml:2:1: unknown key `defaults.poll.artifact`; did you mean `artifacts`?\n 2 | artifact = \"3s\"\n   | ^\n  allowed keys here: artifacts, messages, queues, alerts, overview"
     );
     // Nothing close: no suggestion, still the allowed keys.
     assert_eq!(
