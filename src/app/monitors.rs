@@ -44,6 +44,8 @@ fn sources<'a>(
         messages: coverage.map(|c| (messages.store.as_ref(), c)),
         messages_interval_ms,
         polling,
+        drift: None,
+        drift_since: None,
     }
 }
 

@@ -300,6 +300,11 @@ pub struct Snapshot<'a> {
     pub broker: Option<&'a JmsBroker>,
     pub keystore: Option<&'a [KeystoreEntry]>,
     pub health: Option<&'a TenantHealth>,
+    /// The tenant's landscape side by side (`version_drift`); `None`: the other tenants' lists
+    /// are not read here.
+    pub drift: Option<&'a crate::landscape::DriftTable>,
+    /// Since when each artifact's versions differ in that landscape.
+    pub drift_since: Option<&'a crate::landscape::DriftTracker>,
     /// Why a part is missing this round: `(part, the error with what to check)`, parts named as
     /// in [`Snapshot::why_missing`] (`artifacts`, `messages`, `queues`, `broker`, `keystore`).
     pub part_errors: &'a [(&'static str, String)],
@@ -331,6 +336,8 @@ impl<'a> Snapshot<'a> {
             broker: None,
             keystore: None,
             health: None,
+            drift: None,
+            drift_since: None,
             part_errors: &[],
         }
     }

@@ -347,6 +347,15 @@ pub enum Rule {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         severity: Option<Severity>,
     },
+    /// An artifact in scope that this tenant runs has another version in a tenant of the same
+    /// landscape (`landscape` in the config), for longer than `for` (default 1d; severity
+    /// default warning). Reads the other tenants' artifact lists.
+    VersionDrift {
+        #[serde(rename = "for", default = "default_drift_grace")]
+        for_at_least: HumanDuration,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        severity: Option<Severity>,
+    },
 }
 
 fn one() -> u32 {
@@ -373,6 +382,9 @@ fn default_cert_within() -> HumanDuration {
 fn default_unreachable() -> HumanDuration {
     HumanDuration::from_mins(5)
 }
+fn default_drift_grace() -> HumanDuration {
+    HumanDuration::from_secs(86_400)
+}
 
 impl Rule {
     pub fn kind(&self) -> &'static str {
@@ -388,6 +400,7 @@ impl Rule {
             Rule::BrokerCapacity { .. } => "broker_capacity",
             Rule::CertExpiry { .. } => "cert_expiry",
             Rule::TenantUnreachable { .. } => "tenant_unreachable",
+            Rule::VersionDrift { .. } => "version_drift",
         }
     }
 
@@ -500,6 +513,8 @@ pub struct Needs {
     pub keystore: bool,
     /// Reachability tracking (`tenant_unreachable`).
     pub health: bool,
+    /// The artifact lists of the other tenants of the landscape (`version_drift`).
+    pub landscape: bool,
 }
 
 impl Needs {
@@ -546,6 +561,11 @@ pub fn needs<'a>(specs: impl IntoIterator<Item = &'a MonitorSpec>) -> Needs {
                 Rule::BrokerCapacity { .. } => n.broker = true,
                 Rule::CertExpiry { .. } => n.keystore = true,
                 Rule::TenantUnreachable { .. } => n.health = true,
+                Rule::VersionDrift { .. } => {
+                    n.artifacts = true;
+                    n.landscape = true;
+                    package(&mut n);
+                }
             }
         }
     }

@@ -24,7 +24,7 @@ fn package_of(snap: &Snapshot<'_>, id: &str) -> Option<String> {
 /// Whether artifact `id` is in `scope`: `Some(bool)` when known, `None` for a package scope
 /// whose membership of `id` is unknown (no message of it says, and the package's design-time
 /// listing did not answer).
-fn in_scope(scope: &Scope, snap: &Snapshot<'_>, id: &str) -> Option<bool> {
+pub(super) fn in_scope(scope: &Scope, snap: &Snapshot<'_>, id: &str) -> Option<bool> {
     let Scope::Package(p) = scope else {
         return Some(scope.matches(id, None));
     };

@@ -5,9 +5,11 @@
 //! `[now - within, now]` inclusive, durations alert once reached (`for`, `older_than` strictly
 //! older), thresholds in percent alert at the value.
 
+mod drift;
 mod flows;
 mod infra;
 
+pub use drift::version_drift;
 pub use flows::{Counted, failures, min_messages, no_success, not_started};
 pub use infra::{
     blocked_messages, broker_capacity, cert_expiry, dlq_not_empty, queue_age, queue_depth, tenant_unreachable,
