@@ -33,6 +33,7 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 s.back();
             }
         }
+        Action::PaneTenants => s.switch_pane(Pane::Tenants),
         Action::PaneArtifacts => s.switch_pane(Pane::Artifacts),
         Action::PaneMessages => s.switch_pane(Pane::Messages),
         Action::PaneQueues => s.switch_pane(Pane::Queues),
@@ -115,7 +116,11 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         | Action::RetryAll
         | Action::MoveAll
         | Action::Restart
-        | Action::Undeploy => view_action(s, a, fx),
+        | Action::Undeploy
+        | Action::Drift
+        | Action::ColumnPrev
+        | Action::ColumnNext
+        | Action::NextLandscape => view_action(s, a, fx),
     }
     let rows = s.table_rows();
     if let Some(t) = s.table_mut() {

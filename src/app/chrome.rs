@@ -116,7 +116,7 @@ pub fn tabs(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
     for p in Pane::ALL {
         let home = Route::home(p);
         let (count, bad) = s.focus(&home).badge();
-        let label = format!("{} {}", p.index() + 1, p.title());
+        let label = format!("{} {}", p.number(), p.title());
         if p == s.pane() {
             spans.push(Span::styled(format!(" {label}"), theme.tab_active()));
             spans.push(Span::styled(format!("{count} "), theme.tab_active()));

@@ -71,9 +71,17 @@ fn with_alerts<R>(
         queues,
         messages,
         intervals,
+        tenants,
+        tenant: open,
         ..
     } = s;
-    let src = sources(
+    // The landscape only when a rule reads it (building it compares every artifact list).
+    let drift = alerts
+        .needs
+        .landscape
+        .then(|| tenants.drift_of(&open.name))
+        .flatten();
+    let mut src = sources(
         artifacts,
         queues,
         messages,
@@ -81,6 +89,8 @@ fn with_alerts<R>(
         intervals.messages as i64,
         coverage,
     );
+    src.drift = drift.as_ref().map(|(t, _)| t);
+    src.drift_since = drift.as_ref().and_then(|(_, t)| *t);
     let r = f(alerts, &src, &cx, &mut steps);
     for step in steps {
         fx.push(match step {

@@ -31,10 +31,12 @@ pub enum Context {
     AlertEvidence,
     AlertHistory,
     Certificate,
+    Tenants,
+    Drift,
 }
 
 impl Context {
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 18] = [
         Self::Global,
         Self::Table,
         Self::Detail,
@@ -51,6 +53,8 @@ impl Context {
         Self::AlertEvidence,
         Self::AlertHistory,
         Self::Certificate,
+        Self::Tenants,
+        Self::Drift,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -70,6 +74,8 @@ impl Context {
             Self::AlertEvidence => "alert_evidence",
             Self::AlertHistory => "alert_history",
             Self::Certificate => "certificate",
+            Self::Tenants => "tenants",
+            Self::Drift => "drift",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

@@ -5,6 +5,7 @@
 /// Top-level panes, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
+    Tenants,
     Artifacts,
     Messages,
     Queues,
@@ -13,22 +14,41 @@ pub enum Pane {
 
 impl Pane {
     /// The tab order (`index` places each pane in it).
-    pub const ALL: [Pane; 4] = [Pane::Artifacts, Pane::Messages, Pane::Queues, Pane::Alerts];
+    pub const ALL: [Pane; 5] = [
+        Pane::Tenants,
+        Pane::Artifacts,
+        Pane::Messages,
+        Pane::Queues,
+        Pane::Alerts,
+    ];
     pub fn title(self) -> &'static str {
         match self {
+            Pane::Tenants => "Tenants",
             Pane::Artifacts => "Artifacts",
             Pane::Messages => "Messages",
             Pane::Queues => "Queues",
             Pane::Alerts => "Alerts",
         }
     }
-    /// The pane's place in the tab line (its number key is one more).
+    /// The pane's place in the tab line.
     pub fn index(self) -> usize {
         match self {
-            Pane::Artifacts => 0,
-            Pane::Messages => 1,
-            Pane::Queues => 2,
-            Pane::Alerts => 3,
+            Pane::Tenants => 0,
+            Pane::Artifacts => 1,
+            Pane::Messages => 2,
+            Pane::Queues => 3,
+            Pane::Alerts => 4,
+        }
+    }
+    /// The pane's number key, fixed across versions (`0` Tenants … `6` Keystore), shown in the
+    /// tab line: a pane not in this build leaves its number unused.
+    pub fn number(self) -> u8 {
+        match self {
+            Pane::Tenants => 0,
+            Pane::Artifacts => 1,
+            Pane::Messages => 2,
+            Pane::Queues => 3,
+            Pane::Alerts => 4,
         }
     }
 }
@@ -53,6 +73,10 @@ pub enum Nav {
     OpenCertificate(String),
     /// The tenant's alert transitions, over the current view.
     OpenAlertHistory,
+    /// Open this configured tenant (as `:ctx NAME`; its panes and cache are kept per tenant).
+    SwitchTenant(String),
+    /// An artifact's detail in a tenant (switching to it first when it is not open).
+    OpenArtifactIn { tenant: String, id: String },
 }
 
 #[cfg(test)]
@@ -64,5 +88,10 @@ mod tests {
         for (i, p) in Pane::ALL.iter().enumerate() {
             assert_eq!(p.index(), i, "{p:?}");
         }
+        let mut numbers: Vec<u8> = Pane::ALL.iter().map(|p| p.number()).collect();
+        assert!(numbers.is_sorted(), "the tab line shows the numbers in order");
+        numbers.dedup();
+        assert_eq!(numbers.len(), Pane::ALL.len(), "one number each");
+        assert_eq!(Pane::Tenants.number(), 0, "the team's fixed numbering");
     }
 }

@@ -8,3 +8,4 @@ pub mod artifacts;
 pub mod messages;
 pub mod pane;
 pub mod queues;
+pub mod tenants;

@@ -12,6 +12,8 @@
 //!   attachments, runs and steps) and an attachment's content.
 //! - [`packages`], [`keystore`]: iFlow → package, the keystore entries.
 //! - [`monitor_data`]: what one monitor round reads, fetched in parallel.
+//! - [`overview`]: one round of the Tenants pane's overview of a tenant (lean: a listing, a
+//!   `$count`, the queue list and the broker; DLQ messages and keystore when due).
 //!
 //! Failures carry the client's typed error ([`FetchError`]); whether the tenant answered is
 //! decided from its kind ([`FetchError::tenant_answered`]), never from its text.
@@ -21,6 +23,7 @@ pub mod keystore;
 pub mod message_detail;
 pub mod messages;
 pub mod monitor_data;
+pub mod overview;
 pub mod packages;
 pub mod queues;
 

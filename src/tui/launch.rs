@@ -93,9 +93,10 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         config: config.clone(),
         force_read_only: global.read_only,
     });
+    let fleet = fleet_of(&config, global.read_only);
     let rt = runtime()?;
     let result = rt.block_on(async move {
-        let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
+        let client = CpiClient::new(conn.clone()).map_err(|e| eyre!("{e}"))?;
         run(Session {
             client,
             tenant,
@@ -108,10 +109,38 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
             alerts: Some(alerts),
             writes,
             tenants: Some(tenants),
+            conn: Some(conn),
+            fleet,
+            demo: None,
         })
         .await
     });
     finish(rt, result)
+}
+
+/// The Tenants pane's rows: every configured tenant, with its monitors (evaluated on the
+/// overview's data while it is not open).
+pub fn fleet_of(config: &Config, force_read_only: bool) -> Vec<crate::panes::tenants::TenantSetup> {
+    let monitors = crate::config::monitors::typed_monitors(&config.monitors, config.file.as_deref()).ok();
+    config
+        .tenants
+        .iter()
+        .map(|p| crate::panes::tenants::TenantSetup {
+            tenant: crate::landscape::TenantRef::of(p),
+            color: p.color.clone(),
+            read_only: p.read_only || force_read_only,
+            host: p
+                .url
+                .as_deref()
+                .and_then(|u| url::Url::parse(u).ok())
+                .and_then(|u| u.host_str().map(str::to_string)),
+            interval_ms: u64::try_from(p.poll.overview.as_millis()).unwrap_or(60_000),
+            specs: monitors
+                .as_ref()
+                .map(|m| m.monitors_for(&p.name).into_iter().cloned().collect())
+                .unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// After the TUI ended (terminal already restored): background I/O gets `QUIT_IO_TIMEOUT` to
@@ -139,37 +168,104 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
     ensure_terminal()?;
     let rt = runtime()?;
     let result = rt.block_on(async move {
-        let sim = crate::sim::spawn(crate::sim::SimConfig {
-            seed,
-            ..crate::sim::SimConfig::default()
-        })
-        .await
-        .map_err(|e| eyre!("{e}"))?;
-        tracing::info!(url = %sim.base_url, "demo: simulated tenant started");
-        let conn = sim.demo_conn("demo");
-        let tenant = TenantInfo {
-            name: "demo (simulated tenant)".into(),
-            env: None,
-            label: Some("demo".into()),
-            read_only: global.read_only,
-            web_ui: None,
+        let (sims, tenants) = demo_landscape(global, seed).await?;
+        let Some(first) = tenants.first().cloned() else {
+            return Err(eyre!("the demo landscape has no tenant"));
         };
-        let mut session = session_for(conn.clone(), tenant)?;
-        let (alerts, alert_warnings) = demo_alerts(global);
-        session.alerts = Some(alerts);
+        let conn = first.conn.clone();
+        let mut session = session_for(conn.clone(), first.info.clone())?;
+        let (_, alert_warnings) = demo_alerts(global, DEMO_TENANTS[0].0);
+        session.alerts = first.alerts.as_deref().cloned();
         session.warnings.extend(alert_warnings);
-        // The demo is writable (unless --read-only); its writes are audited like any other.
+        // The demo is writable (unless --read-only; its prod tenant is read-only, as a
+        // configured prod tenant is); its writes are audited like any other.
         session.writes = WriteSetup {
             audit_path: paths.as_ref().map(|p| AuditLog::path_in(&p.state_dir)),
             who: Identity::of(&conn),
             read_only_flag: global.read_only,
             config_file: None,
         };
+        session.conn = Some(conn);
+        session.fleet = tenants
+            .iter()
+            .map(|d| crate::panes::tenants::TenantSetup {
+                tenant: crate::landscape::TenantRef::new(
+                    &d.info.name,
+                    d.info.env.unwrap_or(crate::config::Environment::Dev),
+                    "demo",
+                ),
+                color: d
+                    .info
+                    .env
+                    .unwrap_or(crate::config::Environment::Dev)
+                    .default_color()
+                    .to_string(),
+                read_only: d.info.read_only,
+                host: Some("simulated".into()),
+                interval_ms: 60_000,
+                specs: d
+                    .alerts
+                    .as_ref()
+                    .map(|a| a.setup.specs.clone())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        session.demo = Some(tenants);
         let result = run(session).await;
-        drop(sim);
+        drop(sims);
         result
     });
     finish(rt, result)
+}
+
+/// The tenants of `cpitop --demo`: a landscape `demo` of three simulated tenants (the first is
+/// opened; `--seed` picks its data, the others' messages come from the next seeds).
+pub const DEMO_TENANTS: [(&str, crate::sim::Stage, crate::config::Environment); 3] = [
+    (
+        "demo-dev",
+        crate::sim::Stage::Dev,
+        crate::config::Environment::Dev,
+    ),
+    (
+        "demo-test",
+        crate::sim::Stage::Test,
+        crate::config::Environment::Test,
+    ),
+    (
+        "demo-prod",
+        crate::sim::Stage::Prod,
+        crate::config::Environment::Prod,
+    ),
+];
+
+/// Start the demo landscape's simulated tenants (dev, test, prod with some drift between them:
+/// `SimConfig::landscape_stage`); the handles keep them running.
+pub async fn demo_landscape(
+    global: &GlobalArgs,
+    seed: u64,
+) -> Result<(Vec<crate::sim::SimHandle>, Vec<super::fleet::DemoTenant>)> {
+    let mut sims = Vec::new();
+    let mut tenants = Vec::new();
+    for (name, stage, env) in DEMO_TENANTS {
+        let sim = crate::sim::spawn(crate::sim::SimConfig::landscape_stage(seed, stage))
+            .await
+            .map_err(|e| eyre!("{e}"))?;
+        tracing::info!(url = %sim.base_url, tenant = name, "demo: simulated tenant started");
+        let (alerts, _) = demo_alerts(global, name);
+        tenants.push(super::fleet::DemoTenant {
+            info: TenantInfo {
+                name: name.into(),
+                env: Some(env),
+                label: None,
+                read_only: global.read_only || env == crate::config::Environment::Prod,
+                web_ui: None,
+            },
+            conn: sim.demo_conn(name),
+            alerts: Some(std::sync::Arc::new(alerts)),
+        });
+        sims.push(sim);
+    }
+    Ok((sims, tenants))
 }
 
 /// A session for a given connection (used by `--demo` and tests).
@@ -186,12 +282,16 @@ pub fn session_for(conn: TenantConn, tenant: TenantInfo) -> Result<Session> {
         alerts: None,
         writes: WriteSetup::default(),
         tenants: None,
+        conn: None,
+        fleet: Vec::new(),
+        demo: None,
     })
 }
 
-/// `--demo`'s monitors: the config's if it defines any for tenant `demo`, else the headless demo
-/// set. Kept in memory (the simulated tenant is new on every run).
-fn demo_alerts(global: &GlobalArgs) -> (crate::panes::alerts::AlertsLaunch, Vec<String>) {
+/// `--demo`'s monitors of tenant `tenant`: the config's if it defines any for tenant `demo` (or
+/// `tenant`), else the headless demo set. Kept in memory (the simulated tenants are new on every
+/// run).
+fn demo_alerts(global: &GlobalArgs, tenant: &str) -> (crate::panes::alerts::AlertsLaunch, Vec<String>) {
     use crate::panes::alerts::AlertsLaunch;
     let config = Paths::from_env(global.config.as_deref())
         .ok()
@@ -200,13 +300,13 @@ fn demo_alerts(global: &GlobalArgs) -> (crate::panes::alerts::AlertsLaunch, Vec<
         && let Ok(cfg) = crate::headless::monitors_from_table(&c.monitors, c.file.as_deref())
         && cfg.monitors_for("demo").iter().any(|m| m.active)
     {
-        return AlertsLaunch::new(&cfg, "demo", None, "the config file".into());
+        return AlertsLaunch::new(&cfg, tenant, None, "the config file".into());
     }
     let typed = toml::from_str::<toml::Table>(crate::headless::DEMO_MONITORS)
         .map_err(|e| e.to_string())
         .and_then(|t| crate::headless::monitors_from_table(&t, None).map_err(|e| e.to_string()));
     match typed {
-        Ok(cfg) => AlertsLaunch::new(&cfg, "demo", None, "the built-in demo monitors".into()),
+        Ok(cfg) => AlertsLaunch::new(&cfg, tenant, None, "the built-in demo monitors".into()),
         Err(e) => (
             AlertsLaunch::default(),
             vec![format!("demo monitors not usable: {e}")],

@@ -5,8 +5,8 @@
 //! - [`run`]: the event loop, the one owner of `app::State`: input, ticks and client counters in,
 //!   `update`, effects out, a frame when something changed.
 //! - [`effects`]: the effect runner, the only place `update`'s requests turn into I/O;
-//!   [`poll`] the pollers, [`monitor_poll`] the monitors' fetches, [`tenant_effects`] the offline
-//!   cache and tenant switching, [`writes`] guarded writes with their [`audit`] log,
+//!   [`poll`] the pollers, [`monitor_poll`] the monitors' fetches, [`fleet`] every tenant's
+//!   overview (the Tenants pane), [`tenant_effects`] the offline cache and tenant switching, [`writes`] guarded writes with their [`audit`] log,
 //!   [`alerts_io`] alert state files and notifications, [`clipboard`], [`export`].
 
 pub mod alerts_io;
@@ -14,6 +14,7 @@ pub mod audit;
 pub mod clipboard;
 pub mod effects;
 pub mod export;
+pub mod fleet;
 pub mod launch;
 pub mod monitor_poll;
 pub mod poll;

@@ -73,7 +73,8 @@ fn demo_in_a_real_terminal() {
             .is_some_and(|r| r.starts_with("ERROR "))
     });
     let screen = app.screen_text();
-    assert!(screen.contains("demo (simulated tenant)"), "{screen}");
+    assert!(screen.contains("demo-dev [DEV]"), "{screen}");
+    assert!(screen.contains("0 Tenants (3"), "the demo landscape: {screen}");
 
     // The mouse wheel moves the selection (three rows a notch) in the real terminal too.
     let first = selected_row(&app).expect("a selected row");

@@ -1,0 +1,297 @@
+//! `cpitop get tenants` and `cpitop get drift [--landscape NAME]`: the pane's table and drift
+//! view without a terminal UI. Every tenant's overview is read once, all tenants at once, each
+//! within its own time limit (one tenant that does not answer delays nothing but its own row),
+//! through the pane's own structures (same cells, order and filter as the TUI).
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::state::{COLUMNS, TenantSetup, Tenants};
+use crate::cpi::client::CpiClient;
+use crate::cpi::odata::EpochMs;
+use crate::kit::cx::Cx;
+use crate::kit::format::TimeFmt;
+use crate::kit::print::{Output, Printed, TableOpts, finish, shown};
+use crate::kit::table::CellCx;
+use crate::kit::tenant::{Intervals, TenantInfo};
+use crate::landscape::drift::Cell;
+use crate::resources::FetchError;
+use crate::resources::overview::{OverviewFetched, OverviewPlan};
+
+/// A tenant to read: its setup and its client (or why it has none: its secret, its config).
+pub struct Member {
+    pub setup: TenantSetup,
+    pub client: Result<CpiClient, String>,
+}
+
+/// How long one tenant's overview may take in `get` (then its row says so).
+pub const GET_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A full round (DLQ messages and keystore included) of one tenant, within `timeout`.
+pub async fn read_one(client: &CpiClient, window_ms: i64, timeout: Duration) -> OverviewFetched {
+    let plan = OverviewPlan {
+        artifacts: true,
+        failed_window_ms: Some(window_ms),
+        queues: true,
+        dlq_messages: true,
+        keystore: true,
+    };
+    match tokio::time::timeout(
+        timeout,
+        crate::resources::overview::fetch(client, &plan, client.server_now()),
+    )
+    .await
+    {
+        Ok(f) => f,
+        Err(_) => timed_out(&plan, timeout),
+    }
+}
+
+/// A round that did not finish within `timeout`: every part asked for failed so.
+pub fn timed_out(plan: &OverviewPlan, timeout: Duration) -> OverviewFetched {
+    fn e<T>(timeout: Duration) -> Result<T, FetchError> {
+        Err(FetchError::from(format!(
+            "the tenant did not answer the overview within {}s",
+            timeout.as_secs()
+        )))
+    }
+    OverviewFetched {
+        at: crate::resources::now_ms(),
+        artifacts: plan.artifacts.then(|| e(timeout)),
+        failed: plan.failed_window_ms.map(|_| e(timeout)),
+        queues: plan.queues.then(|| e(timeout)),
+        broker: plan.queues.then(|| e(timeout)),
+        keystore: plan.keystore.then(|| e(timeout)),
+    }
+}
+
+/// Every member read once, at once; the pane's state with their rows (none of them open).
+pub async fn read_all(members: Vec<Member>, now: EpochMs) -> Tenants {
+    let mut pane = Tenants::new(members.iter().map(|m| m.setup.clone()).collect(), "");
+    let window = pane.window_ms;
+    let reads = members.into_iter().map(|m| async move {
+        let name = m.setup.tenant.name.clone();
+        match m.client {
+            Ok(c) => {
+                let f = read_one(&c, window, GET_TIMEOUT).await;
+                let rate = c.stats().requests_per_minute as f64;
+                (name, Ok((f, rate)))
+            }
+            Err(e) => (name, Err(e)),
+        }
+    });
+    let results = futures_util::future::join_all(reads).await;
+    let info = TenantInfo::default();
+    let cx = Cx {
+        now,
+        time: TimeFmt::default(),
+        table_rows: 1_000,
+        body_rows: 1_000,
+        width: 200,
+        intervals: Intervals::default(),
+        tenant: &info,
+    };
+    for (name, r) in results {
+        match r {
+            Ok((f, rate)) => pane.round(&name, f, rate, &cx),
+            Err(e) => pane.not_connected(&name, e, &cx),
+        }
+    }
+    pane
+}
+
+/// `get tenants`: the pane's rows, worst first (the open-tenant mark is not printed).
+pub fn table(pane: &mut Tenants, opts: &TableOpts, cx: &CellCx) -> Result<Printed, String> {
+    let total = pane.rows.len();
+    let unreachable = pane.unreachable();
+    let (mut rows, tones) = finish(pane, opts, cx)?;
+    for r in &mut rows {
+        if let Some(name) = r.first_mut() {
+            *name = name.trim_start_matches(['●', ' ']).to_string();
+        }
+    }
+    Ok(Printed {
+        columns: COLUMNS,
+        summary: format!(
+            "{}, {unreachable} not reachable",
+            shown(rows.len(), total, "tenants")
+        ),
+        rows,
+        tones,
+    })
+}
+
+/// `get drift`: each landscape (or the one named) with its tenants side by side. `table`: a
+/// block per landscape with one column per tenant; `json`: the landscapes with their rows and
+/// each tenant's cell; `csv`: one line per artifact and tenant (the same columns for every
+/// landscape).
+pub fn drift(
+    pane: &Tenants,
+    landscape: Option<&str>,
+    output: Output,
+    time: &TimeFmt,
+) -> Result<String, String> {
+    let all = pane.landscapes();
+    let chosen: Vec<_> = match landscape {
+        Some(name) => {
+            let l = all.iter().find(|l| l.name == name).ok_or_else(|| {
+                let names: Vec<&str> = all.iter().map(|l| l.name.as_str()).collect();
+                format!(
+                    "no landscape `{name}` in the config (landscapes: {}); set `landscape = \"{name}\"` on its tenants",
+                    names.join(", ")
+                )
+            })?;
+            vec![l.clone()]
+        }
+        None => all,
+    };
+    let tables: Vec<_> = chosen
+        .iter()
+        .map(|l| {
+            let mut p = Tenants {
+                rows: pane.rows.clone(),
+                ..Tenants::default()
+            };
+            let _ = p.show_landscape(&l.name);
+            p.drift.table.unwrap_or_else(|| crate::landscape::compare(l, &[]))
+        })
+        .collect();
+    Ok(match output {
+        Output::Json => {
+            let doc: Vec<serde_json::Value> = tables
+                .iter()
+                .map(|t| {
+                    let rows: Vec<serde_json::Value> = t
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            let cells: serde_json::Map<String, serde_json::Value> = t
+                                .tenants
+                                .iter()
+                                .zip(&r.cells)
+                                .map(|(tn, c)| {
+                                    let v = match c {
+                                        Cell::Unknown => json!({ "known": false }),
+                                        Cell::Missing => json!({ "known": true, "deployed": false }),
+                                        Cell::Deployed(d) => json!({
+                                            "known": true,
+                                            "deployed": true,
+                                            "version": d.version,
+                                            "status": d.status.as_str(),
+                                            "deployed_on": time.datetime(d.deployed_on),
+                                        }),
+                                    };
+                                    (tn.name.clone(), v)
+                                })
+                                .collect();
+                            json!({
+                                "id": r.id,
+                                "name": r.name,
+                                "type": r.kind,
+                                "versions_differ": r.marks.versions_differ,
+                                "missing_in_prod": r.marks.missing_in_prod,
+                                "not_started_in_prod": r.marks.not_started_in_prod,
+                                "tenants": cells,
+                            })
+                        })
+                        .collect();
+                    json!({
+                        "landscape": t.landscape,
+                        "tenants": t.tenants.iter().map(|tn| json!({
+                            "name": tn.name,
+                            "environment": tn.environment.label(),
+                            "known": t.known(t.tenants.iter().position(|x| x == tn).unwrap_or(0)),
+                        })).collect::<Vec<_>>(),
+                        "differing": t.differing(),
+                        "rows": rows,
+                    })
+                })
+                .collect();
+            let mut s = crate::sanitize::to_json_pretty(&doc).map_err(|e| e.to_string())?;
+            s.push('\n');
+            s
+        }
+        Output::Csv => {
+            let ids: Vec<String> = [
+                "landscape",
+                "id",
+                "name",
+                "type",
+                "drift",
+                "tenant",
+                "environment",
+                "version",
+                "status",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            let mut rows = Vec::new();
+            for t in &tables {
+                for r in &t.rows {
+                    for (tn, c) in t.tenants.iter().zip(&r.cells) {
+                        let (version, status) = match c {
+                            Cell::Unknown => ("?".to_string(), "unknown".to_string()),
+                            Cell::Missing => (String::new(), "not deployed".to_string()),
+                            Cell::Deployed(d) => (d.version.clone(), d.status.as_str().to_string()),
+                        };
+                        rows.push(vec![
+                            t.landscape.clone(),
+                            r.id.clone(),
+                            r.name.clone(),
+                            r.kind.clone(),
+                            r.marks.label(),
+                            tn.name.clone(),
+                            tn.environment.label().to_string(),
+                            version,
+                            status,
+                        ]);
+                    }
+                }
+            }
+            crate::kit::export::to_csv(&ids, &rows)
+        }
+        Output::Table => {
+            let mut out = String::new();
+            for (n, t) in tables.iter().enumerate() {
+                if n > 0 {
+                    out.push('\n');
+                }
+                out.push_str(&format!(
+                    "landscape {}: {} artifact(s), {} with differing versions, {} marked\n",
+                    t.landscape,
+                    t.rows.len(),
+                    t.differing(),
+                    t.marked()
+                ));
+                let mut titles: Vec<String> = vec!["".into(), "ARTIFACT".into()];
+                titles.extend(
+                    t.tenants
+                        .iter()
+                        .map(|tn| format!("{} {}", tn.name, tn.environment.label())),
+                );
+                titles.push("DRIFT".into());
+                let rows: Vec<Vec<String>> = t
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        let m = if r.marks.missing_in_prod || r.marks.not_started_in_prod {
+                            "!"
+                        } else if r.marks.versions_differ {
+                            "≠"
+                        } else {
+                            ""
+                        };
+                        let mut cells = vec![m.to_string(), r.id.clone()];
+                        cells.extend(r.cells.iter().map(Cell::text));
+                        cells.push(r.marks.label());
+                        cells
+                    })
+                    .collect();
+                out.push_str(&crate::kit::print::aligned_titled(&titles, &rows));
+            }
+            out
+        }
+    })
+}
