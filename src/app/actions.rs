@@ -38,6 +38,7 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         Action::PaneMessages => s.switch_pane(Pane::Messages),
         Action::PaneQueues => s.switch_pane(Pane::Queues),
         Action::PaneAlerts => s.switch_pane(Pane::Alerts),
+        Action::PaneErrors => s.switch_pane(Pane::Errors),
         Action::PaneNext | Action::PanePrev => {
             let n = Pane::ALL.len();
             let i = s.pane().index();
@@ -120,7 +121,9 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         | Action::Drift
         | Action::ColumnPrev
         | Action::ColumnNext
-        | Action::NextLandscape => view_action(s, a, fx),
+        | Action::NextLandscape
+        | Action::NewestError
+        | Action::SplitIflow => view_action(s, a, fx),
     }
     let rows = s.table_rows();
     if let Some(t) = s.table_mut() {

@@ -112,11 +112,37 @@ pub fn header(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
 }
 
 pub fn tabs(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
+    // The full tab line, else more and more compact until it fits (every pane keeps its number).
+    let mut spans = Vec::new();
+    for level in 0..=3 {
+        spans = tab_spans(s, theme, level);
+        if width(&spans) <= area.width as usize {
+            break;
+        }
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+/// The tab line at a compaction `level`: 0 everything; 1 the counts of other panes only where
+/// they need attention; 2 also titles cut to four letters; 3 no counts but the active pane's.
+fn tab_spans<'a>(s: &State, theme: &Theme, level: u8) -> Vec<Span<'a>> {
     let mut spans = vec![Span::raw(" ")];
     for p in Pane::ALL {
         let home = Route::home(p);
         let (count, bad) = s.focus(&home).badge();
-        let label = format!("{} {}", p.number(), p.title());
+        let active = p == s.pane();
+        let count = match level {
+            0 => count,
+            1 | 2 if active || bad => count,
+            3 if active => count,
+            _ => String::new(),
+        };
+        let title: String = if level >= 2 && !active {
+            p.title().chars().take(4).collect()
+        } else {
+            p.title().to_string()
+        };
+        let label = format!("{} {title}", p.number());
         if p == s.pane() {
             spans.push(Span::styled(format!(" {label}"), theme.tab_active()));
             spans.push(Span::styled(format!("{count} "), theme.tab_active()));
@@ -132,7 +158,7 @@ pub fn tabs(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         }
         spans.push(Span::raw(" "));
     }
-    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+    spans
 }
 
 pub fn banner(buf: &mut Buffer, area: Rect, s: &State, err: &str, theme: &Theme) {

@@ -25,6 +25,11 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ("queues", &["q", "jms"], "queues pane"),
     ("alerts", &["al", "alert"], "alerts pane"),
     (
+        "errors",
+        &["e", "err"],
+        "errors pane: failed messages grouped by error signature",
+    ),
+    (
         "silence",
         &[],
         "silence 1h|4h|24h|<duration>|off — the selected monitor",
@@ -68,7 +73,7 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ),
     ("live", &[], "live [on|off]"),
     ("failed", &["f"], "toggle failed only"),
-    ("export", &["e"], "export [csv|json] [path]"),
+    ("export", &["x"], "export [csv|json] [path]"),
     ("sort", &[], "sort <column> [asc|desc]"),
     ("filter", &[], "filter <text>"),
     ("refresh", &["r"], "refresh now"),
@@ -121,6 +126,7 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
         "messages" => s.switch_pane(Pane::Messages),
         "queues" => s.switch_pane(Pane::Queues),
         "alerts" => s.switch_pane(Pane::Alerts),
+        "errors" => s.switch_pane(Pane::Errors),
         "silence" => silence(s, &args.join(" "), fx),
         "history" => {
             s.switch_pane(Pane::Alerts);
@@ -217,7 +223,11 @@ fn set_window(s: &mut State, window_ms: i64, range: Option<(i64, i64)>) {
 fn silence(s: &mut State, arg: &str, fx: &mut Vec<Effect>) {
     let key = match s.route() {
         Route::Alerts(r) => s.alerts.focused_key(r),
-        Route::Tenants(_) | Route::Artifacts(_) | Route::Messages(_) | Route::Queues(_) => None,
+        Route::Tenants(_)
+        | Route::Artifacts(_)
+        | Route::Messages(_)
+        | Route::Queues(_)
+        | Route::Errors(_) => None,
     };
     let tenant = s.tenant.clone();
     let cx = s.cx_with(&tenant);

@@ -13,13 +13,15 @@
 //! - [`input`], [`command`], [`actions`]: keys, `:` commands, what actions do; [`nav`]: applying
 //!   the views' replies and intents.
 //! - Glue that reads several panes: [`monitors`] (alert evaluation), [`cache`] (offline cache),
-//!   [`tenant`] (switching tenants), [`writes`] (guarded writes).
+//!   [`tenant`] (switching tenants), [`writes`] (guarded writes), [`errors`] (the Errors pane's
+//!   window, texts and remembered signatures).
 //! - Drawing the frame: [`frame`], [`chrome`] (header, tabs, banner, breadcrumb, footer), [`help`].
 
 pub mod actions;
 pub mod cache;
 pub mod chrome;
 pub mod command;
+pub mod errors;
 pub mod frame;
 pub mod help;
 pub mod input;

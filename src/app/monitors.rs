@@ -9,6 +9,7 @@ use crate::kit::cx::Cx;
 use crate::panes::alerts::Alerts;
 use crate::panes::alerts::eval::{self, Polling, Sources, Step};
 use crate::panes::artifacts::Artifacts;
+use crate::panes::errors::Errors;
 use crate::panes::messages::Messages;
 use crate::panes::queues::Queues;
 use crate::resources::FetchError;
@@ -29,6 +30,7 @@ fn sources<'a>(
     artifacts: &'a Artifacts,
     queues: &'a Queues,
     messages: &'a Messages,
+    errors: &'a Errors,
     polling: Polling,
     messages_interval_ms: i64,
     coverage: Option<(EpochMs, EpochMs)>,
@@ -43,6 +45,11 @@ fn sources<'a>(
         },
         messages: coverage.map(|c| (messages.store.as_ref(), c)),
         messages_interval_ms,
+        // The Errors pane groups the Messages pane's window (while monitors need signatures).
+        errors: (errors.grouped_once && !errors.grouped.per_iflow).then(|| crate::monitor::ErrorSignatures {
+            grouped: errors.grouped.as_ref(),
+            seen: errors.seen.as_ref(),
+        }),
         polling,
         drift: None,
         drift_since: None,
@@ -70,6 +77,7 @@ fn with_alerts<R>(
         artifacts,
         queues,
         messages,
+        errors,
         intervals,
         tenants,
         tenant: open,
@@ -85,6 +93,7 @@ fn with_alerts<R>(
         artifacts,
         queues,
         messages,
+        errors,
         polling,
         intervals.messages as i64,
         coverage,
@@ -150,6 +159,7 @@ pub fn observe(s: &mut State, d: &DataMsg) {
         | DataMsg::Message { .. }
         | DataMsg::Correlated { .. }
         | DataMsg::Attachment { .. }
+        | DataMsg::ErrorText { .. }
         | DataMsg::WebLink { .. }
         | DataMsg::Monitor(_)
         | DataMsg::Started { .. } => None,

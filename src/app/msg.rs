@@ -57,6 +57,13 @@ pub enum Msg {
         at: (u64, u64),
         order: Vec<crate::store::RowId>,
     },
+    /// A grouping of the failed messages returned (`Effect::GroupErrors`): job `job` took
+    /// `took_ms` on its thread.
+    ErrorsGrouped {
+        job: u64,
+        grouped: Box<crate::signature::Grouped>,
+        took_ms: u64,
+    },
 }
 
 /// Results of pollers and one-off fetches: owned data, tagged so stale ones are dropped.
@@ -99,6 +106,12 @@ pub enum DataMsg {
     Attachment {
         id: String,
         result: Result<String, FetchError>,
+    },
+    /// A failed message's error text for the Errors pane (`Effect::FetchErrorTexts`); `None`
+    /// when the message has none.
+    ErrorText {
+        guid: String,
+        result: Result<Option<String>, FetchError>,
     },
     /// The answer to `Effect::LearnWebUi`: a link of the tenant's, if it has any.
     WebLink {
@@ -254,6 +267,16 @@ pub enum Effect {
         key: crate::store::SortKey,
         store: StoreSnapshot,
     },
+    /// Group the failed messages of the window on a blocking thread; answered by
+    /// `Msg::ErrorsGrouped` (the latest job wins).
+    GroupErrors(Box<crate::panes::errors::GroupJob>),
+    /// Fetch these failed messages' error texts (one request each, within the Errors pane's
+    /// budget); each answered by `DataMsg::ErrorText`.
+    FetchErrorTexts {
+        guids: Vec<String>,
+    },
+    /// Keep the tenant's remembered error signatures in the state directory.
+    SaveErrorsSeen(std::sync::Arc<crate::signature::SeenSignatures>),
     /// Read a tenant's offline cache; answered with `Msg::Cache`.
     LoadCache {
         tenant: String,
@@ -293,6 +316,9 @@ pub struct ClientHandle {
     pub tenant: String,
     /// The new tenant's alert monitors (from the same config), started by the runner.
     pub alerts: Option<std::sync::Arc<crate::panes::alerts::AlertsLaunch>>,
+    /// The new tenant's Errors pane settings and remembered signatures (and where the runner
+    /// keeps them).
+    pub errors: Option<std::sync::Arc<crate::panes::errors::ErrorsLaunch>>,
     /// Distinguishes two handles for the same tenant (equality of effects).
     pub serial: u64,
 }

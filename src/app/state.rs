@@ -18,7 +18,7 @@ use crate::kit::keymap::Keymap;
 use crate::kit::load::Load;
 use crate::kit::table::{CellCx, Table};
 use crate::panes::pane::{At, AtMut, Focus, FocusMut};
-use crate::panes::{alerts, artifacts, messages, queues, tenants};
+use crate::panes::{alerts, artifacts, errors, messages, queues, tenants};
 
 pub use crate::kit::nav::Pane;
 pub use crate::kit::tenant::{Environment, Intervals, TenantInfo};
@@ -33,6 +33,7 @@ pub enum Route {
     Messages(messages::Route),
     Queues(queues::Route),
     Alerts(alerts::Route),
+    Errors(errors::Route),
 }
 
 impl Route {
@@ -44,6 +45,7 @@ impl Route {
             Pane::Messages => Route::Messages(messages::Route::List),
             Pane::Queues => Route::Queues(queues::Route::List),
             Pane::Alerts => Route::Alerts(alerts::Route::List),
+            Pane::Errors => Route::Errors(errors::Route::List),
         }
     }
 
@@ -55,6 +57,7 @@ impl Route {
             Route::Messages(_) => Pane::Messages,
             Route::Queues(_) => Pane::Queues,
             Route::Alerts(_) => Pane::Alerts,
+            Route::Errors(_) => Pane::Errors,
         }
     }
 
@@ -109,6 +112,8 @@ pub struct State {
     pub queues: queues::Queues,
     /// Alert monitors (statuses, evidence, history, monitor-only data).
     pub alerts: alerts::Alerts,
+    /// Failed messages of the message window grouped by error signature.
+    pub errors: errors::Errors,
     pub stats: ApiStats,
     pub toast: Option<Toast>,
     /// Terminal size (columns, rows).
@@ -151,6 +156,7 @@ impl State {
             },
             messages: messages::Messages::with_web_ui(tenant.web_ui.clone()),
             alerts: alerts::Alerts::default(),
+            errors: errors::Errors::default(),
             tenant,
             keymap,
             intervals: Intervals::default(),
@@ -192,6 +198,7 @@ impl State {
             Route::Messages(r) => Box::new(At(&self.messages, r)),
             Route::Queues(r) => Box::new(At(&self.queues, r)),
             Route::Alerts(r) => Box::new(At(&self.alerts, r)),
+            Route::Errors(r) => Box::new(At(&self.errors, r)),
         }
     }
 
@@ -204,6 +211,7 @@ impl State {
             queues,
             alerts,
             tenants,
+            errors,
             ..
         } = self;
         match stack.last().unwrap_or(&HOME) {
@@ -212,6 +220,7 @@ impl State {
             Route::Messages(r) => Box::new(AtMut(messages, r, Route::Messages)),
             Route::Queues(r) => Box::new(AtMut(queues, r, Route::Queues)),
             Route::Alerts(r) => Box::new(AtMut(alerts, r, Route::Alerts)),
+            Route::Errors(r) => Box::new(AtMut(errors, r, Route::Errors)),
         }
     }
 

@@ -193,6 +193,7 @@ pub fn switch(s: &mut State, name: &str, fx: &mut Vec<Effect>) {
     s.ctx.switching = Some(name.to_string());
     // What the old tenant showed is saved before it is cleared.
     fx.extend(super::cache::flush(s));
+    fx.extend(super::errors::flush(s));
     fx.push(Effect::SwitchTenant {
         name: name.to_string(),
     });
@@ -236,6 +237,9 @@ pub fn on_msg(s: &mut State, m: TenantMsg, fx: &mut Vec<Effect>) {
             if let Some(launch) = &r.client.alerts {
                 s.alerts = crate::panes::alerts::Alerts::new(launch.setup.clone(), &r.name, s.now);
             }
+            // Error signatures are remembered per tenant.
+            let launch = r.client.errors.as_deref().cloned().unwrap_or_default();
+            s.errors = crate::panes::errors::Errors::launched(&launch, &s.errors);
             if let Some(p) = parked {
                 restore(s, p);
             }

@@ -12,7 +12,7 @@ use super::msg::{
     DataMsg, Effect, FleetPlan, MessagesEvent, Msg, PollKind, PollPlan, PollSpec, StoreSnapshot,
 };
 use super::state::{Pane, Route, State, ToastKind};
-use super::{actions, cache, command, input, monitors, tenant, writes};
+use super::{actions, cache, command, errors, input, monitors, tenant, writes};
 use crate::kit::action::Action;
 use crate::kit::load::Load;
 use crate::kit::table::Table;
@@ -84,6 +84,11 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
                 super::nav::go(s, nav, &mut fx);
             }
         }
+        Msg::ErrorsGrouped {
+            job,
+            grouped,
+            took_ms,
+        } => errors::grouped(s, job, *grouped, took_ms),
         Msg::MessagesSorted { job, key, at, order } => {
             let cx = s.cell_cx();
             let rows_on_screen = s.table_rows();
@@ -114,6 +119,7 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
     if s.tenants.open_alerts(counts) && s.pane() == Pane::Tenants {
         s.dirty = true;
     }
+    errors::after_update(s, &mut fx);
     cache::after_update(s, &mut fx);
     fx
 }
@@ -294,6 +300,7 @@ fn data(s: &mut State, d: DataMsg) {
                 s.dirty = true;
             }
         }
+        DataMsg::ErrorText { guid, result } => errors::text(s, guid, result),
     }
 }
 
@@ -307,14 +314,20 @@ fn wanted(s: &State) -> (bool, bool, Option<String>, bool) {
         | Route::Tenants(_)
         | Route::Artifacts(_)
         | Route::Messages(_)
-        | Route::Alerts(_) => None,
+        | Route::Alerts(_)
+        | Route::Errors(_) => None,
     };
+    // The signature rules read the Errors pane's grouping of the message window: it is kept
+    // fresh in every pane while they exist.
+    let signatures = s.alerts.needs.error_signatures;
     match s.pane() {
-        Pane::Tenants => (false, false, None, false),
-        Pane::Artifacts => (true, false, None, false),
+        Pane::Tenants => (false, false, None, signatures),
+        Pane::Artifacts => (true, false, None, signatures),
         Pane::Messages => (false, false, None, true),
-        Pane::Queues => (false, queue.is_none(), queue, false),
-        Pane::Alerts => (false, false, None, false),
+        Pane::Queues => (false, queue.is_none(), queue, signatures),
+        Pane::Alerts => (false, false, None, signatures),
+        // The Errors pane groups the Messages pane's window.
+        Pane::Errors => (false, false, None, true),
     }
 }
 

@@ -11,7 +11,9 @@ use super::fsutil::group_or_other_readable;
 use super::fsutil::read_to_string_capped;
 use super::locate::{Doc, join_path};
 use super::paths::Paths;
-use super::schema::{COLOR_NAMES, Environment, MonitorsSection, RawConfig, RawDefaults, RawTenant};
+use super::schema::{
+    COLOR_NAMES, Environment, MonitorsSection, RawConfig, RawDefaults, RawErrors, RawTenant,
+};
 use crate::cpi::conn::Limits;
 use crate::secret::Secret;
 
@@ -35,8 +37,41 @@ pub struct Config {
     pub monitors: MonitorsSection,
     /// `[serve]`, passed through for `cpitop serve` (typed by `crate::serve::config`).
     pub serve: toml::Table,
+    /// `[errors]`, resolved (defaults applied, rules compiled).
+    pub errors: ErrorsConfig,
     /// Non-fatal findings (e.g. inline secrets in a group-readable file).
     pub warnings: Vec<Warning>,
+}
+
+/// `[errors]` resolved: how failed messages are grouped by error signature (the Errors pane,
+/// `cpitop get errors`, `watch`, the signature monitor rules).
+#[derive(Debug, Clone)]
+pub struct ErrorsConfig {
+    /// Error texts fetched per minute at most (one request per failed message).
+    pub budget: u32,
+    /// One group per signature and iFlow.
+    pub per_iflow: bool,
+    /// Custom statuses that count as errors (compared case-insensitively).
+    pub custom_statuses: Vec<String>,
+    /// `[[errors.rules]]`, in file order.
+    pub rules: Vec<crate::signature::UserRule>,
+}
+
+/// Error texts fetched per minute unless `[errors] budget` says otherwise: one a second, a tenth
+/// of the client's default request rate.
+pub const DEFAULT_ERROR_BUDGET: u32 = 60;
+/// The largest `[errors] budget` accepted (ten a second).
+pub const MAX_ERROR_BUDGET: i64 = 600;
+
+impl Default for ErrorsConfig {
+    fn default() -> Self {
+        Self {
+            budget: DEFAULT_ERROR_BUDGET,
+            per_iflow: false,
+            custom_statuses: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
 }
 
 /// One tenant, with defaults applied.
@@ -426,6 +461,7 @@ impl Ctx<'_> {
             }
             return Err(err);
         }
+        let errors = self.errors(raw.errors)?;
         Ok(Config {
             file: Some(self.file.to_path_buf()),
             default_tenant: raw.default_tenant,
@@ -434,8 +470,53 @@ impl Ctx<'_> {
             theme: raw.theme,
             monitors: raw.monitors,
             serve: raw.serve,
+            errors,
             warnings: Vec::new(),
         })
+    }
+
+    /// `[errors]`: the budget within bounds, custom statuses named, every rule's expression
+    /// compiled; each problem located at its key.
+    fn errors(&self, raw: RawErrors) -> Result<ErrorsConfig, ConfigError> {
+        let mut out = ErrorsConfig::default();
+        if let Some(b) = raw.budget {
+            if !(1..=MAX_ERROR_BUDGET).contains(&b) {
+                return Err(self.invalid(
+                    &["errors", "budget"],
+                    format!(
+                        "must be from 1 to {MAX_ERROR_BUDGET} (error texts fetched per minute, one request each)"
+                    ),
+                    &[],
+                ));
+            }
+            out.budget = b as u32;
+        }
+        out.per_iflow = raw.per_iflow.unwrap_or(false);
+        if let Some(list) = raw.custom_statuses {
+            if let Some(i) = list.iter().position(|s| s.trim().is_empty()) {
+                let idx = format!("[{i}]");
+                return Err(self.invalid(
+                    &["errors", "custom_statuses", &idx],
+                    "an empty custom status; name one, e.g. \"ERROR\"",
+                    &[],
+                ));
+            }
+            out.custom_statuses = list.into_iter().map(|s| s.trim().to_string()).collect();
+        }
+        for (i, r) in raw.rules.into_iter().enumerate() {
+            let idx = format!("[{i}]");
+            if r.name.trim().is_empty() {
+                return Err(self.invalid(
+                    &["errors", "rules", &idx, "name"],
+                    "an error rule needs a non-empty name (it is the group's template)",
+                    &[],
+                ));
+            }
+            let rule = crate::signature::UserRule::new(r.name.trim(), &r.regex)
+                .map_err(|e| self.invalid(&["errors", "rules", &idx, "regex"], e, &[]))?;
+            out.rules.push(rule);
+        }
+        Ok(out)
     }
 
     fn tenant(&self, name: &str, mut t: RawTenant, d: &RawDefaults) -> Result<Profile, ConfigError> {

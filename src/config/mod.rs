@@ -29,7 +29,8 @@ mod validate;
 pub use cache::{Cache, CacheLoad};
 pub use error::{ConfigError, Location, Warning, WarningKind};
 pub use load::{
-    Config, Credentials, DEFAULT_LANDSCAPE, MessageWindow, PollIntervals, Profile, SecretSource, valid_name,
+    Config, Credentials, DEFAULT_LANDSCAPE, ErrorsConfig, MessageWindow, PollIntervals, Profile,
+    SecretSource, valid_name,
 };
 pub use paths::Paths;
 pub use schema::{Environment, MonitorsSection};

@@ -43,6 +43,33 @@ pub struct RawConfig {
     /// `[serve]`, owned by `cpitop serve` (`crate::serve::config` types it).
     #[serde(default)]
     pub serve: toml::Table,
+    /// `[errors]`: the Errors pane, `cpitop get errors`, `watch` and the signature rules.
+    #[serde(default)]
+    pub errors: RawErrors,
+}
+
+/// `[errors]`: how failed messages are grouped by error signature.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawErrors {
+    /// Error texts fetched per minute at most (one request per failed message).
+    pub budget: Option<i64>,
+    /// One group per signature and iFlow instead of one per signature.
+    pub per_iflow: Option<bool>,
+    /// Custom statuses that count as errors (`["ERROR"]`: business errors of COMPLETED messages).
+    pub custom_statuses: Option<Vec<String>>,
+    /// `[[errors.rules]]`: fingerprint rules, tried in order before the built-in masking.
+    #[serde(default)]
+    pub rules: Vec<RawErrorRule>,
+}
+
+/// `[[errors.rules]]`: texts matching `regex` form one group named `name` (capture groups split
+/// it by their values).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawErrorRule {
+    pub name: String,
+    pub regex: String,
 }
 
 /// `[defaults]`: settings applying to every tenant unless the tenant sets its own.

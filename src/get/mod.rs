@@ -1,5 +1,7 @@
 //! `cpitop get …`: the TUI's views without a terminal UI, for scripts and tickets.
 //!
+//! `get errors` groups the failed messages of a window by error signature (the Errors pane's
+//! table plus the members' ids; error texts within the `[errors] budget` of one run).
 //! `get artifacts|messages|queues|queue NAME` print the same columns as the panes (each pane's
 //! `get.rs` fills the pane's own table: its column specs and cell functions, through
 //! `Table::export_rows`), ordered and filtered the same way, as aligned text, JSON or CSV (`-o`).
@@ -25,7 +27,7 @@ use crate::kit::format::TimeFmt;
 use crate::kit::table::CellCx;
 
 use crate::kit::print::{Printed, TableOpts};
-use crate::panes::{artifacts, messages, queues};
+use crate::panes::{artifacts, errors, messages, queues};
 use filter::{MessageFilter, TimeArg};
 pub use output::Output;
 
@@ -138,12 +140,39 @@ pub enum What {
         #[command(flatten)]
         table: TableArgs,
     },
+    /// Failed messages grouped by error signature, with counts and the members' ids (the
+    /// Errors pane). Error texts cost one request per message: at most `[errors] budget`
+    /// (default 60) are read, newest first; the rest is grouped by iFlow and status.
+    Errors {
+        /// Start of the window: a duration before now (15m, 1h, 4h, 24h) or a UTC time
+        /// [default: 1h].
+        #[arg(long, value_parser = filter::parse_time, value_name = "WHEN")]
+        since: Option<TimeArg>,
+        /// End of the window, same forms as --since [default: now].
+        #[arg(long, value_parser = filter::parse_time, value_name = "WHEN")]
+        until: Option<TimeArg>,
+        /// Only failed messages of this iFlow (its id); asked of the server.
+        #[arg(long, value_name = "ID")]
+        iflow: Option<String>,
+        /// One group per signature and iFlow [default: `[errors] per_iflow`].
+        #[arg(long)]
+        per_iflow: bool,
+        /// Error texts read at most in this run [default: `[errors] budget`].
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        budget: Option<u32>,
+        #[command(flatten)]
+        table: TableArgs,
+    },
 }
 
 /// A client for the configured tenant (or `--demo`), and the simulated tenant to keep alive.
 struct Target {
     client: CpiClient,
     _sim: Option<crate::sim::SimHandle>,
+    /// `[errors]` of the config (defaults without one).
+    errors: crate::config::ErrorsConfig,
+    /// Where the tenant's remembered error signatures are (`None`: `--demo`, or no state dir).
+    seen_path: Option<std::path::PathBuf>,
 }
 
 async fn connect(global: &GlobalArgs, seed: u64) -> Result<Target> {
@@ -156,31 +185,46 @@ async fn connect(global: &GlobalArgs, seed: u64) -> Result<Target> {
         .map_err(|e| eyre!("cannot start the simulated tenant: {e}"))?;
         let conn = sim.demo_conn("demo");
         let client = CpiClient::new(conn).map_err(|e| eyre!("{e}"))?;
+        // The config's `[errors]` applies to the demo too, when there is a config.
+        let errors = Paths::from_env(global.config.as_deref())
+            .ok()
+            .and_then(|p| Config::load_or_empty(&p).ok())
+            .map(|c| c.errors)
+            .unwrap_or_default();
         return Ok(Target {
             client,
             _sim: Some(sim),
+            errors,
+            seen_path: None,
         });
     }
     let paths = Paths::from_env(global.config.as_deref())?;
     // Resolving a secret may run a command: keep it off the async workers.
     let tenant = global.tenant.clone();
-    let conn = tokio::task::spawn_blocking(move || -> Result<TenantConn> {
-        let config = Config::load(&paths)?;
-        // The last used tenant is the default, as in the TUI; `get` does not change it.
-        let last = crate::config::state::last_tenant(&paths);
-        let profile = config.select(tenant.as_deref(), last.as_deref())?;
-        let (conn, warnings) = profile.to_conn()?;
-        for w in config.warnings.iter().chain(&warnings) {
-            tracing::warn!("{w}");
-        }
-        crate::config::load::eprint_warnings(config.warnings.iter().chain(&warnings));
-        Ok(conn)
-    })
-    .await
-    .wrap_err("resolving the tenant failed")??;
+    let state_dir = paths.state_dir.clone();
+    let (conn, errors) =
+        tokio::task::spawn_blocking(move || -> Result<(TenantConn, crate::config::ErrorsConfig)> {
+            let config = Config::load(&paths)?;
+            // The last used tenant is the default, as in the TUI; `get` does not change it.
+            let last = crate::config::state::last_tenant(&paths);
+            let profile = config.select(tenant.as_deref(), last.as_deref())?;
+            let (conn, warnings) = profile.to_conn()?;
+            for w in config.warnings.iter().chain(&warnings) {
+                tracing::warn!("{w}");
+            }
+            crate::config::load::eprint_warnings(config.warnings.iter().chain(&warnings));
+            Ok((conn, config.errors))
+        })
+        .await
+        .wrap_err("resolving the tenant failed")??;
     let name = conn.name.clone();
     let client = CpiClient::new(conn).map_err(|e| eyre!("tenant {name}: {e}"))?;
-    Ok(Target { client, _sim: None })
+    Ok(Target {
+        client,
+        _sim: None,
+        errors,
+        seen_path: Some(crate::signature::SeenSignatures::path(&state_dir, &name)),
+    })
 }
 
 /// Width detail documents wrap at: the terminal's, or no wrapping when piped.
@@ -323,6 +367,72 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
                 .await
                 .map_err(fail)?;
             return finish_detail(&text, errors, &tenant).map(|()| 0);
+        }
+        What::Errors {
+            since,
+            until,
+            iflow,
+            per_iflow,
+            budget,
+            table,
+        } => {
+            let f = MessageFilter {
+                since: *since,
+                until: *until,
+                ..MessageFilter::default()
+            };
+            let now = client.server_now();
+            let (from, to) = f.window(now).map_err(fail)?;
+            let mut describe = f.describe(now);
+            if let Some(i) = iflow {
+                describe.push_str(&format!(", iflow={i}"));
+            }
+            let settings = errors::Settings {
+                budget: target.errors.budget,
+                custom_statuses: target.errors.custom_statuses.clone(),
+                signer: std::sync::Arc::new(crate::signature::Signer::new(target.errors.rules.clone())),
+            };
+            // Remembered signatures make `new`; `get` reads them and changes nothing.
+            let seen = match &target.seen_path {
+                Some(p) => {
+                    let (seen, notice) = crate::signature::SeenSignatures::load(p);
+                    if let Some(n) = notice {
+                        eprintln!("note: {}", crate::sanitize::one_line(&n));
+                    }
+                    seen
+                }
+                None => crate::signature::SeenSignatures::default(),
+            };
+            let q = errors::get::ErrorsQuery {
+                from,
+                to,
+                iflow: iflow.clone(),
+                per_iflow: *per_iflow || target.errors.per_iflow,
+                budget: budget.unwrap_or(target.errors.budget),
+                settings,
+                describe,
+            };
+            let printed = errors::get::table(client, &q, seen, args.output, &table.opts(), &cx)
+                .await
+                .map_err(fail)?;
+            let text = match args.output {
+                Output::Json => {
+                    let mut s =
+                        crate::sanitize::to_json_pretty(&printed.json).unwrap_or_else(|_| "[]".into());
+                    s.push('\n');
+                    s
+                }
+                Output::Ndjson => crate::kit::export::to_ndjson_values(&printed.json),
+                Output::Csv | Output::Table => {
+                    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                    let tones = colour.then_some(printed.tones.as_slice());
+                    output::render(args.output, printed.columns, &printed.rows, tones)
+                }
+            };
+            print(&text)?;
+            let summary = format!("{} · tenant {tenant}", printed.summary);
+            eprintln!("{}", crate::sanitize::one_line(&summary));
+            return Ok(0);
         }
     };
     // Colours as in the TUI, only for people at a terminal (and never with NO_COLOR).

@@ -25,6 +25,7 @@ pub fn render(
             s
         }
         Output::Csv => export::to_csv(&ids, rows),
+        Output::Ndjson => export::to_ndjson(&ids, rows),
         Output::Table => aligned(columns, rows, tones),
     }
 }
@@ -151,6 +152,22 @@ mod tests {
                 w = shown.len()
             )
         );
+    }
+
+    #[test]
+    fn ndjson_is_one_object_per_line() {
+        let out = render(Output::Ndjson, COLS, &rows(), None);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        let second: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+        assert_eq!(second["name"], "DLQ_ORDERS");
+        let escaped = render(
+            Output::Ndjson,
+            COLS,
+            &[vec!["Q\u{9b}2J\u{202e}".into(), "1".into(), "".into()]],
+            None,
+        );
+        assert!(escaped.contains(r"Q\u009b2J\u202e"), "{escaped}");
     }
 
     #[test]

@@ -120,9 +120,29 @@ pub async fn check(target: &Target) -> Result<CheckOutcome> {
         tracker,
         health,
     );
+    if need.error_signatures {
+        // The signature rules: the window's failures grouped, their texts read newest first
+        // within one minute's budget.
+        let (feed, notice) =
+            super::gather::ErrorsFeed::new(&target.errors, &target.tenant, target.state_dir.as_deref());
+        notes.extend(notice);
+        g = g.with_errors(feed);
+    }
     let gather = g.refresh(g.now()).await;
     let now = g.now();
+    g.group_errors(now).await;
     let round = g.with_snapshot(|snap| monitors.evaluate(snap, now));
+    if let Some(feed) = g.errors.as_mut() {
+        if let Some(f) = feed.failed.first() {
+            notes.push(format!(
+                "{} error text(s) could not be read (first: {f})",
+                feed.failed.len()
+            ));
+        }
+        if let Some(e) = feed.remember(now) {
+            notes.push(format!("error signatures not kept: {e}"));
+        }
+    }
     notes.extend(round.errors.iter().map(|e| e.to_string()));
     save_persisted(target, &g, &mut notes);
     let specs = monitors.specs();

@@ -56,6 +56,8 @@ pub struct Target {
     pub notes: Vec<String>,
     /// Keeps the `--demo` tenant running.
     pub sim: Option<SimHandle>,
+    /// `[errors]` of the config: the error-text budget, custom statuses that count, rules.
+    pub errors: crate::config::ErrorsConfig,
 }
 
 /// Type the config file's `[monitors]` table and validate it. Errors name the file.
@@ -99,6 +101,7 @@ pub async fn prepare(global: &GlobalArgs, paths: &Paths) -> Result<Target> {
         state_dir: Some(paths.state_dir.clone()),
         notes,
         sim: None,
+        errors: config.errors.clone(),
     })
 }
 
@@ -134,6 +137,7 @@ async fn prepare_demo(paths: &Paths, seed: u64) -> Result<Target> {
         state_dir: None,
         notes,
         sim: Some(sim),
+        errors: config.errors.clone(),
     })
 }
 

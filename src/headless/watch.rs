@@ -4,7 +4,9 @@
 //! and a `heartbeat` at a fixed interval whatever happens (also while a round is slow), so a
 //! consumer can tell an idle tenant from a hung watcher. Transitions also go to the configured
 //! notifications. Message data is kept fresh
-//! with watermark deltas (never re-downloaded). Ctrl-C or SIGTERM stops cleanly: the round in
+//! with watermark deltas (never re-downloaded). Failed messages carry their error signature and
+//! whether it is new: the window's failures are grouped every round, their texts read newest
+//! first within `[errors] budget` per minute. Ctrl-C or SIGTERM stops cleanly: the round in
 //! progress is abandoned, due notifications are still sent (within one group window).
 
 use std::io::Write as _;
@@ -20,7 +22,9 @@ use super::setup::{Target, prepare, runtime};
 use crate::args::GlobalArgs;
 use crate::config::Paths;
 use crate::monitor::notify::{NotifierInput, spawn_notifier};
-use crate::monitor::{MessageRef, NewFailures, StatusCounts, TenantMonitors, WatchEvent, needs};
+use crate::monitor::{
+    EventSignature, MessageRef, NewFailures, StatusCounts, TenantMonitors, WatchEvent, needs,
+};
 
 /// How `watch` runs.
 #[derive(Debug, Clone)]
@@ -30,8 +34,6 @@ pub struct WatchOptions {
     /// How far back failed messages are looked for on each round (a message the tenant shows late
     /// is still reported if at most this old). Also the minimum message window kept.
     pub failure_lookback: Duration,
-    /// Error texts fetched per round for newly failed messages (one request each).
-    pub error_texts_per_round: usize,
     /// Stop after this many rounds (`None`: until cancelled).
     pub max_rounds: Option<u64>,
     /// Time between heartbeat lines (`None`: no heartbeat).
@@ -46,7 +48,6 @@ impl WatchOptions {
         Self {
             interval: target.monitors.interval.0,
             failure_lookback: Duration::from_secs(15 * 60),
-            error_texts_per_round: 20,
             max_rounds: None,
             heartbeat: Some(DEFAULT_HEARTBEAT),
         }
@@ -65,10 +66,16 @@ pub async fn watch(
     let mut monitors = TenantMonitors::open(&target.monitors, &target.tenant, target.state_dir.as_deref())
         .map_err(|e| eyre!("{e}"))?;
     let need = needs(monitors.specs());
+    // The signature rules need the failures grouped before they are evaluated; without them
+    // the grouping (for the events' signatures) comes after the round's state lines.
+    let signature_rules = need.error_signatures;
     let window = need
         .message_window
         .map_or(opts.failure_lookback, |w| w.max(opts.failure_lookback));
     let (tracker, health) = load_persisted(target, &mut notes);
+    let (feed, notice) =
+        super::gather::ErrorsFeed::new(&target.errors, &target.tenant, target.state_dir.as_deref());
+    notes.extend(notice);
     let mut g = Gatherer::new(
         target.client.clone(),
         &target.tenant,
@@ -76,7 +83,8 @@ pub async fn watch(
         Some(window),
         tracker,
         health,
-    );
+    )
+    .with_errors(feed);
     let notifier_stop = CancellationToken::new();
     let (notify_tx, notifier) = spawn_notifier(target.monitors.notify.clone(), None, notifier_stop.clone())
         .map_err(|e| eyre!("notifications cannot start: {e}"))?;
@@ -101,6 +109,9 @@ pub async fn watch(
             let round_done = async {
                 g.refresh(g.now()).await;
                 let now = g.now();
+                if signature_rules {
+                    g.group_errors(now).await;
+                }
                 let round = g.with_snapshot(|snap| monitors.evaluate(snap, now));
                 let fresh = g
                     .message_stats()
@@ -150,9 +161,21 @@ pub async fn watch(
         for t in &round.transitions {
             out = out.and_then(|_| emit(&WatchEvent::transition(t)));
         }
-        let fresh = with_error_texts(&g, fresh, opts.error_texts_per_round, &cancel).await;
+        if !signature_rules {
+            let now = g.now();
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                _ = g.group_errors(now) => {}
+            }
+        }
         for m in &fresh {
-            out = out.and_then(|_| emit(&WatchEvent::message_failed(&target.tenant, m)));
+            let ev = failed_event(&target.tenant, m, g.errors.as_ref());
+            out = out.and_then(|_| emit(&ev));
+        }
+        if let Some(feed) = g.errors.as_mut()
+            && let Some(e) = feed.remember(now)
+        {
+            tracing::warn!(tenant = %target.tenant, "error signatures not kept: {e}");
         }
         if let Err(e) = out {
             break Err(eyre!("cannot write the event stream: {e}"));
@@ -206,25 +229,20 @@ enum Step<R> {
     EmitFailed(std::io::Error),
 }
 
-/// Fill in the error text (first line) of up to `limit` messages; the rest keep `None`.
-async fn with_error_texts(
-    g: &Gatherer,
-    mut msgs: Vec<MessageRef>,
-    limit: usize,
-    cancel: &CancellationToken,
-) -> Vec<MessageRef> {
-    for m in msgs.iter_mut().take(limit) {
-        let text = tokio::select! {
-            _ = cancel.cancelled() => break,
-            t = g.client().mpl_error_text(&m.guid) => t,
-        };
-        match text {
-            Ok(Some(t)) => m.error = t.lines().next().map(str::to_string),
-            Ok(None) => {}
-            Err(e) => tracing::debug!(guid = %m.guid, error = %e, "error text not fetched"),
-        }
+/// A `message_failed` event: the message with its error text's first line and its signature,
+/// when its text was read (within the budget; before this round's signatures are remembered).
+fn failed_event(tenant: &str, m: &MessageRef, feed: Option<&super::gather::ErrorsFeed>) -> WatchEvent {
+    let mut m = m.clone();
+    let Some(feed) = feed else {
+        return WatchEvent::message_failed(tenant, &m);
+    };
+    if let Some(crate::signature::Text::Known(t)) = feed.texts.get(&m.guid) {
+        m.error = t.lines().next().map(str::to_string);
     }
-    msgs
+    let sig = feed
+        .signature_of(&m.guid, &feed.seen)
+        .map(|(key, template, new)| EventSignature { key, template, new });
+    WatchEvent::message_failed(tenant, &m).with_signature(sig)
 }
 
 /// `cpitop watch` from the command line: events on stdout until Ctrl-C or SIGTERM.

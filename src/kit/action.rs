@@ -56,6 +56,10 @@ pub enum Action {
     ColumnNext,
     /// The drift view's next landscape.
     NextLandscape,
+    /// The Errors pane (issue 16).
+    PaneErrors,
+    NewestError,
+    SplitIflow,
 }
 
 /// (keymap name, action, short hint for the footer, description for help).
@@ -193,6 +197,19 @@ const TABLE: &[(&str, Action, &str, &str)] = &[
         Action::NextLandscape,
         "landscape",
         "next landscape",
+    ),
+    ("pane_errors", Action::PaneErrors, "errors", "errors pane"),
+    (
+        "newest_error",
+        Action::NewestError,
+        "newest",
+        "the newest member's error (its message)",
+    ),
+    (
+        "split_iflow",
+        Action::SplitIflow,
+        "per iFlow",
+        "one group per signature and iFlow / across iFlows",
     ),
 ];
 

@@ -31,6 +31,34 @@ pub fn to_csv(columns: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// One object per line keyed by column id (NDJSON); C1 and bidi controls escaped.
+pub fn to_ndjson(columns: &[String], rows: &[Vec<String>]) -> String {
+    let values: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            serde_json::Value::Object(
+                columns
+                    .iter()
+                    .zip(r)
+                    .map(|(c, v)| (c.clone(), serde_json::Value::String(v.clone())))
+                    .collect(),
+            )
+        })
+        .collect();
+    to_ndjson_values(&values)
+}
+
+/// Each value as one JSON line; C1 and bidi controls escaped (`sanitize::json`).
+pub fn to_ndjson_values(values: &[serde_json::Value]) -> String {
+    let mut out = String::new();
+    for v in values {
+        let line = serde_json::to_string(v).unwrap_or_default();
+        out.push_str(&crate::sanitize::json(&line));
+        out.push('\n');
+    }
+    out
+}
+
 /// An array of objects keyed by column id; C1 and bidi controls escaped (`sanitize::json`).
 pub fn to_json(columns: &[String], rows: &[Vec<String>]) -> String {
     let arr: Vec<serde_json::Map<String, serde_json::Value>> = rows

@@ -33,10 +33,12 @@ pub enum Context {
     Certificate,
     Tenants,
     Drift,
+    Errors,
+    ErrorMembers,
 }
 
 impl Context {
-    pub const ALL: [Context; 18] = [
+    pub const ALL: [Context; 20] = [
         Self::Global,
         Self::Table,
         Self::Detail,
@@ -55,6 +57,8 @@ impl Context {
         Self::Certificate,
         Self::Tenants,
         Self::Drift,
+        Self::Errors,
+        Self::ErrorMembers,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -76,6 +80,8 @@ impl Context {
             Self::Certificate => "certificate",
             Self::Tenants => "tenants",
             Self::Drift => "drift",
+            Self::Errors => "errors",
+            Self::ErrorMembers => "error_members",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

@@ -10,16 +10,18 @@ pub enum Pane {
     Messages,
     Queues,
     Alerts,
+    Errors,
 }
 
 impl Pane {
     /// The tab order (`index` places each pane in it).
-    pub const ALL: [Pane; 5] = [
+    pub const ALL: [Pane; 6] = [
         Pane::Tenants,
         Pane::Artifacts,
         Pane::Messages,
         Pane::Queues,
         Pane::Alerts,
+        Pane::Errors,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -28,6 +30,7 @@ impl Pane {
             Pane::Messages => "Messages",
             Pane::Queues => "Queues",
             Pane::Alerts => "Alerts",
+            Pane::Errors => "Errors",
         }
     }
     /// The pane's place in the tab line.
@@ -38,6 +41,7 @@ impl Pane {
             Pane::Messages => 2,
             Pane::Queues => 3,
             Pane::Alerts => 4,
+            Pane::Errors => 5,
         }
     }
     /// The pane's number key, fixed across versions (`0` Tenants … `6` Keystore), shown in the
@@ -49,6 +53,7 @@ impl Pane {
             Pane::Messages => 2,
             Pane::Queues => 3,
             Pane::Alerts => 4,
+            Pane::Errors => 5,
         }
     }
 }

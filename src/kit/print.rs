@@ -15,6 +15,9 @@ pub enum Output {
     Json,
     /// RFC 4180 CSV with a header of column ids.
     Csv,
+    /// One JSON object per line (rows keyed by column id; `errors`: one group per line;
+    /// `message`, `artifact`: the object on one line).
+    Ndjson,
 }
 
 /// Options every table shares: the TUI's `/` filter, sort and a row limit.

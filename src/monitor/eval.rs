@@ -119,6 +119,23 @@ fn evaluate_rule(rule: &Rule, spec: &MonitorSpec, snap: &Snapshot<'_>, now: Epoc
             snap,
             now,
         ),
+        Rule::NewErrorSignature {
+            unseen_for,
+            within,
+            severity,
+        } => rules::new_error_signature(
+            &spec.scope,
+            *unseen_for,
+            *within,
+            severity.unwrap_or(Severity::Warning),
+            snap,
+            now,
+        ),
+        Rule::ErrorSignatureCount {
+            above,
+            within,
+            severity,
+        } => rules::error_signature_count(&spec.scope, *above, *within, sev(severity), snap, now),
     }
 }
 

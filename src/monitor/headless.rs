@@ -218,9 +218,24 @@ pub enum WatchEvent {
         status: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<String>,
+        /// Its error signature, once its text is read (texts are read within the budget).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        signature: Option<EventSignature>,
         time: String,
         time_ms: EpochMs,
     },
+}
+
+/// A failed message's error signature in `watch`'s events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventSignature {
+    /// The group's stable key (hex).
+    pub key: String,
+    /// The error text with what varies masked.
+    pub template: String,
+    /// None of its signatures had been seen on this tenant before (since cpitop began
+    /// remembering them).
+    pub new: bool,
 }
 
 impl WatchEvent {
@@ -279,9 +294,18 @@ impl WatchEvent {
             guid: m.guid.clone(),
             status: m.status.as_str().to_string(),
             error: m.error.clone(),
+            signature: None,
             time: rfc3339(m.time),
             time_ms: m.time,
         }
+    }
+
+    /// The event with the message's error signature (only a `message_failed` carries one).
+    pub fn with_signature(mut self, sig: Option<EventSignature>) -> Self {
+        if let Self::MessageFailed { signature, .. } = &mut self {
+            *signature = sig;
+        }
+        self
     }
 
     /// One JSON object, newline-terminated (JSON strings escape newlines, so it is one line).

@@ -34,8 +34,8 @@ pub mod spec;
 pub use duration::{HumanDuration, parse_duration};
 pub use eval::{Evaluation, Evidence, Status, evaluate, evaluate_all};
 pub use snapshot::{
-    ArtifactTracker, MessageRef, MessageStats, PackageMap, QueueSnapshot, Snapshot, SnapshotData,
-    TenantHealth, VecMessageStats,
+    ArtifactTracker, ErrorSignatures, MessageRef, MessageStats, PackageMap, QueueSnapshot, Snapshot,
+    SnapshotData, TenantHealth, VecMessageStats,
 };
 pub use spec::{MonitorSpec, MonitorsConfig, Needs, Rule, Scope, Severity, needs};
 pub mod controls;
@@ -50,6 +50,8 @@ pub mod headless;
 pub mod runtime;
 pub mod store_stats;
 
-pub use headless::{CheckFormat, CheckReport, NewFailures, StatusCounts, WatchEvent, exit_code};
+pub use headless::{
+    CheckFormat, CheckReport, EventSignature, NewFailures, StatusCounts, WatchEvent, exit_code,
+};
 pub use runtime::{Round, TenantMonitors};
 pub use store_stats::StoreStats;

@@ -305,8 +305,12 @@ pub struct Snapshot<'a> {
     pub drift: Option<&'a crate::landscape::DriftTable>,
     /// Since when each artifact's versions differ in that landscape.
     pub drift_since: Option<&'a crate::landscape::DriftTracker>,
+    /// The failed messages of the message window grouped by error signature, with the
+    /// signatures remembered (`new_error_signature`, `error_signature_count`).
+    pub errors: Option<ErrorSignatures<'a>>,
     /// Why a part is missing this round: `(part, the error with what to check)`, parts named as
-    /// in [`Snapshot::why_missing`] (`artifacts`, `messages`, `queues`, `broker`, `keystore`).
+    /// in [`Snapshot::why_missing`] (`artifacts`, `messages`, `queues`, `broker`, `keystore`,
+    /// `errors`).
     pub part_errors: &'a [(&'static str, String)],
 }
 
@@ -338,9 +342,18 @@ impl<'a> Snapshot<'a> {
             health: None,
             drift: None,
             drift_since: None,
+            errors: None,
             part_errors: &[],
         }
     }
+}
+
+/// What the signature rules read: a window's failures grouped (not split per iFlow), and the
+/// tenant's remembered signatures.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorSignatures<'a> {
+    pub grouped: &'a crate::signature::Grouped,
+    pub seen: &'a crate::signature::SeenSignatures,
 }
 
 /// Owned data for one evaluation, for callers that fetch once (`cpitop check`) rather than keep

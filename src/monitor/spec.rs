@@ -340,6 +340,25 @@ pub enum Rule {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         severity: Option<Severity>,
     },
+    /// A signature of failed messages' error texts (see `signature`) appeared within `within`
+    /// (default 1h) that had not been seen for `unseen_for` (default 7d) — or ever, since
+    /// cpitop began remembering this tenant's signatures. Severity default warning.
+    NewErrorSignature {
+        #[serde(default = "default_unseen_for")]
+        unseen_for: HumanDuration,
+        #[serde(default = "default_signature_within")]
+        within: HumanDuration,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        severity: Option<Severity>,
+    },
+    /// One signature of failed messages' error texts counts more than `above` messages within
+    /// `within`.
+    ErrorSignatureCount {
+        above: u32,
+        within: HumanDuration,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        severity: Option<Severity>,
+    },
     /// The tenant's API has not answered for `for` (default 5m).
     TenantUnreachable {
         #[serde(rename = "for", default = "default_unreachable")]
@@ -385,6 +404,12 @@ fn default_unreachable() -> HumanDuration {
 fn default_drift_grace() -> HumanDuration {
     HumanDuration::from_secs(86_400)
 }
+fn default_unseen_for() -> HumanDuration {
+    HumanDuration::from_secs(7 * 86_400)
+}
+fn default_signature_within() -> HumanDuration {
+    HumanDuration::from_mins(60)
+}
 
 impl Rule {
     pub fn kind(&self) -> &'static str {
@@ -399,6 +424,8 @@ impl Rule {
             Rule::BlockedMessages { .. } => "blocked_messages",
             Rule::BrokerCapacity { .. } => "broker_capacity",
             Rule::CertExpiry { .. } => "cert_expiry",
+            Rule::NewErrorSignature { .. } => "new_error_signature",
+            Rule::ErrorSignatureCount { .. } => "error_signature_count",
             Rule::TenantUnreachable { .. } => "tenant_unreachable",
             Rule::VersionDrift { .. } => "version_drift",
         }
@@ -465,6 +492,23 @@ impl Rule {
             Rule::CertExpiry { aliases, .. } if aliases.is_empty() => {
                 Some("aliases is empty; use \"*\" for every entry".into())
             }
+            Rule::NewErrorSignature {
+                unseen_for, within, ..
+            } => {
+                let gap = std::time::Duration::from_millis(crate::signature::seen::RETURN_GAP_MS as u64);
+                if zero_window(within) {
+                    Some("within must be longer than 0s".into())
+                } else if unseen_for.0 < gap {
+                    Some(format!(
+                        "unseen_for = \"{unseen_for}\" is too short; use at least 1h (an absence shorter than that is not remembered)"
+                    ))
+                } else {
+                    None
+                }
+            }
+            Rule::ErrorSignatureCount { within, .. } if zero_window(within) => {
+                Some("within must be longer than 0s".into())
+            }
             _ => None,
         }
     }
@@ -515,6 +559,9 @@ pub struct Needs {
     pub health: bool,
     /// The artifact lists of the other tenants of the landscape (`version_drift`).
     pub landscape: bool,
+    /// Failed messages' error texts, grouped by signature (`new_error_signature`,
+    /// `error_signature_count`).
+    pub error_signatures: bool,
 }
 
 impl Needs {
@@ -565,6 +612,10 @@ pub fn needs<'a>(specs: impl IntoIterator<Item = &'a MonitorSpec>) -> Needs {
                     n.artifacts = true;
                     n.landscape = true;
                     package(&mut n);
+                }
+                Rule::NewErrorSignature { within, .. } | Rule::ErrorSignatureCount { within, .. } => {
+                    window(within, &mut n);
+                    n.error_signatures = true;
                 }
             }
         }

@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod artifacts;
+pub mod errors;
 pub mod messages;
 pub mod pane;
 pub mod queues;

@@ -12,6 +12,8 @@
 //!   attachments, runs and steps) and an attachment's content.
 //! - [`packages`], [`keystore`]: iFlow → package, the keystore entries.
 //! - [`monitor_data`]: what one monitor round reads, fetched in parallel.
+//! - [`errors`]: the failed messages of a window and their error texts (`get errors`, `check`,
+//!   `watch`).
 //! - [`overview`]: one round of the Tenants pane's overview of a tenant (lean: a listing, a
 //!   `$count`, the queue list and the broker; DLQ messages and keystore when due).
 //!
@@ -19,6 +21,7 @@
 //! decided from its kind ([`FetchError::tenant_answered`]), never from its text.
 
 pub mod artifacts;
+pub mod errors;
 pub mod keystore;
 pub mod message_detail;
 pub mod messages;

@@ -83,6 +83,9 @@ pub struct KeySeen {
     pub key: SigKey,
     pub first_ms: i64,
     pub last_ms: i64,
+    /// The latest absence of more than `seen::RETURN_GAP_MS` between two of its members: the
+    /// sightings before and after it.
+    pub gap: Option<(i64, i64)>,
 }
 
 impl Group {
@@ -95,14 +98,21 @@ impl Group {
 /// Remembering groups lives here, beside the groups (the memory itself, `seen`, knows no group:
 /// `group` reads it, nothing reads back).
 impl SeenSignatures {
-    /// Remember the signatures of `groups` (provisional groups have none worth remembering).
-    pub fn observe_groups(&mut self, groups: &[Group]) {
+    /// Remember the signatures of `groups` as of `now` (provisional groups have none worth
+    /// remembering): each one's first sighting, the sightings around its latest absence within
+    /// the input, and its last.
+    pub fn observe_groups(&mut self, groups: &[Group], now: i64) {
+        self.begin(now);
         for g in groups
             .iter()
             .filter(|g| matches!(g.kind, GroupKind::Signature { .. }))
         {
             for k in &g.keys {
                 self.observe(k.key, k.first_ms);
+                if let Some((before, after)) = k.gap {
+                    self.observe(k.key, before);
+                    self.observe(k.key, after);
+                }
                 self.observe(k.key, k.last_ms);
             }
         }
@@ -112,7 +122,8 @@ impl SeenSignatures {
 /// Inputs from which signing runs on two threads.
 const PARALLEL_FROM: usize = 4_096;
 
-/// Group failures; groups sorted by count, then most recent.
+/// Group failures; signature groups first, then provisional ones, then those without error
+/// information, each by count, then most recent.
 pub fn group(
     failures: &[Failure<'_>],
     signer: &Signer,
@@ -206,6 +217,7 @@ pub fn group(
     }
 
     // Stage 3: final groups.
+    let mut scratch: Vec<i64> = Vec::new();
     let mut groups: FnvMap<SigKey, Group> = FnvMap::default();
     let mut group_order: Vec<SigKey> = Vec::new();
     for key in order {
@@ -227,12 +239,7 @@ pub fn group(
                 new: false,
             }
         });
-        let times = acc.members.iter().map(|&i| failures[i].at_ms);
-        g.keys.push(KeySeen {
-            key,
-            first_ms: times.clone().min().unwrap_or(0),
-            last_ms: times.max().unwrap_or(0),
-        });
+        g.keys.push(key_seen(key, &acc.members, failures, &mut scratch));
         g.members.extend(acc.members);
     }
     let span = (opts.to_ms - opts.from_ms).max(1);
@@ -269,13 +276,46 @@ pub fn group(
                 .iter()
                 .all(|k| seen.first_seen(k.key).is_none_or(|first| first >= opts.from_ms));
     }
+    // Signatures first (what is known), then the provisional groups, then those without text.
+    let rank = |k: &GroupKind| match k {
+        GroupKind::Signature { .. } => 0,
+        GroupKind::Pending => 1,
+        GroupKind::NoText => 2,
+    };
     out.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
+        rank(&a.kind)
+            .cmp(&rank(&b.kind))
+            .then(b.count.cmp(&a.count))
             .then(b.last_ms.cmp(&a.last_ms))
             .then_with(|| a.template.cmp(&b.template))
     });
     out
+}
+
+/// A signature's first and last time among `members`, and its latest absence between two of
+/// them. Inputs usually come newest (or oldest) first: then the times need no sort.
+fn key_seen(key: SigKey, members: &[usize], failures: &[Failure<'_>], scratch: &mut Vec<i64>) -> KeySeen {
+    scratch.clear();
+    scratch.extend(members.iter().map(|&i| failures[i].at_ms));
+    let ascending = scratch.windows(2).all(|w| w[0] <= w[1]);
+    if !ascending {
+        if scratch.windows(2).all(|w| w[0] >= w[1]) {
+            scratch.reverse();
+        } else {
+            scratch.sort_unstable();
+        }
+    }
+    let gap = scratch
+        .windows(2)
+        .rev()
+        .find(|w| w[1] - w[0] > super::seen::RETURN_GAP_MS)
+        .map(|w| (w[0], w[1]));
+    KeySeen {
+        key,
+        first_ms: scratch.first().copied().unwrap_or(0),
+        last_ms: scratch.last().copied().unwrap_or(0),
+        gap,
+    }
 }
 
 /// Signed texts: the distinct signatures and, per failure, the index of its own (`None`: no

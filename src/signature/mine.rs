@@ -104,6 +104,11 @@ fn widen(a: &str, b: &str) -> String {
 
 fn value_like(word: &str) -> bool {
     let core = word.trim_matches(is_punct);
+    // A bare number is one the masking kept on purpose (an HTTP status after `HTTP`, `status`,
+    // `code`): it names the problem (`statusCode: 401` is not `statusCode: 500`).
+    if !core.is_empty() && core.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
     core.contains('<')
         || core.contains('_')
         || core.bytes().any(|c| c.is_ascii_digit())
@@ -180,6 +185,24 @@ mod tests {
             tpl(&forward, 4),
             "Mapping failed at node",
             "a plain word is not a value"
+        );
+    }
+
+    #[test]
+    fn status_codes_kept_by_the_masking_stay_apart() {
+        let m = mine(&[
+            "HTTP operation failed invoking <url> with statusCode: 401",
+            "HTTP operation failed invoking <url> with statusCode: 500",
+            "Error in Flow_A: status 503",
+            "Error in Flow_B: status 503",
+        ]);
+        assert_eq!(
+            m.templates,
+            [
+                "HTTP operation failed invoking <url> with statusCode: 401",
+                "HTTP operation failed invoking <url> with statusCode: 500",
+                "Error in <*>: status 503"
+            ]
         );
     }
 

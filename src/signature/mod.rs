@@ -14,14 +14,18 @@
 //! Pure code (no I/O but [`seen::SeenSignatures::load`]/`save`); used by the Errors pane, `get
 //! errors`, `watch` and the signature monitor rules.
 
+pub mod budget;
 pub mod group;
 pub mod mine;
 pub mod normalise;
 pub mod seen;
+pub mod window;
 
+pub use budget::Budget;
 pub use group::{ErrorText, Failure, Group, GroupKind, GroupOptions, KeySeen, group};
 pub use normalise::normalise;
 pub use seen::SeenSignatures;
+pub use window::{FailedRow, Grouped, Text, Texts, group_window};
 
 /// Version of the masking rules. Bump it whenever [`normalise`] changes what it produces.
 pub const VERSION: u32 = 1;
@@ -86,9 +90,11 @@ impl UserRule {
             .size_limit(1 << 20)
             .build()
             .map_err(|e| {
+                // The regex crate draws the error over several lines: one line, single spaces.
+                let why = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
                 format!(
                     "error rule `{name}`: invalid `regex`: {}",
-                    crate::sanitize::one_line(&e.to_string())
+                    crate::sanitize::one_line(&why)
                 )
             })?;
         Ok(UserRule {

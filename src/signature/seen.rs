@@ -1,10 +1,15 @@
 //! Which signatures a tenant has shown, and when first and last: what makes a group **new**
 //! (first seen in this window) and what the `new_error_signature` rule compares against. Kept
-//! per tenant in the state dir (`errors-seen.json`), 0600 like all of cpitop's state.
+//! per tenant in the state dir (`errors-seen-<tenant>.json`), 0600 like all of cpitop's state.
+//!
+//! Besides first and last, each signature keeps its latest **return**: a sighting after more
+//! than [`RETURN_GAP_MS`] without one, with the length of that absence — so "a signature not
+//! seen in the last 7 days appears" stays true for as long as its return is recent, however
+//! often it is seen after it (see `monitor::rules::errors`).
 //!
 //! Tagged with [`super::VERSION`]: remembered signatures of another version are not comparable
-//! (other masking rules, other keys), so they are set aside (`errors-seen.v<N>.json`) and the load
-//! says so, instead of every group silently turning "new" or, worse, old.
+//! (other masking rules, other keys), so they are set aside (`errors-seen-<tenant>.v<N>.json`)
+//! and the load says so, instead of every group silently turning "new" or, worse, old.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,34 +24,84 @@ pub const MAX_REMEMBERED: usize = 20_000;
 /// Largest file read back.
 const MAX_FILE: u64 = 8 << 20;
 
+/// A sighting this long after the previous one is a **return** (the absence is remembered).
+pub const RETURN_GAP_MS: i64 = 3_600_000;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeenSignatures {
     version: u32,
-    /// Key (hex) → [first seen, last seen], epoch ms.
-    seen: HashMap<String, [i64; 2]>,
+    /// When remembering began (the first observation): a signature first seen after it
+    /// appeared while cpitop was watching; one seen at the first observation was already there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    since: Option<i64>,
+    /// Key (hex) → `[first seen, last seen]`, or `[first, last, returned at, absent for]` once
+    /// it returned after an absence (epoch ms).
+    seen: HashMap<String, Vec<i64>>,
+}
+
+/// A signature's latest return: when, and how long it had not been seen before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Return {
+    pub at_ms: i64,
+    pub absent_ms: i64,
 }
 
 impl Default for SeenSignatures {
     fn default() -> Self {
         SeenSignatures {
             version: VERSION,
+            since: None,
             seen: HashMap::new(),
         }
     }
 }
 
 impl SeenSignatures {
+    /// When remembering began (`None`: nothing observed yet).
+    pub fn since(&self) -> Option<i64> {
+        self.since
+    }
+
+    /// Remembering begins at `now` (kept if it began before).
+    pub fn begin(&mut self, now: i64) {
+        self.since.get_or_insert(now);
+    }
+
     pub fn first_seen(&self, key: SigKey) -> Option<i64> {
-        self.seen.get(&key.to_string()).map(|s| s[0])
+        self.seen.get(&key.to_string()).and_then(|s| s.first().copied())
     }
 
     pub fn last_seen(&self, key: SigKey) -> Option<i64> {
-        self.seen.get(&key.to_string()).map(|s| s[1])
+        self.seen.get(&key.to_string()).and_then(|s| s.get(1).copied())
     }
 
-    /// Remember `key` as seen at `at_ms`.
+    /// The latest return of `key` after an absence of more than [`RETURN_GAP_MS`].
+    pub fn last_return(&self, key: SigKey) -> Option<Return> {
+        match self.seen.get(&key.to_string())?.as_slice() {
+            [_, _, at_ms, absent_ms, ..] => Some(Return {
+                at_ms: *at_ms,
+                absent_ms: *absent_ms,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Remember `key` as seen at `at_ms`. A sighting more than [`RETURN_GAP_MS`] after the last
+    /// one is a return.
     pub fn observe(&mut self, key: SigKey, at_ms: i64) {
-        let e = self.seen.entry(key.to_string()).or_insert([at_ms, at_ms]);
+        let e = self
+            .seen
+            .entry(key.to_string())
+            .or_insert_with(|| vec![at_ms, at_ms]);
+        if e.len() < 2 {
+            // A malformed entry from the file: start it over.
+            *e = vec![at_ms, at_ms];
+        }
+        if at_ms - e[1] > RETURN_GAP_MS {
+            let absent = at_ms - e[1];
+            e.truncate(2);
+            e.extend([at_ms, absent]);
+        }
         e[0] = e[0].min(at_ms);
         e[1] = e[1].max(at_ms);
     }
@@ -64,16 +119,20 @@ impl SeenSignatures {
         if self.seen.len() <= MAX_REMEMBERED {
             return;
         }
-        let mut last: Vec<(i64, String)> = self.seen.iter().map(|(k, v)| (v[1], k.clone())).collect();
+        let mut last: Vec<(i64, String)> = self
+            .seen
+            .iter()
+            .map(|(k, v)| (v.get(1).copied().unwrap_or(i64::MIN), k.clone()))
+            .collect();
         last.sort_unstable();
         for (_, k) in last.into_iter().take(self.seen.len() - MAX_REMEMBERED) {
             self.seen.remove(&k);
         }
     }
 
-    /// The file in a tenant's state dir.
-    pub fn path_in(tenant_state_dir: &Path) -> PathBuf {
-        tenant_state_dir.join("errors-seen.json")
+    /// The file of `tenant` in the state dir (`errors-seen-<tenant>.json`).
+    pub fn path(state_dir: &Path, tenant: &str) -> PathBuf {
+        crate::monitor::persist::tenant_file(state_dir, "errors-seen", tenant, "json")
     }
 
     /// Read the remembered signatures. A missing file is an empty memory; an unreadable or
@@ -95,7 +154,11 @@ impl SeenSignatures {
         match serde_json::from_slice::<SeenSignatures>(&bytes) {
             Ok(s) if s.version == VERSION => (s, None),
             Ok(s) => {
-                let aside = path.with_file_name(format!("errors-seen.v{}.json", s.version));
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let aside = path.with_file_name(format!("{stem}.v{}.json", s.version));
                 let _ = std::fs::rename(path, &aside);
                 (
                     Self::default(),
@@ -153,23 +216,52 @@ mod tests {
     }
 
     #[test]
+    fn a_sighting_after_an_absence_is_a_return() {
+        let mut s = SeenSignatures::default();
+        s.observe(SigKey(1), 1_000);
+        s.observe(SigKey(1), 1_000 + RETURN_GAP_MS);
+        assert_eq!(s.last_return(SigKey(1)), None, "exactly the gap is no absence");
+        let back = 1_000 + RETURN_GAP_MS + 8 * 86_400_000;
+        s.observe(SigKey(1), back);
+        s.observe(SigKey(1), back + 60_000);
+        s.observe(SigKey(1), back - 5_000);
+        assert_eq!(
+            s.last_return(SigKey(1)),
+            Some(Return {
+                at_ms: back,
+                absent_ms: 8 * 86_400_000
+            }),
+            "later and earlier sightings keep the return"
+        );
+        assert_eq!(s.first_seen(SigKey(1)), Some(1_000));
+        assert_eq!(s.last_seen(SigKey(1)), Some(back + 60_000));
+    }
+
+    #[test]
     fn saved_loaded_and_another_version_set_aside() {
         let dir = tempfile::tempdir().unwrap();
-        let path = SeenSignatures::path_in(dir.path());
+        let path = SeenSignatures::path(dir.path(), "prod");
         assert_eq!(SeenSignatures::load(&path), (SeenSignatures::default(), None));
         let mut s = SeenSignatures::default();
         s.observe(SigKey(7), 42);
         s.save(&path).unwrap();
         assert_eq!(SeenSignatures::load(&path), (s.clone(), None));
+        // A file of the first format (first and last only) reads.
+        std::fs::write(&path, r#"{"version":1,"seen":{"0000000000000007":[1,2]}}"#).unwrap();
+        let (old, _) = SeenSignatures::load(&path);
+        assert_eq!(
+            (old.first_seen(SigKey(7)), old.last_return(SigKey(7))),
+            (Some(1), None)
+        );
         std::fs::write(&path, r#"{"version":0,"seen":{"0000000000000007":[1,2]}}"#).unwrap();
         let (fresh, notice) = SeenSignatures::load(&path);
         assert!(fresh.is_empty());
         let notice = notice.unwrap();
         assert!(
-            notice.contains("v0 → v1") && notice.contains("errors-seen.v0.json"),
+            notice.contains("v0 → v1") && notice.contains("errors-seen-prod.v0.json"),
             "{notice}"
         );
-        assert!(dir.path().join("errors-seen.v0.json").exists());
+        assert!(dir.path().join("errors-seen-prod.v0.json").exists());
         std::fs::write(&path, "{not json").unwrap();
         assert!(SeenSignatures::load(&path).1.unwrap().contains("not valid"));
     }

@@ -720,51 +720,6 @@ pub const OTHER_ARTIFACTS: &[(&str, &str, &str, usize)] = &[
     ("API_Events_REST", "Events REST API", "REST_API", 6),
 ];
 
-/// Error texts of failed messages, as `ErrorInformation/$value` shows them. `{r}` is replaced by
-/// the receiver, `{f}` by the iFlow id.
-pub const MPL_ERRORS: &[(&str, &str)] = &[
-    (
-        "CallActivity_12",
-        "org.apache.camel.component.ahc.AhcOperationFailedException: HTTP operation failed invoking https://{r}.example.com:443/api/v1/orders with statusCode: 401",
-    ),
-    (
-        "CallActivity_12",
-        "org.apache.camel.component.ahc.AhcOperationFailedException: HTTP operation failed invoking https://{r}.example.com:443/sap/opu/odata/sap/API_SALES_ORDER_SRV/A_SalesOrder with statusCode: 500",
-    ),
-    (
-        "MessageMapping_3",
-        "com.sap.xi.mapping.camel.XiMappingException: com.sap.aii.mappingtool.tf7.IllegalInstanceException: Cannot create target element /ns0:Order/Item/Material. Values missing in queue context. Target XSD requires a value for this element, but the target-field mapping does not create one.",
-    ),
-    (
-        "CallActivity_7",
-        "org.apache.cxf.binding.soap.SoapFault: Server was unable to process request. ---> Sender {r} rejected the document: duplicate document number",
-    ),
-    (
-        "CallActivity_12",
-        "java.net.SocketTimeoutException: Read timed out, cause: java.net.SocketTimeoutException: Read timed out while calling {r}",
-    ),
-    (
-        "ExceptionSubprocess_1",
-        "com.sap.it.rt.adapter.jms.exceptions.JmsRetryExhaustedException: Maximum number of retries (5) reached for message in queue; message moved to DLQ_{f}",
-    ),
-    (
-        "ScriptTask_4",
-        "javax.script.ScriptException: java.lang.NullPointerException: Cannot get property 'Header' on null object, cause: NullPointerException in script1.groovy at line 42",
-    ),
-    (
-        "CallActivity_12",
-        "com.sap.gateway.core.ip.component.odata.exception.OsciException: Bad Request : 400 : HTTP/1.1 , cause: Property 'NetAmount' has invalid value '-0.00'",
-    ),
-    (
-        "RequestReply_2",
-        "org.apache.camel.CamelExchangeException: Connection refused (Connection refused) while connecting to {r} via Cloud Connector location 'PRD'",
-    ),
-    (
-        "ContentModifier_5",
-        "com.sap.it.op.agent.mpl.MplException: The message size of 41943040 bytes exceeds the limit of 40 MB",
-    ),
-];
-
 /// Deploy error of an artifact in ERROR (`ErrorInformation/$value`), in the two forms recorded
 /// from real tenants: `levels` empty → `messageId` with plain (multi-line) `text` in `parameter`;
 /// otherwise an `InstanceError` whose `parameter` element is a JSON document encoded as a

@@ -23,6 +23,7 @@ pub mod filter;
 mod jms;
 pub mod json;
 mod keystore;
+pub mod mpl_errors;
 pub mod mpl_flow;
 pub mod mpl_gen;
 pub mod mpl_navs;

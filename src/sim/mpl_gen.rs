@@ -6,7 +6,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::catalog::{FLOWS, Flow, MPL_ERRORS};
+use super::catalog::{FLOWS, Flow};
+use super::mpl_errors;
 
 pub fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -63,7 +64,7 @@ pub struct Life {
     pub start: i64,
     pub phases: [Phase; 7],
     pub n: u8,
-    /// Index into `MPL_ERRORS` for messages that fail.
+    /// The kind of failure (`mpl_errors::ERROR_KINDS`) for messages that fail.
     pub err: u8,
 }
 
@@ -102,6 +103,8 @@ const SALT_GUID: u64 = 5;
 const SALT_CORR: u64 = 6;
 const SALT_MISC: u64 = 7;
 const SALT_JIT: u64 = 8;
+/// What varies in a failed message's error text.
+const SALT_ERR: u64 = 50;
 pub const SALT_RUN: u64 = 9;
 
 impl Gen {
@@ -170,7 +173,7 @@ impl Gen {
         let q = hd % 1000;
         let dur = 30 + (q * q / 400) as i64;
         let lag = (self.h(i, SALT_LAG) % 1500) as i64;
-        let err = ((hk >> 20) % MPL_ERRORS.len() as u64) as u8;
+        let err = mpl_errors::kind_for(self.flow(flow), hk >> 20);
         let mut life = Life {
             flow,
             start,
@@ -321,15 +324,19 @@ impl Gen {
         }
     }
 
-    pub fn error_text(&self, life: &Life) -> String {
-        let f = self.flow(life.flow);
-        MPL_ERRORS[life.err as usize % MPL_ERRORS.len()]
-            .1
-            .replace("{r}", f.receiver)
-            .replace("{f}", f.id)
+    /// The error text of message `i` (its `ErrorInformation/$value`): its iFlow's kind of failure
+    /// with the ids, hosts and numbers of this occurrence (`mpl_errors`).
+    pub fn error_text(&self, i: u32, life: &Life) -> String {
+        let guid = self.guid(i);
+        mpl_errors::text(
+            life.err,
+            self.flow(life.flow),
+            self.h(i, SALT_ERR),
+            std::str::from_utf8(&guid).unwrap_or_default(),
+        )
     }
     pub fn error_step(&self, life: &Life) -> &'static str {
-        MPL_ERRORS[life.err as usize % MPL_ERRORS.len()].0
+        mpl_errors::step(life.err)
     }
 }
 

@@ -69,7 +69,7 @@ fn error_text(mg: &Gen, st: &MsgState) -> Option<String> {
     if let Some(e) = &st.error {
         return Some(e.clone());
     }
-    st.status.has_error().then(|| mg.error_text(&st.life))
+    st.status.has_error().then(|| mg.error_text(st.i, &st.life))
 }
 
 /// Which attempt (run) of its life the message shows now, 0-based.
@@ -300,7 +300,7 @@ fn write_steps(j: &mut Json, ctx: &Ctx, mg: &Gen, st: &MsgState, k: usize) {
     let (start, stop, state) = run_span(st, k);
     let failing = state == "FAILED";
     let err_step = mg.error_step(&st.life);
-    let err_text = error_text(mg, st).unwrap_or_else(|| mg.error_text(&st.life));
+    let err_text = error_text(mg, st).unwrap_or_else(|| mg.error_text(st.i, &st.life));
     let mut steps: Vec<(&str, &str)> = Vec::new();
     for &(m, a) in STEPS {
         if failing && m == err_step {

@@ -27,6 +27,8 @@ pub struct EffectRunner {
     pub(crate) cache_io: super::tenant_effects::CacheIo,
     /// Every tenant's overview (the Tenants pane).
     pub fleet: super::fleet::Fleet,
+    /// Where the current tenant's remembered error signatures are kept (`None`: not kept).
+    pub errors_seen_path: Option<std::path::PathBuf>,
 }
 
 impl EffectRunner {
@@ -39,6 +41,7 @@ impl EffectRunner {
             client_tx: tokio::sync::watch::Sender::new(client.clone()),
             client,
             tx,
+            errors_seen_path: None,
             in_tmux: super::clipboard::in_tmux(),
             clipboard_hinted: Default::default(),
             alerts: None,
@@ -72,6 +75,9 @@ impl EffectRunner {
         // Guarded writes go to the new tenant, under its identity, from now on.
         self.writes
             .switch_tenant(handle.client.clone(), super::audit::Identity::of(&handle.conn));
+        if let Some(errors) = &handle.errors {
+            self.errors_seen_path = errors.seen_path.clone();
+        }
         if let Some(launch) = &handle.alerts {
             // Dropping the old tenant's alert I/O stops its notifier.
             self.alerts = None;
@@ -181,6 +187,40 @@ impl EffectRunner {
                     drop(store);
                     let _ = tx.blocking_send(Msg::MessagesSorted { job, key, at, order });
                 });
+            }
+            Effect::GroupErrors(job) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let started = std::time::Instant::now();
+                    let grouped = crate::panes::errors::run_group(&job);
+                    let took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    let id = job.id;
+                    // Let go of the message store before answering (see `SortMessages`).
+                    drop(job);
+                    let _ = tx.blocking_send(Msg::ErrorsGrouped {
+                        job: id,
+                        grouped: Box::new(grouped),
+                        took_ms,
+                    });
+                });
+            }
+            Effect::FetchErrorTexts { guids } => {
+                for guid in guids {
+                    let c = self.client.clone();
+                    self.spawn(async move {
+                        let result = c.mpl_error_text(&guid).await.map_err(FetchError::from);
+                        DataMsg::ErrorText { guid, result }
+                    });
+                }
+            }
+            Effect::SaveErrorsSeen(seen) => {
+                if let Some(path) = self.errors_seen_path.clone() {
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = seen.save(&path) {
+                            tracing::warn!("error signatures not kept: {e}");
+                        }
+                    });
+                }
             }
             Effect::MonitorFetch(plan) => {
                 super::monitor_poll::spawn(self.client.clone(), plan, self.tx.clone());

@@ -41,6 +41,7 @@ pub struct DemoTenant {
     pub info: TenantInfo,
     pub conn: TenantConn,
     pub alerts: Option<Arc<crate::panes::alerts::AlertsLaunch>>,
+    pub errors: Option<Arc<crate::panes::errors::ErrorsLaunch>>,
 }
 
 /// Where tenants' connections come from.

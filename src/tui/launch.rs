@@ -85,6 +85,9 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
     // A tenant's own `poll.alerts` (when set to other than its default) overrides
     // `[monitors] interval` for that tenant.
     alerts.setup.interval_ms = super::alerts_io::interval_of(profile, alerts.setup.interval_ms);
+    let (errors, notice) =
+        super::errors_io::errors_launch(&config.errors, &profile.name, Some(&paths.state_dir));
+    warnings.extend(notice);
     ensure_terminal()?;
     let (tenant, intervals, window_ms) =
         crate::app::tenant::setup_of(profile, global.read_only, &conn.base_url);
@@ -112,6 +115,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
             conn: Some(conn),
             fleet,
             demo: None,
+            errors,
         })
         .await
     });
@@ -177,6 +181,7 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
         let (_, alert_warnings) = demo_alerts(global, DEMO_TENANTS[0].0);
         session.alerts = first.alerts.as_deref().cloned();
         session.warnings.extend(alert_warnings);
+        session.errors = first.errors.as_deref().cloned().unwrap_or_default();
         // The demo is writable (unless --read-only; its prod tenant is read-only, as a
         // configured prod tenant is); its writes are audited like any other.
         session.writes = WriteSetup {
@@ -246,6 +251,13 @@ pub async fn demo_landscape(
 ) -> Result<(Vec<crate::sim::SimHandle>, Vec<super::fleet::DemoTenant>)> {
     let mut sims = Vec::new();
     let mut tenants = Vec::new();
+    // The config's `[errors]` applies to the demo too; its signatures are not kept (the
+    // simulated tenants are new on every run).
+    let errors = Paths::from_env(global.config.as_deref())
+        .ok()
+        .and_then(|p| Config::load_or_empty(&p).ok())
+        .map(|c| c.errors)
+        .unwrap_or_default();
     for (name, stage, env) in DEMO_TENANTS {
         let sim = crate::sim::spawn(crate::sim::SimConfig::landscape_stage(seed, stage))
             .await
@@ -262,6 +274,9 @@ pub async fn demo_landscape(
             },
             conn: sim.demo_conn(name),
             alerts: Some(std::sync::Arc::new(alerts)),
+            errors: Some(std::sync::Arc::new(
+                super::errors_io::errors_launch(&errors, name, None).0,
+            )),
         });
         sims.push(sim);
     }
@@ -285,6 +300,7 @@ pub fn session_for(conn: TenantConn, tenant: TenantInfo) -> Result<Session> {
         conn: None,
         fleet: Vec::new(),
         demo: None,
+        errors: Default::default(),
     })
 }
 

@@ -6,13 +6,15 @@
 //!   `update`, effects out, a frame when something changed.
 //! - [`effects`]: the effect runner, the only place `update`'s requests turn into I/O;
 //!   [`poll`] the pollers, [`monitor_poll`] the monitors' fetches, [`fleet`] every tenant's
-//!   overview (the Tenants pane), [`tenant_effects`] the offline cache and tenant switching, [`writes`] guarded writes with their [`audit`] log,
-//!   [`alerts_io`] alert state files and notifications, [`clipboard`], [`export`].
+//!   overview (the Tenants pane), [`tenant_effects`] the offline cache and tenant switching,
+//!   [`writes`] guarded writes with their [`audit`] log, [`alerts_io`] alert state files and
+//!   notifications, [`errors_io`] the remembered error signatures, [`clipboard`], [`export`].
 
 pub mod alerts_io;
 pub mod audit;
 pub mod clipboard;
 pub mod effects;
+pub mod errors_io;
 pub mod export;
 pub mod fleet;
 pub mod launch;

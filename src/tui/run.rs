@@ -46,6 +46,8 @@ pub struct Session {
     pub fleet: Vec<crate::panes::tenants::TenantSetup>,
     /// `--demo`'s simulated tenants (switching between them; no cache).
     pub demo: Option<Vec<super::fleet::DemoTenant>>,
+    /// The Errors pane's settings and the tenant's remembered signatures.
+    pub errors: crate::panes::errors::ErrorsLaunch,
 }
 
 /// Restores the terminal when dropped: on quit and on error. On a panic anywhere in the process
@@ -80,7 +82,9 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
     state.messages.query.window_ms = session.window_ms;
     state.export_dir = session.export_dir;
     state.time.local_offset_secs = chrono::Local::now().offset().local_minus_utc();
+    state.errors = crate::panes::errors::Errors::launched(&session.errors, &state.errors);
     let mut runner = EffectRunner::new(session.client, tx.clone());
+    runner.errors_seen_path = session.errors.seen_path.clone();
     let mut warnings = session.warnings;
     if let Some(launch) = session.alerts {
         let (io, w) = super::alerts_io::AlertsIo::start(&launch, &state.tenant.name);

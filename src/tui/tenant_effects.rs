@@ -203,6 +203,7 @@ fn resolve_demo(
             conn,
             tenant: name,
             alerts: d.alerts.clone(),
+            errors: d.errors.clone(),
             serial,
         },
         warnings: Vec::new(),
@@ -256,6 +257,9 @@ fn resolve(tc: &TenantConfig, name: String, serial: u64, pool: &super::fleet::Po
         crate::panes::alerts::AlertsLaunch::from_config(&tc.config, &profile.name, Some(&tc.paths.state_dir));
     let mut warnings: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
     warnings.extend(alert_warnings);
+    let (errors, notice) =
+        super::errors_io::errors_launch(&tc.config.errors, &profile.name, Some(&tc.paths.state_dir));
+    warnings.extend(notice);
     crate::app::tenant::ready_msg(TenantReady {
         name: profile.name.clone(),
         info,
@@ -268,6 +272,7 @@ fn resolve(tc: &TenantConfig, name: String, serial: u64, pool: &super::fleet::Po
             conn,
             tenant: profile.name.clone(),
             alerts: Some(std::sync::Arc::new(alerts)),
+            errors: Some(std::sync::Arc::new(errors)),
             serial,
         },
         warnings,

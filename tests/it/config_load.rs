@@ -109,7 +109,7 @@ fn unknown_key_suggests_the_closest() {
     // Nothing close: no suggestion, still the allowed keys.
     assert_eq!(
         err("zzz = 1\n"),
-        "/cfg/config.toml:1:1: unknown key `zzz`\n 1 | zzz = 1\n   | ^\n  allowed keys here: default_tenant, defaults, tenants, keys, theme, monitors, serve"
+        "/cfg/config.toml:1:1: unknown key `zzz`\n 1 | zzz = 1\n   | ^\n  allowed keys here: default_tenant, defaults, tenants, keys, theme, monitors, serve, errors"
     );
 }
 
@@ -315,4 +315,107 @@ fn bad_fixtures_never_panic() {
         }
     }
     assert!(n >= 3, "fixtures present");
+}
+
+/// `[errors]` (issue 16): typed, defaults applied, rules compiled; each mistake located at its
+/// key with the file and line, like the rest of the config.
+#[test]
+fn errors_section_is_typed_and_its_mistakes_located() {
+    let defaults = parse(OK_TENANT).unwrap().errors;
+    assert_eq!((defaults.budget, defaults.per_iflow), (60, false));
+    assert!(defaults.rules.is_empty() && defaults.custom_statuses.is_empty());
+
+    let c = parse(&format!(
+        "{OK_TENANT}[errors]\nbudget = 30\nper_iflow = true\ncustom_statuses = [\"ERROR\", \" Rejected \"]\n\
+         [[errors.rules]]\nname = \"SFTP auth\"\nregex = \"(?i)auth fail\"\n\
+         [[errors.rules]]\nname = \"Partner down\"\nregex = 'receiver (\\w+) is down'\n"
+    ))
+    .unwrap();
+    let e = c.errors;
+    assert_eq!((e.budget, e.per_iflow), (30, true));
+    assert_eq!(e.custom_statuses, ["ERROR", "Rejected"]);
+    let signer = cpitop::signature::Signer::new(e.rules);
+    assert_eq!(
+        signer.sign("SSH: Auth fail for u1 on sftp.x.de", None).template,
+        "SFTP auth"
+    );
+    assert_eq!(
+        signer.sign("receiver ACME is down since 10:00", None).template,
+        "Partner down: ACME"
+    );
+
+    assert_eq!(
+        err(&format!("{OK_TENANT}[errors]\nbudget = 0\n")),
+        "/cfg/config.toml:9:1: invalid value for `errors.budget`: must be from 1 to 600 (error texts fetched per minute, one request each)\n 9 | budget = 0\n   | ^"
+    );
+    let regex = err(&format!(
+        "{OK_TENANT}[[errors.rules]]\nname = \"ok\"\nregex = \"a+\"\n[[errors.rules]]\nname = \"Broken\"\nregex = \"(unclosed\"\n"
+    ));
+    assert!(
+        regex.starts_with(
+            "/cfg/config.toml:13:1: invalid value for `errors.rules[1].regex`: error rule `Broken`: invalid `regex`: "
+        ),
+        "{regex}"
+    );
+    assert!(
+        regex.ends_with("\n 13 | regex = \"(unclosed\"\n    | ^"),
+        "{regex}"
+    );
+    assert_eq!(
+        err(&format!("{OK_TENANT}[errors]\nbudgte = 5\n")),
+        "/cfg/config.toml:9:1: unknown key `errors.budgte`; did you mean `budget`?\n 9 | budgte = 5\n   | ^\n  allowed keys here: budget, per_iflow, custom_statuses, rules"
+    );
+    let missing = err(&format!("{OK_TENANT}[[errors.rules]]\nname = \"x\"\n"));
+    assert!(missing.contains("regex"), "{missing}");
+    assert!(missing.starts_with("/cfg/config.toml:"), "{missing}");
+    assert_eq!(
+        err(&format!(
+            "{OK_TENANT}[errors]\ncustom_statuses = [\"ERROR\", \" \"]\n"
+        )),
+        "/cfg/config.toml:9:29: invalid value for `errors.custom_statuses[1]`: an empty custom status; name one, e.g. \"ERROR\"\n 9 | custom_statuses = [\"ERROR\", \" \"]\n   |                             ^"
+    );
+    let name = err(&format!(
+        "{OK_TENANT}[[errors.rules]]\nname = \" \"\nregex = \"x\"\n"
+    ));
+    assert!(
+        name.starts_with("/cfg/config.toml:9:1: invalid value for `errors.rules[0].name`: an error rule needs a non-empty name"),
+        "{name}"
+    );
+}
+
+/// The example's commented `[errors]` lines are valid when uncommented.
+#[test]
+fn example_error_rules_are_valid_when_uncommented() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("config/cpitop.example.toml")).unwrap();
+    let errors_part = text.split("\n[errors]\n").nth(1).expect("an [errors] section");
+    let uncommented: String = errors_part
+        .lines()
+        .map(|l| match l.strip_prefix("# ") {
+            Some(rest)
+                if rest.starts_with("[[errors.rules]]")
+                    || rest.starts_with("name =")
+                    || rest.starts_with("regex =")
+                    || rest.starts_with("custom_statuses =") =>
+            {
+                rest
+            }
+            _ => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let full = format!(
+        "{}\n[errors]\n{uncommented}\n",
+        text.split("\n[errors]\n").next().unwrap()
+    );
+    let c = Config::parse(&full, Path::new(FILE)).expect("parses");
+    assert_eq!(c.errors.rules.len(), 2);
+    assert_eq!(c.errors.custom_statuses, ["ERROR"]);
+    let signer = cpitop::signature::Signer::new(c.errors.rules);
+    assert_eq!(
+        signer
+            .sign("com.jcraft.jsch.JSchException: Auth fail for sftp.x.de", None)
+            .template,
+        "SFTP authentication"
+    );
 }

@@ -406,3 +406,68 @@ fn the_demo_seed_picks_the_data() {
     let three = versions(&[&["--seed", "3"], &base[..]].concat());
     assert_ne!(one, three, "another seed, other versions");
 }
+
+/// `get errors` (issue 16): the failed messages of the window grouped by signature with counts
+/// and members' ids, as a table, JSON, CSV and NDJSON; error texts within the budget, the rest
+/// grouped provisionally and said so.
+#[test]
+fn demo_errors_are_grouped_by_signature_in_every_format() {
+    // Ten minutes: every text read within the run's budget (the demo's client sends 10 a second).
+    let out = demo(&["errors", "--since", "10m", "-o", "ndjson", "--budget", "5000"]);
+    let text = ok(&out);
+    let groups: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert!(groups.len() >= 2, "{text}");
+    let counts: Vec<u64> = groups.iter().map(|g| g["count"].as_u64().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "by count: {counts:?}");
+    for g in &groups {
+        assert_eq!(g["kind"], "signature", "every text read: {g}");
+        let members = g["members"].as_array().unwrap();
+        assert_eq!(members.len() as u64, g["count"].as_u64().unwrap());
+        assert!(members.iter().all(|m| m.as_str().unwrap().len() == 28));
+        assert_eq!(g["sample"], members[0], "the newest member");
+        assert_eq!(g["key"].as_str().unwrap().len(), 16);
+    }
+    assert!(
+        groups.iter().any(|g| g["iflows"].as_array().unwrap().len() >= 2),
+        "a group across iFlows: {text}"
+    );
+
+    // A budget of 3: three texts read, the rest grouped by iFlow and status, and said so.
+    let out = demo(&["errors", "--since", "1h", "-o", "json", "--budget", "3"]);
+    let rows = json_rows(&out);
+    let read: u64 = rows
+        .iter()
+        .filter(|g| g["kind"] == "signature")
+        .map(|g| g["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(read, 3, "{rows:#?}");
+    assert!(rows.iter().any(|g| {
+        g["kind"] == "provisional"
+            && g["template"]
+                .as_str()
+                .unwrap()
+                .ends_with("(error text not read yet)")
+    }));
+    let stderr = text_of_stderr(&out);
+    assert!(
+        stderr.contains("error text(s) not read (budget 3 per run: --budget raises it)"),
+        "{stderr}"
+    );
+
+    let out = demo(&["errors", "-o", "csv", "--budget", "2"]);
+    let csv = ok(&out);
+    assert!(
+        csv.starts_with("count,signature,iflows,trend,new,last,first,sample,members\r\n"),
+        "{csv}"
+    );
+    let table = ok(&demo(&["errors", "--budget", "2"]));
+    assert!(table.starts_with("COUNT  SIGNATURE"), "{table}");
+    assert!(table.contains("MEMBERS"), "{table}");
+}
+
+fn text_of_stderr(out: &Output) -> String {
+    text(&out.stderr)
+}

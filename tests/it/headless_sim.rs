@@ -94,6 +94,7 @@ fn target(sim: &SimHandle, monitors: &str, state_dir: Option<&std::path::Path>) 
         state_dir: state_dir.map(std::path::Path::to_path_buf),
         notes: Vec::new(),
         sim: None,
+        errors: Default::default(),
     }
 }
 
@@ -254,10 +255,17 @@ async fn watch_streams_transitions_and_failed_messages_and_notifies_once_per_tra
         |e| matches!(e, WatchEvent::MessageFailed { iflow, .. } if iflow == FLOW),
     )
     .await;
-    let WatchEvent::MessageFailed { error, .. } = &failed else {
+    let WatchEvent::MessageFailed { error, signature, .. } = &failed else {
         unreachable!()
     };
     assert_eq!(error.as_deref(), Some("HTTP 500 from receiver ERP"));
+    // With its error signature: never seen on this tenant since watching began, so new.
+    let sig = signature
+        .as_ref()
+        .expect("a signature: its text was read within the budget");
+    assert_eq!(sig.template, "HTTP 500 from receiver ERP");
+    assert!(sig.new, "{sig:?}");
+    assert_eq!(sig.key.len(), 16);
 
     // Give the notifier its moment, then stop cleanly.
     tokio::time::sleep(Duration::from_millis(700)).await;
@@ -448,4 +456,75 @@ async fn watch_starts_with_every_monitors_state_and_beats_while_slow_or_idle() {
         .unwrap()
         .unwrap()
         .unwrap();
+}
+
+/// The signature rules from `cpitop check`, run by cron: the window's failures grouped by
+/// signature (texts read within the budget), a signature above its count alerts, and one that
+/// appears after the first run — remembered in the state dir between runs — is new.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_evaluates_the_signature_rules_across_runs() {
+    let sim = sim().await;
+    let admin = sim.admin();
+    let state = tempfile::tempdir().unwrap();
+    let monitors = r#"
+[[defaults]]
+key = "new-errors"
+name = "New error signatures"
+rules = [{ kind = "new_error_signature", unseen_for = "1d", within = "30m" }]
+[[defaults]]
+key = "big-error"
+name = "A big error"
+rules = [{ kind = "error_signature_count", above = 2, within = "30m" }]
+"#;
+    let mut t = target(&sim, monitors, Some(state.path()));
+    t.errors.budget = 500;
+    let first = check(&t).await.expect("check runs");
+    let by_key = |out: &cpitop::headless::CheckOutcome, key: &str| {
+        out.report
+            .monitors
+            .iter()
+            .find(|m| m.key == key)
+            .map(|m| (m.status, m.text.clone()))
+            .expect("monitor")
+    };
+    let (status, text) = by_key(&first, "new-errors");
+    assert_eq!(
+        status,
+        Status::Ok,
+        "the first run only begins remembering: {text}"
+    );
+    let (status, text) = by_key(&first, "big-error");
+    assert_eq!(status, Status::Error, "{text}");
+    assert!(text.contains("failed messages in 30m (> 2;"), "{text}");
+    assert!(
+        state.path().join("errors-seen-simtest.json").exists(),
+        "signatures remembered for the next run"
+    );
+
+    admin
+        .fail_next(
+            FLOW,
+            3,
+            "com.acme.PartnerGoneException: partner gateway 10.2.3.4 closed session 0x7f3a",
+        )
+        .unwrap();
+    admin.advance_clock(Duration::from_secs(60));
+    let second = check(&t).await.expect("check runs");
+    let (status, text) = by_key(&second, "new-errors");
+    assert_eq!(status, Status::Warning, "{text}");
+    assert!(
+        text.contains("`com.acme.PartnerGoneException: partner gateway <ip> closed session <n>` (first seen"),
+        "{text}"
+    );
+    assert!(text.contains(FLOW), "{text}");
+    let new = second
+        .report
+        .monitors
+        .iter()
+        .find(|m| m.key == "new-errors")
+        .expect("monitor");
+    assert!(
+        !new.evidence.is_empty(),
+        "the new signature's messages as evidence"
+    );
 }

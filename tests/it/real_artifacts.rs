@@ -143,6 +143,7 @@ rules = [{ kind = "not_started", for = "10m" }]
         state_dir: None,
         notes: Vec::new(),
         sim: None,
+        errors: Default::default(),
     };
     let out = check(&target).await.expect("check runs");
     let m = out

@@ -206,6 +206,7 @@ fn target(sim: &SimHandle, monitors: &str) -> Target {
         state_dir: None,
         notes: Vec::new(),
         sim: None,
+        errors: Default::default(),
     }
 }
 

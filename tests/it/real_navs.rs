@@ -147,12 +147,16 @@ async fn failing_record_still_prints_what_was_read() {
         "{}",
         read.text
     );
-    let first = error_text.lines().next().unwrap_or_default();
-    assert!(
-        read.text.contains(first.trim()),
-        "error text shown:\n{}",
-        read.text
-    );
+    // The start of the text (a long first line wraps in the document).
+    let first: String = error_text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(80)
+        .collect();
+    assert!(read.text.contains(&first), "error text shown:\n{}", read.text);
     assert!(read.text.contains("Attachments ("), "{}", read.text);
     assert!(
         read.text.contains("SAP_Sender"),

@@ -370,6 +370,7 @@ fn ready(name: &str, serial: u64) -> TenantReady {
         cache_rows: 500,
         client: ClientHandle {
             alerts: None,
+            errors: None,
             client: CpiClient::new(conn.clone()).expect("client"),
             conn,
             tenant: name.into(),

@@ -25,6 +25,8 @@ fn panes_switch_by_number_tab_and_command() {
     apply(&mut s, [code(KeyCode::Tab)]);
     assert_eq!(s.pane(), Pane::Alerts);
     apply(&mut s, [code(KeyCode::Tab)]);
+    assert_eq!(s.pane(), Pane::Errors);
+    apply(&mut s, [code(KeyCode::Tab)]);
     assert_eq!(
         s.pane(),
         Pane::Tenants,
@@ -33,7 +35,7 @@ fn panes_switch_by_number_tab_and_command() {
     apply(&mut s, [code(KeyCode::Tab)]);
     assert_eq!(s.pane(), Pane::Artifacts);
     apply(&mut s, [code(KeyCode::BackTab), code(KeyCode::BackTab)]);
-    assert_eq!(s.pane(), Pane::Alerts);
+    assert_eq!(s.pane(), Pane::Errors);
     apply(&mut s, [key('0')]);
     assert_eq!(s.pane(), Pane::Tenants, "0 is the Tenants pane");
     apply(&mut s, [key('3')]);
@@ -49,6 +51,8 @@ fn panes_switch_by_number_tab_and_command() {
         ("alerts", Pane::Alerts),
         ("tenants", Pane::Tenants),
         ("ctx", Pane::Tenants),
+        ("e", Pane::Errors),
+        ("errors", Pane::Errors),
     ] {
         apply(&mut s, [key(':')]);
         apply(&mut s, typed(cmd));

@@ -18,8 +18,9 @@ pub const SAVE_EVERY_MS: i64 = 15_000;
 /// The message window changes with every poll in live mode and is the largest file: written at
 /// most this often (and on quit and before a tenant switch).
 pub const SAVE_MESSAGES_EVERY_MS: i64 = 60_000;
-/// Error texts remembered per kind (the most recently fetched are kept).
-pub const MAX_ERROR_TEXTS: usize = 500;
+/// Error texts remembered per kind (the most recently fetched are kept). The Errors pane reads
+/// the texts of a window's failed messages; a few thousand keep a busy hour's.
+pub const MAX_ERROR_TEXTS: usize = 2_000;
 
 /// Cache bookkeeping in the state.
 #[derive(Debug, Default)]

@@ -6,10 +6,12 @@
 //! older), thresholds in percent alert at the value.
 
 mod drift;
+mod errors;
 mod flows;
 mod infra;
 
 pub use drift::version_drift;
+pub use errors::{error_signature_count, new_error_signature};
 pub use flows::{Counted, failures, min_messages, no_success, not_started};
 pub use infra::{
     blocked_messages, broker_capacity, cert_expiry, dlq_not_empty, queue_age, queue_depth, tenant_unreachable,

@@ -46,6 +46,9 @@ pub struct Sources<'a> {
     pub messages: Option<(&'a MessageStore, (EpochMs, EpochMs))>,
     /// The Messages pane's refresh interval (late messages are tolerated for twice it).
     pub messages_interval_ms: i64,
+    /// The Errors pane's grouping of the message window and the signatures remembered, when it
+    /// answers the signature rules (grouped, not split per iFlow).
+    pub errors: Option<crate::monitor::ErrorSignatures<'a>>,
     /// Which pollers run (what they keep fresh, a round does not fetch).
     pub polling: Polling,
     /// The tenant's landscape side by side, from the tenants' overviews (`version_drift`).
@@ -369,6 +372,7 @@ pub fn evaluate_now(a: &mut Alerts, src: &Sources, cx: &Cx, steps: &mut Vec<Step
         snap.health = a.needs.health.then_some(&a.health);
         snap.drift = src.drift;
         snap.drift_since = src.drift_since;
+        snap.errors = src.errors;
         evaluate_specs(&a.specs, &snap, now)
     };
     let pairs: Vec<(&MonitorSpec, Evaluation)> = a.specs.iter().filter(|sp| sp.active).zip(evals).collect();

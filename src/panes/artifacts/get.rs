@@ -72,7 +72,7 @@ pub async fn detail(
         .map_err(Clone::clone);
     let mut errors = Vec::new();
     let text = match format {
-        Output::Json => {
+        Output::Json | Output::Ndjson => {
             let err = match &info {
                 Ok(i) => json!(i.as_ref().map(|i| i.report())),
                 Err(e) => {
@@ -81,9 +81,13 @@ pub async fn detail(
                 }
             };
             let doc = json!({ "artifact": a, "error": err, "errors": errors });
-            let mut s = crate::sanitize::to_json_pretty(&doc).map_err(|e| e.to_string())?;
-            s.push('\n');
-            s
+            if format == Output::Ndjson {
+                crate::kit::export::to_ndjson_values(std::slice::from_ref(&doc))
+            } else {
+                let mut s = crate::sanitize::to_json_pretty(&doc).map_err(|e| e.to_string())?;
+                s.push('\n');
+                s
+            }
         }
         Output::Table => {
             if error.is_err() {

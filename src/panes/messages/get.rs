@@ -51,6 +51,16 @@ pub async fn table(
     })
 }
 
+/// A document as `-o json` (pretty) or `-o ndjson` (one line) prints it.
+pub fn json_text(doc: &Value, format: Output) -> Result<String, String> {
+    if format == Output::Ndjson {
+        return Ok(crate::kit::export::to_ndjson_values(std::slice::from_ref(doc)));
+    }
+    let mut s = crate::sanitize::to_json_pretty(doc).map_err(|e| e.to_string())?;
+    s.push('\n');
+    Ok(s)
+}
+
 /// Every part of a message's detail, fetched concurrently.
 pub async fn message_detail(client: &CpiClient, guid: &str) -> MessageDetail {
     let mut d = MessageDetail::new(guid);
@@ -104,7 +114,7 @@ pub async fn message(
     let unread = d.unread();
     let not_on_tenant = d.not_on_tenant();
     let text = match format {
-        Output::Json => {
+        Output::Json | Output::Ndjson => {
             let mut errors = Vec::new();
             let log = part(&d.log, &mut errors, "properties");
             let custom = nav_part(&d.headers, &mut errors, "custom header properties", |v| json!(v));
@@ -126,9 +136,7 @@ pub async fn message(
                 "not_available": not_on_tenant,
                 "errors": errors,
             });
-            let mut s = crate::sanitize::to_json_pretty(&doc).map_err(|e| e.to_string())?;
-            s.push('\n');
-            s
+            json_text(&doc, format)?
         }
         Output::Table => crate::kit::doc::plain_text(&super::doc::message(
             &d,

@@ -16,6 +16,7 @@ use crate::kit::print::{Output, Printed, TableOpts, finish, shown};
 use crate::kit::table::CellCx;
 use crate::kit::tenant::{Intervals, TenantInfo};
 use crate::landscape::drift::Cell;
+use crate::landscape::{DriftRow, DriftTable};
 use crate::resources::FetchError;
 use crate::resources::overview::{OverviewFetched, OverviewPlan};
 
@@ -159,57 +160,24 @@ pub fn drift(
         .collect();
     Ok(match output {
         Output::Json => {
-            let doc: Vec<serde_json::Value> = tables
-                .iter()
-                .map(|t| {
-                    let rows: Vec<serde_json::Value> = t
-                        .rows
-                        .iter()
-                        .map(|r| {
-                            let cells: serde_json::Map<String, serde_json::Value> = t
-                                .tenants
-                                .iter()
-                                .zip(&r.cells)
-                                .map(|(tn, c)| {
-                                    let v = match c {
-                                        Cell::Unknown => json!({ "known": false }),
-                                        Cell::Missing => json!({ "known": true, "deployed": false }),
-                                        Cell::Deployed(d) => json!({
-                                            "known": true,
-                                            "deployed": true,
-                                            "version": d.version,
-                                            "status": d.status.as_str(),
-                                            "deployed_on": time.datetime(d.deployed_on),
-                                        }),
-                                    };
-                                    (tn.name.clone(), v)
-                                })
-                                .collect();
-                            json!({
-                                "id": r.id,
-                                "name": r.name,
-                                "type": r.kind,
-                                "versions_differ": r.marks.versions_differ,
-                                "missing_in_prod": r.marks.missing_in_prod,
-                                "not_started_in_prod": r.marks.not_started_in_prod,
-                                "tenants": cells,
-                            })
-                        })
-                        .collect();
-                    json!({
-                        "landscape": t.landscape,
-                        "tenants": t.tenants.iter().map(|tn| json!({
-                            "name": tn.name,
-                            "environment": tn.environment.label(),
-                            "known": t.known(t.tenants.iter().position(|x| x == tn).unwrap_or(0)),
-                        })).collect::<Vec<_>>(),
-                        "differing": t.differing(),
-                        "rows": rows,
-                    })
-                })
-                .collect();
+            let doc: Vec<serde_json::Value> = tables.iter().map(|t| drift_json(t, time)).collect();
             let mut s = crate::sanitize::to_json_pretty(&doc).map_err(|e| e.to_string())?;
             s.push('\n');
+            s
+        }
+        Output::Ndjson => {
+            // One artifact per line, with its landscape.
+            let mut s = String::new();
+            for t in &tables {
+                for r in &t.rows {
+                    let mut v = drift_row_json(t, r, time);
+                    if let Some(o) = v.as_object_mut() {
+                        o.insert("landscape".into(), json!(t.landscape));
+                    }
+                    s.push_str(&crate::sanitize::to_json(&v).map_err(|e| e.to_string())?);
+                    s.push('\n');
+                }
+            }
             s
         }
         Output::Csv => {
@@ -293,5 +261,61 @@ pub fn drift(
             }
             out
         }
+    })
+}
+
+/// One drift row as JSON: the marks and each tenant's cell by tenant name.
+fn drift_row_json(t: &DriftTable, r: &DriftRow, time: &TimeFmt) -> serde_json::Value {
+    let cells: serde_json::Map<String, serde_json::Value> = t
+        .tenants
+        .iter()
+        .zip(&r.cells)
+        .map(|(tn, c)| {
+            let v = match c {
+                Cell::Unknown => json!({ "known": false }),
+                Cell::Missing => json!({ "known": true, "deployed": false }),
+                Cell::Deployed(d) => json!({
+                    "known": true,
+                    "deployed": true,
+                    "version": d.version,
+                    "status": d.status.as_str(),
+                    "deployed_on": time.datetime(d.deployed_on),
+                }),
+            };
+            (tn.name.clone(), v)
+        })
+        .collect();
+    json!({
+        "id": r.id,
+        "name": r.name,
+        "type": r.kind,
+        "versions_differ": r.marks.versions_differ,
+        "missing_in_prod": r.marks.missing_in_prod,
+        "not_started_in_prod": r.marks.not_started_in_prod,
+        "tenants": cells,
+    })
+}
+
+/// A landscape's drift as JSON: its tenants in promotion order (whether their artifacts were
+/// read), how many rows differ, the rows.
+fn drift_json(t: &DriftTable, time: &TimeFmt) -> serde_json::Value {
+    let tenants: Vec<serde_json::Value> = t
+        .tenants
+        .iter()
+        .enumerate()
+        .map(|(i, tn)| {
+            json!({
+                "name": tn.name,
+                "environment": tn.environment.label(),
+                "known": t.known(i),
+            })
+        })
+        .collect();
+    json!({
+        "landscape": t.landscape,
+        "tenants": tenants,
+        "differing": t.differing(),
+        "marked": t.marked(),
+        "rows": t.rows.iter().map(|r| drift_row_json(t, r, time)).collect::<Vec<_>>(),
     })
 }

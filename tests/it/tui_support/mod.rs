@@ -559,3 +559,138 @@ pub fn find(b: &TestBackend, needle: &str) -> Option<(u16, u16)> {
     }
     None
 }
+
+// --- the Errors pane: failed messages, their texts, and its effects run as the runner would ---
+
+pub const S4_REFUSED: &str = "org.apache.camel.CamelExchangeException: Connection refused (Connection refused) while connecting to s4hana-prd.internal:{port} via Cloud Connector location 'PRD' after {ms} ms";
+pub const HTTP_401: &str = "org.apache.camel.component.ahc.AhcOperationFailedException: HTTP operation failed invoking https://erp.acme.com:443/sap/bc/srt/invoice/{n} with statusCode: 401";
+pub const MAPPING: &str = "com.sap.xi.mapping.camel.XiMappingException: Cannot create target element /ns0:Order/Item[{n}]/Material. Values missing in queue context.";
+
+/// 25 characters: with a three-character suffix, a 28-character message id.
+pub const FAIL_PREFIX: &str = "AGZ0eeeeeeeeeeeeeeeeeeeee";
+
+/// `template` with `{port}`, `{ms}`, `{n}` filled from `i`, and the MPL-ID sentence of `guid`.
+pub fn error_text(template: &str, i: u64, guid: &str) -> String {
+    let t = template
+        .replace("{port}", &(44300 + i % 2).to_string())
+        .replace("{ms}", &(1_000 + i * 137).to_string())
+        .replace("{n}", &(4_711 + i * 13).to_string());
+    format!("{t}\nThe MPL ID for the failed message is : {guid}")
+}
+
+/// Thirteen failed messages of four problems (the refused connection across three iFlows), two
+/// completed ones, and each failure's error text (`None`: the tenant has no error information).
+pub fn failures() -> (Vec<MessageProcessingLog>, Vec<(String, Option<String>)>) {
+    let spec: &[(&str, &str, &str, i64, Option<&str>)] = &[
+        ("f01", "Orders_Inbound", "FAILED", 3, Some(S4_REFUSED)),
+        ("f02", "Material_Replication", "FAILED", 5, Some(S4_REFUSED)),
+        ("f03", "Orders_Inbound", "FAILED", 9, Some(S4_REFUSED)),
+        ("f04", "Shipment_Tracking", "FAILED", 14, Some(S4_REFUSED)),
+        ("f05", "Orders_Inbound", "FAILED", 22, Some(S4_REFUSED)),
+        ("f06", "Material_Replication", "FAILED", 31, Some(S4_REFUSED)),
+        ("f07", "Orders_Inbound", "FAILED", 44, Some(S4_REFUSED)),
+        ("f08", "Invoice_Outbound", "FAILED", 4, Some(HTTP_401)),
+        ("f09", "Invoice_Outbound", "FAILED", 18, Some(HTTP_401)),
+        ("f10", "Invoice_Outbound", "FAILED", 50, Some(HTTP_401)),
+        ("f11", "Customer_Replication", "ESCALATED", 7, Some(MAPPING)),
+        ("f12", "Customer_Replication", "FAILED", 27, Some(MAPPING)),
+        ("f13", "Payment_Status", "FAILED", 11, None),
+    ];
+    let mut msgs = Vec::new();
+    let mut texts = Vec::new();
+    for (i, (id, iflow, status, ago, tpl)) in spec.iter().enumerate() {
+        let guid = format!("{FAIL_PREFIX}{id}");
+        msgs.push(mpl(&guid, iflow, status, *ago, 1_500));
+        texts.push((guid.clone(), tpl.map(|t| error_text(t, i as u64, &guid))));
+    }
+    msgs.push(mpl(
+        &format!("{FAIL_PREFIX}c01"),
+        "Orders_Inbound",
+        "COMPLETED",
+        2,
+        400,
+    ));
+    msgs.push(mpl(
+        &format!("{FAIL_PREFIX}c02"),
+        "Invoice_Outbound",
+        "COMPLETED",
+        6,
+        700,
+    ));
+    (msgs, texts)
+}
+
+/// What answering a text fetch does: `Some(texts)` answers from them, `None` leaves every fetch
+/// unanswered (the texts stay pending).
+pub type Answers<'a> = Option<&'a [(String, Option<String>)]>;
+
+/// Run the Errors pane's effects as the effect runner would, on this thread: groupings, and text
+/// fetches answered from `answers`; follow-up effects too. Returns the guids asked for.
+pub fn drive_errors(s: &mut State, mut fx: Vec<cpitop::app::msg::Effect>, answers: Answers) -> Vec<String> {
+    use cpitop::app::msg::Effect;
+    let mut asked = Vec::new();
+    for _ in 0..50 {
+        let mut next = Vec::new();
+        for e in fx.drain(..) {
+            match e {
+                Effect::GroupErrors(job) => {
+                    let grouped = cpitop::panes::errors::run_group(&job);
+                    let id = job.id;
+                    drop(job);
+                    next.extend(apply(
+                        s,
+                        [Msg::ErrorsGrouped {
+                            job: id,
+                            grouped: Box::new(grouped),
+                            took_ms: 3,
+                        }],
+                    ));
+                }
+                Effect::FetchErrorTexts { guids } => {
+                    asked.extend(guids.iter().cloned());
+                    let Some(texts) = answers else { continue };
+                    for guid in guids {
+                        let text = texts
+                            .iter()
+                            .find(|(g, _)| *g == guid)
+                            .and_then(|(_, t)| t.clone());
+                        next.extend(apply(
+                            s,
+                            [Msg::Data(DataMsg::ErrorText {
+                                guid,
+                                result: Ok(text),
+                            })],
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        fx = next;
+    }
+    asked
+}
+
+/// The message window as the poller delivers it, with the Errors pane's effects driven.
+pub fn load_failures(s: &mut State, msgs: &[MessageProcessingLog], answers: Answers) -> Vec<String> {
+    let generation = s.messages.load.generation;
+    let fx = apply(
+        s,
+        [
+            Msg::Data(DataMsg::Messages {
+                generation,
+                at: NOW - 2_000,
+                event: MessagesEvent::Page(batch(msgs)),
+            }),
+            Msg::Data(DataMsg::Messages {
+                generation,
+                at: NOW - 2_000,
+                event: MessagesEvent::Done,
+            }),
+        ],
+    );
+    drive_errors(s, fx, answers)
+}
