@@ -22,6 +22,10 @@ pub struct CheckArgs {
     /// Output format: `text` (one line per monitor) or `json`.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub format: String,
+    /// Every configured tenant at once (each tenant's monitors; `version_drift` compares the
+    /// tenants of each landscape); the exit status is the worst tenant's.
+    #[arg(long)]
+    pub all_tenants: bool,
 }
 
 /// `cpitop watch`

@@ -5,7 +5,7 @@
 //! - **missing in PROD**: deployed in a dev/test tenant, not deployed in a prod tenant;
 //! - **not started in PROD**: STARTED in a dev/test tenant, deployed but not STARTED in prod.
 //!
-//! Marked rows come first. A tenant whose artifact list is not known (down, never loaded) has
+//! Marked rows come first, then by artifact id. A tenant whose artifact list is not known (down, never loaded) has
 //! unknown cells: they are neither missing nor different.
 
 use std::collections::BTreeMap;
@@ -124,7 +124,9 @@ impl DriftRow {
 pub struct DriftTable {
     pub landscape: String,
     pub tenants: Vec<TenantRef>,
-    /// Marked rows first (most attention first), then by name.
+    /// Whether each tenant's artifact list is known (read at least once).
+    pub known: Vec<bool>,
+    /// Marked rows first (most attention first), then by artifact id.
     pub rows: Vec<DriftRow>,
 }
 
@@ -142,9 +144,7 @@ impl DriftTable {
     }
     /// Whether tenant `i`'s artifact list is known (its cells are not `Unknown`).
     pub fn known(&self, i: usize) -> bool {
-        self.rows
-            .first()
-            .is_none_or(|r| !matches!(r.cells.get(i), Some(Cell::Unknown) | None))
+        self.known.get(i).copied().unwrap_or(false)
     }
 }
 
@@ -198,12 +198,13 @@ pub fn compare(landscape: &Landscape, lists: &[Option<&[RuntimeArtifact]>]) -> D
         b.marks
             .weight()
             .cmp(&a.marks.weight())
-            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+            .then_with(|| a.id.to_lowercase().cmp(&b.id.to_lowercase()))
             .then_with(|| a.id.cmp(&b.id))
     });
     DriftTable {
         landscape: landscape.name.clone(),
         tenants: landscape.tenants.clone(),
+        known: (0..n).map(|i| matches!(lists.get(i), Some(Some(_)))).collect(),
         rows: out,
     }
 }
@@ -309,7 +310,14 @@ mod tests {
         assert_eq!(a.cells[2].text(), "?");
         assert!(!a.marks.any(), "{:?}", a.marks);
         assert!(t.known(0) && !t.known(2));
-        // Nothing known at all: no rows.
-        assert!(compare(&landscape(), &[None, None, None]).rows.is_empty());
+        // Nothing known at all: no rows, no tenant known.
+        let none = compare(&landscape(), &[None, None, None]);
+        assert!(none.rows.is_empty());
+        assert!(!(0..3).any(|i| none.known(i)));
+        // A tenant with no artifacts at all is known (every row missing there).
+        let empty: Vec<RuntimeArtifact> = Vec::new();
+        let t = compare(&landscape(), &[Some(&dev), Some(&qa), Some(&empty)]);
+        assert!(t.known(2));
+        assert_eq!(t.row("A").unwrap().cells[2], Cell::Missing);
     }
 }

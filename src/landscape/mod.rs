@@ -10,6 +10,7 @@
 //! - [`tracker`]: since when an artifact's versions differ (kept across `cpitop check` runs), so
 //!   that `version_drift` alerts only after its grace period.
 
+pub mod demo;
 pub mod drift;
 pub mod tracker;
 

@@ -96,7 +96,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         config: config.clone(),
         force_read_only: global.read_only,
     });
-    let fleet = fleet_of(&config, global.read_only);
+    let fleet = crate::panes::tenants::setups_of(&config, global.read_only);
     let rt = runtime()?;
     let result = rt.block_on(async move {
         let client = CpiClient::new(conn.clone()).map_err(|e| eyre!("{e}"))?;
@@ -120,31 +120,6 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         .await
     });
     finish(rt, result)
-}
-
-/// The Tenants pane's rows: every configured tenant, with its monitors (evaluated on the
-/// overview's data while it is not open).
-pub fn fleet_of(config: &Config, force_read_only: bool) -> Vec<crate::panes::tenants::TenantSetup> {
-    let monitors = crate::config::monitors::typed_monitors(&config.monitors, config.file.as_deref()).ok();
-    config
-        .tenants
-        .iter()
-        .map(|p| crate::panes::tenants::TenantSetup {
-            tenant: crate::landscape::TenantRef::of(p),
-            color: p.color.clone(),
-            read_only: p.read_only || force_read_only,
-            host: p
-                .url
-                .as_deref()
-                .and_then(|u| url::Url::parse(u).ok())
-                .and_then(|u| u.host_str().map(str::to_string)),
-            interval_ms: u64::try_from(p.poll.overview.as_millis()).unwrap_or(60_000),
-            specs: monitors
-                .as_ref()
-                .map(|m| m.monitors_for(&p.name).into_iter().cloned().collect())
-                .unwrap_or_default(),
-        })
-        .collect()
 }
 
 /// After the TUI ended (terminal already restored): background I/O gets `QUIT_IO_TIMEOUT` to
@@ -178,7 +153,7 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
         };
         let conn = first.conn.clone();
         let mut session = session_for(conn.clone(), first.info.clone())?;
-        let (_, alert_warnings) = demo_alerts(global, DEMO_TENANTS[0].0);
+        let (_, alert_warnings) = demo_alerts(global, &first.info.name);
         session.alerts = first.alerts.as_deref().cloned();
         session.warnings.extend(alert_warnings);
         session.errors = first.errors.as_deref().cloned().unwrap_or_default();
@@ -193,26 +168,24 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
         session.conn = Some(conn);
         session.fleet = tenants
             .iter()
-            .map(|d| crate::panes::tenants::TenantSetup {
-                tenant: crate::landscape::TenantRef::new(
-                    &d.info.name,
-                    d.info.env.unwrap_or(crate::config::Environment::Dev),
-                    "demo",
-                ),
-                color: d
-                    .info
-                    .env
-                    .unwrap_or(crate::config::Environment::Dev)
-                    .default_color()
-                    .to_string(),
-                read_only: d.info.read_only,
-                host: Some("simulated".into()),
-                interval_ms: 60_000,
-                specs: d
-                    .alerts
-                    .as_ref()
-                    .map(|a| a.setup.specs.clone())
-                    .unwrap_or_default(),
+            .map(|d| {
+                let env = d.info.env.unwrap_or(crate::config::Environment::Dev);
+                crate::panes::tenants::TenantSetup {
+                    tenant: crate::landscape::TenantRef::new(
+                        &d.info.name,
+                        env,
+                        crate::landscape::demo::LANDSCAPE,
+                    ),
+                    color: env.default_color().to_string(),
+                    read_only: d.info.read_only,
+                    host: Some("simulated".into()),
+                    interval_ms: crate::panes::tenants::DEMO_INTERVAL_MS,
+                    specs: d
+                        .alerts
+                        .as_ref()
+                        .map(|a| a.setup.specs.clone())
+                        .unwrap_or_default(),
+                }
             })
             .collect();
         session.demo = Some(tenants);
@@ -223,34 +196,15 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
     finish(rt, result)
 }
 
-/// The tenants of `cpitop --demo`: a landscape `demo` of three simulated tenants (the first is
-/// opened; `--seed` picks its data, the others' messages come from the next seeds).
-pub const DEMO_TENANTS: [(&str, crate::sim::Stage, crate::config::Environment); 3] = [
-    (
-        "demo-dev",
-        crate::sim::Stage::Dev,
-        crate::config::Environment::Dev,
-    ),
-    (
-        "demo-test",
-        crate::sim::Stage::Test,
-        crate::config::Environment::Test,
-    ),
-    (
-        "demo-prod",
-        crate::sim::Stage::Prod,
-        crate::config::Environment::Prod,
-    ),
-];
-
 /// Start the demo landscape's simulated tenants (dev, test, prod with some drift between them:
-/// `SimConfig::landscape_stage`); the handles keep them running.
+/// `landscape::demo`); the handles keep them running.
 pub async fn demo_landscape(
     global: &GlobalArgs,
     seed: u64,
 ) -> Result<(Vec<crate::sim::SimHandle>, Vec<super::fleet::DemoTenant>)> {
-    let mut sims = Vec::new();
-    let mut tenants = Vec::new();
+    let members = crate::landscape::demo::spawn(seed, |c| c)
+        .await
+        .map_err(|e| eyre!("{e}"))?;
     // The config's `[errors]` applies to the demo too; its signatures are not kept (the
     // simulated tenants are new on every run).
     let errors = Paths::from_env(global.config.as_deref())
@@ -258,11 +212,10 @@ pub async fn demo_landscape(
         .and_then(|p| Config::load_or_empty(&p).ok())
         .map(|c| c.errors)
         .unwrap_or_default();
-    for (name, stage, env) in DEMO_TENANTS {
-        let sim = crate::sim::spawn(crate::sim::SimConfig::landscape_stage(seed, stage))
-            .await
-            .map_err(|e| eyre!("{e}"))?;
-        tracing::info!(url = %sim.base_url, tenant = name, "demo: simulated tenant started");
+    let mut sims = Vec::new();
+    let mut tenants = Vec::new();
+    for m in members {
+        let (name, env) = (m.tenant.name.as_str(), m.tenant.environment);
         let (alerts, _) = demo_alerts(global, name);
         tenants.push(super::fleet::DemoTenant {
             info: TenantInfo {
@@ -272,13 +225,13 @@ pub async fn demo_landscape(
                 read_only: global.read_only || env == crate::config::Environment::Prod,
                 web_ui: None,
             },
-            conn: sim.demo_conn(name),
+            conn: m.sim.demo_conn(name),
             alerts: Some(std::sync::Arc::new(alerts)),
             errors: Some(std::sync::Arc::new(
                 super::errors_io::errors_launch(&errors, name, None).0,
             )),
         });
-        sims.push(sim);
+        sims.push(m.sim);
     }
     Ok((sims, tenants))
 }

@@ -29,23 +29,36 @@ pub struct Member {
 /// How long one tenant's overview may take in `get` (then its row says so).
 pub const GET_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A full round (DLQ messages and keystore included) of one tenant, within `timeout`.
-pub async fn read_one(client: &CpiClient, window_ms: i64, timeout: Duration) -> OverviewFetched {
-    let plan = OverviewPlan {
+/// What `get tenants` reads of each tenant: a full round (DLQ messages and keystore included).
+pub fn full_plan(window_ms: i64) -> OverviewPlan {
+    OverviewPlan {
         artifacts: true,
         failed_window_ms: Some(window_ms),
         queues: true,
         dlq_messages: true,
         keystore: true,
-    };
+    }
+}
+
+/// What `get drift` reads of each tenant: its artifact list only.
+pub const DRIFT_PLAN: OverviewPlan = OverviewPlan {
+    artifacts: true,
+    failed_window_ms: None,
+    queues: false,
+    dlq_messages: false,
+    keystore: false,
+};
+
+/// One round of `plan` of one tenant, within `timeout`.
+pub async fn read_one(client: &CpiClient, plan: &OverviewPlan, timeout: Duration) -> OverviewFetched {
     match tokio::time::timeout(
         timeout,
-        crate::resources::overview::fetch(client, &plan, client.server_now()),
+        crate::resources::overview::fetch(client, plan, client.server_now()),
     )
     .await
     {
         Ok(f) => f,
-        Err(_) => timed_out(&plan, timeout),
+        Err(_) => timed_out(plan, timeout),
     }
 }
 
@@ -67,15 +80,15 @@ pub fn timed_out(plan: &OverviewPlan, timeout: Duration) -> OverviewFetched {
     }
 }
 
-/// Every member read once, at once; the pane's state with their rows (none of them open).
-pub async fn read_all(members: Vec<Member>, now: EpochMs) -> Tenants {
+/// Every member read once, at once (`plan`: [`full_plan`] or [`DRIFT_PLAN`]), each within
+/// `timeout`; the pane's state with their rows (none of them open).
+pub async fn read_all(members: Vec<Member>, plan: OverviewPlan, timeout: Duration, now: EpochMs) -> Tenants {
     let mut pane = Tenants::new(members.iter().map(|m| m.setup.clone()).collect(), "");
-    let window = pane.window_ms;
     let reads = members.into_iter().map(|m| async move {
         let name = m.setup.tenant.name.clone();
         match m.client {
             Ok(c) => {
-                let f = read_one(&c, window, GET_TIMEOUT).await;
+                let f = read_one(&c, &plan, timeout).await;
                 let rate = c.stats().requests_per_minute as f64;
                 (name, Ok((f, rate)))
             }
@@ -102,6 +115,23 @@ pub async fn read_all(members: Vec<Member>, now: EpochMs) -> Tenants {
     pane
 }
 
+/// Tenants whose artifact list could not be read, with why (`get drift` names them).
+pub fn unread(pane: &Tenants) -> Vec<String> {
+    pane.rows
+        .iter()
+        .filter(|r| r.artifacts.is_none())
+        .map(|r| {
+            let why = r
+                .reach
+                .reason()
+                .map(str::to_string)
+                .or_else(|| r.partial.first().cloned())
+                .unwrap_or_else(|| "not read".into());
+            format!("{}: {why}", r.name())
+        })
+        .collect()
+}
+
 /// `get tenants`: the pane's rows, worst first (the open-tenant mark is not printed).
 pub fn table(pane: &mut Tenants, opts: &TableOpts, cx: &CellCx) -> Result<Printed, String> {
     let total = pane.rows.len();
@@ -123,6 +153,15 @@ pub fn table(pane: &mut Tenants, opts: &TableOpts, cx: &CellCx) -> Result<Printe
     })
 }
 
+/// The error for a landscape no tenant names.
+pub fn no_landscape(pane: &Tenants, name: &str) -> String {
+    let names: Vec<String> = pane.landscapes().into_iter().map(|l| l.name).collect();
+    format!(
+        "no landscape `{name}` in the config (landscapes: {}); set `landscape = \"{name}\"` on its tenants",
+        names.join(", ")
+    )
+}
+
 /// `get drift`: each landscape (or the one named) with its tenants side by side. `table`: a
 /// block per landscape with one column per tenant; `json`: the landscapes with their rows and
 /// each tenant's cell; `csv`: one line per artifact and tenant (the same columns for every
@@ -135,16 +174,10 @@ pub fn drift(
 ) -> Result<String, String> {
     let all = pane.landscapes();
     let chosen: Vec<_> = match landscape {
-        Some(name) => {
-            let l = all.iter().find(|l| l.name == name).ok_or_else(|| {
-                let names: Vec<&str> = all.iter().map(|l| l.name.as_str()).collect();
-                format!(
-                    "no landscape `{name}` in the config (landscapes: {}); set `landscape = \"{name}\"` on its tenants",
-                    names.join(", ")
-                )
-            })?;
-            vec![l.clone()]
-        }
+        Some(name) => match all.iter().find(|l| l.name == name) {
+            Some(l) => vec![l.clone()],
+            None => return Err(no_landscape(pane, name)),
+        },
         None => all,
     };
     let tables: Vec<_> = chosen

@@ -15,4 +15,6 @@ pub mod get;
 pub mod state;
 pub mod view;
 
-pub use state::{COLUMNS, OpenAlerts, Reach, Route, TenantRow, TenantSetup, Tenants};
+pub use state::{
+    COLUMNS, DEMO_INTERVAL_MS, OpenAlerts, Reach, Route, TenantRow, TenantSetup, Tenants, setups_of,
+};

@@ -7,7 +7,7 @@
 
 use std::cmp::Ordering;
 
-use crate::config::Environment;
+use crate::config::{Config, Environment, Profile};
 use crate::cpi::CpiError;
 use crate::cpi::model::{JmsBroker, KeystoreEntry, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
@@ -112,6 +112,44 @@ pub struct TenantSetup {
     pub interval_ms: u64,
     /// Its active monitors (evaluated on the overview's data while it is not open).
     pub specs: Vec<MonitorSpec>,
+}
+
+/// How often `--demo` reads each simulated tenant's overview.
+pub const DEMO_INTERVAL_MS: u64 = 30_000;
+
+impl TenantSetup {
+    /// The configured tenant `p` with its active monitors `specs`.
+    pub fn of(p: &Profile, force_read_only: bool, specs: Vec<MonitorSpec>) -> Self {
+        Self {
+            tenant: TenantRef::of(p),
+            color: p.color.clone(),
+            read_only: p.read_only || force_read_only,
+            host: p
+                .url
+                .as_deref()
+                .and_then(|u| url::Url::parse(u).ok())
+                .and_then(|u| u.host_str().map(str::to_string)),
+            interval_ms: u64::try_from(p.poll.overview.as_millis()).unwrap_or(60_000),
+            specs,
+        }
+    }
+}
+
+/// Every configured tenant, in the config's order, with its monitors (evaluated on the
+/// overview's data while it is not open).
+pub fn setups_of(config: &Config, force_read_only: bool) -> Vec<TenantSetup> {
+    let monitors = crate::config::monitors::typed_monitors(&config.monitors, config.file.as_deref()).ok();
+    config
+        .tenants
+        .iter()
+        .map(|p| {
+            let specs = monitors
+                .as_ref()
+                .map(|m| m.monitors_for(&p.name).into_iter().cloned().collect())
+                .unwrap_or_default();
+            TenantSetup::of(p, force_read_only, specs)
+        })
+        .collect()
 }
 
 /// One tenant's row.
