@@ -74,5 +74,6 @@ mod tui_cache_files;
 mod tui_ctx_sim;
 mod tui_errors;
 mod tui_snapshots;
+mod tui_tenants;
 mod tui_update;
 mod tui_views_more;

@@ -56,8 +56,9 @@ pub fn tenant_line(t: &Tenants, r: &TenantRow, now: EpochMs) -> String {
     out
 }
 
-/// `Orders_Inbound in acme-prod: 1.2.4 STARTED, deployed 2024-06-01 — enter opens it there`.
-pub fn drift_line(t: &Tenants, time: &crate::kit::format::TimeFmt) -> Option<String> {
+/// `Orders_Inbound in acme-prod: 1.2.4 STARTED, deployed 2024-06-01 — enter opens it there`;
+/// for a tenant whose latest round failed, how old its list is.
+pub fn drift_line(t: &Tenants, time: &crate::kit::format::TimeFmt, now: EpochMs) -> Option<String> {
     let d = &t.drift;
     let row = d.selected()?;
     let tenant = d.selected_tenant()?;
@@ -78,5 +79,13 @@ pub fn drift_line(t: &Tenants, time: &crate::kit::format::TimeFmt) -> Option<Str
     } else {
         format!(" [{marks}]")
     };
-    Some(format!("{} in {}: {what}{marks}", row.id, tenant.name))
+    let stale = match t.row(&tenant.name) {
+        Some(r) if r.stale() => match (r.load.loaded_at, r.reach.reason()) {
+            (Some(at), Some(why)) => format!(" (its list is {} old: {why})", age(now - at)),
+            (Some(at), None) => format!(" (its list is {} old)", age(now - at)),
+            (None, _) => String::new(),
+        },
+        _ => String::new(),
+    };
+    Some(format!("{} in {}: {what}{marks}{stale}", row.id, tenant.name))
 }

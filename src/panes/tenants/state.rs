@@ -235,6 +235,11 @@ impl TenantRow {
     pub fn phase(&self, now: EpochMs) -> Phase {
         self.load.phase(now, self.setup.interval_ms as i64)
     }
+    /// The data shown is the last that was read, and the latest round failed: the row keeps
+    /// it, marked stale (dimmed, its age in warning colour).
+    pub fn stale(&self) -> bool {
+        self.load.loaded_at.is_some() && self.load.error.is_some()
+    }
     /// How much attention the row needs (lower first): not reachable, then alerts in error,
     /// then any problem, then fine, then nothing known yet. (Staleness is shown in STATE; it
     /// does not reorder rows.)
@@ -484,11 +489,18 @@ impl Tenants {
             Reach::Unknown | Reach::NotConnected(_) => {}
         }
         if any_ok {
-            self.load.ok(at);
+            self.fresher(at);
         }
         self.after_change(now, (!current).then_some(tenant));
         self.rebuild(&cx.cell());
         self.list.scroll_into_view(cx.table_rows);
+    }
+
+    /// The pane's freshness is its newest data (a round arriving late for an old `at` does not
+    /// make the whole pane look older).
+    fn fresher(&mut self, at: EpochMs) {
+        let newest = self.load.loaded_at.map_or(at, |t| t.max(at));
+        self.load.ok(newest);
     }
 
     /// A tenant's connection could not be set up (its secret command failed, …).
@@ -522,7 +534,7 @@ impl Tenants {
         row.artifacts = Some((at, items.to_vec()));
         row.reach = Reach::Up;
         row.load.ok(at);
-        self.load.ok(at);
+        self.fresher(at);
         self.after_change(cx.now, None);
         self.rebuild(&cx.cell());
     }
@@ -537,7 +549,7 @@ impl Tenants {
         }
         row.reach = Reach::Up;
         row.load.ok(at);
-        self.load.ok(at);
+        self.fresher(at);
         self.rebuild(&cx.cell());
     }
 
@@ -570,7 +582,9 @@ impl Tenants {
     }
 
     /// After new data: the drift trackers observe, the drift view is rebuilt, and the monitors
-    /// of `evaluate` (a tenant that is not open) are evaluated on the overview's data.
+    /// of `evaluate` (a tenant that is not open) are evaluated on the overview's data — and those
+    /// of every other tenant not open whose rules compare the landscape (its drift may have
+    /// changed with this tenant's list).
     fn after_change(&mut self, now: EpochMs, evaluate: Option<&str>) {
         let landscapes = self.landscapes();
         for l in &landscapes {
@@ -584,9 +598,19 @@ impl Tenants {
                 }
             }
         }
-        if let Some(name) = evaluate.filter(|n| *n != self.current) {
-            let counts = self.evaluate_overview(name, now);
-            if let Some(row) = self.row_mut(name) {
+        let due: Vec<String> = self
+            .rows
+            .iter()
+            .filter(|r| r.name() != self.current)
+            .filter(|r| {
+                evaluate == Some(r.name())
+                    || crate::monitor::needs(r.setup.specs.iter().filter(|s| s.active)).landscape
+            })
+            .map(|r| r.name().to_string())
+            .collect();
+        for name in due {
+            let counts = self.evaluate_overview(&name, now);
+            if let Some(row) = self.row_mut(&name) {
                 row.alerts = counts;
             }
         }
@@ -800,6 +824,10 @@ impl Table for Tenants {
             Some(n) if n > 0 => Tone::Bad,
             _ => Tone::Normal,
         };
+        // Held data of a tenant whose latest round failed: dimmed, never shown as current.
+        if r.stale() && (3..=9).contains(&col) {
+            return Tone::Muted;
+        }
         match col {
             1 => env_tone(r.env()),
             2 => match &r.reach {
@@ -827,6 +855,7 @@ impl Table for Tenants {
                 Some((n, _)) if n > 0 => Tone::Warn,
                 _ => Tone::Normal,
             },
+            10 if r.stale() => Tone::Warn,
             10 | 11 => Tone::Muted,
             12 => match (&r.reach, r.partial.is_empty()) {
                 (Reach::Up, true) => Tone::Muted,

@@ -64,10 +64,10 @@ impl PaneView for Tenants {
                     return;
                 };
                 out.push(format!(
-                    "drift {} ({} tenants, {} differ)",
+                    "drift {} ({} tenants, {} marked)",
                     t.landscape,
                     t.tenants.len(),
-                    t.differing()
+                    t.marked()
                 ));
             }
         }
@@ -247,18 +247,32 @@ fn render_drift(t: &Tenants, buf: &mut Buffer, area: Rect, cx: &Cx, theme: &Them
     let info = area.height >= 6;
     let height = area.height - u16::from(info);
     // Columns: mark, artifact, one per tenant, the drift's words.
+    // The artifact and the tenants share the width (a tenant's column at least its title, up
+    // to 28); the drift's words take what is left.
     let mut cols = vec![
         Column::new("mark", "", Width::Fixed(1), ' '),
         Column::new("id", "", Width::Fill(18), ' '),
     ];
+    // A tenant whose artifacts were never read is `?`; one whose latest round failed shows
+    // its last list, marked stale.
     let titles: Vec<String> = table
         .tenants
         .iter()
-        .map(|tn| format!("{} {}", tn.name, tn.environment.label()))
+        .enumerate()
+        .map(|(i, tn)| {
+            let mark = if !table.known(i) {
+                " ?"
+            } else if t.row(&tn.name).is_some_and(|r| r.stale()) {
+                " stale"
+            } else {
+                ""
+            };
+            format!("{} {}{mark}", tn.name, tn.environment.label())
+        })
         .collect();
     for title in &titles {
         let w = title.width().clamp(12, 28) as u16;
-        cols.push(Column::new("tenant", "", Width::Fixed(w), ' '));
+        cols.push(Column::new("tenant", "", Width::Fill(w), ' '));
     }
     cols.push(Column::new("drift", "", Width::Fill(14), ' '));
     let placed = layout(&cols, area.width);
@@ -352,7 +366,7 @@ fn render_drift(t: &Tenants, buf: &mut Buffer, area: Rect, cx: &Cx, theme: &Them
             ),
         );
     }
-    if info && let Some(text) = drift_line(t, &cx.time) {
+    if info && let Some(text) = drift_line(t, &cx.time, cx.now) {
         let text = crate::sanitize::one_line(&text).into_owned();
         let (text, _) = fit(&format!(" {text}"), area.width as usize);
         buf.set_stringn(
