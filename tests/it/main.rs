@@ -65,6 +65,7 @@ mod sim_cli;
 mod sim_live;
 mod sim_scale;
 mod sim_writes;
+mod tenants_cli;
 mod tenants_sim;
 mod tui_actions;
 mod tui_alerts;
