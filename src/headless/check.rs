@@ -234,16 +234,7 @@ impl<'t> Checker<'t> {
         let target = self.target;
         let now = self.g.now();
         if let Some(read) = self.landscape.take() {
-            let table = crate::landscape::compare(
-                &read.landscape,
-                &read.lists.iter().map(|l| l.as_deref()).collect::<Vec<_>>(),
-            );
-            let tracker = observe_drift(target.state_dir.as_deref(), &table, now, &mut self.notes);
-            for u in &read.unread {
-                self.notes
-                    .push(format!("landscape {}: artifacts of {u}", read.landscape.name));
-            }
-            self.g.landscape = Some((table, tracker));
+            self.g.landscape = Some(drift_of(read, target.state_dir.as_deref(), now, &mut self.notes));
         }
         let Self {
             mut monitors,
@@ -279,6 +270,25 @@ impl<'t> Checker<'t> {
             notes,
         }
     }
+}
+
+/// The landscape side by side from what was read, with its tracker after observing it; the
+/// tenants whose lists could not be read become notes.
+pub fn drift_of(
+    read: LandscapeRead,
+    state_dir: Option<&Path>,
+    now: EpochMs,
+    notes: &mut Vec<String>,
+) -> (DriftTable, DriftTracker) {
+    let table = crate::landscape::compare(
+        &read.landscape,
+        &read.lists.iter().map(|l| l.as_deref()).collect::<Vec<_>>(),
+    );
+    let tracker = observe_drift(state_dir, &table, now, notes);
+    for u in &read.unread {
+        notes.push(format!("landscape {}: artifacts of {u}", read.landscape.name));
+    }
+    (table, tracker)
 }
 
 /// The landscape's drift tracker after observing `table` (kept in the state dir between runs:

@@ -13,7 +13,7 @@ pub mod watch;
 
 pub use check::{CheckOutcome, check, run_check};
 pub use gather::{GatherReport, Gatherer, PartFailure, Parts};
-pub use setup::{DEMO_MONITORS, Target, monitors_from_table, prepare};
+pub use setup::{DEMO_MONITORS, Peer, PeerConn, Target, monitors_from_table, prepare, prepare_all};
 pub use watch::{WatchOptions, run_watch, watch};
 
 /// `cpitop check`

@@ -18,7 +18,7 @@
 //! | GET | `/sim/admin/truth/messages?from=ms&to=ms` | | MessageGuids with LogEnd in [from,to) visible now |
 //! | GET | `/sim/admin/truth/in-flight` | | MessageGuids of the messages in flight (no LogEnd) |
 //! | GET | `/sim/admin/truth/queues/{q}` | | the queue's messages |
-//! | GET | `/sim/admin/truth/artifacts/{id}` | | `{"deployed","status"}` |
+//! | GET | `/sim/admin/truth/artifacts/{id}` | | `{"deployed","status","version"}` |
 //! | GET | `/sim/admin/stats` | | `{"requests"}` API requests served |
 //! | GET/DELETE | `/sim/admin/requests` | | `{"requests":["GET /api/v1/…?…",…]}` the last 20,000 API requests, oldest first / clear |
 
@@ -213,6 +213,11 @@ impl SimAdmin {
             .filter(|a| a.deployed)
             .map(|a| a.status.to_string())
     }
+    /// The version of a deployed artifact, `None` if not deployed or unknown.
+    pub fn truth_artifact_version(&self, id: &str) -> Option<String> {
+        let w = self.sim.world();
+        w.arts.find(id).filter(|a| a.deployed).map(|a| a.version.clone())
+    }
     /// API requests served (excluding admin).
     pub fn request_count(&self) -> u64 {
         self.sim.requests.load(Ordering::Relaxed)
@@ -403,7 +408,8 @@ pub fn handle_http(sim: &Arc<Sim>, method: &Method, path: &str, query: Option<&s
             },
             ("GET", ["truth", "artifacts", id]) => {
                 let st = admin.truth_artifact_status(id);
-                ok_json(serde_json::json!({ "deployed": st.is_some(), "status": st }))
+                let version = admin.truth_artifact_version(id);
+                ok_json(serde_json::json!({ "deployed": st.is_some(), "status": st, "version": version }))
             }
             ("GET", ["stats"]) => ok_json(serde_json::json!({ "requests": admin.request_count() })),
             ("GET", ["requests"]) => ok_json(serde_json::json!({ "requests": admin.recent_requests() })),

@@ -125,3 +125,34 @@ pub fn run_cli(args: SimArgs) -> color_eyre::Result<()> {
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        sim: SimArgs,
+    }
+
+    #[test]
+    fn stage_makes_a_tenant_of_the_landscape_and_keeps_the_other_flags() {
+        // The seed is the global `--seed`, set by the caller.
+        let with_seed = |args: &[&str]| {
+            let mut a = Cli::parse_from(args).sim;
+            a.seed = 4;
+            a.config().unwrap()
+        };
+        let c = with_seed(&["sim", "--stage", "prod", "--rate", "2"]);
+        let want = SimConfig::landscape_stage(4, super::super::Stage::Prod);
+        assert_eq!((c.seed, c.artifact_seed), (want.seed, Some(4)));
+        assert_eq!(c.artifact_changes, want.artifact_changes);
+        assert_eq!(c.message_rate, 2.0);
+        // Without --stage: the plain sim of the seed.
+        let c = with_seed(&["sim"]);
+        assert_eq!((c.seed, c.artifact_seed), (4, None));
+        assert!(c.artifact_changes.is_empty());
+    }
+}

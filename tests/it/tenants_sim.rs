@@ -458,3 +458,110 @@ async fn one_overview_row_costs_a_few_lean_requests_per_round() {
     assert!(sim.admin().recent_requests().is_empty());
     sim.shutdown().await;
 }
+
+/// `cpitop watch` of a prod tenant with `version_drift`: the landscape's other tenant is read
+/// each round; the drift starts as a warning and ends once prod runs dev's versions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_reads_the_landscape_each_round_and_sees_a_promotion() {
+    use cpitop::headless::{PeerConn, Target, WatchOptions, watch};
+    use cpitop::monitor::WatchEvent;
+    use tokio_util::sync::CancellationToken;
+    let dev = spawn(quick(SimConfig::landscape_stage(9, Stage::Dev)))
+        .await
+        .unwrap();
+    let prod = spawn(quick(SimConfig::landscape_stage(9, Stage::Prod)))
+        .await
+        .unwrap();
+    let client = |h: &SimHandle, n: &str| cpitop::cpi::client::CpiClient::new(h.demo_conn(n)).unwrap();
+    let refs = [
+        TenantRef::new("dev", Environment::Dev, "eu"),
+        TenantRef::new("prod", Environment::Prod, "eu"),
+    ];
+    let table: toml::Table = toml::from_str(
+        "[[defaults]]\nkey = \"drift\"\nname = \"Version drift\"\nrules = [{ kind = \"version_drift\", for = \"1h\" }]\n",
+    )
+    .unwrap();
+    let t = Target {
+        tenant: "prod".into(),
+        client: client(&prod, "prod"),
+        monitors: cpitop::headless::monitors_from_table(&table, None).unwrap(),
+        state_dir: None,
+        notes: Vec::new(),
+        sim: None,
+        errors: Default::default(),
+        landscape: cpitop::landscape::landscape_of(&refs, "prod"),
+        peers: vec![cpitop::headless::Peer {
+            tenant: refs[0].clone(),
+            conn: PeerConn::Client(client(&dev, "dev")),
+        }],
+    };
+    let opts = WatchOptions {
+        interval: Duration::from_millis(300),
+        heartbeat: None,
+        ..WatchOptions::from_target(&t)
+    };
+    let cancel = CancellationToken::new();
+    let (tx, mut rx) = mpsc::unbounded_channel::<WatchEvent>();
+    let stop = cancel.clone();
+    let task = tokio::spawn(async move {
+        watch(&t, &opts, stop, |ev| {
+            let _ = tx.send(ev.clone());
+            Ok(())
+        })
+        .await
+    });
+    // The first round: prod runs older versions than dev, for longer than the grace.
+    let first = loop {
+        if let WatchEvent::State {
+            monitor,
+            status,
+            text,
+            ..
+        } = next_event(&mut rx).await
+            && monitor == "drift"
+        {
+            break (status, text);
+        }
+    };
+    assert_eq!(first.0, Status::Warning, "{}", first.1);
+    assert!(
+        first.1.contains("here, ") && first.1.contains(" in dev"),
+        "{}",
+        first.1
+    );
+    // Promote: prod deploys dev's versions of every artifact that differs.
+    let admin = prod.admin();
+    for id in [
+        "Orders_Inbound",
+        "Invoice_Outbound_EDI",
+        "SupplierInvoice_Inbound",
+    ] {
+        let v = dev.admin().truth_artifact_version(id).unwrap();
+        admin.deploy_version(id, &v).unwrap();
+    }
+    let ended = loop {
+        if let WatchEvent::Transition {
+            monitor, to, text, ..
+        } = next_event(&mut rx).await
+            && monitor == "drift"
+            && to != Status::Warning
+        {
+            break (to, text);
+        }
+    };
+    assert_eq!(ended.0, Status::Ok, "{}", ended.1);
+    assert!(ended.1.starts_with("same versions as dev"), "{}", ended.1);
+    cancel.cancel();
+    task.await.unwrap().unwrap();
+    dev.shutdown().await;
+    prod.shutdown().await;
+}
+
+async fn next_event(
+    rx: &mut mpsc::UnboundedReceiver<cpitop::monitor::WatchEvent>,
+) -> cpitop::monitor::WatchEvent {
+    match tokio::time::timeout(Duration::from_secs(20), rx.recv()).await {
+        Ok(Some(ev)) => ev,
+        _ => panic!("no event within 20s"),
+    }
+}
