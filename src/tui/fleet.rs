@@ -287,7 +287,20 @@ impl Task {
                 _ = self.cancel.cancelled() => return,
                 _ = tokio::time::sleep(wait) => {}
                 _ = self.refresh.notified() => next = Instant::now(),
-                changed = self.params.changed() => if changed.is_err() { return },
+                changed = self.params.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    // Something the last round left out is wanted now (the open tenant's panes
+                    // stopped polling it, or the overview was switched on): read it at once.
+                    let now = self.params.borrow().clone();
+                    if (now.on && !p.on)
+                        || (p.skip_artifacts && !now.skip_artifacts)
+                        || (p.skip_queues && !now.skip_queues)
+                    {
+                        next = Instant::now();
+                    }
+                }
             }
         }
     }
