@@ -52,7 +52,13 @@ pub mod tui;
 pub fn run(cli: cli::Cli) -> color_eyre::Result<()> {
     match cli.command {
         None => tui::launch::launch(&cli.global),
-        Some(cli::Command::Config(args)) => config::cli::run_config(&cli.global, args),
+        Some(cli::Command::Config(args)) => config::cli::run_config(&cli.global, args, &|c| {
+            // The TUI's sections, and the colour depth this terminal gets.
+            let mut checked = app::ui_config::check(c);
+            let depth = kit::widgets::theme::ColorLevel::detect().describe();
+            checked.summary.push_str(&format!("; colours here: {depth}"));
+            checked
+        }),
         Some(cli::Command::Info) => config::cli::run_info(&cli.global),
         Some(cli::Command::Cache(args)) => config::cli::run_cache(&cli.global, args),
         Some(cli::Command::Sim(mut args)) => {

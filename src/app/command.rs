@@ -79,6 +79,11 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ("refresh", &["r"], "refresh now"),
     ("utc", &[], "show times in UTC"),
     ("local", &[], "show times in local time"),
+    (
+        "plugins",
+        &["plugin"],
+        "plugins — the kept output of background plugins",
+    ),
     ("help", &["h"], "help"),
     ("quit", &["exit", "q!"], "quit"),
 ];
@@ -176,6 +181,7 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
         }
         "refresh" => act(s, Action::Refresh, fx),
         "utc" | "local" if s.time.utc != (cmd == "utc") => act(s, Action::ToggleTime, fx),
+        "plugins" => s.ext.dialog = Some(crate::features::extend::Dialog::Output { scroll: 0 }),
         "help" => s.mode = Mode::Help(0),
         "quit" => quit(s, fx),
         _ => {}
@@ -329,5 +335,107 @@ fn sort(s: &mut State, args: &[&str]) {
             s.rebuild_focused();
         }
         Err(e) => s.toast(e, ToastKind::Error),
+    }
+}
+
+/// Whether `line` is a `:` command that can run (`[[hotkeys]]` are checked with it when the
+/// config is read): its name known, and the argument a command needs present and readable.
+/// `Err`: what is wrong, and the closest command name when the name is unknown.
+pub fn check(line: &str) -> Result<(), (String, Option<String>)> {
+    let line = line.trim().trim_start_matches(':');
+    let mut words = line.split_whitespace();
+    let Some(word) = words.next() else {
+        return Err(("an empty command".into(), None));
+    };
+    let args: Vec<&str> = words.collect();
+    let Some(cmd) = resolve(word) else {
+        let names = COMMANDS
+            .iter()
+            .flat_map(|(n, aliases, _)| std::iter::once(*n).chain(aliases.iter().copied()));
+        return Err((
+            format!("unknown command `{word}` (the commands are listed under `:help`)"),
+            crate::config::error::did_you_mean(word, names),
+        ));
+    };
+    let usage = || COMMANDS.iter().find(|(n, ..)| *n == cmd).map_or("", |(.., u)| *u);
+    let arg = args.first().copied();
+    let needs_arg = matches!(
+        cmd,
+        "window" | "status" | "iflow" | "receiver" | "sender" | "custom" | "id" | "sort" | "silence"
+    );
+    if needs_arg && arg.is_none() {
+        return Err((format!("`:{cmd}` needs an argument: {}", usage()), None));
+    }
+    let bad = |why: String| Err((format!("`:{line}`: {why}"), None));
+    match (cmd, arg) {
+        ("window", Some(a)) => match a.split_once("..") {
+            Some((from, to)) => match (parse_datetime_literal(from), parse_datetime_literal(to)) {
+                (Some(f), Some(t)) if f < t => Ok(()),
+                _ => bad("use FROM..TO as 2024-06-10T06:00..2024-06-10T08:00 (UTC)".into()),
+            },
+            None if parse_duration(a).is_some() => Ok(()),
+            None => bad(format!(
+                "cannot read window `{a}`: use e.g. 15m, 1h, 4h, 24h, 2d or 4h30m"
+            )),
+        },
+        ("status", Some(a)) if !(a.eq_ignore_ascii_case("all") || a == "-") => {
+            crate::grammar::status::parse_message_statuses(&args.join(" "))
+                .map(|_| ())
+                .or_else(bad)
+        }
+        ("live", Some(a)) if !matches!(a, "on" | "off") => bad("use `live`, `live on` or `live off`".into()),
+        ("silence", Some(a)) if a != "off" && parse_duration(a).is_none() => bad(format!(
+            "cannot read `{a}`: use 1h, 4h, 24h, another duration or off"
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::check;
+
+    #[test]
+    fn commands_hotkeys_may_run() {
+        for ok in [
+            "iflow Orders_Inbound",
+            ":messages",
+            "q",
+            "window 4h",
+            "window 2024-06-10T06:00..2024-06-10T08:00",
+            "status FAILED,RETRY",
+            "status all",
+            "live on",
+            "ctx",
+            "export json /tmp/x.json",
+            "silence 4h",
+        ] {
+            assert_eq!(check(ok), Ok(()), "{ok}");
+        }
+        assert_eq!(
+            check("iflw Orders_Inbound"),
+            Err((
+                "unknown command `iflw` (the commands are listed under `:help`)".into(),
+                Some("iflow".into())
+            ))
+        );
+        assert_eq!(
+            check("iflow").unwrap_err().0,
+            "`:iflow` needs an argument: iflow <id>|all — server-side iFlow filter"
+        );
+        assert!(
+            check("window soon")
+                .unwrap_err()
+                .0
+                .contains("cannot read window `soon`")
+        );
+        assert!(
+            check("status FIALED")
+                .unwrap_err()
+                .0
+                .starts_with("`:status FIALED`: ")
+        );
+        assert!(check("live maybe").is_err());
+        assert!(check("  ").is_err());
     }
 }

@@ -50,4 +50,27 @@ pub fn draw(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         help::render(buf, area, s, scroll, theme);
     }
     crate::features::writes::view::render(buf, area, &s.writes, s.now, theme);
+    crate::features::extend::view::render(buf, area, &s.ext, theme);
+    body_colours(buf, area, theme);
+}
+
+/// A skin with its own text and background colours (`light`, `high-contrast`) gives them to every
+/// cell that has none of its own, overlays included.
+fn body_colours(buf: &mut Buffer, area: Rect, theme: &Theme) {
+    use ratatui::style::Color;
+    let (fg, bg) = theme.body();
+    if fg.is_none() && bg.is_none() {
+        return;
+    }
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            if let Some(c) = fg.filter(|_| cell.fg == Color::Reset) {
+                cell.fg = c;
+            }
+            if let Some(c) = bg.filter(|_| cell.bg == Color::Reset) {
+                cell.bg = c;
+            }
+        }
+    }
 }

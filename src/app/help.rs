@@ -42,6 +42,7 @@ pub fn lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
         }
         out.push(Line::raw(""));
     }
+    user_bindings(s, &contexts, theme, &mut out);
     out.push(Line::styled("Commands (:)", theme.title()));
     for (name, aliases, usage) in COMMANDS {
         let names = std::iter::once(*name)
@@ -55,10 +56,65 @@ pub fn lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
     }
     out.push(Line::raw(""));
     out.push(Line::styled(
-        "Keys can be changed in keys.toml next to the config (see the built-in keymap).",
+        "Keys: [keys] of the config; your own: [[hotkeys]] and [[plugins]] (cpitop config check checks them).",
         theme.muted(),
     ));
     out
+}
+
+/// The user's hotkeys and plugins that work in this view (`[[hotkeys]]`, `[[plugins]]`).
+fn user_bindings(s: &State, contexts: &[Context], theme: &Theme, out: &mut Vec<Line<'static>>) {
+    use crate::kit::table::Tone;
+    use crate::sanitize::one_line;
+    let hotkeys: Vec<_> = s
+        .ext
+        .hotkeys
+        .iter()
+        .filter(|h| h.scope.applies(contexts))
+        .collect();
+    let plugins: Vec<_> = s
+        .ext
+        .plugins
+        .iter()
+        .filter(|p| p.scope.applies(contexts))
+        .collect();
+    if hotkeys.is_empty() && plugins.is_empty() {
+        return;
+    }
+    out.push(Line::styled("Your hotkeys and plugins", theme.title()));
+    for h in hotkeys {
+        out.push(Line::from(vec![
+            Span::styled(format!("  {:<17} ", h.key.to_string()), theme.key_hint()),
+            Span::raw(one_line(&h.description).into_owned()),
+            Span::styled(format!("  :{}", one_line(&h.command)), theme.muted()),
+        ]));
+    }
+    for p in plugins {
+        let what = if p.description.is_empty() {
+            p.name.clone()
+        } else {
+            format!("{}: {}", p.name, p.description)
+        };
+        let how = if p.background {
+            "background"
+        } else {
+            "in the terminal"
+        };
+        let mut line = vec![
+            Span::styled(format!("  {:<17} ", p.key.to_string()), theme.key_hint()),
+            Span::raw(one_line(&what).into_owned()),
+        ];
+        if p.dangerous {
+            line[0].style = theme.tone(Tone::Bad);
+            line.push(Span::styled(" ⚠ dangerous", theme.tone(Tone::Bad)));
+        }
+        line.push(Span::styled(
+            format!("  plugin, {how}: {}", one_line(&p.written())),
+            theme.muted(),
+        ));
+        out.push(Line::from(line));
+    }
+    out.push(Line::raw(""));
 }
 
 fn title(ctx: Context) -> String {

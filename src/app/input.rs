@@ -24,6 +24,11 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
         super::writes::key(s, k, fx);
         return;
     }
+    // So does a plugin's (confirmation, refusal, kept output).
+    if s.ext.dialog.is_some() {
+        super::extend::dialog_key(s, k, fx);
+        return;
+    }
     match s.mode.clone() {
         Mode::Command(mut buf) => match k.code {
             KeyCode::Esc => s.mode = Mode::Normal,
@@ -85,7 +90,8 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
             let contexts = s.focus(s.route()).contexts();
             if let Some(a) = s.keymap.lookup(&contexts, key) {
                 act(s, a, fx);
-            } else {
+            } else if !super::extend::key(s, key, fx) {
+                // Neither a built-in key nor one of the user's hotkeys and plugins.
                 s.dirty = false;
             }
         }

@@ -14,7 +14,9 @@
 //!   the views' replies and intents.
 //! - Glue that reads several panes: [`monitors`] (alert evaluation), [`cache`] (offline cache),
 //!   [`tenant`] (switching tenants), [`writes`] (guarded writes), [`errors`] (the Errors pane's
-//!   window, texts and remembered signatures).
+//!   window, texts and remembered signatures), [`extend`] (the user's hotkeys and plugins).
+//! - The TUI's sections of the config (`[keys]`, theme, `[[hotkeys]]`, `[[plugins]]`), checked:
+//!   [`ui_config`].
 //! - Drawing the frame: [`frame`], [`chrome`] (header, tabs, banner, breadcrumb, footer), [`help`].
 
 pub mod actions;
@@ -22,6 +24,7 @@ pub mod cache;
 pub mod chrome;
 pub mod command;
 pub mod errors;
+pub mod extend;
 pub mod frame;
 pub mod help;
 pub mod input;
@@ -30,6 +33,7 @@ pub mod msg;
 pub mod nav;
 pub mod state;
 pub mod tenant;
+pub mod ui_config;
 pub mod update;
 pub mod writes;
 

@@ -64,6 +64,8 @@ pub enum Msg {
         grouped: Box<crate::signature::Grouped>,
         took_ms: u64,
     },
+    /// A plugin run ended (`Effect::Plugin`).
+    Plugin(crate::features::extend::PluginMsg),
 }
 
 /// Results of pollers and one-off fetches: owned data, tagged so stale ones are dropped.
@@ -294,6 +296,9 @@ pub enum Effect {
     Fleet(FleetPlan),
     /// Read every tenant's overview now.
     FleetRefresh,
+    /// Run a plugin (in the background, or in the terminal with the TUI stepped aside), or
+    /// record a refused one; every run is audited.
+    Plugin(crate::features::extend::PluginEffect),
 }
 
 /// The message store shared with a blocking task; equal when it is the same store.

@@ -139,6 +139,8 @@ pub struct State {
     pub parked: Vec<Parked>,
     /// What the overview runner was last told.
     pub fleet: Option<super::msg::FleetPlan>,
+    /// The user's hotkeys and plugins (`[[hotkeys]]`, `[[plugins]]`), their dialogs and runs.
+    pub ext: crate::features::extend::Extensions,
 }
 
 impl State {
@@ -176,6 +178,7 @@ impl State {
             tenants: Default::default(),
             parked: Vec::new(),
             fleet: None,
+            ext: Default::default(),
         };
         s.messages.query.window_ms = 3_600_000;
         s

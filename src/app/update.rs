@@ -12,7 +12,7 @@ use super::msg::{
     DataMsg, Effect, FleetPlan, MessagesEvent, Msg, PollKind, PollPlan, PollSpec, StoreSnapshot,
 };
 use super::state::{Pane, Route, State, ToastKind};
-use super::{actions, cache, command, errors, input, monitors, tenant, writes};
+use super::{actions, cache, command, errors, extend, input, monitors, tenant, writes};
 use crate::kit::action::Action;
 use crate::kit::load::Load;
 use crate::kit::table::Table;
@@ -84,6 +84,7 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
                 super::nav::go(s, nav, &mut fx);
             }
         }
+        Msg::Plugin(m) => extend::on_msg(s, m),
         Msg::ErrorsGrouped {
             job,
             grouped,

@@ -59,15 +59,29 @@ fn paths(global: &GlobalArgs) -> Result<Paths> {
     Ok(Paths::from_env(global.config.as_deref())?)
 }
 
+/// What the TUI's own check of its sections found (`[keys]`, the theme, `[[hotkeys]]`,
+/// `[[plugins]]`: `crate::app::ui_config`, handed in by the caller since the TUI's code sits above
+/// the config's).
+#[derive(Debug, Default)]
+pub struct UiCheck {
+    /// One line: the skin, key overrides, hotkeys, plugins (and the terminal's colour depth).
+    pub summary: String,
+    /// Every mistake, located.
+    pub errors: Vec<ConfigError>,
+}
+
+/// Checks the TUI's sections of a loaded config.
+pub type UiChecker<'a> = &'a dyn Fn(&Config) -> UiCheck;
+
 /// `cpitop config ...`
-pub fn run_config(global: &GlobalArgs, args: ConfigArgs) -> Result<()> {
+pub fn run_config(global: &GlobalArgs, args: ConfigArgs, ui: UiChecker<'_>) -> Result<()> {
     let paths = paths(global)?;
     let mut out = io::stdout().lock();
     match args.command {
         ConfigCommand::Init { force } => init(&paths, force, &mut out),
         ConfigCommand::Check { offline } => {
             let _log = logging::init(&paths, global.log_level.as_deref())?;
-            check(&paths, global.tenant.as_deref(), offline, &mut out)
+            check(&paths, global.tenant.as_deref(), offline, &mut out, ui)
         }
     }
 }
@@ -187,7 +201,13 @@ pub fn describe_credentials(p: &Profile) -> String {
     }
 }
 
-pub fn check(paths: &Paths, only: Option<&str>, offline: bool, out: &mut dyn Write) -> Result<()> {
+pub fn check(
+    paths: &Paths,
+    only: Option<&str>,
+    offline: bool,
+    out: &mut dyn Write,
+    ui: UiChecker<'_>,
+) -> Result<()> {
     let config = Config::load(paths)?;
     writeln!(
         out,
@@ -202,6 +222,7 @@ pub fn check(paths: &Paths, only: Option<&str>, offline: bool, out: &mut dyn Wri
     let monitors_ok = check_monitors(&config, out)?;
     let serve_ok = check_serve(&config, out)?;
     check_landscapes(&config, out)?;
+    let ui_ok = check_ui(&config, out, ui)?;
     if config.tenants.is_empty() {
         return Err(ConfigError::NoTenants {
             file: paths.config_file.clone(),
@@ -249,6 +270,12 @@ pub fn check(paths: &Paths, only: Option<&str>, offline: bool, out: &mut dyn Wri
             "[serve] is not valid (see above); `cpitop serve` does not start until it is fixed"
         ));
     }
+    if !ui_ok {
+        return Err(eyre!(
+            "the TUI's settings ([keys], theme, [[hotkeys]], [[plugins]]) are not valid (see above); \
+             the TUI leaves out what is wrong and says so at start"
+        ));
+    }
     Ok(())
 }
 
@@ -291,6 +318,28 @@ fn check_landscapes(config: &Config, out: &mut dyn Write) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// `[keys]`, the theme, `[[hotkeys]]` and `[[plugins]]` as the TUI reads them: one line when all
+/// is well, else every mistake with its place and the line (`✗ tui: FILE:LINE:COL: …`).
+fn check_ui(config: &Config, out: &mut dyn Write, ui: UiChecker<'_>) -> Result<bool> {
+    let none = config.keys.is_empty()
+        && config.theme.is_none()
+        && config.hotkeys.is_none()
+        && config.plugins.is_none();
+    if none {
+        return Ok(true);
+    }
+    let checked = ui(config);
+    if checked.errors.is_empty() {
+        writeln!(out, "✓ tui: {}", one_line(&checked.summary))?;
+        return Ok(true);
+    }
+    for e in &checked.errors {
+        tracing::warn!("config check: tui: {e}");
+        writeln!(out, "✗ tui: {}", crate::sanitize::lines(&e.to_string()))?;
+    }
+    Ok(false)
 }
 
 /// `[serve]` typed and validated as `cpitop serve` does (its secrets are not resolved here);

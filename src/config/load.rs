@@ -31,8 +31,14 @@ pub struct Config {
     pub tenants: Vec<Profile>,
     /// `[keys]`, passed through for the TUI keymap.
     pub keys: toml::Table,
-    /// `[theme]`, passed through for the TUI.
-    pub theme: toml::Table,
+    /// `theme = "…"` or `[theme]`, passed through for the TUI.
+    pub theme: Option<toml::Value>,
+    /// `[[hotkeys]]`, passed through for the TUI (`config::ui` types them).
+    pub hotkeys: Option<toml::Value>,
+    /// `[[plugins]]`, passed through for the TUI (`config::ui` types them).
+    pub plugins: Option<toml::Value>,
+    /// The file's text, for locating problems found after loading (the TUI's sections).
+    pub text: Option<ConfigText>,
     /// `[monitors]`, passed through for the monitor module.
     pub monitors: MonitorsSection,
     /// `[serve]`, passed through for `cpitop serve` (typed by `crate::serve::config`).
@@ -41,6 +47,22 @@ pub struct Config {
     pub errors: ErrorsConfig,
     /// Non-fatal findings (e.g. inline secrets in a group-readable file).
     pub warnings: Vec<Warning>,
+}
+
+/// The config file's text. It may hold inline secrets: `Debug` shows only its size.
+#[derive(Clone, Default)]
+pub struct ConfigText(std::sync::Arc<str>);
+
+impl ConfigText {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ConfigText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ConfigText({} bytes)", self.0.len())
+    }
 }
 
 /// `[errors]` resolved: how failed messages are grouped by error signature (the Errors pane,
@@ -266,6 +288,44 @@ impl Config {
         ctx.resolve(raw)
     }
 
+    /// Where the key at `path` is in the file (segments are table keys or `[i]` array indices):
+    /// file, line, column and the line itself; `None` without a file or when the key is not there.
+    pub fn locate(&self, path: &[&str]) -> Option<Box<Location>> {
+        let (file, text) = (self.file.as_deref()?, self.text.as_ref()?.as_str());
+        let doc = Doc::parse(text).ok()?;
+        doc.span_of(path)
+            .map(|s| Box::new(Location::from_span(file, text, s)))
+    }
+
+    /// The value at `path` is wrong: a located error saying what is allowed (and the closest
+    /// allowed value to `got`, if one is close).
+    pub fn invalid_at(
+        &self,
+        path: &[&str],
+        message: impl Into<String>,
+        allowed: &[&str],
+        got: Option<&str>,
+    ) -> ConfigError {
+        ConfigError::InvalidValue {
+            loc: self.locate(path),
+            key_path: join_path(path),
+            message: message.into(),
+            allowed: allowed.iter().map(|s| s.to_string()).collect(),
+            suggestion: got.and_then(|g| did_you_mean(g, allowed.iter().copied())),
+        }
+    }
+
+    /// The key at `path` is not one of `allowed`.
+    pub fn unknown_key_at(&self, path: &[&str], allowed: &[&str]) -> ConfigError {
+        let key = path.last().copied().unwrap_or("");
+        ConfigError::UnknownKey {
+            loc: self.locate(path),
+            key_path: join_path(path),
+            suggestion: did_you_mean(key, allowed.iter().copied()),
+            allowed: allowed.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
     /// Tenant names in file order.
     pub fn tenant_names(&self) -> Vec<&str> {
         self.tenants.iter().map(|t| t.name.as_str()).collect()
@@ -333,7 +393,7 @@ impl Profile {
 }
 
 /// Turn a serde error from `toml::from_str::<RawConfig>` into a located, explained error.
-fn map_de_error(e: &toml::de::Error, text: &str, file: &Path, doc: &Doc<'_>) -> ConfigError {
+pub(super) fn map_de_error(e: &toml::de::Error, text: &str, file: &Path, doc: &Doc<'_>) -> ConfigError {
     let msg = e.message().trim();
     let span = e.span().unwrap_or(0..0);
     let (mut path, key_span) = doc.path_at(span.start);
@@ -468,6 +528,9 @@ impl Ctx<'_> {
             tenants,
             keys: raw.keys,
             theme: raw.theme,
+            hotkeys: raw.hotkeys,
+            plugins: raw.plugins,
+            text: Some(ConfigText(self.text.into())),
             monitors: raw.monitors,
             serve: raw.serve,
             errors,

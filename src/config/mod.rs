@@ -7,6 +7,7 @@
 //! - [`state`]: small remembered state (last used tenant).
 //! - [`logging`]: `tracing` to a rotating file in the state dir.
 //! - [`session`]: start against a tenant in one call (`--tenant`, last used, secrets, conn).
+//! - [`ui`]: `[[hotkeys]]` and `[[plugins]]` typed with located errors (checked by the TUI).
 //! - [`cli`]: `cpitop config init|check`, `cpitop info`, `cpitop cache clear`.
 
 pub mod cache;
@@ -24,6 +25,7 @@ pub mod secrets;
 pub mod serve;
 pub mod session;
 pub mod state;
+pub mod ui;
 mod validate;
 
 pub use cache::{Cache, CacheLoad};

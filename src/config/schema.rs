@@ -1,6 +1,6 @@
 //! The config file as written (serde types). Every table denies unknown keys so a typo is reported
-//! with a suggestion instead of being silently ignored; `[keys]`, `[theme]` and `[monitors]` are
-//! passed through for the modules that own them.
+//! with a suggestion instead of being silently ignored; `[keys]`, `theme`, `[[hotkeys]]`,
+//! `[[plugins]]`, `[monitors]` and `[serve]` are passed through for the modules that own them.
 //!
 //! Resolution into [`crate::config::Profile`] (defaults applied, exactly one secret source checked)
 //! happens in `load.rs`.
@@ -34,9 +34,16 @@ pub struct RawConfig {
     /// Keymap overrides, owned by the TUI.
     #[serde(default)]
     pub keys: toml::Table,
-    /// Theme overrides, owned by the TUI.
+    /// `theme = "light"` (a built-in skin) or a `[theme]` table (`skin` and colours per role),
+    /// owned by the TUI (typed by `crate::app::ui_config`).
     #[serde(default)]
-    pub theme: toml::Table,
+    pub theme: Option<toml::Value>,
+    /// `[[hotkeys]]`: a key that runs a `:` command (typed by `config::ui`, checked by the TUI).
+    #[serde(default)]
+    pub hotkeys: Option<toml::Value>,
+    /// `[[plugins]]`: a key that runs a program on the selected row(s).
+    #[serde(default)]
+    pub plugins: Option<toml::Value>,
     /// `[monitors]`, owned by the monitor module.
     #[serde(default)]
     pub monitors: MonitorsSection,

@@ -11,9 +11,12 @@
 //! max_iflows = 200                 # per tenant; more share the label iflow="other"
 //! max_queues = 100                 # per tenant; more share queue="other"
 //! max_certificates = 100           # per tenant; more share alias="other"
+//! max_signatures = 50              # per tenant: the largest error-signature groups of the
+//!                                  # window; the rest share signature="other"
 //! read_queue_messages = "*"        # queues whose messages are read (oldest age, failed counts)
 //! keystore_interval = "10m"
-//! error_texts_per_round = 20       # error texts fetched per message poll for new failures
+//! error_texts_per_round = 20       # newly failed messages whose texts are read first per
+//!                                  # message poll (within the [errors] budget)
 //!
 //! [serve.events]
 //! queue = 1024                     # events a client may be behind before it loses the oldest
@@ -86,6 +89,8 @@ pub struct Caps {
     pub iflows: usize,
     pub queues: usize,
     pub certificates: usize,
+    /// Error-signature groups with their own series (the largest of the window).
+    pub signatures: usize,
 }
 
 impl Default for Caps {
@@ -94,6 +99,7 @@ impl Default for Caps {
             iflows: 200,
             queues: 100,
             certificates: 100,
+            signatures: 50,
         }
     }
 }
@@ -167,6 +173,7 @@ struct RawServe {
     max_iflows: Option<Spanned<i64>>,
     max_queues: Option<Spanned<i64>>,
     max_certificates: Option<Spanned<i64>>,
+    max_signatures: Option<Spanned<i64>>,
     read_queue_messages: Option<String>,
     keystore_interval: Option<Spanned<ConfigDuration>>,
     error_texts_per_round: Option<Spanned<i64>>,
@@ -212,6 +219,7 @@ const SERVE_KEYS: &[&str] = &[
     "max_iflows",
     "max_queues",
     "max_certificates",
+    "max_signatures",
     "read_queue_messages",
     "keystore_interval",
     "error_texts_per_round",
@@ -392,6 +400,13 @@ impl Ctx<'_> {
                 10_000,
                 base.caps.certificates,
             )?,
+            signatures: self.int(
+                "serve.max_signatures",
+                &r.max_signatures,
+                1,
+                1_000,
+                base.caps.signatures,
+            )?,
         };
         let keystore_interval = self.dur(
             "serve.keystore_interval",
@@ -539,8 +554,9 @@ pub fn describe(c: &ServeConfig) -> String {
         None => "no OTLP".to_string(),
     };
     format!(
-        "listen {}, {token}, caps {} iFlows / {} queues / {} certificates per tenant, {otlp}",
-        c.listen, c.caps.iflows, c.caps.queues, c.caps.certificates
+        "listen {}, {token}, caps {} iFlows / {} queues / {} certificates / {} error signatures per \
+         tenant, {otlp}",
+        c.listen, c.caps.iflows, c.caps.queues, c.caps.certificates, c.caps.signatures
     )
 }
 
@@ -619,7 +635,7 @@ mod tests {
         assert_eq!(d.caps, Caps::default());
         assert!(d.otlp.is_none() && d.token.is_none());
         let c = typed(
-            "[serve]\nlisten = \"0.0.0.0:9000\"\ntoken_env = \"TOK\"\nmax_iflows = 5\n\
+            "[serve]\nlisten = \"0.0.0.0:9000\"\ntoken_env = \"TOK\"\nmax_iflows = 5\nmax_signatures = 7\n\
              [serve.events]\nqueue = 64\n[serve.otlp]\nendpoint = \"http://127.0.0.1:4318/\"\n\
              interval = \"5s\"\nheaders = [{ name = \"Authorization\", value_env = \"A\" }, { name = \"X-Scope\", value = \"t1\" }]\n",
         )
@@ -627,6 +643,7 @@ mod tests {
         assert_eq!(c.listen.to_string(), "0.0.0.0:9000");
         assert!(matches!(&c.token, Some(SecretSource::Env(v)) if v == "TOK"));
         assert_eq!(c.caps.iflows, 5);
+        assert_eq!(c.caps.signatures, 7);
         assert_eq!(c.events.queue, 64);
         let o = c.otlp.unwrap();
         assert_eq!(o.endpoint, "http://127.0.0.1:4318");
@@ -652,6 +669,15 @@ mod tests {
             e.contains("`serve.max_queues`: must be a whole number from 1 to 10000"),
             "{e}"
         );
+        let e = typed("[serve]\nmax_iflows = 10\nmax_signatures = 0\n").unwrap_err();
+        assert!(
+            e.starts_with(
+                "/c.toml:3:18: invalid value for `serve.max_signatures`: must be a whole number from 1 to 1000"
+            ),
+            "{e}"
+        );
+        let e = typed("[serve]\nmax_signatres = 5\n").unwrap_err();
+        assert!(e.contains("did you mean `max_signatures`?"), "{e}");
         let e = typed("[serve]\ntoken_env = \"A\"\ntoken_command = \"b\"\n").unwrap_err();
         assert!(e.contains("only one of token_env, token_command"), "{e}");
         let e = typed("[serve.otlp]\nendpoint = \"http://c:4318/v1/metrics\"\n").unwrap_err();

@@ -6,10 +6,8 @@
 //! failure is reported in [`GatherReport`]. Whether the tenant answered at all feeds
 //! [`TenantHealth`] (for `tenant_unreachable`).
 //!
-//! With [`ErrorsFeed`] the failed messages of the window are grouped by error signature each
-//! round (for the signature rules and `watch`'s events): their error texts are read newest first
-//! within the `[errors] budget` per minute (kept across rounds), and the signatures seen are
-//! remembered in the state dir.
+//! With an [`ErrorsFeed`] the failed messages of the window are grouped by error signature each
+//! round (for the signature rules and `watch`'s events; `super::errors_feed`).
 
 use std::time::Duration;
 
@@ -22,6 +20,8 @@ use crate::monitor::{
 use crate::resources::FetchError;
 use crate::resources::monitor_data::{self, FetchPlan, MessagesFetch};
 use crate::store::{MessageStore, StoreLimits};
+
+pub use super::errors_feed::ErrorsFeed;
 
 /// Extra age kept in the message store beyond the longest rule window.
 const STORE_SLACK_MS: i64 = 5 * 60_000;
@@ -82,81 +82,6 @@ pub struct GatherReport {
     pub failed: Vec<PartFailure>,
     /// Messages inserted or updated by this round's message load.
     pub messages_changed: usize,
-}
-
-/// The failed messages grouped by error signature, round after round: the texts read so far
-/// (one request each, at most `budget` per minute, newest first, none for DISCARDED messages),
-/// the signatures remembered for the tenant, the last grouping.
-pub struct ErrorsFeed {
-    pub signer: crate::signature::Signer,
-    pub custom_statuses: Vec<String>,
-    pub budget: crate::signature::Budget,
-    pub texts: crate::signature::Texts,
-    pub seen: crate::signature::SeenSignatures,
-    /// Where `seen` is kept (`None`: in memory only).
-    pub seen_path: Option<std::path::PathBuf>,
-    /// The last round's grouping.
-    pub grouped: Option<crate::signature::Grouped>,
-    /// Texts whose fetch failed in the last round (`guid: why`).
-    pub failed: Vec<String>,
-}
-
-impl ErrorsFeed {
-    /// `[errors]` of the config, and the signatures remembered for `tenant` in `state_dir`
-    /// (with a notice when they could not be used).
-    pub fn new(
-        cfg: &crate::config::ErrorsConfig,
-        tenant: &str,
-        state_dir: Option<&std::path::Path>,
-    ) -> (Self, Option<String>) {
-        use crate::signature::SeenSignatures;
-        let (seen, seen_path, notice) = match state_dir {
-            Some(dir) => {
-                let path = SeenSignatures::path(dir, tenant);
-                let (seen, notice) = SeenSignatures::load(&path);
-                (seen, Some(path), notice)
-            }
-            None => (SeenSignatures::default(), None, None),
-        };
-        let feed = Self {
-            signer: crate::signature::Signer::new(cfg.rules.clone()),
-            custom_statuses: cfg.custom_statuses.clone(),
-            budget: crate::signature::Budget::new(cfg.budget),
-            texts: Default::default(),
-            seen,
-            seen_path,
-            grouped: None,
-            failed: Vec::new(),
-        };
-        (feed, notice)
-    }
-
-    /// The signature of message `guid` in the last grouping: `(key, template, new)`, where new
-    /// means none of its signatures was known before this round (and the memory began before).
-    pub fn signature_of(
-        &self,
-        guid: &str,
-        before: &crate::signature::SeenSignatures,
-    ) -> Option<(String, String, bool)> {
-        let g = self.grouped.as_ref()?;
-        let row = g.rows.iter().position(|r| r.guid == guid)?;
-        let group = g.group_of(row)?;
-        if !matches!(group.kind, crate::signature::GroupKind::Signature { .. }) {
-            return None;
-        }
-        let new = before.since().is_some() && group.keys.iter().all(|k| before.first_seen(k.key).is_none());
-        Some((group.key.to_string(), group.template.clone(), new))
-    }
-
-    /// Remember this round's signatures and keep them in the state dir.
-    pub fn remember(&mut self, now: EpochMs) -> Option<String> {
-        if let Some(g) = &self.grouped {
-            self.seen.observe_groups(&g.groups, now);
-        }
-        self.seen.prune();
-        let path = self.seen_path.as_ref()?;
-        self.seen.save(path).err()
-    }
 }
 
 /// One tenant's data source for monitor evaluation.
@@ -231,40 +156,7 @@ impl Gatherer {
         };
         let Some(from) = msgs.from else { return };
         let from = from.max(now.saturating_sub(msgs.window_ms));
-        let rows = crate::panes::errors::failed_rows(&msgs.store, &feed.custom_statuses, from);
-        let mut wanted: Vec<(i64, &str)> = rows
-            .iter()
-            .filter(|r| !r.discarded && !feed.texts.contains_key(&r.guid))
-            .map(|r| (r.at_ms, r.guid.as_str()))
-            .collect();
-        wanted.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        let n = feed.budget.take(wanted.len(), now);
-        let guids: Vec<String> = wanted.into_iter().take(n).map(|(_, g)| g.to_string()).collect();
-        feed.failed.clear();
-        for (guid, r) in crate::resources::errors::texts(&self.client, &guids).await {
-            match r {
-                Ok(t) => {
-                    feed.texts.insert(guid, crate::signature::Text::of(t.as_deref()));
-                }
-                Err(e) => feed.failed.push(format!("{guid}: {e}")),
-            }
-        }
-        // Texts of messages that left the window are let go.
-        let keep: std::collections::HashSet<&str> = rows.iter().map(|r| r.guid.as_str()).collect();
-        feed.texts.retain(|k, _| keep.contains(k.as_str()));
-        let opts = crate::signature::GroupOptions {
-            per_iflow: false,
-            from_ms: from,
-            to_ms: now,
-            buckets: crate::panes::errors::state::TREND_BUCKETS,
-        };
-        feed.grouped = Some(crate::signature::group_window(
-            rows,
-            &feed.texts,
-            &feed.signer,
-            &feed.seen,
-            &opts,
-        ));
+        feed.refresh(&self.client, &msgs.store, from, now).await;
     }
 
     pub fn client(&self) -> &CpiClient {

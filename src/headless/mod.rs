@@ -2,11 +2,14 @@
 //! and `cpitop watch` (evaluate continuously, one JSON line per event, notifications).
 //!
 //! - [`gather`]: fetch what the active monitors need (in parallel; watermark deltas for messages).
+//! - [`errors_feed`]: the held window's failures grouped by error signature, round after round
+//!   (also `serve`'s).
 //! - [`setup`]: config file → tenant connection and typed `[monitors]`; `--demo` → in-process sim.
 //! - [`check`]: one evaluation, persisted artifact tracker and tenant health, the report.
 //! - [`watch`]: the evaluation loop, event lines, notifier, Ctrl-C/SIGTERM.
 
 pub mod check;
+pub mod errors_feed;
 pub mod gather;
 pub mod setup;
 pub mod watch;

@@ -22,9 +22,7 @@ use super::setup::{Target, prepare, runtime};
 use crate::args::GlobalArgs;
 use crate::config::Paths;
 use crate::monitor::notify::{NotifierInput, spawn_notifier};
-use crate::monitor::{
-    EventSignature, MessageRef, NewFailures, StatusCounts, TenantMonitors, WatchEvent, needs,
-};
+use crate::monitor::{MessageRef, NewFailures, StatusCounts, TenantMonitors, WatchEvent, needs};
 
 /// How `watch` runs.
 #[derive(Debug, Clone)]
@@ -247,17 +245,13 @@ enum Step<R> {
 /// A `message_failed` event: the message with its error text's first line and its signature,
 /// when its text was read (within the budget; before this round's signatures are remembered).
 fn failed_event(tenant: &str, m: &MessageRef, feed: Option<&super::gather::ErrorsFeed>) -> WatchEvent {
-    let mut m = m.clone();
-    let Some(feed) = feed else {
-        return WatchEvent::message_failed(tenant, &m);
-    };
-    if let Some(crate::signature::Text::Known(t)) = feed.texts.get(&m.guid) {
-        m.error = t.lines().next().map(str::to_string);
+    match feed {
+        Some(feed) => {
+            let (m, sig) = feed.report(m);
+            WatchEvent::message_failed(tenant, &m).with_signature(sig)
+        }
+        None => WatchEvent::message_failed(tenant, m),
     }
-    let sig = feed
-        .signature_of(&m.guid, &feed.seen)
-        .map(|(key, template, new)| EventSignature { key, template, new });
-    WatchEvent::message_failed(tenant, &m).with_signature(sig)
 }
 
 /// `cpitop watch` from the command line: events on stdout until Ctrl-C or SIGTERM.

@@ -214,6 +214,10 @@ const TABLE: &[(&str, Action, &str, &str)] = &[
 ];
 
 impl Action {
+    /// Every action's keymap name, in the keymap's order.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        TABLE.iter().map(|(n, ..)| *n)
+    }
     pub fn parse(name: &str) -> Option<Action> {
         TABLE.iter().find(|(n, ..)| *n == name).map(|(_, a, ..)| *a)
     }

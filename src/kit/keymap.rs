@@ -87,6 +87,40 @@ impl Context {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.name() == s)
     }
+
+    /// What a view's own context falls back to before `global`: `table` (every list) or
+    /// `detail` (every text view); `None` for `global`, `table` and `detail` themselves.
+    pub fn kind(self) -> Option<Context> {
+        match self {
+            Self::Global | Self::Table | Self::Detail => None,
+            Self::Artifacts
+            | Self::Messages
+            | Self::Queues
+            | Self::QueueMessages
+            | Self::Correlated
+            | Self::Attachments
+            | Self::Alerts
+            | Self::AlertEvidence
+            | Self::AlertHistory
+            | Self::Errors
+            | Self::ErrorMembers
+            | Self::Tenants
+            | Self::Drift => Some(Self::Table),
+            Self::ArtifactDetail | Self::MessageDetail | Self::Attachment | Self::Certificate => {
+                Some(Self::Detail)
+            }
+        }
+    }
+
+    /// The lookup chain of a view with this context: itself, its kind, `global`.
+    pub fn chain(self) -> Vec<Context> {
+        let mut v = vec![self];
+        v.extend(self.kind());
+        if self != Self::Global {
+            v.push(Self::Global);
+        }
+        v
+    }
 }
 
 /// A key as written in the keymap: code plus ctrl/alt. Shift is folded into the character

@@ -6,7 +6,8 @@
 //! - Keys: [`action`] (what a key can do) and [`keymap`] (keys as data, `keys.toml`), footer
 //!   [`hint`]s.
 //! - Where to go: [`nav`] (the panes and the `Nav` intents), transient notices [`toast`].
-//! - What views and handlers get besides their own slice: [`cx`], [`tenant`].
+//! - What views and handlers get besides their own slice: [`cx`], [`tenant`]; what a view hands
+//!   a plugin: [`subject`].
 //! - Output: [`export`] (CSV/JSON of a table), [`print`] (a table as `cpitop get` prints it).
 //! - Drawing: [`widgets`] (the data table, documents, the theme, placeholders).
 
@@ -21,6 +22,7 @@ pub mod list;
 pub mod load;
 pub mod nav;
 pub mod print;
+pub mod subject;
 pub mod table;
 pub mod tenant;
 pub mod toast;

@@ -23,7 +23,8 @@ use crate::kit::hint::Hint;
 use crate::kit::keymap::Context;
 use crate::kit::load::Load;
 use crate::kit::nav::Nav;
-use crate::kit::table::Table;
+use crate::kit::subject::Subject;
+use crate::kit::table::{CellCx, Table};
 use crate::kit::tenant::Intervals;
 use crate::kit::toast::Say;
 use crate::kit::widgets::theme::Theme;
@@ -142,6 +143,16 @@ pub trait PaneState {
     }
     /// The word export files of a table view are named after.
     fn export_name(&self, route: &Self::Route) -> String;
+    /// What a plugin (`[[plugins]]`) is given of the view: its selected row(s) and their ids
+    /// (`None`: nothing selected). By default a table's selected row as shown, keyed by column
+    /// id, with its web-UI link; panes add the ids their rows carry.
+    fn subject(&self, route: &Self::Route, cx: &CellCx) -> Option<Subject> {
+        let mut s = Subject::from_table(self.table(route)?, cx)?;
+        if let Some(link) = self.link(route) {
+            s.set(crate::kit::subject::Var::WebLink, &link);
+        }
+        Some(s)
+    }
     /// What a key does in this view; `None`: nothing here.
     fn act(&mut self, route: &Self::Route, a: Action, cx: &Cx) -> Option<Reply<Self::Route>>;
     /// `r`: read the view's one-off data again (polled data is refreshed by the app).
@@ -169,6 +180,7 @@ pub trait Focus<'a> {
     fn copy_id(&self) -> (&'static str, Option<String>);
     fn link(&self) -> Option<String>;
     fn export_name(&self) -> String;
+    fn subject(&self, cx: &CellCx) -> Option<Subject>;
     fn hints(&self) -> &'static [Hint];
     fn crumbs(&self, cx: &Cx, out: &mut Vec<String>);
     fn doc(&self, cx: &Cx) -> Vec<DocLine>;
@@ -197,6 +209,9 @@ impl<'a, P: PaneView> Focus<'a> for At<'a, P> {
     }
     fn export_name(&self) -> String {
         self.0.export_name(self.1)
+    }
+    fn subject(&self, cx: &CellCx) -> Option<Subject> {
+        self.0.subject(self.1, cx)
     }
     fn hints(&self) -> &'static [Hint] {
         P::hints(self.1)

@@ -1,5 +1,6 @@
 //! The live event stream of `/events`: the JSON events of `cpitop watch` (a monitor's
-//! `transition`, a newly failed message's `message_failed`, each exactly the line `watch` prints)
+//! `transition`, a newly failed message's `message_failed` with its error signature, each exactly
+//! the line `watch` prints)
 //! plus `tenant` (reachability changed), `state` (sent first: where every tenant and monitor
 //! stands) and `dropped` (this client lost events).
 //!
@@ -21,7 +22,7 @@ use super::metrics::ProcessStats;
 use super::state::TenantState;
 use crate::cpi::odata::EpochMs;
 use crate::monitor::notify::format::rfc3339;
-use crate::monitor::{MessageRef, Transition, WatchEvent};
+use crate::monitor::{EventSignature, MessageRef, Transition, WatchEvent};
 
 /// One event, already rendered: one line of JSON without the newline.
 pub type Line = Arc<str>;
@@ -49,8 +50,12 @@ impl Hub {
         self.publish(render_watch(&WatchEvent::transition(t)));
     }
 
-    pub fn message_failed(&self, tenant: &str, m: &MessageRef) {
-        self.publish(render_watch(&WatchEvent::message_failed(tenant, m)));
+    /// A newly failed message, with its error signature when its text was read (the line
+    /// `watch` prints for it).
+    pub fn message_failed(&self, tenant: &str, m: &MessageRef, signature: Option<EventSignature>) {
+        self.publish(render_watch(
+            &WatchEvent::message_failed(tenant, m).with_signature(signature),
+        ));
     }
 
     pub fn reachability(&self, tenant: &str, reachable: bool, error: Option<&str>, now: EpochMs) {

@@ -5,7 +5,8 @@
 //!
 //! Label cardinality is bounded: no message ids in labels; iFlows, queues and certificate aliases
 //! are capped per tenant (`[serve] max_iflows`, `max_queues`, `max_certificates`), the rest share
-//! the value `other` (see `state::LabelCap`).
+//! the value `other` (see `state::LabelCap`); error signatures too (`max_signatures`: the largest
+//! groups of the window, see `state::signature_metrics`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -254,9 +255,12 @@ pub fn families(fleet: &Fleet) -> Vec<Family> {
         Gauge,
         Unit::None,
     );
-    // SIGNATURE: error-signature counts (`cpitop_error_signature_messages_total{tenant,
-    // signature}`) go here once `src/signature/` is on this branch: the Errors pane's grouping of
-    // failed messages by normalised error text, counted from the same deltas, capped like iFlows.
+    let mut signatures = Family::new(
+        "cpitop_error_signature_messages",
+        "Failed messages of the held window per error signature, grouped as the Errors pane and cpitop get errors group them (signature=\"provisional\": error text not read yet; \"no_error_information\": none to read; \"other\": beyond [serve] max_signatures).",
+        Gauge,
+        Unit::None,
+    );
     let mut requests = Family::new(
         "cpitop_requests",
         "HTTP requests cpitop sent to the tenant (every attempt, token requests included).",
@@ -455,6 +459,16 @@ pub fn families(fleet: &Fleet) -> Vec<Family> {
                 );
             }
         }
+        for sig in h.signatures.iter().flatten() {
+            signatures.push(
+                vec![
+                    ("tenant", tenant.clone()),
+                    ("signature", sig.signature.clone()),
+                    ("template", sig.template.clone()),
+                ],
+                int(sig.messages),
+            );
+        }
         for (key, _name, status) in &h.monitors {
             for s in [Status::Ok, Status::Warning, Status::Error, Status::NotCalculated] {
                 monitor.push(
@@ -499,6 +513,7 @@ pub fn families(fleet: &Fleet) -> Vec<Family> {
         broker_max,
         certs,
         monitor,
+        signatures,
         requests,
         throttled,
         errors,
@@ -712,6 +727,49 @@ mod tests {
         assert!(
             text.contains("cpitop_tenant_up{tenant=\"prod\\\"x\"} 0"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn error_signatures_are_a_gauge_with_escaped_templates_and_absent_before_grouping() {
+        use super::super::state::{SignatureMetric, template_label};
+        let grouped = tenant("a");
+        let never = tenant("b");
+        grouped.write().signatures = Some(vec![
+            SignatureMetric {
+                signature: Arc::from("0123456789abcdef"),
+                template: template_label("No such property: \"x\" in C:\\Script<n>\nat line 2"),
+                messages: 4,
+            },
+            SignatureMetric {
+                signature: Arc::from("provisional"),
+                template: Arc::from("(error text not read yet)"),
+                messages: 0,
+            },
+        ]);
+        let fleet = Arc::new(Fleet {
+            tenants: vec![grouped, never],
+            process: Arc::new(ProcessStats::default()),
+            started_at: 0,
+        });
+        let om = encode(&registry(fleet), Format::OpenMetrics).unwrap();
+        assert!(
+            om.contains("# TYPE cpitop_error_signature_messages gauge"),
+            "{om}"
+        );
+        assert!(
+            om.contains(
+                "cpitop_error_signature_messages{tenant=\"a\",signature=\"0123456789abcdef\",template=\"No such property: \\\"x\\\" in C:\\\\Script<n> at line 2\"} 4"
+            ),
+            "{om}"
+        );
+        assert!(
+            om.contains("cpitop_error_signature_messages{tenant=\"a\",signature=\"provisional\",template=\"(error text not read yet)\"} 0"),
+            "{om}"
+        );
+        assert!(
+            !om.contains("cpitop_error_signature_messages{tenant=\"b\""),
+            "no series before the first grouping: {om}"
         );
     }
 }

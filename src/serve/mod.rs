@@ -1,6 +1,7 @@
 //! `cpitop serve`: a headless fleet monitor. Per served tenant it runs the pollers (artifacts,
-//! message deltas, queues with the broker, keystore) and the alert monitors with the same client,
-//! budgets and state dir as the TUI, and feeds what they hold to
+//! message deltas, queues with the broker, keystore), groups the held window's failed messages by
+//! error signature (as `watch` does) and runs the alert monitors with the same client, budgets and
+//! state dir as the TUI, and feeds what they hold to
 //! - `GET /metrics` (OpenMetrics for Prometheus; [`metrics`]),
 //! - OTLP/HTTP pushes of the same metrics and of failed messages as log records ([`otlp`]),
 //! - `GET /events`, the live events of `cpitop watch` over WebSocket or SSE ([`events`], [`http`]),
@@ -28,7 +29,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::args::GlobalArgs;
-use crate::config::{Config, Paths};
+use crate::config::{Config, ErrorsConfig, Paths};
 use crate::cpi::CpiClient;
 use crate::monitor::MonitorsConfig;
 use crate::monitor::notify::{NotifierInput, spawn_notifier};
@@ -63,7 +64,11 @@ pub struct ServeSetup {
     /// The resolved OTLP header values, in `config.otlp.headers` order.
     pub otlp_headers: Vec<(String, Secret)>,
     pub monitors: MonitorsConfig,
-    /// Monitor state, history, artifact tracker, tenant health (`None`: in memory, `--demo`).
+    /// `[errors]`: how failed messages are grouped by error signature and how many error texts
+    /// are read per minute (per tenant).
+    pub errors: ErrorsConfig,
+    /// Monitor state, history, artifact tracker, tenant health, error signatures seen (`None`:
+    /// in memory, `--demo`).
     pub state_dir: Option<PathBuf>,
     /// Deliver `[monitors.notify]` notifications (webhooks, commands), as `watch` does (only
     /// started when a target is configured; at a stop what is due is still sent, within one
@@ -194,6 +199,8 @@ pub async fn start(setup: ServeSetup) -> Result<ServeHandle, String> {
         otlp,
         notify: notifier.as_ref().map(|(tx, ..)| tx.clone()),
         monitors: Arc::new(setup.monitors.clone()),
+        errors: Arc::new(setup.errors.clone()),
+        max_signatures: cfg.caps.signatures,
         keystore_every: cfg.keystore_interval,
         error_texts_per_round: cfg.error_texts_per_round,
         read_queue_messages: cfg.read_queue_messages.clone(),
@@ -295,6 +302,7 @@ fn serve_command(global: &GlobalArgs, args: &ServeArgs) -> Result<(), String> {
             token,
             otlp_headers,
             monitors,
+            errors: config.errors.clone(),
             state_dir,
             notify: true,
             failure_lookback: Duration::from_secs(15 * 60),

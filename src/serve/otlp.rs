@@ -1,6 +1,7 @@
 //! OTLP/HTTP push (`application/x-protobuf`, the `opentelemetry-proto` message types encoded
 //! with `prost`) of the same metric families `/metrics` serves, every `[serve.otlp] interval`,
-//! and of each newly failed message as a log record, to `<endpoint>/v1/metrics` and
+//! and of each newly failed message as a log record (with its error text and signature), to
+//! `<endpoint>/v1/metrics` and
 //! `<endpoint>/v1/logs`, with the configured headers (whose values may be secrets: read from the
 //! environment or a command, never logged).
 //!
@@ -36,6 +37,7 @@ use tokio_util::sync::CancellationToken;
 use super::metrics::{Family, Fleet, Kind, OtlpStats, SignalStats, Value, families};
 use crate::config::serve::OtlpConfig;
 use crate::cpi::odata::EpochMs;
+use crate::monitor::EventSignature;
 use crate::secret::Secret;
 
 /// A newly failed message, as one log record.
@@ -46,6 +48,8 @@ pub struct FailedMessage {
     pub iflow: String,
     pub status: &'static str,
     pub error: Option<String>,
+    /// The error's signature, when its text was read.
+    pub signature: Option<EventSignature>,
     /// The message's time (`LogEnd`), epoch ms.
     pub time: EpochMs,
     /// When cpitop saw it failed, epoch ms on the tenant's clock (as `time`).
@@ -506,8 +510,9 @@ pub fn metrics_request(fams: &[Family], start: EpochMs, now: EpochMs) -> (Export
     (req, points)
 }
 
-/// One log batch: each failed message a record with severity ERROR, its ids, iFlow, status and
-/// error text as attributes (`cpi.*`), event name `cpi.message.failed`.
+/// One log batch: each failed message a record with severity ERROR, its ids, iFlow, status,
+/// error text and error signature (key, template, whether new) as attributes (`cpi.*`), event name
+/// `cpi.message.failed`.
 pub fn logs_request(msgs: &[&FailedMessage]) -> ExportLogsServiceRequest {
     let log_records = msgs
         .iter()
@@ -521,8 +526,17 @@ pub fn logs_request(msgs: &[&FailedMessage]) -> ExportLogsServiceRequest {
             if let Some(e) = &m.error {
                 attributes.push(kv("cpi.error.text", e));
             }
-            // SIGNATURE: the error's signature (`cpi.error.signature`, from `src/signature/`)
-            // joins these attributes once that module is on this branch.
+            if let Some(sig) = &m.signature {
+                attributes.push(kv("cpi.error.signature", &sig.key));
+                attributes.push(kv("cpi.error.template", &sig.template));
+                attributes.push(KeyValue {
+                    key: "cpi.error.signature.new".into(),
+                    value: Some(AnyValue {
+                        value: Some(any_value::Value::BoolValue(sig.new)),
+                    }),
+                    ..KeyValue::default()
+                });
+            }
             let body = match &m.error {
                 Some(e) => format!("message {} of iFlow {} {}: {e}", m.guid, m.iflow, m.status),
                 None => format!("message {} of iFlow {} {}", m.guid, m.iflow, m.status),
@@ -601,5 +615,51 @@ mod tests {
         assert_eq!(sum.data_points[0].value, Some(number_data_point::Value::AsInt(4)));
         assert_eq!(m[1].name, "cpitop_certificate_expiry_seconds");
         assert_eq!(m[1].unit, "s");
+    }
+
+    #[test]
+    fn a_failed_message_record_carries_its_signature() {
+        let m = FailedMessage {
+            tenant: Arc::from("t"),
+            guid: "AG1".into(),
+            iflow: "Orders".into(),
+            status: "FAILED",
+            error: Some("HTTP 401 from https://x.example.com: Unauthorized".into()),
+            signature: Some(EventSignature {
+                key: "0123456789abcdef".into(),
+                template: "HTTP 401 from <host>: Unauthorized".into(),
+                new: true,
+            }),
+            time: 1_000,
+            observed: 2_000,
+        };
+        let without = FailedMessage {
+            signature: None,
+            error: None,
+            ..m.clone()
+        };
+        let req = logs_request(&[&m, &without]);
+        let back = ExportLogsServiceRequest::decode(req.encode_to_vec().as_slice()).unwrap();
+        let records = &back.resource_logs[0].scope_logs[0].log_records;
+        let attr = |i: usize, k: &str| {
+            records[i]
+                .attributes
+                .iter()
+                .find(|a| a.key == k)
+                .and_then(|a| a.value.clone()?.value)
+        };
+        let s = |v: &str| Some(any_value::Value::StringValue(v.into()));
+        assert_eq!(attr(0, "cpi.error.signature"), s("0123456789abcdef"));
+        assert_eq!(
+            attr(0, "cpi.error.template"),
+            s("HTTP 401 from <host>: Unauthorized")
+        );
+        assert_eq!(
+            attr(0, "cpi.error.signature.new"),
+            Some(any_value::Value::BoolValue(true))
+        );
+        assert_eq!(attr(1, "cpi.error.signature"), None);
+        assert_eq!(attr(1, "cpi.error.text"), None);
+        assert_eq!(attr(1, "cpi.message.id"), s("AG1"));
     }
 }

@@ -10,10 +10,19 @@ use crate::cpi::CpiClient;
 use crate::cpi::model::{ArtifactStatus, JmsBroker, KeystoreEntry, MplStatus, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::monitor::{Status, TenantHealth};
+use crate::signature::{Group, GroupKind, Grouped};
 use crate::store::MplBatch;
 
 /// The label value shared by everything beyond a cardinality cap.
 pub const OTHER: &str = "other";
+
+/// `signature` of the failed messages whose error text is not read yet (grouped provisionally).
+pub const SIG_PROVISIONAL: &str = "provisional";
+/// `signature` of the failed messages the tenant has no error information for (DISCARDED, an
+/// empty text).
+pub const SIG_NO_TEXT: &str = "no_error_information";
+/// The longest `template` label value, in characters; a longer template is cut, ending in `…`.
+pub const TEMPLATE_LABEL_MAX: usize = 120;
 
 /// The resources a tenant's pollers fetch, in the order metrics list them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -201,6 +210,81 @@ impl MessageCounters {
     }
 }
 
+/// The failed messages of the window in one error-signature group, as the metrics show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureMetric {
+    /// The group's stable key (hex), or [`OTHER`], [`SIG_PROVISIONAL`], [`SIG_NO_TEXT`].
+    pub signature: Arc<str>,
+    /// The template (the error text with what varies masked), one line, at most
+    /// [`TEMPLATE_LABEL_MAX`] characters.
+    pub template: Arc<str>,
+    pub messages: u64,
+}
+
+/// A template as a label value: one line (controls escaped as on screen), at most
+/// [`TEMPLATE_LABEL_MAX`] characters.
+pub fn template_label(template: &str) -> Arc<str> {
+    let line = crate::sanitize::one_line(template);
+    let line = line.trim();
+    match line.char_indices().nth(TEMPLATE_LABEL_MAX - 1) {
+        Some((cut, _)) if line.chars().count() > TEMPLATE_LABEL_MAX => {
+            Arc::from(format!("{}…", line[..cut].trim_end()))
+        }
+        _ => Arc::from(line),
+    }
+}
+
+/// The window's failed messages per error-signature group as series: the `cap` largest
+/// signature groups (equal counts: the lower key first) with their own, the rest summed as
+/// [`OTHER`]; the messages whose text is not read yet as [`SIG_PROVISIONAL`] (always there, 0 when
+/// every text is read) and those without error information as [`SIG_NO_TEXT`].
+pub fn signature_metrics(grouped: &Grouped, cap: usize) -> Vec<SignatureMetric> {
+    let mut sigs: Vec<&Group> = grouped
+        .groups
+        .iter()
+        .filter(|g| matches!(g.kind, GroupKind::Signature { .. }))
+        .collect();
+    sigs.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+    let count = |kind: fn(&GroupKind) -> bool| -> u64 {
+        grouped
+            .groups
+            .iter()
+            .filter(|g| kind(&g.kind))
+            .map(|g| g.count as u64)
+            .sum()
+    };
+    let mut out: Vec<SignatureMetric> = sigs
+        .iter()
+        .take(cap)
+        .map(|g| SignatureMetric {
+            signature: Arc::from(g.key.to_string()),
+            template: template_label(&g.template),
+            messages: g.count as u64,
+        })
+        .collect();
+    if sigs.len() > cap {
+        out.push(SignatureMetric {
+            signature: Arc::from(OTHER),
+            template: Arc::from("(other signatures, beyond [serve] max_signatures)"),
+            messages: sigs[cap..].iter().map(|g| g.count as u64).sum(),
+        });
+    }
+    out.push(SignatureMetric {
+        signature: Arc::from(SIG_PROVISIONAL),
+        template: Arc::from("(error text not read yet)"),
+        messages: count(|k| matches!(k, GroupKind::Pending)),
+    });
+    let none = count(|k| matches!(k, GroupKind::NoText));
+    if none > 0 {
+        out.push(SignatureMetric {
+            signature: Arc::from(SIG_NO_TEXT),
+            template: Arc::from("(no error information)"),
+            messages: none,
+        });
+    }
+    out
+}
+
 /// Everything the metrics of one tenant read.
 #[derive(Debug)]
 pub struct Held {
@@ -212,6 +296,9 @@ pub struct Held {
     pub broker: Option<JmsBroker>,
     pub certificates: Option<Vec<CertMetric>>,
     pub messages: MessageCounters,
+    /// The window's failed messages per error-signature group (`None` before the first
+    /// grouping).
+    pub signatures: Option<Vec<SignatureMetric>>,
     /// (key, name, status) of each active monitor, in configuration order.
     pub monitors: Vec<(Arc<str>, String, Status)>,
     pub health: TenantHealth,
@@ -233,6 +320,7 @@ impl Held {
             broker: None,
             certificates: None,
             messages: MessageCounters::default(),
+            signatures: None,
             monitors: Vec::new(),
             health: TenantHealth::default(),
             reachable: None,
@@ -412,6 +500,95 @@ mod tests {
         assert_eq!(&*cap.label("c"), OTHER);
         assert_eq!(&*cap.label("a"), "a");
         assert_eq!(cap.len(), 2);
+    }
+
+    fn grouped(texts: &[(&str, Option<&str>)]) -> Grouped {
+        use crate::signature::{FailedRow, GroupOptions, SeenSignatures, Signer, Text, Texts, group_window};
+        let mut rows = Vec::new();
+        let mut read = Texts::new();
+        for (i, (guid, text)) in texts.iter().enumerate() {
+            let discarded = *text == Some("");
+            rows.push(FailedRow {
+                guid: guid.to_string(),
+                iflow: format!("F{}", i % 3),
+                status: if discarded { "DISCARDED" } else { "FAILED" }.into(),
+                at_ms: 1_000 + i as i64,
+                discarded,
+            });
+            if let Some(t) = text.filter(|t| !t.is_empty()) {
+                read.insert(guid.to_string(), Text::of(Some(t)));
+            }
+        }
+        let opts = GroupOptions {
+            per_iflow: false,
+            from_ms: 0,
+            to_ms: 10_000,
+            buckets: 4,
+        };
+        group_window(rows, &read, &Signer::default(), &SeenSignatures::default(), &opts)
+    }
+
+    #[test]
+    fn signature_series_are_capped_largest_first_with_the_rest_as_other() {
+        let g = grouped(&[
+            ("a", Some("Read timed out after 3000 ms")),
+            ("b", Some("Read timed out after 12 ms")),
+            ("c", Some("Read timed out after 7 ms")),
+            ("d", Some("HTTP 401 from https://x.example.com: Unauthorized")),
+            ("e", Some("HTTP 401 from https://y.example.com: Unauthorized")),
+            ("f", Some("java.lang.NullPointerException")),
+            ("g", None),
+            ("h", None),
+            ("i", Some("")),
+        ]);
+        let key = |t: &str| {
+            g.groups
+                .iter()
+                .find(|x| x.template == t)
+                .map(|x| x.key.to_string())
+                .unwrap_or_else(|| panic!("no `{t}`: {:#?}", g.groups))
+        };
+        let m = signature_metrics(&g, 2);
+        let got: Vec<(&str, &str, u64)> = m
+            .iter()
+            .map(|s| (&*s.signature, &*s.template, s.messages))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    key("Read timed out after <n> ms").as_str(),
+                    "Read timed out after <n> ms",
+                    3
+                ),
+                (
+                    key("HTTP 401 from <url>: Unauthorized").as_str(),
+                    "HTTP 401 from <url>: Unauthorized",
+                    2
+                ),
+                (OTHER, "(other signatures, beyond [serve] max_signatures)", 1),
+                (SIG_PROVISIONAL, "(error text not read yet)", 2),
+                (SIG_NO_TEXT, "(no error information)", 1),
+            ]
+        );
+        // Without a cap hit there is no `other`; provisional is there at 0 when all is read.
+        let m = signature_metrics(&grouped(&[("a", Some("boom"))]), 50);
+        let got: Vec<(&str, u64)> = m.iter().map(|s| (&*s.signature, s.messages)).collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[1], (SIG_PROVISIONAL, 0));
+        assert_eq!(m.iter().map(|s| s.messages).sum::<u64>(), 1);
+    }
+
+    #[test]
+    fn template_labels_are_one_bounded_line() {
+        assert_eq!(&*template_label("a\tb\nc"), "a b c");
+        assert_eq!(&*template_label("x\u{1b}[2Jy"), "x\\u{1b}[2Jy");
+        let long = "é".repeat(500);
+        let l = template_label(&long);
+        assert_eq!(l.chars().count(), TEMPLATE_LABEL_MAX);
+        assert!(l.ends_with('…'));
+        let exact = "x".repeat(TEMPLATE_LABEL_MAX);
+        assert_eq!(&*template_label(&exact), exact);
     }
 
     #[test]

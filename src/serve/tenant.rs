@@ -5,6 +5,14 @@
 //! tenant's one `CpiClient` (its limiter, retries and budgets), then reduces the answer into the
 //! held state (`state::Held`, what scrapes read) and the monitors' inputs.
 //!
+//! After each message poll the window's failed messages are grouped by error signature as `watch`
+//! groups them (`headless::errors_feed`): error texts are read within the `[errors] budget` per
+//! minute — the newly failed messages' first (at most `error_texts_per_round` a poll, and as many
+//! of the budget, up to half, kept for them), then the older ones newest first — never twice, never
+//! for a DISCARDED message. The grouping gives the newly failed messages their signature (events,
+//! OTLP log records), the metrics their error-signature counts and the signature rules their
+//! input; the signatures seen are remembered in the state dir.
+//!
 //! A poller that fails backs off (its interval doubled per failure, at most five minutes, with
 //! jitter) and keeps the last good values for the metrics; the monitors see the part as missing
 //! (their rules say `not_calculated`), as `check`/`watch` do.
@@ -20,15 +28,17 @@ use tokio_util::sync::CancellationToken;
 
 use super::events::Hub;
 use super::otlp::{FailedMessage, Otlp};
-use super::state::{QueueMetric, Resource, TenantState};
+use super::state::{QueueMetric, Resource, TenantState, signature_metrics};
+use crate::config::ErrorsConfig;
 use crate::cpi::model::{JmsBroker, KeystoreEntry, MplStatus, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::cpi::{CpiClient, MplFollow, MplQuery, QueueListing};
+use crate::headless::errors_feed::{ErrorsFeed, Priority};
 use crate::monitor::glob::glob_match;
 use crate::monitor::notify::NotifierInput;
 use crate::monitor::{
-    ArtifactTracker, MessageRef, MonitorsConfig, Needs, NewFailures, QueueSnapshot, Snapshot, StoreStats,
-    TenantHealth, TenantMonitors, needs,
+    ArtifactTracker, ErrorSignatures, MessageRef, MonitorsConfig, Needs, NewFailures, QueueSnapshot,
+    Snapshot, StoreStats, TenantHealth, TenantMonitors, needs,
 };
 use crate::resources::FetchError;
 use crate::resources::queues::{Listing, QueueStats, is_dlq};
@@ -65,7 +75,12 @@ pub struct Shared {
     pub otlp: Option<Arc<Otlp>>,
     pub notify: Option<mpsc::UnboundedSender<NotifierInput>>,
     pub monitors: Arc<MonitorsConfig>,
+    /// `[errors]`: signature rules, error-text budget, custom statuses.
+    pub errors: Arc<ErrorsConfig>,
+    /// Error-signature groups with their own series per tenant.
+    pub max_signatures: usize,
     pub keystore_every: Duration,
+    /// Newly failed messages whose error texts are read first, per message poll.
     pub error_texts_per_round: usize,
     pub read_queue_messages: String,
     /// Monitor state, history, artifact tracker and tenant health (`None`: in memory only).
@@ -89,6 +104,8 @@ struct Data {
     from: Option<EpochMs>,
     follow: Option<MplFollow>,
     failures: NewFailures,
+    /// The window's failed messages grouped by error signature.
+    errors: ErrorsFeed,
 }
 
 impl Data {
@@ -306,25 +323,60 @@ impl Runtime {
         fresh
     }
 
-    /// Newly failed messages: their error texts (up to the per-round budget, one request each),
-    /// then one `message_failed` event and one OTLP log record each.
-    async fn report_failures(&self, mut fresh: Vec<MessageRef>) {
-        let budget = self.shared.error_texts_per_round;
-        for m in fresh.iter_mut().take(budget) {
-            let text = tokio::select! {
-                _ = self.cancel.cancelled() => break,
-                t = self.setup.client.mpl_error_text(&m.guid) => t,
+    /// After a message poll: the window's failures regrouped by error signature (their texts
+    /// read within the budget, the newly failed messages' first), then one `message_failed`
+    /// event and one OTLP log record for each newly failed message, with its error text and
+    /// signature; the signatures are remembered after they were reported (so an event says `new`
+    /// once) and the held signature counts follow the grouping.
+    async fn report_failures(&self, fresh: Vec<MessageRef>) {
+        let now = self.now();
+        let plan = {
+            let mut d = self.data();
+            let Data {
+                store,
+                from,
+                follow,
+                window_ms,
+                errors,
+                ..
+            } = &mut *d;
+            // The range known completely (as the monitors' message rules see it).
+            let start = stats_of(store, *from, follow.as_ref(), *window_ms)
+                .coverage
+                .map_or(now.saturating_sub(*window_ms), |(start, _)| start);
+            let first: Vec<&str> = fresh.iter().map(|m| m.guid.as_str()).collect();
+            let per_round = self.shared.error_texts_per_round;
+            let priority = Priority {
+                first: &first,
+                cap: per_round,
+                reserve: per_round.min(errors.budget.per_minute() as usize / 2),
             };
-            match text {
-                Ok(Some(t)) => m.error = t.lines().next().map(str::to_string),
-                Ok(None) => {}
-                Err(e) => tracing::debug!(guid = %m.guid, error = %e, "error text not fetched"),
-            }
-        }
+            errors.plan(store, start, now, &priority)
+        };
+        let read = tokio::select! {
+            _ = self.cancel.cancelled() => return,
+            r = crate::resources::errors::texts(&self.setup.client, &plan.read) => r,
+        };
         // The tenant's clock (as the message times are): observed is never before the time.
         let observed = self.now();
-        for m in &fresh {
-            self.shared.hub.message_failed(&self.setup.name, m);
+        let (reports, counts) = {
+            let mut d = self.data();
+            let e = &mut d.errors;
+            e.regroup(plan, read);
+            for f in &e.failed {
+                tracing::debug!(tenant = %self.setup.name, "error text not read: {f}");
+            }
+            let reports: Vec<_> = fresh.iter().map(|m| e.report(m)).collect();
+            e.observe(observed);
+            let counts = e
+                .grouped
+                .as_ref()
+                .map(|g| signature_metrics(g, self.shared.max_signatures));
+            (reports, counts)
+        };
+        self.state.write().signatures = counts;
+        for (m, sig) in reports {
+            self.shared.hub.message_failed(&self.setup.name, &m, sig.clone());
             if let Some(o) = &self.shared.otlp {
                 o.push_log(FailedMessage {
                     tenant: self.state.name.clone(),
@@ -332,6 +384,7 @@ impl Runtime {
                     iflow: m.iflow.clone(),
                     status: m.status.as_str(),
                     error: m.error.clone(),
+                    signature: sig.clone(),
                     time: m.time,
                     observed,
                 });
@@ -465,9 +518,20 @@ impl Runtime {
         let interval = self.shared.monitors.interval.0;
         self.publish_monitors(&tm);
         // The first evaluation waits for the first polls (at most two intervals), so a start is
-        // not reported as every monitor going from unknown to ok.
+        // not reported as every monitor going from unknown to ok; signature rules wait for the
+        // first grouping too (unless the messages could not be polled).
         let deadline = tokio::time::Instant::now() + interval * 2;
-        while !self.state.read().first_polls_done() && tokio::time::Instant::now() < deadline {
+        let ready = || {
+            let (polled, messages) = {
+                let h = self.state.read();
+                (
+                    h.first_polls_done(),
+                    h.poll(Resource::Messages).last_success.is_some(),
+                )
+            };
+            polled && (!self.needs.error_signatures || !messages || self.data().errors.grouped.is_some())
+        };
+        while !ready() && tokio::time::Instant::now() < deadline {
             tokio::select! {
                 _ = self.cancel.cancelled() => return,
                 _ = tokio::time::sleep(Duration::from_millis(100)) => {}
@@ -489,6 +553,11 @@ impl Runtime {
                 s.broker = d.broker.as_ref();
                 s.keystore = d.keystore.as_deref();
                 s.health = self.needs.health.then_some(&health);
+                // The signature rules read the grouping of the last message poll.
+                s.errors = d.errors.grouped.as_ref().map(|grouped| ErrorSignatures {
+                    grouped,
+                    seen: &d.errors.seen,
+                });
                 s.message_lag_tolerance = (self.setup.messages_every * 4).max(Duration::from_secs(120));
                 tm.evaluate(&s, now)
             };
@@ -520,12 +589,19 @@ impl Runtime {
         self.state.write().monitors = list;
     }
 
-    /// The artifact tracker and tenant health in the state dir (as `check`/`watch` keep them).
+    /// The artifact tracker, tenant health and error signatures seen in the state dir (as
+    /// `check`/`watch` keep them).
     fn save_persisted(&self) {
         let Some(dir) = &self.shared.state_dir else {
             return;
         };
-        let tracker = self.data().tracker.clone();
+        let (tracker, seen) = {
+            let d = self.data();
+            (d.tracker.clone(), d.errors.save())
+        };
+        if let Some(e) = seen {
+            tracing::warn!(tenant = %self.setup.name, error = %e, "error signatures not kept");
+        }
         if let Err(e) = tracker.save(dir, &self.setup.name) {
             tracing::warn!(tenant = %self.setup.name, error = %e, "artifact tracker not saved");
         }
@@ -575,6 +651,10 @@ pub fn spawn(
         None => Default::default(),
     };
     state.write().health = health;
+    let (errors, notice) = ErrorsFeed::new(&shared.errors, &setup.name, shared.state_dir.as_deref());
+    if let Some(n) = notice {
+        tracing::warn!(tenant = %setup.name, "{n}");
+    }
     if let Some(n) = &shared.notify {
         let _ = n.send(NotifierInput::Seed(tm.state().clone()));
     }
@@ -601,6 +681,7 @@ pub fn spawn(
         from: None,
         follow: None,
         failures: NewFailures::new(setup.client.server_now(), lookback_ms),
+        errors,
     };
     let rt = Arc::new(Runtime {
         setup,

@@ -135,6 +135,20 @@ impl SeenSignatures {
         crate::monitor::persist::tenant_file(state_dir, "errors-seen", tenant, "json")
     }
 
+    /// The signatures remembered for `tenant` in `state_dir` and the file they are kept in, with
+    /// a notice when they could not be used ([`Self::load`]); without a state dir, an empty
+    /// memory kept nowhere.
+    pub fn of_tenant(state_dir: Option<&Path>, tenant: &str) -> (Self, Option<PathBuf>, Option<String>) {
+        match state_dir {
+            Some(dir) => {
+                let path = Self::path(dir, tenant);
+                let (seen, notice) = Self::load(&path);
+                (seen, Some(path), notice)
+            }
+            None => (Self::default(), None, None),
+        }
+    }
+
     /// Read the remembered signatures. A missing file is an empty memory; an unreadable or
     /// corrupt one too, with a notice; one of another version is set aside, with a notice.
     pub fn load(path: &Path) -> (Self, Option<String>) {

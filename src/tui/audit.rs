@@ -137,6 +137,76 @@ impl AuditRecord {
     }
 }
 
+impl AuditRecord {
+    /// A plugin run: `attempt` (before it starts) and `result`. The targets name the plugin, the
+    /// view, the program with its arguments as run and the variables it was given.
+    pub fn plugin(req: &crate::features::extend::PluginRequest, who: &Identity, phase: &'static str) -> Self {
+        let vars: serde_json::Map<String, serde_json::Value> = req
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone().into()))
+            .collect();
+        Self {
+            time: now_rfc3339(),
+            tenant: req.tenant.clone(),
+            user: who.user.clone(),
+            client_id: who.client_id.clone(),
+            job: req.id,
+            action: "plugin".into(),
+            phase,
+            targets: serde_json::json!({
+                "plugin": req.plugin,
+                "view": req.view,
+                "program": req.program,
+                "args": req.args,
+                "vars": vars,
+                "rows": req.rows,
+                "background": req.background,
+                "dangerous": req.dangerous,
+            }),
+            result: serde_json::Value::Null,
+        }
+    }
+
+    /// How a plugin run ended.
+    pub fn plugin_result(
+        req: &crate::features::extend::PluginRequest,
+        who: &Identity,
+        o: &crate::features::extend::Outcome,
+        took_ms: u64,
+    ) -> Self {
+        use crate::features::extend::Exit;
+        let mut rec = Self::plugin(req, who, "result");
+        let code = match o.status {
+            Exit::Code(c) => serde_json::Value::from(c),
+            Exit::Signal(_) | Exit::NotRun(_) => serde_json::Value::Null,
+        };
+        rec.result = serde_json::json!({
+            "ok": o.status.ok(),
+            "summary": o.status.to_string(),
+            "exit_code": code,
+            "took_ms": took_ms,
+            "output_bytes": o.output.len(),
+        });
+        rec
+    }
+
+    /// A plugin refused (dangerous on a read-only tenant): nothing ran.
+    pub fn plugin_refused(tenant: &str, who: &Identity, plugin: &str, reason: &str) -> Self {
+        Self {
+            time: now_rfc3339(),
+            tenant: tenant.to_string(),
+            user: who.user.clone(),
+            client_id: who.client_id.clone(),
+            job: 0,
+            action: "plugin".into(),
+            phase: "refused",
+            targets: serde_json::json!({ "plugin": plugin }),
+            result: serde_json::json!({ "ok": false, "summary": reason }),
+        }
+    }
+}
+
 /// How long a write waits for its attempt record to be on disk before it is refused.
 pub const DURABLE_TIMEOUT: Duration = Duration::from_secs(5);
 

@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use super::poll::Pollers;
 use crate::app::msg::{DataMsg, Effect, FetchError, Msg};
 use crate::cpi::client::CpiClient;
+use crate::features::extend::PluginEffect;
 use crate::resources;
 
 pub struct EffectRunner {
@@ -108,6 +109,15 @@ impl EffectRunner {
             Effect::Poll(plan) => self.pollers.apply(&plan),
             Effect::RefreshNow => self.pollers.refresh_now(),
             Effect::Write(w) => self.writes.run(w),
+            // Plugins that run in the terminal are taken by the loop (`run::suspend_for`).
+            Effect::Plugin(PluginEffect::Run(req)) => {
+                super::plugins::background(req, self.writes.audit(), self.tx.clone());
+            }
+            Effect::Plugin(PluginEffect::Refused {
+                tenant,
+                plugin,
+                reason,
+            }) => super::plugins::refused(&tenant, &plugin, &reason, &self.writes.audit()),
             Effect::FetchArtifactError { id } => {
                 let c = self.client.clone();
                 self.spawn(async move {

@@ -10,14 +10,7 @@ pub fn errors_launch(
     state_dir: Option<&std::path::Path>,
 ) -> (crate::panes::errors::ErrorsLaunch, Option<String>) {
     use crate::signature::{SeenSignatures, Signer};
-    let (seen, seen_path, notice) = match state_dir {
-        Some(dir) => {
-            let path = SeenSignatures::path(dir, tenant);
-            let (seen, notice) = SeenSignatures::load(&path);
-            (seen, Some(path), notice)
-        }
-        None => (SeenSignatures::default(), None, None),
-    };
+    let (seen, seen_path, notice) = SeenSignatures::of_tenant(state_dir, tenant);
     let launch = crate::panes::errors::ErrorsLaunch {
         settings: crate::panes::errors::Settings {
             budget: cfg.budget,

@@ -11,6 +11,7 @@ use crate::args::GlobalArgs;
 use crate::config::{Config, Paths};
 use crate::cpi::client::CpiClient;
 use crate::cpi::conn::TenantConn;
+use crate::features::extend::Extensions;
 use crate::kit::keymap::Keymap;
 use crate::kit::widgets::theme::{ColorLevel, Theme};
 
@@ -65,12 +66,7 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
             paths.state_file().display()
         );
     }
-    let origin = config
-        .file
-        .as_ref()
-        .map(|f| format!("{} [keys]", f.display()))
-        .unwrap_or_else(|| "[keys]".into());
-    let (keymap, mut warnings) = Keymap::with_table(&config.keys, &origin);
+    let (ui, mut warnings) = ui_setup(&config);
     warnings.extend(config.warnings.iter().map(|w| w.to_string()));
     warnings.extend(conn_warnings.iter().map(|w| w.to_string()));
     let (mut alerts, alert_warnings) =
@@ -103,11 +99,12 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         run(Session {
             client,
             tenant,
-            keymap,
+            keymap: ui.keymap,
             intervals,
             window_ms,
             warnings,
-            theme: Theme::new(ColorLevel::detect()),
+            theme: Theme::with_palette(ColorLevel::detect(), ui.palette),
+            ext: Extensions::new(ui.hotkeys, ui.plugins),
             export_dir: export_dir(),
             alerts: Some(alerts),
             writes,
@@ -120,6 +117,21 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         .await
     });
     finish(rt, result)
+}
+
+/// The config's `[keys]`, theme, `[[hotkeys]]` and `[[plugins]]`: what is valid, and a warning
+/// (file, line, what) for each mistake left out (`cpitop config check` shows them in full).
+fn ui_setup(config: &Config) -> (crate::app::ui_config::UiSetup, Vec<String>) {
+    let (ui, errors) = crate::app::ui_config::setup(config);
+    let warnings = errors
+        .iter()
+        .map(|e| {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default().to_string();
+            format!("{first} (left out; `cpitop config check` shows every mistake)")
+        })
+        .collect();
+    (ui, warnings)
 }
 
 /// After the TUI ended (terminal already restored): background I/O gets `QUIT_IO_TIMEOUT` to
@@ -153,9 +165,20 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
         };
         let conn = first.conn.clone();
         let mut session = session_for(conn.clone(), first.info.clone())?;
+        // The config's keys, theme, hotkeys and plugins apply to the demo too.
+        let config = Paths::from_env(global.config.as_deref())
+            .ok()
+            .and_then(|p| Config::load_or_empty(&p).ok())
+            .unwrap_or_default();
+        let (ui, ui_warnings) = ui_setup(&config);
+        session.keymap = ui.keymap;
+        session.theme = Theme::with_palette(session.theme.level, ui.palette);
+        session.ext = Extensions::new(ui.hotkeys, ui.plugins);
+        session.warnings.extend(ui_warnings);
         let (_, alert_warnings) = demo_alerts(global, &first.info.name);
         session.alerts = first.alerts.as_deref().cloned();
         session.warnings.extend(alert_warnings);
+        // The config's `[errors]` applies to the demo too (each demo tenant's launch).
         session.errors = first.errors.as_deref().cloned().unwrap_or_default();
         // The demo is writable (unless --read-only; its prod tenant is read-only, as a
         // configured prod tenant is); its writes are audited like any other.
@@ -254,6 +277,7 @@ pub fn session_for(conn: TenantConn, tenant: TenantInfo) -> Result<Session> {
         fleet: Vec::new(),
         demo: None,
         errors: Default::default(),
+        ext: Extensions::default(),
     })
 }
 

@@ -8,7 +8,8 @@
 //!   [`poll`] the pollers, [`monitor_poll`] the monitors' fetches, [`fleet`] every tenant's
 //!   overview (the Tenants pane), [`tenant_effects`] the offline cache and tenant switching,
 //!   [`writes`] guarded writes with their [`audit`] log, [`alerts_io`] alert state files and
-//!   notifications, [`errors_io`] the remembered error signatures, [`clipboard`], [`export`].
+//!   notifications, [`errors_io`] the remembered error signatures, [`clipboard`], [`export`],
+//!   [`plugins`] (running the user's plugins, audited).
 
 pub mod alerts_io;
 pub mod audit;
@@ -19,6 +20,7 @@ pub mod export;
 pub mod fleet;
 pub mod launch;
 pub mod monitor_poll;
+pub mod plugins;
 pub mod poll;
 pub mod run;
 pub mod tenant_effects;

@@ -19,6 +19,7 @@ use crate::app::msg::{ApiStats, Msg};
 use crate::app::state::{Intervals, State, TenantInfo};
 use crate::app::update::update;
 use crate::cpi::client::CpiClient;
+use crate::features::extend::PluginEffect;
 use crate::kit::keymap::Keymap;
 use crate::kit::widgets::theme::Theme;
 
@@ -48,7 +49,49 @@ pub struct Session {
     pub demo: Option<Vec<super::fleet::DemoTenant>>,
     /// The Errors pane's settings and the tenant's remembered signatures.
     pub errors: crate::panes::errors::ErrorsLaunch,
+    /// The user's hotkeys and plugins (`[[hotkeys]]`, `[[plugins]]`).
+    pub ext: crate::features::extend::Extensions,
 }
+
+/// What the terminal is drawn through: held until ratatui flushes a frame, then written at once
+/// — on a 16-colour terminal with the 16 colours as plain SGR codes (`theme::sgr16`), which
+/// terminals without the 256-colour palette understand.
+pub struct TermOut {
+    out: std::io::Stdout,
+    buf: Vec<u8>,
+    sixteen: bool,
+}
+
+impl TermOut {
+    pub fn new(level: crate::kit::widgets::theme::ColorLevel) -> Self {
+        Self {
+            out: stdout(),
+            buf: Vec::with_capacity(64 * 1024),
+            sixteen: level == crate::kit::widgets::theme::ColorLevel::Ansi16,
+        }
+    }
+}
+
+impl Write for TermOut {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.sixteen {
+            let bytes = crate::kit::widgets::theme::sgr16(&self.buf);
+            self.out.write_all(&bytes)?;
+        } else {
+            self.out.write_all(&self.buf)?;
+        }
+        self.buf.clear();
+        self.out.flush()
+    }
+}
+
+/// The terminal cpitop draws on.
+pub type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<TermOut>>;
 
 /// Restores the terminal when dropped: on quit and on error. On a panic anywhere in the process
 /// the hook of `crate::crash` restores it (it knows the TUI is active) and ends the process.
@@ -65,19 +108,24 @@ impl Drop for TerminalGuard {
 /// Run the TUI until the user quits or a signal ends it; returns the signal number in that case
 /// (the caller exits with `128 + signal` once everything is torn down).
 pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
-    let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
+    crossterm::terminal::enable_raw_mode()?;
+    execute!(stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    let mut terminal = Term::new(ratatui::backend::CrosstermBackend::new(TermOut::new(
+        session.theme.level,
+    )))?;
     crate::crash::set_tui_active(true);
     execute!(stdout(), EnableMouseCapture)?;
 
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let cancel = CancellationToken::new();
-    tokio::spawn(input(tx.clone(), cancel.clone()));
+    let mut keys = InputTask::start(tx.clone(), &cancel);
     tokio::spawn(ticks(tx.clone(), cancel.clone()));
     let signalled = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
     tokio::spawn(signals(tx.clone(), signalled.clone(), cancel.clone()));
 
     let mut state = State::new(session.tenant, session.keymap, now_ms());
+    state.ext = session.ext;
     state.intervals = session.intervals;
     state.messages.query.window_ms = session.window_ms;
     state.export_dir = session.export_dir;
@@ -136,13 +184,29 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
     batch.extend(first);
     let mut last_draw = Instant::now() - Duration::from_secs(1);
     const FRAME: Duration = Duration::from_millis(16);
+    let mut answers = Vec::new();
     'outer: loop {
         for msg in batch.drain(..) {
             for effect in update(&mut state, msg) {
+                // A plugin that runs in the terminal: the TUI steps aside until it ends.
+                if let crate::app::msg::Effect::Plugin(PluginEffect::Run(req)) = &effect
+                    && !req.background
+                {
+                    let audit = runner.writes.audit();
+                    let o = suspend_for(&mut terminal, &mut keys, (&tx, &cancel), req, audit).await?;
+                    let size = terminal.size()?;
+                    answers.push(Msg::Resize(size.width, size.height));
+                    answers.push(Msg::Plugin(crate::features::extend::PluginMsg::Done(o)));
+                    continue;
+                }
                 if !runner.run(effect, &mut stdout()) {
                     break 'outer;
                 }
             }
+        }
+        if !answers.is_empty() {
+            batch.append(&mut answers);
+            continue;
         }
         if state.quit {
             break;
@@ -176,6 +240,74 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
         tracing::info!(signal, "ended by a signal; terminal restored");
     }
     Ok((signal != 0).then_some(signal))
+}
+
+/// The task reading the terminal's keys; stopped while a plugin has the terminal (it must not
+/// read the program's input).
+struct InputTask {
+    stop: CancellationToken,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl InputTask {
+    fn start(tx: mpsc::Sender<Msg>, cancel: &CancellationToken) -> Self {
+        let stop = cancel.child_token();
+        let handle = tokio::spawn(input(tx, stop.clone()));
+        Self { stop, handle }
+    }
+
+    /// Stop reading (the event stream is dropped before this returns).
+    async fn stop(&mut self) {
+        self.stop.cancel();
+        let _ = (&mut self.handle).await;
+    }
+}
+
+/// Run a plugin in the terminal: stop reading keys, record the attempt (a run that cannot be
+/// recorded does not happen), leave the alternate screen and raw mode, run it, then take the
+/// terminal back (raw mode, alternate screen, mouse) and clear it so the next frame redraws
+/// everything; read keys again.
+async fn suspend_for(
+    terminal: &mut Term,
+    keys: &mut InputTask,
+    (tx, cancel): (&mpsc::Sender<Msg>, &CancellationToken),
+    req: &crate::features::extend::PluginRequest,
+    audit: super::plugins::Audit,
+) -> color_eyre::Result<crate::features::extend::Outcome> {
+    use crossterm::terminal::{
+        EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    };
+    let started = Instant::now();
+    if let Err(why) = super::plugins::attempt(req, &audit).await {
+        return Ok(super::plugins::not_run(req, why));
+    }
+    keys.stop().await;
+    // Ctrl-C while the program runs is for the program: from now on SIGINT no longer ends
+    // cpitop (in raw mode Ctrl-C is a key anyway).
+    let _sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+    execute!(
+        stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    )?;
+    disable_raw_mode()?;
+    let o = super::plugins::in_terminal(req);
+    enable_raw_mode()?;
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    terminal.hide_cursor()?;
+    // The screen is blank now: an empty frame makes ratatui's idea of it blank too, so the next
+    // frame is drawn in full. (`Terminal::clear` would ask the terminal for the cursor position
+    // and wait for an answer.)
+    terminal.draw(|_| {})?;
+    *keys = InputTask::start(tx.clone(), cancel);
+    super::plugins::result(req, &audit, &o, super::plugins::millis_since(started));
+    Ok(o)
 }
 
 /// The crash test's panic in a background task (see `crash::crash_test_requested`).

@@ -42,6 +42,11 @@ impl WriteRunner {
         self.who = who;
     }
 
+    /// Where runs are recorded and who acts (plugins are audited like writes).
+    pub fn audit(&self) -> Option<(AuditSink, Identity)> {
+        self.audit.clone().map(|a| (a, self.who.clone()))
+    }
+
     /// After a tenant switch (`:ctx`): later writes go to the new client as the new identity.
     /// A job already running finishes against the tenant it started on.
     pub fn switch_tenant(&mut self, client: CpiClient, who: Identity) {

@@ -112,7 +112,7 @@ fn unknown_key_suggests_the_closest() {
     // Nothing close: no suggestion, still the allowed keys.
     assert_eq!(
         err("zzz = 1\n"),
-        "/cfg/config.toml:1:1: unknown key `zzz`\n 1 | zzz = 1\n   | ^\n  allowed keys here: default_tenant, defaults, tenants, keys, theme, monitors, serve, errors"
+        "/cfg/config.toml:1:1: unknown key `zzz`\n 1 | zzz = 1\n   | ^\n  allowed keys here: default_tenant, defaults, tenants, keys, theme, hotkeys, plugins, monitors, serve, errors"
     );
 }
 
@@ -256,7 +256,13 @@ fn monitors_keys_and_theme_pass_through() {
     ))
     .unwrap();
     assert_eq!(c.keys.get("refresh").and_then(|v| v.as_str()), Some("R"));
-    assert_eq!(c.theme.get("header").and_then(|v| v.as_str()), Some("red"));
+    assert_eq!(
+        c.theme
+            .as_ref()
+            .and_then(|t| t.get("header"))
+            .and_then(|v| v.as_str()),
+        Some("red")
+    );
     assert_eq!(c.monitors.get("interval").and_then(|v| v.as_str()), Some("1m"));
     assert!(c.monitors.get("defaults").is_some_and(|v| v.is_array()));
     assert!(c.monitors.get("tenants").is_some_and(|v| v.is_table()));

@@ -147,7 +147,7 @@ fn config_check_reports_serve_mistakes_precisely() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
-        text.contains("✓ serve: listen 0.0.0.0:9464, bearer token from $T, caps 200 iFlows / 100 queues / 100 certificates per tenant, OTLP to http://127.0.0.1:4318 every 30s (0 header(s))"),
+        text.contains("✓ serve: listen 0.0.0.0:9464, bearer token from $T, caps 200 iFlows / 100 queues / 100 certificates / 50 error signatures per tenant, OTLP to http://127.0.0.1:4318 every 30s (0 header(s))"),
         "{text}"
     );
 }

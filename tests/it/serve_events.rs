@@ -1,5 +1,6 @@
 //! `cpitop serve`'s `/events`: a WebSocket client gets the current state first, then a failed
-//! message and an iFlow stop triggered through the sim's admin API, in order, and the tenant's
+//! message (with its error signature, as `watch` reports it) and an iFlow stop triggered through
+//! the sim's admin API, in order, and the tenant's
 //! reachability; a plain HTTP client gets the same events as Server-Sent Events in the same
 //! order; a client that does not read cannot stall the server (it loses the oldest events, is told
 //! so, and is disconnected when it takes nothing for the write timeout).
@@ -149,6 +150,30 @@ async fn websocket_and_sse_stream_state_then_failure_stop_and_reachability_in_or
     assert_eq!(failed["error"], "HTTP 500 from receiver ERP");
     assert!(failed["guid"].as_str().is_some_and(|g| !g.is_empty()), "{failed}");
     assert!(failed["time_ms"].as_i64().is_some() && failed["time"].as_str().is_some());
+    // Its error signature, as `watch` reports it: the key /metrics counts it under.
+    let sig = &failed["signature"];
+    let key = sig["key"].as_str().unwrap_or_default();
+    assert!(
+        key.len() == 16 && key.chars().all(|c| c.is_ascii_hexdigit()),
+        "{failed}"
+    );
+    assert!(
+        sig["template"]
+            .as_str()
+            .is_some_and(|t| t.contains("from receiver ERP")),
+        "{failed}"
+    );
+    assert!(sig["new"].is_boolean(), "{failed}");
+    let (_, metrics) = get(addr, "/metrics", &[]).await;
+    assert!(
+        serve_util::sample(
+            &metrics,
+            "cpitop_error_signature_messages",
+            &["tenant=\"simtest\"", &format!("signature=\"{key}\"")]
+        )
+        .is_some_and(|n| n >= 1.0),
+        "{metrics}"
+    );
 
     admin(&sim, &format!("iflows/{FLOW}/stop"), "{}").await;
     let stopped = wait_for(&mut ws, &mut seen, 30, |e| {

@@ -1,6 +1,7 @@
 //! `cpitop serve`'s OTLP/HTTP push, received by an in-test collector on loopback that decodes the
 //! protobuf with the OpenTelemetry protocol types: the metric families (counters as cumulative
-//! monotonic sums, gauges as gauges) and failed messages as log records with their attributes.
+//! monotonic sums, gauges as gauges; error-signature counts too) and failed messages as log
+//! records with their attributes (error signature included).
 //! While the collector answers 503 everything is buffered and then delivered; beyond the buffer
 //! the oldest is dropped and counted (`cpitop_otlp_dropped_total`).
 
@@ -22,7 +23,7 @@ use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{KeyValue, any_value};
 use opentelemetry_proto::tonic::logs::v1::LogRecord;
-use opentelemetry_proto::tonic::metrics::v1::{AggregationTemporality, metric};
+use opentelemetry_proto::tonic::metrics::v1::{AggregationTemporality, metric, number_data_point};
 use prost::Message as _;
 
 use crate::serve_util::{self, FLOW, MONITORS, fast_tenant, get, setup, sim, start};
@@ -128,6 +129,16 @@ fn log_records(c: &Collector) -> Vec<LogRecord> {
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// The signature of the test's failed messages, from their log records.
+fn ours_signature(c: &Collector) -> String {
+    log_records(c)
+        .iter()
+        .find(|r| attr(&r.attributes, "cpi.iflow") == Some(FLOW))
+        .and_then(|r| attr(&r.attributes, "cpi.error.signature"))
+        .expect("a record of the flow with a signature")
+        .to_string()
 }
 
 fn metric_pushes(c: &Collector) -> Vec<ExportMetricsServiceRequest> {
@@ -263,6 +274,18 @@ async fn pushes_metrics_and_failed_messages_buffered_while_the_collector_is_down
         );
     }
     assert_eq!(find("cpitop_certificate_expiry_seconds").unit, "s");
+    // Error signatures: failed messages of the window per signature, with its key and template.
+    let Some(metric::Data::Gauge(sigs)) = &find("cpitop_error_signature_messages").data else {
+        panic!("cpitop_error_signature_messages is not a gauge")
+    };
+    let ours = ours_signature(&col);
+    let p = sigs
+        .data_points
+        .iter()
+        .find(|p| attr(&p.attributes, "signature") == Some(ours.as_str()))
+        .unwrap_or_else(|| panic!("no data point of {ours}: {sigs:#?}"));
+    assert!(attr(&p.attributes, "template").is_some_and(|t| t.contains("from receiver ERP")));
+    assert!(matches!(p.value, Some(number_data_point::Value::AsInt(n)) if n >= 2));
     let up = match &find("cpitop_tenant_up").data {
         Some(metric::Data::Gauge(g)) => g.data_points.clone(),
         _ => unreachable!(),
@@ -284,6 +307,16 @@ async fn pushes_metrics_and_failed_messages_buffered_while_the_collector_is_down
             Some("HTTP 500 from receiver ERP")
         );
         assert!(attr(&r.attributes, "cpi.message.id").is_some_and(|g| !g.is_empty()));
+        // The error's signature: its stable key and template.
+        assert!(
+            attr(&r.attributes, "cpi.error.signature")
+                .is_some_and(|k| k.len() == 16 && k.chars().all(|c| c.is_ascii_hexdigit())),
+            "{r:#?}"
+        );
+        assert!(
+            attr(&r.attributes, "cpi.error.template").is_some_and(|t| t.contains("from receiver ERP")),
+            "{r:#?}"
+        );
         assert_eq!(r.severity_text, "ERROR");
         assert_eq!(r.event_name, "cpi.message.failed");
         assert!(r.time_unix_nano > 0 && r.observed_time_unix_nano >= r.time_unix_nano);

@@ -28,6 +28,7 @@ pub const FAMILIES: &[&str] = &[
     "cpitop_broker_capacity_limit_bytes",
     "cpitop_certificate_expiry_seconds",
     "cpitop_monitor_status",
+    "cpitop_error_signature_messages",
     "cpitop_requests_total",
     "cpitop_requests_throttled_total",
     "cpitop_request_errors_total",
@@ -278,6 +279,28 @@ fn prometheus_scrapes_every_family_of_serve_demo() {
             .is_some_and(|r| r.len() >= 3),
         "the demo's three broken artifacts: {not_started}"
     );
+
+    // The demo's failures grouped by error signature: several signatures with their templates.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let sigs = query(
+            "cpitop_error_signature_messages{signature!~\"provisional|no_error_information|other\"} > 0",
+        )
+        .expect("query");
+        let result = sigs["data"]["result"].as_array().cloned().unwrap_or_default();
+        let templated = result
+            .iter()
+            .filter(|r| {
+                r["metric"]["signature"].as_str().is_some_and(|k| k.len() == 16)
+                    && r["metric"]["template"].as_str().is_some_and(|t| !t.is_empty())
+            })
+            .count();
+        if templated >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no error signatures: {sigs}");
+        std::thread::sleep(Duration::from_secs(1));
+    }
 
     // SIGTERM: a clean stop.
     #[cfg(unix)]

@@ -206,8 +206,8 @@ fn result_lines(r: &Report, theme: &Theme) -> Vec<Line<'static>> {
     l
 }
 
-/// A centred box sized to its text (wrapped), at most the area.
-fn boxed(
+/// A centred box sized to its text (wrapped), at most the area (the plugin dialogs use it too).
+pub fn boxed(
     buf: &mut Buffer,
     area: Rect,
     title: &str,

@@ -8,6 +8,7 @@ use crate::features::writes::{ArtifactOp, Job, Known};
 use crate::kit::action::Action;
 use crate::kit::cx::Cx;
 use crate::kit::keymap::Context;
+use crate::kit::subject::{Subject, Var};
 use crate::kit::tenant::Intervals;
 use crate::kit::toast;
 use crate::panes::pane::{Out, PaneState, Reply};
@@ -329,6 +330,30 @@ impl PaneState for Artifacts {
     }
     fn export_name(&self, _route: &Route) -> String {
         "artifacts".into()
+    }
+    /// The artifact (and, for an integration flow, `$IFLOW`): the list's row, or the detail's
+    /// artifact as the tenant sent it.
+    fn subject(&self, route: &Route, cx: &CellCx) -> Option<Subject> {
+        let (a, mut s) = match route {
+            Route::List => (self.selected()?, Subject::from_table(self, cx)?),
+            Route::Detail { id } => {
+                let a = self.items.iter().find(|a| a.id == *id)?;
+                let row = serde_json::to_value(a).unwrap_or(serde_json::Value::Null);
+                let mut s = Subject {
+                    rows: vec![row],
+                    ..Subject::default()
+                };
+                if let Some(link) = PaneState::link(self, route) {
+                    s.set(Var::WebLink, &link);
+                }
+                (a, s)
+            }
+        };
+        s.set(Var::Artifact, &a.id);
+        if a.kind.eq_ignore_ascii_case("INTEGRATION_FLOW") {
+            s.set(Var::Iflow, &a.id);
+        }
+        Some(s)
     }
     fn act(&mut self, route: &Route, a: Action, cx: &Cx) -> Option<Reply<Route>> {
         match (route, a) {

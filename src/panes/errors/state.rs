@@ -19,6 +19,7 @@ use crate::kit::keymap::Context;
 use crate::kit::list::{Column, ListState, Width};
 use crate::kit::load::Load;
 use crate::kit::nav::Nav;
+use crate::kit::subject::{Subject, Var};
 use crate::kit::table::{CellCx, Table, Tone};
 use crate::kit::tenant::Intervals;
 use crate::kit::toast;
@@ -789,6 +790,31 @@ impl PaneState for Errors {
             Route::Members { .. } => "error-members",
         }
         .into()
+    }
+    /// A group: its newest member's ids (and `$IFLOW` when it fails in one iFlow); a member: its
+    /// message.
+    fn subject(&self, route: &Route, cx: &CellCx) -> Option<Subject> {
+        let s = self.table(route).and_then(|t| Subject::from_table(t, cx))?;
+        let row = match route {
+            Route::List => {
+                let g = self.selected_group()?;
+                let newest = g.members.first().and_then(|&i| self.grouped.rows.get(i));
+                let s = match g.iflows.as_slice() {
+                    [(one, _)] => s.with(Var::Iflow, one).with(Var::Artifact, one),
+                    _ => s,
+                };
+                return Some(match newest {
+                    Some(r) => s.with(Var::MessageId, &r.guid),
+                    None => s,
+                });
+            }
+            Route::Members { .. } => self.members.row(self.members.list.selected_row()?)?,
+        };
+        Some(
+            s.with(Var::MessageId, &row.guid)
+                .with(Var::Iflow, &row.iflow)
+                .with(Var::Artifact, &row.iflow),
+        )
     }
     fn act(&mut self, route: &Route, a: Action, cx: &Cx) -> Option<Reply<Route>> {
         Some(match (route, a) {

@@ -19,6 +19,7 @@ use crate::kit::keymap::Context;
 use crate::kit::list::{Column, ListState, Sort, SortDir, Width};
 use crate::kit::load::{Fetch, Load};
 use crate::kit::nav::Nav;
+use crate::kit::subject::{Subject, Var};
 use crate::kit::table::{CellCx, Table, Tone};
 use crate::kit::tenant::Intervals;
 use crate::kit::toast;
@@ -697,6 +698,56 @@ impl PaneState for Messages {
             Route::Detail { .. } | Route::Attachment { .. } => "table",
         }
         .into()
+    }
+    /// A message's ids and iFlow: from the list, the correlated messages, the detail (whose row
+    /// is the message's record with its error text, once read) and its attachments.
+    fn subject(&self, route: &Route, cx: &CellCx) -> Option<Subject> {
+        let ids = |s: Subject, guid: &str, correlation: &str, iflow: &str| {
+            s.with(Var::MessageId, guid)
+                .with(Var::CorrelationId, correlation)
+                .with(Var::Iflow, iflow)
+                .with(Var::Artifact, iflow)
+        };
+        match route {
+            Route::List => {
+                let m = self.get(self.list.selected_row()?)?;
+                let s = Subject::from_table(self, cx)?;
+                Some(ids(s, m.guid, m.correlation_id, m.iflow_id))
+            }
+            Route::Correlated { .. } => {
+                let t = &self.correlated;
+                let m = t.items.done()?.get(t.list.selected_row()?)?;
+                let s = Subject::from_table(t, cx)?;
+                Some(ids(s, &m.message_guid, &m.correlation_id, m.iflow_id()))
+            }
+            Route::Detail { guid } => {
+                let d = self.detail.as_ref().filter(|d| &d.guid == guid)?;
+                let log = d.log.done();
+                let mut row = match log.map(serde_json::to_value) {
+                    Some(Ok(serde_json::Value::Object(o))) => o,
+                    _ => serde_json::Map::new(),
+                };
+                if let Some(Some(text)) = d.error.done() {
+                    row.insert("error".into(), text.clone().into());
+                }
+                let mut s = Subject {
+                    rows: vec![serde_json::Value::Object(row)],
+                    ..Subject::default()
+                };
+                s.set(Var::MessageId, guid);
+                if let Some(m) = log {
+                    s = ids(s, guid, &m.correlation_id, m.iflow_id());
+                }
+                if let Some(link) = PaneState::link(self, route) {
+                    s.set(Var::WebLink, &link);
+                }
+                Some(s)
+            }
+            Route::Attachments { guid } => {
+                Some(Subject::from_table(&self.attachments, cx)?.with(Var::MessageId, guid))
+            }
+            Route::Attachment { .. } => None,
+        }
     }
     fn act(&mut self, route: &Route, a: Action, cx: &Cx) -> Option<Reply<Route>> {
         Some(match (route, a) {

@@ -16,6 +16,7 @@ use crate::kit::keymap::Context;
 use crate::kit::list::{Column, ListState, Width};
 use crate::kit::load::Load;
 use crate::kit::nav::Nav;
+use crate::kit::subject::{Subject, Var};
 use crate::kit::table::{CellCx, Table, Tone};
 use crate::kit::tenant::Intervals;
 use crate::kit::toast;
@@ -411,6 +412,33 @@ impl PaneState for Queues {
         match route {
             Route::List => "queues".into(),
             Route::Messages { queue } => format!("queue-{queue}"),
+        }
+    }
+    /// `$QUEUE`; in a queue's messages also `$MESSAGE_ID` (the message's processing log, when it
+    /// has one), and the rows are the marked messages when some are marked (else the selected).
+    fn subject(&self, route: &Route, cx: &CellCx) -> Option<Subject> {
+        match route {
+            Route::List => {
+                let q = self.selected()?;
+                Some(Subject::from_table(self, cx)?.with(Var::Queue, &q.queue.name))
+            }
+            Route::Messages { queue } => {
+                let t = &self.messages;
+                let m = t.items.get(t.list.selected_row()?)?;
+                let mut s = Subject::from_table(t, cx)?;
+                let marked: Vec<usize> = t
+                    .list
+                    .rows()
+                    .filter(|&r| t.items.get(r).is_some_and(|m| t.marks.contains(&m.msgid)))
+                    .collect();
+                if !marked.is_empty() {
+                    s.rows = marked
+                        .into_iter()
+                        .map(|r| crate::kit::subject::row_json(t, r, cx))
+                        .collect();
+                }
+                Some(s.with(Var::Queue, queue).with(Var::MessageId, &m.mplid))
+            }
         }
     }
     fn act(&mut self, route: &Route, a: Action, cx: &Cx) -> Option<Reply<Route>> {

@@ -208,7 +208,8 @@ fn badge(theme: &Theme, color: &str, env: Environment) -> Style {
                 Color::Red | Color::Blue | Color::Magenta | Color::DarkGray | Color::Black => Color::White,
                 _ => Color::Black,
             };
-            s.bg(bg).fg(fg)
+            // A `#rrggbb` badge colour as the terminal can show it (256 or 16 colours).
+            s.bg(theme.adapt(bg).unwrap_or(bg)).fg(fg)
         }
     }
 }

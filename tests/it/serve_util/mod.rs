@@ -82,6 +82,7 @@ pub fn setup(tenants: Vec<TenantSetup>, monitors_toml: &str) -> ServeSetup {
         token: None,
         otlp_headers: Vec::new(),
         monitors: monitors(monitors_toml),
+        errors: cpitop::config::ErrorsConfig::default(),
         state_dir: None,
         notify: false,
         failure_lookback: Duration::from_secs(15 * 60),
