@@ -520,3 +520,48 @@ fn drift_snapshots() {
         snap("drift_no_match", &s);
     }
 }
+
+#[test]
+fn a_landscape_wider_than_the_screen_shows_the_selected_tenant() {
+    for (w, h) in SIZES {
+        let mut s = state(w, h);
+        let names = [
+            ("wide-dev-a", Environment::Dev),
+            ("wide-dev-b", Environment::Dev),
+            ("wide-test-a", Environment::Test),
+            ("wide-test-b", Environment::Test),
+            ("wide-prod", Environment::Prod),
+        ];
+        let setups = names
+            .iter()
+            .map(|(n, e)| setup(n, *e, "wide", Vec::new()))
+            .collect();
+        cpitop::app::tenant::install_fleet(&mut s, setups);
+        let msgs: Vec<Msg> = names
+            .iter()
+            .map(|(n, _)| {
+                let arts = if n.contains("prod") {
+                    prod_artifacts()
+                } else {
+                    dev_artifacts()
+                };
+                round(n, good(NOW - 10_000, arts, 0, queues(0, None), 10), 4.0)
+            })
+            .collect();
+        apply(&mut s, msgs);
+        // The last tenant's column (prod) selected: at 80 columns the first ones give way.
+        apply(&mut s, [Msg::Command("drift wide".into())]);
+        apply(&mut s, [key('l'), key('l'), key('l'), key('l')]);
+        assert_eq!(s.tenants.drift.column, 4);
+        let b = screen(&s);
+        let titles = row_text(&b, 3);
+        assert!(titles.contains("wide-prod PROD"), "{titles}");
+        if w == 80 {
+            assert!(titles.contains("ARTIFACT ‹2 more"), "{titles}");
+            assert!(!titles.contains("wide-dev-a"), "{titles}");
+        } else {
+            assert!(titles.contains("wide-dev-a") && !titles.contains("‹"), "{titles}");
+        }
+        snap("drift_wide", &s);
+    }
+}

@@ -214,6 +214,28 @@ fn badge(theme: &Theme, color: &str, env: Environment) -> Style {
     }
 }
 
+/// The tenant columns to show in `room` cells (each needs its width and a gap): from the first
+/// when the selected one (`column`) fits with them, else the fewest before it; then as many after
+/// it as fit. Never empty when there are tenants.
+fn tenant_window(widths: &[u16], room: u16, column: usize) -> std::ops::Range<usize> {
+    let n = widths.len();
+    if n == 0 {
+        return 0..0;
+    }
+    let column = column.min(n - 1);
+    let need = |r: std::ops::Range<usize>| -> u32 { widths[r].iter().map(|w| u32::from(*w) + 1).sum() };
+    let room = u32::from(room);
+    let mut start = 0;
+    while start < column && need(start..column + 1) > room {
+        start += 1;
+    }
+    let mut end = column + 1;
+    while end < n && need(start..end + 1) <= room {
+        end += 1;
+    }
+    start..end
+}
+
 /// The mark of a drift row: `!` prod missing or not started, `≠` versions differ.
 fn mark(row: &crate::landscape::DriftRow) -> (&'static str, Tone) {
     let m = row.marks;
@@ -271,20 +293,34 @@ fn render_drift(t: &Tenants, buf: &mut Buffer, area: Rect, cx: &Cx, theme: &Them
             format!("{} {}{mark}", tn.name, tn.environment.label())
         })
         .collect();
-    for title in &titles {
-        let w = title.width().clamp(12, 28) as u16;
+    let widths: Vec<u16> = titles.iter().map(|t| t.width().clamp(12, 28) as u16).collect();
+    // As many tenant columns as fit, always the selected one among them.
+    let shown = tenant_window(&widths, area.width.saturating_sub(1 + 1 + 18), d.column);
+    for &w in &widths[shown.clone()] {
         cols.push(Column::new("tenant", "", Width::Fill(w), ' '));
     }
     cols.push(Column::new("drift", "", Width::Fill(14), ' '));
     let placed = layout(&cols, area.width);
     let last = cols.len() - 1;
+    // The tenant of column `i` (columns 2.. up to the drift's).
+    let tenant_at = |i: usize| shown.start + i - 2;
     for &(i, x, w) in &placed {
         let (title, style) = match i {
             0 => (String::new(), theme.column_header()),
+            // Tenants left out to either side: how many (←/→ bring them in).
+            1 if shown.len() < widths.len() => {
+                let (before, after) = (shown.start, widths.len() - shown.end);
+                let more = match (before, after) {
+                    (0, a) => format!("{a} more›"),
+                    (b, 0) => format!("‹{b} more"),
+                    (b, a) => format!("‹{b} {a}›"),
+                };
+                (format!("ARTIFACT {more}"), theme.column_header())
+            }
             1 => ("ARTIFACT".to_string(), theme.column_header()),
             i if i == last => ("DRIFT".to_string(), theme.column_header()),
             i => {
-                let k = i - 2;
+                let k = tenant_at(i);
                 let style = if k == d.column {
                     theme.column_header().add_modifier(Modifier::REVERSED)
                 } else {
@@ -329,7 +365,7 @@ fn render_drift(t: &Tenants, buf: &mut Buffer, area: Rect, cx: &Cx, theme: &Them
                     },
                 ),
                 i => {
-                    let k = i - 2;
+                    let k = tenant_at(i);
                     let cell = &row.cells[k];
                     let prod = table.tenants[k].environment == crate::config::Environment::Prod;
                     let tone = match cell {
@@ -345,7 +381,7 @@ fn render_drift(t: &Tenants, buf: &mut Buffer, area: Rect, cx: &Cx, theme: &Them
             };
             let (text, _) = fit(&crate::sanitize::one_line(&text), w as usize);
             let mut base = theme.tone(tone);
-            if selected && i >= 2 && i != last && i - 2 == d.column {
+            if selected && i >= 2 && i != last && tenant_at(i) == d.column {
                 base = base.add_modifier(Modifier::REVERSED | Modifier::BOLD);
             }
             let spans = if i == 1 {
@@ -377,5 +413,22 @@ fn render_drift(t: &Tenants, buf: &mut Buffer, area: Rect, cx: &Cx, theme: &Them
             area.width as usize,
             theme.muted().patch(Style::default()),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tenant_window;
+
+    #[test]
+    fn the_selected_tenant_column_is_always_shown() {
+        let w = [12, 12, 12, 12, 12, 12];
+        assert_eq!(tenant_window(&w, 200, 0), 0..6, "all fit");
+        assert_eq!(tenant_window(&w, 40, 0), 0..3);
+        assert_eq!(tenant_window(&w, 40, 2), 0..3);
+        assert_eq!(tenant_window(&w, 40, 3), 1..4, "the fewest before it");
+        assert_eq!(tenant_window(&w, 40, 5), 3..6);
+        assert_eq!(tenant_window(&w, 5, 4), 4..5, "at least the selected one");
+        assert_eq!(tenant_window(&[], 40, 0), 0..0);
     }
 }
