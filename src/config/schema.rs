@@ -159,9 +159,6 @@ pub enum Environment {
 }
 
 impl Environment {
-    /// Every environment, in promotion order (dev → test → prod).
-    pub const ALL: [Environment; 3] = [Environment::Dev, Environment::Test, Environment::Prod];
-
     /// Place in the promotion order: dev 0, test 1, prod 2 (the Tenants pane and the version
     /// drift order tenants by it).
     pub fn rank(self) -> u8 {

@@ -51,10 +51,6 @@ pub struct Landscape {
 }
 
 impl Landscape {
-    /// Whether a tenant of the landscape is a production tenant.
-    pub fn has_prod(&self) -> bool {
-        self.tenants.iter().any(|t| t.environment == Environment::Prod)
-    }
     pub fn position(&self, tenant: &str) -> Option<usize> {
         self.tenants.iter().position(|t| t.name == tenant)
     }
@@ -119,6 +115,5 @@ mod tests {
         );
         assert_eq!(landscape_of(&ts, "eu-qa").map(|l| l.name), Some("eu".to_string()));
         assert!(landscape_of(&ts, "nope").is_none());
-        assert!(g[0].has_prod());
     }
 }

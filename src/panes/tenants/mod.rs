@@ -15,6 +15,4 @@ pub mod get;
 pub mod state;
 pub mod view;
 
-pub use state::{
-    COLUMNS, DEMO_INTERVAL_MS, OpenAlerts, Reach, Route, TenantRow, TenantSetup, Tenants, setups_of,
-};
+pub use state::{COLUMNS, DEMO_INTERVAL_MS, Reach, Route, TenantRow, TenantSetup, Tenants, setups_of};

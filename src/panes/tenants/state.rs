@@ -364,10 +364,6 @@ pub enum Route {
     Drift,
 }
 
-/// What the Alerts pane of the open tenant says, handed in by the app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OpenAlerts(pub StatusCounts);
-
 impl Tenants {
     /// Rows for the configured tenants (in the config's order); `current` is open.
     pub fn new(setups: Vec<TenantSetup>, current: &str) -> Self {
@@ -689,14 +685,6 @@ impl Tenants {
     /// The landscape the drift view shows.
     pub fn drift_landscape(&self) -> Option<String> {
         self.drift.table.as_ref().map(|t| t.landscape.clone())
-    }
-
-    /// Rows whose versions differ, over every landscape (the tab's count).
-    pub fn drifting(&self) -> usize {
-        self.landscapes()
-            .iter()
-            .map(|l| self.compare(l).differing())
-            .sum()
     }
 
     /// How many tenants cannot be reached or refuse the credentials.
