@@ -130,7 +130,7 @@ fn everything_cpitop_writes_is_owner_only_even_with_umask_0() {
         &export,
         cpitop::app::msg::ExportFormat::Csv,
         &["id".into()],
-        &[vec!["1".into()]],
+        &[serde_json::json!({"id": 1})],
         cpitop::tui::export::export_mode(None).unwrap(),
     )
     .unwrap();

@@ -217,25 +217,22 @@ fn copy_link(s: &mut State, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Export the focused table's visible rows (after filter and sort). Holds no secrets: only the
-/// cells shown.
+/// Export the focused table's visible rows (after filter and sort) as their resource's records
+/// (`kit::schema`: the fields `cpitop get -o json|csv|ndjson` writes). Holds no secrets: only what
+/// the records hold.
 pub fn export(s: &mut State, format: ExportFormat, path: Option<std::path::PathBuf>, fx: &mut Vec<Effect>) {
     let cx = s.cell_cx();
     let table = {
         let focus = s.focus(s.route());
-        focus.table().map(|t| {
-            let columns: Vec<String> = t.columns().iter().map(|c| c.id.to_string()).collect();
-            (columns, t.export_rows(&cx), focus.export_name())
-        })
+        focus
+            .table()
+            .map(|t| (t.fields(), t.export_records(&cx), focus.export_name()))
     };
-    let Some((columns, rows, name)) = table else {
+    let Some((fields, records, name)) = table else {
         s.toast("export works on tables; open a list first", ToastKind::Info);
         return;
     };
-    let ext = match format {
-        ExportFormat::Csv => "csv",
-        ExportFormat::Json => "json",
-    };
+    let ext = format.ext();
     s.exports += 1;
     let stamp = chrono::DateTime::from_timestamp_millis(s.now)
         .map(|t| t.format("%Y%m%d-%H%M%S").to_string())
@@ -257,7 +254,7 @@ pub fn export(s: &mut State, format: ExportFormat, path: Option<std::path::PathB
     fx.push(Effect::Export {
         path,
         format,
-        columns,
-        rows,
+        fields,
+        records,
     });
 }

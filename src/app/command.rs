@@ -73,7 +73,7 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ),
     ("live", &[], "live [on|off]"),
     ("failed", &["f"], "toggle failed only"),
-    ("export", &["x"], "export [csv|json] [path]"),
+    ("export", &["x"], "export [csv|json|ndjson] [path]"),
     ("sort", &[], "sort <column> [asc|desc]"),
     ("filter", &[], "filter <text>"),
     ("refresh", &["r"], "refresh now"),
@@ -166,6 +166,7 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
                 match a.to_ascii_lowercase().as_str() {
                     "csv" => format = ExportFormat::Csv,
                     "json" => format = ExportFormat::Json,
+                    "ndjson" => format = ExportFormat::Ndjson,
                     _ => path = Some(std::path::PathBuf::from(a)),
                 }
             }

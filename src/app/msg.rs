@@ -238,12 +238,13 @@ pub enum Effect {
         text: String,
         what: String,
     },
-    /// Write the table to a file; the runner reports where.
+    /// Write a table's records to a file; the runner reports where.
     Export {
         path: PathBuf,
         format: ExportFormat,
-        columns: Vec<String>,
-        rows: Vec<Vec<String>>,
+        /// The records' field names (the CSV header).
+        fields: Vec<String>,
+        records: Vec<serde_json::Value>,
     },
     /// Fetch what the next monitor round needs (`resources::monitor_data`).
     MonitorFetch(crate::resources::monitor_data::FetchPlan),

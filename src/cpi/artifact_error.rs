@@ -86,19 +86,6 @@ pub enum ErrorPart {
     Text(String),
 }
 
-/// The structured form of an error for `-o json`: the header fields, each part decoded, the
-/// readable text and the raw body.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ErrorReport {
-    pub message_id: String,
-    pub subsystem: String,
-    pub subsystem_part: String,
-    pub message_text: String,
-    pub parts: Vec<ErrorPart>,
-    pub text: String,
-    pub raw: String,
-}
-
 impl ArtifactErrorInformation {
     /// Every `parameter` element decoded.
     pub fn parts(&self) -> Vec<ErrorPart> {
@@ -148,20 +135,6 @@ impl ArtifactErrorInformation {
             }
         }
         lines.join("\n")
-    }
-
-    /// Header, decoded parts, text and raw body, for structured output.
-    pub fn report(&self) -> ErrorReport {
-        let m = self.message.clone().unwrap_or_default();
-        ErrorReport {
-            message_id: m.message_id,
-            subsystem: m.subsystem_name,
-            subsystem_part: m.subsystem_part_name,
-            message_text: m.message_text,
-            parts: self.parts(),
-            text: self.text(),
-            raw: self.raw.clone(),
-        }
     }
 }
 
@@ -323,9 +296,9 @@ mod tests {
         assert_eq!(level_line(lines[1]).map(|l| l.1), Some(LABEL_EXCEPTION));
         assert_eq!(level_line(lines[3]).map(|l| (l.0, l.1)), Some((4, LABEL_CAUSE)));
         assert_eq!(level_line(lines[0]), None);
-        let r = e.report();
-        let ErrorPart::Document(top) = &r.parts[0] else {
-            panic!("a document: {:?}", r.parts)
+        let parts = e.parts();
+        let ErrorPart::Document(top) = &parts[0] else {
+            panic!("a document: {parts:?}")
         };
         assert_eq!(
             top.causes[0].causes[0].message_id,

@@ -22,6 +22,7 @@ mod http;
 mod limiter;
 pub mod mpl;
 pub mod mpl_follow;
+pub mod mpl_newest;
 pub mod mpl_window;
 mod origin;
 mod paging;
@@ -35,6 +36,7 @@ pub mod weblink;
 pub use client::{CpiClient, MplLoadOptions, QueueApiKind, install_tls_provider};
 pub use error::CpiError;
 pub use mpl_follow::MplFollow;
+pub use mpl_newest::NewestOutcome;
 pub use mpl_window::{
     GuidPage, LoadProgress, MplDecoder, MplLoadOutcome, MplQuery, ProgressFn, decode_guid_page,
 };

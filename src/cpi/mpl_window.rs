@@ -391,10 +391,10 @@ struct Load<'a, D> {
 }
 
 /// Pages, rows and bytes of one `run_slices` (or of the in-flight listing).
-struct Ran {
-    pages: u64,
-    rows: u64,
-    bytes: u64,
+pub(crate) struct Ran {
+    pub(crate) pages: u64,
+    pub(crate) rows: u64,
+    pub(crate) bytes: u64,
 }
 
 impl CpiClient {
@@ -430,7 +430,7 @@ impl CpiClient {
 
     /// Whether `e` is the tenant refusing `substringof` in `q` (400/501 on a query that used
     /// it); if so, sender and receiver are matched with `eq` from now on.
-    fn refused_substringof(&self, q: &MplQuery, e: &CpiError) -> bool {
+    pub(crate) fn refused_substringof(&self, q: &MplQuery, e: &CpiError) -> bool {
         let used = !q.parties_by_eq && (q.sender.is_some() || q.receiver.is_some());
         if used && matches!(e.status(), Some(400 | 501)) {
             tracing::warn!(
@@ -596,7 +596,7 @@ impl CpiClient {
 
     /// The in-flight listing (module docs, "In-flight messages"): one page into `sink`, marked
     /// as such. Returns its page, rows and bytes; `None` when not wanted for `query`.
-    async fn fetch_in_flight<D: DecodedMplPage>(
+    pub(crate) async fn fetch_in_flight<D: DecodedMplPage>(
         &self,
         query: &MplQuery,
         decoder: &MplDecoder<D>,

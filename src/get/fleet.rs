@@ -126,7 +126,7 @@ pub async fn tenants(global: &GlobalArgs, output: Output, opts: &TableOpts) -> R
         && std::io::IsTerminal::is_terminal(&std::io::stdout())
         && std::env::var_os("NO_COLOR").is_none();
     let tones = colour.then_some(printed.tones.as_slice());
-    let text = super::output::render(output, printed.columns, &printed.rows, tones);
+    let text = super::output::render(output, &printed, tones);
     Ok((text, printed.summary))
 }
 
@@ -148,8 +148,7 @@ pub async fn drift(
         return Err(eyre!("{}", crate::panes::tenants::get::no_landscape(&known, l)));
     }
     let pane = read_all(f.members, DRIFT_PLAN, GET_TIMEOUT, now).await;
-    let text = crate::panes::tenants::get::drift(&pane, landscape, output, &TimeFmt::default())
-        .map_err(|e| eyre!("{e}"))?;
+    let text = crate::panes::tenants::get::drift(&pane, landscape, output).map_err(|e| eyre!("{e}"))?;
     let members: Vec<String> = match landscape {
         Some(l) => pane
             .landscapes()

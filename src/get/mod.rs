@@ -2,11 +2,13 @@
 //!
 //! `get errors` groups the failed messages of a window by error signature (the Errors pane's
 //! table plus the members' ids; error texts within the `[errors] budget` of one run).
-//! `get artifacts|messages|queues|queue NAME` print the same columns as the panes (each pane's
-//! `get.rs` fills the pane's own table: its column specs and cell functions, through
-//! `Table::export_rows`), ordered and filtered the same way, as aligned text, JSON or CSV (`-o`).
-//! `get message GUID` and `get artifact ID` print the detail views' documents. Message filters go to the server (`$filter`), so a large tenant is not
-//! downloaded in full. `--demo` runs against the in-process simulated tenant, like the TUI.
+//! `get artifacts|messages|queues|queue NAME` print the panes' tables (each pane's `get.rs`
+//! fills the pane's own table), ordered and filtered the same way: for people the same columns
+//! as aligned text, for scripts each row's record (`Table::record`, the fields of [`schema`]) as
+//! JSON, NDJSON or CSV (`-o`). `get message GUID` and `get artifact ID` print the detail views'
+//! documents, or the detail records. Message filters go to the server (`$filter`), and
+//! `--limit` reads only the newest messages, so a large tenant is not downloaded in full.
+//! `--demo` runs against the in-process simulated tenant, like the TUI.
 //!
 //! Exit status: 0 on success, 1 when something could not be read (the error says what and what
 //! to check), 2 for invalid arguments (from clap).
@@ -14,6 +16,7 @@
 pub mod filter;
 pub mod fleet;
 pub mod output;
+pub mod schema;
 
 use std::io::{IsTerminal, Write};
 
@@ -50,7 +53,8 @@ pub struct TableArgs {
     /// Sort by a column id (see the CSV header), `:desc` to reverse [default: the pane's order].
     #[arg(long, value_name = "COLUMN[:desc]")]
     pub sort: Option<String>,
-    /// Print at most N rows.
+    /// Print at most N rows (messages: only the newest N are read from the tenant, unless
+    /// --sort needs the whole window).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
 }
@@ -433,24 +437,13 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
                 settings,
                 describe,
             };
-            let printed = errors::get::table(client, &q, seen, args.output, &table.opts(), &cx)
+            let printed = errors::get::table(client, &q, seen, &table.opts(), &cx)
                 .await
                 .map_err(fail)?;
-            let text = match args.output {
-                Output::Json => {
-                    let mut s =
-                        crate::sanitize::to_json_pretty(&printed.json).unwrap_or_else(|_| "[]".into());
-                    s.push('\n');
-                    s
-                }
-                Output::Ndjson => crate::kit::export::to_ndjson_values(&printed.json),
-                Output::Csv | Output::Table => {
-                    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                    let tones = colour.then_some(printed.tones.as_slice());
-                    output::render(args.output, printed.columns, &printed.rows, tones)
-                }
-            };
-            print(&text)?;
+            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let tones = colour.then_some(printed.tones.as_slice());
+            print(&output::render(args.output, &printed, tones))?;
+            // Always: the summary says how many texts were read within the budget.
             let summary = format!("{} · tenant {tenant}", printed.summary);
             eprintln!("{}", crate::sanitize::one_line(&summary));
             return Ok(0);
@@ -459,7 +452,7 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
     // Colours as in the TUI, only for people at a terminal (and never with NO_COLOR).
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let tones = colour.then_some(table.tones.as_slice());
-    print(&output::render(args.output, table.columns, &table.rows, tones))?;
+    print(&output::render(args.output, &table, tones))?;
     if args.output == Output::Table {
         let summary = format!("{} · tenant {tenant}", table.summary);
         eprintln!("{}", crate::sanitize::one_line(&summary));

@@ -1,32 +1,28 @@
-//! Printing a table the way `cpitop get` does: aligned text for people, or the TUI's own CSV and
-//! JSON export for scripts. The cells are the TUI's cells (`Table::export_rows`), so a column
-//! means the same thing on screen, in an export and here.
+//! Printing a table the way `cpitop get` does: aligned text for people (the TUI's cells,
+//! `Table::cell`, so a column means the same on screen and here), or the rows' records
+//! (`kit::schema`: typed data, the same fields in JSON, NDJSON and CSV) for scripts.
 
 use unicode_width::UnicodeWidthStr;
 
 use crate::kit::export;
 use crate::kit::list::Column;
+use crate::kit::print::Printed;
 use crate::kit::table::Tone;
 
 pub use crate::kit::print::Output;
 
-/// A table's rows as text in `format`; `tones` colour the table cells (ANSI, only when given).
-pub fn render(
-    format: Output,
-    columns: &[Column],
-    rows: &[Vec<String>],
-    tones: Option<&[Vec<Tone>]>,
-) -> String {
-    let ids: Vec<String> = columns.iter().map(|c| c.id.to_string()).collect();
+/// A table in `format`: its records for JSON, NDJSON and CSV; its cells, aligned and coloured by
+/// `tones` (ANSI, only when given), for a table.
+pub fn render(format: Output, p: &Printed, tones: Option<&[Vec<Tone>]>) -> String {
     match format {
         Output::Json => {
-            let mut s = export::to_json(&ids, rows);
+            let mut s = export::to_json(&p.records);
             s.push('\n');
             s
         }
-        Output::Csv => export::to_csv(&ids, rows),
-        Output::Ndjson => export::to_ndjson(&ids, rows),
-        Output::Table => aligned(columns, rows, tones),
+        Output::Csv => export::records_to_csv(&p.fields, &p.records),
+        Output::Ndjson => export::to_ndjson_values(&p.records),
+        Output::Table => aligned(p.columns, &p.rows, tones),
     }
 }
 
@@ -131,7 +127,7 @@ mod tests {
             t,
             "NAME        DEPTH  STATE\nORDERS      1,200  \x1b[32mactive\x1b[0m\n\x1b[31mDLQ_ORDERS\x1b[0m      \x1b[31m3\x1b[0m\n"
         );
-        let plain = render(Output::Table, COLS, &rows(), None);
+        let plain = aligned(COLS, &rows(), None);
         assert!(!plain.contains('\x1b'));
     }
 
@@ -154,32 +150,47 @@ mod tests {
         );
     }
 
+    fn printed() -> Printed {
+        let records = vec![
+            serde_json::json!({"name": "ORDERS", "depth": 1200, "state": "active"}),
+            serde_json::json!({"name": "DLQ_ORDERS", "depth": 3, "state": null}),
+        ];
+        Printed {
+            columns: COLS,
+            rows: rows(),
+            tones: Vec::new(),
+            fields: vec!["name".into(), "depth".into(), "state".into()],
+            records,
+            summary: String::new(),
+        }
+    }
+
     #[test]
-    fn ndjson_is_one_object_per_line() {
-        let out = render(Output::Ndjson, COLS, &rows(), None);
+    fn ndjson_is_one_record_per_line() {
+        let out = render(Output::Ndjson, &printed(), None);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 2, "{out}");
         let second: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
         assert_eq!(second["name"], "DLQ_ORDERS");
-        let escaped = render(
-            Output::Ndjson,
-            COLS,
-            &[vec!["Q\u{9b}2J\u{202e}".into(), "1".into(), "".into()]],
-            None,
-        );
+        assert_eq!(second["depth"], 3, "a number, not display text");
+        let mut p = printed();
+        p.records = vec![serde_json::json!({"name": "Q\u{9b}2J\u{202e}"})];
+        let escaped = render(Output::Ndjson, &p, None);
         assert!(escaped.contains(r"Q\u009b2J\u202e"), "{escaped}");
     }
 
     #[test]
-    fn csv_and_json_use_column_ids() {
-        let csv = render(Output::Csv, COLS, &rows(), None);
-        assert!(
-            csv.starts_with("name,depth,state\r\nORDERS,\"1,200\",active\r\n"),
-            "{csv}"
-        );
-        let json: serde_json::Value =
-            serde_json::from_str(&render(Output::Json, COLS, &rows(), None)).unwrap();
+    fn csv_and_json_write_the_records_not_the_cells() {
+        let csv = render(Output::Csv, &printed(), None);
+        assert_eq!(csv, "name,depth,state\r\nORDERS,1200,active\r\nDLQ_ORDERS,3,\r\n");
+        let json: serde_json::Value = serde_json::from_str(&render(Output::Json, &printed(), None)).unwrap();
         assert_eq!(json[1]["name"], "DLQ_ORDERS");
-        assert_eq!(json[0]["depth"], "1,200");
+        assert_eq!(json[0]["depth"], 1200);
+        assert!(json[1]["state"].is_null());
+        let table = render(Output::Table, &printed(), None);
+        assert!(
+            table.contains("1,200"),
+            "the table keeps display formatting: {table}"
+        );
     }
 }

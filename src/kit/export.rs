@@ -1,5 +1,6 @@
-//! Writing a table to CSV or JSON. Only the cells the table shows are written: no credentials,
-//! tokens or URLs with keys ever reach an export.
+//! Writing records (`kit::schema`) as JSON, NDJSON or CSV, and a table's cells as CSV. Only what
+//! a resource's record holds is written: no credentials, tokens or URLs with keys ever reach an
+//! export.
 
 /// RFC 4180 field: quoted when it holds a comma, quote, CR or LF; a leading `=`, `+`, `-`, `@`
 /// is prefixed with `'` so a spreadsheet does not run it as a formula. Control and bidi
@@ -31,23 +32,6 @@ pub fn to_csv(columns: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// One object per line keyed by column id (NDJSON); C1 and bidi controls escaped.
-pub fn to_ndjson(columns: &[String], rows: &[Vec<String>]) -> String {
-    let values: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            serde_json::Value::Object(
-                columns
-                    .iter()
-                    .zip(r)
-                    .map(|(c, v)| (c.clone(), serde_json::Value::String(v.clone())))
-                    .collect(),
-            )
-        })
-        .collect();
-    to_ndjson_values(&values)
-}
-
 /// Each value as one JSON line; C1 and bidi controls escaped (`sanitize::json`).
 pub fn to_ndjson_values(values: &[serde_json::Value]) -> String {
     let mut out = String::new();
@@ -59,19 +43,14 @@ pub fn to_ndjson_values(values: &[serde_json::Value]) -> String {
     out
 }
 
-/// An array of objects keyed by column id; C1 and bidi controls escaped (`sanitize::json`).
-pub fn to_json(columns: &[String], rows: &[Vec<String>]) -> String {
-    let arr: Vec<serde_json::Map<String, serde_json::Value>> = rows
-        .iter()
-        .map(|r| {
-            columns
-                .iter()
-                .zip(r)
-                .map(|(c, v)| (c.clone(), serde_json::Value::String(v.clone())))
-                .collect()
-        })
-        .collect();
-    crate::sanitize::to_json_pretty(&arr).unwrap_or_else(|_| "[]".into())
+/// Records as a pretty JSON array; C1 and bidi controls escaped (`sanitize::json`).
+pub fn to_json(records: &[serde_json::Value]) -> String {
+    crate::sanitize::to_json_pretty(&records).unwrap_or_else(|_| "[]".into())
+}
+
+/// Records as CSV over `fields` (`kit::schema::csv_cell`), with a header of the field names.
+pub fn records_to_csv(fields: &[String], records: &[serde_json::Value]) -> String {
+    to_csv(fields, &super::schema::csv_rows(fields, records))
 }
 
 /// Which form `e` / `:export` writes.
@@ -79,6 +58,31 @@ pub fn to_json(columns: &[String], rows: &[Vec<String>]) -> String {
 pub enum ExportFormat {
     Csv,
     Json,
+    Ndjson,
+}
+
+impl ExportFormat {
+    /// The file extension.
+    pub fn ext(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+            ExportFormat::Ndjson => "ndjson",
+        }
+    }
+
+    /// The records in this form.
+    pub fn write(self, fields: &[String], records: &[serde_json::Value]) -> String {
+        match self {
+            ExportFormat::Csv => records_to_csv(fields, records),
+            ExportFormat::Json => {
+                let mut s = to_json(records);
+                s.push('\n');
+                s
+            }
+            ExportFormat::Ndjson => to_ndjson_values(records),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -96,8 +100,14 @@ mod tests {
             to_csv(&cols, &rows),
             "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n'=SUM(A1),-5\r\n"
         );
-        let j: serde_json::Value = serde_json::from_str(&to_json(&cols, &rows)).expect("json");
+        let records = vec![serde_json::json!({"a": "x,y", "b": 2})];
+        let j: serde_json::Value = serde_json::from_str(&to_json(&records)).expect("json");
         assert_eq!(j[0]["a"], "x,y");
+        assert_eq!(
+            records_to_csv(&cols, &records),
+            "a,b\r\n\"x,y\",2\r\n",
+            "numbers are numbers"
+        );
     }
 
     #[test]
@@ -108,7 +118,7 @@ mod tests {
             to_csv(&cols, &rows),
             "name\r\nA\\u{1b}]52;c;eA==\\u{7}\\u{9b}2J \\u{202e}B\r\n"
         );
-        let j = to_json(&cols, &rows);
+        let j = to_json(&[serde_json::json!({"name": rows[0][0]})]);
         assert!(
             j.contains(r#""A\u001b]52;c;eA==\u0007\u009b2J\r\n\u202eB""#),
             "{j}"

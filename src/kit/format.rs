@@ -1,7 +1,7 @@
 //! Text formatting shared by the views, the live filter and the export: the filter matches what the
 //! user sees, so both go through these functions. Pure; the clock is always passed in.
 
-use chrono::{DateTime, FixedOffset, Offset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Offset, TimeZone, Utc};
 
 use crate::cpi::odata::EpochMs;
 
@@ -60,15 +60,18 @@ impl TimeFmt {
             .unwrap_or_default()
     }
 
-    /// Time of day when `ms` is on the same day as `now`, else date and time.
+    /// Time of day when `ms` is on the same day as `now`, else date and time — with the year
+    /// when it is not `now`'s (a window across New Year shows which December it means).
     pub fn short(&self, ms: Option<EpochMs>, now: EpochMs) -> String {
         let (Some(t), Some(n)) = (ms.and_then(|m| self.at(m)), self.at(now)) else {
             return String::new();
         };
         if t.date_naive() == n.date_naive() {
             t.format("%H:%M:%S").to_string()
-        } else {
+        } else if t.year() == n.year() {
             t.format("%m-%d %H:%M").to_string()
+        } else {
+            t.format("%Y-%m-%d %H:%M").to_string()
         }
     }
 }
@@ -199,5 +202,22 @@ mod tests {
         assert_eq!(local.datetime(Some(1_718_000_000_000)), "2024-06-10 08:13:20");
         assert_eq!(local.zone(), "UTC+02:00");
         assert_eq!(t.short(Some(1_718_000_000_000), 1_718_000_100_000), "06:13:20");
+    }
+
+    #[test]
+    fn short_times_show_the_year_when_it_is_not_nows() {
+        let t = TimeFmt::default();
+        // 2024-12-31 23:50 and 2025-01-01 00:10 UTC.
+        let (old_year, new_year) = (1_735_689_000_000, 1_735_690_200_000);
+        assert_eq!(t.short(Some(old_year), new_year), "2024-12-31 23:50");
+        assert_eq!(t.short(Some(new_year), new_year), "00:10:00");
+        // Another day of the same year: month and day.
+        let later = new_year + 86_400_000 * 40;
+        assert_eq!(t.short(Some(new_year + 86_400_000 * 3), later), "01-04 00:10");
+        assert_eq!(
+            t.short(Some(new_year - 86_400_000 * 3), later),
+            "2024-12-29 00:10"
+        );
+        assert_eq!(t.short(Some(1_718_000_000_000), 1_718_600_000_000), "06-10 06:13");
     }
 }

@@ -8,7 +8,8 @@
 //! - Where to go: [`nav`] (the panes and the `Nav` intents), transient notices [`toast`].
 //! - What views and handlers get besides their own slice: [`cx`], [`tenant`]; what a view hands
 //!   a plugin: [`subject`].
-//! - Output: [`export`] (CSV/JSON of a table), [`print`] (a table as `cpitop get` prints it).
+//! - Output: [`schema`] (the conventions of machine output: times, durations, `null`, CSV cells),
+//!   [`export`] (CSV/JSON/NDJSON of records), [`print`] (a table as `cpitop get` prints it).
 //! - Drawing: [`widgets`] (the data table, documents, the theme, placeholders).
 
 pub mod action;
@@ -22,6 +23,7 @@ pub mod list;
 pub mod load;
 pub mod nav;
 pub mod print;
+pub mod schema;
 pub mod subject;
 pub mod table;
 pub mod tenant;

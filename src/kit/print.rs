@@ -11,12 +11,12 @@ pub enum Output {
     /// Aligned columns with titles (for people).
     #[default]
     Table,
-    /// An array of objects keyed by column id (`message`, `artifact`: one object with every part).
+    /// An array of the resource's records (`message`, `artifact`: the one detail record; the
+    /// fields of each resource: README, "Machine output").
     Json,
-    /// RFC 4180 CSV with a header of column ids.
+    /// RFC 4180 CSV of the records' fields, with a header of the field names.
     Csv,
-    /// One JSON object per line (rows keyed by column id; `errors`: one group per line;
-    /// `message`, `artifact`: the object on one line).
+    /// One record per line (`message`, `artifact`: the detail record on one line).
     Ndjson,
 }
 
@@ -31,20 +31,46 @@ pub struct TableOpts {
     pub limit: Option<usize>,
 }
 
-/// What a `get` of a table prints: its columns, rows, and a one-line summary for people.
+/// What a `get` of a table prints: its columns and rows as shown (`-o table`), the same rows as
+/// the resource's records (`-o json|ndjson|csv`, see `kit::schema`), and a one-line summary for
+/// people.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Printed {
     pub columns: &'static [Column],
     pub rows: Vec<Vec<String>>,
     /// The TUI's colour of each cell (used on a terminal).
     pub tones: Vec<Vec<Tone>>,
+    /// The record's field names in order (the CSV header).
+    pub fields: Vec<String>,
+    /// One record per row, in the rows' order.
+    pub records: Vec<serde_json::Value>,
     pub summary: String,
 }
 
-/// Rows as text and the tone of each cell.
-pub type Rows = (Vec<Vec<String>>, Vec<Vec<Tone>>);
+/// A table's rows as shown, the tone of each cell, and each row's record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rows {
+    pub rows: Vec<Vec<String>>,
+    pub tones: Vec<Vec<Tone>>,
+    pub records: Vec<serde_json::Value>,
+}
 
-/// Apply the shared options, order and filter as the TUI does, and take the rows and their tones.
+impl Rows {
+    /// With the table's columns, record fields and a summary: what `get` prints.
+    pub fn printed(self, columns: &'static [Column], fields: Vec<String>, summary: String) -> Printed {
+        Printed {
+            columns,
+            rows: self.rows,
+            tones: self.tones,
+            fields,
+            records: self.records,
+            summary,
+        }
+    }
+}
+
+/// Apply the shared options, order and filter as the TUI does, and take the rows, their tones
+/// and their records (at most `limit`).
 pub fn finish(t: &mut dyn Table, opts: &TableOpts, cx: &CellCx) -> Result<Rows, String> {
     if let Some(g) = &opts.grep {
         t.list_mut().filter = g.clone();
@@ -53,18 +79,20 @@ pub fn finish(t: &mut dyn Table, opts: &TableOpts, cx: &CellCx) -> Result<Rows, 
         t.list_mut().sort = Some(parse_sort(s, t.columns())?);
     }
     t.rebuild(cx);
-    let mut rows = t.export_rows(cx);
     let ncols = t.columns().len();
-    let mut tones: Vec<Vec<Tone>> = t
-        .list()
-        .rows()
-        .map(|r| (0..ncols).map(|c| t.tone(r, c)).collect())
-        .collect();
-    if let Some(n) = opts.limit {
-        rows.truncate(n);
-        tones.truncate(n);
-    }
-    Ok((rows, tones))
+    let shown: Vec<usize> = t.list().rows().take(opts.limit.unwrap_or(usize::MAX)).collect();
+    let t = &*t;
+    Ok(Rows {
+        rows: shown
+            .iter()
+            .map(|&r| (0..ncols).map(|c| t.cell(r, c, cx)).collect())
+            .collect(),
+        tones: shown
+            .iter()
+            .map(|&r| (0..ncols).map(|c| t.tone(r, c)).collect())
+            .collect(),
+        records: shown.iter().map(|&r| t.record(r, cx)).collect(),
+    })
 }
 
 /// Rows under titles, columns padded to their widest cell, two spaces apart (for tables whose

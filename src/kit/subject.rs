@@ -1,7 +1,8 @@
 //! What a view hands a plugin (`[[plugins]]`): the selected row(s) as JSON objects (the program's
 //! stdin, one object per line) and the variables of the row the plugin acts on (`$MESSAGE_ID`,
 //! `$IFLOW`, …; `$TENANT` is the app's). Each pane says what its views offer
-//! (`PaneState::subject`); by default a table's selected row, keyed by column id.
+//! (`PaneState::subject`); by default a table's selected row as its record (`Table::record`,
+//! the fields `cpitop get -o json` writes).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -83,7 +84,7 @@ pub struct Subject {
 }
 
 impl Subject {
-    /// A table's selected row: its cells as shown, keyed by column id, and its web-UI link.
+    /// A table's selected row: its record, and its web-UI link.
     pub fn from_table(t: &dyn Table, cx: &CellCx) -> Option<Subject> {
         let row = t.list().selected_row()?;
         let mut s = Subject {
@@ -126,13 +127,9 @@ impl Subject {
     }
 }
 
-/// A row's cells as shown, keyed by column id.
+/// A row as its resource's record (`kit::schema`).
 pub fn row_json(t: &dyn Table, row: usize, cx: &CellCx) -> serde_json::Value {
-    let mut o = serde_json::Map::new();
-    for (i, c) in t.columns().iter().enumerate() {
-        o.insert(c.id.to_string(), t.cell(row, i, cx).into());
-    }
-    serde_json::Value::Object(o)
+    t.record(row, cx)
 }
 
 #[cfg(test)]

@@ -88,12 +88,15 @@ pub trait Table {
         self.list().selected_row().map(|r| self.key(r))
     }
 
-    /// All rows of the current view as text (for export).
-    fn export_rows(&self, cx: &CellCx) -> Vec<Vec<String>> {
-        let ncols = self.columns().len();
-        self.list()
-            .rows()
-            .map(|r| (0..ncols).map(|c| self.cell(r, c, cx)).collect())
-            .collect()
+    /// One row as its resource's record (`kit::schema`: the pane's serde struct): what
+    /// `-o json|ndjson|csv` and the TUI's export write. Typed data, not the cells' display text.
+    fn record(&self, row: usize, cx: &CellCx) -> serde_json::Value;
+
+    /// The record's field names in order (the CSV header, also of an empty table).
+    fn fields(&self) -> Vec<String>;
+
+    /// The records of the current view's rows (after filter and sort), in its order.
+    fn export_records(&self, cx: &CellCx) -> Vec<serde_json::Value> {
+        self.list().rows().map(|r| self.record(r, cx)).collect()
     }
 }

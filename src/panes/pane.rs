@@ -144,8 +144,8 @@ pub trait PaneState {
     /// The word export files of a table view are named after.
     fn export_name(&self, route: &Self::Route) -> String;
     /// What a plugin (`[[plugins]]`) is given of the view: its selected row(s) and their ids
-    /// (`None`: nothing selected). By default a table's selected row as shown, keyed by column
-    /// id, with its web-UI link; panes add the ids their rows carry.
+    /// (`None`: nothing selected). By default a table's selected row as its record
+    /// (`Table::record`), with its web-UI link; panes add the ids their rows carry.
     fn subject(&self, route: &Self::Route, cx: &CellCx) -> Option<Subject> {
         let mut s = Subject::from_table(self.table(route)?, cx)?;
         if let Some(link) = self.link(route) {

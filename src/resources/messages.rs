@@ -1,6 +1,7 @@
 //! Message processing logs: the window (and its deltas) as the TUI, the monitors, `check`/`watch`,
 //! `cpitop get messages` and the load bench read it — one load ([`stream`]) taken three ways: as
-//! decoded pages on a channel, collected ([`collect`]), or merged into a store ([`into_store`]).
+//! decoded pages on a channel, collected ([`collect`]), or merged into a store ([`into_store`]);
+//! or only its newest messages ([`newest`], `get messages --limit N`).
 //! Pages are decoded into `MplBatch`es on the blocking pool, never on the caller's thread.
 
 use std::sync::Arc;
@@ -150,6 +151,20 @@ pub async fn into_store(
     };
     let (outcome, changed) = tokio::join!(stream(client, query, since, sink), merge);
     outcome.map(|o| (o, changed))
+}
+
+/// The newest messages of `query`'s window, newest first (`cpi::mpl_newest`), each decoded page
+/// to `sink`, until `enough(complete_after)` — every message with a `LogEnd` after it has been
+/// handed over — or the window ends. `top`: rows the first page asks for.
+pub async fn newest(
+    client: &CpiClient,
+    query: &MplQuery,
+    top: u32,
+    sink: impl FnMut(MplBatch),
+    enough: impl FnMut(EpochMs) -> bool,
+) -> Result<crate::cpi::NewestOutcome, CpiError> {
+    let decoder: MplDecoder<MplBatch> = Arc::new(|b: Bytes| MplBatch::decode(&b));
+    client.fetch_mpl_newest(query, top, decoder, sink, enough).await
 }
 
 /// The messages sharing a correlation id.

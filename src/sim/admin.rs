@@ -154,6 +154,10 @@ impl SimAdmin {
     pub fn now_ms(&self) -> i64 {
         self.sim.now()
     }
+    /// Message rows the `MessageProcessingLogs` list requests have answered with so far.
+    pub fn mpl_rows_served(&self) -> u64 {
+        self.sim.world().mpl.rows_served.load(Ordering::Relaxed)
+    }
 
     /// MessageGuids with LogEnd in `[from_ms, to_ms)` as visible now, in LogEnd order.
     pub fn truth_messages(&self, from_ms: i64, to_ms: i64) -> Vec<String> {

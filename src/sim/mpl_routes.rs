@@ -555,6 +555,9 @@ pub fn list_page(ctx: &Ctx, store: &MplStore) -> Resp {
         Ok(r) => r,
         Err(e) => return e,
     };
+    store
+        .rows_served
+        .fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
     let per_row = if mask == u64::MAX { 2600 } else { 1400 };
     let mut j = Json::with_capacity(rows.len() * per_row + 512);
     j.obj().key("d").obj();

@@ -50,6 +50,9 @@ pub struct MplStore {
     /// Flows whose artifact is not STARTED: their arrivals never become visible.
     pub stopped: HashSet<u16>,
     now: i64,
+    /// Message rows the list requests have answered with so far (tests count what a client
+    /// downloads: `SimAdmin::mpl_rows_served`).
+    pub rows_served: std::sync::atomic::AtomicU64,
 }
 
 /// Phase number of an override's own visibility event.
@@ -99,6 +102,7 @@ impl MplStore {
             fail_next: HashMap::new(),
             stopped,
             now,
+            rows_served: std::sync::atomic::AtomicU64::new(0),
         };
         s.advance(now);
         s

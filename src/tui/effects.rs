@@ -175,12 +175,12 @@ impl EffectRunner {
             Effect::Export {
                 path,
                 format,
-                columns,
-                rows,
+                fields,
+                records,
             } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let (text, error) = match super::export::write(&path, format, &columns, &rows) {
+                    let (text, error) = match super::export::write(&path, format, &fields, &records) {
                         Ok(t) => (t, false),
                         Err(t) => (t, true),
                     };

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::kit::export::{ExportFormat, to_csv, to_json};
+use crate::kit::export::ExportFormat;
 
 /// The environment variable that widens the mode of exported files (octal, e.g. `0644`); exports
 /// are owner-only (`0600`) otherwise, as they hold tenant data.
@@ -24,33 +24,30 @@ pub fn export_mode(value: Option<&str>) -> Result<u32, String> {
     }
 }
 
-/// Write atomically (temporary file, then rename) with mode [`export_mode`] whatever the umask,
-/// and return a sentence for the user.
+/// Write the records (`kit::schema`) atomically (temporary file, then rename) with mode
+/// [`export_mode`] whatever the umask, and return a sentence for the user.
 pub fn write(
     path: &Path,
     format: ExportFormat,
-    columns: &[String],
-    rows: &[Vec<String>],
+    fields: &[String],
+    records: &[serde_json::Value],
 ) -> Result<String, String> {
     let mode = export_mode(std::env::var(EXPORT_MODE_ENV).ok().as_deref())?;
-    write_with_mode(path, format, columns, rows, mode)
+    write_with_mode(path, format, fields, records, mode)
 }
 
 /// [`write`] with an explicit mode.
 pub fn write_with_mode(
     path: &Path,
     format: ExportFormat,
-    columns: &[String],
-    rows: &[Vec<String>],
+    fields: &[String],
+    records: &[serde_json::Value],
     mode: u32,
 ) -> Result<String, String> {
-    let body = match format {
-        ExportFormat::Csv => to_csv(columns, rows),
-        ExportFormat::Json => to_json(columns, rows),
-    };
+    let body = format.write(fields, records);
     let result = crate::config::fsutil::atomic_write_mode(path, mode, |w| w.write_all(body.as_bytes()));
     match result {
-        Ok(()) => Ok(format!("exported {} rows to {}", rows.len(), path.display())),
+        Ok(()) => Ok(format!("exported {} rows to {}", records.len(), path.display())),
         Err(e) => Err(format!(
             "export to {} failed: {e} — check that the directory is writable",
             path.display()
@@ -66,9 +63,17 @@ mod tests {
     fn writes_file_and_says_where() {
         let dir = tempfile::tempdir().expect("tmp");
         let p = dir.path().join("sub/out.csv");
-        let msg = write(&p, ExportFormat::Csv, &["id".into()], &[vec!["1".into()]]).expect("written");
+        let records = [serde_json::json!({"id": 1, "at": null})];
+        let fields = ["id".to_string(), "at".to_string()];
+        let msg = write(&p, ExportFormat::Csv, &fields, &records).expect("written");
         assert!(msg.contains("out.csv") && msg.contains("1 rows"));
-        assert_eq!(std::fs::read_to_string(&p).expect("read"), "id\r\n1\r\n");
+        assert_eq!(std::fs::read_to_string(&p).expect("read"), "id,at\r\n1,\r\n");
+        let n = dir.path().join("out.ndjson");
+        write(&n, ExportFormat::Ndjson, &fields, &records).expect("written");
+        assert_eq!(
+            std::fs::read_to_string(&n).expect("read"),
+            "{\"id\":1,\"at\":null}\n"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -312,3 +312,75 @@ async fn a_tenant_refusing_ids_in_a_delta_filter_gets_late_messages_by_range() {
         follow = delta.follow;
     }
 }
+
+/// `get messages --limit` reads newest first (`cpi::mpl_newest`): `LogEnd le` the oldest row of
+/// the page before, `$top` growing; more rows in one millisecond than a page holds are read by
+/// `$skip`. Read to the end it holds every row once; stopped early, exactly the newest rows.
+#[tokio::test]
+async fn newest_first_reads_every_row_once_also_past_a_crowded_millisecond() {
+    let now = MplSet::now_ms();
+    let mut rows = history(1_500, 3_600_000, now);
+    // 130 messages ending in the same millisecond: more than a page (50) holds.
+    let crowded = now - 1_800_000;
+    rows.extend((0..130).map(|i| (format!("SAME{i:04}"), crowded)));
+    let (server, _set, _) = setup(rows.clone(), 0, 0).await;
+    let opts = MplLoadOptions {
+        page_size: 50,
+        in_flight: false,
+        ..MplLoadOptions::default()
+    };
+    let client = CpiClient::with_options(oauth_conn(&server.base), opts).expect("client");
+    let query = MplQuery::last_hours(now, 1);
+    let in_window: Vec<&(String, i64)> = rows.iter().filter(|r| r.1 >= now - 3_600_000).collect();
+
+    let mut held: HashMap<String, EpochMs> = HashMap::new();
+    let mut handed = 0;
+    let outcome = client
+        .fetch_mpl_newest(
+            &query,
+            7,
+            decoder(),
+            |p: GuidPage| {
+                handed += p.rows.len();
+                held.extend(p.rows);
+            },
+            |_| false,
+        )
+        .await
+        .expect("newest");
+    assert!(outcome.exhausted, "{outcome:?}");
+    assert_eq!(held.len(), in_window.len(), "every row of the window, once");
+    assert!(in_window.iter().all(|(g, t)| held.get(g) == Some(t)));
+    // Re-read rows are only those sharing a page's oldest millisecond.
+    assert!(
+        handed < in_window.len() + outcome.pages as usize * 2 + 130,
+        "{handed}"
+    );
+    let skipped = server
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("%24skip=") || r.path.contains("$skip="))
+        .count();
+    assert!(
+        skipped >= 2,
+        "the crowded millisecond is read by offset: {skipped}"
+    );
+
+    // Stopped as soon as the newest 20 are final: those and a page's worth, not the window.
+    let newest: std::sync::Mutex<Vec<(String, EpochMs)>> = std::sync::Mutex::default();
+    let outcome = client
+        .fetch_mpl_newest(
+            &query,
+            21,
+            decoder(),
+            |p: GuidPage| newest.lock().unwrap().extend(p.rows),
+            |after| newest.lock().unwrap().iter().filter(|r| r.1 > after).count() >= 20,
+        )
+        .await
+        .expect("newest");
+    let newest = newest.into_inner().unwrap();
+    assert_eq!(outcome.pages, 1, "{outcome:?}");
+    let mut truth: Vec<(String, EpochMs)> = in_window.iter().map(|r| (*r).clone()).collect();
+    truth.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+    assert_eq!(newest[..20], truth[..20]);
+}

@@ -13,7 +13,7 @@ use cpitop::cpi::client::CpiClient;
 use cpitop::cpi::conn::{Limits, TenantConn};
 use cpitop::cpi::model::MplStatus;
 use cpitop::kit::format::TimeFmt;
-use cpitop::kit::print::{Output, TableOpts};
+use cpitop::kit::print::TableOpts;
 use cpitop::kit::table::CellCx;
 use cpitop::panes::errors::get::{ErrorsQuery, table};
 use cpitop::panes::errors::{Errors, ErrorsLaunch, Settings};
@@ -270,18 +270,11 @@ async fn groups_of(seed: u64, start: i64) -> (usize, Vec<(String, usize, usize)>
         now,
         time: TimeFmt::default(),
     };
-    let printed = table(
-        &client,
-        &q,
-        SeenSignatures::default(),
-        Output::Json,
-        &TableOpts::default(),
-        &cx,
-    )
-    .await
-    .expect("groups");
+    let printed = table(&client, &q, SeenSignatures::default(), &TableOpts::default(), &cx)
+        .await
+        .expect("groups");
     let groups: Vec<(String, usize, usize)> = printed
-        .json
+        .records
         .iter()
         .map(|g| {
             (
@@ -292,7 +285,7 @@ async fn groups_of(seed: u64, start: i64) -> (usize, Vec<(String, usize, usize)>
         })
         .collect();
     let failed = groups.iter().map(|g| g.1).sum();
-    (failed, groups, printed.json)
+    (failed, groups, printed.records)
 }
 
 /// The sim's failures vary their ids, hosts, ports and numbers per occurrence (every text

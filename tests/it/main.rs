@@ -38,6 +38,8 @@ mod config_ui;
 mod e2e_tui;
 mod errors_sim;
 mod get_cli;
+mod get_limit;
+mod get_schema;
 mod grammar;
 mod headless_sim;
 mod monitor_headless;

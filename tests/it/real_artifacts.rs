@@ -94,14 +94,15 @@ async fn instance_error_is_decoded_in_client_table_and_json() {
     .await
     .expect("get artifact json");
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
-    let e = &v["error"];
-    assert_eq!(e["message_id"], "InstanceError");
+    assert_eq!(v["id"], "Payroll_Export", "the row's fields first: {v}");
+    let e = &v["deployment_error"];
+    assert_eq!(e["code"], "InstanceError");
     assert_eq!(e["subsystem_part"], "RuntimeArtifactDeployment");
-    let top = &e["parts"][0]["document"];
+    let top = &e["parts"][0];
     assert_eq!(top["label"], "EXCEPTION");
     assert_eq!(top["causes"][0]["label"], "CAUSE");
     assert_eq!(
-        top["causes"][0]["causes"][0]["message_id"],
+        top["causes"][0]["causes"][0]["code"],
         "com.sap.it.api.keystore.KeyAliasNotFound"
     );
     assert!(e["raw"].as_str().is_some_and(|r| r.contains("subsytemPartName")));

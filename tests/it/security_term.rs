@@ -193,7 +193,10 @@ async fn tenant_text_in_tables_csv_and_json_is_neutralised_byte_exact() {
     // A message's detail: the error text (plain text from the tenant) and names neutralised.
     let failed = cli.run("get messages --since 3h --status FAILED -o json").await;
     let rows: Value = serde_json::from_str(&ok(&failed)).expect("JSON");
-    let guid = rows[0]["guid"].as_str().expect("a failed message").to_string();
+    let guid = rows[0]["message_id"]
+        .as_str()
+        .expect("a failed message")
+        .to_string();
     let detail = cli.run(&format!("get message {guid}")).await;
     let doc = ok(&detail);
     assert_neutral(&detail, false);
@@ -233,7 +236,9 @@ async fn tenant_text_in_tables_csv_and_json_is_neutralised_byte_exact() {
     // The deployment error is a structured object; its text carries the tenant's characters
     // (JSON-escaped), the raw body as sent.
     assert!(
-        v["error"]["text"].as_str().is_some_and(|e| e.contains(RAW)),
+        v["deployment_error"]["text"]
+            .as_str()
+            .is_some_and(|e| e.contains(RAW)),
         "{doc}"
     );
     assert!(doc.contains(IN_JSON), "{doc}");

@@ -13,7 +13,7 @@ use cpitop::config::ErrorsConfig;
 use cpitop::cpi::CpiClient;
 use cpitop::cpi::conn::{Limits, TenantConn};
 use cpitop::kit::format::TimeFmt;
-use cpitop::kit::print::{Output, TableOpts};
+use cpitop::kit::print::TableOpts;
 use cpitop::kit::table::CellCx;
 use cpitop::monitor::Status;
 use cpitop::panes::errors::Settings;
@@ -134,19 +134,12 @@ async fn get_errors(sim: &SimHandle) -> (Vec<(String, String, u64)>, u64) {
         now,
         time: TimeFmt::default(),
     };
-    let printed = table(
-        &client,
-        &q,
-        SeenSignatures::default(),
-        Output::Json,
-        &TableOpts::default(),
-        &cx,
-    )
-    .await
-    .expect("get errors");
+    let printed = table(&client, &q, SeenSignatures::default(), &TableOpts::default(), &cx)
+        .await
+        .expect("get errors");
     let mut total = 0;
     let mut groups = Vec::new();
-    for g in &printed.json {
+    for g in &printed.records {
         let count = g["count"].as_u64().expect("count");
         total += count;
         assert_eq!(g["kind"], "signature", "every text read: {g}");

@@ -164,18 +164,26 @@ async fn get_tenants_and_drift_read_every_tenant_at_once() {
     );
     assert!(o.stderr.contains("5 tenants, 2 not reachable"), "{}", o.stderr);
 
-    // JSON: the rows keyed by column id.
+    // JSON: the tenant records, typed.
     let o = f.run(&["get", "tenants", "-o", "json"]).await;
     assert_eq!(o.code, 0, "{}", o.stderr);
     let v: Value = serde_json::from_str(&o.stdout).unwrap();
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 5);
     let prod = rows.iter().find(|r| r["tenant"] == "eu-prod").unwrap();
-    assert_eq!(prod["env"], "PROD");
-    assert!(prod["not_started"].as_str().unwrap().parse::<u32>().unwrap() > 0);
-    assert!(prod["note"].as_str().unwrap().contains("landscape eu"));
+    assert_eq!(prod["environment"], "prod");
+    assert_eq!(prod["landscape"], "eu");
+    assert_eq!(prod["state"], "up");
+    assert!(prod["not_started"].as_u64().unwrap() > 0, "{prod}");
+    assert!(prod["failed"].is_u64() && prod["dlq_messages"].is_u64(), "{prod}");
+    assert_eq!(prod["failed_window_ms"], 3_600_000);
+    assert!(prod["reason"].is_null() && prod["stale"] == false, "{prod}");
     let down = rows.iter().find(|r| r["tenant"] == "us-prod").unwrap();
-    assert!(down["note"].as_str().unwrap().contains("127.0.0.1"), "{down}");
+    assert_eq!(down["state"], "down");
+    assert!(down["reason"].as_str().unwrap().contains("127.0.0.1"), "{down}");
+    assert!(down["not_started"].is_null(), "nothing known is null: {down}");
+    let refused = rows.iter().find(|r| r["tenant"] == "us-dev").unwrap();
+    assert_eq!(refused["state"], "unauthorised");
 
     // get drift --landscape eu: the artifacts side by side, marked rows first.
     let o = f.run(&["get", "drift", "--landscape", "eu"]).await;
@@ -205,12 +213,19 @@ async fn get_tenants_and_drift_read_every_tenant_at_once() {
     );
     assert!(lines[4].starts_with("≠  "), "{}", o.stdout);
 
-    // JSON: each tenant's cell, known or not.
+    // JSON: each landscape with its tenants and each artifact's cells, known or not.
     let o = f.run(&["get", "drift", "--landscape", "eu", "-o", "json"]).await;
     let v: Value = serde_json::from_str(&o.stdout).unwrap();
     let l = &v[0];
     assert_eq!(l["landscape"], "eu");
-    assert_eq!(l["differing"], 4);
+    assert_eq!(
+        (l["differing"].as_u64(), l["marked"].as_u64()),
+        (Some(4), Some(6))
+    );
+    assert_eq!(
+        l["tenants"][2],
+        serde_json::json!({ "tenant": "eu-prod", "environment": "prod", "known": true })
+    );
     let returns = l["rows"]
         .as_array()
         .unwrap()
@@ -218,20 +233,28 @@ async fn get_tenants_and_drift_read_every_tenant_at_once() {
         .find(|r| r["id"] == "Returns_Inbound")
         .unwrap();
     assert_eq!(returns["missing_in_prod"], true);
-    assert_eq!(
-        returns["tenants"]["eu-prod"],
-        serde_json::json!({ "known": true, "deployed": false })
-    );
-    assert_eq!(returns["tenants"]["eu-dev"]["status"], "STARTED");
+    let cell = |t: &str| {
+        returns["tenants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["tenant"] == t)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(cell("eu-prod")["deployed"], false);
+    assert!(cell("eu-prod")["version"].is_null());
+    assert_eq!(cell("eu-dev")["status"], "STARTED");
+    assert!(cell("eu-dev")["deployed_on"].as_str().unwrap().ends_with('Z'));
 
-    // CSV: one line per artifact and tenant.
+    // CSV: one line per artifact, each tenant's side as compact JSON.
     let o = f.run(&["get", "drift", "--landscape", "eu", "-o", "csv"]).await;
     let mut csv = o.stdout.lines();
     assert_eq!(
         csv.next(),
-        Some("landscape,id,name,type,drift,tenant,environment,version,status")
+        Some("landscape,id,name,type,versions_differ,missing_in_prod,not_started_in_prod,versions,tenants")
     );
-    assert_eq!(csv.count(), 62 * 3);
+    assert_eq!(csv.count(), 62);
 
     // Every landscape: us's tenants could not be read — printed as unknown, named, exit 2.
     let o = f.run(&["get", "drift"]).await;

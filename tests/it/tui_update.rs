@@ -446,8 +446,8 @@ fn export_effect_holds_the_filtered_view() {
     let Some(Effect::Export {
         path,
         format,
-        columns,
-        rows,
+        fields,
+        records,
     }) = fx.into_iter().find(|e| matches!(e, Effect::Export { .. }))
     else {
         panic!("no export effect");
@@ -455,11 +455,14 @@ fn export_effect_holds_the_filtered_view() {
     assert_eq!(format, ExportFormat::Csv);
     assert!(path.starts_with("/tmp/cpitop-test-exports"), "{path:?}");
     assert!(path.to_string_lossy().ends_with(".csv"));
-    assert_eq!(columns[0], "status");
-    assert_eq!(rows.len(), 2);
-    assert!(rows.iter().all(|r| r[0] == "ERROR"));
+    // The artifact record (`get artifacts -o json`'s fields), not the cells shown.
+    assert_eq!(fields[..2], ["id", "name"]);
+    assert_eq!(records.len(), 2);
+    assert!(records.iter().all(|r| r["status"] == "ERROR"), "{records:?}");
     let fx = apply(&mut s, [Msg::Command("export json /tmp/x.json".into())]);
     assert!(fx.iter().any(|e| matches!(e, Effect::Export { format: ExportFormat::Json, path, .. } if path.to_str() == Some("/tmp/x.json"))));
+    let fx = apply(&mut s, [Msg::Command("export ndjson".into())]);
+    assert!(fx.iter().any(|e| matches!(e, Effect::Export { format: ExportFormat::Ndjson, path, .. } if path.to_string_lossy().ends_with(".ndjson"))));
 }
 
 #[test]

@@ -7,9 +7,11 @@
 //! - [`eval`]: a round: what to fetch, evaluating on the panes' and the poller's data, the
 //!   transitions' steps (save, notify, bell).
 //! - [`doc`]: the evidence view's and the certificate's documents. [`view`]: hints, drawing.
+//! - [`schema`]: the monitor, evidence and transition records of the export.
 
 pub mod doc;
 pub mod eval;
+pub mod schema;
 pub mod state;
 pub mod view;
 

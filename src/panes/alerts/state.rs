@@ -10,6 +10,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use super::schema::{EvidenceRecord, MonitorRecord, TransitionRecord};
 use crate::cpi::MplFollow;
 use crate::cpi::model::{JmsBroker, KeystoreEntry, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
@@ -225,6 +226,17 @@ impl Table for EvidenceTable {
             _ => String::new(),
         }
     }
+    fn record(&self, row: usize, _cx: &CellCx) -> serde_json::Value {
+        let r = match self.rows.get(row) {
+            Some(EvidenceRow::Item(e)) => EvidenceRecord::of(e),
+            Some(EvidenceRow::FailedMessagesOf(iflow)) => EvidenceRecord::failed_messages_of(iflow),
+            None => EvidenceRecord::default(),
+        };
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<EvidenceRecord>()
+    }
     fn key(&self, row: usize) -> String {
         self.rows.get(row).map(EvidenceRow::label).unwrap_or_default()
     }
@@ -277,6 +289,13 @@ impl Table for HistoryTable {
             3 => t.text.replace('\n', " "),
             _ => String::new(),
         }
+    }
+    fn record(&self, row: usize, _cx: &CellCx) -> serde_json::Value {
+        let r = self.items.get(row).map(TransitionRecord::of).unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<TransitionRecord>()
     }
     fn key(&self, row: usize) -> String {
         self.items
@@ -686,6 +705,17 @@ impl Table for Alerts {
             5 => crate::kit::format::age_since(Some(m.last_evaluated), cx.now),
             _ => String::new(),
         }
+    }
+    fn record(&self, row: usize, cx: &CellCx) -> serde_json::Value {
+        let r = self
+            .rows
+            .get(row)
+            .map(|m| MonitorRecord::of(m, &self.controls, cx.now))
+            .unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<MonitorRecord>()
     }
     fn key(&self, row: usize) -> String {
         self.rows.get(row).map(|m| m.key.clone()).unwrap_or_default()

@@ -2,14 +2,15 @@
 //! without a terminal UI, built from the pane's own structures (same columns, order, filter and
 //! text as the TUI).
 
-use serde_json::{Value, json};
-
 use super::doc;
+use super::schema::{ArtifactDetail, ArtifactRecord, DeploymentError};
 use super::state::{Artifacts, GET_COLUMNS};
+use crate::cpi::artifact_error::ArtifactErrorInformation;
 use crate::cpi::client::CpiClient;
+use crate::cpi::model::RuntimeArtifact;
 use crate::kit::load::Fetch;
 use crate::kit::print::{Output, Printed, TableOpts, finish, shown};
-use crate::kit::table::CellCx;
+use crate::kit::table::{CellCx, Table};
 
 /// `get artifacts`: every runtime artifact, anything not STARTED first. `statuses` (upper-case)
 /// filter locally: the artifact list is small and its `$filter` is limited (cpi-api.md §3).
@@ -33,20 +34,33 @@ pub async fn table(
         ..Artifacts::default()
     };
     let not_started_count = pane.not_started();
-    let (mut rows, mut tones) = finish(&mut pane, opts, cx)?;
+    let mut shown_rows = finish(&mut pane, opts, cx)?;
     // SINCE needs a tracker watching over time; a one-shot `get` has none (TUI only).
     let cols = GET_COLUMNS;
-    rows.iter_mut().for_each(|r| r.truncate(cols.len()));
-    tones.iter_mut().for_each(|r| r.truncate(cols.len()));
-    Ok(Printed {
-        columns: cols,
-        summary: format!(
-            "{}, {not_started_count} not started",
-            shown(rows.len(), total, "artifacts")
-        ),
-        rows,
-        tones,
-    })
+    shown_rows.rows.iter_mut().for_each(|r| r.truncate(cols.len()));
+    shown_rows.tones.iter_mut().for_each(|r| r.truncate(cols.len()));
+    let summary = format!(
+        "{}, {not_started_count} not started",
+        shown(shown_rows.rows.len(), total, "artifacts")
+    );
+    Ok(shown_rows.printed(cols, pane.fields(), summary))
+}
+
+/// `get artifact ID -o json`: the artifact's record and its deployment error as read (`info`:
+/// `None` when the tenant has none; an error goes to `unread`).
+pub fn detail_record(
+    a: &RuntimeArtifact,
+    info: &Result<Option<ArtifactErrorInformation>, String>,
+) -> ArtifactDetail {
+    let (deployment_error, unread) = match info {
+        Ok(i) => (i.as_ref().map(DeploymentError::of), Vec::new()),
+        Err(e) => (None, vec![format!("deployment error: {e}")]),
+    };
+    ArtifactDetail {
+        artifact: ArtifactRecord::of(a, None),
+        deployment_error,
+        unread,
+    }
 }
 
 /// `get artifact ID`: the artifact's fields and its deployment error text (the detail view's
@@ -73,14 +87,9 @@ pub async fn detail(
     let mut errors = Vec::new();
     let text = match format {
         Output::Json | Output::Ndjson => {
-            let err = match &info {
-                Ok(i) => json!(i.as_ref().map(|i| i.report())),
-                Err(e) => {
-                    errors.push(format!("error text: {e}"));
-                    Value::Null
-                }
-            };
-            let doc = json!({ "artifact": a, "error": err, "errors": errors });
+            let detail = detail_record(&a, &info);
+            errors.clone_from(&detail.unread);
+            let doc = crate::kit::schema::value(&detail);
             if format == Output::Ndjson {
                 crate::kit::export::to_ndjson_values(std::slice::from_ref(&doc))
             } else {
@@ -101,7 +110,7 @@ pub async fn detail(
             crate::kit::doc::plain_text(&doc::detail(&pane, id, cx, width as usize))
         }
         Output::Csv => {
-            return Err("an artifact is not a table: use -o table or -o json".into());
+            return Err("an artifact is not a table: use -o table, json or ndjson".into());
         }
     };
     Ok((text, errors))

@@ -14,6 +14,7 @@ use crate::kit::toast;
 use crate::panes::pane::{Out, PaneState, Reply};
 use crate::resources::FetchError;
 
+use super::schema::ArtifactRecord;
 use crate::cpi::model::{ArtifactStatus, RuntimeArtifact};
 use crate::cpi::odata::EpochMs;
 use crate::kit::list::{Column, ListState, Width};
@@ -147,6 +148,14 @@ impl Artifacts {
     pub fn selected(&self) -> Option<&RuntimeArtifact> {
         self.list.selected_row().and_then(|r| self.items.get(r))
     }
+    /// `a`'s record (`-o json`, the export, a plugin's row).
+    pub fn record_of(&self, a: &RuntimeArtifact) -> ArtifactRecord {
+        let since = self.since(a).map(|s| match s {
+            Since::Known(at) => (at, true),
+            Since::SeenAtStart(at) => (at, false),
+        });
+        ArtifactRecord::of(a, since)
+    }
     /// Since when `a` is non-STARTED; `None` when STARTED or not observed.
     pub fn since(&self, a: &RuntimeArtifact) -> Option<Since> {
         if a.status.is_started() {
@@ -213,6 +222,13 @@ impl Table for Artifacts {
             7 => since_cell(self.since(a), cx),
             _ => String::new(),
         }
+    }
+    fn record(&self, row: usize, _cx: &CellCx) -> serde_json::Value {
+        let r = self.items.get(row).map(|a| self.record_of(a)).unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<ArtifactRecord>()
     }
     fn key(&self, row: usize) -> String {
         self.items.get(row).map(|a| a.id.clone()).unwrap_or_default()
@@ -332,15 +348,14 @@ impl PaneState for Artifacts {
         "artifacts".into()
     }
     /// The artifact (and, for an integration flow, `$IFLOW`): the list's row, or the detail's
-    /// artifact as the tenant sent it.
+    /// artifact, as its record.
     fn subject(&self, route: &Route, cx: &CellCx) -> Option<Subject> {
         let (a, mut s) = match route {
             Route::List => (self.selected()?, Subject::from_table(self, cx)?),
             Route::Detail { id } => {
                 let a = self.items.iter().find(|a| a.id == *id)?;
-                let row = serde_json::to_value(a).unwrap_or(serde_json::Value::Null);
                 let mut s = Subject {
-                    rows: vec![row],
+                    rows: vec![crate::kit::schema::value(&self.record_of(a))],
                     ..Subject::default()
                 };
                 if let Some(link) = PaneState::link(self, route) {

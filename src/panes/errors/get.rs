@@ -5,16 +5,14 @@
 
 use std::sync::Arc;
 
-use serde_json::{Value, json};
-
 use super::state::{COLUMNS, Errors, Settings, TREND_BUCKETS, failed_rows};
 use crate::cpi::client::CpiClient;
 use crate::cpi::odata::EpochMs;
 use crate::kit::list::{Column, Width};
-use crate::kit::print::{Output, TableOpts, finish, shown};
-use crate::kit::table::{CellCx, Tone};
+use crate::kit::print::{Printed, TableOpts, finish, shown};
+use crate::kit::table::{CellCx, Table, Tone};
 use crate::resources::errors::{failed_window, texts};
-use crate::signature::{Budget, Group, GroupKind, GroupOptions, SeenSignatures, Text, Texts, group_window};
+use crate::signature::{Budget, Group, GroupOptions, SeenSignatures, Text, Texts, group_window};
 
 /// The pane's columns and the members' ids.
 pub const GET_COLUMNS: &[Column] = &[
@@ -47,67 +45,15 @@ pub struct ErrorsQuery {
     pub describe: String,
 }
 
-/// The groups as printed: table rows (cells and tones), JSON objects, the summary.
-pub struct ErrorsPrinted {
-    pub columns: &'static [Column],
-    pub rows: Vec<Vec<String>>,
-    pub tones: Vec<Vec<Tone>>,
-    /// One object per group shown, in the table's order.
-    pub json: Vec<Value>,
-    pub summary: String,
-}
-
-fn kind_word(k: &GroupKind) -> &'static str {
-    match k {
-        GroupKind::Signature { .. } => "signature",
-        GroupKind::Pending => "provisional",
-        GroupKind::NoText => "no_error_information",
-    }
-}
-
-fn rfc3339(ms: EpochMs) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_default()
-}
-
-/// One group as JSON: key, template, kind, count, iFlows, first/last, trend, new, members.
-fn group_json(g: &Group, pane: &Errors) -> Value {
-    let rows = &pane.grouped.rows;
-    let members: Vec<&str> = g
-        .members
-        .iter()
-        .filter_map(|&i| rows.get(i).map(|r| r.guid.as_str()))
-        .collect();
-    let rule = match &g.kind {
-        GroupKind::Signature { rule } => rule.clone(),
-        GroupKind::Pending | GroupKind::NoText => None,
-    };
-    json!({
-        "key": g.key.to_string(),
-        "template": g.template,
-        "kind": kind_word(&g.kind),
-        "rule": rule,
-        "count": g.count,
-        "iflows": g.iflows.iter().map(|(f, n)| json!({"iflow": f, "count": n})).collect::<Vec<_>>(),
-        "first": rfc3339(g.first_ms),
-        "last": rfc3339(g.last_ms),
-        "trend": g.trend,
-        "new": g.new,
-        "sample": members.first(),
-        "members": members,
-    })
-}
-
-/// `AG…, AG…, AG… (+12 more)` for a table; every id, space-separated, for CSV.
-fn members_cell(g: &Group, pane: &Errors, all: bool) -> String {
+/// `AG…, AG…, AG… (+12 more)` for a table (JSON, NDJSON and CSV carry every id).
+fn members_cell(g: &Group, pane: &Errors) -> String {
     let ids: Vec<&str> = g
         .members
         .iter()
         .filter_map(|&i| pane.grouped.rows.get(i).map(|r| r.guid.as_str()))
         .collect();
-    if all || ids.len() <= TABLE_MEMBERS {
-        return ids.join(if all { " " } else { ", " });
+    if ids.len() <= TABLE_MEMBERS {
+        return ids.join(", ");
     }
     format!(
         "{} (+{} more)",
@@ -121,10 +67,9 @@ pub async fn table(
     client: &CpiClient,
     q: &ErrorsQuery,
     seen: SeenSignatures,
-    format: Output,
     opts: &TableOpts,
     cx: &CellCx,
-) -> Result<ErrorsPrinted, String> {
+) -> Result<Printed, String> {
     let now = client.server_now();
     let store = failed_window(
         client,
@@ -169,29 +114,18 @@ pub async fn table(
     let mut pane = Errors::new(q.settings.clone(), q.per_iflow, seen);
     pane.grouped = Arc::new(grouped);
     pane.grouped_once = true;
-    let (mut cells, tones) = finish(&mut pane, opts, cx)?;
-    let order: Vec<usize> = pane.list.rows().take(cells.len()).collect();
-    let all = format == Output::Csv;
-    for (row, &g) in cells.iter_mut().zip(&order) {
+    let mut rows = finish(&mut pane, opts, cx)?;
+    let order: Vec<usize> = pane.list.rows().take(rows.rows.len()).collect();
+    for ((row, tones), &g) in rows.rows.iter_mut().zip(rows.tones.iter_mut()).zip(&order) {
         if let Some(group) = pane.grouped.groups.get(g) {
-            row.push(members_cell(group, &pane, all));
+            row.push(members_cell(group, &pane));
+            tones.push(Tone::Normal);
         }
     }
-    let tones = tones
-        .into_iter()
-        .map(|mut t| {
-            t.push(Tone::Normal);
-            t
-        })
-        .collect();
-    let json = order
-        .iter()
-        .filter_map(|&g| pane.grouped.groups.get(g).map(|group| group_json(group, &pane)))
-        .collect();
     let (sigs, new) = pane.counts();
     let mut summary = format!(
         "{} of {} failed messages ({}), {sigs} signature(s), {new} new",
-        shown(cells.len(), pane.grouped.groups.len(), "groups"),
+        shown(rows.rows.len(), pane.grouped.groups.len(), "groups"),
         total,
         q.describe
     );
@@ -208,11 +142,5 @@ pub async fn table(
             failed.first().cloned().unwrap_or_default()
         ));
     }
-    Ok(ErrorsPrinted {
-        columns: GET_COLUMNS,
-        rows: cells,
-        tones,
-        json,
-        summary,
-    })
+    Ok(rows.printed(GET_COLUMNS, pane.fields(), summary))
 }

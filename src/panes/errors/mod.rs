@@ -8,8 +8,10 @@
 //!   its views (`Route`), what its keys do, and the grouping job run off the input path.
 //! - [`view`]: hints, breadcrumbs, the texts line and drawing.
 //! - [`get`]: `cpitop get errors`.
+//! - [`schema`]: the error-group and member records of machine output and the export.
 
 pub mod get;
+pub mod schema;
 pub mod state;
 pub mod view;
 

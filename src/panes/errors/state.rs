@@ -11,6 +11,7 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use super::schema::{ErrorGroupRecord, ErrorMemberRecord};
 use crate::cpi::model::MplStatus;
 use crate::cpi::odata::EpochMs;
 use crate::kit::action::Action;
@@ -214,6 +215,16 @@ impl Table for Members {
             },
             _ => String::new(),
         }
+    }
+    fn record(&self, row: usize, _cx: &CellCx) -> serde_json::Value {
+        let r = self
+            .row(row)
+            .map(|r| ErrorMemberRecord::of(r, &self.texts))
+            .unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<ErrorMemberRecord>()
     }
     fn key(&self, row: usize) -> String {
         self.row(row).map(|r| r.guid.clone()).unwrap_or_default()
@@ -719,6 +730,16 @@ impl Table for Errors {
                 .unwrap_or_default(),
             _ => String::new(),
         }
+    }
+    fn record(&self, row: usize, _cx: &CellCx) -> serde_json::Value {
+        let r = self
+            .group_at(row)
+            .map(|g| ErrorGroupRecord::of(g, &self.grouped))
+            .unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<ErrorGroupRecord>()
     }
     fn key(&self, row: usize) -> String {
         self.group_at(row).map(|g| g.key.to_string()).unwrap_or_default()

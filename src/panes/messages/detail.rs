@@ -3,7 +3,9 @@
 
 use std::cmp::Ordering;
 
+use super::schema::{AttachmentRecord, MessageDetailRecord, MessageRecord, NameValueRecord, RunRecord};
 use crate::cpi::model::{CustomHeaderProperty, MessageProcessingLog, MplAttachment, MplRunStep, MplStatus};
+use crate::cpi::odata::EpochMs;
 use crate::kit::list::{Column, ListState, Width};
 use crate::kit::load::Fetch;
 use crate::kit::table::{CellCx, Table, Tone};
@@ -79,6 +81,42 @@ impl MessageDetail {
     }
 }
 
+impl MessageDetail {
+    /// The detail's record (`get message GUID -o json`, a plugin's stdin): the properties'
+    /// fields, then each part as read — `null` when not read (named in `unread`) or not offered
+    /// (named in `not_available`).
+    pub fn record(&self, now: EpochMs) -> MessageDetailRecord {
+        let mut r = match &self.log {
+            Fetch::Done(log) => MessageDetailRecord::of_log(log, now),
+            _ => MessageDetailRecord {
+                message: MessageRecord {
+                    message_id: self.guid.clone(),
+                    ..MessageRecord::default()
+                },
+                ..MessageDetailRecord::default()
+            },
+        };
+        r.error = match &self.error {
+            Fetch::Done(t) => t.as_deref().and_then(crate::kit::schema::text),
+            Fetch::Failed(_) | Fetch::Pending => None,
+        };
+        r.custom_header_properties = rows_of(&self.headers, NameValueRecord::of_header);
+        r.attachments = rows_of(&self.attachments, AttachmentRecord::of);
+        r.runs = rows_of(&self.runs, |x| RunRecord::of(&x.run, &x.steps));
+        r.not_available = self.not_on_tenant().into_iter().map(str::to_string).collect();
+        r.unread = self.unread();
+        r
+    }
+}
+
+/// A navigation part's rows as records, `None` when not read or not offered.
+fn rows_of<T, R>(f: &Fetch<NavPart<T>>, record: impl Fn(&T) -> R) -> Option<Vec<R>> {
+    match f {
+        Fetch::Done(NavPart::Rows(v)) => Some(v.iter().map(record).collect()),
+        Fetch::Done(NavPart::NotOnTenant) | Fetch::Failed(_) | Fetch::Pending => None,
+    }
+}
+
 fn failed<T>(f: &Fetch<T>) -> Option<&String> {
     match f {
         Fetch::Failed(e) => Some(e),
@@ -146,6 +184,17 @@ impl Table for Correlated {
             _ => String::new(),
         }
     }
+    fn record(&self, row: usize, cx: &CellCx) -> serde_json::Value {
+        let r = self
+            .rows()
+            .get(row)
+            .map(|m| MessageRecord::of_log(m, cx.now))
+            .unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<MessageRecord>()
+    }
     fn key(&self, row: usize) -> String {
         self.rows()
             .get(row)
@@ -210,6 +259,13 @@ impl Table for Attachments {
             3 => cx.time.datetime(a.timestamp),
             _ => String::new(),
         }
+    }
+    fn record(&self, row: usize, _cx: &CellCx) -> serde_json::Value {
+        let r = self.items.get(row).map(AttachmentRecord::of).unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<AttachmentRecord>()
     }
     fn key(&self, row: usize) -> String {
         self.items.get(row).map(|a| a.id.clone()).unwrap_or_default()

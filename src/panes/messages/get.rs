@@ -2,23 +2,28 @@
 //! document without a terminal UI, built from the pane's own structures (same columns, order,
 //! filter and text as the TUI), or every part of a message as JSON.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::detail::{MessageDetail, NavPart};
+use super::detail::MessageDetail;
 use super::state::{COLUMNS, MessageQuery, Messages};
 use crate::cpi::MplQuery;
 use crate::cpi::client::CpiClient;
 use crate::kit::format::TimeFmt;
 use crate::kit::load::Fetch;
 use crate::kit::print::{Output, Printed, TableOpts, finish, shown};
-use crate::kit::table::CellCx;
+use crate::kit::table::{CellCx, Table};
 use crate::resources::message_detail::{NO_SUCH_MESSAGE, all_parts};
+use crate::store::{MplBatch, RowId};
 
-/// `get messages`: the window and filters asked of the server (`query`; paged by the client's
-/// keyset loader), then the TUI's message table over what came back. `pane_query`: the same
-/// filters as the pane holds them (its table re-checks what the server matched loosely: names
-/// inside receiver lists, custom statuses). `describe` names the window and filters for the
-/// summary.
+/// `get messages`: the window and filters asked of the server (`query`), then the TUI's message
+/// table over what came back. `pane_query`: the same filters as the pane holds them (its table
+/// re-checks what the server matched loosely: names inside receiver lists, custom statuses).
+/// `describe` names the window and filters for the summary.
+///
+/// With `--limit N` (and the pane's own order, newest first) only the newest messages are read:
+/// pages newest first, `$top` of about N, until the first N rows after the local filters are
+/// final (`cpi::mpl_newest`). The whole window is read (keyset pages over time slices) only when
+/// the output needs it: without a limit, or to sort by another column.
 pub async fn table(
     client: &CpiClient,
     query: &MplQuery,
@@ -28,27 +33,92 @@ pub async fn table(
     opts: &TableOpts,
     cx: &CellCx,
 ) -> Result<Printed, String> {
-    let (_, batches) = crate::resources::messages::collect(client, query, None)
-        .await
-        .map_err(|e| format!("cannot list the messages ({describe}): {e}"))?;
     let mut pane = Messages::default();
     // The table re-checks what the server matched loosely (names inside receiver lists).
     pane.query = pane_query;
-    for b in batches {
-        pane.merge(b);
-    }
     pane.failed_only = failed_only;
-    let (rows, tones) = finish(&mut pane, opts, cx)?;
-    Ok(Printed {
-        columns: COLUMNS,
-        summary: format!(
+    let cannot = |e: crate::cpi::CpiError| format!("cannot list the messages ({describe}): {e}");
+    let whole = match (opts.limit, &opts.sort) {
+        (Some(n), None) => newest(client, query, &mut pane, n, opts, cx)
+            .await
+            .map_err(cannot)?,
+        _ => {
+            let (_, batches) = crate::resources::messages::collect(client, query, None)
+                .await
+                .map_err(cannot)?;
+            for b in batches {
+                pane.merge(b);
+            }
+            true
+        }
+    };
+    let rows = finish(&mut pane, opts, cx)?;
+    let summary = if whole {
+        format!(
             "{} ({describe}), {} failed",
-            shown(rows.len(), pane.total(), "messages"),
+            shown(rows.rows.len(), pane.total(), "messages"),
             pane.failed_in_window()
-        ),
-        rows,
-        tones,
-    })
+        )
+    } else {
+        format!(
+            "the newest {} messages ({describe}; --limit: the rest of the window was not read)",
+            rows.rows.len()
+        )
+    };
+    Ok(rows.printed(COLUMNS, pane.fields(), summary))
+}
+
+/// Read the newest messages of `query` into `pane` until its first `n` rows — after the local
+/// filters (`--grep`, exact names in lists, custom statuses) and in its order — can no longer
+/// change. Returns whether the whole window was read after all (it holds fewer).
+async fn newest(
+    client: &CpiClient,
+    query: &MplQuery,
+    pane: &mut Messages,
+    n: usize,
+    opts: &TableOpts,
+    cx: &CellCx,
+) -> Result<bool, crate::cpi::CpiError> {
+    if let Some(g) = &opts.grep {
+        pane.list.filter = g.clone();
+    }
+    let pending = std::sync::Mutex::new(Vec::new());
+    let take = |pending: &std::sync::Mutex<Vec<MplBatch>>, pane: &mut Messages| {
+        let batches = std::mem::take(&mut *pending.lock().unwrap_or_else(|p| p.into_inner()));
+        for b in batches {
+            pane.merge(b);
+        }
+    };
+    // One row more than asked: the first page then tells whether the Nth row is final.
+    let top = u32::try_from(n.saturating_add(1)).unwrap_or(u32::MAX);
+    let outcome = crate::resources::messages::newest(
+        client,
+        query,
+        top,
+        |b| pending.lock().unwrap_or_else(|p| p.into_inner()).push(b),
+        |complete_after| {
+            take(&pending, pane);
+            pane.rebuild(cx);
+            // Rows newer than `complete_after` are final, and so is their order.
+            let settled = pane
+                .list
+                .rows()
+                .take_while(|&r| pane.store.time(r as RowId) > complete_after)
+                .take(n)
+                .count();
+            settled >= n
+        },
+    )
+    .await?;
+    take(&pending, pane);
+    tracing::debug!(
+        pages = outcome.pages,
+        rows = outcome.rows,
+        in_flight = outcome.in_flight,
+        exhausted = outcome.exhausted,
+        "newest messages read"
+    );
+    Ok(outcome.exhausted)
 }
 
 /// A document as `-o json` (pretty) or `-o ndjson` (one line) prints it.
@@ -68,17 +138,6 @@ pub async fn message_detail(client: &CpiClient, guid: &str) -> MessageDetail {
         d.apply(part);
     }
     d
-}
-
-fn part<T: serde::Serialize>(f: &Fetch<T>, errors: &mut Vec<String>, what: &str) -> Value {
-    match f {
-        Fetch::Done(v) => serde_json::to_value(v).unwrap_or(Value::Null),
-        Fetch::Failed(e) => {
-            errors.push(format!("{what}: {e}"));
-            Value::Null
-        }
-        Fetch::Pending => Value::Null,
-    }
 }
 
 /// What a detail command read: the text to print, the parts that could not be read
@@ -115,27 +174,7 @@ pub async fn message(
     let not_on_tenant = d.not_on_tenant();
     let text = match format {
         Output::Json | Output::Ndjson => {
-            let mut errors = Vec::new();
-            let log = part(&d.log, &mut errors, "properties");
-            let custom = nav_part(&d.headers, &mut errors, "custom header properties", |v| json!(v));
-            let error = part(&d.error, &mut errors, "error text");
-            let attachments = nav_part(&d.attachments, &mut errors, "attachments", |v| json!(v));
-            let runs = nav_part(&d.runs, &mut errors, "runs", |runs| {
-                Value::Array(
-                    runs.iter()
-                        .map(|r| json!({ "run": r.run, "steps": r.steps }))
-                        .collect(),
-                )
-            });
-            let doc = json!({
-                "message": log,
-                "error": error,
-                "custom_header_properties": custom,
-                "attachments": attachments,
-                "runs": runs,
-                "not_available": not_on_tenant,
-                "errors": errors,
-            });
+            let doc = crate::kit::schema::value(&d.record(client.server_now()));
             json_text(&doc, format)?
         }
         Output::Table => crate::kit::doc::plain_text(&super::doc::message(
@@ -146,8 +185,8 @@ pub async fn message(
         )),
         Output::Csv => {
             return Err(
-                "a message is not a table: use -o table or -o json (CSV is for artifacts, messages, \
-                 queues and queue)"
+                "a message is not a table: use -o table, json or ndjson (CSV is for the lists: \
+                 artifacts, messages, queues, queue, errors)"
                     .into(),
             );
         }
@@ -157,22 +196,4 @@ pub async fn message(
         unread,
         not_on_tenant,
     })
-}
-
-/// A navigation part as JSON: its rows, or `null` (not offered by the tenant, or not read — the
-/// latter with an entry in `errors`).
-fn nav_part<T>(
-    f: &Fetch<NavPart<T>>,
-    errors: &mut Vec<String>,
-    what: &str,
-    rows: impl FnOnce(&[T]) -> Value,
-) -> Value {
-    match f {
-        Fetch::Done(NavPart::Rows(v)) => rows(v),
-        Fetch::Done(NavPart::NotOnTenant) | Fetch::Pending => Value::Null,
-        Fetch::Failed(e) => {
-            errors.push(format!("{what}: {e}"));
-            Value::Null
-        }
-    }
 }

@@ -7,10 +7,12 @@
 //! - [`detail`]: the drill-down tables and the detail's parts as held.
 //! - [`doc`]: the detail's and an attachment's documents. [`view`]: hints, breadcrumbs, drawing.
 //! - [`get`]: `cpitop get messages` and `cpitop get message GUID`.
+//! - [`schema`]: the message record (list row and detail) of machine output and the export.
 
 pub mod detail;
 pub mod doc;
 pub mod get;
+pub mod schema;
 pub mod state;
 pub mod view;
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::detail::{
     AttachmentContent, Attachments, Correlated, MessageDetail, MessagePart, NavPart, status_tone,
 };
+use super::schema::MessageRecord;
 use crate::cpi::model::MessageProcessingLog;
 use crate::cpi::model::MplStatus;
 use crate::cpi::odata::EpochMs;
@@ -518,6 +519,16 @@ impl Table for Messages {
             _ => String::new(),
         }
     }
+    fn record(&self, row: usize, cx: &CellCx) -> serde_json::Value {
+        let r = self
+            .get(row)
+            .map(|m| MessageRecord::of_row(&m, cx.now))
+            .unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<MessageRecord>()
+    }
     fn key(&self, row: usize) -> String {
         self.get(row).map(|m| m.guid.to_string()).unwrap_or_default()
     }
@@ -700,7 +711,7 @@ impl PaneState for Messages {
         .into()
     }
     /// A message's ids and iFlow: from the list, the correlated messages, the detail (whose row
-    /// is the message's record with its error text, once read) and its attachments.
+    /// is the detail's record, `get message GUID -o json`) and its attachments.
     fn subject(&self, route: &Route, cx: &CellCx) -> Option<Subject> {
         let ids = |s: Subject, guid: &str, correlation: &str, iflow: &str| {
             s.with(Var::MessageId, guid)
@@ -723,15 +734,9 @@ impl PaneState for Messages {
             Route::Detail { guid } => {
                 let d = self.detail.as_ref().filter(|d| &d.guid == guid)?;
                 let log = d.log.done();
-                let mut row = match log.map(serde_json::to_value) {
-                    Some(Ok(serde_json::Value::Object(o))) => o,
-                    _ => serde_json::Map::new(),
-                };
-                if let Some(Some(text)) = d.error.done() {
-                    row.insert("error".into(), text.clone().into());
-                }
+                // The detail's record, as `get message GUID -o json` prints it.
                 let mut s = Subject {
-                    rows: vec![serde_json::Value::Object(row)],
+                    rows: vec![crate::kit::schema::value(&d.record(cx.now))],
                     ..Subject::default()
                 };
                 s.set(Var::MessageId, guid);

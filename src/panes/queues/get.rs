@@ -3,11 +3,12 @@
 //! `-o json` also the broker and why rows may come from it alone.
 
 use super::messages::{MESSAGE_COLUMNS, QueueMessages};
+use super::schema::{BrokerRecord, QueuesDocument, level_word};
 use super::state::{COLUMNS, Queues};
 use crate::cpi::client::{CpiClient, QueueApiKind};
-use crate::cpi::model::{CapacityLevel, JmsBroker};
+use crate::cpi::model::JmsBroker;
 use crate::kit::print::{Printed, TableOpts, finish, shown};
-use crate::kit::table::CellCx;
+use crate::kit::table::{CellCx, Table};
 
 /// `get queues`: the table, and for `-o json` the broker and why rows may come from it alone.
 pub struct QueuesPrinted {
@@ -20,49 +21,18 @@ pub struct QueuesPrinted {
 }
 
 impl QueuesPrinted {
-    /// `-o json`: `{"queues": [rows by column id], "queue_list", "missing", "broker": {the
-    /// broker as the tenant sends it, plus "CapacityUsedPercent" and "CapacityLevel"}}`.
+    /// `-o json`: the rows' records under `queues`, the broker, the queue API that answered and
+    /// `missing` (`QueuesDocument`).
     pub fn json(&self) -> String {
-        let ids: Vec<String> = self.table.columns.iter().map(|c| c.id.to_string()).collect();
-        let rows: Vec<serde_json::Map<String, serde_json::Value>> = self
-            .table
-            .rows
-            .iter()
-            .map(|r| {
-                ids.iter()
-                    .zip(r)
-                    .map(|(c, v)| (c.clone(), serde_json::Value::String(v.clone())))
-                    .collect()
-            })
-            .collect();
-        let broker = self.broker.as_ref().map(|b| {
-            let mut v = serde_json::to_value(b).unwrap_or_default();
-            if let Some(o) = v.as_object_mut() {
-                o.insert(
-                    "CapacityUsedPercent".into(),
-                    serde_json::json!((b.used_fraction() * 1000.0).round() / 10.0),
-                );
-                o.insert("CapacityLevel".into(), level_word(b.capacity_level()).into());
-            }
-            v
-        });
-        let doc = serde_json::json!({
-            "queues": rows,
-            "queue_list": self.queue_list,
-            "missing": self.missing,
-            "broker": broker,
-        });
+        let doc = QueuesDocument {
+            queues: self.table.records.clone(),
+            broker: self.broker.as_ref().map(BrokerRecord::of),
+            queue_list: self.queue_list.map(str::to_string),
+            missing: self.missing.clone(),
+        };
         let mut out = crate::sanitize::to_json_pretty(&doc).unwrap_or_else(|_| "{}".into());
         out.push('\n');
         out
-    }
-}
-
-fn level_word(l: CapacityLevel) -> &'static str {
-    match l {
-        CapacityLevel::Ok => "ok",
-        CapacityLevel::Critical => "critical",
-        CapacityLevel::Exhausted => "exhausted",
     }
 }
 
@@ -86,7 +56,7 @@ pub async fn table(
     };
     let total = pane.rows.len();
     let dlqs = pane.dlqs_with_messages();
-    let (rows, tones) = finish(&mut pane, opts, cx)?;
+    let rows = finish(&mut pane, opts, cx)?;
     let broker = match &pane.broker {
         Some(b) => format!(
             ", broker {:.0}% used ({})",
@@ -96,10 +66,10 @@ pub async fn table(
         None => ", broker not readable".into(),
     };
     let summary = match &pane.missing {
-        Some(why) => format!("{}{broker}; {why}", shown(rows.len(), total, "queues")),
+        Some(why) => format!("{}{broker}; {why}", shown(rows.rows.len(), total, "queues")),
         None => format!(
             "{}, {dlqs} dead-letter queue(s) with messages{broker}",
-            shown(rows.len(), total, "queues")
+            shown(rows.rows.len(), total, "queues")
         ),
     };
     let queue_list = match (&pane.missing, client.queue_api()) {
@@ -108,12 +78,7 @@ pub async fn table(
         _ => None,
     };
     Ok(QueuesPrinted {
-        table: Printed {
-            columns: COLUMNS,
-            summary,
-            rows,
-            tones,
-        },
+        table: rows.printed(COLUMNS, pane.fields(), summary),
         broker: pane.broker,
         missing: pane.missing,
         queue_list,
@@ -138,11 +103,7 @@ pub async fn queue_messages(
         ..QueueMessages::default()
     };
     let total = pane.items.len();
-    let (rows, tones) = finish(&mut pane, opts, cx)?;
-    Ok(Printed {
-        columns: MESSAGE_COLUMNS,
-        summary: format!("{} in queue {name}", shown(rows.len(), total, "messages")),
-        rows,
-        tones,
-    })
+    let rows = finish(&mut pane, opts, cx)?;
+    let summary = format!("{} in queue {name}", shown(rows.rows.len(), total, "messages"));
+    Ok(rows.printed(MESSAGE_COLUMNS, pane.fields(), summary))
 }

@@ -33,14 +33,8 @@ pub struct QueueMessages {
     pub marks: std::collections::BTreeSet<String>,
 }
 
-pub fn jms_state_word(s: JmsMessageState) -> &'static str {
-    match s {
-        JmsMessageState::Failed => "Failed",
-        JmsMessageState::Blocked => "Blocked",
-        JmsMessageState::Overdue => "Overdue",
-        JmsMessageState::Waiting => "Waiting",
-    }
-}
+use super::schema::QueueMessageRecord;
+pub use super::schema::jms_state_word;
 
 impl Table for QueueMessages {
     fn columns(&self) -> &'static [Column] {
@@ -63,6 +57,17 @@ impl Table for QueueMessages {
             6 => cx.time.datetime(m.created_at),
             _ => String::new(),
         }
+    }
+    fn record(&self, row: usize, cx: &CellCx) -> serde_json::Value {
+        let r = self
+            .items
+            .get(row)
+            .map(|m| QueueMessageRecord::of(&self.queue, m, cx.now))
+            .unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<QueueMessageRecord>()
     }
     fn key(&self, row: usize) -> String {
         self.items.get(row).map(|m| m.msgid.clone()).unwrap_or_default()

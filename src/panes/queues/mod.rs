@@ -5,9 +5,11 @@
 //! - [`state`]: the slice, its columns, its views (`Route`) and what its keys do.
 //! - [`messages`]: a queue's messages as a table. [`view`]: hints, breadcrumbs and drawing.
 //! - [`get`]: `cpitop get queues` and `cpitop get queue NAME`.
+//! - [`schema`]: the queue, queue-message and broker records of machine output and the export.
 
 pub mod get;
 pub mod messages;
+pub mod schema;
 pub mod state;
 pub mod view;
 

@@ -5,6 +5,7 @@
 use std::cmp::Ordering;
 
 use super::messages::QueueMessages;
+use super::schema::QueueRecord;
 use crate::cpi::model::{JmsBroker, JmsMessage};
 use crate::cpi::odata::EpochMs;
 use crate::cpi::queues::JmsMessageKey;
@@ -304,6 +305,17 @@ impl Table for Queues {
             9 => r.fill.map(fill_word).unwrap_or_default().into(),
             _ => String::new(),
         }
+    }
+    fn record(&self, row: usize, cx: &CellCx) -> serde_json::Value {
+        let r = self
+            .rows
+            .get(row)
+            .map(|r| QueueRecord::of(r, self.partner(&r.queue.name), cx.now))
+            .unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<QueueRecord>()
     }
     fn key(&self, row: usize) -> String {
         self.rows

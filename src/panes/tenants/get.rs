@@ -5,18 +5,17 @@
 
 use std::time::Duration;
 
-use serde_json::json;
-
+use super::schema::{DriftRecord, LandscapeDriftRecord};
 use super::state::{COLUMNS, TenantSetup, Tenants};
 use crate::cpi::client::CpiClient;
 use crate::cpi::odata::EpochMs;
 use crate::kit::cx::Cx;
 use crate::kit::format::TimeFmt;
 use crate::kit::print::{Output, Printed, TableOpts, finish, shown};
+use crate::kit::schema::{fields_of, value};
 use crate::kit::table::CellCx;
 use crate::kit::tenant::{Intervals, TenantInfo};
 use crate::landscape::drift::Cell;
-use crate::landscape::{DriftRow, DriftTable};
 use crate::resources::FetchError;
 use crate::resources::overview::{OverviewFetched, OverviewPlan};
 
@@ -136,21 +135,17 @@ pub fn unread(pane: &Tenants) -> Vec<String> {
 pub fn table(pane: &mut Tenants, opts: &TableOpts, cx: &CellCx) -> Result<Printed, String> {
     let total = pane.rows.len();
     let unreachable = pane.unreachable();
-    let (mut rows, tones) = finish(pane, opts, cx)?;
-    for r in &mut rows {
+    let mut out = finish(pane, opts, cx)?;
+    for r in &mut out.rows {
         if let Some(name) = r.first_mut() {
             *name = name.trim_start_matches(['●', ' ']).to_string();
         }
     }
-    Ok(Printed {
-        columns: COLUMNS,
-        summary: format!(
-            "{}, {unreachable} not reachable",
-            shown(rows.len(), total, "tenants")
-        ),
-        rows,
-        tones,
-    })
+    let summary = format!(
+        "{}, {unreachable} not reachable",
+        shown(out.rows.len(), total, "tenants")
+    );
+    Ok(out.printed(COLUMNS, crate::kit::table::Table::fields(pane), summary))
 }
 
 /// The error for a landscape no tenant names.
@@ -163,15 +158,10 @@ pub fn no_landscape(pane: &Tenants, name: &str) -> String {
 }
 
 /// `get drift`: each landscape (or the one named) with its tenants side by side. `table`: a
-/// block per landscape with one column per tenant; `json`: the landscapes with their rows and
-/// each tenant's cell; `csv`: one line per artifact and tenant (the same columns for every
-/// landscape).
-pub fn drift(
-    pane: &Tenants,
-    landscape: Option<&str>,
-    output: Output,
-    time: &TimeFmt,
-) -> Result<String, String> {
+/// block per landscape with one column per tenant; `json`: the landscapes
+/// (`LandscapeDriftRecord`) with their rows; `ndjson` and `csv`: the drift records of every
+/// landscape shown, one per artifact (`DriftRecord`, each tenant's side under `tenants`).
+pub fn drift(pane: &Tenants, landscape: Option<&str>, output: Output) -> Result<String, String> {
     let all = pane.landscapes();
     let chosen: Vec<_> = match landscape {
         Some(name) => match all.iter().find(|l| l.name == name) {
@@ -193,65 +183,21 @@ pub fn drift(
         .collect();
     Ok(match output {
         Output::Json => {
-            let doc: Vec<serde_json::Value> = tables.iter().map(|t| drift_json(t, time)).collect();
+            let doc: Vec<LandscapeDriftRecord> = tables.iter().map(LandscapeDriftRecord::of).collect();
             let mut s = crate::sanitize::to_json_pretty(&doc).map_err(|e| e.to_string())?;
             s.push('\n');
             s
         }
-        Output::Ndjson => {
-            // One artifact per line, with its landscape.
-            let mut s = String::new();
-            for t in &tables {
-                for r in &t.rows {
-                    let mut v = drift_row_json(t, r, time);
-                    if let Some(o) = v.as_object_mut() {
-                        o.insert("landscape".into(), json!(t.landscape));
-                    }
-                    s.push_str(&crate::sanitize::to_json(&v).map_err(|e| e.to_string())?);
-                    s.push('\n');
-                }
+        Output::Ndjson | Output::Csv => {
+            // The drift records of every landscape shown, one per artifact.
+            let records: Vec<serde_json::Value> = tables
+                .iter()
+                .flat_map(|t| t.rows.iter().map(move |r| value(&DriftRecord::of(t, r))))
+                .collect();
+            match output {
+                Output::Csv => crate::kit::export::records_to_csv(&fields_of::<DriftRecord>(), &records),
+                _ => crate::kit::export::to_ndjson_values(&records),
             }
-            s
-        }
-        Output::Csv => {
-            let ids: Vec<String> = [
-                "landscape",
-                "id",
-                "name",
-                "type",
-                "drift",
-                "tenant",
-                "environment",
-                "version",
-                "status",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-            let mut rows = Vec::new();
-            for t in &tables {
-                for r in &t.rows {
-                    for (tn, c) in t.tenants.iter().zip(&r.cells) {
-                        let (version, status) = match c {
-                            Cell::Unknown => ("?".to_string(), "unknown".to_string()),
-                            Cell::Missing => (String::new(), "not deployed".to_string()),
-                            Cell::Deployed(d) => (d.version.clone(), d.status.as_str().to_string()),
-                        };
-                        rows.push(vec![
-                            t.landscape.clone(),
-                            r.id.clone(),
-                            r.name.clone(),
-                            r.kind.clone(),
-                            r.marks.label(),
-                            tn.name.clone(),
-                            tn.environment.label().to_string(),
-                            version,
-                            status,
-                        ]);
-                    }
-                }
-            }
-            crate::kit::export::to_csv(&ids, &rows)
         }
         Output::Table => {
             let mut out = String::new();
@@ -294,61 +240,5 @@ pub fn drift(
             }
             out
         }
-    })
-}
-
-/// One drift row as JSON: the marks and each tenant's cell by tenant name.
-fn drift_row_json(t: &DriftTable, r: &DriftRow, time: &TimeFmt) -> serde_json::Value {
-    let cells: serde_json::Map<String, serde_json::Value> = t
-        .tenants
-        .iter()
-        .zip(&r.cells)
-        .map(|(tn, c)| {
-            let v = match c {
-                Cell::Unknown => json!({ "known": false }),
-                Cell::Missing => json!({ "known": true, "deployed": false }),
-                Cell::Deployed(d) => json!({
-                    "known": true,
-                    "deployed": true,
-                    "version": d.version,
-                    "status": d.status.as_str(),
-                    "deployed_on": time.datetime(d.deployed_on),
-                }),
-            };
-            (tn.name.clone(), v)
-        })
-        .collect();
-    json!({
-        "id": r.id,
-        "name": r.name,
-        "type": r.kind,
-        "versions_differ": r.marks.versions_differ,
-        "missing_in_prod": r.marks.missing_in_prod,
-        "not_started_in_prod": r.marks.not_started_in_prod,
-        "tenants": cells,
-    })
-}
-
-/// A landscape's drift as JSON: its tenants in promotion order (whether their artifacts were
-/// read), how many rows differ, the rows.
-fn drift_json(t: &DriftTable, time: &TimeFmt) -> serde_json::Value {
-    let tenants: Vec<serde_json::Value> = t
-        .tenants
-        .iter()
-        .enumerate()
-        .map(|(i, tn)| {
-            json!({
-                "name": tn.name,
-                "environment": tn.environment.label(),
-                "known": t.known(i),
-            })
-        })
-        .collect();
-    json!({
-        "landscape": t.landscape,
-        "tenants": tenants,
-        "differing": t.differing(),
-        "marked": t.marked(),
-        "rows": t.rows.iter().map(|r| drift_row_json(t, r, time)).collect::<Vec<_>>(),
     })
 }

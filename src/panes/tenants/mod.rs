@@ -12,6 +12,7 @@
 
 pub mod doc;
 pub mod get;
+pub mod schema;
 pub mod state;
 pub mod view;
 

@@ -7,6 +7,7 @@
 
 use std::cmp::Ordering;
 
+use super::schema::{TenantRecord, environment};
 use crate::config::{Config, Environment, Profile};
 use crate::cpi::CpiError;
 use crate::cpi::model::{JmsBroker, KeystoreEntry, RuntimeArtifact};
@@ -18,6 +19,7 @@ use crate::kit::keymap::Context;
 use crate::kit::list::{Column, ListState, Width};
 use crate::kit::load::{Load, Phase};
 use crate::kit::nav::Nav;
+use crate::kit::schema::Time;
 use crate::kit::table::{CellCx, Table, Tone};
 use crate::kit::tenant::Intervals;
 use crate::kit::toast;
@@ -324,6 +326,16 @@ impl Table for DriftView {
     }
     fn key(&self, row: usize) -> String {
         self.row(row).map(|r| r.id.clone()).unwrap_or_default()
+    }
+    fn record(&self, row: usize, _cx: &CellCx) -> serde_json::Value {
+        let r = match (self.table.as_ref(), self.row(row)) {
+            (Some(t), Some(r)) => super::schema::DriftRecord::of(t, r),
+            _ => super::schema::DriftRecord::default(),
+        };
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<super::schema::DriftRecord>()
     }
     fn tone(&self, row: usize, _col: usize) -> Tone {
         match self.row(row).map(|r| r.marks) {
@@ -693,6 +705,45 @@ impl Tenants {
     }
 }
 
+/// A tenant's row as its record (`open`: the tenant open in the TUI).
+pub fn tenant_record(r: &TenantRow, open: bool, window_ms: i64, now: EpochMs) -> TenantRecord {
+    let state = match &r.reach {
+        Reach::Unknown => "loading",
+        Reach::Up if r.phase(now) == Phase::Stale => "stale",
+        Reach::Up => "up",
+        Reach::Unauthorised(_) => "unauthorised",
+        Reach::Down(_) => "down",
+        Reach::NotConnected(_) => "not_connected",
+    };
+    let certs = r.certs(now);
+    let summary = r.summary();
+    TenantRecord {
+        tenant: r.name().to_string(),
+        environment: environment(r.env()),
+        landscape: r.setup.tenant.landscape.clone(),
+        open,
+        read_only: r.setup.read_only,
+        host: r.setup.host.clone(),
+        state: state.into(),
+        reason: r.reach.reason().map(str::to_string),
+        unread: r.partial.clone(),
+        monitors_error: r.alerts.map(|c| c.error),
+        monitors_warning: r.alerts.map(|c| c.warning),
+        not_started: r.not_started(),
+        failed: r.failed,
+        failed_window_ms: window_ms,
+        dlq_messages: summary.map(|s| s.dlq_messages),
+        dlq_oldest: summary.and_then(|s| Time::of(s.dlq_oldest)),
+        broker_used_percent: r.broker_percent().map(|p| (p * 10.0).round() / 10.0),
+        certificates_expiring: certs.map(|(n, _)| n),
+        certificates_expired: certs.map(|(_, n)| n),
+        read_at: Time::of(r.load.loaded_at),
+        data_age_ms: r.load.loaded_at.map(|t| now.saturating_sub(t).max(0)),
+        stale: r.stale(),
+        requests_per_minute: r.per_minute,
+    }
+}
+
 fn env_tone(e: Environment) -> Tone {
     match e {
         Environment::Prod => Tone::Bad,
@@ -795,6 +846,17 @@ impl Table for Tenants {
             .get(row)
             .map(|r| r.name().to_string())
             .unwrap_or_default()
+    }
+    fn record(&self, row: usize, cx: &CellCx) -> serde_json::Value {
+        let r = self
+            .rows
+            .get(row)
+            .map(|r| tenant_record(r, r.name() == self.current, self.window_ms, cx.now))
+            .unwrap_or_default();
+        crate::kit::schema::value(&r)
+    }
+    fn fields(&self) -> Vec<String> {
+        crate::kit::schema::fields_of::<super::schema::TenantRecord>()
     }
     fn natural(&self, a: usize, b: usize) -> Ordering {
         // Without a clock here, staleness does not reorder rows (the STATE cell shows it).

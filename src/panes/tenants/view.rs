@@ -116,6 +116,12 @@ impl Table for Shifted<'_> {
     fn key(&self, row: usize) -> String {
         self.inner.key(row)
     }
+    fn record(&self, row: usize, cx: &CellCx) -> serde_json::Value {
+        self.inner.record(row, cx)
+    }
+    fn fields(&self) -> Vec<String> {
+        self.inner.fields()
+    }
     fn tone(&self, row: usize, col: usize) -> Tone {
         self.inner.tone(row, col)
     }

@@ -243,6 +243,7 @@ impl MplSet {
         let query = r.path.split_once('?').map(|(_, q)| q).unwrap_or("");
         let mut ge: Option<i64> = None;
         let mut lt: Option<i64> = None;
+        let mut le: Option<i64> = None;
         // `(LogEnd ge … or MessageGuid eq '…' or …)`: a delta with late messages by id.
         let mut or_ids: Vec<String> = Vec::new();
         let mut desc = false;
@@ -288,6 +289,8 @@ impl MplSet {
                             ge = lit;
                         } else if clause.starts_with("LogEnd lt") {
                             lt = lit;
+                        } else if clause.starts_with("LogEnd le") {
+                            le = lit;
                         }
                     }
                 }
@@ -303,7 +306,9 @@ impl MplSet {
             .expect("rows")
             .iter()
             .filter(|(id, t)| {
-                (ge.is_none_or(|g| *t >= g) || or_ids.contains(id)) && lt.is_none_or(|l| *t < l)
+                (ge.is_none_or(|g| *t >= g) || or_ids.contains(id))
+                    && lt.is_none_or(|l| *t < l)
+                    && le.is_none_or(|l| *t <= l)
             })
             .cloned()
             .collect();
