@@ -33,6 +33,7 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 s.back();
             }
         }
+        Action::PaneTenants => s.switch_pane(Pane::Tenants),
         Action::PaneArtifacts => s.switch_pane(Pane::Artifacts),
         Action::PaneMessages => s.switch_pane(Pane::Messages),
         Action::PaneQueues => s.switch_pane(Pane::Queues),
@@ -118,6 +119,10 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         | Action::MoveAll
         | Action::Restart
         | Action::Undeploy
+        | Action::Drift
+        | Action::ColumnPrev
+        | Action::ColumnNext
+        | Action::NextLandscape
         | Action::NewestError
         | Action::SplitIflow => view_action(s, a, fx),
     }

@@ -85,7 +85,6 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
             KeyCode::Home | KeyCode::Char('g') => s.mode = Mode::Help(0),
             _ => {}
         },
-        Mode::Ctx(selected) => super::tenant::key(s, selected, k, fx),
         Mode::Normal => {
             let Some(key) = Key::from_event(&k) else { return };
             let contexts = s.focus(s.route()).contexts();

@@ -49,6 +49,14 @@ pub enum Action {
     MoveAll,
     Restart,
     Undeploy,
+    PaneTenants,
+    /// The version drift of the selected tenant's landscape.
+    Drift,
+    /// The drift view's tenant column to the left / right.
+    ColumnPrev,
+    ColumnNext,
+    /// The drift view's next landscape.
+    NextLandscape,
     /// The Errors pane (issue 16).
     PaneErrors,
     NewestError,
@@ -167,6 +175,31 @@ const TABLE: &[(&str, Action, &str, &str)] = &[
         "restart (redeploy the active version)",
     ),
     ("undeploy", Action::Undeploy, "undeploy", "undeploy the artifact"),
+    ("pane_tenants", Action::PaneTenants, "tenants", "tenants pane"),
+    (
+        "drift",
+        Action::Drift,
+        "drift",
+        "version drift of the selected tenant's landscape",
+    ),
+    (
+        "column_prev",
+        Action::ColumnPrev,
+        "tenant ←",
+        "tenant column to the left",
+    ),
+    (
+        "column_next",
+        Action::ColumnNext,
+        "tenant →",
+        "tenant column to the right",
+    ),
+    (
+        "landscape_next",
+        Action::NextLandscape,
+        "landscape",
+        "next landscape",
+    ),
     ("pane_errors", Action::PaneErrors, "errors", "errors pane"),
     (
         "newest_error",

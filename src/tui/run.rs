@@ -41,6 +41,12 @@ pub struct Session {
     pub writes: super::writes::WriteSetup,
     /// Configured tenants (`:ctx`) and the offline cache; `None` in `--demo`.
     pub tenants: Option<std::sync::Arc<crate::app::tenant::TenantConfig>>,
+    /// The open tenant's connection (its client also serves its overview).
+    pub conn: Option<crate::cpi::conn::TenantConn>,
+    /// Every tenant the Tenants pane shows (empty: no Tenants pane rows).
+    pub fleet: Vec<crate::panes::tenants::TenantSetup>,
+    /// `--demo`'s simulated tenants (switching between them; no cache).
+    pub demo: Option<Vec<super::fleet::DemoTenant>>,
     /// The Errors pane's settings and the tenant's remembered signatures.
     pub errors: crate::panes::errors::ErrorsLaunch,
     /// The user's hotkeys and plugins (`[[hotkeys]]`, `[[plugins]]`).
@@ -140,6 +146,13 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
     let api_url = runner.client.service_root().to_string();
     let start = crate::app::tenant::install(&mut state, session.tenants.as_ref(), &current, &api_url);
     runner.set_tenants(session.tenants);
+    if let Some(demo) = session.demo {
+        runner.set_demo(demo);
+    }
+    if let Some(conn) = session.conn {
+        runner.fleet.adopt(&current, runner.client.clone(), conn);
+    }
+    crate::app::tenant::install_fleet(&mut state, session.fleet);
     for e in start {
         runner.run(e, &mut stdout());
     }
@@ -217,6 +230,7 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
     }
     cancel.cancel();
     runner.pollers.stop_all();
+    runner.fleet.stop();
     if let Some(log) = audit {
         log.sink().flush(Duration::from_secs(2));
     }
