@@ -17,7 +17,8 @@
 //!   `get` and the load bench; failures carry the client's typed error.
 //! - `kit`: pane-agnostic parts (tables, formats, documents, keymap, navigation, widgets).
 //! - The domain: `cpi` (the async client and wire models; no ratatui/crossterm), `store` (the
-//!   compact message store), `monitor` (alert rules), `config` (configuration, XDG paths,
+//!   compact message store), `monitor` (alert rules), `landscape` (several tenants compared:
+//!   landscapes and the version drift between their tenants), `config` (configuration, XDG paths,
 //!   secrets, cache), `sim` (the simulated tenant), `grammar` (durations and statuses as people
 //!   type them), `signature` (error texts grouped by versioned signature), `sanitize` (tenant
 //!   text made safe for terminals and files; the one-line error report of every command),
@@ -33,6 +34,7 @@ pub mod get;
 pub mod grammar;
 pub mod headless;
 pub mod kit;
+pub mod landscape;
 pub mod loadbench;
 pub mod monitor;
 pub mod panes;

@@ -34,6 +34,7 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
                 s.back();
             }
         }
+        Action::PaneTenants => s.switch_pane(Pane::Tenants),
         Action::PaneArtifacts => s.switch_pane(Pane::Artifacts),
         Action::PaneMessages => s.switch_pane(Pane::Messages),
         Action::PaneQueues => s.switch_pane(Pane::Queues),
@@ -120,6 +121,10 @@ pub fn act(s: &mut State, a: Action, fx: &mut Vec<Effect>) {
         | Action::Restart
         | Action::Undeploy
         | Action::Failures
+        | Action::Drift
+        | Action::ColumnPrev
+        | Action::ColumnNext
+        | Action::NextLandscape
         | Action::NewestError
         | Action::SplitIflow => view_action(s, a, fx),
         Action::Wide => {

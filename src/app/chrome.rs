@@ -122,6 +122,8 @@ enum TabLevel {
     Short,
     /// `2 Mes 351!`: counts compact.
     Compact,
+    /// `2 Mes 351!` for the focused tab too (it stands out by its colour).
+    Tight,
     /// `2 351!`: numbers and counts only (the focused tab keeps its title).
     Numbers,
 }
@@ -160,7 +162,7 @@ fn tab_labels(s: &State, level: TabLevel) -> Vec<(Pane, String, String, bool)> {
                 TabLevel::Short if focused => (format!("{n} {title}"), badge),
                 TabLevel::Short => (format!("{n} {short}"), badge),
                 TabLevel::Compact if focused => (format!("{n} {title}"), space(compact)),
-                TabLevel::Compact => (format!("{n} {short}"), space(compact)),
+                TabLevel::Compact | TabLevel::Tight => (format!("{n} {short}"), space(compact)),
                 TabLevel::Numbers if focused => (format!("{n} {short}"), space(compact)),
                 TabLevel::Numbers => (format!("{n}"), space(compact)),
             };
@@ -170,7 +172,8 @@ fn tab_labels(s: &State, level: TabLevel) -> Vec<(Pane, String, String, bool)> {
 }
 
 /// The tab line: every pane, abbreviated rather than cut when the line is narrow (titles to
-/// three letters, counts to their number, then numbers only), so that no tab disappears.
+/// three letters, counts to their number, the focused tab's title too, then numbers only), so
+/// that no tab disappears.
 pub fn tabs(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
     let width = |labels: &[(Pane, String, String, bool)]| -> usize {
         1 + labels
@@ -182,6 +185,7 @@ pub fn tabs(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
         TabLevel::Full,
         TabLevel::Short,
         TabLevel::Compact,
+        TabLevel::Tight,
         TabLevel::Numbers,
     ];
     let mut labels = tab_labels(s, TabLevel::Numbers);

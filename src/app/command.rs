@@ -10,6 +10,16 @@ use crate::kit::nav::Nav;
 
 /// (name, aliases, usage) — what `:help` and completion know.
 pub const COMMANDS: &[(&str, &[&str], &str)] = &[
+    (
+        "tenants",
+        &["ten"],
+        "tenants pane: every configured tenant at once",
+    ),
+    (
+        "drift",
+        &["dr"],
+        "drift [LANDSCAPE] — version drift between a landscape's tenants",
+    ),
     ("artifacts", &["a", "art"], "artifacts pane"),
     ("messages", &["m", "msg", "mpl"], "messages pane"),
     ("queues", &["q", "jms"], "queues pane"),
@@ -33,7 +43,7 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     (
         "ctx",
         &["tenant"],
-        "ctx [NAME] — list the configured tenants, or switch to NAME",
+        "ctx [NAME] — the tenants pane, or switch to tenant NAME",
     ),
     (
         "window",
@@ -253,6 +263,8 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
     };
     let arg = args.first().copied();
     match cmd {
+        "tenants" => s.switch_pane(Pane::Tenants),
+        "drift" => drift(s, arg),
         "artifacts" => s.switch_pane(Pane::Artifacts),
         "messages" => s.switch_pane(Pane::Messages),
         "queues" => s.switch_pane(Pane::Queues),
@@ -316,6 +328,37 @@ pub fn run(s: &mut State, line: &str, fx: &mut Vec<Effect>) {
     }
 }
 
+/// `:drift [LANDSCAPE]`: the drift view of a landscape (the open tenant's by default).
+fn drift(s: &mut State, arg: Option<&str>) {
+    let name = match arg {
+        Some(a) => a.to_string(),
+        None => s
+            .tenants
+            .row(&s.ctx.current)
+            .or_else(|| s.tenants.row(&s.tenant.name))
+            .map(|r| r.setup.tenant.landscape.clone())
+            .unwrap_or_default(),
+    };
+    if let Err(known) = s.tenants.show_landscape(&name) {
+        if arg.is_some() || s.tenants.rows.is_empty() {
+            let known = if known.is_empty() {
+                "none".to_string()
+            } else {
+                known
+            };
+            s.toast(
+                format!("no landscape `{name}` — landscapes: {known}"),
+                ToastKind::Error,
+            );
+            return;
+        }
+        s.tenants.refresh_drift();
+    }
+    s.switch_pane(Pane::Tenants);
+    s.stack.push(Route::Tenants(crate::panes::tenants::Route::Drift));
+    s.rebuild_focused();
+}
+
 /// Ask the tenant for another message window.
 fn set_window(s: &mut State, window_ms: i64, range: Option<(i64, i64)>) {
     let (text, kind) = s.messages.set_window(window_ms, range, &s.time);
@@ -326,7 +369,8 @@ fn set_window(s: &mut State, window_ms: i64, range: Option<(i64, i64)>) {
 fn silence(s: &mut State, arg: &str, fx: &mut Vec<Effect>) {
     let key = match s.route() {
         Route::Alerts(r) => s.alerts.focused_key(r),
-        Route::Artifacts(_)
+        Route::Tenants(_)
+        | Route::Artifacts(_)
         | Route::Messages(_)
         | Route::Queues(_)
         | Route::Errors(_)

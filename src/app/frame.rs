@@ -1,5 +1,5 @@
 //! One frame: the chrome (header, tab line, error banner, breadcrumb, footer) around the focused
-//! view, and the overlays (help, the write dialogs, the `:ctx` list). Draws `&State` only: no I/O,
+//! view, and the overlays (help, the write dialogs). Draws `&State` only: no I/O,
 //! no awaiting, no clock (`State::now` is the clock).
 
 use ratatui::Frame;
@@ -51,9 +51,6 @@ pub fn draw(buf: &mut Buffer, area: Rect, s: &State, theme: &Theme) {
     }
     crate::features::writes::view::render(buf, area, &s.writes, s.now, theme);
     crate::features::extend::view::render(buf, area, &s.ext, theme);
-    if let Mode::Ctx(selected) = s.mode {
-        crate::features::ctx::view::render(buf, area, &s.ctx, &s.tenant.name, selected, theme);
-    }
     body_colours(buf, area, theme);
 }
 

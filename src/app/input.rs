@@ -83,7 +83,6 @@ pub fn key(s: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
             KeyCode::End | KeyCode::Char('G') => s.mode = Mode::Help(usize::MAX / 2),
             _ => {}
         },
-        Mode::Ctx(selected) => super::tenant::key(s, selected, k, fx),
         Mode::Normal => {
             let Some(key) = Key::from_event(&k) else { return };
             let contexts = s.focus(s.route()).contexts();
@@ -112,7 +111,7 @@ fn esc_then(s: &State, k: &KeyEvent) -> Option<KeyEvent> {
             let contexts = s.focus(s.route()).contexts();
             s.keymap.lookup(&contexts, key).is_none().then_some(plain)
         }
-        Mode::SortPending | Mode::Help(_) | Mode::Ctx(_) => Some(plain),
+        Mode::SortPending | Mode::Help(_) => Some(plain),
     }
 }
 
@@ -270,6 +269,6 @@ pub fn paste(s: &mut State, text: &str) {
             t.list_mut().filter = text.to_string();
             s.rebuild_focused_from_top();
         }
-        Mode::SortPending | Mode::Help(_) | Mode::Ctx(_) => {}
+        Mode::SortPending | Mode::Help(_) => {}
     }
 }

@@ -56,6 +56,8 @@ fn sources<'a>(
             seen: errors.seen.as_ref(),
         }),
         polling,
+        drift: None,
+        drift_since: None,
     }
 }
 
@@ -82,9 +84,17 @@ fn with_alerts<R>(
         messages,
         errors,
         intervals,
+        tenants,
+        tenant: open,
         ..
     } = s;
-    let src = sources(
+    // The landscape only when a rule reads it (building it compares every artifact list).
+    let drift = alerts
+        .needs
+        .landscape
+        .then(|| tenants.drift_of(&open.name))
+        .flatten();
+    let mut src = sources(
         artifacts,
         queues,
         messages,
@@ -93,6 +103,8 @@ fn with_alerts<R>(
         intervals.messages as i64,
         coverage,
     );
+    src.drift = drift.as_ref().map(|(t, _)| t);
+    src.drift_since = drift.as_ref().and_then(|(_, t)| *t);
     let r = f(alerts, &src, &cx, &mut steps);
     for step in steps {
         fx.push(match step {

@@ -46,6 +46,8 @@ pub enum Msg {
     Cache(Box<crate::features::cache::CacheLoaded>),
     /// The outcome of `Effect::SwitchTenant`.
     Tenant(TenantMsg),
+    /// The overview runner: a tenant's round, a tenant it cannot connect to, request rates.
+    Fleet(FleetMsg),
     /// The process was asked to end (SIGTERM, SIGHUP, SIGQUIT): quit as on `q` from any view,
     /// with the final cache save.
     Terminate,
@@ -153,6 +155,39 @@ pub enum MessagesEvent {
     /// The window (or a delta) is complete.
     Done,
     Failed(FetchError),
+}
+
+/// What the overview runner (`tui::fleet`) reports.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum FleetMsg {
+    /// One round of a tenant's overview, with its client's requests per minute.
+    Round {
+        tenant: String,
+        fetched: crate::resources::overview::OverviewFetched,
+        per_minute: f64,
+    },
+    /// A tenant's connection could not be set up (its secret, its config).
+    NotConnected { tenant: String, error: String },
+    /// Requests per minute of each tenant's client.
+    Rates(Vec<(String, f64)>),
+}
+
+/// What the overview runner should do: every configured tenant read at its interval, the open
+/// one without what its panes poll anyway.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FleetPlan {
+    /// Read the overview at all.
+    pub on: bool,
+    /// The open tenant.
+    pub current: String,
+    /// The open tenant's artifacts / queues and broker are polled by its panes.
+    pub skip_artifacts: bool,
+    pub skip_queues: bool,
+    /// The failed messages of this window are counted.
+    pub window_ms: i64,
+    /// Every tenant with its overview interval.
+    pub tenants: Vec<(String, u64)>,
 }
 
 /// Request counters of the tenant's client (from `ClientStats`).
@@ -289,6 +324,10 @@ pub enum Effect {
     },
     /// Poll through this client from now on.
     UseTenant(ClientHandle),
+    /// Run the tenants' overviews as planned.
+    Fleet(FleetPlan),
+    /// Read every tenant's overview now.
+    FleetRefresh,
     /// Run a plugin (in the background, or in the terminal with the TUI stepped aside), or
     /// record a refused one; every run is audited.
     Plugin(crate::features::extend::PluginEffect),

@@ -40,6 +40,7 @@ pub fn outs(s: &mut State, out: Vec<Out>, fx: &mut Vec<Effect>) {
             }),
             Out::AlertRound => super::monitors::start_round(s, fx),
             Out::Prompt(text) => s.mode = Mode::Command(text.into()),
+            Out::RefreshTenants => fx.push(Effect::FleetRefresh),
         }
     }
 }
@@ -88,6 +89,29 @@ pub fn go(s: &mut State, nav: Nav, fx: &mut Vec<Effect>) {
             }
             s.rebuild_focused();
         }
+        Nav::SwitchTenant(name) => {
+            if name == s.ctx.current || (s.ctx.demo() && name == s.tenant.name) {
+                // The open tenant: its panes.
+                s.switch_pane(Pane::Artifacts);
+            } else {
+                super::tenant::switch(s, &name, fx);
+            }
+        }
+        Nav::OpenArtifactIn { tenant, id } => go_in(s, &tenant, Nav::ShowArtifact(id), fx),
     }
     s.dirty = true;
+}
+
+/// An intent that needs another tenant open: switch, and go there once it is (`update` applies
+/// `ctx.after_switch` when the switch is done).
+fn go_in(s: &mut State, tenant: &str, then: Nav, fx: &mut Vec<Effect>) {
+    if tenant == s.ctx.current || (s.ctx.demo() && tenant == s.tenant.name) {
+        go(s, then, fx);
+        return;
+    }
+    s.ctx.after_switch = Some(then);
+    super::tenant::switch(s, tenant, fx);
+    if s.ctx.switching.as_deref() != Some(tenant) {
+        s.ctx.after_switch = None;
+    }
 }

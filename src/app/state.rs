@@ -19,7 +19,7 @@ use crate::kit::line::{History, LineEdit};
 use crate::kit::load::Load;
 use crate::kit::table::{CellCx, Table};
 use crate::panes::pane::{At, AtMut, Focus, FocusMut};
-use crate::panes::{alerts, artifacts, errors, keystore, messages, queues};
+use crate::panes::{alerts, artifacts, errors, keystore, messages, queues, tenants};
 
 pub use crate::kit::nav::Pane;
 pub use crate::kit::tenant::{Environment, Intervals, TenantInfo};
@@ -29,6 +29,7 @@ pub use crate::kit::toast::{Toast, ToastKind};
 /// drill-downs push (a message's detail can sit on a queue's stack).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
+    Tenants(tenants::Route),
     Artifacts(artifacts::Route),
     Messages(messages::Route),
     Queues(queues::Route),
@@ -41,6 +42,7 @@ impl Route {
     /// A pane's list, where its stack starts.
     pub fn home(p: Pane) -> Route {
         match p {
+            Pane::Tenants => Route::Tenants(tenants::Route::List),
             Pane::Artifacts => Route::Artifacts(artifacts::Route::List),
             Pane::Messages => Route::Messages(messages::Route::List),
             Pane::Queues => Route::Queues(queues::Route::List),
@@ -53,6 +55,7 @@ impl Route {
     /// The pane whose view this is.
     pub fn pane(&self) -> Pane {
         match self {
+            Route::Tenants(_) => Pane::Tenants,
             Route::Artifacts(_) => Pane::Artifacts,
             Route::Messages(_) => Pane::Messages,
             Route::Queues(_) => Pane::Queues,
@@ -83,8 +86,19 @@ pub enum Mode {
     SortPending,
     /// `?` help overlay, scrolled by this many lines.
     Help(usize),
-    /// `:ctx` tenant list, this entry selected.
-    Ctx(usize),
+}
+
+/// A tenant's panes while another tenant is open: switching back shows them as they were
+/// (their data then refreshes), instead of starting from the cache (`app::tenant`).
+#[derive(Debug)]
+pub struct Parked {
+    pub tenant: String,
+    pub artifacts: artifacts::Artifacts,
+    pub messages: messages::Messages,
+    pub queues: queues::Queues,
+    pub alerts: alerts::Alerts,
+    /// Where the user was (a view of the Tenants pane is not kept: it is every tenant's).
+    pub stack: Vec<Route>,
 }
 
 #[derive(Debug)]
@@ -131,6 +145,12 @@ pub struct State {
     /// The current tenant cannot be used (its secret is missing): why. Nothing polls; the
     /// banner says so and how to switch (`:ctx`).
     pub unusable: Option<String>,
+    /// Every configured tenant at once (the Tenants pane) and the version drift.
+    pub tenants: tenants::Tenants,
+    /// The panes of tenants switched away from, kept for switching back.
+    pub parked: Vec<Parked>,
+    /// What the overview runner was last told.
+    pub fleet: Option<super::msg::FleetPlan>,
     /// The user's hotkeys and plugins (`[[hotkeys]]`, `[[plugins]]`), their dialogs and runs.
     pub ext: crate::features::extend::Extensions,
 }
@@ -171,6 +191,9 @@ impl State {
             history: History::default(),
             completions: Vec::new(),
             unusable: None,
+            tenants: Default::default(),
+            parked: Vec::new(),
+            fleet: None,
             ext: Default::default(),
         };
         s.messages.query.window_ms = 3_600_000;
@@ -189,6 +212,7 @@ impl State {
     /// A view of any pane, read-only: the one place a route meets its pane.
     pub fn focus<'a>(&'a self, r: &'a Route) -> Box<dyn Focus<'a> + 'a> {
         match r {
+            Route::Tenants(r) => Box::new(At(&self.tenants, r)),
             Route::Artifacts(r) => Box::new(At(&self.artifacts, r)),
             Route::Messages(r) => Box::new(At(&self.messages, r)),
             Route::Queues(r) => Box::new(At(&self.queues, r)),
@@ -206,11 +230,13 @@ impl State {
             messages,
             queues,
             alerts,
+            tenants,
             errors,
             keystore,
             ..
         } = self;
         match stack.last().unwrap_or(&HOME) {
+            Route::Tenants(r) => Box::new(AtMut(tenants, r, Route::Tenants)),
             Route::Artifacts(r) => Box::new(AtMut(artifacts, r, Route::Artifacts)),
             Route::Messages(r) => Box::new(AtMut(messages, r, Route::Messages)),
             Route::Queues(r) => Box::new(AtMut(queues, r, Route::Queues)),

@@ -1,17 +1,17 @@
-//! Tenant switching inside the TUI, k9s style: `:ctx` lists the configured tenants, `:ctx NAME`
-//! (or Enter in the list) switches. The switch is a round trip through effects: the runner stops
-//! the old tenant's pollers and resolves the new tenant's secret and connection on a blocking
-//! thread (a `*_command` may take a moment), then `Ready` clears the data, installs the new
-//! client, reads the new tenant's cache and starts polling. The tenant is remembered as the last
-//! used one (`config::state`). A failed switch leaves the old tenant in place and polling again.
+//! Tenant switching inside the TUI, k9s style: `:ctx` opens the Tenants pane, `:ctx NAME` (or
+//! Enter on a tenant there) switches. The switch is a round trip through effects: the runner
+//! stops the old tenant's pollers and resolves the new tenant's connection on a blocking thread
+//! (a `*_command` may take a moment; a client the overview already uses is reused), then `Ready`
+//! parks the old tenant's panes ([`Parked`]: switching back shows them as they were), brings
+//! back the new tenant's parked panes or starts them afresh, installs the new client, reads the
+//! new tenant's cache and starts polling. The tenant is remembered as the last used one
+//! (`config::state`). A failed switch leaves the old tenant in place and polling again.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossterm::event::KeyEvent;
-
 use super::msg::{Effect, Msg};
-use super::state::{Intervals, Mode, Route, State, TenantInfo, ToastKind};
+use super::state::{Intervals, Mode, Parked, Route, State, TenantInfo, ToastKind};
 use crate::config::{Config, Paths, Profile};
 
 /// What switching needs besides the state: the loaded config and where its files live.
@@ -23,8 +23,8 @@ pub struct TenantConfig {
     pub force_read_only: bool,
 }
 
-use crate::features::ctx::ListKey;
 pub use crate::features::ctx::{CtxEntry, CtxState};
+use crate::kit::nav::Pane;
 
 pub use super::msg::{ClientHandle, TenantMsg, TenantReady};
 
@@ -131,38 +131,39 @@ pub fn learn_web_ui(s: &mut State, link: &str) {
     s.dirty = true;
 }
 
-/// `:ctx [NAME]`.
+/// `:ctx [NAME]`: the Tenants pane (the current tenant selected), or switch to `NAME`.
 pub fn command(s: &mut State, arg: Option<&str>, fx: &mut Vec<Effect>) {
-    if s.ctx.demo() {
-        s.mode = Mode::Ctx(0);
-        s.toast(
-            "--demo runs one simulated tenant; configure tenants in config.toml (cpitop config init) to switch",
-            ToastKind::Info,
-        );
-        return;
-    }
     match arg {
-        None => s.mode = Mode::Ctx(s.ctx.position(&s.ctx.current).unwrap_or(0)),
+        None => {
+            s.switch_pane(Pane::Tenants);
+            let current = s.ctx.current.clone();
+            select_tenant(s, &current);
+        }
         Some(name) => switch(s, name, fx),
     }
 }
 
-/// Keys of the `:ctx` list.
-pub fn key(s: &mut State, selected: usize, k: KeyEvent, fx: &mut Vec<Effect>) {
-    match crate::features::ctx::key(&s.ctx, selected, k) {
-        ListKey::Select(i) => s.mode = Mode::Ctx(i),
-        ListKey::Close => s.mode = Mode::Normal,
-        ListKey::Switch(name) => {
-            s.mode = Mode::Normal;
-            switch(s, &name, fx);
-        }
-        ListKey::Ignored => {}
+/// Select `name` in the Tenants pane.
+fn select_tenant(s: &mut State, name: &str) {
+    use crate::kit::table::Table;
+    let pos = s.tenants.list.rows().position(|r| s.tenants.key(r) == name);
+    if let Some(pos) = pos {
+        s.tenants.select_position(pos);
+        let rows = s.table_rows();
+        s.tenants.list.scroll_into_view(rows);
     }
 }
 
 /// Start switching to `name`.
 pub fn switch(s: &mut State, name: &str, fx: &mut Vec<Effect>) {
     s.dirty = true;
+    if s.ctx.demo() {
+        s.toast(
+            "no tenants are configured to switch to; configure them in config.toml (cpitop config init)",
+            ToastKind::Info,
+        );
+        return;
+    }
     if s.ctx.position(name).is_none() {
         let names: Vec<&str> = s.ctx.entries.iter().map(|e| e.name.as_str()).collect();
         let hint = match crate::config::error::did_you_mean(name, names.iter().copied()) {
@@ -180,6 +181,8 @@ pub fn switch(s: &mut State, name: &str, fx: &mut Vec<Effect>) {
     }
     // The current tenant again only when it could not be used (its secret may be there now).
     if name == s.ctx.current && s.unusable.is_none() {
+        // Where to go afterwards (`ctx.after_switch`) is applied by `update` once no switch is
+        // under way.
         s.toast(format!("already on tenant {name}"), ToastKind::Info);
         return;
     }
@@ -209,6 +212,7 @@ pub fn on_msg(s: &mut State, m: TenantMsg, fx: &mut Vec<Effect>) {
                 return;
             }
             s.ctx.switching = None;
+            s.ctx.after_switch = None;
             // The runner stopped the pollers: start them again for the current tenant.
             s.polling = Default::default();
             s.toast(
@@ -226,7 +230,10 @@ pub fn on_msg(s: &mut State, m: TenantMsg, fx: &mut Vec<Effect>) {
             let r = *r;
             s.ctx.switching = None;
             s.unusable = None;
-            s.ctx.current = r.name.clone();
+            let old = std::mem::replace(&mut s.ctx.current, r.name.clone());
+            // From the Tenants pane the new tenant opens on its own panes.
+            let from_overview = s.pane() == Pane::Tenants;
+            let parked = park(s, &old, &r.name);
             reset(s, r.info, r.intervals, r.window_ms);
             hold_at_most(s, r.max_rows);
             // The new tenant's monitors replace the old one's (state, controls and history are
@@ -237,6 +244,15 @@ pub fn on_msg(s: &mut State, m: TenantMsg, fx: &mut Vec<Effect>) {
             // Error signatures are remembered per tenant.
             let launch = r.client.errors.as_deref().cloned().unwrap_or_default();
             s.errors = crate::panes::errors::Errors::launched(&launch, &s.errors);
+            if let Some(p) = parked {
+                restore(s, p);
+            }
+            if from_overview && s.pane() == Pane::Tenants {
+                s.stack = vec![Route::home(Pane::Artifacts)];
+            }
+            let tenant = s.tenant.clone();
+            let cx = s.cx_with(&tenant);
+            s.tenants.set_current(&r.name, &cx);
             let api_url = r.client.client.service_root().to_string();
             s.cache = super::cache::CacheSync::for_tenant(&r.name, &api_url, r.cache_rows);
             // A probe still under way is about the old tenant.
@@ -247,6 +263,132 @@ pub fn on_msg(s: &mut State, m: TenantMsg, fx: &mut Vec<Effect>) {
             match r.warnings.first() {
                 Some(w) => s.toast(w.clone(), ToastKind::Error),
                 None => s.toast(format!("switched to tenant {}", r.name), ToastKind::Info),
+            }
+        }
+    }
+}
+
+/// At most this many tenants' panes are kept (the least recently left are dropped; their cache
+/// still serves them).
+pub const PARKED_MAX: usize = 8;
+
+/// Park the panes of `old` (the tenant being left) and take those of `new`, if parked.
+fn park(s: &mut State, old: &str, new: &str) -> Option<Parked> {
+    let stack: Vec<Route> = s
+        .stack
+        .iter()
+        .filter(|r| r.pane() != Pane::Tenants)
+        .cloned()
+        .collect();
+    let parked = Parked {
+        tenant: old.to_string(),
+        artifacts: std::mem::take(&mut s.artifacts),
+        messages: std::mem::replace(
+            &mut s.messages,
+            crate::panes::messages::Messages::with_web_ui(None),
+        ),
+        queues: std::mem::take(&mut s.queues),
+        alerts: std::mem::take(&mut s.alerts),
+        stack,
+    };
+    // What is left behind counts generations on from the parked ones (see `reset`).
+    s.artifacts.load.generation = parked.artifacts.load.generation;
+    s.queues.load.generation = parked.queues.load.generation;
+    s.queues.messages.load.generation = parked.queues.messages.load.generation;
+    s.messages.load.generation = parked.messages.load.generation;
+    s.alerts.fetch_generation = parked.alerts.fetch_generation;
+    s.parked.retain(|p| p.tenant != old);
+    s.parked.push(parked);
+    if s.parked.len() > PARKED_MAX {
+        s.parked.remove(0);
+    }
+    let i = s.parked.iter().position(|p| p.tenant == new)?;
+    Some(s.parked.remove(i))
+}
+
+/// Bring back a tenant's parked panes (after `reset`): their generations move past every one in
+/// use, so no result of a poller still on its way is taken for theirs.
+fn restore(s: &mut State, p: Parked) {
+    let gens = (
+        s.artifacts.load.generation,
+        s.queues.load.generation,
+        s.queues.messages.load.generation,
+        s.messages.load.generation,
+    );
+    let fetch_gen = s.alerts.fetch_generation;
+    s.artifacts = p.artifacts;
+    s.messages = p.messages;
+    s.queues = p.queues;
+    s.alerts = p.alerts;
+    s.artifacts.load.generation = s.artifacts.load.generation.max(gens.0);
+    s.queues.load.generation = s.queues.load.generation.max(gens.1);
+    s.queues.messages.load.generation = s.queues.messages.load.generation.max(gens.2);
+    s.messages.load.generation = s.messages.load.generation.max(gens.3);
+    s.artifacts.load.loading = false;
+    s.queues.load.loading = false;
+    s.messages.load.loading = false;
+    // A monitor fetch of the parked tenant never answers now: the next round starts at once.
+    s.alerts.fetching = None;
+    s.alerts.fetch_generation = s.alerts.fetch_generation.max(fetch_gen) + 1;
+    s.alerts.next_due = s.now;
+    if !p.stack.is_empty() {
+        s.stack = p.stack;
+    }
+    s.rebuild_focused();
+}
+
+/// The Tenants pane's rows: every configured tenant (or the demo's), `current` open.
+pub fn install_fleet(s: &mut State, setups: Vec<crate::panes::tenants::TenantSetup>) {
+    let current = s.ctx.current.clone();
+    let current = if current.is_empty() {
+        s.tenant.name.clone()
+    } else {
+        current
+    };
+    if s.ctx.entries.is_empty() {
+        s.ctx.entries = setups
+            .iter()
+            .map(|t| CtxEntry {
+                name: t.tenant.name.clone(),
+                environment: t.tenant.environment,
+                color: t.color.clone(),
+                read_only: t.read_only,
+                host: t.host.clone(),
+            })
+            .collect();
+        s.ctx.current = current.clone();
+    }
+    s.tenants = crate::panes::tenants::Tenants::new(setups, &current);
+    let cell = s.cell_cx();
+    crate::kit::table::Table::rebuild(&mut s.tenants, &cell);
+}
+
+/// What the overview runner reports.
+pub fn fleet_msg(s: &mut State, m: super::msg::FleetMsg) {
+    use super::msg::FleetMsg;
+    let tenant = s.tenant.clone();
+    let cx = s.cx_with(&tenant);
+    let shown = s.pane() == Pane::Tenants;
+    match m {
+        FleetMsg::Round {
+            tenant,
+            fetched,
+            per_minute,
+        } => {
+            s.tenants.round(&tenant, fetched, per_minute, &cx);
+            s.dirty |= shown;
+            // The tab's count may change on any pane.
+            s.dirty = true;
+        }
+        FleetMsg::NotConnected { tenant, error } => {
+            s.tenants.not_connected(&tenant, error, &cx);
+            s.dirty = true;
+        }
+        FleetMsg::Rates(rates) => {
+            // The open tenant's rate is the header's (its client is the same).
+            let rates: Vec<(String, f64)> = rates.into_iter().filter(|(n, _)| *n != s.tenant.name).collect();
+            if s.tenants.rates(&rates) && shown {
+                s.dirty = true;
             }
         }
     }

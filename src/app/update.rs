@@ -9,7 +9,7 @@
 use crossterm::event::MouseEventKind;
 
 use super::msg::{
-    DataMsg, Effect, MessageQuery, MessagesEvent, Msg, PollKind, PollPlan, PollSpec, StoreSnapshot,
+    DataMsg, Effect, FleetPlan, MessageQuery, MessagesEvent, Msg, PollKind, PollPlan, PollSpec, StoreSnapshot,
 };
 use super::state::{Pane, Route, State, ToastKind};
 use super::{actions, cache, command, errors, extend, input, monitors, tenant, writes};
@@ -68,9 +68,23 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
                 s.stats = st;
                 s.dirty = true;
             }
+            // The open tenant's client is the one the header counts.
+            let current = s.tenant.name.clone();
+            if s.tenants.rates(&[(current, st.per_minute)]) && s.pane() == Pane::Tenants {
+                s.dirty = true;
+            }
         }
+        Msg::Fleet(f) => tenant::fleet_msg(s, f),
         Msg::Cache(c) => cache::apply_loaded(s, *c),
-        Msg::Tenant(t) => tenant::on_msg(s, t, &mut fx),
+        Msg::Tenant(t) => {
+            tenant::on_msg(s, t, &mut fx);
+            // Where to go once the switch is done (an artifact opened in another tenant).
+            if s.ctx.switching.is_none()
+                && let Some(nav) = s.ctx.after_switch.take()
+            {
+                super::nav::go(s, nav, &mut fx);
+            }
+        }
         Msg::Plugin(m) => extend::on_msg(s, m),
         Msg::ErrorsGrouped {
             job,
@@ -111,9 +125,51 @@ pub fn update(s: &mut State, mut msg: Msg) -> Vec<Effect> {
     if let Some(plan) = sync_polling(s) {
         fx.push(Effect::Poll(plan));
     }
+    if let Some(plan) = sync_fleet(s) {
+        fx.push(Effect::Fleet(plan));
+    }
+    // The open tenant's row counts its monitors as the Alerts pane does.
+    let counts = s
+        .alerts
+        .configured()
+        .then(|| crate::monitor::StatusCounts::of(s.alerts.rows.iter().map(|m| &m.status)));
+    if s.tenants.open_alerts(counts) && s.pane() == Pane::Tenants {
+        s.dirty = true;
+    }
     errors::after_update(s, &mut fx);
     cache::after_update(s, &mut fx);
     fx
+}
+
+/// What the overview runner should do now: every tenant's overview while several are configured
+/// (or the Tenants pane is shown), the open tenant's without what its panes poll.
+fn sync_fleet(s: &mut State) -> Option<FleetPlan> {
+    if s.tenants.rows.is_empty() {
+        return None;
+    }
+    let current = if s.ctx.current.is_empty() {
+        s.tenant.name.clone()
+    } else {
+        s.ctx.current.clone()
+    };
+    let plan = FleetPlan {
+        on: s.tenants.rows.len() > 1 || s.pane() == Pane::Tenants,
+        current,
+        skip_artifacts: s.polling.artifacts.is_some(),
+        skip_queues: s.polling.queues.is_some(),
+        window_ms: s.tenants.window_ms,
+        tenants: s
+            .tenants
+            .rows
+            .iter()
+            .map(|r| (r.name().to_string(), r.setup.interval_ms))
+            .collect(),
+    };
+    if s.fleet.as_ref() == Some(&plan) {
+        return None;
+    }
+    s.fleet = Some(plan.clone());
+    Some(plan)
 }
 
 /// Apply messages in order and collect the effects (headless use and tests).
@@ -168,8 +224,14 @@ fn data(s: &mut State, d: DataMsg) {
                 return;
             }
             match result {
-                Ok(items) => s.artifacts.loaded(items, s.alerts.tracker.clone(), at, &cx),
-                Err(e) => s.artifacts.load.failed(e),
+                Ok(items) => {
+                    s.tenants.open_artifacts(&items, at, &cx);
+                    s.artifacts.loaded(items, s.alerts.tracker.clone(), at, &cx)
+                }
+                Err(e) => {
+                    s.tenants.open_failed(&e, &cx);
+                    s.artifacts.load.failed(e)
+                }
             }
             s.dirty = true;
         }
@@ -186,8 +248,18 @@ fn data(s: &mut State, d: DataMsg) {
                 return;
             }
             match result {
-                Ok(snap) => s.queues.loaded(snap, at, &cx),
-                Err(e) => s.queues.load.failed(e),
+                Ok(snap) => {
+                    let q = crate::resources::overview::OverviewQueues::of_rows(
+                        &snap.queues,
+                        snap.missing.clone(),
+                    );
+                    s.tenants.open_queues(q, snap.broker.clone(), at, &cx);
+                    s.queues.loaded(snap, at, &cx)
+                }
+                Err(e) => {
+                    s.tenants.open_failed(&e, &cx);
+                    s.queues.load.failed(e)
+                }
             }
             s.dirty = true;
         }
@@ -278,6 +350,7 @@ fn wanted(s: &State) -> (bool, bool, Option<String>, bool, bool) {
     let queue = match s.route() {
         Route::Queues(queues::Route::Messages { queue }) => Some(queue.clone()),
         Route::Queues(queues::Route::List)
+        | Route::Tenants(_)
         | Route::Artifacts(_)
         | Route::Messages(_)
         | Route::Alerts(_)
@@ -288,6 +361,7 @@ fn wanted(s: &State) -> (bool, bool, Option<String>, bool, bool) {
     // fresh in every pane while they exist.
     let signatures = s.alerts.needs.error_signatures;
     match s.pane() {
+        Pane::Tenants => (false, false, None, signatures, false),
         Pane::Artifacts => (true, false, None, signatures, false),
         Pane::Messages => (false, false, None, true, false),
         Pane::Queues => (false, queue.is_none(), queue, signatures, false),

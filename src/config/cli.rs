@@ -160,9 +160,14 @@ pub fn info(paths: &Paths, out: &mut dyn Write) -> Result<()> {
         } else {
             ""
         };
+        let landscape = if t.landscape == super::load::DEFAULT_LANDSCAPE {
+            String::new()
+        } else {
+            format!("  landscape {}", t.landscape)
+        };
         writeln!(
             out,
-            "  {:width$}  {:4}  {}  {}  {}{default}",
+            "  {:width$}  {:4}  {}  {}  {}{default}{landscape}",
             t.name,
             t.environment.label(),
             if t.read_only { "read-only " } else { "read-write" },
@@ -216,6 +221,7 @@ pub fn check(
     }
     let monitors_ok = check_monitors(&config, out)?;
     let serve_ok = check_serve(&config, out)?;
+    check_landscapes(&config, out)?;
     let ui_ok = check_ui(&config, out, ui)?;
     if config.tenants.is_empty() {
         return Err(ConfigError::NoTenants {
@@ -269,6 +275,47 @@ pub fn check(
             "the TUI's settings ([keys], theme, [[hotkeys]], [[plugins]]) are not valid (see above); \
              the TUI leaves out what is wrong and says so at start"
         ));
+    }
+    Ok(())
+}
+
+/// The landscapes the version drift compares, each with its tenants in promotion order (dev →
+/// test → prod): one line, when any tenant names a landscape. A landscape of a single tenant has
+/// nothing to compare: said as a note (`!`), not an error.
+fn check_landscapes(config: &Config, out: &mut dyn Write) -> Result<()> {
+    if config
+        .tenants
+        .iter()
+        .all(|t| t.landscape == super::load::DEFAULT_LANDSCAPE)
+    {
+        return Ok(());
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for t in &config.tenants {
+        if !names.contains(&t.landscape.as_str()) {
+            names.push(&t.landscape);
+        }
+    }
+    let mut parts = Vec::new();
+    let mut alone = Vec::new();
+    for l in &names {
+        let mut members: Vec<&Profile> = config.tenants.iter().filter(|t| t.landscape == *l).collect();
+        members.sort_by_key(|t| t.environment.rank());
+        let list: Vec<String> = members
+            .iter()
+            .map(|t| format!("{} {}", t.name, t.environment.label()))
+            .collect();
+        parts.push(format!("{l} ({})", list.join(" → ")));
+        if members.len() == 1 {
+            alone.push(*l);
+        }
+    }
+    writeln!(out, "✓ landscapes: {}", parts.join("; "))?;
+    for l in alone {
+        writeln!(
+            out,
+            "! landscape `{l}` has one tenant: its version drift has nothing to compare (set `landscape = \"{l}\"` on the tenants it promotes to)"
+        )?;
     }
     Ok(())
 }

@@ -101,6 +101,9 @@ impl Default for ErrorsConfig {
 pub struct Profile {
     pub name: String,
     pub environment: Environment,
+    /// `landscape`: the tenants compared by the version drift; [`DEFAULT_LANDSCAPE`] when the
+    /// tenant names none.
+    pub landscape: String,
     /// Badge colour: a name from [`COLOR_NAMES`] or `#rrggbb`.
     pub color: String,
     /// Writes (undeploy, restart, JMS retry/move/delete) disabled. Default: true for prod.
@@ -156,6 +159,8 @@ pub struct PollIntervals {
     pub queues: Duration,
     pub alerts: Duration,
     pub keystore: Duration,
+    /// One round of the Tenants pane's overview of the tenant (at least 10 s).
+    pub overview: Duration,
 }
 
 impl Default for PollIntervals {
@@ -166,12 +171,25 @@ impl Default for PollIntervals {
             queues: Duration::from_secs(30),
             alerts: Duration::from_secs(60),
             keystore: Duration::from_secs(300),
+            overview: Duration::from_secs(60),
         }
     }
 }
 
 /// A certificate counts as expiring this long before its end, unless `keystore.expiring` says.
 pub const DEFAULT_KEYSTORE_EXPIRING: Duration = Duration::from_secs(30 * 86_400);
+
+/// The landscape of a tenant whose config names none.
+pub const DEFAULT_LANDSCAPE: &str = "default";
+
+/// Whether `name` may name a tenant or a landscape: letters, digits, `.`, `_` and `-`, starting
+/// with a letter or digit.
+pub fn valid_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
 
 /// The message-log window: how far back to fetch at start, how many rows to hold, and how many of
 /// the newest to cache for offline viewing.
@@ -573,11 +591,7 @@ impl Ctx<'_> {
 
     fn tenant(&self, name: &str, mut t: RawTenant, d: &RawDefaults) -> Result<Profile, ConfigError> {
         let here = ["tenants", name];
-        let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-        if !valid_name {
+        if !valid_name(name) {
             return Err(self.invalid(
                 &here,
                 "a tenant name may contain only letters, digits, `.`, `_` and `-`, and must start \
@@ -586,6 +600,20 @@ impl Ctx<'_> {
             ));
         }
         let environment = t.environment.unwrap_or(Environment::Dev);
+        let landscape = match t.landscape.take() {
+            None => DEFAULT_LANDSCAPE.to_string(),
+            Some(l) if valid_name(&l) => l,
+            Some(l) => {
+                return Err(self.invalid(
+                    &["tenants", name, "landscape"],
+                    format!(
+                        "`{l}` cannot name a landscape: use letters, digits, `.`, `_` and `-`, \
+                         starting with a letter or digit (e.g. \"eu\", \"us-east\")"
+                    ),
+                    &[],
+                ));
+            }
+        };
         let color = match t.color.take() {
             None => environment.default_color().to_string(),
             Some(c) => {
@@ -662,6 +690,7 @@ impl Ctx<'_> {
         Ok(Profile {
             name: name.to_string(),
             environment,
+            landscape,
             color,
             read_only,
             url,

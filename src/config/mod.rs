@@ -31,7 +31,10 @@ mod validate;
 
 pub use cache::{Cache, CacheLoad};
 pub use error::{ConfigError, Location, Warning, WarningKind};
-pub use load::{Config, Credentials, ErrorsConfig, MessageWindow, PollIntervals, Profile, SecretSource};
+pub use load::{
+    Config, Credentials, DEFAULT_LANDSCAPE, ErrorsConfig, MessageWindow, PollIntervals, Profile,
+    SecretSource, valid_name,
+};
 pub use paths::Paths;
 pub use schema::{Environment, MonitorsSection};
 pub use session::{Startup, open as open_session, switch_tenant};

@@ -100,6 +100,10 @@ pub struct RawDefaults {
 #[serde(deny_unknown_fields)]
 pub struct RawTenant {
     pub environment: Option<Environment>,
+    /// The landscape the tenant belongs to (`eu`, `us`): the Tenants pane's version drift
+    /// compares the tenants of one landscape (dev → test → prod); tenants without one form the
+    /// landscape `default`.
+    pub landscape: Option<String>,
     /// Badge colour override: a colour name or `#rrggbb`.
     pub color: Option<String>,
     /// Service root, e.g. `https://sub.it-cpi018.cfapps.eu10.hana.ondemand.com` (no `/api/v1`).
@@ -159,6 +163,15 @@ pub enum Environment {
 }
 
 impl Environment {
+    /// Place in the promotion order: dev 0, test 1, prod 2 (the Tenants pane and the version
+    /// drift order tenants by it).
+    pub fn rank(self) -> u8 {
+        match self {
+            Environment::Dev => 0,
+            Environment::Test => 1,
+            Environment::Prod => 2,
+        }
+    }
     /// Badge text.
     pub fn label(self) -> &'static str {
         match self {
@@ -206,6 +219,8 @@ pub struct RawPoll {
     pub queues: Option<ConfigDuration>,
     pub alerts: Option<ConfigDuration>,
     pub keystore: Option<ConfigDuration>,
+    /// The Tenants pane's overview of this tenant (a few lean requests per round).
+    pub overview: Option<ConfigDuration>,
 }
 
 /// `keystore`: the Keystore pane's settings.

@@ -194,6 +194,22 @@ impl Ctx<'_> {
             queues: pick("queues", t.poll.queues, d.poll.queues, base.queues)?,
             alerts: pick("alerts", t.poll.alerts, d.poll.alerts, base.alerts)?,
             keystore: pick("keystore", t.poll.keystore, d.poll.keystore, base.keystore)?,
+            overview: {
+                let v = pick("overview", t.poll.overview, d.poll.overview, base.overview)?;
+                if v < Duration::from_secs(10) {
+                    let at = match t.poll.overview {
+                        Some(_) => vec!["tenants", tenant, "poll", "overview"],
+                        None => vec!["defaults", "poll", "overview"],
+                    };
+                    return Err(self.invalid(
+                        &at,
+                        "the overview of a tenant is polled at most every 10s (it runs for every \
+                         tenant at once)",
+                        &[],
+                    ));
+                }
+                v
+            },
         })
     }
 

@@ -15,6 +15,7 @@
 //! to check), 2 for invalid arguments (from clap).
 
 pub mod filter;
+pub mod fleet;
 pub mod output;
 pub mod schema;
 
@@ -190,6 +191,21 @@ pub enum What {
         #[arg(long, value_parser = filter::parse_within, value_name = "DURATION")]
         within: Option<std::time::Duration>,
     },
+    /// Every configured tenant at once (the Tenants pane): reachable / unauthorised / down with
+    /// the reason, artifacts not started, failed messages of the last hour, DLQ messages and the
+    /// oldest, broker, monitors, certificates expiring within 30 days; worst first.
+    Tenants {
+        #[command(flatten)]
+        table: TableArgs,
+    },
+    /// Version drift: every runtime artifact of a landscape's tenants side by side (dev → test
+    /// → prod), rows whose versions differ or that are missing or not started in PROD first.
+    /// Exit 2 when some tenant's artifacts could not be read (printed as `?`, named on stderr).
+    Drift {
+        /// Only this landscape (`landscape = "NAME"` of the tenants in the config).
+        #[arg(long, value_name = "NAME")]
+        landscape: Option<String>,
+    },
 }
 
 /// A client for the configured tenant (or `--demo`), and the simulated tenant to keep alive.
@@ -309,6 +325,10 @@ fn run_get_inner(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
 }
 
 async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
+    // Every tenant at once: no single tenant to connect to first.
+    if matches!(args.what, What::Tenants { .. } | What::Drift { .. }) {
+        return run_fleet(global, args).await;
+    }
     let target = connect(global, global.demo_seed()).await?;
     let client = &target.client;
     let tenant = if global.demo { "demo" } else { client.name() }.to_string();
@@ -318,6 +338,7 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
     };
     let fail = |e: String| eyre!("{e} (tenant {tenant})");
     let table: Printed = match &args.what {
+        What::Tenants { .. } | What::Drift { .. } => return run_fleet(global, args).await,
         What::Artifacts {
             status,
             not_started,
@@ -486,6 +507,43 @@ async fn run_async(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
 
 fn expiring_ms(d: std::time::Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// `get tenants` and `get drift`: every tenant at once.
+async fn run_fleet(global: &GlobalArgs, args: &GetArgs) -> Result<i32> {
+    match &args.what {
+        What::Drift { landscape } => {
+            let (text, unread) = fleet::drift(global, landscape.as_deref(), args.output).await?;
+            print(&text)?;
+            if unread.is_empty() {
+                return Ok(0);
+            }
+            for u in &unread {
+                eprintln!(
+                    "note: artifacts not read from tenant {}",
+                    crate::sanitize::one_line(u)
+                );
+            }
+            Ok(EXIT_PARTIAL)
+        }
+        What::Tenants { table } => {
+            let (text, summary) = fleet::tenants(global, args.output, &table.opts()).await?;
+            print(&text)?;
+            if args.output == Output::Table {
+                eprintln!("{}", crate::sanitize::one_line(&summary));
+            }
+            Ok(0)
+        }
+        What::Artifacts { .. }
+        | What::Artifact { .. }
+        | What::Messages { .. }
+        | What::Message { .. }
+        | What::Queues { .. }
+        | What::Queue { .. }
+        | What::Errors { .. }
+        | What::Keystore { .. }
+        | What::Certificate { .. } => Err(eyre!("not a command over every tenant")),
+    }
 }
 
 /// Print what was read of a message; say on stderr what the tenant does not offer and what

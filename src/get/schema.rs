@@ -11,6 +11,7 @@ use crate::panes::errors::schema as errors;
 use crate::panes::keystore::schema as keystore;
 use crate::panes::messages::schema as messages;
 use crate::panes::queues::schema as queues;
+use crate::panes::tenants::schema as tenants;
 
 /// A record type as documented: its name (the README's `#### \`name\`` heading) and its own
 /// fields in order (a detail record lists only what it adds to its row's fields).
@@ -121,5 +122,25 @@ pub const RECORDS: &[Record] = &[
     Record {
         name: "transition",
         fields: fields_of::<alerts::TransitionRecord>,
+    },
+    Record {
+        name: "tenant",
+        fields: fields_of::<tenants::TenantRecord>,
+    },
+    Record {
+        name: "drift",
+        fields: fields_of::<tenants::DriftRecord>,
+    },
+    Record {
+        name: "drift_cell",
+        fields: fields_of::<tenants::DriftCellRecord>,
+    },
+    Record {
+        name: "landscape_drift",
+        fields: fields_of::<tenants::LandscapeDriftRecord>,
+    },
+    Record {
+        name: "drift_tenant",
+        fields: fields_of::<tenants::DriftTenantRecord>,
     },
 ];

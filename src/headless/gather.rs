@@ -97,6 +97,9 @@ pub struct Gatherer {
     part_errors: Vec<(&'static str, String)>,
     /// Failed messages grouped by error signature (`None`: not asked for).
     pub errors: Option<ErrorsFeed>,
+    /// The tenant's landscape side by side and since when its artifacts drift
+    /// (`version_drift`; `None`: not read).
+    pub landscape: Option<(crate::landscape::DriftTable, crate::landscape::DriftTracker)>,
 }
 
 impl Gatherer {
@@ -135,6 +138,7 @@ impl Gatherer {
             health,
             part_errors: Vec::new(),
             errors: None,
+            landscape: None,
         }
     }
 
@@ -271,6 +275,8 @@ impl Gatherer {
                 seen: &e.seen,
             })
         });
+        s.drift = self.landscape.as_ref().map(|(t, _)| t);
+        s.drift_since = self.landscape.as_ref().map(|(_, t)| t);
         s.part_errors = &self.part_errors;
         f(&s)
     }

@@ -16,7 +16,7 @@ pub mod watch;
 
 pub use check::{CheckOutcome, check, run_check};
 pub use gather::{GatherReport, Gatherer, PartFailure, Parts};
-pub use setup::{DEMO_MONITORS, Target, monitors_from_table, prepare};
+pub use setup::{DEMO_MONITORS, Peer, PeerConn, Target, monitors_from_table, prepare, prepare_all};
 pub use watch::{WatchOptions, run_watch, watch};
 
 /// `cpitop check`
@@ -25,6 +25,10 @@ pub struct CheckArgs {
     /// Output format: `text` (one line per monitor) or `json`.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub format: String,
+    /// Every configured tenant at once (each tenant's monitors; `version_drift` compares the
+    /// tenants of each landscape); the exit status is the worst tenant's.
+    #[arg(long)]
+    pub all_tenants: bool,
 }
 
 /// `cpitop watch`

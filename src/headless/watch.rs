@@ -67,6 +67,7 @@ pub async fn watch(
     // The signature rules need the failures grouped before they are evaluated; without them
     // the grouping (for the events' signatures) comes after the round's state lines.
     let signature_rules = need.error_signatures;
+    let landscape_rules = need.landscape;
     let window = need
         .message_window
         .map_or(opts.failure_lookback, |w| w.max(opts.failure_lookback));
@@ -107,6 +108,20 @@ pub async fn watch(
             let round_done = async {
                 g.refresh(g.now()).await;
                 let now = g.now();
+                if landscape_rules {
+                    // `version_drift`: the landscape's other tenants, read again each round.
+                    let read = super::check::read_landscape(target, g.parts().artifacts.as_deref()).await;
+                    let mut drift_notes = Vec::new();
+                    g.landscape = Some(super::check::drift_of(
+                        read,
+                        target.state_dir.as_deref(),
+                        now,
+                        &mut drift_notes,
+                    ));
+                    for n in drift_notes {
+                        tracing::warn!(tenant = %target.tenant, "{n}");
+                    }
+                }
                 if signature_rules {
                     g.group_errors(now).await;
                 }

@@ -55,6 +55,14 @@ pub enum Action {
     Wide,
     /// Quit from any view or mode (Ctrl-C).
     QuitNow,
+    PaneTenants,
+    /// The version drift of the selected tenant's landscape.
+    Drift,
+    /// The drift view's tenant column to the left / right.
+    ColumnPrev,
+    ColumnNext,
+    /// The drift view's next landscape.
+    NextLandscape,
     /// The Errors pane (issue 16).
     PaneErrors,
     NewestError,
@@ -190,6 +198,31 @@ const TABLE: &[(&str, Action, &str, &str)] = &[
         Action::QuitNow,
         "quit",
         "quit at once, from any view or mode (the cache is saved first)",
+    ),
+    ("pane_tenants", Action::PaneTenants, "tenants", "tenants pane"),
+    (
+        "drift",
+        Action::Drift,
+        "drift",
+        "version drift of the selected tenant's landscape",
+    ),
+    (
+        "column_prev",
+        Action::ColumnPrev,
+        "tenant ←",
+        "tenant column to the left",
+    ),
+    (
+        "column_next",
+        Action::ColumnNext,
+        "tenant →",
+        "tenant column to the right",
+    ),
+    (
+        "landscape_next",
+        Action::NextLandscape,
+        "landscape",
+        "next landscape",
     ),
     ("pane_errors", Action::PaneErrors, "errors", "errors pane"),
     (

@@ -32,12 +32,14 @@ pub enum Context {
     AlertHistory,
     Keystore,
     Certificate,
+    Tenants,
+    Drift,
     Errors,
     ErrorMembers,
 }
 
 impl Context {
-    pub const ALL: [Context; 19] = [
+    pub const ALL: [Context; 21] = [
         Self::Global,
         Self::Table,
         Self::Detail,
@@ -55,6 +57,8 @@ impl Context {
         Self::AlertHistory,
         Self::Keystore,
         Self::Certificate,
+        Self::Tenants,
+        Self::Drift,
         Self::Errors,
         Self::ErrorMembers,
     ];
@@ -77,6 +81,8 @@ impl Context {
             Self::AlertHistory => "alert_history",
             Self::Keystore => "keystore",
             Self::Certificate => "certificate",
+            Self::Tenants => "tenants",
+            Self::Drift => "drift",
             Self::Errors => "errors",
             Self::ErrorMembers => "error_members",
         }
@@ -101,7 +107,9 @@ impl Context {
             | Self::AlertHistory
             | Self::Errors
             | Self::ErrorMembers
-            | Self::Keystore => Some(Self::Table),
+            | Self::Keystore
+            | Self::Tenants
+            | Self::Drift => Some(Self::Table),
             Self::ArtifactDetail | Self::MessageDetail | Self::Attachment | Self::Certificate => {
                 Some(Self::Detail)
             }

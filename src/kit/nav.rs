@@ -5,6 +5,7 @@
 /// Top-level panes, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
+    Tenants,
     Artifacts,
     Messages,
     Queues,
@@ -15,7 +16,8 @@ pub enum Pane {
 
 impl Pane {
     /// The tab order (`index` places each pane in it).
-    pub const ALL: [Pane; 6] = [
+    pub const ALL: [Pane; 7] = [
+        Pane::Tenants,
         Pane::Artifacts,
         Pane::Messages,
         Pane::Queues,
@@ -25,6 +27,7 @@ impl Pane {
     ];
     pub fn title(self) -> &'static str {
         match self {
+            Pane::Tenants => "Tenants",
             Pane::Artifacts => "Artifacts",
             Pane::Messages => "Messages",
             Pane::Queues => "Queues",
@@ -33,21 +36,23 @@ impl Pane {
             Pane::Keystore => "Keystore",
         }
     }
-    /// The pane's place in the tab line (its number key is one more).
+    /// The pane's place in the tab line.
     pub fn index(self) -> usize {
         match self {
-            Pane::Artifacts => 0,
-            Pane::Messages => 1,
-            Pane::Queues => 2,
-            Pane::Alerts => 3,
-            Pane::Errors => 4,
-            Pane::Keystore => 5,
+            Pane::Tenants => 0,
+            Pane::Artifacts => 1,
+            Pane::Messages => 2,
+            Pane::Queues => 3,
+            Pane::Alerts => 4,
+            Pane::Errors => 5,
+            Pane::Keystore => 6,
         }
     }
     /// The pane's number key, fixed across versions (`0` Tenants … `6` Keystore), shown in the
     /// tab line: a pane not in this build leaves its number unused.
     pub fn number(self) -> u8 {
         match self {
+            Pane::Tenants => 0,
             Pane::Artifacts => 1,
             Pane::Messages => 2,
             Pane::Queues => 3,
@@ -78,6 +83,10 @@ pub enum Nav {
     OpenCertificate(String),
     /// The tenant's alert transitions, over the current view.
     OpenAlertHistory,
+    /// Open this configured tenant (as `:ctx NAME`; its panes and cache are kept per tenant).
+    SwitchTenant(String),
+    /// An artifact's detail in a tenant (switching to it first when it is not open).
+    OpenArtifactIn { tenant: String, id: String },
 }
 
 #[cfg(test)]
@@ -93,5 +102,6 @@ mod tests {
         assert!(numbers.is_sorted(), "the tab line shows the numbers in order");
         numbers.dedup();
         assert_eq!(numbers.len(), Pane::ALL.len(), "one number each");
+        assert_eq!(Pane::Tenants.number(), 0, "the team's fixed numbering");
     }
 }

@@ -95,6 +95,38 @@ pub fn finish(t: &mut dyn Table, opts: &TableOpts, cx: &CellCx) -> Result<Rows, 
     })
 }
 
+/// Rows under titles, columns padded to their widest cell, two spaces apart (for tables whose
+/// columns are not known in advance, such as one per tenant). Cells are made one safe line.
+pub fn aligned_titled(titles: &[String], rows: &[Vec<String>]) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let clean = |c: &str| crate::sanitize::one_line(c).into_owned();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| clean(c)).collect())
+        .collect();
+    let titles: Vec<String> = titles.iter().map(|t| clean(t)).collect();
+    let mut widths: Vec<usize> = titles.iter().map(|t| t.width()).collect();
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let mut out = String::new();
+    for line in std::iter::once(&titles).chain(&rows) {
+        let mut l = String::new();
+        for (i, (c, w)) in line.iter().zip(&widths).enumerate() {
+            if i > 0 {
+                l.push_str("  ");
+            }
+            l.push_str(c);
+            l.extend(std::iter::repeat_n(' ', w.saturating_sub(c.width())));
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// `12 artifacts`, or `3 of 12 artifacts` when some are not shown.
 pub fn shown(rows: usize, of: usize, what: &str) -> String {
     if rows == of {

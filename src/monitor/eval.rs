@@ -109,6 +109,16 @@ fn evaluate_rule(rule: &Rule, spec: &MonitorSpec, snap: &Snapshot<'_>, now: Epoc
             for_at_least,
             severity,
         } => rules::tenant_unreachable(*for_at_least, sev(severity), snap, now),
+        Rule::VersionDrift {
+            for_at_least,
+            severity,
+        } => rules::version_drift(
+            &spec.scope,
+            *for_at_least,
+            severity.unwrap_or(Severity::Warning),
+            snap,
+            now,
+        ),
         Rule::NewErrorSignature {
             unseen_for,
             within,

@@ -300,6 +300,11 @@ pub struct Snapshot<'a> {
     pub broker: Option<&'a JmsBroker>,
     pub keystore: Option<&'a [KeystoreEntry]>,
     pub health: Option<&'a TenantHealth>,
+    /// The tenant's landscape side by side (`version_drift`); `None`: the other tenants' lists
+    /// are not read here.
+    pub drift: Option<&'a crate::landscape::DriftTable>,
+    /// Since when each artifact's versions differ in that landscape.
+    pub drift_since: Option<&'a crate::landscape::DriftTracker>,
     /// The failed messages of the message window grouped by error signature, with the
     /// signatures remembered (`new_error_signature`, `error_signature_count`).
     pub errors: Option<ErrorSignatures<'a>>,
@@ -335,6 +340,8 @@ impl<'a> Snapshot<'a> {
             broker: None,
             keystore: None,
             health: None,
+            drift: None,
+            drift_since: None,
             errors: None,
             part_errors: &[],
         }

@@ -366,6 +366,15 @@ pub enum Rule {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         severity: Option<Severity>,
     },
+    /// An artifact in scope that this tenant runs has another version in a tenant of the same
+    /// landscape (`landscape` in the config), for longer than `for` (default 1d; severity
+    /// default warning). Reads the other tenants' artifact lists.
+    VersionDrift {
+        #[serde(rename = "for", default = "default_drift_grace")]
+        for_at_least: HumanDuration,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        severity: Option<Severity>,
+    },
 }
 
 fn one() -> u32 {
@@ -392,6 +401,9 @@ fn default_cert_within() -> HumanDuration {
 fn default_unreachable() -> HumanDuration {
     HumanDuration::from_mins(5)
 }
+fn default_drift_grace() -> HumanDuration {
+    HumanDuration::from_secs(86_400)
+}
 fn default_unseen_for() -> HumanDuration {
     HumanDuration::from_secs(7 * 86_400)
 }
@@ -415,6 +427,7 @@ impl Rule {
             Rule::NewErrorSignature { .. } => "new_error_signature",
             Rule::ErrorSignatureCount { .. } => "error_signature_count",
             Rule::TenantUnreachable { .. } => "tenant_unreachable",
+            Rule::VersionDrift { .. } => "version_drift",
         }
     }
 
@@ -544,6 +557,8 @@ pub struct Needs {
     pub keystore: bool,
     /// Reachability tracking (`tenant_unreachable`).
     pub health: bool,
+    /// The artifact lists of the other tenants of the landscape (`version_drift`).
+    pub landscape: bool,
     /// Failed messages' error texts, grouped by signature (`new_error_signature`,
     /// `error_signature_count`).
     pub error_signatures: bool,
@@ -593,6 +608,11 @@ pub fn needs<'a>(specs: impl IntoIterator<Item = &'a MonitorSpec>) -> Needs {
                 Rule::BrokerCapacity { .. } => n.broker = true,
                 Rule::CertExpiry { .. } => n.keystore = true,
                 Rule::TenantUnreachable { .. } => n.health = true,
+                Rule::VersionDrift { .. } => {
+                    n.artifacts = true;
+                    n.landscape = true;
+                    package(&mut n);
+                }
                 Rule::NewErrorSignature { within, .. } | Rule::ErrorSignatureCount { within, .. } => {
                     window(within, &mut n);
                     n.error_signatures = true;

@@ -10,3 +10,4 @@ pub mod keystore;
 pub mod messages;
 pub mod pane;
 pub mod queues;
+pub mod tenants;

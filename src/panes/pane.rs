@@ -59,6 +59,8 @@ pub enum Out {
     AlertRound,
     /// Open the command line with this text typed (`S` asks for the silence period).
     Prompt(String),
+    /// Read every tenant's overview now (`r` on the Tenants pane).
+    RefreshTenants,
 }
 
 /// A view's answer to a key: effects, its own next view, intents to go elsewhere, a notice.

@@ -14,6 +14,8 @@
 //! - [`monitor_data`]: what one monitor round reads, fetched in parallel.
 //! - [`errors`]: the failed messages of a window and their error texts (`get errors`, `check`,
 //!   `watch`).
+//! - [`overview`]: one round of the Tenants pane's overview of a tenant (lean: a listing, a
+//!   `$count`, the queue list and the broker; DLQ messages and keystore when due).
 //!
 //! Failures carry the client's typed error ([`FetchError`]); whether the tenant answered is
 //! decided from its kind ([`FetchError::tenant_answered`]), never from its text.
@@ -24,6 +26,7 @@ pub mod keystore;
 pub mod message_detail;
 pub mod messages;
 pub mod monitor_data;
+pub mod overview;
 pub mod packages;
 pub mod queues;
 

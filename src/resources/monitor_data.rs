@@ -33,6 +33,9 @@ pub struct FetchPlan {
     /// One cheap call (`IntegrationRuntimeArtifacts/$count`) so `tenant_unreachable` has an
     /// answer to time while nothing else is asked.
     pub ping: bool,
+    /// Someone is waiting for this round (the TUI's first: the Alerts pane has nothing to show
+    /// before it): its requests go ahead of background loads in the client's limiter.
+    pub foreground: bool,
 }
 
 impl FetchPlan {

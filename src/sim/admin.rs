@@ -7,6 +7,7 @@
 //! | GET/POST/DELETE | `/sim/admin/faults` | POST: a `FaultRule` | list / add (→ `{"id"}`) / clear |
 //! | DELETE | `/sim/admin/faults/{id}` | | remove one rule |
 //! | POST | `/sim/admin/iflows/{id}/stop` \| `/start` | | artifact ERROR / STARTED |
+//! | POST | `/sim/admin/iflows/{id}/version` | `{"version":"1.2.3"}` | deploy that version now (DeployedOn now) |
 //! | POST | `/sim/admin/iflows/{id}/fail-next` | `{"count":N,"error":"text"}` | next N messages FAILED |
 //! | POST | `/sim/admin/queues/{q}/fill` | `{"count":N,"failed":bool}` | add messages |
 //! | POST | `/sim/admin/certificates/{alias}/expire` | `{"at_ms":ms}` (default: now − 1 min) | move ValidNotAfter |
@@ -17,7 +18,7 @@
 //! | GET | `/sim/admin/truth/messages?from=ms&to=ms` | | MessageGuids with LogEnd in [from,to) visible now |
 //! | GET | `/sim/admin/truth/in-flight` | | MessageGuids of the messages in flight (no LogEnd) |
 //! | GET | `/sim/admin/truth/queues/{q}` | | the queue's messages |
-//! | GET | `/sim/admin/truth/artifacts/{id}` | | `{"deployed","status"}` |
+//! | GET | `/sim/admin/truth/artifacts/{id}` | | `{"deployed","status","version"}` |
 //! | GET | `/sim/admin/stats` | | `{"requests"}` API requests served |
 //! | GET/DELETE | `/sim/admin/requests` | | `{"requests":["GET /api/v1/…?…",…]}` the last 20,000 API requests, oldest first / clear |
 
@@ -80,6 +81,17 @@ impl SimAdmin {
     fn set_running(&self, id: &str, running: bool) -> Result<(), String> {
         let mut w = self.sim.world();
         if !w.arts.set_running(id, running) {
+            return Err(format!("no artifact '{id}' in the simulated tenant"));
+        }
+        w.mpl.stopped = w.arts.stopped_flows();
+        Ok(())
+    }
+
+    /// Deploy `version` of artifact `id` now (a change promoted to this tenant).
+    pub fn deploy_version(&self, id: &str, version: &str) -> Result<(), String> {
+        let now = self.sim.now();
+        let mut w = self.sim.world();
+        if !w.arts.deploy_version(id, version, now) {
             return Err(format!("no artifact '{id}' in the simulated tenant"));
         }
         w.mpl.stopped = w.arts.stopped_flows();
@@ -205,6 +217,11 @@ impl SimAdmin {
             .filter(|a| a.deployed)
             .map(|a| a.status.to_string())
     }
+    /// The version of a deployed artifact, `None` if not deployed or unknown.
+    pub fn truth_artifact_version(&self, id: &str) -> Option<String> {
+        let w = self.sim.world();
+        w.arts.find(id).filter(|a| a.deployed).map(|a| a.version.clone())
+    }
     /// API requests served (excluding admin).
     pub fn request_count(&self) -> u64 {
         self.sim.requests.load(Ordering::Relaxed)
@@ -245,6 +262,10 @@ struct FailNext {
     error: Option<String>,
 }
 #[derive(Deserialize, Default)]
+struct Version {
+    version: String,
+}
+#[derive(Deserialize, Default)]
 struct Fill {
     count: usize,
     #[serde(default)]
@@ -266,7 +287,7 @@ struct Advance {
     ms: i64,
 }
 
-const HELP: &str = "GET /sim/admin/faults | POST /sim/admin/faults {FaultRule} | DELETE /sim/admin/faults[/{id}] | POST /sim/admin/iflows/{id}/stop|start | POST /sim/admin/iflows/{id}/fail-next {count,error} | POST /sim/admin/queues/{q}/fill {count,failed} | POST /sim/admin/certificates/{alias}/expire {at_ms} | POST /sim/admin/tenant/down {mode: unavailable|drop} | POST /sim/admin/tenant/up | POST /sim/admin/tokens/expire | GET /sim/admin/clock | POST /sim/admin/clock/advance {ms} | GET /sim/admin/truth/messages?from=&to= | GET /sim/admin/truth/in-flight | GET /sim/admin/truth/queues/{q} | GET /sim/admin/truth/artifacts/{id} | GET /sim/admin/stats | GET|DELETE /sim/admin/requests";
+const HELP: &str = "GET /sim/admin/faults | POST /sim/admin/faults {FaultRule} | DELETE /sim/admin/faults[/{id}] | POST /sim/admin/iflows/{id}/stop|start | POST /sim/admin/iflows/{id}/version {version} | POST /sim/admin/iflows/{id}/fail-next {count,error} | POST /sim/admin/queues/{q}/fill {count,failed} | POST /sim/admin/certificates/{alias}/expire {at_ms} | POST /sim/admin/tenant/down {mode: unavailable|drop} | POST /sim/admin/tenant/up | POST /sim/admin/tokens/expire | GET /sim/admin/clock | POST /sim/admin/clock/advance {ms} | GET /sim/admin/truth/messages?from=&to= | GET /sim/admin/truth/in-flight | GET /sim/admin/truth/queues/{q} | GET /sim/admin/truth/artifacts/{id} | GET /sim/admin/stats | GET|DELETE /sim/admin/requests";
 
 pub fn handle_http(sim: &Arc<Sim>, method: &Method, path: &str, query: Option<&str>, b: &Bytes) -> Resp {
     let admin = SimAdmin::new(sim.clone());
@@ -319,6 +340,16 @@ pub fn handle_http(sim: &Arc<Sim>, method: &Method, path: &str, query: Option<&s
             ("POST", ["iflows", id, "start"]) => {
                 admin
                     .start_iflow(id)
+                    .map_err(|e| err(StatusCode::NOT_FOUND, &e))?;
+                ok_json(serde_json::json!({}))
+            }
+            ("POST", ["iflows", id, "version"]) => {
+                let v: Version = body(b)?;
+                if v.version.trim().is_empty() {
+                    return Err(err(StatusCode::BAD_REQUEST, "give {\"version\":\"1.2.3\"}"));
+                }
+                admin
+                    .deploy_version(id, &v.version)
                     .map_err(|e| err(StatusCode::NOT_FOUND, &e))?;
                 ok_json(serde_json::json!({}))
             }
@@ -381,7 +412,8 @@ pub fn handle_http(sim: &Arc<Sim>, method: &Method, path: &str, query: Option<&s
             },
             ("GET", ["truth", "artifacts", id]) => {
                 let st = admin.truth_artifact_status(id);
-                ok_json(serde_json::json!({ "deployed": st.is_some(), "status": st }))
+                let version = admin.truth_artifact_version(id);
+                ok_json(serde_json::json!({ "deployed": st.is_some(), "status": st, "version": version }))
             }
             ("GET", ["stats"]) => ok_json(serde_json::json!({ "requests": admin.request_count() })),
             ("GET", ["requests"]) => ok_json(serde_json::json!({ "requests": admin.recent_requests() })),

@@ -89,6 +89,44 @@ impl Artifacts {
         a
     }
 
+    /// Apply one change of `SimConfig::artifact_changes` (an unknown id changes nothing).
+    pub fn change(&mut self, c: &super::config::ArtifactChange, t0: i64) {
+        use super::config::Change;
+        match &c.change {
+            Change::Stopped => {
+                self.set_running(&c.id, false);
+                return;
+            }
+            Change::Undeployed => {
+                if let Some(a) = self.find_mut(&c.id) {
+                    a.deployed = false;
+                    a.pending = None;
+                }
+                return;
+            }
+            Change::Version(_) | Change::Behind => {}
+        }
+        let Some(a) = self.find_mut(&c.id) else { return };
+        a.version = match &c.change {
+            Change::Version(v) => v.clone(),
+            _ => version_behind(&a.version),
+        };
+        if c.change == Change::Behind {
+            a.deployed_on = a.deployed_on.min(t0) - 7 * 86_400_000;
+        }
+    }
+
+    /// Deploy `version` of an artifact now (its `DeployedOn` is now): a change promoted to this
+    /// tenant. `false` when there is no such artifact.
+    pub fn deploy_version(&mut self, id: &str, version: &str, now: i64) -> bool {
+        let Some(a) = self.find_mut(id) else { return false };
+        a.version = version.to_string();
+        a.deployed = true;
+        a.deployed_on = now;
+        a.deployed_by = "sb-cpitop-sim!b1|it!b2".into();
+        true
+    }
+
     fn set_error(&mut self, id: &str, err: usize) {
         if let Some(x) = self.find_mut(id) {
             x.status = "ERROR";
@@ -174,6 +212,30 @@ impl Artifacts {
         }
         true
     }
+}
+
+/// The version before `v`: `1.2.5` → `1.2.4`, `1.3.0` → `1.2.9`, `2.0.0` → `1.9.9`; a version
+/// not of that form gets `-prev` appended.
+pub fn version_behind(v: &str) -> String {
+    let parts: Vec<Option<u64>> = v.split('.').map(|p| p.parse().ok()).collect();
+    let nums: Option<Vec<u64>> = parts.into_iter().collect();
+    let Some(mut n) = nums.filter(|n| !n.is_empty() && n.iter().any(|x| *x > 0)) else {
+        return format!("{v}-prev");
+    };
+    // Borrow from the left like a counter in base 10.
+    let mut i = n.len() - 1;
+    loop {
+        if n[i] > 0 {
+            n[i] -= 1;
+            break;
+        }
+        n[i] = 9;
+        if i == 0 {
+            break;
+        }
+        i -= 1;
+    }
+    n.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
 }
 
 /// `(messageId, parameter)` of a catalog deploy error.
@@ -581,5 +643,71 @@ fn display_name(ctx: &Ctx, a: &Artifact) -> &'static str {
     match a.flow {
         Some(fi) => super::catalog::display_name(&FLOWS[fi as usize], !ctx.cfg.clean),
         None => a.name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::config::{ArtifactChange, Change, SimConfig, Stage};
+
+    #[test]
+    fn a_version_behind() {
+        assert_eq!(version_behind("1.2.5"), "1.2.4");
+        assert_eq!(version_behind("1.3.0"), "1.2.9");
+        assert_eq!(version_behind("2.0.0"), "1.9.9");
+        assert_eq!(version_behind("0.0.0"), "0.0.0-prev");
+        assert_eq!(version_behind("active"), "active-prev");
+    }
+
+    #[test]
+    fn landscape_stages_share_artifacts_and_drift_as_documented() {
+        let t0 = 1_718_000_000_000;
+        let build = |cfg: &SimConfig| {
+            let mut a = Artifacts::new(cfg.artifact_seed.unwrap_or(cfg.seed), t0);
+            for c in &cfg.artifact_changes {
+                a.change(c, t0);
+            }
+            a
+        };
+        let dev = build(&SimConfig::landscape_stage(7, Stage::Dev));
+        let test = build(&SimConfig::landscape_stage(7, Stage::Test));
+        let prod = build(&SimConfig::landscape_stage(7, Stage::Prod));
+        assert_eq!(SimConfig::landscape_stage(7, Stage::Prod).seed, 9, "own messages");
+        let v = |a: &Artifacts, id: &str| a.find(id).map(|x| x.version.clone()).unwrap();
+        let differing = |a: &Artifacts| -> Vec<&str> {
+            dev.list
+                .iter()
+                .filter(|d| a.find(d.id).is_some_and(|x| x.version != d.version))
+                .map(|d| d.id)
+                .collect()
+        };
+        assert_eq!(differing(&test), ["Orders_Inbound", "Quote_Request_CRM"]);
+        assert_eq!(
+            differing(&prod),
+            [
+                "Orders_Inbound",
+                "Invoice_Outbound_EDI",
+                "SupplierInvoice_Inbound"
+            ]
+        );
+        assert_eq!(
+            v(&prod, "Orders_Inbound"),
+            version_behind(&v(&dev, "Orders_Inbound"))
+        );
+        assert!(!prod.find("Returns_Inbound").unwrap().deployed);
+        assert_eq!(prod.find("PriceList_Sync").unwrap().status, "ERROR");
+        assert_eq!(dev.find("PriceList_Sync").unwrap().status, "STARTED");
+        // An explicit version, and an unknown id changes nothing.
+        let mut a = build(&SimConfig::default());
+        a.change(
+            &ArtifactChange::new("Orders_Inbound", Change::Version("9.9.9".into())),
+            t0,
+        );
+        a.change(&ArtifactChange::new("Nope", Change::Undeployed), t0);
+        assert_eq!(v(&a, "Orders_Inbound"), "9.9.9");
+        assert!(a.deploy_version("Orders_Inbound", "10.0.0", t0 + 5));
+        assert_eq!(a.find("Orders_Inbound").unwrap().deployed_on, t0 + 5);
+        assert!(!a.deploy_version("Nope", "1", t0));
     }
 }

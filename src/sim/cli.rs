@@ -50,6 +50,11 @@ pub struct SimArgs {
     /// Share of messages (0–1) whose `Runs` answers 404 (1 = a tenant without runs).
     #[arg(long, default_value_t = 0.05)]
     pub runs_404: f64,
+    /// A tenant of the simulated landscape `cpitop --demo` runs: `dev` (the plain sim of the
+    /// seed), `test` or `prod` (the same artifacts with some drift; messages from the next
+    /// seeds). Start one sim per stage to try the Tenants pane against configured tenants.
+    #[arg(long, value_enum)]
+    pub stage: Option<super::Stage>,
 }
 
 impl SimArgs {
@@ -60,8 +65,14 @@ impl SimArgs {
                 self.history_hours
             ));
         }
+        let base = match self.stage {
+            Some(stage) => SimConfig::landscape_stage(self.seed, stage),
+            None => SimConfig {
+                seed: self.seed,
+                ..SimConfig::default()
+            },
+        };
         Ok(SimConfig {
-            seed: self.seed,
             port: self.port,
             message_rate: self.rate,
             history: Duration::from_secs_f64(
@@ -81,6 +92,7 @@ impl SimArgs {
             clean: self.clean,
             runs_404: self.runs_404,
             web_link: self.web_link,
+            ..base
         })
     }
 }
@@ -112,4 +124,35 @@ pub fn run_cli(args: SimArgs) -> color_eyre::Result<()> {
         h.shutdown().await;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        sim: SimArgs,
+    }
+
+    #[test]
+    fn stage_makes_a_tenant_of_the_landscape_and_keeps_the_other_flags() {
+        // The seed is the global `--seed`, set by the caller.
+        let with_seed = |args: &[&str]| {
+            let mut a = Cli::parse_from(args).sim;
+            a.seed = 4;
+            a.config().unwrap()
+        };
+        let c = with_seed(&["sim", "--stage", "prod", "--rate", "2"]);
+        let want = SimConfig::landscape_stage(4, super::super::Stage::Prod);
+        assert_eq!((c.seed, c.artifact_seed), (want.seed, Some(4)));
+        assert_eq!(c.artifact_changes, want.artifact_changes);
+        assert_eq!(c.message_rate, 2.0);
+        // Without --stage: the plain sim of the seed.
+        let c = with_seed(&["sim"]);
+        assert_eq!((c.seed, c.artifact_seed), (4, None));
+        assert!(c.artifact_changes.is_empty());
+    }
 }

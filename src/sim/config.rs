@@ -63,6 +63,87 @@ pub struct SimConfig {
     pub runs_404: f64,
     /// The form of the `AlternateWebLink` of messages.
     pub web_link: WebLinkForm,
+    /// The seed of the runtime artifacts' versions and deployment dates (default: `seed`). The
+    /// tenants of one simulated landscape share it, so that their artifacts agree but for
+    /// `artifact_changes`, while their messages (from `seed`) differ.
+    pub artifact_seed: Option<u64>,
+    /// Changes to the generated artifacts, applied in order: another version, not deployed,
+    /// stopped (a drifted tenant of a landscape; see [`SimConfig::landscape_stage`]).
+    pub artifact_changes: Vec<ArtifactChange>,
+}
+
+/// One change to a generated runtime artifact.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ArtifactChange {
+    /// The artifact id (`Orders_Inbound`, …; see `docs/sim.md`).
+    pub id: String,
+    pub change: Change,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Deployed in this version.
+    Version(String),
+    /// Deployed one version behind the generated one (`1.2.5` → `1.2.4`, `1.3.0` → `1.2.9`),
+    /// deployed a week earlier: a tenant the last change was not promoted to.
+    Behind,
+    /// Not deployed.
+    Undeployed,
+    /// Deployed but in ERROR (as `/sim/admin/iflows/{id}/stop`).
+    Stopped,
+}
+
+impl ArtifactChange {
+    pub fn new(id: &str, change: Change) -> Self {
+        Self {
+            id: id.to_string(),
+            change,
+        }
+    }
+}
+
+/// A stage of the simulated landscape `cpitop --demo` runs (dev, test, prod).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Stage {
+    Dev,
+    Test,
+    Prod,
+}
+
+impl SimConfig {
+    /// The tenant of `stage` in a simulated landscape whose dev tenant is `SimConfig { seed, .. }`:
+    /// the same artifacts (`artifact_seed = seed`), its own messages (`seed + 1` for test,
+    /// `seed + 2` for prod), and some drift: test runs two iFlows one version behind dev; prod
+    /// runs three behind, lacks `Returns_Inbound` and has `PriceList_Sync` stopped. The dev
+    /// tenant is the plain sim of `seed`.
+    pub fn landscape_stage(seed: u64, stage: Stage) -> SimConfig {
+        let base = SimConfig {
+            seed,
+            artifact_seed: Some(seed),
+            ..SimConfig::default()
+        };
+        let behind = |id: &str| ArtifactChange::new(id, Change::Behind);
+        match stage {
+            Stage::Dev => base,
+            Stage::Test => SimConfig {
+                seed: seed.wrapping_add(1),
+                artifact_changes: vec![behind("Orders_Inbound"), behind("Quote_Request_CRM")],
+                ..base
+            },
+            Stage::Prod => SimConfig {
+                seed: seed.wrapping_add(2),
+                artifact_changes: vec![
+                    behind("Orders_Inbound"),
+                    behind("Invoice_Outbound_EDI"),
+                    behind("SupplierInvoice_Inbound"),
+                    ArtifactChange::new("Returns_Inbound", Change::Undeployed),
+                    ArtifactChange::new("PriceList_Sync", Change::Stopped),
+                ],
+                ..base
+            },
+        }
+    }
 }
 
 impl Default for SimConfig {
@@ -82,6 +163,8 @@ impl Default for SimConfig {
             clean: false,
             runs_404: 0.05,
             web_link: WebLinkForm::default(),
+            artifact_seed: None,
+            artifact_changes: Vec::new(),
         }
     }
 }

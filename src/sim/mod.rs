@@ -42,7 +42,7 @@ use std::sync::Arc;
 
 pub use admin::{SimAdmin, TruthQueueMessage};
 pub use cli::{SimArgs, run_cli};
-pub use config::{QueueApi, SIM_SUITE_ROOT, SimConfig, WebLinkForm};
+pub use config::{ArtifactChange, Change, QueueApi, SIM_SUITE_ROOT, SimConfig, Stage, WebLinkForm};
 pub use faults::{FaultKind, FaultRule};
 pub use resp::ErrorShape;
 pub use world::DownMode;

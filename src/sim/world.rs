@@ -72,7 +72,10 @@ impl Sim {
             .unwrap_or_else(|| (span as f64 / 1000.0 * rate) as u64)
             .min(u32::MAX as u64 / 2) as u32;
         let mg = Gen::new(cfg.seed, t0, hist_n, span, rate);
-        let arts = Artifacts::new(cfg.seed, t0);
+        let mut arts = Artifacts::new(cfg.artifact_seed.unwrap_or(cfg.seed), t0);
+        for c in &cfg.artifact_changes {
+            arts.change(c, t0);
+        }
         let mpl = MplStore::with_realism(mg, arts.stopped_flows(), !cfg.clean);
         let jms = Jms::new(&mpl, t0);
         let keys = Keystore::new(t0);

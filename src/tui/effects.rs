@@ -30,6 +30,8 @@ pub struct EffectRunner {
     pub(crate) cache_io: super::tenant_effects::CacheIo,
     /// Where the `:` line's history is kept (`None`: not kept).
     pub history_file: Option<std::path::PathBuf>,
+    /// Every tenant's overview (the Tenants pane).
+    pub fleet: super::fleet::Fleet,
     /// Where the current tenant's remembered error signatures are kept (`None`: not kept).
     pub errors_seen_path: Option<std::path::PathBuf>,
 }
@@ -46,6 +48,7 @@ impl EffectRunner {
             pollers: Pollers::for_client(client.clone(), tx.clone()),
             writes: super::writes::WriteRunner::new(client.clone(), tx.clone()),
             cache_io: super::tenant_effects::CacheIo::new(tx.clone()),
+            fleet: super::fleet::Fleet::new(tx.clone()),
             client_tx: tokio::sync::watch::Sender::new(client.clone()),
             client,
             tx,
@@ -59,12 +62,26 @@ impl EffectRunner {
 
     /// Give the runner what switching tenants and the cache need (not in `--demo`).
     pub fn set_tenants(&mut self, tenants: Option<std::sync::Arc<crate::app::tenant::TenantConfig>>) {
+        if let Some(tc) = &tenants {
+            self.fleet
+                .set_source(Some(super::fleet::Source::Config(tc.clone())));
+        }
         self.cache_io.set_tenants(tenants);
+        self.cache_io.set_fleet(self.fleet.source(), self.fleet.pool());
+    }
+
+    /// `--demo`'s simulated tenants: switching and the overview reach them (no cache).
+    pub fn set_demo(&mut self, tenants: Vec<super::fleet::DemoTenant>) {
+        self.fleet
+            .set_source(Some(super::fleet::Source::Demo(std::sync::Arc::new(tenants))));
+        self.cache_io.set_fleet(self.fleet.source(), self.fleet.pool());
     }
 
     /// Poll, write and notify through the new tenant's client from now on.
     fn use_tenant(&mut self, handle: crate::app::msg::ClientHandle) {
         self.pollers.stop_all();
+        self.fleet
+            .adopt(&handle.tenant, handle.client.clone(), handle.conn.clone());
         self.client = Some(handle.client.clone());
         self.pollers = Pollers::new(handle.client.clone(), self.tx.clone());
         // Guarded writes go to the new tenant, under its identity, from now on.
@@ -184,8 +201,11 @@ impl EffectRunner {
         match e {
             Effect::Quit => {
                 self.pollers.stop_all();
+                self.fleet.stop();
                 return false;
             }
+            Effect::Fleet(plan) => self.fleet.apply(&plan),
+            Effect::FleetRefresh => self.fleet.refresh(),
             Effect::Poll(plan) => self.pollers.apply(&plan),
             Effect::RefreshNow => self.pollers.refresh_now(),
             Effect::Write(w) => self.writes.run(w),

@@ -107,9 +107,10 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
         force_read_only: global.read_only,
     });
     let history_file = crate::config::history::path(&paths);
+    let fleet = crate::panes::tenants::setups_of(&config, global.read_only);
     let rt = runtime()?;
     let result = rt.block_on(async move {
-        let client = match conn {
+        let client = match conn.clone() {
             Some(conn) => Some(CpiClient::new(conn).map_err(|e| eyre!("{e}"))?),
             None => None,
         };
@@ -131,6 +132,9 @@ pub fn launch(global: &GlobalArgs) -> Result<()> {
             tenants: Some(tenants),
             history_file: Some(history_file),
             unusable,
+            conn,
+            fleet,
+            demo: None,
             errors,
         })
         .await
@@ -178,22 +182,12 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
     ensure_terminal()?;
     let rt = runtime()?;
     let result = rt.block_on(async move {
-        let sim = crate::sim::spawn(crate::sim::SimConfig {
-            seed,
-            ..crate::sim::SimConfig::default()
-        })
-        .await
-        .map_err(|e| eyre!("{e}"))?;
-        tracing::info!(url = %sim.base_url, "demo: simulated tenant started");
-        let conn = sim.demo_conn("demo");
-        let tenant = TenantInfo {
-            name: "demo (simulated tenant)".into(),
-            env: None,
-            label: Some("demo".into()),
-            read_only: global.read_only,
-            web_ui: None,
+        let (sims, tenants) = demo_landscape(global, seed).await?;
+        let Some(first) = tenants.first().cloned() else {
+            return Err(eyre!("the demo landscape has no tenant"));
         };
-        let mut session = session_for(conn.clone(), tenant)?;
+        let conn = first.conn.clone();
+        let mut session = session_for(conn.clone(), first.info.clone())?;
         session.history_file = paths.as_ref().map(crate::config::history::path);
         // The config's keys, theme, hotkeys and plugins apply to the demo too.
         let config = Paths::from_env(global.config.as_deref())
@@ -205,24 +199,88 @@ pub fn launch_demo(global: &GlobalArgs, seed: u64) -> Result<()> {
         session.theme = Theme::with_palette(session.theme.level, ui.palette);
         session.ext = Extensions::new(ui.hotkeys, ui.plugins);
         session.warnings.extend(ui_warnings);
-        let (alerts, alert_warnings) = demo_alerts(global);
-        session.alerts = Some(alerts);
+        let (_, alert_warnings) = demo_alerts(global, &first.info.name);
+        session.alerts = first.alerts.as_deref().cloned();
         session.warnings.extend(alert_warnings);
-        // The config's `[errors]` applies to the demo too; its signatures are not kept (the
-        // simulated tenant is new on every run).
-        session.errors = super::errors_io::errors_launch(&config.errors, "demo", None).0;
-        // The demo is writable (unless --read-only); its writes are audited like any other.
+        // The config's `[errors]` applies to the demo too (each demo tenant's launch).
+        session.errors = first.errors.as_deref().cloned().unwrap_or_default();
+        // The demo is writable (unless --read-only; its prod tenant is read-only, as a
+        // configured prod tenant is); its writes are audited like any other.
         session.writes = WriteSetup {
             audit_path: paths.as_ref().map(|p| AuditLog::path_in(&p.state_dir)),
             who: Identity::of(&conn),
             read_only_flag: global.read_only,
             config_file: None,
         };
+        session.conn = Some(conn);
+        session.fleet = tenants
+            .iter()
+            .map(|d| {
+                let env = d.info.env.unwrap_or(crate::config::Environment::Dev);
+                crate::panes::tenants::TenantSetup {
+                    tenant: crate::landscape::TenantRef::new(
+                        &d.info.name,
+                        env,
+                        crate::landscape::demo::LANDSCAPE,
+                    ),
+                    color: env.default_color().to_string(),
+                    read_only: d.info.read_only,
+                    host: Some("simulated".into()),
+                    interval_ms: crate::panes::tenants::DEMO_INTERVAL_MS,
+                    specs: d
+                        .alerts
+                        .as_ref()
+                        .map(|a| a.setup.specs.clone())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        session.demo = Some(tenants);
         let result = run(session).await;
-        drop(sim);
+        drop(sims);
         result
     });
     finish(rt, result)
+}
+
+/// Start the demo landscape's simulated tenants (dev, test, prod with some drift between them:
+/// `landscape::demo`); the handles keep them running.
+pub async fn demo_landscape(
+    global: &GlobalArgs,
+    seed: u64,
+) -> Result<(Vec<crate::sim::SimHandle>, Vec<super::fleet::DemoTenant>)> {
+    let members = crate::landscape::demo::spawn(seed, |c| c)
+        .await
+        .map_err(|e| eyre!("{e}"))?;
+    // The config's `[errors]` applies to the demo too; its signatures are not kept (the
+    // simulated tenants are new on every run).
+    let errors = Paths::from_env(global.config.as_deref())
+        .ok()
+        .and_then(|p| Config::load_or_empty(&p).ok())
+        .map(|c| c.errors)
+        .unwrap_or_default();
+    let mut sims = Vec::new();
+    let mut tenants = Vec::new();
+    for m in members {
+        let (name, env) = (m.tenant.name.as_str(), m.tenant.environment);
+        let (alerts, _) = demo_alerts(global, name);
+        tenants.push(super::fleet::DemoTenant {
+            info: TenantInfo {
+                name: name.into(),
+                env: Some(env),
+                label: None,
+                read_only: global.read_only || env == crate::config::Environment::Prod,
+                web_ui: None,
+            },
+            conn: m.sim.demo_conn(name),
+            alerts: Some(std::sync::Arc::new(alerts)),
+            errors: Some(std::sync::Arc::new(
+                super::errors_io::errors_launch(&errors, name, None).0,
+            )),
+        });
+        sims.push(m.sim);
+    }
+    Ok((sims, tenants))
 }
 
 /// A session for a given connection (used by `--demo` and tests).
@@ -241,14 +299,18 @@ pub fn session_for(conn: TenantConn, tenant: TenantInfo) -> Result<Session> {
         tenants: None,
         history_file: None,
         unusable: None,
+        conn: None,
+        fleet: Vec::new(),
+        demo: None,
         errors: Default::default(),
         ext: Extensions::default(),
     })
 }
 
-/// `--demo`'s monitors: the config's if it defines any for tenant `demo`, else the headless demo
-/// set. Kept in memory (the simulated tenant is new on every run).
-fn demo_alerts(global: &GlobalArgs) -> (crate::panes::alerts::AlertsLaunch, Vec<String>) {
+/// `--demo`'s monitors of tenant `tenant`: the config's if it defines any for tenant `demo` (or
+/// `tenant`), else the headless demo set. Kept in memory (the simulated tenants are new on every
+/// run).
+fn demo_alerts(global: &GlobalArgs, tenant: &str) -> (crate::panes::alerts::AlertsLaunch, Vec<String>) {
     use crate::panes::alerts::AlertsLaunch;
     let config = Paths::from_env(global.config.as_deref())
         .ok()
@@ -257,13 +319,13 @@ fn demo_alerts(global: &GlobalArgs) -> (crate::panes::alerts::AlertsLaunch, Vec<
         && let Ok(cfg) = crate::headless::monitors_from_table(&c.monitors, c.file.as_deref())
         && cfg.monitors_for("demo").iter().any(|m| m.active)
     {
-        return AlertsLaunch::new(&cfg, "demo", None, "the config file".into());
+        return AlertsLaunch::new(&cfg, tenant, None, "the config file".into());
     }
     let typed = toml::from_str::<toml::Table>(crate::headless::DEMO_MONITORS)
         .map_err(|e| e.to_string())
         .and_then(|t| crate::headless::monitors_from_table(&t, None).map_err(|e| e.to_string()));
     match typed {
-        Ok(cfg) => AlertsLaunch::new(&cfg, "demo", None, "the built-in demo monitors".into()),
+        Ok(cfg) => AlertsLaunch::new(&cfg, tenant, None, "the built-in demo monitors".into()),
         Err(e) => (
             AlertsLaunch::default(),
             vec![format!("demo monitors not usable: {e}")],

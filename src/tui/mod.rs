@@ -5,10 +5,11 @@
 //! - [`run`]: the event loop, the one owner of `app::State`: input, ticks and client counters in,
 //!   `update`, effects out, a frame when something changed.
 //! - [`effects`]: the effect runner, the only place `update`'s requests turn into I/O;
-//!   [`poll`] the pollers, [`monitor_poll`] the monitors' fetches, [`tenant_effects`] the offline
-//!   cache and tenant switching, [`writes`] guarded writes with their [`audit`] log,
-//!   [`alerts_io`] alert state files and notifications, [`errors_io`] the remembered error
-//!   signatures, [`clipboard`], [`export`], [`plugins`] (running the user's plugins, audited).
+//!   [`poll`] the pollers, [`monitor_poll`] the monitors' fetches, [`fleet`] every tenant's
+//!   overview (the Tenants pane), [`tenant_effects`] the offline cache and tenant switching,
+//!   [`writes`] guarded writes with their [`audit`] log, [`alerts_io`] alert state files and
+//!   notifications, [`errors_io`] the remembered error signatures, [`clipboard`], [`export`],
+//!   [`plugins`] (running the user's plugins, audited).
 
 pub mod alerts_io;
 pub mod audit;
@@ -16,6 +17,7 @@ pub mod clipboard;
 pub mod effects;
 pub mod errors_io;
 pub mod export;
+pub mod fleet;
 pub mod launch;
 pub mod monitor_poll;
 pub mod plugins;

@@ -12,9 +12,14 @@ use crate::cpi::CpiClient;
 pub use crate::resources::monitor_data::{FetchPlan, MessagesFetch, MonitorFetched, fetch};
 
 /// Run one round and send the result to the state owner.
+/// A round someone waits for (`FetchPlan::foreground`) runs in the limiter's foreground.
 pub fn spawn(client: CpiClient, plan: FetchPlan, tx: mpsc::Sender<Msg>) {
     tokio::spawn(async move {
-        let fetched = fetch(&client, &plan).await;
+        let fetched = if plan.foreground {
+            crate::cpi::foreground(fetch(&client, &plan)).await
+        } else {
+            fetch(&client, &plan).await
+        };
         let _ = tx.send(Msg::Data(DataMsg::Monitor(Box::new(fetched)))).await;
     });
 }

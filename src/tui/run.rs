@@ -51,6 +51,12 @@ pub struct Session {
     /// The TUI opens anyway, says so under the header, asks nothing of any tenant and offers
     /// `:ctx` to switch.
     pub unusable: Option<(String, String)>,
+    /// The open tenant's connection (its client also serves its overview).
+    pub conn: Option<crate::cpi::conn::TenantConn>,
+    /// Every tenant the Tenants pane shows (empty: no Tenants pane rows).
+    pub fleet: Vec<crate::panes::tenants::TenantSetup>,
+    /// `--demo`'s simulated tenants (switching between them; no cache).
+    pub demo: Option<Vec<super::fleet::DemoTenant>>,
     /// The Errors pane's settings and the tenant's remembered signatures.
     pub errors: crate::panes::errors::ErrorsLaunch,
     /// The user's hotkeys and plugins (`[[hotkeys]]`, `[[plugins]]`).
@@ -164,6 +170,15 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
     }
     let start = crate::app::tenant::install(&mut state, session.tenants.as_ref(), &current, &api_url);
     runner.set_tenants(session.tenants);
+    if let Some(demo) = session.demo {
+        runner.set_demo(demo);
+    }
+    // A tenant that cannot be used has no client: the overview reads it on its own (and says
+    // why it cannot).
+    if let (Some(conn), Some(client)) = (session.conn, runner.client.clone()) {
+        runner.fleet.adopt(&current, client, conn);
+    }
+    crate::app::tenant::install_fleet(&mut state, session.fleet);
     for e in start {
         runner.run(e, &mut stdout());
     }
@@ -241,6 +256,7 @@ pub async fn run(session: Session) -> color_eyre::Result<Option<i32>> {
     }
     cancel.cancel();
     runner.pollers.stop_all();
+    runner.fleet.stop();
     if let Some(log) = audit {
         log.sink().flush(Duration::from_secs(2));
     }

@@ -27,6 +27,9 @@ pub struct CacheIo {
     /// Numbers the client handles of tenant switches (equality of effects).
     serial: u64,
     saves: Arc<Saves>,
+    /// Where the overview's clients come from, and the clients (a switch reuses them).
+    fleet: Option<super::fleet::Source>,
+    pool: super::fleet::Pool,
 }
 
 #[derive(Debug, Default)]
@@ -71,7 +74,16 @@ impl CacheIo {
             tenants: None,
             serial: 0,
             saves: Arc::default(),
+            fleet: None,
+            pool: super::fleet::Pool::default(),
         }
+    }
+
+    /// The overview's source and clients: switching reuses a client the overview already has
+    /// (and `--demo` switches between its simulated tenants).
+    pub fn set_fleet(&mut self, source: Option<super::fleet::Source>, pool: super::fleet::Pool) {
+        self.fleet = source;
+        self.pool = pool;
     }
 
     /// What switching tenants and the cache need (not in `--demo`).
@@ -122,19 +134,25 @@ impl CacheIo {
     /// new tenant on a blocking thread (a `*_command` may take a moment), answered with
     /// `Msg::Tenant`.
     pub fn switch(&mut self, name: String) {
+        self.serial += 1;
+        let serial = self.serial;
+        let tx = self.tx.clone();
         let Some(tc) = self.tenants.clone() else {
-            let error = "no tenants are configured (--demo)".to_string();
-            let tx = self.tx.clone();
+            let msg = match &self.fleet {
+                Some(super::fleet::Source::Demo(list)) => resolve_demo(list, name, serial, &self.pool),
+                _ => Msg::Tenant(TenantMsg::Failed {
+                    name,
+                    error: "no tenants are configured".to_string(),
+                }),
+            };
             tokio::spawn(async move {
-                let _ = tx.send(Msg::Tenant(TenantMsg::Failed { name, error })).await;
+                let _ = tx.send(msg).await;
             });
             return;
         };
-        let tx = self.tx.clone();
-        self.serial += 1;
-        let serial = self.serial;
+        let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let _ = tx.blocking_send(resolve(&tc, name, serial));
+            let _ = tx.blocking_send(resolve(&tc, name, serial, &pool));
         });
     }
 
@@ -143,25 +161,98 @@ impl CacheIo {
     }
 }
 
-/// Resolve the secret and build the client of tenant `name` (blocking: may run a command).
-fn resolve(tc: &TenantConfig, name: String, serial: u64) -> Msg {
+/// A simulated tenant of `--demo` to switch to (its client from the pool, or a new one).
+fn resolve_demo(
+    list: &[super::fleet::DemoTenant],
+    name: String,
+    serial: u64,
+    pool: &super::fleet::Pool,
+) -> Msg {
+    let Some(d) = list.iter().find(|d| d.info.name == name) else {
+        return Msg::Tenant(TenantMsg::Failed {
+            name: name.clone(),
+            error: format!("no simulated tenant {name}"),
+        });
+    };
+    let pooled = super::fleet::lock(pool).get(&name).cloned();
+    let (client, conn) = match pooled {
+        Some(x) => x,
+        None => match CpiClient::new(d.conn.clone()) {
+            Ok(c) => {
+                super::fleet::lock(pool).insert(name.clone(), (c.clone(), d.conn.clone()));
+                (c, d.conn.clone())
+            }
+            Err(e) => {
+                return Msg::Tenant(TenantMsg::Failed {
+                    name,
+                    error: e.to_string(),
+                });
+            }
+        },
+    };
+    let defaults = crate::config::MessageWindow::default();
+    crate::app::tenant::ready_msg(TenantReady {
+        name: name.clone(),
+        info: d.info.clone(),
+        intervals: crate::app::state::Intervals::default(),
+        window_ms: i64::try_from(defaults.window.as_millis()).unwrap_or(3_600_000),
+        max_rows: defaults.max_rows,
+        cache_rows: 0,
+        client: ClientHandle {
+            client,
+            conn,
+            tenant: name,
+            alerts: d.alerts.clone(),
+            errors: d.errors.clone(),
+            serial,
+        },
+        warnings: Vec::new(),
+    })
+}
+
+/// Resolve the secret and build the client of tenant `name` (blocking: may run a command); a
+/// client the overview already uses for it is reused.
+fn resolve(tc: &TenantConfig, name: String, serial: u64, pool: &super::fleet::Pool) -> Msg {
     let failed = |error: String| {
         Msg::Tenant(TenantMsg::Failed {
             name: name.clone(),
             error,
         })
     };
-    let (profile, conn, warnings) =
-        match crate::config::switch_tenant(&tc.paths, &tc.config, &name, tc.force_read_only) {
-            Ok(x) => x,
-            Err(e) => return failed(e.to_string()),
-        };
+    let pooled = super::fleet::lock(pool).get(&name).cloned();
+    let (profile, conn, warnings, client) = match pooled {
+        Some((client, conn)) => {
+            let mut profile = match tc.config.tenant(&name) {
+                Ok(p) => p.clone(),
+                Err(e) => return failed(e.to_string()),
+            };
+            profile.read_only |= tc.force_read_only;
+            let mut warnings = Vec::new();
+            if let Err(e) = crate::config::state::remember_tenant(&tc.paths, &profile.name) {
+                warnings.push(crate::config::Warning::new(
+                    crate::config::WarningKind::State,
+                    format!("cannot remember the last used tenant: {e}"),
+                ));
+            }
+            (profile, conn, warnings, client)
+        }
+        None => {
+            let (profile, conn, warnings) =
+                match crate::config::switch_tenant(&tc.paths, &tc.config, &name, tc.force_read_only) {
+                    Ok(x) => x,
+                    Err(e) => return failed(e.to_string()),
+                };
+            let client = match CpiClient::new(conn.clone()) {
+                Ok(c) => c,
+                Err(e) => return failed(e.to_string()),
+            };
+            let mut pool = super::fleet::lock(pool);
+            let (client, _) = pool.entry(name.clone()).or_insert((client, conn.clone())).clone();
+            (profile, conn, warnings, client)
+        }
+    };
     let (info, intervals, window_ms) =
         crate::app::tenant::setup_of(&profile, tc.force_read_only, &conn.base_url);
-    let client = match CpiClient::new(conn.clone()) {
-        Ok(c) => c,
-        Err(e) => return failed(e.to_string()),
-    };
     let (alerts, alert_warnings) =
         crate::panes::alerts::AlertsLaunch::from_config(&tc.config, &profile.name, Some(&tc.paths.state_dir));
     let mut warnings: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();

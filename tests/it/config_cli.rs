@@ -186,6 +186,50 @@ fn config_check_offline_reports_each_tenant() {
 }
 
 #[test]
+fn config_check_lists_the_landscapes_in_promotion_order() {
+    let env = Env::new();
+    let tenant = |name: &str, env: &str, landscape: &str| {
+        format!(
+            "[tenants.{name}]\nenvironment = \"{env}\"\nlandscape = \"{landscape}\"\nurl = \"https://{name}.example.com\"\nauth = {{ username = \"u\", password_env = \"PW\" }}\n"
+        )
+    };
+    env.write_config(
+        &[
+            tenant("eu-prod", "prod", "eu"),
+            tenant("eu-dev", "dev", "eu"),
+            tenant("us-prod", "prod", "us"),
+            tenant("eu-qa", "test", "eu"),
+        ]
+        .concat(),
+    );
+    let out = env
+        .cmd()
+        .args(["config", "check", "--offline"])
+        .env("PW", "pw")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("✓ landscapes: eu (eu-dev DEV → eu-qa TEST → eu-prod PROD); us (us-prod PROD)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("! landscape `us` has one tenant: its version drift has nothing to compare"),
+        "{text}"
+    );
+    // Without landscapes: no line about them.
+    env.write_config(ONE_TENANT);
+    let out = env
+        .cmd()
+        .args(["config", "check", "--offline"])
+        .env("DEV_SECRET", "x")
+        .output()
+        .unwrap();
+    assert!(!stdout(&out).contains("landscape"), "{}", stdout(&out));
+}
+
+#[test]
 fn config_check_reports_bad_config_precisely() {
     let env = Env::new();
     env.write_config(&ONE_TENANT.replace("client_id", "clientid"));

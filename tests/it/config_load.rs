@@ -45,6 +45,9 @@ fn example_config_parses() {
     assert_eq!(dev.poll.messages, Duration::from_secs(5));
     assert_eq!(dev.poll.artifacts, Duration::from_secs(30));
     assert_eq!(dev.poll.alerts, Duration::from_secs(60));
+    assert_eq!(dev.poll.overview, Duration::from_secs(60));
+    // One landscape, eu: dev → test → prod.
+    assert!(c.tenants.iter().all(|t| t.landscape == "eu"));
     assert!(matches!(&dev.credentials,
         Credentials::OAuth { secret: SecretSource::Env(v), .. } if v == "CPITOP_ACME_DEV_SECRET"));
 
@@ -104,7 +107,7 @@ fn unknown_key_suggests_the_closest() {
     );
     assert_eq!(
         err("[defaults.poll]\nartifact = \"3s\"\n"),
-        "/cfg/config.toml:2:1: unknown key `defaults.poll.artifact`; did you mean `artifacts`?\n 2 | artifact = \"3s\"\n   | ^\n  allowed keys here: artifacts, messages, queues, alerts, keystore"
+        "/cfg/config.toml:2:1: unknown key `defaults.poll.artifact`; did you mean `artifacts`?\n 2 | artifact = \"3s\"\n   | ^\n  allowed keys here: artifacts, messages, queues, alerts, keystore, overview"
     );
     // Nothing close: no suggestion, still the allowed keys.
     assert_eq!(
@@ -423,5 +426,29 @@ fn example_error_rules_are_valid_when_uncommented() {
             .sign("com.jcraft.jsch.JSchException: Auth fail for sftp.x.de", None)
             .template,
         "SFTP authentication"
+    );
+}
+
+#[test]
+fn landscape_names_and_the_overview_interval_are_checked_where_they_are_written() {
+    // A line in the tenant's own table (line 3).
+    let with = |line: &str| OK_TENANT.replacen("url = ", &format!("{line}\nurl = "), 1);
+    let c = parse(&with("landscape = \"us-east.2\"")).unwrap();
+    assert_eq!(c.tenant("dev").unwrap().landscape, "us-east.2");
+    let c = parse(OK_TENANT).unwrap();
+    assert_eq!(
+        c.tenant("dev").unwrap().landscape,
+        "default",
+        "no landscape named"
+    );
+    assert_eq!(
+        err(&with("landscape = \"eu west\"")),
+        "/cfg/config.toml:3:1: invalid value for `tenants.dev.landscape`: `eu west` cannot name a landscape: use letters, digits, `.`, `_` and `-`, starting with a letter or digit (e.g. \"eu\", \"us-east\")\n 3 | landscape = \"eu west\"\n   | ^"
+    );
+    let c = parse(&format!("{OK_TENANT}[tenants.dev.poll]\noverview = \"2m\"\n")).unwrap();
+    assert_eq!(c.tenant("dev").unwrap().poll.overview, Duration::from_secs(120));
+    assert_eq!(
+        err(&format!("[defaults.poll]\noverview = \"5s\"\n{OK_TENANT}")),
+        "/cfg/config.toml:2:1: invalid value for `defaults.poll.overview`: the overview of a tenant is polled at most every 10s (it runs for every tenant at once)\n 2 | overview = \"5s\"\n   | ^"
     );
 }

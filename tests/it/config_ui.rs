@@ -46,11 +46,11 @@ fn keys_are_set_per_view_and_every_mistake_is_located() {
     // The flat layout the old example showed: said how to write it.
     assert_eq!(
         one_error("[keys]\nrefresh = \"R\"\n"),
-        "/cfg/config.toml:2:1: invalid value for `keys.refresh`: keys are set per view: write `refresh = …` under [keys.global] (every view) or [keys.<view>] (one view: artifacts, messages, queues, artifact_detail, message_detail, queue_messages, correlated, attachments, attachment, alerts, alert_evidence, alert_history, keystore, certificate, errors, error_members)\n 2 | refresh = \"R\"\n   | ^"
+        "/cfg/config.toml:2:1: invalid value for `keys.refresh`: keys are set per view: write `refresh = …` under [keys.global] (every view) or [keys.<view>] (one view: artifacts, messages, queues, artifact_detail, message_detail, queue_messages, correlated, attachments, attachment, alerts, alert_evidence, alert_history, keystore, certificate, tenants, drift, errors, error_members)\n 2 | refresh = \"R\"\n   | ^"
     );
     assert_eq!(
         one_error("[keys.mesages]\nrefresh = \"R\"\n"),
-        "/cfg/config.toml:1:7: unknown key `keys.mesages`; did you mean `messages`?\n 1 | [keys.mesages]\n   |       ^\n  allowed keys here: global, table, detail, artifacts, messages, queues, artifact_detail, message_detail, queue_messages, correlated, attachments, attachment, alerts, alert_evidence, alert_history, keystore, certificate, errors, error_members, dangerous"
+        "/cfg/config.toml:1:7: unknown key `keys.mesages`; did you mean `messages`?\n 1 | [keys.mesages]\n   |       ^\n  allowed keys here: global, table, detail, artifacts, messages, queues, artifact_detail, message_detail, queue_messages, correlated, attachments, attachment, alerts, alert_evidence, alert_history, keystore, certificate, tenants, drift, errors, error_members, dangerous"
     );
     let unknown_action = one_error("[keys.global]\nrefrsh = \"R\"\n");
     assert!(
@@ -187,7 +187,7 @@ fn hotkeys_are_checked_against_views_commands_and_the_keymap() {
     assert!(one_error(&HOTKEY.replace("\"F2\"", "\"ctrl-c\"")).contains("ctrl-c always quits cpitop"));
     assert_eq!(
         one_error(&format!("{HOTKEY}views = [\"mesages\"]\n")),
-        "/cfg/config.toml:4:10: invalid value for `hotkeys[0].views[0]`: `mesages` is not a view\n  allowed values: table, detail, artifacts, messages, queues, artifact_detail, message_detail, queue_messages, correlated, attachments, attachment, alerts, alert_evidence, alert_history, keystore, certificate, errors, error_members; did you mean `messages`?\n 4 | views = [\"mesages\"]\n   |          ^"
+        "/cfg/config.toml:4:10: invalid value for `hotkeys[0].views[0]`: `mesages` is not a view\n  allowed values: table, detail, artifacts, messages, queues, artifact_detail, message_detail, queue_messages, correlated, attachments, attachment, alerts, alert_evidence, alert_history, keystore, certificate, tenants, drift, errors, error_members; did you mean `messages`?\n 4 | views = [\"mesages\"]\n   |          ^"
     );
     // Two of the user's own on one key in overlapping views.
     assert_eq!(

@@ -119,13 +119,15 @@ fn paste(text: &str) -> String {
     format!("\x1b[200~{text}\x1b[201~")
 }
 
-/// The number in tab `n`'s badge (`1 Artifacts (4!)` or, abbreviated, `1 Art (4!)` → 4).
+/// The number in tab `n`'s badge (`1 Artifacts (4!)`, abbreviated `1 Art (4!)`, compact
+/// `1 Art 4!` → 4).
 fn badge(screen: &str, n: &str) -> Option<usize> {
     let tabs: Vec<&str> = screen.lines().nth(1)?.split_whitespace().collect();
     let at = tabs
         .windows(2)
         .position(|w| w[0] == n && w[1].starts_with(|c: char| c.is_ascii_alphabetic()))?;
-    let count = tabs.get(at + 2)?.strip_prefix('(')?;
+    // `(4!)`, or compact on a narrow line: `4!`.
+    let count = tabs.get(at + 2)?.trim_start_matches('(');
     count
         .chars()
         .take_while(char::is_ascii_digit)

@@ -73,7 +73,10 @@ fn demo_in_a_real_terminal() {
             .is_some_and(|r| r.starts_with("ERROR "))
     });
     let screen = app.screen_text();
-    assert!(screen.contains("demo (simulated tenant)"), "{screen}");
+    assert!(screen.contains("demo-dev [DEV]"), "{screen}");
+    // The demo landscape: its three tenants, once the overview has read them (it reads in the
+    // background, so not necessarily before the open tenant's artifacts are shown).
+    app.wait_until("the demo landscape's three tenants", WAIT, |s| s.contains("0 Tenants (3"));
 
     // The mouse wheel moves the selection (three rows a notch) in the real terminal too.
     let first = selected_row(&app).expect("a selected row");
@@ -176,6 +179,89 @@ fn demo_in_a_real_terminal() {
     for mode in ["icanon", "echo", "isig", "icrnl"] {
         assert!(words.contains(&mode), "{mode} restored: {stty}");
     }
+}
+
+/// `--demo` runs three simulated tenants: the Tenants pane (`0`) shows them side by side, `d` their
+/// version drift, Enter on a cell opens that artifact in that tenant (switching to it).
+#[test]
+fn demo_tenants_pane_and_drift_in_a_real_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (state, config, cache) = (
+        dir.path().join("state"),
+        dir.path().join("config"),
+        dir.path().join("cache"),
+    );
+    let envs = [
+        ("XDG_STATE_HOME", state.to_str().unwrap()),
+        ("XDG_CONFIG_HOME", config.to_str().unwrap()),
+        ("XDG_CACHE_HOME", cache.to_str().unwrap()),
+        ("RUST_BACKTRACE", "0"),
+    ];
+    let mut app = PtyApp::spawn(&bin(), &["--demo", "--seed", "1"], &envs, 160, 45);
+    app.wait_for("─ Artifacts ", WAIT);
+    app.send("0");
+    app.wait_for("─ Tenants ", WAIT);
+    // Every tenant read (its own round): three rows, up, prod first.
+    // (The table's rows: the line under it is about the selected tenant.)
+    let tenants = |s: &str| -> Vec<String> {
+        table_rows(s, "TENANT")
+            .into_iter()
+            .filter(|r| r.contains(" · "))
+            .collect()
+    };
+    app.wait_until("the three demo tenants up", WAIT, |s| {
+        let rows = tenants(s);
+        rows.len() == 3 && rows.iter().all(|r| r.contains(" up "))
+    });
+    let rows = tenants(&app.screen_text());
+    assert!(
+        rows[0].contains("demo-prod") && rows[0].contains("PROD"),
+        "{rows:#?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.starts_with("● demo-dev")),
+        "the open tenant marked: {rows:#?}"
+    );
+    // `d`: the landscape side by side, dev → test → prod, what is missing in PROD first.
+    app.send("d");
+    app.wait_for("drift demo (3 tenants, 6 marked)", WAIT);
+    let screen = app.screen_text();
+    let titles = screen
+        .lines()
+        .find(|l| l.contains("ARTIFACT"))
+        .unwrap_or_default()
+        .to_string();
+    let (dev, test, prod) = (
+        titles.find("demo-dev DEV").unwrap(),
+        titles.find("demo-test TEST").unwrap(),
+        titles.find("demo-prod PROD").unwrap(),
+    );
+    assert!(dev < test && test < prod, "{titles}");
+    let rows = table_rows(&screen, "  ARTIFACT");
+    assert!(
+        rows[0].starts_with("! PriceList_Sync") && rows[0].contains("not started in PROD"),
+        "{rows:#?}"
+    );
+    assert!(
+        rows[1].starts_with("! Returns_Inbound") && rows[1].contains("missing in PROD"),
+        "{rows:#?}"
+    );
+    // Orders_Inbound (a version behind in test and prod) in demo-test: `/` to it, `l` to the
+    // test column, Enter — switched to demo-test, the artifact's detail open.
+    app.send("/");
+    app.type_slowly("Orders_Inbound");
+    app.send("\r");
+    app.send("l");
+    app.wait_for("Orders_Inbound in demo-test: ", WAIT);
+    app.send("\r");
+    app.wait_until("demo-test open on its artifact", WAIT, |s| {
+        s.contains("demo-test [TEST]")
+            && s.contains("─ Artifacts › Orders Inbound")
+            && s.contains("Id            Orders_Inbound")
+    });
+    app.send("q");
+    app.send("q");
+    assert_eq!(app.wait_exit(WAIT), 0);
 }
 
 #[test]

@@ -525,6 +525,109 @@ fn a_plugins_rows_are_the_records() {
     assert_eq!(s.rows[0]["error"], "Connection refused");
 }
 
+/// The Tenants pane's rows (`get tenants`, its export) and the drift view's (`get drift -o
+/// ndjson|csv`, its export), and a landscape's document (`get drift -o json`).
+#[test]
+fn tenant_and_drift_rows() {
+    use cpitop::config::Environment;
+    use cpitop::cpi::CpiError;
+    use cpitop::kit::cx::Cx;
+    use cpitop::kit::tenant::{Intervals, TenantInfo};
+    use cpitop::landscape::TenantRef;
+    use cpitop::panes::tenants::schema::LandscapeDriftRecord;
+    use cpitop::panes::tenants::{TenantSetup, Tenants};
+    use cpitop::resources::FetchError;
+    use cpitop::resources::overview::{OverviewFetched, OverviewQueues, QueueSummary};
+    let setup = |name: &str, env: Environment| TenantSetup {
+        tenant: TenantRef::new(name, env, "eu"),
+        color: env.default_color().into(),
+        read_only: env == Environment::Prod,
+        host: Some(format!("{name}.example.com")),
+        interval_ms: 60_000,
+        specs: Vec::new(),
+    };
+    let mut pane = Tenants::new(
+        vec![
+            setup("eu-dev", Environment::Dev),
+            setup("eu-prod", Environment::Prod),
+            setup("eu-qa", Environment::Test),
+        ],
+        "eu-dev",
+    );
+    let info = TenantInfo::default();
+    let cx = Cx {
+        now: NOW,
+        time: TimeFmt::default(),
+        table_rows: 20,
+        body_rows: 20,
+        width: 160,
+        intervals: Intervals::default(),
+        tenant: &info,
+    };
+    let round = |artifacts: Vec<RuntimeArtifact>, failed: u64, dlq: u64| OverviewFetched {
+        at: NOW - 30_000,
+        artifacts: Some(Ok(artifacts)),
+        failed: Some(Ok(failed)),
+        queues: Some(Ok(OverviewQueues {
+            summary: QueueSummary {
+                queues: 2,
+                dlq_messages: dlq,
+                dlqs: usize::from(dlq > 0),
+                dlq_oldest: (dlq > 0).then_some(DEC31),
+                oldest_known: true,
+                missing: None,
+            },
+            rows: Vec::new(),
+        })),
+        broker: Some(Ok(JmsBroker {
+            capacity: 8_456,
+            max_capacity: 10_000,
+            ..JmsBroker::default()
+        })),
+        keystore: None,
+    };
+    let mut newer = artifact("Orders_Inbound", "STARTED", DEC31);
+    newer.version = "1.1.0".into();
+    pane.round(
+        "eu-dev",
+        round(vec![newer, artifact("Invoice_Outbound", "STARTED", DEC31)], 0, 0),
+        4.0,
+        &cx,
+    );
+    pane.round(
+        "eu-prod",
+        round(
+            vec![
+                artifact("Orders_Inbound", "STARTED", DEC31 - 86_400_000),
+                artifact("Invoice_Outbound", "ERROR", DEC31),
+            ],
+            7,
+            3,
+        ),
+        5.0,
+        &cx,
+    );
+    let refused = FetchError::from(CpiError::Unauthorized {
+        endpoint: "IntegrationRuntimeArtifacts".into(),
+    });
+    pane.round(
+        "eu-qa",
+        OverviewFetched {
+            at: NOW - 10_000,
+            artifacts: Some(Err(refused.clone())),
+            failed: Some(Err(refused)),
+            ..OverviewFetched::default()
+        },
+        1.0,
+        &cx,
+    );
+    insta::assert_snapshot!("tenant_rows", pretty(&records(&mut pane)));
+    pane.refresh_drift();
+    insta::assert_snapshot!("drift_rows", pretty(&records(&mut pane.drift)));
+    let doc = LandscapeDriftRecord::of(pane.drift.table.as_ref().unwrap());
+    insta::assert_snapshot!("landscape_drift", pretty(&serde_json::to_value(doc).unwrap()));
+}
+
 /// Every field of every record is documented under the record's heading in the README.
 #[test]
 fn readme_documents_every_field_of_every_record() {
@@ -585,6 +688,8 @@ fn every_list_prints_ndjson_and_csv_of_its_record() {
         (vec!["queues"], "queue"),
         (vec!["queue", "DLQ_ORDERS_IN"], "queue_message"),
         (vec!["errors", "--since", "15m", "--budget", "5"], "error_group"),
+        (vec!["tenants"], "tenant"),
+        (vec!["drift"], "drift"),
     ] {
         let want = fields(record);
         let ndjson = demo(&[&args[..], &["-o", "ndjson"]].concat());

@@ -95,6 +95,8 @@ fn target(sim: &SimHandle, monitors: &str, state_dir: Option<&std::path::Path>) 
         notes: Vec::new(),
         sim: None,
         errors: Default::default(),
+        landscape: None,
+        peers: Vec::new(),
     }
 }
 

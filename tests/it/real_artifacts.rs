@@ -145,6 +145,8 @@ rules = [{ kind = "not_started", for = "10m" }]
         notes: Vec::new(),
         sim: None,
         errors: Default::default(),
+        landscape: None,
+        peers: Vec::new(),
     };
     let out = check(&target).await.expect("check runs");
     let m = out

@@ -207,6 +207,8 @@ fn target(sim: &SimHandle, monitors: &str) -> Target {
         notes: Vec::new(),
         sim: None,
         errors: Default::default(),
+        landscape: None,
+        peers: Vec::new(),
     }
 }
 

@@ -217,6 +217,23 @@ fn screenshots_of_the_demo() {
     shot(&app, "certificate");
     app.send("\x1b");
     app.wait_until("back to the keystore", WAIT, |s| !s.contains("Keystore ›"));
+    // Every tenant at once (the demo's three), then the version drift of their landscape.
+    app.send("0");
+    app.wait_until("the three tenants read", WAIT, |s| {
+        rows_below(s, "TENANT")
+            .iter()
+            .filter(|r| r.contains(" up "))
+            .count()
+            == 3
+    });
+    shot(&app, "tenants");
+    app.send("d");
+    app.wait_until("the drift", WAIT, |s| {
+        s.contains("drift demo (3 tenants, 6 marked)")
+    });
+    shot(&app, "drift");
+    app.send("\x1b");
+    app.wait_until("back to the tenants", WAIT, |s| !s.contains("drift demo"));
 
     app.send("?");
     app.wait_for("Help — esc closes", WAIT);

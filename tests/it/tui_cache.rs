@@ -329,6 +329,18 @@ fn ctx_state(w: u16, h: u16) -> State {
     let mut s = cached_state(w, h);
     s.ctx.entries = entries();
     s.ctx.current = "acme-prod".into();
+    let setups = entries()
+        .into_iter()
+        .map(|e| cpitop::panes::tenants::TenantSetup {
+            tenant: cpitop::landscape::TenantRef::new(&e.name, e.environment, "default"),
+            color: e.color.clone(),
+            read_only: e.read_only,
+            host: e.host.clone(),
+            interval_ms: 60_000,
+            specs: Vec::new(),
+        })
+        .collect();
+    cpitop::app::tenant::install_fleet(&mut s, setups);
     s
 }
 
@@ -497,23 +509,31 @@ fn failed_switch_stays_and_polls_again() {
 }
 
 #[test]
-fn ctx_list_keys() {
+fn ctx_opens_the_tenants_pane_and_enter_switches() {
     let mut s = ctx_state(80, 24);
     apply(&mut s, [Msg::Command("ctx".into())]);
-    assert_eq!(s.mode, Mode::Ctx(2), "opens on the current tenant");
-    apply(&mut s, [key('k')]);
-    assert_eq!(s.mode, Mode::Ctx(1));
+    assert_eq!(s.pane(), Pane::Tenants, "`:ctx` is the Tenants pane");
+    assert_eq!(s.mode, Mode::Normal);
+    // Nothing read yet: production first, the open tenant selected.
+    assert_eq!(
+        s.tenants.selected().map(|r| r.name().to_string()).as_deref(),
+        Some("acme-prod")
+    );
+    apply(&mut s, [key('j')]);
     let fx = apply(&mut s, [code(KeyCode::Enter)]);
     assert!(fx.contains(&Effect::SwitchTenant {
         name: "acme-qa".into()
     }));
-    assert_eq!(s.mode, Mode::Normal);
-    apply(&mut s, [Msg::Command("ctx".into()), code(KeyCode::Esc)]);
-    assert_eq!(s.mode, Mode::Normal);
+    // Enter on the open tenant shows its panes.
+    let mut s = ctx_state(80, 24);
+    apply(&mut s, [Msg::Command("ctx".into())]);
+    let fx = apply(&mut s, [code(KeyCode::Enter)]);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::SwitchTenant { .. })));
+    assert_eq!(s.pane(), Pane::Artifacts);
 }
 
 #[test]
-fn demo_has_one_tenant() {
+fn without_configured_tenants_ctx_says_so() {
     let mut s = state(80, 24);
     let fx = apply(&mut s, [Msg::Command("ctx other".into())]);
     assert!(!fx.iter().any(|e| matches!(e, Effect::SwitchTenant { .. })));
@@ -522,20 +542,20 @@ fn demo_has_one_tenant() {
             .as_ref()
             .unwrap()
             .text
-            .starts_with("--demo runs one simulated tenant")
+            .starts_with("no tenants are configured to switch to")
     );
-    snap("ctx_demo", &s);
+    snap("ctx_no_tenants", &s);
 }
 
 // --- snapshots ------------------------------------------------------------------------------
 
 #[test]
-fn ctx_list_snapshots() {
+fn ctx_pane_snapshots() {
     for (w, h) in SIZES {
         let mut s = ctx_state(w, h);
         load_artifacts(&mut s, artifacts());
-        apply(&mut s, [Msg::Command("ctx".into()), key('k')]);
-        snap("ctx_list", &s);
+        apply(&mut s, [Msg::Command("ctx".into()), key('j')]);
+        snap("ctx_tenants_pane", &s);
     }
 }
 

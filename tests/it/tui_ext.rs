@@ -448,7 +448,7 @@ fn a_foreground_plugin_gets_the_terminal_and_the_tui_comes_back_redrawn() {
     let args = std::fs::read_to_string(format!("{}.args", script.display())).unwrap();
     let mut args = args.lines();
     let artifact = args.next().unwrap().to_string();
-    assert_eq!(args.next(), Some("demo (simulated tenant)"));
+    assert_eq!(args.next(), Some("demo-dev"), "the demo's open tenant");
     let rows = std::fs::read_to_string(format!("{}.rows", script.display())).unwrap();
     let row: serde_json::Value = serde_json::from_str(rows.trim()).unwrap();
     assert_eq!(row["artifact"], artifact.as_str());

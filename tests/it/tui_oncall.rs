@@ -404,6 +404,12 @@ fn tabs_are_abbreviated_before_they_are_dropped() {
     let s = state(60, 20);
     let tabs = row_text(&screen(&s), 1);
     assert!(tabs.contains("4 Ale"), "at 60 the Alerts tab is there: {tabs:?}");
+    for n in ["0 Ten", "1 Art", "5 Err", "6 Key"] {
+        assert!(
+            tabs.contains(n),
+            "at 60 every tab keeps three letters: {n} in {tabs:?}"
+        );
+    }
 }
 
 /// Narrow terminals show the ids before the secondary columns; `ctrl-w` shows every column.

@@ -29,13 +29,21 @@ fn panes_switch_by_number_tab_and_command() {
     apply(&mut s, [code(KeyCode::Tab)]);
     assert_eq!(s.pane(), Pane::Keystore);
     apply(&mut s, [code(KeyCode::Tab)]);
-    assert_eq!(s.pane(), Pane::Artifacts, "tab wraps around");
-    apply(&mut s, [code(KeyCode::BackTab)]);
+    assert_eq!(
+        s.pane(),
+        Pane::Tenants,
+        "tab wraps around to the first tab, Tenants"
+    );
+    apply(&mut s, [code(KeyCode::Tab)]);
+    assert_eq!(s.pane(), Pane::Artifacts);
+    apply(&mut s, [code(KeyCode::BackTab), code(KeyCode::BackTab)]);
     assert_eq!(s.pane(), Pane::Keystore);
     apply(&mut s, [key('5')]);
     assert_eq!(s.pane(), Pane::Errors);
     apply(&mut s, [key('6')]);
     assert_eq!(s.pane(), Pane::Keystore);
+    apply(&mut s, [key('0')]);
+    assert_eq!(s.pane(), Pane::Tenants, "0 is the Tenants pane");
     apply(&mut s, [key('3')]);
     assert_eq!(s.pane(), Pane::Queues);
     apply(&mut s, [key('4')]);
@@ -47,6 +55,8 @@ fn panes_switch_by_number_tab_and_command() {
         ("al", Pane::Alerts),
         ("artifacts", Pane::Artifacts),
         ("alerts", Pane::Alerts),
+        ("tenants", Pane::Tenants),
+        ("ctx", Pane::Tenants),
         ("e", Pane::Errors),
         ("errors", Pane::Errors),
     ] {

@@ -1,12 +1,9 @@
-//! The `:ctx` tenant list, k9s style: the configured tenants, which one is current, which one a
-//! switch is under way to, and the list's keys. Switching itself (what changes for every pane, the
-//! runner's side) is the app's (`app::tenant`).
-
-pub mod view;
-
-use crossterm::event::{KeyCode, KeyEvent};
+//! The configured tenants for switching (`:ctx NAME`, Enter in the Tenants pane): which one is
+//! current, which one a switch is under way to, and where to go once it is done. Switching itself
+//! (what changes for every pane, the runner's side) is the app's (`app::tenant`).
 
 use crate::config::Profile;
+use crate::kit::nav::Nav;
 
 /// One line of the `:ctx` list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +46,8 @@ pub struct CtxState {
     pub web_ui_configured: Vec<String>,
     /// Tags the current tenant's web-UI probe; an answer about an earlier tenant is dropped.
     pub web_ui_probe: u64,
+    /// Where to go once the switch under way is done (an artifact opened in another tenant).
+    pub after_switch: Option<Nav>,
 }
 
 impl CtxState {
@@ -57,35 +56,5 @@ impl CtxState {
     }
     pub fn position(&self, name: &str) -> Option<usize> {
         self.entries.iter().position(|e| e.name == name)
-    }
-}
-
-/// What a key does in the `:ctx` list at `selected`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ListKey {
-    /// Move the selection here.
-    Select(usize),
-    /// Close the list.
-    Close,
-    /// Close the list and switch to this tenant.
-    Switch(String),
-    /// Nothing.
-    Ignored,
-}
-
-/// Keys of the `:ctx` list.
-pub fn key(ctx: &CtxState, selected: usize, k: KeyEvent) -> ListKey {
-    let last = ctx.entries.len().saturating_sub(1);
-    match k.code {
-        KeyCode::Esc | KeyCode::Char('q') => ListKey::Close,
-        KeyCode::Down | KeyCode::Char('j') => ListKey::Select((selected + 1).min(last)),
-        KeyCode::Up | KeyCode::Char('k') => ListKey::Select(selected.saturating_sub(1)),
-        KeyCode::Home | KeyCode::Char('g') => ListKey::Select(0),
-        KeyCode::End | KeyCode::Char('G') => ListKey::Select(last),
-        KeyCode::Enter => match ctx.entries.get(selected) {
-            Some(e) => ListKey::Switch(e.name.clone()),
-            None => ListKey::Close,
-        },
-        _ => ListKey::Ignored,
     }
 }

@@ -5,10 +5,12 @@
 //! `[now - within, now]` inclusive, durations alert once reached (`for`, `older_than` strictly
 //! older), thresholds in percent alert at the value.
 
+mod drift;
 mod errors;
 mod flows;
 mod infra;
 
+pub use drift::version_drift;
 pub use errors::{error_signature_count, new_error_signature};
 pub use flows::{Counted, failures, min_messages, no_success, not_started};
 pub use infra::{

@@ -956,3 +956,114 @@ fn a_failed_package_listing_leaves_only_its_own_scope_not_calculated() {
         out.text
     );
 }
+
+fn versioned(id: &str, version: &str, deployed_on: i64) -> RuntimeArtifact {
+    RuntimeArtifact {
+        version: version.into(),
+        deployed_on: Some(deployed_on),
+        ..art(id, ArtifactStatus::Started)
+    }
+}
+
+#[test]
+fn version_drift_table() {
+    use crate::config::Environment;
+    use crate::landscape::{DriftTracker, TenantRef, compare, group};
+    let l = group(&[
+        TenantRef::new("dev", Environment::Dev, "eu"),
+        TenantRef::new("qa", Environment::Test, "eu"),
+        TenantRef::new("prod", Environment::Prod, "eu"),
+    ])
+    .remove(0);
+    let dev = vec![
+        versioned("Orders", "1.3.0", NOW - 2 * D),
+        versioned("Same", "1.0.0", NOW - 9 * D),
+        versioned("Fresh", "2.0.0", NOW - H),
+    ];
+    let qa = vec![
+        versioned("Orders", "1.2.0", NOW - 5 * D),
+        versioned("Same", "1.0.0", NOW - 9 * D),
+        versioned("Fresh", "1.0.0", NOW - 9 * D),
+    ];
+    let prod = vec![
+        versioned("Orders", "1.2.0", NOW - 5 * D),
+        versioned("Same", "1.0.0", NOW - 9 * D),
+    ];
+    let table = compare(&l, &[Some(&dev), Some(&qa), Some(&prod)]);
+    let grace = HumanDuration::from_secs(86_400);
+    let w = Severity::Warning;
+    let mut snap = Snapshot::new("prod");
+    // Without the landscape: not calculated, saying what reads it.
+    let out = version_drift(&Scope::All, grace, w, &snap, NOW);
+    assert_eq!(out.status, Status::NotCalculated, "{}", out.text);
+    assert!(out.text.contains("--all-tenants"), "{}", out.text);
+
+    snap.drift = Some(&table);
+    // prod runs Orders 1.2.0 while dev runs 1.3.0 since 2 days (longer than the 1d grace).
+    let out = version_drift(&Scope::All, grace, w, &snap, NOW);
+    assert_eq!(out.status, Status::Warning, "{}", out.text);
+    assert_eq!(out.text, "Orders 1.2.0 here, 1.3.0 in dev (differs for 2d)");
+    assert_eq!(out.evidence, vec![Evidence::Artifact { id: "Orders".into() }]);
+    // A grace longer than the drift: ok, naming what is pending.
+    let out = version_drift(&Scope::All, HumanDuration::from_secs(3 * 86_400), w, &snap, NOW);
+    assert_eq!(out.status, Status::Ok, "{}", out.text);
+    assert!(
+        out.text
+            .starts_with("1 drift within the grace period (alert after 3d)"),
+        "{}",
+        out.text
+    );
+    // qa also differs for Fresh, but only for an hour: within the grace; Orders fires.
+    snap.tenant = "qa";
+    let out = version_drift(&Scope::All, grace, E, &snap, NOW);
+    assert_eq!(out.status, Status::Error, "{}", out.text);
+    assert_eq!(out.text, "Orders 1.2.0 here, 1.3.0 in dev (differs for 2d)");
+    // dev: both Orders and Fresh differ; at a grace of 30m, both fire.
+    snap.tenant = "dev";
+    let out = version_drift(&Scope::All, mins(30), w, &snap, NOW);
+    assert_eq!(out.status, Status::Warning, "{}", out.text);
+    assert!(
+        out.text
+            .starts_with("2 artifacts drift in landscape eu: Fresh 2.0.0 here, 1.0.0 in qa (differs for 1h)"),
+        "{}",
+        out.text
+    );
+    // Scope narrows it.
+    let out = version_drift(&Scope::Iflow("Same".into()), mins(30), w, &snap, NOW);
+    assert_eq!(out.status, Status::Ok, "{}", out.text);
+    // The tracker's start wins over the deployment dates (seen differing for 10 minutes only).
+    let mut tracker = DriftTracker::default();
+    tracker.observe(&table, NOW - 10 * MIN);
+    let mut later = DriftTracker::default();
+    later.observe(&compare(&l, &[Some(&dev), Some(&qa), Some(&prod)]), NOW);
+    assert_eq!(later.since("Orders"), Some(NOW - 2 * D));
+    snap.tenant = "prod";
+    snap.drift_since = Some(&tracker);
+    assert_eq!(
+        tracker.since("Orders"),
+        Some(NOW - 2 * D),
+        "estimated from deployments"
+    );
+    // A peer down: evaluated among the others, said so.
+    let table2 = compare(&l, &[None, Some(&qa), Some(&prod)]);
+    snap.drift = Some(&table2);
+    snap.drift_since = None;
+    let out = version_drift(&Scope::All, grace, w, &snap, NOW);
+    assert_eq!(out.status, Status::Ok, "{}", out.text);
+    assert_eq!(out.text, "same versions as qa (landscape eu) (dev not read)");
+    // Nobody else known: not calculated.
+    let table3 = compare(&l, &[None, None, Some(&prod)]);
+    snap.drift = Some(&table3);
+    let out = version_drift(&Scope::All, grace, w, &snap, NOW);
+    assert_eq!(out.status, Status::NotCalculated, "{}", out.text);
+    assert!(out.text.contains("dev, qa"), "{}", out.text);
+    // The rule's spec: default grace 1d, warning; needs the landscape and the artifacts.
+    let spec: MonitorSpec =
+        toml::from_str("key = \"drift\"\nname = \"Drift\"\nrules = [{ kind = \"version_drift\" }]\n")
+            .unwrap();
+    let n = crate::monitor::needs([&spec]);
+    assert!(n.landscape && n.artifacts);
+    snap.drift = Some(&table);
+    let ev = evaluate(&spec, &snap, NOW);
+    assert_eq!(ev.status, Status::Warning, "{}", ev.text);
+}

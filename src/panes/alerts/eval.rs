@@ -51,6 +51,10 @@ pub struct Sources<'a> {
     pub errors: Option<crate::monitor::ErrorSignatures<'a>>,
     /// Which pollers run (what they keep fresh, a round does not fetch).
     pub polling: Polling,
+    /// The tenant's landscape side by side, from the tenants' overviews (`version_drift`).
+    pub drift: Option<&'a crate::landscape::DriftTable>,
+    /// Since when its artifacts drift.
+    pub drift_since: Option<&'a crate::landscape::DriftTracker>,
 }
 
 /// Which of the panes' pollers run.
@@ -133,6 +137,9 @@ pub fn plan(a: &Alerts, src: &Sources, now: EpochMs) -> FetchPlan {
             _ => None,
         },
         ping: false,
+        // The first round is the Alerts pane's answer: it should not queue behind the panes'
+        // and the overview's first loads (issue 14: alerts at once).
+        foreground: a.load.loaded_at.is_none(),
     };
     // Reachability needs some call to time: when neither this round nor a pane asks anything.
     let p_ = src.polling;
@@ -371,6 +378,8 @@ pub fn evaluate_now(a: &mut Alerts, src: &Sources, cx: &Cx, steps: &mut Vec<Step
         snap.broker = broker;
         snap.keystore = a.data.keystore.as_deref();
         snap.health = a.needs.health.then_some(&a.health);
+        snap.drift = src.drift;
+        snap.drift_since = src.drift_since;
         snap.errors = src.errors;
         evaluate_specs(&a.specs, &snap, now)
     };
