@@ -76,7 +76,9 @@ fn demo_in_a_real_terminal() {
     assert!(screen.contains("demo-dev [DEV]"), "{screen}");
     // The demo landscape: its three tenants, once the overview has read them (it reads in the
     // background, so not necessarily before the open tenant's artifacts are shown).
-    app.wait_until("the demo landscape's three tenants", WAIT, |s| s.contains("0 Tenants (3"));
+    app.wait_until("the demo landscape's three tenants", WAIT, |s| {
+        s.contains("0 Tenants (3")
+    });
 
     // The mouse wheel moves the selection (three rows a notch) in the real terminal too.
     let first = selected_row(&app).expect("a selected row");
