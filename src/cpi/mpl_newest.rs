@@ -17,8 +17,6 @@
 //! never) would not move `le`: the same listing continues by `$skip` until it leaves that
 //! millisecond.
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 
 use super::client::CpiClient;
@@ -147,17 +145,7 @@ impl CpiClient {
             .await?;
         let endpoint = reply.endpoint;
         let body: Bytes = reply.body;
-        let decoder = Arc::clone(decoder);
-        let mut decoded = tokio::task::spawn_blocking(move || decoder(body))
-            .await
-            .map_err(|e| CpiError::Decode {
-                endpoint: endpoint.clone(),
-                detail: format!("decoder task failed: {e}"),
-            })?
-            .map_err(|detail| CpiError::Decode {
-                endpoint: endpoint.clone(),
-                detail: super::http::one_line(&t.redact(&detail), super::http::MAX_ERROR_TEXT),
-            })?;
+        let mut decoded = super::mpl_window::decode_page(t, decoder, &endpoint, body).await?;
         let rows = decoded.row_count();
         let mut oldest: Option<EpochMs> = None;
         decoded.for_each_key(&mut |_, end| oldest = Some(oldest.map_or(end, |o| o.min(end))));

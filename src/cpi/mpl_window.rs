@@ -265,6 +265,27 @@ pub type ProgressFn = Arc<dyn Fn(LoadProgress) + Send + Sync>;
 /// Turns one page's bytes into the caller's batch (run on the blocking pool).
 pub type MplDecoder<D> = Arc<dyn Fn(Bytes) -> Result<D, String> + Send + Sync>;
 
+/// Decode one page on the blocking pool (a large page is tens of milliseconds of CPU); a
+/// decoder's message may quote the reply, so it is redacted and bounded like every reply text.
+pub(crate) async fn decode_page<D: Send + 'static>(
+    t: &super::http::Transport,
+    decoder: &MplDecoder<D>,
+    endpoint: &str,
+    body: Bytes,
+) -> Result<D, CpiError> {
+    let decoder = Arc::clone(decoder);
+    tokio::task::spawn_blocking(move || decoder(body))
+        .await
+        .map_err(|e| CpiError::Decode {
+            endpoint: endpoint.to_string(),
+            detail: format!("decoder task failed: {e}"),
+        })?
+        .map_err(|detail| CpiError::Decode {
+            endpoint: endpoint.to_string(),
+            detail: super::http::one_line(&t.redact(&detail), super::http::MAX_ERROR_TEXT),
+        })
+}
+
 /// The result of a window load or a delta.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MplLoadOutcome {
@@ -643,17 +664,7 @@ impl CpiClient {
         let body = reply.body;
         let n_bytes = body.len() as u64;
         let has_next = memchr::memmem::rfind(&body, b"\"__next\"").is_some();
-        let decoder = Arc::clone(decoder);
-        let mut decoded = tokio::task::spawn_blocking(move || decoder(body))
-            .await
-            .map_err(|e| CpiError::Decode {
-                endpoint: endpoint.clone(),
-                detail: format!("decoder task failed: {e}"),
-            })?
-            .map_err(|detail| CpiError::Decode {
-                endpoint: endpoint.clone(),
-                detail: super::http::one_line(&t.redact(&detail), super::http::MAX_ERROR_TEXT),
-            })?;
+        let mut decoded = decode_page(t, decoder, &endpoint, body).await?;
         let rows = decoded.row_count();
         let complete = !has_next && rows < top as usize;
         if !complete {
@@ -877,18 +888,7 @@ impl CpiClient {
         let body = reply.body;
         let n_bytes = body.len() as u64;
         let has_next = memchr::memmem::rfind(&body, b"\"__next\"").is_some();
-        let decoder = Arc::clone(load.decoder);
-        let mut decoded = tokio::task::spawn_blocking(move || decoder(body))
-            .await
-            .map_err(|e| CpiError::Decode {
-                endpoint: endpoint.clone(),
-                detail: format!("decoder task failed: {e}"),
-            })?
-            .map_err(|detail| CpiError::Decode {
-                endpoint: endpoint.clone(),
-                // A decoder's message may quote the reply (bounded like every reply text).
-                detail: super::http::one_line(&t.redact(&detail), super::http::MAX_ERROR_TEXT),
-            })?;
+        let mut decoded = decode_page(t, load.decoder, &endpoint, body).await?;
         let rows = decoded.row_count();
         let max = decoded.max_log_end();
         // A row without a `LogEnd` in a range page (a tenant that lists it anyway) is in
