@@ -4,46 +4,12 @@
 //! detail, and plain errors with a non-zero exit.
 
 use crate::fsx;
-use fsx::{config_for, files};
+use fsx::{bin, config_for, demo, files, ok, text};
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
 use cpitop::sim::{SimConfig, spawn};
 use serde_json::Value;
-
-fn bin() -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin!("cpitop"));
-    c.env("RUST_BACKTRACE", "0").env("NO_COLOR", "1");
-    c
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn demo(args: &[&str]) -> Output {
-    let dir = tempfile::tempdir().unwrap();
-    bin()
-        .env("XDG_STATE_HOME", dir.path().join("state"))
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .env("XDG_CACHE_HOME", dir.path().join("cache"))
-        .args(["--demo", "get"])
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
 
 fn json_rows(out: &Output) -> Vec<Value> {
     let v: Value = serde_json::from_str(&ok(out)).expect("stdout is JSON");

@@ -56,3 +56,42 @@ auth = {{ client_id = "{id}", token_url = "{token}", client_secret_env = "SIM_SE
     owner_only(&cfg);
     cfg
 }
+
+// `cpitop get` as a script runs it (get_cli, get_keystore).
+
+/// The binary with a quiet backtrace and no colour (as a script sees it).
+pub fn bin() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("cpitop"));
+    c.env("RUST_BACKTRACE", "0").env("NO_COLOR", "1");
+    c
+}
+
+/// Output bytes as text.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// `cpitop --demo get ARGS…` with XDG dirs in a fresh tempdir.
+pub fn demo(args: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .args(["--demo", "get"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// stdout of a successful run (else the exit, stdout and stderr in the panic).
+pub fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
